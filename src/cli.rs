@@ -1,0 +1,383 @@
+//! The `tandem` command line. `main.rs` parses it and calls [`run`]; each command is a thin
+//! shell over a service, printing results for people and, where scripts need it, a
+//! machine-readable last line or `--json`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::db::{self, DatabaseUrl};
+use crate::domain::PartnershipInput;
+use crate::services::partnerships::{self as service, PartnershipView};
+use crate::settings::Settings;
+use crate::startup::{self, Application};
+use crate::templates::Catalog;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tandem",
+    version,
+    about = "Perception surveys across a customer–supplier partnership"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// sqlite://path/file.db or postgres://user@host:port/db (default: an SQLite file in the data folder)
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Folder for the embedded defaults: the SQLite file, mail written to files, the admin token
+    #[arg(long, env = "TANDEM_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// An organisation's own survey templates (*.toml), besides the shipped ones
+    #[arg(long, env = "TANDEM_TEMPLATES_DIR", global = true)]
+    pub templates_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service (migrations are applied on start)
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Create, list and show partnerships
+    #[command(subcommand)]
+    Partnership(PartnershipCommand),
+    /// Import a partnership's roster
+    #[command(subcommand)]
+    Roster(RosterCommand),
+    /// Import historic responses
+    #[command(subcommand)]
+    Responses(ResponsesCommand),
+    /// Check and list survey templates
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, env = "TANDEM_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// The URL people reach the service at (used in emailed links)
+    #[arg(long, env = "TANDEM_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Bearer token for the admin API (default: kept in <data dir>/admin-token)
+    #[arg(long, env = "TANDEM_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Largest number of database connections
+    #[arg(long, env = "TANDEM_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartnershipCommand {
+    /// Create a partnership; prints its id alone on the last line
+    Create(Box<CreateArgs>),
+    /// List partnerships
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one partnership
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[arg(long)]
+    pub name: String,
+    /// The customer firm (created if new)
+    #[arg(long)]
+    pub customer: String,
+    /// The supplier firm (created if new)
+    #[arg(long)]
+    pub supplier: String,
+    /// Survey template id (default partnership-perception)
+    #[arg(long)]
+    pub template: Option<String>,
+    /// monthly, quarterly or "every N days"
+    #[arg(long)]
+    pub cadence: Option<String>,
+    /// First wave date, YYYY-MM-DD
+    #[arg(long)]
+    pub first_wave_on: Option<chrono::NaiveDate>,
+    /// Local send time HH:MM
+    #[arg(long)]
+    pub send_time: Option<String>,
+    /// IANA timezone, e.g. Europe/Paris
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// Days a wave stays open
+    #[arg(long)]
+    pub response_window_days: Option<i64>,
+    /// Reminder days within the window, e.g. 3,7
+    #[arg(long, value_delimiter = ',')]
+    pub reminder_days: Option<Vec<i64>>,
+    /// Smallest group any aggregate is shown for (default 5, at least 3)
+    #[arg(long)]
+    pub min_reporting_size: Option<i64>,
+    /// Smallest group comments are shown for (default 10)
+    #[arg(long)]
+    pub min_comment_size: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Replace a partnership's roster from a CSV file
+    Import {
+        #[arg(long)]
+        partnership: i64,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResponsesCommand {
+    /// Add historic waves from a long-format CSV file
+    Import {
+        #[arg(long)]
+        partnership: i64,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Check the shipped templates and the templates folder; exit 1 on any problem
+    Check,
+    /// List loaded templates
+    List,
+}
+
+impl Global {
+    pub fn database_url(&self) -> anyhow::Result<DatabaseUrl> {
+        match &self.database_url {
+            Some(raw) if !raw.trim().is_empty() => Ok(DatabaseUrl::parse(raw)?),
+            _ => Ok(DatabaseUrl::Sqlite(db::default_sqlite_path(&self.data_dir))),
+        }
+    }
+
+    fn settings(&self) -> anyhow::Result<Settings> {
+        let mut s = Settings::embedded(self.data_dir.clone());
+        s.database_url = self.database_url()?;
+        s.templates_dir = self.templates_dir.clone();
+        s.pool_size = 2;
+        Ok(s)
+    }
+}
+
+/// Runs a parsed command. Output goes to `out`; errors are returned for `main` to print.
+pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(&cli.global, args),
+        Command::Migrate => {
+            let settings = cli.global.settings()?;
+            let pool = db::connect(&settings.database_url, 1)?;
+            let mut conn = pool.get()?;
+            let applied = db::run_migrations(&mut conn)?;
+            if applied.is_empty() {
+                writeln!(out, "database is up to date")?;
+            } else {
+                for v in applied {
+                    writeln!(out, "applied {v}")?;
+                }
+            }
+            Ok(())
+        }
+        Command::Partnership(cmd) => partnership(&cli.global, cmd, out),
+        Command::Roster(RosterCommand::Import { partnership, file }) => {
+            let bytes = read_file(&file)?;
+            let state = startup::prepare(&cli.global.settings()?)?;
+            let mut conn = state.pool.get()?;
+            let s = service::import_roster(&mut conn, partnership, &bytes)?;
+            writeln!(
+                out,
+                "roster imported: {} added, {} updated, {} reactivated, {} unchanged, {} deactivated; active now: {} customer, {} supplier",
+                s.added, s.updated, s.reactivated, s.unchanged, s.deactivated, s.active_customer, s.active_supplier
+            )?;
+            Ok(())
+        }
+        Command::Responses(ResponsesCommand::Import { partnership, file }) => {
+            let bytes = read_file(&file)?;
+            let state = startup::prepare(&cli.global.settings()?)?;
+            let mut conn = state.pool.get()?;
+            let s = service::import_history(&mut conn, &state.catalog, partnership, &bytes)?;
+            writeln!(
+                out,
+                "responses imported: waves {:?}, {} new respondents, {} responses, {} answers ({} don't know)",
+                s.waves_created, s.respondents, s.responses, s.answers, s.dont_know
+            )?;
+            Ok(())
+        }
+        Command::Templates(cmd) => templates(&cli.global, cmd, out),
+    }
+}
+
+fn read_file(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
+    let mut settings = global.settings()?;
+    settings.bind = args.bind;
+    settings.public_base_url = args.public_url.map(|u| u.trim_end_matches('/').to_owned());
+    settings.admin_token = args.admin_token;
+    settings.pool_size = args.pool_size;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings.clone()).await?;
+        tracing::info!(
+            port = app.port(),
+            database = %settings.database_url.redacted(),
+            "tandem is listening on http://{}:{}",
+            settings.bind.ip(),
+            app.port()
+        );
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn partnership(
+    global: &Global,
+    cmd: PartnershipCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let state = startup::prepare(&global.settings()?)?;
+    let mut conn = state.pool.get()?;
+    match cmd {
+        PartnershipCommand::Create(a) => {
+            let a = *a;
+            let input = PartnershipInput {
+                name: a.name,
+                customer: a.customer,
+                supplier: a.supplier,
+                template: a.template,
+                cadence: a.cadence,
+                first_wave_on: a.first_wave_on,
+                send_time: a.send_time,
+                timezone: a.timezone,
+                response_window_days: a.response_window_days,
+                reminder_days: a.reminder_days,
+                min_reporting_size: a.min_reporting_size,
+                min_comment_size: a.min_comment_size,
+            };
+            let view = service::create(&mut conn, &state.catalog, &input)?;
+            print_partnership(out, &view)?;
+            writeln!(out, "{}", view.id)?;
+        }
+        PartnershipCommand::List { json } => {
+            let views = service::list(&mut conn)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&views)?)?;
+            } else if views.is_empty() {
+                writeln!(
+                    out,
+                    "no partnerships yet: create one with `tandem partnership create`"
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{:>5}  {:<30}  {:<20}  {:<20}  people (c/s)",
+                    "id", "name", "customer", "supplier"
+                )?;
+                for v in views {
+                    writeln!(
+                        out,
+                        "{:>5}  {:<30}  {:<20}  {:<20}  {}/{}",
+                        v.id,
+                        v.name,
+                        v.customer.name,
+                        v.supplier.name,
+                        v.people.customer,
+                        v.people.supplier
+                    )?;
+                }
+            }
+        }
+        PartnershipCommand::Show { id, json } => {
+            let view = service::show(&mut conn, id)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&view)?)?;
+            } else {
+                print_partnership(out, &view)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_partnership(out: &mut dyn Write, v: &PartnershipView) -> std::io::Result<()> {
+    writeln!(out, "partnership {}: {}", v.id, v.name)?;
+    writeln!(out, "  customer: {}", v.customer.name)?;
+    writeln!(out, "  supplier: {}", v.supplier.name)?;
+    writeln!(out, "  template: {}", v.template)?;
+    writeln!(
+        out,
+        "  cadence: {}{}, send at {} {}",
+        v.cadence,
+        v.first_wave_on
+            .map(|d| format!(" from {d}"))
+            .unwrap_or_default(),
+        v.send_time,
+        v.timezone
+    )?;
+    writeln!(
+        out,
+        "  window: {} days, reminders on days {:?}",
+        v.response_window_days, v.reminder_days
+    )?;
+    writeln!(
+        out,
+        "  minimum group: {} (comments: {})",
+        v.min_reporting_size, v.min_comment_size
+    )?;
+    writeln!(
+        out,
+        "  active people: {} customer, {} supplier",
+        v.people.customer, v.people.supplier
+    )
+}
+
+fn templates(global: &Global, cmd: TemplatesCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    match cmd {
+        TemplatesCommand::Check => {
+            let report = Catalog::check(global.templates_dir.as_deref());
+            write!(out, "{report}")?;
+            if report.is_ok() {
+                Ok(())
+            } else {
+                anyhow::bail!("the survey templates have problems (listed above)")
+            }
+        }
+        TemplatesCommand::List => {
+            let catalog = Catalog::load(global.templates_dir.as_deref())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for t in catalog.iter() {
+                writeln!(
+                    out,
+                    "{}  v{}  {} items, {} dimensions, {} scale  {}",
+                    t.id(),
+                    t.short_version(),
+                    t.items().len(),
+                    t.dimensions().len(),
+                    t.scale().kind().as_str(),
+                    t.title()
+                )?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Storage: one connection type over embedded SQLite and PostgreSQL, the pool, embedded
+//! migrations, and the repository functions (one module per table family).
+//!
+//! Repository functions take `&mut Conn` so a caller can compose several inside one
+//! transaction. Nothing here knows about HTTP or the CLI, and nothing here builds SQL from
+//! strings with user input: every query goes through diesel's query builder.
+
+pub mod firms;
+pub mod models;
+pub mod partnerships;
+pub mod people;
+pub mod responses;
+pub mod schema;
+pub mod template_versions;
+pub mod waves;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// One connection to whichever backend `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum Conn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A file path for embedded SQLite (`sqlite://relative/file.db`, `sqlite:///abs/file.db`).
+    Sqlite(PathBuf),
+    /// A libpq connection URL (`postgres://…` or `postgresql://…`).
+    Postgres(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("DATABASE_URL {0:?} is not understood: use sqlite://path/to/file.db or postgres://user@host:port/database")]
+    BadUrl(String),
+    #[error("cannot create the folder {path} for the SQLite database: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database ({backend}): {source}")]
+    Connect {
+        backend: &'static str,
+        source: diesel::r2d2::Error,
+    },
+    #[error("cannot start the database pool ({backend}): {source}")]
+    Pool {
+        backend: &'static str,
+        source: r2d2::Error,
+    },
+    #[error("a database connection could not be taken from the pool: {0}")]
+    Checkout(#[from] r2d2::Error),
+    #[error("running the database migrations failed: {0}")]
+    Migrate(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, DbSetupError> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        let path = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+            .ok_or_else(|| DbSetupError::BadUrl(raw.to_owned()))?;
+        if path.is_empty() {
+            return Err(DbSetupError::BadUrl(raw.to_owned()));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The URL with any password replaced, for logs and messages.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(p) => format!("sqlite://{}", p.display()),
+            Self::Postgres(u) => match url::Url::parse(u) {
+                Ok(mut parsed) if parsed.password().is_some() => {
+                    // set_password only fails for URLs that cannot have one, which a parsed
+                    // postgres URL with a password can.
+                    let _ = parsed.set_password(Some("***"));
+                    parsed.to_string()
+                }
+                _ => u.clone(),
+            },
+        }
+    }
+}
+
+/// Builds connections for r2d2. We pick the backend from the URL scheme ourselves rather than
+/// calling `Conn::establish`, which tries each backend in turn and hides PostgreSQL's real error.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(Conn::Postgres)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                // busy_timeout first: the other PRAGMAs may need the write lock while other
+                // pool connections are starting up.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(Conn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut Conn) -> bool {
+        false
+    }
+}
+
+/// Opens a pool on `url`, creating the SQLite folder if needed. Fails fast (within
+/// `connect_timeout`) when the database cannot be reached, with the backend's own reason.
+pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbSetupError> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| DbSetupError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+    }
+    let manager = ConnectionManager { url: url.clone() };
+    // Establish one connection by hand first: r2d2's build() only reports a timeout, while
+    // this gives the real reason (wrong password, unknown database, unreadable file).
+    let first = r2d2::ManageConnection::connect(&manager).map_err(|e| DbSetupError::Connect {
+        backend: url.backend_name(),
+        source: e,
+    })?;
+    drop(first);
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(5))
+        .build(manager)
+        .map_err(|source| DbSetupError::Pool {
+            backend: url.backend_name(),
+            source,
+        })
+}
+
+/// Applies every pending embedded migration of the connection's backend. Returns the versions
+/// applied now (empty when the schema was already current).
+pub fn run_migrations(conn: &mut Conn) -> Result<Vec<String>, DbSetupError> {
+    let applied = match conn {
+        Conn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        Conn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| DbSetupError::Migrate(e.to_string()))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// True when every embedded migration has been applied (readiness check).
+pub fn migrations_current(conn: &mut Conn) -> Result<bool, DbSetupError> {
+    let pending = match conn {
+        Conn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        Conn::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| DbSetupError::Migrate(e.to_string()))?;
+    Ok(!pending)
+}
+
+/// The current time as stored: naive UTC truncated to microseconds, which both backends keep
+/// exactly (so a value read back compares equal to the value written).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now().naive_utc();
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
+}
+
+/// The default SQLite file inside a data directory.
+pub fn default_sqlite_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("tandem.db")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sqlite_and_postgres_urls() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/t.db").unwrap(),
+            DatabaseUrl::Sqlite(PathBuf::from("data/t.db"))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/t.db").unwrap(),
+            DatabaseUrl::Sqlite(PathBuf::from("/tmp/t.db"))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@127.0.0.1/db").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("mysql://x").unwrap_err(),
+            DbSetupError::BadUrl(_)
+        ));
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn redacts_postgres_password() {
+        let url = DatabaseUrl::parse("postgres://u:secret@127.0.0.1:5432/db").unwrap();
+        assert!(!url.redacted().contains("secret"));
+        assert!(url.redacted().contains("***"));
+    }
+}

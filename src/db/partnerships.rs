@@ -1,0 +1,46 @@
+//! Partnerships: a customer firm and a supplier firm, with survey settings.
+
+use diesel::prelude::*;
+
+use super::models::{NewPartnership, Partnership};
+use super::schema::{partnerships, people};
+use super::Conn;
+
+pub fn insert(conn: &mut Conn, new: &NewPartnership<'_>) -> QueryResult<Partnership> {
+    diesel::insert_into(partnerships::table)
+        .values(new)
+        .returning(partnerships::all_columns)
+        .get_result(conn)
+}
+
+pub fn get(conn: &mut Conn, id: i64) -> QueryResult<Option<Partnership>> {
+    partnerships::table.find(id).first(conn).optional()
+}
+
+pub fn list(conn: &mut Conn) -> QueryResult<Vec<Partnership>> {
+    partnerships::table.order(partnerships::id.asc()).load(conn)
+}
+
+pub fn name_taken(conn: &mut Conn, name_key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        partnerships::table.filter(partnerships::name_key.eq(name_key)),
+    ))
+    .get_result(conn)
+}
+
+/// Active people per side, as (customer, supplier).
+pub fn active_people_by_side(conn: &mut Conn, id: i64) -> QueryResult<(i64, i64)> {
+    let rows: Vec<(String, i64)> = people::table
+        .filter(people::partnership_id.eq(id))
+        .filter(people::active.eq(true))
+        .group_by(people::side)
+        .select((people::side, diesel::dsl::count_star()))
+        .load(conn)?;
+    let count = |side: &str| {
+        rows.iter()
+            .find(|(s, _)| s == side)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    Ok((count("customer"), count("supplier")))
+}

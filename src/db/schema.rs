@@ -1,0 +1,307 @@
+// Diesel schema, written from migrations/sqlite/*/up.sql (the PostgreSQL folder has the same tables and columns); keep in step with the migrations.
+
+diesel::table! {
+    firms (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    template_versions (id) {
+        id -> BigInt,
+        template_id -> Text,
+        version -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partnerships (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        customer_firm_id -> BigInt,
+        supplier_firm_id -> BigInt,
+        template_id -> Text,
+        cadence -> Text,
+        first_wave_on -> Nullable<Date>,
+        send_time -> Text,
+        timezone -> Text,
+        response_window_days -> BigInt,
+        reminder_days -> Text,
+        min_reporting_size -> BigInt,
+        min_comment_size -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    people (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        side -> Text,
+        email -> Nullable<Text>,
+        external_ref -> Nullable<Text>,
+        name -> Text,
+        level -> Text,
+        function -> Text,
+        region -> Text,
+        roles -> Text,
+        active -> Bool,
+        opted_out_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    waves (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        seq -> BigInt,
+        template_version_id -> BigInt,
+        state -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        reminder_days -> Text,
+        opened_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        imported -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        wave_id -> BigInt,
+        person_id -> BigInt,
+        token_hash -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        reminders_sent -> BigInt,
+        last_reminded_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> BigInt,
+        invitation_id -> BigInt,
+        wave_id -> BigInt,
+        side -> Text,
+        level -> Text,
+        function -> Text,
+        region -> Text,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    answers (id) {
+        id -> BigInt,
+        response_id -> BigInt,
+        item_id -> Text,
+        value -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        response_id -> BigInt,
+        question_id -> Text,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    kpis (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        name -> Text,
+        unit -> Text,
+        better -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kpi_values (id) {
+        id -> BigInt,
+        kpi_id -> BigInt,
+        wave_seq -> Nullable<BigInt>,
+        observed_on -> Nullable<Date>,
+        value -> Double,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Nullable<Text>,
+        role -> Text,
+        all_partnerships -> Bool,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_scopes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        partnership_id -> BigInt,
+        side -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    goals (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        metric -> Text,
+        target_scope -> Text,
+        target -> Double,
+        due_on -> Date,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    flags (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        wave_id -> BigInt,
+        rule -> Text,
+        scope -> Text,
+        measured -> Nullable<Double>,
+        threshold -> Nullable<Double>,
+        severity -> Text,
+        state -> Text,
+        details -> Text,
+        assignee_user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    flag_events (id) {
+        id -> BigInt,
+        flag_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        action -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        headers -> Text,
+        message_id -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        invitation_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(partnerships -> firms (customer_firm_id));
+diesel::joinable!(people -> partnerships (partnership_id));
+diesel::joinable!(waves -> partnerships (partnership_id));
+diesel::joinable!(waves -> template_versions (template_version_id));
+diesel::joinable!(invitations -> waves (wave_id));
+diesel::joinable!(invitations -> people (person_id));
+diesel::joinable!(responses -> invitations (invitation_id));
+diesel::joinable!(responses -> waves (wave_id));
+diesel::joinable!(answers -> responses (response_id));
+diesel::joinable!(comments -> responses (response_id));
+diesel::joinable!(kpis -> partnerships (partnership_id));
+diesel::joinable!(kpi_values -> kpis (kpi_id));
+diesel::joinable!(user_scopes -> users (user_id));
+diesel::joinable!(user_scopes -> partnerships (partnership_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(password_tokens -> users (user_id));
+diesel::joinable!(goals -> partnerships (partnership_id));
+diesel::joinable!(goals -> users (created_by));
+diesel::joinable!(flags -> partnerships (partnership_id));
+diesel::joinable!(flags -> waves (wave_id));
+diesel::joinable!(flags -> users (assignee_user_id));
+diesel::joinable!(flag_events -> flags (flag_id));
+diesel::joinable!(flag_events -> users (user_id));
+diesel::joinable!(outbox -> invitations (invitation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    firms,
+    template_versions,
+    partnerships,
+    people,
+    waves,
+    invitations,
+    responses,
+    answers,
+    comments,
+    kpis,
+    kpi_values,
+    users,
+    user_scopes,
+    sessions,
+    password_tokens,
+    goals,
+    flags,
+    flag_events,
+    audit_log,
+    outbox,
+);

@@ -1,0 +1,17 @@
+//! Parsed domain types. Each has private fields (or a checked constructor) and a `parse` that
+//! says what is wrong, so that once a value exists the rest of the code can trust it.
+//! Nothing here does I/O.
+
+mod answer;
+mod cadence;
+mod email;
+pub mod partnership;
+mod side;
+mod text;
+
+pub use answer::{Answer, Likert};
+pub use cadence::Cadence;
+pub use email::Email;
+pub use partnership::{FieldProblem, PartnershipInput, PartnershipSpec};
+pub use side::Side;
+pub use text::{segment_key, AttributeText};

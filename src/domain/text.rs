@@ -1,0 +1,51 @@
+/// A free-text attribute of a person (level, function, region, name): the organisation's own
+/// words, trimmed, with inner runs of whitespace collapsed; at most 200 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct AttributeText(String);
+
+impl AttributeText {
+    pub fn parse(what: &str, raw: &str) -> Result<Self, String> {
+        let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if collapsed.chars().any(char::is_control) {
+            return Err(format!("{what} contains a control character"));
+        }
+        if collapsed.chars().count() > 200 {
+            return Err(format!("{what} is longer than 200 characters"));
+        }
+        Ok(AttributeText(collapsed))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// The key segments are grouped by: attributes are compared without case, so "Staff" and
+/// "staff " are one segment.
+pub fn segment_key(raw: &str) -> String {
+    raw.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_collapses() {
+        assert_eq!(
+            AttributeText::parse("level", "  Senior   manager ")
+                .unwrap()
+                .as_str(),
+            "Senior manager"
+        );
+        assert!(AttributeText::parse("level", "a\u{7}b").is_err());
+        assert_eq!(segment_key(" Staff "), "staff");
+    }
+}

@@ -1,0 +1,268 @@
+//! Roster import: the people of both firms taking part in a partnership.
+//!
+//! Re-importing updates people by email; people missing from the new file are deactivated,
+//! never deleted, so their past responses keep their history.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::Connection;
+
+use super::{Columns, ImportError, ImportProblem, Table};
+use crate::db::models::NewPerson;
+use crate::db::{self, people, Conn};
+use crate::domain::{AttributeText, Email, Side};
+
+const COLUMNS: Columns = Columns {
+    required: &["email", "name", "side", "level", "function", "region"],
+    optional: &["roles"],
+};
+
+/// One checked roster line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterEntry {
+    pub line: u64,
+    pub email: Email,
+    pub name: String,
+    pub side: Side,
+    pub level: String,
+    pub function: String,
+    pub region: String,
+    /// Role tags (e.g. `point_person`, `executive_sponsor`), lowercased, `;`-joined.
+    pub roles: String,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RosterSummary {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub reactivated: usize,
+    pub deactivated: usize,
+    pub active_customer: usize,
+    pub active_supplier: usize,
+}
+
+/// Parses and checks a roster file; all problems at once.
+pub fn parse(bytes: &[u8]) -> Result<Vec<RosterEntry>, Vec<ImportProblem>> {
+    let mut problems = Vec::new();
+    let table = Table::read(bytes, &COLUMNS, &mut problems);
+    let mut entries = Vec::with_capacity(table.rows.len());
+    let mut seen: HashMap<Email, u64> = HashMap::new();
+    for row in &table.rows {
+        let before = problems.len();
+        let email = Email::parse(table.cell(row, "email"))
+            .map_err(|e| problems.push(table.problem(row, "email", e)))
+            .ok();
+        if let Some(email) = &email {
+            if let Some(first) = seen.get(email) {
+                problems.push(table.problem(
+                    row,
+                    "email",
+                    format!("{email} is already on line {first}"),
+                ));
+            } else {
+                seen.insert(email.clone(), row.line);
+            }
+        }
+        let side = table
+            .cell(row, "side")
+            .parse::<Side>()
+            .map_err(|e| problems.push(table.problem(row, "side", e)))
+            .ok();
+        let mut text = |col: &str| {
+            AttributeText::parse(col, table.cell(row, col))
+                .map(AttributeText::into_string)
+                .unwrap_or_else(|e| {
+                    problems.push(table.problem(row, col, e));
+                    String::new()
+                })
+        };
+        let name = text("name");
+        let level = text("level");
+        let function = text("function");
+        let region = text("region");
+        let mut roles = Vec::new();
+        for tag in table.cell(row, "roles").split(';') {
+            let tag = tag.trim().to_lowercase().replace([' ', '-'], "_");
+            if tag.is_empty() {
+                continue;
+            }
+            if !tag.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                problems.push(table.problem(
+                    row,
+                    "roles",
+                    format!("role {tag:?} may only hold letters, digits and _"),
+                ));
+            } else if !roles.contains(&tag) {
+                roles.push(tag);
+            }
+        }
+        if problems.len() == before {
+            entries.push(RosterEntry {
+                line: row.line,
+                email: email.expect("checked above"),
+                name,
+                side: side.expect("checked above"),
+                level,
+                function,
+                region,
+                roles: roles.join(";"),
+            });
+        }
+    }
+    if problems.is_empty() && entries.is_empty() {
+        problems.push(ImportProblem {
+            line: 1,
+            column: None,
+            message: "the file has a header but no people".into(),
+        });
+    }
+    if problems.is_empty() {
+        Ok(entries)
+    } else {
+        problems.sort_by_key(|p| (p.line, p.column));
+        Err(problems)
+    }
+}
+
+/// Parses `bytes` and applies them to the partnership's people in one transaction.
+pub fn import(
+    conn: &mut Conn,
+    partnership_id: i64,
+    bytes: &[u8],
+) -> Result<RosterSummary, ImportError> {
+    let entries = parse(bytes).map_err(ImportError::Invalid)?;
+    conn.transaction(|conn| apply(conn, partnership_id, &entries))
+}
+
+fn apply(
+    conn: &mut Conn,
+    partnership_id: i64,
+    entries: &[RosterEntry],
+) -> Result<RosterSummary, ImportError> {
+    let now = db::now();
+    let existing = people::for_partnership(conn, partnership_id)?;
+    let by_email: HashMap<&str, &crate::db::models::Person> = existing
+        .iter()
+        .filter_map(|p| p.email.as_deref().map(|e| (e, p)))
+        .collect();
+    let mut summary = RosterSummary::default();
+    let mut present = HashSet::new();
+    for e in entries {
+        present.insert(e.email.as_str());
+        match by_email.get(e.email.as_str()) {
+            Some(p) => {
+                let same = p.side == e.side.as_str()
+                    && p.name == e.name
+                    && p.level == e.level
+                    && p.function == e.function
+                    && p.region == e.region
+                    && p.roles == e.roles;
+                if same && p.active {
+                    summary.unchanged += 1;
+                    continue;
+                }
+                if !p.active {
+                    summary.reactivated += 1;
+                } else {
+                    summary.updated += 1;
+                }
+                people::update(
+                    conn,
+                    p.id,
+                    &people::PersonChanges {
+                        side: e.side.as_str(),
+                        name: &e.name,
+                        level: &e.level,
+                        function: &e.function,
+                        region: &e.region,
+                        roles: &e.roles,
+                        active: true,
+                        updated_at: now,
+                    },
+                )?;
+            }
+            None => {
+                people::insert(
+                    conn,
+                    &NewPerson {
+                        partnership_id,
+                        side: e.side.as_str(),
+                        email: Some(e.email.as_str()),
+                        external_ref: None,
+                        name: &e.name,
+                        level: &e.level,
+                        function: &e.function,
+                        region: &e.region,
+                        roles: &e.roles,
+                        active: true,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )?;
+                summary.added += 1;
+            }
+        }
+    }
+    let leaving: Vec<i64> = existing
+        .iter()
+        .filter(|p| p.active)
+        .filter(|p| p.email.as_deref().is_some_and(|e| !present.contains(e)))
+        .map(|p| p.id)
+        .collect();
+    summary.deactivated = people::deactivate(conn, &leaving)?;
+    summary.active_customer = entries.iter().filter(|e| e.side == Side::Customer).count();
+    summary.active_supplier = entries.len() - summary.active_customer;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "email,name,side,level,function,region,roles\n";
+
+    #[test]
+    fn parses_a_good_roster() {
+        let file = format!(
+            "{HEADER}Ann@Acme.com, Ann Lee ,customer,Executive,Sales,EU,point person;Executive-Sponsor\n\
+             bob@bolt.com,Bob,supplier,staff,engineering,US,\n"
+        );
+        let entries = parse(file.as_bytes()).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].email.as_str(), "ann@acme.com");
+        assert_eq!(entries[0].name, "Ann Lee");
+        assert_eq!(entries[0].roles, "point_person;executive_sponsor");
+        assert_eq!(entries[1].side, Side::Supplier);
+        assert_eq!(entries[1].roles, "");
+    }
+
+    #[test]
+    fn lists_every_problem_with_line_and_column() {
+        let file = format!(
+            "{HEADER}ann@acme,Ann,customer,staff,sales,EU,\n\
+             bob@bolt.com,Bob,vendor,staff,sales,EU,\n\
+             BOB@bolt.com,Bobby,supplier,staff,sales,EU,\n"
+        );
+        let problems: Vec<String> = parse(file.as_bytes())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "line 2, column 1: email: email \"ann@acme\" has no valid domain after the @",
+                "line 3, column 3: side: side \"vendor\" is neither \"customer\" nor \"supplier\"",
+                "line 4, column 1: email: bob@bolt.com is already on line 3",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_header_alone_is_refused() {
+        let problems = parse(HEADER.as_bytes()).unwrap_err();
+        assert_eq!(problems[0].message, "the file has a header but no people");
+    }
+}

@@ -1,0 +1,17 @@
+//! Tandem: periodic perception surveys across a customer–supplier partnership, turned into
+//! leading indicators of the relationship's health.
+//!
+//! The binary (`src/main.rs`) only parses the command line; everything else lives here so
+//! tests can reach it.
+
+pub mod cli;
+pub mod db;
+pub mod domain;
+pub mod import;
+pub mod secrets;
+pub mod services;
+pub mod settings;
+pub mod startup;
+pub mod stats;
+pub mod templates;
+pub mod web;

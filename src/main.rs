@@ -1,0 +1,22 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TANDEM_LOG")
+                .unwrap_or_else(|_| "info,tandem::http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = tandem::cli::Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    match tandem::cli::run(cli, &mut stdout) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

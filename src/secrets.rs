@@ -1,0 +1,40 @@
+//! Secrets (link tokens, session ids, API tokens): 128 bits or more from the OS CSPRNG,
+//! URL-safe, and stored only as SHA-256 hashes. A secret's plain text exists in memory, in
+//! the mail or response that carries it, and nowhere else.
+
+use base64::Engine;
+use rand::TryRngCore;
+use sha2::{Digest, Sha256};
+
+/// A new secret: 24 random bytes (192 bits) as 32 URL-safe base64 characters.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .expect("the operating system's random number generator failed");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The stored form of a secret: lowercase hex SHA-256.
+pub fn hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_url_safe_and_distinct() {
+        let a = new_token();
+        let b = new_token();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(hash(&a).len(), 64);
+        assert_ne!(hash(&a), hash(&b));
+    }
+}

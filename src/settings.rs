@@ -1,0 +1,41 @@
+//! Configuration, read once by the binary and passed down (no global statics, so every test
+//! runs its own application with its own settings).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::db::DatabaseUrl;
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    /// Where the embedded defaults live (SQLite file, mail folder).
+    pub data_dir: PathBuf,
+    /// An organisation's own survey templates, besides the shipped ones.
+    pub templates_dir: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub bind: SocketAddr,
+    /// The URL people reach the service at, used in links (no trailing slash).
+    pub public_base_url: Option<String>,
+    /// Largest number of pooled database connections.
+    pub pool_size: u32,
+    /// Bearer token for the admin API; stored here only as given by the operator.
+    pub admin_token: Option<String>,
+}
+
+impl Settings {
+    /// Settings for the embedded default in `data_dir`: SQLite file, loopback listener.
+    pub fn embedded(data_dir: PathBuf) -> Self {
+        let db = crate::db::default_sqlite_path(&data_dir);
+        Settings {
+            database_url: DatabaseUrl::Sqlite(db),
+            data_dir,
+            templates_dir: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_base_url: None,
+            pool_size: 8,
+            admin_token: None,
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Building the running service from settings: pool, migrations, templates, HTTP listener.
+//! `Application::build` binds its own listener so tests can ask for port 0 and read the
+//! port back.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer};
+use anyhow::Context;
+
+use crate::db;
+use crate::settings::Settings;
+use crate::templates::Catalog;
+use crate::web::{self, AppState};
+use actix_web::web::Data;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations, loads the templates and binds
+    /// the listener. Any misconfiguration is an error here, before the first request.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let state = prepare(&settings)?;
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let data = Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("tandem::http"))
+                .app_data(data.clone())
+                .configure(web::routes)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Everything but the listener: used by `serve` and by CLI commands that need the database
+/// and the templates.
+pub fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
+    let catalog = Catalog::load(settings.templates_dir.as_deref())
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("survey templates are not valid")?;
+    let pool = db::connect(&settings.database_url, settings.pool_size)
+        .with_context(|| format!("database {}", settings.database_url.redacted()))?;
+    let mut conn = pool.get().context("taking a database connection")?;
+    let applied = db::run_migrations(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "applied database migrations");
+    }
+    drop(conn);
+    let token = match &settings.admin_token {
+        Some(t) if !t.trim().is_empty() => t.trim().to_owned(),
+        _ => admin_token_file(&settings.data_dir)?,
+    };
+    Ok(AppState {
+        pool,
+        catalog: Arc::new(catalog),
+        settings: Arc::new(settings.clone()),
+        admin_token_hash: Arc::new(web::api::auth::hash_token(&token)),
+    })
+}
+
+/// The admin API token kept in `<data dir>/admin-token` (owner-only permissions), made from
+/// the OS's CSPRNG the first time. Used when `TANDEM_ADMIN_TOKEN` is not set.
+pub fn admin_token_file(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("admin-token");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if !existing.trim().is_empty() {
+            return Ok(existing.trim().to_owned());
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating the data folder {}", data_dir.display()))?;
+    let token = crate::secrets::new_token();
+    write_private(&path, &token).with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(file = %path.display(), "created an admin API token");
+    Ok(token)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.write_all(b"\n")
+}

@@ -1,0 +1,545 @@
+//! Survey templates: the TOML files that say what a wave asks, on which scale, in which words.
+//!
+//! A template file (`survey-templates/*.toml`, or an organisation's own folder) names its items,
+//! the dimension each item belongs to, the five-point scale with its don't-know label, the wording
+//! each side reads and optional open questions. [`parse`] turns a file into a trusted
+//! [`SurveyTemplate`] or into a [`TemplateError`] that lists every problem of the file, each with
+//! the file, the line, the item or dimension and what is wrong. [`Catalog`] holds the templates a
+//! running service offers: the shipped ones, embedded in the binary, and those of a configured
+//! folder, checked the same way.
+//!
+//! A template's version is the SHA-256 of its exact bytes and a wave stores the body it was run
+//! with, so a report can always be read with the words the respondents saw.
+//!
+//! What this module must never do:
+//! - read the shipped templates from the working directory at run time (they are compiled in);
+//! - normalise, reformat or re-serialise a body: the stored bytes *are* the version;
+//! - accept a file with any problem, or quietly skip a broken file in a custom folder;
+//! - tighten a check so that a body stored with an earlier wave no longer parses through
+//!   [`SurveyTemplate::from_stored`]: history must stay readable;
+//! - depend on the rest of the crate (databases, web, mail): it is parsed data and nothing else.
+//!
+//! # The file format
+//!
+//! ```
+//! let body = r#"
+//! id = "pulse"
+//! title = "Pulse"
+//!
+//! [scale]
+//! kind = "agreement"
+//! labels = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+//! dont_know = "Don't know"
+//!
+//! [[dimensions]]
+//! id = "trust"
+//! name = "Trust"
+//!
+//! [[items]]
+//! id = "trust"
+//! dimension = "trust"
+//! customer = "We can trust {partner}."
+//! supplier = "We can trust {partner}."
+//!
+//! [[open_questions]]
+//! id = "changes"
+//! optional = true
+//! customer = "What has changed since the last survey?"
+//! supplier = "What has changed since the last survey?"
+//! "#;
+//! let template = tandem::templates::parse("pulse.toml", body).expect("a sound template");
+//! let trust = template.item("trust").expect("declared");
+//! assert_eq!(
+//!     trust.wording_for(tandem::templates::TemplateSide::Customer, "Acme"),
+//!     "We can trust Acme."
+//! );
+//!
+//! let typo = body.replace(r#"dimension = "trust""#, r#"dimension = "trsut""#);
+//! let error = tandem::templates::parse("pulse.toml", &typo).expect_err("a typo");
+//! assert_eq!(
+//!     error.to_string(),
+//!     "pulse.toml:11:6: dimension \"trust\": no item belongs to this dimension\n\
+//!      pulse.toml:16:13: item \"trust\": dimension \"trsut\" is not declared (declared: trust)"
+//! );
+//! ```
+//!
+//! `description` (of the template and of a dimension) may be left out; `optional` of an open
+//! question defaults to true. The shipped files in `survey-templates/` start with a comment that
+//! describes the format for people who write templates.
+//!
+//! # Wording and the `{partner}` placeholder
+//!
+//! Each item and open question has a `customer` wording, read by the customer firm's staff, who
+//! are asked about the supplier, and a `supplier` wording, read by the supplier firm's staff, who
+//! are asked about the customer. `{partner}` in a wording stands for the name of the *other* firm
+//! and is replaced by [`Wording::render`]; no other `{…}` is allowed, so that a typo never reaches
+//! a respondent as raw braces. Rendering returns plain text: escaping is the page's job.
+
+mod catalog;
+mod error;
+mod parser;
+
+use serde::Serialize;
+
+pub use catalog::{
+    Catalog, CatalogEntry, CatalogError, CatalogProblem, CheckReport, FileCheck,
+    DEFAULT_TEMPLATE_ID,
+};
+pub use error::{EntryName, Location, Problem, ProblemKind, Subject, TemplateError};
+pub use parser::parse;
+
+/// The text that [`Wording::render`] replaces with the partner firm's name.
+pub const PARTNER_PLACEHOLDER: &str = "{partner}";
+
+/// Which firm's staff read a wording. Kept here rather than borrowed from the domain so that this
+/// module stands alone; converting is a one-line `match` at the call site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateSide {
+    Customer,
+    Supplier,
+}
+
+impl TemplateSide {
+    pub const BOTH: [TemplateSide; 2] = [TemplateSide::Customer, TemplateSide::Supplier];
+
+    /// The key that holds this side's wording in a template file.
+    pub fn key(self) -> &'static str {
+        match self {
+            TemplateSide::Customer => "customer",
+            TemplateSide::Supplier => "supplier",
+        }
+    }
+}
+
+impl std::fmt::Display for TemplateSide {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// A template that passed every check. The only ways to get one are [`parse`] and
+/// [`SurveyTemplate::from_stored`], so holders can trust its ids, scale and wording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SurveyTemplate {
+    id: String,
+    title: String,
+    description: String,
+    version: String,
+    body: String,
+    scale: Scale,
+    dimensions: Vec<Dimension>,
+    items: Vec<Item>,
+    open_questions: Vec<OpenQuestion>,
+}
+
+impl SurveyTemplate {
+    /// Re-reads the body a wave stored, refusing it when it does not hash to the version stored
+    /// beside it: a report must never be drawn with words other than those of its wave.
+    pub fn from_stored(version: &str, body: &str) -> Result<SurveyTemplate, TemplateError> {
+        let short: String = version.chars().take(SHORT_VERSION_LEN).collect();
+        let source = format!("stored template v{short}");
+        let template = parse(&source, body)?;
+        if template.version != version {
+            return Err(TemplateError::new(
+                source,
+                vec![Problem::new(
+                    None,
+                    Subject::Template,
+                    ProblemKind::VersionMismatch {
+                        expected: version.to_owned(),
+                        actual: template.version,
+                    },
+                )],
+            ));
+        }
+        Ok(template)
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Lowercase hex SHA-256 of the exact body.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The first twelve hex digits of the version, enough to tell versions apart on screen.
+    pub fn short_version(&self) -> &str {
+        &self.version[..SHORT_VERSION_LEN]
+    }
+
+    /// The exact text the template was parsed from; store it with every wave.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    pub fn scale(&self) -> &Scale {
+        &self.scale
+    }
+
+    /// In file order.
+    pub fn dimensions(&self) -> &[Dimension] {
+        &self.dimensions
+    }
+
+    /// In file order, which is the order respondents see them in.
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    pub fn open_questions(&self) -> &[OpenQuestion] {
+        &self.open_questions
+    }
+
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|item| item.id == id)
+    }
+
+    pub fn has_item(&self, id: &str) -> bool {
+        self.item(id).is_some()
+    }
+
+    pub fn dimension(&self, id: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|dimension| dimension.id == id)
+    }
+
+    /// The items of one dimension, in file order; empty for an unknown dimension.
+    pub fn dimension_items(&self, dimension_id: &str) -> Vec<&Item> {
+        self.items
+            .iter()
+            .filter(|item| item.dimension == dimension_id)
+            .collect()
+    }
+
+    pub fn open_question(&self, id: &str) -> Option<&OpenQuestion> {
+        self.open_questions
+            .iter()
+            .find(|question| question.id == id)
+    }
+}
+
+const SHORT_VERSION_LEN: usize = 12;
+
+/// What a scale's five points measure. Closed so that a misspelt kind is caught by the check;
+/// the labels, not the kind, are what respondents read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleKind {
+    /// Strongly disagree … strongly agree.
+    Agreement,
+    /// Never … always.
+    Frequency,
+    /// Not at all … to a very great extent.
+    Extent,
+    /// Poor … excellent.
+    Quality,
+}
+
+impl ScaleKind {
+    pub const ALL: [ScaleKind; 4] = [
+        ScaleKind::Agreement,
+        ScaleKind::Frequency,
+        ScaleKind::Extent,
+        ScaleKind::Quality,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScaleKind::Agreement => "agreement",
+            ScaleKind::Frequency => "frequency",
+            ScaleKind::Extent => "extent",
+            ScaleKind::Quality => "quality",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ScaleKind> {
+        ScaleKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+}
+
+/// Five labelled points, 1 to 5, and the don't-know label (stored and counted, never averaged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scale {
+    kind: ScaleKind,
+    labels: [String; 5],
+    dont_know: String,
+}
+
+impl Scale {
+    pub fn kind(&self) -> ScaleKind {
+        self.kind
+    }
+
+    /// Labels of points 1 to 5, in that order.
+    pub fn labels(&self) -> &[String; 5] {
+        &self.labels
+    }
+
+    /// The label of one point, `None` outside 1..=5.
+    pub fn label(&self, point: u8) -> Option<&str> {
+        let index = usize::from(point).checked_sub(1)?;
+        self.labels.get(index).map(String::as_str)
+    }
+
+    pub fn dont_know(&self) -> &str {
+        &self.dont_know
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dimension {
+    id: String,
+    name: String,
+    description: String,
+}
+
+impl Dimension {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    id: String,
+    dimension: String,
+    wording: Wording,
+}
+
+impl Item {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The id of the dimension this item belongs to; always one the template declares.
+    pub fn dimension(&self) -> &str {
+        &self.dimension
+    }
+
+    pub fn wording(&self) -> &Wording {
+        &self.wording
+    }
+
+    /// The text one side's staff read, `{partner}` replaced by the other firm's name.
+    pub fn wording_for(&self, side: TemplateSide, partner_name: &str) -> String {
+        self.wording.render(side, partner_name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenQuestion {
+    id: String,
+    wording: Wording,
+    optional: bool,
+}
+
+impl OpenQuestion {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn wording(&self) -> &Wording {
+        &self.wording
+    }
+
+    /// Whether a response may leave the question empty.
+    pub fn is_optional(&self) -> bool {
+        self.optional
+    }
+
+    pub fn wording_for(&self, side: TemplateSide, partner_name: &str) -> String {
+        self.wording.render(side, partner_name)
+    }
+}
+
+/// The wording of one question for each side, as written in the file (trimmed), placeholders
+/// left in place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Wording {
+    customer: String,
+    supplier: String,
+}
+
+impl Wording {
+    /// The raw text for one side, `{partner}` not replaced.
+    pub fn text(&self, side: TemplateSide) -> &str {
+        match side {
+            TemplateSide::Customer => &self.customer,
+            TemplateSide::Supplier => &self.supplier,
+        }
+    }
+
+    /// The text one side's staff read. `partner_name` is inserted as is, once: a name that
+    /// itself contains `{partner}` is not expanded again.
+    pub fn render(&self, side: TemplateSide, partner_name: &str) -> String {
+        self.text(side).replace(PARTNER_PLACEHOLDER, partner_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+id = "minimal"
+title = "Minimal"
+
+[scale]
+kind = "agreement"
+labels = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+dont_know = "Don't know"
+
+[[dimensions]]
+id = "trust"
+name = "Trust"
+
+[[items]]
+id = "trust"
+dimension = "trust"
+customer = "We can trust {partner}."
+supplier = "{partner} trusts us."
+
+[[open_questions]]
+id = "changes"
+customer = "What changed at {partner}?"
+supplier = "What changed at {partner}, our customer?"
+"#;
+
+    fn minimal() -> SurveyTemplate {
+        parse("minimal.toml", MINIMAL).expect("the minimal template parses")
+    }
+
+    #[test]
+    fn wording_for_a_side_names_the_other_firm() {
+        let template = minimal();
+        let item = template.item("trust").expect("item trust");
+
+        assert_eq!(
+            item.wording_for(TemplateSide::Customer, "Acme Components"),
+            "We can trust Acme Components."
+        );
+        assert_eq!(
+            item.wording_for(TemplateSide::Supplier, "Globex"),
+            "Globex trusts us."
+        );
+        assert_eq!(
+            item.wording().text(TemplateSide::Supplier),
+            "{partner} trusts us."
+        );
+    }
+
+    #[test]
+    fn a_partner_name_containing_the_placeholder_is_not_expanded_again() {
+        let template = minimal();
+        let item = template.item("trust").expect("item trust");
+
+        assert_eq!(
+            item.wording_for(TemplateSide::Customer, "{partner} Ltd"),
+            "We can trust {partner} Ltd."
+        );
+    }
+
+    #[test]
+    fn open_questions_are_optional_unless_the_file_says_otherwise() {
+        let template = minimal();
+        let question = template.open_question("changes").expect("question");
+
+        assert!(question.is_optional());
+        assert_eq!(
+            question.wording_for(TemplateSide::Supplier, "Initech"),
+            "What changed at Initech, our customer?"
+        );
+    }
+
+    #[test]
+    fn scale_labels_are_numbered_from_one_to_five() {
+        let template = minimal();
+        let scale = template.scale();
+
+        assert_eq!(scale.kind(), ScaleKind::Agreement);
+        assert_eq!(scale.label(1), Some("Strongly disagree"));
+        assert_eq!(scale.label(5), Some("Strongly agree"));
+        assert_eq!(scale.label(0), None);
+        assert_eq!(scale.label(6), None);
+        assert_eq!(scale.dont_know(), "Don't know");
+    }
+
+    #[test]
+    fn lookups_answer_for_declared_ids_only() {
+        let template = minimal();
+
+        assert!(template.has_item("trust"));
+        assert!(!template.has_item("changes"));
+        assert_eq!(
+            template.dimension("trust").map(Dimension::name),
+            Some("Trust")
+        );
+        assert!(template.dimension_items("nothing").is_empty());
+        assert_eq!(template.dimension_items("trust").len(), 1);
+    }
+
+    #[test]
+    fn a_stored_body_parses_back_to_the_same_template() {
+        let template = minimal();
+
+        let stored = SurveyTemplate::from_stored(template.version(), template.body())
+            .expect("stored body parses");
+
+        assert_eq!(stored, template);
+    }
+
+    #[test]
+    fn a_stored_body_that_does_not_match_its_version_is_refused() {
+        let template = minimal();
+        let edited = template.body().replace("We can trust", "We may trust");
+
+        let error = SurveyTemplate::from_stored(template.version(), &edited)
+            .expect_err("the edited body has another version");
+
+        assert!(matches!(
+            error.problems()[0].kind(),
+            ProblemKind::VersionMismatch { .. }
+        ));
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!("stored template v{}", template.short_version())),
+            "{message}"
+        );
+        assert!(message.contains(template.version()), "{message}");
+    }
+
+    #[test]
+    fn the_template_serialises_for_the_api() {
+        let template = minimal();
+
+        let json = serde_json::to_value(&template).expect("serialises");
+
+        assert_eq!(json["id"], "minimal");
+        assert_eq!(json["scale"]["kind"], "agreement");
+        assert_eq!(
+            json["items"][0]["wording"]["customer"],
+            "We can trust {partner}."
+        );
+        assert_eq!(json["open_questions"][0]["optional"], true);
+    }
+}

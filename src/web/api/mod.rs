@@ -1,0 +1,73 @@
+//! The JSON API (`/api/...`), for administrators' scripts and integrations. Admin routes
+//! need `Authorization: Bearer <admin token>`.
+
+pub mod auth;
+pub mod partnerships;
+pub mod templates;
+
+use actix_web::{error::JsonPayloadError, web, HttpRequest};
+
+use super::error::ApiError;
+
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 256 * 1024;
+/// Largest CSV upload accepted (a roster of tens of thousands of people fits easily).
+pub const CSV_LIMIT: usize = 32 * 1024 * 1024;
+
+pub fn scope() -> actix_web::Scope {
+    web::scope("/api")
+        .app_data(
+            web::JsonConfig::default()
+                .limit(JSON_LIMIT)
+                .error_handler(json_error),
+        )
+        .app_data(web::PayloadConfig::new(CSV_LIMIT))
+        .service(partnerships::create)
+        .service(partnerships::list)
+        .service(partnerships::show)
+        .service(partnerships::import_roster)
+        .service(partnerships::import_history)
+        .service(templates::list)
+}
+
+/// Says what was wrong with a JSON body instead of a bare 400.
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let message = match &err {
+        JsonPayloadError::ContentType => {
+            return ApiError::UnsupportedMediaType(
+                "send the body as JSON with Content-Type: application/json".into(),
+            )
+            .into()
+        }
+        JsonPayloadError::OverflowKnownLength { length, limit } => {
+            format!("the body is {length} bytes; the limit is {limit}")
+        }
+        JsonPayloadError::Overflow { limit } => format!("the body is over the {limit}-byte limit"),
+        JsonPayloadError::Deserialize(e) => format!("the JSON body is not valid: {e}"),
+        other => format!("the body cannot be read: {other}"),
+    };
+    ApiError::BadRequest(message).into()
+}
+
+/// Checks that a CSV upload says it is CSV (text/csv, or text/plain for hand-made uploads).
+pub(crate) fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
+    let ct = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime == "text/csv" || mime == "text/plain" {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!(
+            "send the file as CSV with Content-Type: text/csv (got {:?})",
+            if ct.is_empty() { "nothing" } else { ct }
+        )))
+    }
+}

@@ -1,0 +1,56 @@
+//! HTTP: routes per audience. Handlers parse the request, run a service inside
+//! `web::block` (diesel is synchronous), and turn the outcome into a response. They never
+//! build SQL and never render HTML with `format!`.
+
+pub mod api;
+pub mod error;
+pub mod health;
+pub mod openapi;
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::db::{Conn, Pool};
+use crate::services::ServiceError;
+use crate::settings::Settings;
+use crate::templates::Catalog;
+use error::ApiError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub catalog: Arc<Catalog>,
+    pub settings: Arc<Settings>,
+    /// SHA-256 of the admin API token.
+    pub admin_token_hash: Arc<[u8; 32]>,
+}
+
+impl AppState {
+    /// Runs one unit of database work on the blocking pool. A pool timeout becomes 503.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Conn, &Catalog) -> Result<T, ServiceError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let catalog = self.catalog.clone();
+        web::block(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| ApiError::Unavailable(anyhow::Error::new(e)))?;
+            work(&mut conn, &catalog).map_err(ApiError::from)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+}
+
+/// Every route of the service.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(openapi::openapi_json)
+        .service(api::scope());
+}

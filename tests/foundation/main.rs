@@ -1,0 +1,12 @@
+//! Foundation: storage on both backends, partnerships, rosters, templates, historic
+//! import, health and the OpenAPI document — through the real HTTP API and the real CLI.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod health;
+mod history;
+mod openapi;
+mod partnerships;
+mod roster;
+mod templates;
