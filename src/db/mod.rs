@@ -150,8 +150,12 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
-/// Opens a pool on `url`, creating the SQLite folder if needed. Fails fast (within
-/// `connect_timeout`) when the database cannot be reached, with the backend's own reason.
+/// Opens a pool of at most `max_size` connections on `url`, creating the SQLite folder if
+/// needed. Fails fast when the database cannot be reached, with the backend's own reason.
+///
+/// The pool keeps no spare connections warm beyond the ones in use: r2d2 opens spares on
+/// background threads, and a short-lived CLI process that exits while one of them is inside
+/// libpq's TLS set-up can crash in OpenSSL's exit handlers.
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbSetupError> {
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -171,7 +175,7 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbSetupError> {
     drop(first);
     r2d2::Pool::builder()
         .max_size(max_size)
-        .min_idle(Some(1))
+        .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(5))
         .build(manager)
         .map_err(|source| DbSetupError::Pool {
