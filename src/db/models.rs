@@ -116,6 +116,7 @@ pub struct Wave {
     pub opened_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
     pub imported: bool,
+    pub slot_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }
 
@@ -132,6 +133,7 @@ pub struct NewWave<'a> {
     pub opened_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
     pub imported: bool,
+    pub slot_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }
 
@@ -141,7 +143,6 @@ pub struct Invitation {
     pub id: i64,
     pub wave_id: i64,
     pub person_id: i64,
-    pub token_hash: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub reminders_sent: i64,
     pub last_reminded_at: Option<NaiveDateTime>,

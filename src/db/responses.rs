@@ -19,7 +19,6 @@ pub fn insert_linkless_invitation(
         .values((
             invitations::wave_id.eq(wave_id),
             invitations::person_id.eq(person_id),
-            invitations::token_hash.eq(None::<String>),
             invitations::sent_at.eq(None::<NaiveDateTime>),
             invitations::reminders_sent.eq(0_i64),
             invitations::created_at.eq(at),

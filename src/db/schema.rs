@@ -72,6 +72,7 @@ diesel::table! {
         opened_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
         imported -> Bool,
+        slot_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
     }
 }
@@ -81,10 +82,18 @@ diesel::table! {
         id -> BigInt,
         wave_id -> BigInt,
         person_id -> BigInt,
-        token_hash -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         reminders_sent -> BigInt,
         last_reminded_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitation_tokens (id) {
+        id -> BigInt,
+        invitation_id -> BigInt,
+        token_hash -> Text,
         created_at -> Timestamp,
     }
 }
@@ -264,6 +273,7 @@ diesel::joinable!(waves -> partnerships (partnership_id));
 diesel::joinable!(waves -> template_versions (template_version_id));
 diesel::joinable!(invitations -> waves (wave_id));
 diesel::joinable!(invitations -> people (person_id));
+diesel::joinable!(invitation_tokens -> invitations (invitation_id));
 diesel::joinable!(responses -> invitations (invitation_id));
 diesel::joinable!(responses -> waves (wave_id));
 diesel::joinable!(answers -> responses (response_id));
@@ -290,6 +300,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     people,
     waves,
     invitations,
+    invitation_tokens,
     responses,
     answers,
     comments,

@@ -289,6 +289,7 @@ fn apply(
                 opened_at: Some(now),
                 closed_at: Some(now),
                 imported: true,
+                slot_at: None,
                 created_at: now,
             },
         )?;

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use super::distribution::{normal_sf, t_quantile, t_two_sided_p};
+use super::distribution::{normal_sf, t_critical_95, t_two_sided_p};
 use super::sample::{Moments, ValueCounts};
 
 /// Group 1 against group 2.
@@ -98,9 +98,9 @@ pub struct Comparison {
 /// ```
 /// use tandem::stats::{compare, ItemHistogram, ValueCounts};
 ///
-/// let customer = ValueCounts::from_histogram(&ItemHistogram { counts: [1, 2, 0, 0, 0], dont_know: 0 });
-/// let supplier = ValueCounts::from_histogram(&ItemHistogram { counts: [0, 0, 0, 2, 2], dont_know: 0 });
-/// let c = compare(&customer, &supplier);
+/// let answers = |counts| ValueCounts::from_histogram(&ItemHistogram { counts, dont_know: 0 });
+/// // The customer answered 1, 2, 2 and the supplier 4, 4, 5, 5.
+/// let c = compare(&answers([1, 2, 0, 0, 0]), &answers([0, 0, 0, 2, 2]));
 /// assert_eq!(c.mwu_u_1, Some(0.0));
 /// assert_eq!(c.cliffs_delta, Some(-1.0));
 /// assert!((c.welch_t.unwrap() + 6.425396041156863).abs() < 1e-12);
@@ -135,9 +135,10 @@ pub fn compare(group_1: &ValueCounts, group_2: &ValueCounts) -> Comparison {
 /// earlier wave as group 2, so `mean_diff` = x̄_later − x̄_earlier, a positive δ means answers
 /// rose, and every formula and null rule is that of [`compare`].
 ///
-/// The waves are treated as independent samples. Respondents overlap between waves, so the tests
-/// are conservative for a panel; they are what the report can compute from per-wave aggregates
-/// without linking anyone's answers across waves.
+/// The waves are treated as independent samples. Respondents overlap between waves and a
+/// person's answers correlate positively over time, so the tests are conservative for them;
+/// they are what the report can compute from per-wave aggregates without linking anyone's
+/// answers across waves.
 pub fn wave_change(earlier: &ValueCounts, later: &ValueCounts) -> Comparison {
     compare(later, earlier)
 }
@@ -178,7 +179,7 @@ fn welch(a: &Spread, b: &Spread) -> Option<Welch> {
     let diff = a.mean - b.mean;
     let t = diff / se;
     let df = se2 * se2 / (va * va / (a.n - 1.0) + vb * vb / (b.n - 1.0));
-    let half_width = t_quantile(0.975, df) * se;
+    let half_width = t_critical_95(df) * se;
     Some(Welch {
         t,
         df,
@@ -319,6 +320,24 @@ mod tests {
         assert!(close(c.hedges_g, 0.9871094130287842, 1e-12));
         assert_eq!(c.mwu_u_1, Some(32.5));
         assert!(close(c.mwu_p, 0.10396133407911937, 1e-12));
+    }
+
+    #[test]
+    fn no_overlap_matches_scipy_and_pingouin() {
+        let c = compare(&sample(&[1, 2, 2]), &sample(&[4, 5, 5, 4]));
+        assert!(close(c.welch_df, 4.454545454545453, 1e-12));
+        assert!(close(c.welch_p, 0.002068616186871859, 1e-12));
+        assert!(close(c.cohens_d, -4.907477288111819, 1e-12));
+        assert!(close(c.hedges_g, -4.132612453146795, 1e-12));
+        assert!(close(c.mwu_p, 0.04562778898313937, 1e-12));
+    }
+
+    #[test]
+    fn the_result_does_not_depend_on_the_order_sums_were_recorded() {
+        let a = ValueCounts::from_sums(3, [(9, 2), (12, 1), (7, 4), (15, 1)]);
+        let a_shuffled = ValueCounts::from_sums(3, [(15, 1), (7, 1), (12, 1), (9, 2), (7, 3)]);
+        let b = ValueCounts::from_sums(3, [(10, 3), (13, 2), (6, 1)]);
+        assert_eq!(compare(&a, &b), compare(&a_shuffled, &b));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::agreement::{ad_m, awg, rwg};
-use super::distribution::t_quantile;
+use super::distribution::t_critical_95;
 use super::sample::{median, ItemHistogram, Moments, ValueCounts, SCALE_OPTIONS};
 
 /// Descriptives of a weighted sample (a dimension's respondent means, or any [`ValueCounts`]).
@@ -128,7 +128,7 @@ fn mean_ci95(moments: &Moments) -> Option<[f64; 2]> {
         return None;
     }
     let standard_error = sd / (moments.n as f64).sqrt();
-    let half_width = t_quantile(0.975, (moments.n - 1) as f64) * standard_error;
+    let half_width = t_critical_95((moments.n - 1) as f64) * standard_error;
     Some([moments.mean - half_width, moments.mean + half_width])
 }
 

@@ -1,8 +1,22 @@
-//! Tail probabilities and quantiles of Student's t and the standard normal, on top of statrs.
+//! Tail probabilities and critical values of Student's t and the standard normal, on top of
+//! statrs, with the workarounds the statrs release we use needs (each explained where it is).
 
 use statrs::distribution::{Continuous, ContinuousCDF, StudentsT};
 use statrs::function::beta::beta_reg;
 use statrs::function::gamma::gamma_ur;
+
+/// Φ⁻¹(0.975), the two-sided 95 % critical value of the standard normal.
+const Z_975: f64 = 1.959963984540054;
+
+/// Degrees of freedom above which statrs' incomplete-beta routines are not used.
+///
+/// Measured on statrs 0.19.1: `StudentsT::inverse_cdf(0.975)` is good to 3e-13 relative up to
+/// df ≈ 1e4 but off by 3e-7 at df = 3e4 and 6e-5 at df = 1e6, and at df ≥ 1e8 its AS 109 loop
+/// never terminates; `beta_reg` (the CDF) drifts from about 1e-13 at df = 1e3 to 1e-10
+/// relative at df = 1e5 and 3e-5 at df = 1e7 (its continued fraction stops after 140 terms).
+/// Survey groups never come close, but a group size must not be able to hang a report or bend
+/// a p-value, and above 1e5 the large-df expansions below are at least as accurate.
+const LARGE_DF: f64 = 1e5;
 
 /// Two-sided p-value of a t statistic with `df` degrees of freedom, P(|T| ≥ |t|).
 ///
@@ -12,27 +26,43 @@ use statrs::function::gamma::gamma_ur;
 /// p = I_x(df/2, 1/2),   x = df / (df + t²)
 /// ```
 ///
-/// where `I` is the regularized incomplete beta function. statrs' `StudentsT::sf` evaluates
-/// the same expression but halves it, and a `2·(1 − cdf)` formulation would lose every digit
-/// of a small p to cancellation; calling `beta_reg` once keeps full relative precision down
-/// to the smallest p-values.
+/// where `I` is the regularized incomplete beta function. statrs' `StudentsT::sf` evaluates the
+/// same expression but halves it, and a `2·(1 − cdf)` formulation would lose every digit of a
+/// small p to cancellation; one `beta_reg` call keeps full relative precision.
+///
+/// Above [`LARGE_DF`], Wallace's (1959) normal approximation
+/// z = (8df + 1)/(8df + 3) · √(df·ln(1 + t²/df)), p = 2·P(Z > z), whose relative error is
+/// O(1/df²): about 1e-11 relative at the switch, where it agrees with `beta_reg` to a few 1e-10.
 pub(crate) fn t_two_sided_p(t: f64, df: f64) -> f64 {
+    if df > LARGE_DF {
+        let z = (8.0 * df + 1.0) / (8.0 * df + 3.0) * (df * (t * t / df).ln_1p()).sqrt();
+        return (2.0 * normal_sf(z)).min(1.0);
+    }
     beta_reg(df / 2.0, 0.5, df / (df + t * t)).clamp(0.0, 1.0)
 }
 
-/// Quantile of Student's t with `df` degrees of freedom (`probability` in (0, 1), `df` > 0).
+/// Two-sided 95 % critical value of Student's t, t(0.975, df), for `df` ≥ 1.
 ///
-/// statrs inverts the regularized incomplete beta with AS 109 and stops on a tolerance that
-/// scales with the probability (about 1e-13 relative here). That is already inside the
-/// fixture's 1e-7, but a CI is reported to readers as exact, so two Newton steps on the exact
-/// CDF polish the quantile to the last few ulps at negligible cost.
-pub(crate) fn t_quantile(probability: f64, df: f64) -> f64 {
-    let dist = StudentsT::new(0.0, 1.0, df).expect("df > 0 is checked by every caller");
-    let mut q = dist.inverse_cdf(probability);
+/// statrs inverts the regularized incomplete beta (AS 109) to about 3e-13 relative for the
+/// df of survey groups and drifts beyond df ≈ 1e4 (see [`LARGE_DF`]); two Newton steps on the
+/// CDF bring it back to the CDF's own accuracy at negligible cost. Above [`LARGE_DF`] the
+/// Cornish–Fisher expansion of t in 1/df (Abramowitz & Stegun 26.7.5), whose first omitted
+/// term is below 1e-19 there, replaces the inversion.
+pub(crate) fn t_critical_95(df: f64) -> f64 {
+    if df > LARGE_DF {
+        let z = Z_975;
+        let (z3, z5, z7) = (z.powi(3), z.powi(5), z.powi(7));
+        let g1 = (z3 + z) / 4.0;
+        let g2 = (5.0 * z5 + 16.0 * z3 + 3.0 * z) / 96.0;
+        let g3 = (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / 384.0;
+        return z + g1 / df + g2 / (df * df) + g3 / (df * df * df);
+    }
+    let dist = StudentsT::new(0.0, 1.0, df).expect("df ≥ 1 is checked by every caller");
+    let mut q = dist.inverse_cdf(0.975);
     for _ in 0..2 {
         let density = dist.pdf(q);
-        if density > 0.0 && density.is_finite() {
-            q -= (dist.cdf(q) - probability) / density;
+        if density > 0.0 {
+            q -= (dist.cdf(q) - 0.975) / density;
         }
     }
     q
@@ -73,17 +103,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_t_quantile_with_one_df_is_the_cauchy_quantile() {
+    fn the_critical_value_with_one_df_is_the_cauchy_quantile() {
         let exact = (std::f64::consts::PI * 0.475).tan();
-        assert!((t_quantile(0.975, 1.0) - exact).abs() < 1e-12);
+        assert!((t_critical_95(1.0) - exact).abs() < 1e-12);
     }
 
     #[test]
-    fn the_t_quantile_inverts_the_two_sided_p() {
-        for df in [1.0, 2.0, 3.5, 7.0, 26.0, 46.76, 120.0] {
-            let q = t_quantile(0.975, df);
-            assert!((t_two_sided_p(q, df) - 0.05).abs() < 1e-14, "df = {df}");
+    fn the_critical_value_inverts_the_two_sided_p() {
+        for df in [1.0, 2.0, 3.5, 7.0, 26.0, 46.76, 120.0, 3.0e4, 9.9e4] {
+            let q = t_critical_95(df);
+            assert!((t_two_sided_p(q, df) - 0.05).abs() < 1e-12, "df = {df}");
         }
+    }
+
+    #[test]
+    fn both_sides_of_the_large_df_switch_agree() {
+        let below = t_critical_95(LARGE_DF);
+        let above = t_critical_95(LARGE_DF * (1.0 + 1e-12));
+        assert!((below - above).abs() < 1e-10, "{below} vs {above}");
+        for t in [0.5, 1.96, 3.0] {
+            let exact = beta_reg(LARGE_DF / 2.0, 0.5, LARGE_DF / (LARGE_DF + t * t));
+            let approx = t_two_sided_p(t, LARGE_DF * (1.0 + 1e-12));
+            assert!(
+                (approx / exact - 1.0).abs() < 1e-9,
+                "t = {t}: {approx} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn huge_df_terminate_and_approach_the_normal() {
+        assert!((t_critical_95(1e12) - Z_975).abs() < 1e-11);
+        assert!((t_two_sided_p(Z_975, 1e12) - 0.05).abs() < 1e-12);
     }
 
     #[test]
@@ -101,14 +152,16 @@ mod tests {
 
     #[test]
     fn normal_tail_matches_a_correctly_rounded_erfc() {
-        // ½·erfc(z/√2) from a correctly rounded erfc (CPython's math.erfc).
+        // ½·erfc(x) with x = z/√2, from a correctly rounded erfc (CPython's math.erfc).
         let cases = [
-            (0.5 * std::f64::consts::SQRT_2, 0.5 * 0.4795001221869535),
-            (2.0 * std::f64::consts::SQRT_2, 0.5 * 0.004677734981047265),
-            (6.0 * std::f64::consts::SQRT_2, 0.5 * 2.1519736712498916e-17),
+            (0.5, 0.4795001221869535),
+            (2.0, 0.004677734981047265),
+            (6.0, 2.1519736712498916e-17),
         ];
-        for (z, tail) in cases {
-            assert!((normal_sf(z) / tail - 1.0).abs() < 1e-13, "z = {z}");
+        for (x, erfc) in cases {
+            let z = x * std::f64::consts::SQRT_2;
+            assert!((normal_sf(z) / (0.5 * erfc) - 1.0).abs() < 1e-13, "x = {x}");
         }
+        assert!((normal_sf(Z_975) - 0.025).abs() < 1e-16);
     }
 }

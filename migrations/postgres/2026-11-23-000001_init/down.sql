@@ -12,6 +12,7 @@ DROP TABLE kpis;
 DROP TABLE comments;
 DROP TABLE answers;
 DROP TABLE responses;
+DROP TABLE invitation_tokens;
 DROP TABLE invitations;
 DROP TABLE waves;
 DROP TABLE people;

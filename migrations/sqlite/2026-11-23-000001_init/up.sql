@@ -71,8 +71,12 @@ CREATE TABLE waves (
     opened_at TIMESTAMP,
     closed_at TIMESTAMP,
     imported BOOLEAN NOT NULL,
+    -- the scheduled slot this wave fills (NULL when opened by hand or imported): a slot can
+    -- open once, whatever the number of scheduler instances or missed ticks
+    slot_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL,
-    UNIQUE (partnership_id, seq)
+    UNIQUE (partnership_id, seq),
+    UNIQUE (partnership_id, slot_at)
 );
 CREATE INDEX waves_state_closes ON waves (state, closes_at);
 
@@ -80,13 +84,23 @@ CREATE TABLE invitations (
     id INTEGER PRIMARY KEY,
     wave_id BIGINT NOT NULL REFERENCES waves (id),
     person_id BIGINT NOT NULL REFERENCES people (id),
-    token_hash TEXT UNIQUE,
     sent_at TIMESTAMP,
     reminders_sent BIGINT NOT NULL,
     last_reminded_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL,
     UNIQUE (wave_id, person_id)
 );
+
+-- Personal link secrets, stored only as SHA-256 hashes. The invitation mail carries one and
+-- each reminder a fresh one (the plain token cannot be recovered to send again); every token
+-- of an invitation stays valid until the wave closes.
+CREATE TABLE invitation_tokens (
+    id INTEGER PRIMARY KEY,
+    invitation_id BIGINT NOT NULL REFERENCES invitations (id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX invitation_tokens_invitation ON invitation_tokens (invitation_id);
 
 CREATE TABLE responses (
     id INTEGER PRIMARY KEY,
