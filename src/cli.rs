@@ -11,10 +11,13 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::db::{self, DatabaseUrl};
 use crate::domain::PartnershipInput;
+use crate::mail::MailSettings;
 use crate::services::partnerships::{self as service, PartnershipView};
+use crate::services::waves;
 use crate::settings::Settings;
 use crate::startup::{self, Application};
 use crate::templates::Catalog;
+use crate::waves::Links;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +43,15 @@ pub struct Global {
     /// An organisation's own survey templates (*.toml), besides the shipped ones
     #[arg(long, env = "TANDEM_TEMPLATES_DIR", global = true)]
     pub templates_dir: Option<PathBuf>,
+    /// smtp://user:pass@host:587?tls=starttls, smtps://host:465, or file://dir (default: <data dir>/mail)
+    #[arg(long, env = "TANDEM_MAIL_URL", global = true, hide_env_values = true)]
+    pub mail_url: Option<String>,
+    /// The From: of every mail
+    #[arg(long, env = "TANDEM_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// The URL people reach the service at, used in emailed links (default http://<bind>)
+    #[arg(long, env = "TANDEM_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +72,42 @@ pub enum Command {
     /// Check and list survey templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Open, close and list a partnership's waves
+    #[command(subcommand)]
+    Wave(WaveCommand),
+    /// One scheduler pass (open due waves, queue reminders, close overdue waves), then send
+    /// the mail that is due; for cron when `serve` is not running
+    Tick,
+    /// The mail outbox
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WaveCommand {
+    /// Open the next wave now and queue the invitations
+    Open {
+        #[arg(long)]
+        partnership: i64,
+    },
+    /// Close the open wave now
+    Close {
+        #[arg(long)]
+        partnership: i64,
+    },
+    /// Every wave with its invitations and responses
+    Status {
+        #[arg(long)]
+        partnership: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Counts of queued, sent and failed mail, and the latest failures
+    Status,
 }
 
 #[derive(Debug, Args)]
@@ -67,9 +115,6 @@ pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, env = "TANDEM_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
-    /// The URL people reach the service at (used in emailed links)
-    #[arg(long, env = "TANDEM_PUBLIC_URL")]
-    pub public_url: Option<String>,
     /// Bearer token for the admin API (default: kept in <data dir>/admin-token)
     #[arg(long, env = "TANDEM_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -175,7 +220,25 @@ impl Global {
         s.database_url = self.database_url()?;
         s.templates_dir = self.templates_dir.clone();
         s.pool_size = 2;
+        s.public_base_url = self
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_owned());
+        s.mail = MailSettings::from_values(
+            self.mail_url.as_deref(),
+            self.mail_from.as_deref(),
+            &self.data_dir,
+        )?;
         Ok(s)
+    }
+
+    fn links(&self, settings: &Settings) -> Links {
+        Links {
+            base_url: settings
+                .public_base_url
+                .clone()
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+        }
     }
 }
 
@@ -223,6 +286,37 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Templates(cmd) => templates(&cli.global, cmd, out),
+        Command::Wave(cmd) => wave(&cli.global, cmd, out),
+        Command::Tick => tick(&cli.global, out),
+        Command::Mail(MailCommand::Status) => {
+            let state = startup::prepare(&cli.global.settings()?)?;
+            let mut conn = state.pool.get()?;
+            let stats = crate::mail::outbox::stats(&mut conn)?;
+            writeln!(
+                out,
+                "pending {} (in flight {}, retrying {}), sent {}, failed {}{}",
+                stats.pending,
+                stats.in_flight,
+                stats.retrying,
+                stats.sent,
+                stats.failed,
+                stats
+                    .oldest_pending
+                    .map(|t| format!("; oldest pending queued {t} UTC"))
+                    .unwrap_or_default()
+            )?;
+            for row in crate::mail::outbox::recent_failures(&mut conn, 10)? {
+                writeln!(
+                    out,
+                    "failed #{} {} to {}: {}",
+                    row.id,
+                    row.kind,
+                    crate::mail::masked(&row.recipient),
+                    row.last_error.unwrap_or_default()
+                )?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -233,7 +327,6 @@ fn read_file(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
 fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     let mut settings = global.settings()?;
     settings.bind = args.bind;
-    settings.public_base_url = args.public_url.map(|u| u.trim_end_matches('/').to_owned());
     settings.admin_token = args.admin_token;
     settings.pool_size = args.pool_size;
     actix_web::rt::System::new().block_on(async move {
@@ -380,4 +473,89 @@ fn templates(global: &Global, cmd: TemplatesCommand, out: &mut dyn Write) -> any
             Ok(())
         }
     }
+}
+
+fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let settings = global.settings()?;
+    let state = startup::prepare(&settings)?;
+    let mut conn = state.pool.get()?;
+    match cmd {
+        WaveCommand::Open { partnership } => {
+            let links = global.links(&settings);
+            let opened = waves::open_now(&mut conn, &state.catalog, partnership, &links)?;
+            writeln!(
+                out,
+                "wave {} opened: {} invitations queued, closes {} (UTC); `tandem serve` or `tandem tick` sends them",
+                opened.seq, opened.invited, opened.closes_at
+            )?;
+        }
+        WaveCommand::Close { partnership } => {
+            let closed = waves::close_now(&mut conn, partnership)?;
+            writeln!(
+                out,
+                "wave {} closed: {} of {} invited responded",
+                closed.seq, closed.responded, closed.invited
+            )?;
+        }
+        WaveCommand::Status { partnership, json } => {
+            let list = waves::status(&mut conn, partnership)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+            } else if list.is_empty() {
+                writeln!(
+                    out,
+                    "no waves yet: `tandem wave open --partnership {partnership}`"
+                )?;
+            } else {
+                for w in list {
+                    let rate = if w.invited > 0 {
+                        format!("{:.0} %", 100.0 * w.responded as f64 / w.invited as f64)
+                    } else {
+                        "-".into()
+                    };
+                    writeln!(
+                        out,
+                        "wave {:>3}  {:<7}  closes {}  invited {:>5}  responded {:>5}  ({rate}){}",
+                        w.seq,
+                        w.state,
+                        w.closes_local,
+                        w.invited,
+                        w.responded,
+                        if w.imported { "  imported" } else { "" }
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn tick(global: &Global, out: &mut dyn Write) -> anyhow::Result<()> {
+    let settings = global.settings()?;
+    let state = startup::prepare(&settings)?;
+    let links = global.links(&settings);
+    let report = {
+        let mut conn = state.pool.get()?;
+        waves::tick(&mut conn, &state.catalog, &links)?
+    };
+    writeln!(
+        out,
+        "scheduler: opened {:?}, closed {:?}, {} reminders queued",
+        report.opened, report.closed, report.reminders
+    )?;
+    let mailer = std::sync::Arc::new(crate::mail::Mailer::new(&settings.mail)?);
+    let drained = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(crate::mail::drain_once(
+            &state.pool,
+            &mailer,
+            &settings.mail.delivery,
+        ))?;
+    writeln!(
+        out,
+        "mail: {} sent, {} to retry later, {} failed",
+        drained.sent, drained.retried, drained.failed
+    )?;
+    Ok(())
 }

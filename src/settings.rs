@@ -4,7 +4,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use crate::db::DatabaseUrl;
+use crate::mail::MailSettings;
 
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
@@ -22,12 +25,19 @@ pub struct Settings {
     pub pool_size: u32,
     /// Bearer token for the admin API; stored here only as given by the operator.
     pub admin_token: Option<String>,
+    /// Mail transport, sender and delivery pacing.
+    pub mail: MailSettings,
+    /// How often `serve` runs the scheduler (open, remind, close); `None` turns it off
+    /// (tests drive it with their own clock).
+    pub scheduler_interval: Option<Duration>,
 }
 
 impl Settings {
     /// Settings for the embedded default in `data_dir`: SQLite file, loopback listener.
     pub fn embedded(data_dir: PathBuf) -> Self {
         let db = crate::db::default_sqlite_path(&data_dir);
+        let mail = MailSettings::from_values(None, None, &data_dir)
+            .expect("the default mail settings are valid");
         Settings {
             database_url: DatabaseUrl::Sqlite(db),
             data_dir,
@@ -36,6 +46,8 @@ impl Settings {
             public_base_url: None,
             pool_size: 8,
             admin_token: None,
+            mail,
+            scheduler_interval: Some(Duration::from_secs(60)),
         }
     }
 }

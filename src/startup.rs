@@ -11,6 +11,8 @@ use actix_web::{App, HttpServer};
 use anyhow::Context;
 
 use crate::db;
+use crate::mail::worker::WorkerHandle;
+use crate::mail::Mailer;
 use crate::settings::Settings;
 use crate::templates::Catalog;
 use crate::web::{self, AppState};
@@ -20,16 +22,32 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    worker: WorkerHandle,
+    scheduler: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
     /// Connects to the database, applies pending migrations, loads the templates and binds
     /// the listener. Any misconfiguration is an error here, before the first request.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let state = prepare(&settings)?;
+        let mut state = prepare(&settings)?;
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        // With port 0 the real address is only known now; links must carry it.
+        let mut actual = settings.clone();
+        actual.bind = listener.local_addr()?;
+        if actual.public_base_url.is_none() {
+            actual.public_base_url = Some(format!("http://{}", actual.bind));
+        }
+        state.settings = Arc::new(actual);
+        let mailer = Arc::new(Mailer::new(&settings.mail).context("mail settings")?);
+        let worker =
+            WorkerHandle::spawn(state.pool.clone(), mailer, settings.mail.delivery.clone());
+        state.mail_wakeup = worker.waker();
+        let scheduler = settings
+            .scheduler_interval
+            .map(|every| tokio::spawn(run_scheduler(state.clone(), every)));
         let data = Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -43,6 +61,8 @@ impl Application {
             port,
             server,
             state,
+            worker,
+            scheduler,
         })
     }
 
@@ -54,8 +74,36 @@ impl Application {
         &self.state
     }
 
+    /// Serves until the server stops (Ctrl-C or SIGTERM), then lets the mail worker finish
+    /// the batch in hand.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some(s) = self.scheduler {
+            s.abort();
+        }
+        self.worker.shutdown().await;
+        result
+    }
+}
+
+/// The scheduler loop of `serve`: one idempotent pass every `every`.
+async fn run_scheduler(state: AppState, every: std::time::Duration) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let links = state.links();
+        let outcome = state
+            .db(move |conn, catalog| crate::services::waves::tick(conn, catalog, &links))
+            .await;
+        match outcome {
+            Ok(r) if !r.opened.is_empty() || !r.closed.is_empty() || r.reminders > 0 => {
+                tracing::info!(opened = ?r.opened, closed = ?r.closed, reminders = r.reminders, "scheduler pass");
+                state.mail_wakeup.notify_one();
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "scheduler pass failed"),
+        }
     }
 }
 
@@ -82,6 +130,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         catalog: Arc::new(catalog),
         settings: Arc::new(settings.clone()),
         admin_token_hash: Arc::new(web::api::auth::hash_token(&token)),
+        mail_wakeup: Arc::new(tokio::sync::Notify::new()),
     })
 }
 

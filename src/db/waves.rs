@@ -28,3 +28,53 @@ pub fn find_by_seq(conn: &mut Conn, partnership_id: i64, seq: i64) -> QueryResul
         .first(conn)
         .optional()
 }
+
+/// The partnership's open wave, if any.
+pub fn open_for_partnership(conn: &mut Conn, partnership_id: i64) -> QueryResult<Option<Wave>> {
+    waves::table
+        .filter(waves::partnership_id.eq(partnership_id))
+        .filter(waves::state.eq("open"))
+        .first(conn)
+        .optional()
+}
+
+pub fn next_seq(conn: &mut Conn, partnership_id: i64) -> QueryResult<i64> {
+    let max: Option<i64> = waves::table
+        .filter(waves::partnership_id.eq(partnership_id))
+        .select(diesel::dsl::max(waves::seq))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub fn slot_taken(
+    conn: &mut Conn,
+    partnership_id: i64,
+    slot_at: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        waves::table
+            .filter(waves::partnership_id.eq(partnership_id))
+            .filter(waves::slot_at.eq(slot_at)),
+    ))
+    .get_result(conn)
+}
+
+/// Every open wave, across partnerships.
+pub fn all_open(conn: &mut Conn) -> QueryResult<Vec<Wave>> {
+    waves::table
+        .filter(waves::state.eq("open"))
+        .order(waves::id.asc())
+        .load(conn)
+}
+
+/// Closes a wave if it is still open; returns whether this call closed it.
+pub fn close(conn: &mut Conn, wave_id: i64, at: chrono::NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        waves::table
+            .filter(waves::id.eq(wave_id))
+            .filter(waves::state.eq("open")),
+    )
+    .set((waves::state.eq("closed"), waves::closed_at.eq(Some(at))))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -3,6 +3,8 @@
 //! Services never print and never speak HTTP; the callers decide how to show the outcome.
 
 pub mod partnerships;
+pub mod responses;
+pub mod waves;
 
 use crate::domain::FieldProblem;
 use crate::import::{ImportError, ImportProblem};

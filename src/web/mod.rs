@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod health;
 pub mod openapi;
+pub mod respond;
 
 use std::sync::Arc;
 
@@ -25,9 +26,22 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// SHA-256 of the admin API token.
     pub admin_token_hash: Arc<[u8; 32]>,
+    /// Wakes the mail worker when a request has queued mail.
+    pub mail_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
+    /// Where emailed links point.
+    pub fn links(&self) -> crate::waves::Links {
+        crate::waves::Links {
+            base_url: self
+                .settings
+                .public_base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", self.settings.bind)),
+        }
+    }
+
     /// Runs one unit of database work on the blocking pool. A pool timeout becomes 503.
     pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
     where
@@ -52,5 +66,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(openapi::openapi_json)
+        .service(
+            web::scope("/s")
+                .app_data(web::PayloadConfig::new(respond::SUBMISSION_LIMIT))
+                .service(respond::form)
+                .service(respond::submit_form)
+                .service(respond::thanks)
+                .service(respond::opt_out_page)
+                .service(respond::opt_out),
+        )
         .service(api::scope());
 }

@@ -18,7 +18,11 @@ use super::{api, health};
         api::partnerships::show,
         api::partnerships::import_roster,
         api::partnerships::import_history,
+        api::waves::open,
+        api::waves::close,
+        api::waves::status,
         api::templates::list,
+        super::respond::submit_json,
     ),
     modifiers(&AdminToken)
 )]

@@ -136,6 +136,7 @@ impl TestApp {
         settings.bind = "127.0.0.1:0".parse().unwrap();
         settings.admin_token = Some(ADMIN_TOKEN.into());
         settings.pool_size = 4;
+        settings.scheduler_interval = None;
         adjust(&mut settings);
         let app = Application::build(settings)
             .await

@@ -11,6 +11,10 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("post", "/api/partnerships/{id}/roster"),
     ("post", "/api/partnerships/{id}/history"),
     ("get", "/api/templates"),
+    ("get", "/api/partnerships/{id}/waves"),
+    ("post", "/api/partnerships/{id}/waves"),
+    ("post", "/api/partnerships/{id}/waves/close"),
+    ("post", "/api/responses/{token}"),
 ];
 
 both_backends!(

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod partnerships;
 pub mod templates;
+pub mod waves;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest};
 
@@ -27,7 +28,11 @@ pub fn scope() -> actix_web::Scope {
         .service(partnerships::show)
         .service(partnerships::import_roster)
         .service(partnerships::import_history)
+        .service(waves::open)
+        .service(waves::close)
+        .service(waves::status)
         .service(templates::list)
+        .service(crate::web::respond::submit_json)
 }
 
 /// Says what was wrong with a JSON body instead of a bare 400.

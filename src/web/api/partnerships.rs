@@ -122,7 +122,7 @@ pub async fn import_history(
 }
 
 /// A path id that is not a number names no partnership: 404, like an unknown number.
-fn parse_id(raw: &str) -> Result<i64, ApiError> {
+pub(crate) fn parse_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
         .map_err(|_| ApiError::NotFound(format!("there is no partnership with id {raw:?}")))
 }

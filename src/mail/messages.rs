@@ -1,0 +1,382 @@
+//! What each mail says. Every mail is three templates in `templates/mail/<kind>/` (subject,
+//! text body, HTML body) over one shared layout per format, compiled into the binary by
+//! askama and rendered from the same input struct, so the two parts cannot disagree. HTML is
+//! auto-escaped; nothing here builds markup with `format!`.
+//!
+//! Rendering never touches the database or the network; enqueueing the result is the
+//! caller's job (see [`RenderedMail::to`]).
+
+use askama::Template;
+use chrono::{NaiveDateTime, TimeZone};
+
+use super::outbox::OutgoingMail;
+use crate::domain::Email;
+
+pub const KIND_INVITATION: &str = "invitation";
+pub const KIND_REMINDER: &str = "reminder";
+pub const KIND_FLAG_ALERT: &str = "flag_alert";
+
+/// An invitation to answer one wave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationMail {
+    pub person_name: String,
+    /// The respondent's own firm.
+    pub own_firm: String,
+    /// The firm the questions are about.
+    pub partner_firm: String,
+    /// When the wave closes, in the partnership's timezone (see [`format_deadline`]).
+    pub deadline_local: String,
+    /// How long the survey takes, as announced.
+    pub minutes: u32,
+    /// `<base>/s/<token>` (see [`survey_links`]).
+    pub link: String,
+    /// `<base>/s/<token>/opt-out`.
+    pub opt_out_link: String,
+    /// The partnership's minimum reporting size, quoted as the confidentiality promise.
+    pub min_reporting_size: u32,
+}
+
+/// A reminder for an invitation not yet answered: the same facts, said shorter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderMail {
+    pub person_name: String,
+    pub own_firm: String,
+    pub partner_firm: String,
+    pub deadline_local: String,
+    pub minutes: u32,
+    pub link: String,
+    pub opt_out_link: String,
+    pub min_reporting_size: u32,
+}
+
+/// An alert to an ombudsman that a flag fired.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlagAlertMail {
+    pub ombudsman_name: String,
+    pub partnership: String,
+    pub wave_seq: i64,
+    /// The rule in words, e.g. "gap between the firms on trust".
+    pub rule: String,
+    /// What the rule measured, e.g. "dimension trust, all respondents".
+    pub scope: String,
+    pub measured: f64,
+    pub threshold: f64,
+    pub severity: String,
+    /// Where the flag can be reviewed.
+    pub link: String,
+}
+
+/// A mail ready to enqueue: subject, both bodies and extra headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedMail {
+    pub kind: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl RenderedMail {
+    /// The outbox entry sending this mail to `recipient`.
+    pub fn to(self, recipient: Email, invitation_id: Option<i64>) -> OutgoingMail {
+        OutgoingMail {
+            kind: self.kind.to_owned(),
+            recipient,
+            subject: self.subject,
+            body_text: self.text,
+            body_html: self.html,
+            headers: self.headers,
+            invitation_id,
+        }
+    }
+}
+
+/// The personal survey link and its opt-out link for a token: `<base>/s/<token>` and
+/// `<base>/s/<token>/opt-out`.
+pub fn survey_links(public_base_url: &str, token: &str) -> (String, String) {
+    let link = format!("{}/s/{token}", public_base_url.trim_end_matches('/'));
+    let opt_out = format!("{link}/opt-out");
+    (link, opt_out)
+}
+
+/// A wave's closing time (naive UTC, as stored) as people in `tz` read it, e.g.
+/// "Friday 4 December 2026 at 17:00 CET".
+pub fn format_deadline(closes_at_utc: NaiveDateTime, tz: chrono_tz::Tz) -> String {
+    tz.from_utc_datetime(&closes_at_utc)
+        .format("%A %-d %B %Y at %H:%M %Z")
+        .to_string()
+}
+
+/// Headers that let mail clients offer a one-click unsubscribe (RFC 2369, RFC 8058).
+fn unsubscribe_headers(opt_out_link: &str) -> Vec<(String, String)> {
+    vec![
+        ("List-Unsubscribe".into(), format!("<{opt_out_link}>")),
+        (
+            "List-Unsubscribe-Post".into(),
+            "List-Unsubscribe=One-Click".into(),
+        ),
+        ("Auto-Submitted".into(), "auto-generated".into()),
+    ]
+}
+
+/// A subject is one line whatever the names in it contain.
+fn one_line(subject: &str) -> String {
+    subject
+        .split(char::is_control)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim()
+        .to_owned()
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation/subject.txt")]
+struct InvitationSubject<'a> {
+    m: &'a InvitationMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation/body.txt")]
+struct InvitationText<'a> {
+    m: &'a InvitationMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation/body.html")]
+struct InvitationHtml<'a> {
+    m: &'a InvitationMail,
+}
+
+pub fn invitation(m: &InvitationMail) -> Result<RenderedMail, askama::Error> {
+    Ok(RenderedMail {
+        kind: KIND_INVITATION,
+        subject: one_line(&InvitationSubject { m }.render()?),
+        text: InvitationText { m }.render()?,
+        html: InvitationHtml { m }.render()?,
+        headers: unsubscribe_headers(&m.opt_out_link),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mail/reminder/subject.txt")]
+struct ReminderSubject<'a> {
+    m: &'a ReminderMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/reminder/body.txt")]
+struct ReminderText<'a> {
+    m: &'a ReminderMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/reminder/body.html")]
+struct ReminderHtml<'a> {
+    m: &'a ReminderMail,
+}
+
+pub fn reminder(m: &ReminderMail) -> Result<RenderedMail, askama::Error> {
+    Ok(RenderedMail {
+        kind: KIND_REMINDER,
+        subject: one_line(&ReminderSubject { m }.render()?),
+        text: ReminderText { m }.render()?,
+        html: ReminderHtml { m }.render()?,
+        headers: unsubscribe_headers(&m.opt_out_link),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mail/flag_alert/subject.txt")]
+struct FlagAlertSubject<'a> {
+    m: &'a FlagAlertMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/flag_alert/body.txt")]
+struct FlagAlertText<'a> {
+    m: &'a FlagAlertMail,
+    measured: &'a str,
+    threshold: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/flag_alert/body.html")]
+struct FlagAlertHtml<'a> {
+    m: &'a FlagAlertMail,
+    measured: &'a str,
+    threshold: &'a str,
+}
+
+pub fn flag_alert(m: &FlagAlertMail) -> Result<RenderedMail, askama::Error> {
+    let measured = format!("{:.2}", m.measured);
+    let threshold = format!("{:.2}", m.threshold);
+    Ok(RenderedMail {
+        kind: KIND_FLAG_ALERT,
+        subject: one_line(&FlagAlertSubject { m }.render()?),
+        text: FlagAlertText {
+            m,
+            measured: &measured,
+            threshold: &threshold,
+        }
+        .render()?,
+        html: FlagAlertHtml {
+            m,
+            measured: &measured,
+            threshold: &threshold,
+        }
+        .render()?,
+        headers: vec![("Auto-Submitted".into(), "auto-generated".into())],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invitation_input(partner_firm: &str) -> InvitationMail {
+        let (link, opt_out_link) = survey_links(
+            "https://tandem.example.com/",
+            "tok_ABCdef-123456789012345678901",
+        );
+        InvitationMail {
+            person_name: "Ann Lee".into(),
+            own_firm: "Acme Retail".into(),
+            partner_firm: partner_firm.into(),
+            deadline_local: "Friday 4 December 2026 at 17:00 CET".into(),
+            minutes: 2,
+            link,
+            opt_out_link,
+            min_reporting_size: 5,
+        }
+    }
+
+    fn reminder_input(partner_firm: &str) -> ReminderMail {
+        let i = invitation_input(partner_firm);
+        ReminderMail {
+            person_name: i.person_name,
+            own_firm: i.own_firm,
+            partner_firm: i.partner_firm,
+            deadline_local: i.deadline_local,
+            minutes: i.minutes,
+            link: i.link,
+            opt_out_link: i.opt_out_link,
+            min_reporting_size: i.min_reporting_size,
+        }
+    }
+
+    const LINK: &str = "https://tandem.example.com/s/tok_ABCdef-123456789012345678901";
+
+    #[test]
+    fn links_are_built_from_the_base_url_and_token() {
+        let (link, opt_out) = survey_links("https://t.example.com/", "abc");
+        assert_eq!(link, "https://t.example.com/s/abc");
+        assert_eq!(opt_out, "https://t.example.com/s/abc/opt-out");
+    }
+
+    #[test]
+    fn the_invitation_says_everything_in_both_parts() {
+        let m = invitation(&invitation_input("Globex Supply")).unwrap();
+        assert_eq!(m.kind, KIND_INVITATION);
+        assert!(m.subject.contains("Globex Supply"), "{}", m.subject);
+        for body in [&m.text, &m.html] {
+            for expected in [
+                "Ann Lee",
+                "Globex Supply",
+                "Acme Retail",
+                "Friday 4 December 2026 at 17:00 CET",
+                "about 2 minutes",
+                "at least 5 people",
+                "individual answers",
+                LINK,
+            ] {
+                assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
+            }
+            assert!(body.contains(&format!("{LINK}/opt-out")), "{body}");
+        }
+        assert!(m.html.contains(&format!("href=\"{LINK}\"")));
+    }
+
+    #[test]
+    fn the_html_part_escapes_names_and_the_text_part_keeps_them() {
+        let m = invitation(&invitation_input("<script>alert(1)</script>")).unwrap();
+        assert!(!m.html.contains("<script>"), "{}", m.html);
+        assert!(m.html.contains("&#60;script&#62;") || m.html.contains("&lt;script&gt;"));
+        assert!(m.text.contains("<script>alert(1)</script>"));
+        assert!(m.html.contains(LINK) && m.text.contains(LINK));
+    }
+
+    #[test]
+    fn invitations_and_reminders_offer_one_click_unsubscribe() {
+        for m in [
+            invitation(&invitation_input("Globex")).unwrap(),
+            reminder(&reminder_input("Globex")).unwrap(),
+        ] {
+            assert!(m
+                .headers
+                .contains(&("List-Unsubscribe".to_owned(), format!("<{LINK}/opt-out>"))));
+            assert!(m.headers.contains(&(
+                "List-Unsubscribe-Post".to_owned(),
+                "List-Unsubscribe=One-Click".to_owned()
+            )));
+        }
+    }
+
+    #[test]
+    fn the_reminder_is_shorter_and_carries_the_link() {
+        let i = invitation(&invitation_input("Globex")).unwrap();
+        let r = reminder(&reminder_input("Globex")).unwrap();
+        assert_eq!(r.kind, KIND_REMINDER);
+        assert!(r.subject.starts_with("Reminder"), "{}", r.subject);
+        assert!(r.text.len() < i.text.len());
+        assert!(r.text.contains(LINK) && r.html.contains(LINK));
+    }
+
+    #[test]
+    fn a_subject_stays_on_one_line() {
+        let m = invitation(&invitation_input("Globex\r\nBcc: someone@evil.example")).unwrap();
+        assert!(!m.subject.contains('\n') && !m.subject.contains('\r'));
+    }
+
+    #[test]
+    fn the_flag_alert_gives_the_numbers_and_the_link() {
+        let m = flag_alert(&FlagAlertMail {
+            ombudsman_name: "Olga".into(),
+            partnership: "Acme & Globex".into(),
+            wave_seq: 7,
+            rule: "gap between the firms on trust".into(),
+            scope: "dimension trust".into(),
+            measured: 1.23456,
+            threshold: 0.8,
+            severity: "warning".into(),
+            link: "https://tandem.example.com/ombudsman/flags/12".into(),
+        })
+        .unwrap();
+        assert_eq!(m.kind, KIND_FLAG_ALERT);
+        assert!(m.subject.contains("Acme & Globex"));
+        for body in [&m.text, &m.html] {
+            for expected in ["1.23", "0.80", "wave 7", "gap between the firms on trust"] {
+                assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
+            }
+            assert!(body.contains("https://tandem.example.com/ombudsman/flags/12"));
+        }
+        assert!(m.html.contains("Acme &#38; Globex") || m.html.contains("Acme &amp; Globex"));
+        assert!(!m.headers.iter().any(|(n, _)| n == "List-Unsubscribe"));
+    }
+
+    #[test]
+    fn deadlines_are_shown_in_the_partnership_timezone() {
+        let closes = chrono::NaiveDate::from_ymd_opt(2026, 12, 4)
+            .unwrap()
+            .and_hms_opt(16, 0, 0)
+            .unwrap();
+        assert_eq!(
+            format_deadline(closes, chrono_tz::Europe::Paris),
+            "Friday 4 December 2026 at 17:00 CET"
+        );
+        assert_eq!(
+            format_deadline(closes, chrono_tz::America::New_York),
+            "Friday 4 December 2026 at 11:00 EST"
+        );
+    }
+}

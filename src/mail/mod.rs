@@ -1,0 +1,27 @@
+//! Mail: the transactional outbox, the one `Mailer`, the worker that moves one to the other,
+//! and the templates of every mail Tandem sends.
+//!
+//! Every mail is an outbox row before it is a message: callers [`outbox::enqueue`] inside
+//! their own transaction, and only the worker ([`worker::run_worker`], or
+//! [`worker::drain_once`] for `tandem tick`) sends. Transient failures (relay unreachable,
+//! 4xx) come back later with exponential back-off; permanent ones (5xx) are recorded with
+//! the relay's reason and never retried. Nothing here sends mail inline from a request, and
+//! nothing logs a full recipient address or a password.
+//!
+//! Configuration: `TANDEM_MAIL_URL` (`smtp://`, `smtps://`, or `file://` — the default,
+//! `.eml` files in `<data dir>/mail`) and `TANDEM_MAIL_FROM`; see [`MailSettings::parse`].
+
+pub mod bench;
+mod mailer;
+pub mod messages;
+pub mod outbox;
+mod settings;
+pub mod worker;
+
+pub use mailer::{masked, Mailer, MemoryMailbox, SendError, SentMail};
+pub use outbox::{OutboxRow, OutboxStats, OutgoingMail};
+pub use settings::{
+    Backoff, DeliverySettings, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity,
+    TransportSettings, DEFAULT_FROM,
+};
+pub use worker::{drain_once, run_worker, DrainReport, WorkerHandle};

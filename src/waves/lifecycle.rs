@@ -1,0 +1,354 @@
+//! Opening, reminding, closing. Functions take a connection and run their writes in one
+//! transaction; mail is written to the outbox in that same transaction, so a wave is never
+//! open without its invitations queued, nor an invitation queued for a wave that failed.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::Connection;
+
+use super::schedule::{Plan, Slot};
+use super::Links;
+use crate::db::models::{NewWave, Partnership, Person, Wave};
+use crate::db::{self, firms, invitations, partnerships, template_versions, waves, Conn};
+use crate::domain::partnership::reminder_days_from_text;
+use crate::domain::{Cadence, Email, Side};
+use crate::mail::messages::{self, InvitationMail, ReminderMail};
+use crate::mail::outbox::{self, OutgoingMail};
+use crate::secrets;
+use crate::templates::Catalog;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WaveError {
+    #[error("wave {0} of this partnership is still open: close it before opening another")]
+    AlreadyOpen(i64),
+    #[error("this wave slot was already opened")]
+    SlotTaken,
+    #[error("the partnership has no open wave")]
+    NoneOpen,
+    #[error("the partnership's template {0:?} is not loaded")]
+    TemplateMissing(String),
+    #[error("the partnership has nobody to invite: import a roster first")]
+    NobodyToInvite,
+    #[error("a mail could not be rendered: {0}")]
+    Render(String),
+    #[error("a stored value is not valid: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Database(#[from] DieselError),
+}
+
+/// What opening a wave did.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OpenedWave {
+    pub wave_id: i64,
+    pub seq: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub opens_at: NaiveDateTime,
+    #[schema(value_type = String, format = DateTime)]
+    pub closes_at: NaiveDateTime,
+    pub invited: usize,
+}
+
+/// Opens the partnership's next wave now (by hand) or for a scheduled `slot`, creating one
+/// invitation, one link token and one queued mail per active person who has not opted out.
+pub fn open_wave(
+    conn: &mut Conn,
+    catalog: &Catalog,
+    partnership: &Partnership,
+    now: NaiveDateTime,
+    slot: Option<Slot>,
+    links: &Links,
+) -> Result<OpenedWave, WaveError> {
+    let result = conn.transaction(|conn| {
+        if let Some(open) = waves::open_for_partnership(conn, partnership.id)? {
+            return Err(WaveError::AlreadyOpen(open.seq));
+        }
+        if let Some(s) = slot {
+            if waves::slot_taken(conn, partnership.id, s.opens_at)? {
+                return Err(WaveError::SlotTaken);
+            }
+        }
+        let template = catalog
+            .get(&partnership.template_id)
+            .ok_or_else(|| WaveError::TemplateMissing(partnership.template_id.clone()))?;
+        let version = template_versions::ensure(conn, template)?;
+        let invitees: Vec<Person> = db::people::for_partnership(conn, partnership.id)?
+            .into_iter()
+            .filter(|p| p.active && p.opted_out_at.is_none() && p.email.is_some())
+            .collect();
+        if invitees.is_empty() {
+            return Err(WaveError::NobodyToInvite);
+        }
+        let (opens_at, closes_at) = match slot {
+            Some(s) => (s.opens_at, s.closes_at),
+            None => (now, now + TimeDelta::days(partnership.response_window_days)),
+        };
+        let seq = waves::next_seq(conn, partnership.id)?;
+        let wave = waves::insert(
+            conn,
+            &NewWave {
+                partnership_id: partnership.id,
+                seq,
+                template_version_id: version.id,
+                state: "open",
+                opens_at,
+                closes_at,
+                reminder_days: &partnership.reminder_days,
+                opened_at: Some(now),
+                closed_at: None,
+                imported: false,
+                slot_at: slot.map(|s| s.opens_at),
+                created_at: now,
+            },
+        )?;
+        let firms = FirmNames::load(conn, partnership)?;
+        for person in &invitees {
+            let invitation = invitations::insert(conn, wave.id, person.id, now)?;
+            let token = secrets::new_token();
+            invitations::add_token(conn, invitation, &secrets::hash(&token), now)?;
+            let mail = invitation_mail(
+                MailKind::Invitation,
+                person,
+                partnership,
+                &wave,
+                &firms,
+                &token,
+                links,
+            )?;
+            outbox::enqueue(
+                conn,
+                &OutgoingMail {
+                    invitation_id: Some(invitation),
+                    ..mail
+                },
+            )?;
+        }
+        Ok(OpenedWave {
+            wave_id: wave.id,
+            seq,
+            opens_at,
+            closes_at,
+            invited: invitees.len(),
+        })
+    });
+    match result {
+        // Another instance opened the same slot or sequence number at the same moment.
+        Err(WaveError::Database(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => Err(WaveError::SlotTaken),
+        other => other,
+    }
+}
+
+/// Closes the partnership's open wave.
+pub fn close_wave(
+    conn: &mut Conn,
+    partnership_id: i64,
+    now: NaiveDateTime,
+) -> Result<Wave, WaveError> {
+    conn.transaction(|conn| {
+        let wave = waves::open_for_partnership(conn, partnership_id)?.ok_or(WaveError::NoneOpen)?;
+        close_one(conn, &wave, now)?;
+        Ok(wave)
+    })
+}
+
+fn close_one(conn: &mut Conn, wave: &Wave, now: NaiveDateTime) -> Result<bool, WaveError> {
+    Ok(waves::close(conn, wave.id, now)?)
+}
+
+/// Queues the reminders that are due: for each open wave, the number of reminder days that
+/// have passed; each unanswered invitation gets at most that many, and after downtime only
+/// one mail catches up (never more than the plan says).
+pub fn send_due_reminders(
+    conn: &mut Conn,
+    now: NaiveDateTime,
+    links: &Links,
+) -> Result<usize, WaveError> {
+    let mut queued = 0;
+    for wave in waves::all_open(conn)? {
+        if wave.closes_at <= now {
+            continue;
+        }
+        let due = reminder_days_from_text(&wave.reminder_days)
+            .iter()
+            .filter(|d| wave.opens_at + TimeDelta::days(**d) <= now)
+            .count() as i64;
+        if due == 0 {
+            continue;
+        }
+        queued += conn.transaction(|conn| -> Result<usize, WaveError> {
+            let partnership =
+                partnerships::get(conn, wave.partnership_id)?.ok_or(DieselError::NotFound)?;
+            let firms = FirmNames::load(conn, &partnership)?;
+            let mut n = 0;
+            for (invitation, person) in invitations::unanswered(conn, wave.id)? {
+                if invitation.reminders_sent >= due
+                    || person.opted_out_at.is_some()
+                    || person.email.is_none()
+                {
+                    continue;
+                }
+                if !invitations::advance_reminders(
+                    conn,
+                    invitation.id,
+                    invitation.reminders_sent,
+                    due,
+                    now,
+                )? {
+                    continue;
+                }
+                let token = secrets::new_token();
+                invitations::add_token(conn, invitation.id, &secrets::hash(&token), now)?;
+                let mail = invitation_mail(
+                    MailKind::Reminder,
+                    &person,
+                    &partnership,
+                    &wave,
+                    &firms,
+                    &token,
+                    links,
+                )?;
+                outbox::enqueue(
+                    conn,
+                    &OutgoingMail {
+                        invitation_id: Some(invitation.id),
+                        ..mail
+                    },
+                )?;
+                n += 1;
+            }
+            Ok(n)
+        })?;
+    }
+    Ok(queued)
+}
+
+/// What one scheduler pass did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct TickReport {
+    pub opened: Vec<(i64, i64)>,
+    pub closed: Vec<(i64, i64)>,
+    pub reminders: usize,
+}
+
+/// One scheduler pass: close overdue waves, open due slots, queue due reminders. Safe to
+/// run from several instances at once and as often as wanted.
+pub fn tick(
+    conn: &mut Conn,
+    catalog: &Catalog,
+    now: NaiveDateTime,
+    links: &Links,
+) -> Result<TickReport, WaveError> {
+    let mut report = TickReport::default();
+    for wave in waves::all_open(conn)? {
+        if wave.closes_at <= now && conn.transaction(|c| close_one(c, &wave, now))? {
+            report.closed.push((wave.partnership_id, wave.seq));
+        }
+    }
+    for partnership in partnerships::list(conn)? {
+        let Some(plan) = plan_of(&partnership) else {
+            continue;
+        };
+        let Some(slot) = plan.due(now) else { continue };
+        match open_wave(conn, catalog, &partnership, now, Some(slot), links) {
+            Ok(opened) => report.opened.push((partnership.id, opened.seq)),
+            Err(WaveError::SlotTaken | WaveError::AlreadyOpen(_) | WaveError::NobodyToInvite) => {}
+            Err(e) => {
+                tracing::error!(partnership = partnership.id, error = %e, "could not open a scheduled wave")
+            }
+        }
+    }
+    report.reminders = send_due_reminders(conn, now, links)?;
+    Ok(report)
+}
+
+/// A partnership's schedule, if it has a first wave date.
+pub fn plan_of(p: &Partnership) -> Option<Plan> {
+    Some(Plan {
+        cadence: p.cadence.parse::<Cadence>().ok()?,
+        first_wave_on: p.first_wave_on?,
+        send_time: chrono::NaiveTime::parse_from_str(&p.send_time, "%H:%M").ok()?,
+        timezone: p.timezone.parse().ok()?,
+        window_days: p.response_window_days,
+    })
+}
+
+struct FirmNames {
+    customer: String,
+    supplier: String,
+}
+
+impl FirmNames {
+    fn load(conn: &mut Conn, p: &Partnership) -> Result<FirmNames, DieselError> {
+        let all = firms::get_many(conn, &[p.customer_firm_id, p.supplier_firm_id])?;
+        let name = |id| {
+            all.iter()
+                .find(|f| f.id == id)
+                .map(|f| f.name.clone())
+                .unwrap_or_default()
+        };
+        Ok(FirmNames {
+            customer: name(p.customer_firm_id),
+            supplier: name(p.supplier_firm_id),
+        })
+    }
+
+    fn of(&self, side: Side) -> &str {
+        match side {
+            Side::Customer => &self.customer,
+            Side::Supplier => &self.supplier,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum MailKind {
+    Invitation,
+    Reminder,
+}
+
+fn invitation_mail(
+    kind: MailKind,
+    person: &Person,
+    partnership: &Partnership,
+    wave: &Wave,
+    firms: &FirmNames,
+    token: &str,
+    links: &Links,
+) -> Result<OutgoingMail, WaveError> {
+    let side: Side = person.side.parse().map_err(WaveError::Corrupt)?;
+    let recipient =
+        Email::parse(person.email.as_deref().unwrap_or_default()).map_err(WaveError::Corrupt)?;
+    let tz: chrono_tz::Tz = partnership.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let person_name = person.name.clone();
+    let own_firm = firms.of(side).to_owned();
+    let partner_firm = firms.of(side.partner()).to_owned();
+    let deadline_local = messages::format_deadline(wave.closes_at, tz);
+    let min_reporting_size = u32::try_from(partnership.min_reporting_size).unwrap_or(u32::MAX);
+    let rendered = match kind {
+        MailKind::Invitation => messages::invitation(&InvitationMail {
+            person_name,
+            own_firm,
+            partner_firm,
+            deadline_local,
+            minutes: 2,
+            link: links.survey(token),
+            opt_out_link: links.opt_out(token),
+            min_reporting_size,
+        }),
+        MailKind::Reminder => messages::reminder(&ReminderMail {
+            person_name,
+            own_firm,
+            partner_firm,
+            deadline_local,
+            minutes: 2,
+            link: links.survey(token),
+            opt_out_link: links.opt_out(token),
+            min_reporting_size,
+        }),
+    }
+    .map_err(|e| WaveError::Render(e.to_string()))?;
+    Ok(rendered.to(recipient, None))
+}

@@ -1,0 +1,22 @@
+//! Survey waves: when they open (the schedule), what opening does (invitations and their
+//! mail, in one transaction with the outbox), reminders to those who have not answered,
+//! and closing. Every step is idempotent: the database's unique constraints decide, so two
+//! scheduler instances or a re-run after downtime never open a wave or send a reminder twice.
+
+pub mod lifecycle;
+pub mod schedule;
+
+/// Where links point: the public base URL without a trailing slash.
+#[derive(Debug, Clone)]
+pub struct Links {
+    pub base_url: String,
+}
+
+impl Links {
+    pub fn survey(&self, token: &str) -> String {
+        format!("{}/s/{token}", self.base_url)
+    }
+    pub fn opt_out(&self, token: &str) -> String {
+        format!("{}/s/{token}/opt-out", self.base_url)
+    }
+}

@@ -1,0 +1,74 @@
+//! `/api/partnerships/{id}/waves`: open and close by hand, status.
+
+use actix_web::{get, post, web, HttpResponse};
+
+use super::auth::Admin;
+use crate::services::waves::{self as service, WaveStatus};
+use crate::waves::lifecycle::OpenedWave;
+use crate::web::error::{ApiError, ErrorBody};
+use crate::web::AppState;
+
+/// Open the partnership's next wave now: one invitation and one queued mail per active person.
+#[utoipa::path(post, path = "/api/partnerships/{id}/waves", tag = "waves",
+    params(("id" = i64, Path, description = "partnership id")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, body = OpenedWave),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "a wave is already open, or nobody to invite", body = ErrorBody)))]
+#[post("/partnerships/{id}/waves")]
+pub async fn open(
+    _: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = super::partnerships::parse_id(&id)?;
+    let links = state.links();
+    let opened = state
+        .db(move |conn, catalog| service::open_now(conn, catalog, id, &links))
+        .await?;
+    state.mail_wakeup.notify_one();
+    Ok(HttpResponse::Created().json(opened))
+}
+
+/// Close the partnership's open wave now.
+#[utoipa::path(post, path = "/api/partnerships/{id}/waves/close", tag = "waves",
+    params(("id" = i64, Path, description = "partnership id")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = WaveStatus),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "no wave is open", body = ErrorBody)))]
+#[post("/partnerships/{id}/waves/close")]
+pub async fn close(
+    _: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = super::partnerships::parse_id(&id)?;
+    let closed = state
+        .db(move |conn, _| service::close_now(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(closed))
+}
+
+/// Every wave of the partnership with invitation and response counts per side.
+#[utoipa::path(get, path = "/api/partnerships/{id}/waves", tag = "waves",
+    params(("id" = i64, Path, description = "partnership id")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = Vec<WaveStatus>),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+#[get("/partnerships/{id}/waves")]
+pub async fn status(
+    _: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = super::partnerships::parse_id(&id)?;
+    let list = state.db(move |conn, _| service::status(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}

@@ -1,0 +1,188 @@
+use chrono::TimeDelta;
+use serde_json::Value;
+
+use crate::{all_answers, world_test};
+use tandem::templates::Catalog;
+use tandem::waves::lifecycle;
+
+world_test!(a_reminder_reaches_only_those_who_have_not_answered, |w| {
+    w.open_wave().await;
+    w.mail(4).await;
+    let ann = w.token_for("ann@acme.com");
+    let r = w
+        .app
+        .client
+        .post(w.app.url(&format!("/s/{ann}")))
+        .form(&all_answers(4))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection());
+
+    let pool = w.app.db.pool();
+    let links = tandem::waves::Links {
+        base_url: w.app.address.clone(),
+    };
+    let in_4_days = tandem::db::now() + TimeDelta::days(4);
+    let queued = {
+        let mut conn = pool.get().unwrap();
+        let first = lifecycle::send_due_reminders(&mut conn, in_4_days, &links).unwrap();
+        let again = lifecycle::send_due_reminders(&mut conn, in_4_days, &links).unwrap();
+        assert_eq!(again, 0, "a reminder is never sent twice for the same day");
+        first
+    };
+    assert_eq!(queued, 3);
+    // wake the worker: the reminders were queued outside the app
+    w.app
+        .post(&format!("/api/partnerships/{}/waves", w.partnership))
+        .send()
+        .await
+        .unwrap();
+    let mails = w.mail(7).await;
+    let reminded: Vec<&str> = mails[4..].iter().map(|m| m.to[0].as_str()).collect();
+    assert!(!reminded.contains(&"ann@acme.com"), "{reminded:?}");
+    // the reminder's fresh link and the invitation's both lead to Bob's one invitation
+    let bob_links: Vec<String> = mails
+        .iter()
+        .filter(|m| m.to[0] == "bob@acme.com")
+        .map(|m| crate::token_in(&m.part("text/plain").unwrap()))
+        .collect();
+    assert_eq!(bob_links.len(), 2);
+    assert_ne!(bob_links[0], bob_links[1]);
+    for t in &bob_links {
+        let page = w
+            .app
+            .client
+            .get(w.app.url(&format!("/s/{t}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+    }
+    // after downtime past both reminder days, only one more catches up
+    let in_8_days = tandem::db::now() + TimeDelta::days(8);
+    let mut conn = pool.get().unwrap();
+    assert_eq!(
+        lifecycle::send_due_reminders(&mut conn, in_8_days, &links).unwrap(),
+        3
+    );
+    assert_eq!(
+        lifecycle::send_due_reminders(&mut conn, in_8_days, &links).unwrap(),
+        0
+    );
+});
+
+world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
+    let today = chrono::Utc::now().date_naive() - chrono::Days::new(2);
+    let out = w.app.cli(&[
+        "partnership",
+        "create",
+        "--name",
+        "Scheduled",
+        "--customer",
+        "Acme",
+        "--supplier",
+        "Bolt",
+        "--cadence",
+        "monthly",
+        "--first-wave-on",
+        &today.to_string(),
+        "--send-time",
+        "00:00",
+    ]);
+    out.assert_ok();
+    let id: i64 = out.last_line().parse().unwrap();
+    let roster = crate::common::write_file(&w.app.db, "r.csv", crate::ROSTER.as_bytes());
+    w.app
+        .cli(&[
+            "roster",
+            "import",
+            "--partnership",
+            &id.to_string(),
+            roster.to_str().unwrap(),
+        ])
+        .assert_ok();
+
+    let pool = w.app.db.pool();
+    let catalog = Catalog::load(None).unwrap();
+    let links = tandem::waves::Links {
+        base_url: w.app.address.clone(),
+    };
+    let now = tandem::db::now();
+    // two scheduler instances at once, then a third pass later on
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let pool = pool.clone();
+            let catalog = catalog.clone();
+            let links = links.clone();
+            std::thread::spawn(move || {
+                let mut conn = pool.get().unwrap();
+                lifecycle::tick(&mut conn, &catalog, now, &links).unwrap()
+            })
+        })
+        .collect();
+    let opened: usize = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().opened.len())
+        .sum();
+    assert_eq!(opened, 1);
+    let mut conn = pool.get().unwrap();
+    let later = lifecycle::tick(&mut conn, &catalog, now + TimeDelta::hours(1), &links).unwrap();
+    assert!(later.opened.is_empty());
+    let waves: Value = w
+        .app
+        .get(&format!("/api/partnerships/{id}/waves"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(waves.as_array().unwrap().len(), 1);
+    assert_eq!(waves[0]["invited"], 4);
+
+    // after months of downtime: the overdue wave closes and only the current slot opens
+    let much_later = now + TimeDelta::days(95);
+    let r = lifecycle::tick(&mut conn, &catalog, much_later, &links).unwrap();
+    assert_eq!(r.closed, vec![(id, 1)]);
+    let r2 = lifecycle::tick(&mut conn, &catalog, much_later, &links).unwrap();
+    let opened_now = r.opened.len() + r2.opened.len();
+    assert!(opened_now <= 1, "at most the one current slot opens");
+    let waves: Value = w
+        .app
+        .get(&format!("/api/partnerships/{id}/waves"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(waves.as_array().unwrap().len() <= 2);
+});
+
+world_test!(the_wave_cli_opens_reports_and_closes, |w| {
+    let id = w.partnership.to_string();
+    let open = w.app.cli(&["wave", "open", "--partnership", &id]);
+    open.assert_ok();
+    assert!(
+        open.stdout.contains("wave 1 opened: 4 invitations queued"),
+        "{}",
+        open.stdout
+    );
+    let twice = w.app.cli(&["wave", "open", "--partnership", &id]);
+    assert_eq!(twice.status, 1);
+    assert!(twice.stderr.contains("still open"), "{}", twice.stderr);
+    let status = w.app.cli(&["wave", "status", "--partnership", &id]);
+    status.assert_ok();
+    assert!(status.stdout.contains("open"), "{}", status.stdout);
+    let close = w.app.cli(&["wave", "close", "--partnership", &id]);
+    close.assert_ok();
+    assert!(
+        close.stdout.contains("wave 1 closed: 0 of 4"),
+        "{}",
+        close.stdout
+    );
+    let again = w.app.cli(&["wave", "close", "--partnership", &id]);
+    assert_eq!(again.status, 1);
+    assert!(again.stderr.contains("no open wave"));
+});
