@@ -4,11 +4,13 @@
 //! The binary (`src/main.rs`) only parses the command line; everything else lives here so
 //! tests can reach it.
 
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod domain;
 pub mod import;
 pub mod mail;
+pub mod reports;
 pub mod secrets;
 pub mod services;
 pub mod settings;

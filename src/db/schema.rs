@@ -267,6 +267,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agg_groups (id) {
+        id -> BigInt,
+        wave_id -> BigInt,
+        side -> Text,
+        segment_kind -> Text,
+        segment_key -> Text,
+        segment_label -> Text,
+        invited -> BigInt,
+        responded -> BigInt,
+    }
+}
+
+diesel::table! {
+    agg_items (id) {
+        id -> BigInt,
+        group_id -> BigInt,
+        item_id -> Text,
+        n1 -> BigInt,
+        n2 -> BigInt,
+        n3 -> BigInt,
+        n4 -> BigInt,
+        n5 -> BigInt,
+        dont_know -> BigInt,
+    }
+}
+
+diesel::table! {
+    agg_dimensions (id) {
+        id -> BigInt,
+        group_id -> BigInt,
+        dimension_id -> Text,
+        n_items -> BigInt,
+        n_respondents -> BigInt,
+        n_complete -> BigInt,
+        sum_counts -> Text,
+    }
+}
+
+diesel::table! {
+    agg_dimension_items (id) {
+        id -> BigInt,
+        dimension_agg_id -> BigInt,
+        item_id -> Text,
+        n1 -> BigInt,
+        n2 -> BigInt,
+        n3 -> BigInt,
+        n4 -> BigInt,
+        n5 -> BigInt,
+    }
+}
+
 diesel::joinable!(partnerships -> firms (customer_firm_id));
 diesel::joinable!(people -> partnerships (partnership_id));
 diesel::joinable!(waves -> partnerships (partnership_id));
@@ -292,6 +344,10 @@ diesel::joinable!(flags -> users (assignee_user_id));
 diesel::joinable!(flag_events -> flags (flag_id));
 diesel::joinable!(flag_events -> users (user_id));
 diesel::joinable!(outbox -> invitations (invitation_id));
+diesel::joinable!(agg_groups -> waves (wave_id));
+diesel::joinable!(agg_items -> agg_groups (group_id));
+diesel::joinable!(agg_dimensions -> agg_groups (group_id));
+diesel::joinable!(agg_dimension_items -> agg_dimensions (dimension_agg_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     firms,
@@ -315,4 +371,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     flag_events,
     audit_log,
     outbox,
+    agg_groups,
+    agg_items,
+    agg_dimensions,
+    agg_dimension_items,
 );

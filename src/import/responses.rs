@@ -348,5 +348,8 @@ fn apply(
             .filter(|(_, a)| *a == Answer::DontKnow)
             .count();
     }
+    for wave_id in wave_ids.values() {
+        crate::reports::aggregate::rebuild_wave_with_template(conn, *wave_id, template)?;
+    }
     Ok(summary)
 }

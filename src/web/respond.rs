@@ -86,6 +86,7 @@ fn html(status: StatusCode, page: impl Template) -> Result<HttpResponse, ApiErro
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header(("X-Frame-Options", "DENY"))
+        .insert_header(("Referrer-Policy", "same-origin"))
         .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"))
         .body(body))
 }
@@ -291,9 +292,27 @@ pub async fn submit_form(
     token: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    same_origin(&req)?;
+    if let Err(e) = same_origin(&req) {
+        return message(
+            StatusCode::FORBIDDEN,
+            "This form was sent from another site",
+            &[&e.to_string()],
+        );
+    }
     let token = token.into_inner();
-    let submission = parse_form(&body)?;
+    let submission = match parse_form(&body) {
+        Ok(s) => s,
+        Err(e) => {
+            return message(
+                StatusCode::BAD_REQUEST,
+                "The form could not be read",
+                &[
+                    &e.to_string(),
+                    "Go back to your survey link and send it again.",
+                ],
+            )
+        }
+    };
     let t = token.clone();
     let outcome = state
         .db(move |conn, _| {
@@ -428,7 +447,13 @@ pub async fn opt_out(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    same_origin(&req)?;
+    if let Err(e) = same_origin(&req) {
+        return message(
+            StatusCode::FORBIDDEN,
+            "This form was sent from another site",
+            &[&e.to_string()],
+        );
+    }
     let token = token.into_inner();
     let found = state
         .db(

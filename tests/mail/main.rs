@@ -230,7 +230,9 @@ db_test!(a_451_is_retried_and_the_mail_delivered_once, |db| {
     enqueue(&pool, 1);
     let mailer = smtp_mailer(sink.port);
 
+    let t0 = Instant::now();
     let first = drain_once(&pool, &mailer, &delivery()).await.unwrap();
+    eprintln!("first drain {:?}", t0.elapsed());
 
     assert_eq!((first.sent, first.retried), (0, 1));
     let row = rows(&pool).remove(0);
@@ -243,6 +245,7 @@ db_test!(a_451_is_retried_and_the_mail_delivered_once, |db| {
     assert_eq!(sink.count(), 0);
 
     drain_until_settled(&pool, &mailer, &delivery()).await;
+    eprintln!("settled {:?}", t0.elapsed());
 
     let row = rows(&pool).remove(0);
     assert_eq!((row.status.as_str(), row.attempts), ("sent", 2));

@@ -1,0 +1,618 @@
+//! The sufficient statistics a report is computed from, per (wave, side, segment): invited
+//! and responded counts, one answer histogram per item, and per dimension the listwise item
+//! histograms and the histogram of respondent sums.
+//!
+//! [`rebuild_wave`] recomputes one wave's aggregates from its raw answers in one transaction
+//! (delete + insert); it runs when a historic import creates waves and when a wave closes.
+//! [`load`] reads them back for the report builder. Nothing else in `reports` reads answers,
+//! and nothing here computes a statistic: that is `stats`' job.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::str::FromStr;
+
+use diesel::prelude::*;
+
+use crate::db::schema::{
+    agg_dimension_items, agg_dimensions, agg_groups, agg_items, answers, invitations, people,
+    responses, template_versions, waves,
+};
+use crate::db::Conn;
+use crate::domain::{segment_key, Side};
+use crate::stats::{ItemHistogram, ValueCounts};
+use crate::templates::SurveyTemplate;
+
+/// How a side of a wave is broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SegmentKind {
+    /// Everyone who responded for the side.
+    All,
+    Level,
+    Function,
+    /// The cross-tab level × function.
+    LevelFunction,
+}
+
+impl SegmentKind {
+    pub const ALL: [SegmentKind; 4] = [
+        SegmentKind::All,
+        SegmentKind::Level,
+        SegmentKind::Function,
+        SegmentKind::LevelFunction,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SegmentKind::All => "all",
+            SegmentKind::Level => "level",
+            SegmentKind::Function => "function",
+            SegmentKind::LevelFunction => "level_function",
+        }
+    }
+}
+
+impl fmt::Display for SegmentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SegmentKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        SegmentKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| {
+                format!("{s:?} is not a segment (use all, level, function or level_function)")
+            })
+    }
+}
+
+/// Separates the level key from the function key of a cross-tab cell. Attribute texts never
+/// contain control characters, so the pair is unambiguous.
+pub const CROSS_TAB_SEPARATOR: char = '\u{1f}';
+
+/// One dimension in one group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DimensionAggregate {
+    /// Everyone in the group.
+    pub n_respondents: u64,
+    /// Respondents who answered every item of the dimension (listwise).
+    pub n_complete: u64,
+    /// Item id → histogram over the listwise-complete respondents, in template order.
+    pub listwise: Vec<(String, ItemHistogram)>,
+    /// Sum of a complete respondent's answers over the items → respondents, ascending.
+    pub sums: BTreeMap<u32, u64>,
+}
+
+impl DimensionAggregate {
+    /// The complete respondents' dimension means as a weighted sample.
+    pub fn means(&self) -> ValueCounts {
+        let items = u32::try_from(self.listwise.len().max(1)).unwrap_or(u32::MAX);
+        ValueCounts::from_sums(items, self.sums.iter().map(|(&s, &c)| (s, c)))
+    }
+
+    pub fn listwise_histograms(&self) -> Vec<ItemHistogram> {
+        self.listwise.iter().map(|(_, h)| *h).collect()
+    }
+}
+
+/// Everything stored for one (wave, side, segment).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupAggregate {
+    pub wave_id: i64,
+    pub side: Side,
+    pub kind: SegmentKind,
+    /// Case-folded key ("" for `All`).
+    pub key: String,
+    /// First spelling seen ("" for `All`; "level × function" for a cross-tab cell).
+    pub label: String,
+    pub invited: u64,
+    pub responded: u64,
+    /// Item id → answer histogram (everyone in the group who was asked), in template order.
+    pub items: Vec<(String, ItemHistogram)>,
+    /// Dimension id → aggregate, in template order.
+    pub dimensions: Vec<(String, DimensionAggregate)>,
+}
+
+/// One invitation of a wave as the aggregation sees it: the segment it counts in (the
+/// response's snapshot when there is a response, the person's current attributes otherwise)
+/// and, when answered, item → answer (`None` = don't know).
+#[derive(Debug, Clone)]
+pub struct Invitee {
+    pub side: Side,
+    pub level: String,
+    pub function: String,
+    pub answers: Option<HashMap<String, Option<u8>>>,
+}
+
+/// Computes a wave's aggregates from its invitees (pure; `rebuild_wave` and the benchmark
+/// generator both use it). Invitees are taken in the order given, which decides the
+/// first-seen spelling of each segment.
+pub fn compute(
+    wave_id: i64,
+    template: &SurveyTemplate,
+    invitees: &[Invitee],
+) -> Vec<GroupAggregate> {
+    let mut order: Vec<(Side, SegmentKind, String)> = Vec::new();
+    let mut groups: HashMap<(Side, SegmentKind, String), (String, Vec<&Invitee>)> = HashMap::new();
+    for side in Side::BOTH {
+        let key = (side, SegmentKind::All, String::new());
+        groups.insert(key.clone(), (String::new(), Vec::new()));
+        order.push(key);
+    }
+    for invitee in invitees {
+        let (level, function) = (segment_key(&invitee.level), segment_key(&invitee.function));
+        let cells = [
+            (SegmentKind::All, String::new(), String::new()),
+            (SegmentKind::Level, level.clone(), invitee.level.clone()),
+            (
+                SegmentKind::Function,
+                function.clone(),
+                invitee.function.clone(),
+            ),
+            (
+                SegmentKind::LevelFunction,
+                format!("{level}{CROSS_TAB_SEPARATOR}{function}"),
+                format!("{} × {}", invitee.level, invitee.function),
+            ),
+        ];
+        for (kind, key, label) in cells {
+            let k = (invitee.side, kind, key);
+            let entry = groups.entry(k.clone()).or_insert_with(|| {
+                order.push(k);
+                (label, Vec::new())
+            });
+            entry.1.push(invitee);
+        }
+    }
+    order
+        .into_iter()
+        .map(|k| {
+            let (label, members) = &groups[&k];
+            let (side, kind, key) = k;
+            aggregate_group(wave_id, template, side, kind, key, label.clone(), members)
+        })
+        .collect()
+}
+
+fn aggregate_group(
+    wave_id: i64,
+    template: &SurveyTemplate,
+    side: Side,
+    kind: SegmentKind,
+    key: String,
+    label: String,
+    members: &[&Invitee],
+) -> GroupAggregate {
+    let answered: Vec<&HashMap<String, Option<u8>>> =
+        members.iter().filter_map(|m| m.answers.as_ref()).collect();
+    let items = template
+        .items()
+        .iter()
+        .map(|item| {
+            let mut h = ItemHistogram::default();
+            for a in &answered {
+                match a.get(item.id()) {
+                    Some(Some(v)) => h.counts[usize::from(*v) - 1] += 1,
+                    Some(None) => h.dont_know += 1,
+                    None => {}
+                }
+            }
+            (item.id().to_owned(), h)
+        })
+        .collect();
+    let dimensions = template
+        .dimensions()
+        .iter()
+        .map(|dimension| {
+            let ids: Vec<&str> = template
+                .dimension_items(dimension.id())
+                .iter()
+                .map(|i| i.id())
+                .collect();
+            let mut agg = DimensionAggregate {
+                n_respondents: answered.len() as u64,
+                listwise: ids
+                    .iter()
+                    .map(|id| ((*id).to_owned(), ItemHistogram::default()))
+                    .collect(),
+                ..DimensionAggregate::default()
+            };
+            for a in &answered {
+                let values: Option<Vec<u8>> =
+                    ids.iter().map(|id| a.get(*id).copied().flatten()).collect();
+                let Some(values) = values else { continue };
+                agg.n_complete += 1;
+                for ((_, h), v) in agg.listwise.iter_mut().zip(&values) {
+                    h.counts[usize::from(*v) - 1] += 1;
+                }
+                let sum: u32 = values.iter().map(|&v| u32::from(v)).sum();
+                *agg.sums.entry(sum).or_default() += 1;
+            }
+            (dimension.id().to_owned(), agg)
+        })
+        .collect();
+    GroupAggregate {
+        wave_id,
+        side,
+        kind,
+        key,
+        label,
+        invited: members.len() as u64,
+        responded: answered.len() as u64,
+        items,
+        dimensions,
+    }
+}
+
+/// Why a wave's aggregates could not be rebuilt.
+#[derive(Debug, thiserror::Error)]
+pub enum AggregateError {
+    #[error("there is no wave with id {0}")]
+    NoSuchWave(i64),
+    #[error("the template stored with wave {wave} cannot be read: {reason}")]
+    Template { wave: i64, reason: String },
+    #[error("stored aggregates are malformed: {0}")]
+    Malformed(String),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// Recomputes one wave's aggregates from its raw answers, in one transaction, with the
+/// template version the wave stored. Call it when a wave closes.
+pub fn rebuild_wave(conn: &mut Conn, wave_id: i64) -> Result<(), AggregateError> {
+    let version_id: Option<i64> = waves::table
+        .find(wave_id)
+        .select(waves::template_version_id)
+        .first(conn)
+        .optional()?;
+    let version_id = version_id.ok_or(AggregateError::NoSuchWave(wave_id))?;
+    let (version, body): (String, String) = template_versions::table
+        .find(version_id)
+        .select((template_versions::version, template_versions::body))
+        .first(conn)?;
+    let template =
+        SurveyTemplate::from_stored(&version, &body).map_err(|e| AggregateError::Template {
+            wave: wave_id,
+            reason: e.to_string(),
+        })?;
+    rebuild_wave_with_template(conn, wave_id, &template)?;
+    Ok(())
+}
+
+/// [`rebuild_wave`] when the caller already holds the wave's template (a historic import).
+pub fn rebuild_wave_with_template(
+    conn: &mut Conn,
+    wave_id: i64,
+    template: &SurveyTemplate,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        let invitees = load_invitees(conn, wave_id)?;
+        let groups = compute(wave_id, template, &invitees);
+        delete_wave(conn, wave_id)?;
+        store(conn, &groups)
+    })
+}
+
+type InviteeRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
+    let rows: Vec<InviteeRow> = invitations::table
+        .inner_join(people::table)
+        .left_join(responses::table)
+        .filter(invitations::wave_id.eq(wave_id))
+        .order(invitations::id.asc())
+        .select((
+            invitations::id,
+            people::side,
+            people::level,
+            people::function,
+            responses::id.nullable(),
+            responses::side.nullable(),
+            responses::level.nullable(),
+            responses::function.nullable(),
+        ))
+        .load(conn)?;
+    let answer_rows: Vec<(i64, String, Option<i64>)> = answers::table
+        .inner_join(responses::table)
+        .filter(responses::wave_id.eq(wave_id))
+        .select((answers::response_id, answers::item_id, answers::value))
+        .load(conn)?;
+    let mut by_response: HashMap<i64, HashMap<String, Option<u8>>> = HashMap::new();
+    for (response, item, value) in answer_rows {
+        let value = value
+            .and_then(|v| u8::try_from(v).ok())
+            .filter(|v| (1..=5).contains(v));
+        by_response.entry(response).or_default().insert(item, value);
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(_, p_side, p_level, p_function, response, r_side, r_level, r_function)| {
+                let side = r_side.as_deref().unwrap_or(&p_side).parse::<Side>().ok()?;
+                Some(Invitee {
+                    side,
+                    level: r_level.unwrap_or(p_level),
+                    function: r_function.unwrap_or(p_function),
+                    answers: response.map(|id| by_response.remove(&id).unwrap_or_default()),
+                })
+            },
+        )
+        .collect())
+}
+
+/// Removes a wave's aggregates.
+pub fn delete_wave(conn: &mut Conn, wave_id: i64) -> QueryResult<()> {
+    let groups = agg_groups::table
+        .filter(agg_groups::wave_id.eq(wave_id))
+        .select(agg_groups::id);
+    let dimensions = agg_dimensions::table
+        .filter(agg_dimensions::group_id.eq_any(groups))
+        .select(agg_dimensions::id);
+    diesel::delete(
+        agg_dimension_items::table.filter(agg_dimension_items::dimension_agg_id.eq_any(dimensions)),
+    )
+    .execute(conn)?;
+    diesel::delete(agg_dimensions::table.filter(agg_dimensions::group_id.eq_any(groups)))
+        .execute(conn)?;
+    diesel::delete(agg_items::table.filter(agg_items::group_id.eq_any(groups))).execute(conn)?;
+    diesel::delete(agg_groups::table.filter(agg_groups::wave_id.eq(wave_id))).execute(conn)?;
+    Ok(())
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Writes computed aggregates, one statement per row (multi-row inserts do not compile on
+/// the multi-backend connection); callers run it inside their transaction.
+pub fn store(conn: &mut Conn, groups: &[GroupAggregate]) -> QueryResult<()> {
+    for g in groups {
+        let group_id: i64 = diesel::insert_into(agg_groups::table)
+            .values((
+                agg_groups::wave_id.eq(g.wave_id),
+                agg_groups::side.eq(g.side.as_str()),
+                agg_groups::segment_kind.eq(g.kind.as_str()),
+                agg_groups::segment_key.eq(&g.key),
+                agg_groups::segment_label.eq(&g.label),
+                agg_groups::invited.eq(count(g.invited)),
+                agg_groups::responded.eq(count(g.responded)),
+            ))
+            .returning(agg_groups::id)
+            .get_result(conn)?;
+        for (item, h) in &g.items {
+            diesel::insert_into(agg_items::table)
+                .values((
+                    agg_items::group_id.eq(group_id),
+                    agg_items::item_id.eq(item),
+                    agg_items::n1.eq(count(h.counts[0])),
+                    agg_items::n2.eq(count(h.counts[1])),
+                    agg_items::n3.eq(count(h.counts[2])),
+                    agg_items::n4.eq(count(h.counts[3])),
+                    agg_items::n5.eq(count(h.counts[4])),
+                    agg_items::dont_know.eq(count(h.dont_know)),
+                ))
+                .execute(conn)?;
+        }
+        for (dimension, d) in &g.dimensions {
+            let dimension_id: i64 = diesel::insert_into(agg_dimensions::table)
+                .values((
+                    agg_dimensions::group_id.eq(group_id),
+                    agg_dimensions::dimension_id.eq(dimension),
+                    agg_dimensions::n_items.eq(d.listwise.len() as i64),
+                    agg_dimensions::n_respondents.eq(count(d.n_respondents)),
+                    agg_dimensions::n_complete.eq(count(d.n_complete)),
+                    agg_dimensions::sum_counts.eq(encode_sums(&d.sums)),
+                ))
+                .returning(agg_dimensions::id)
+                .get_result(conn)?;
+            for (item, h) in &d.listwise {
+                diesel::insert_into(agg_dimension_items::table)
+                    .values((
+                        agg_dimension_items::dimension_agg_id.eq(dimension_id),
+                        agg_dimension_items::item_id.eq(item),
+                        agg_dimension_items::n1.eq(count(h.counts[0])),
+                        agg_dimension_items::n2.eq(count(h.counts[1])),
+                        agg_dimension_items::n3.eq(count(h.counts[2])),
+                        agg_dimension_items::n4.eq(count(h.counts[3])),
+                        agg_dimension_items::n5.eq(count(h.counts[4])),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `{7: 2, 9: 1}` → `"7:2 9:1"`.
+pub fn encode_sums(sums: &BTreeMap<u32, u64>) -> String {
+    sums.iter()
+        .map(|(s, c)| format!("{s}:{c}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The inverse of [`encode_sums`]; a malformed pair is an error (the column is written only
+/// by [`store`]).
+pub fn decode_sums(text: &str) -> Result<BTreeMap<u32, u64>, String> {
+    text.split_whitespace()
+        .map(|pair| {
+            let (s, c) = pair
+                .split_once(':')
+                .ok_or_else(|| format!("malformed sum histogram entry {pair:?}"))?;
+            let s = s.parse().map_err(|_| format!("malformed sum {s:?}"))?;
+            let c = c.parse().map_err(|_| format!("malformed count {c:?}"))?;
+            Ok((s, c))
+        })
+        .collect()
+}
+
+fn histogram(n: [i64; 5], dont_know: i64) -> ItemHistogram {
+    let c = |v: i64| u64::try_from(v).unwrap_or(0);
+    ItemHistogram {
+        counts: [c(n[0]), c(n[1]), c(n[2]), c(n[3]), c(n[4])],
+        dont_know: c(dont_know),
+    }
+}
+
+type GroupRow = (i64, i64, String, String, String, String, i64, i64);
+type ItemRow = (i64, String, i64, i64, i64, i64, i64, i64);
+type DimensionRow = (i64, i64, String, i64, i64, String);
+type DimensionItemRow = (i64, String, i64, i64, i64, i64, i64);
+
+/// Reads the stored aggregates of `wave_ids` for the segment kinds asked, ordered by wave,
+/// side, kind and key. Items and dimensions keep the order they were stored in (template
+/// order).
+pub fn load(
+    conn: &mut Conn,
+    wave_ids: &[i64],
+    kinds: &[SegmentKind],
+) -> Result<Vec<GroupAggregate>, AggregateError> {
+    let kind_names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let in_scope = || {
+        agg_groups::wave_id
+            .eq_any(wave_ids)
+            .and(agg_groups::segment_kind.eq_any(&kind_names))
+    };
+    let group_rows: Vec<GroupRow> = agg_groups::table
+        .filter(in_scope())
+        .order(agg_groups::id.asc())
+        .select((
+            agg_groups::id,
+            agg_groups::wave_id,
+            agg_groups::side,
+            agg_groups::segment_kind,
+            agg_groups::segment_key,
+            agg_groups::segment_label,
+            agg_groups::invited,
+            agg_groups::responded,
+        ))
+        .load(conn)?;
+    let item_rows: Vec<ItemRow> = agg_items::table
+        .inner_join(agg_groups::table)
+        .filter(in_scope())
+        .order(agg_items::id.asc())
+        .select((
+            agg_items::group_id,
+            agg_items::item_id,
+            agg_items::n1,
+            agg_items::n2,
+            agg_items::n3,
+            agg_items::n4,
+            agg_items::n5,
+            agg_items::dont_know,
+        ))
+        .load(conn)?;
+    let dimension_rows: Vec<DimensionRow> = agg_dimensions::table
+        .inner_join(agg_groups::table)
+        .filter(in_scope())
+        .order(agg_dimensions::id.asc())
+        .select((
+            agg_dimensions::id,
+            agg_dimensions::group_id,
+            agg_dimensions::dimension_id,
+            agg_dimensions::n_respondents,
+            agg_dimensions::n_complete,
+            agg_dimensions::sum_counts,
+        ))
+        .load(conn)?;
+    let dimension_item_rows: Vec<DimensionItemRow> = agg_dimension_items::table
+        .inner_join(agg_dimensions::table.inner_join(agg_groups::table))
+        .filter(in_scope())
+        .order(agg_dimension_items::id.asc())
+        .select((
+            agg_dimension_items::dimension_agg_id,
+            agg_dimension_items::item_id,
+            agg_dimension_items::n1,
+            agg_dimension_items::n2,
+            agg_dimension_items::n3,
+            agg_dimension_items::n4,
+            agg_dimension_items::n5,
+        ))
+        .load(conn)?;
+
+    let mut position: HashMap<i64, usize> = HashMap::with_capacity(group_rows.len());
+    let mut groups = Vec::with_capacity(group_rows.len());
+    for (id, wave_id, side, kind, key, label, invited, responded) in group_rows {
+        let (Ok(side), Ok(kind)) = (side.parse::<Side>(), kind.parse::<SegmentKind>()) else {
+            continue;
+        };
+        position.insert(id, groups.len());
+        groups.push(GroupAggregate {
+            wave_id,
+            side,
+            kind,
+            key,
+            label,
+            invited: u64::try_from(invited).unwrap_or(0),
+            responded: u64::try_from(responded).unwrap_or(0),
+            items: Vec::new(),
+            dimensions: Vec::new(),
+        });
+    }
+    for (group, item, n1, n2, n3, n4, n5, dk) in item_rows {
+        if let Some(&i) = position.get(&group) {
+            groups[i]
+                .items
+                .push((item, histogram([n1, n2, n3, n4, n5], dk)));
+        }
+    }
+    let mut dimension_position: HashMap<i64, (usize, usize)> = HashMap::new();
+    for (id, group, dimension, n_respondents, n_complete, sums) in dimension_rows {
+        let Some(&i) = position.get(&group) else {
+            continue;
+        };
+        let sums = decode_sums(&sums).map_err(AggregateError::Malformed)?;
+        dimension_position.insert(id, (i, groups[i].dimensions.len()));
+        groups[i].dimensions.push((
+            dimension,
+            DimensionAggregate {
+                n_respondents: u64::try_from(n_respondents).unwrap_or(0),
+                n_complete: u64::try_from(n_complete).unwrap_or(0),
+                listwise: Vec::new(),
+                sums,
+            },
+        ));
+    }
+    for (dimension, item, n1, n2, n3, n4, n5) in dimension_item_rows {
+        if let Some(&(g, d)) = dimension_position.get(&dimension) {
+            groups[g].dimensions[d]
+                .1
+                .listwise
+                .push((item, histogram([n1, n2, n3, n4, n5], 0)));
+        }
+    }
+    Ok(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_round_trip_through_their_text_form() {
+        let sums: BTreeMap<u32, u64> = [(7, 2), (9, 1), (15, 30)].into_iter().collect();
+        assert_eq!(encode_sums(&sums), "7:2 9:1 15:30");
+        assert_eq!(decode_sums(&encode_sums(&sums)).unwrap(), sums);
+        assert!(decode_sums("7-2").is_err());
+        assert!(decode_sums("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn segment_kinds_parse_without_case() {
+        assert_eq!("Level".parse::<SegmentKind>(), Ok(SegmentKind::Level));
+        assert!("region".parse::<SegmentKind>().is_err());
+    }
+}

@@ -1,0 +1,150 @@
+//! The `tandem report` and `tandem kpi import` commands, as functions over parsed
+//! arguments so `src/cli.rs` only wires them.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::aggregate::SegmentKind;
+use super::report::{self, Report, ReportOptions};
+use crate::web::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A short summary for people
+    Text,
+    /// The whole document as JSON
+    Json,
+    /// Every statistic as one CSV row
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(long)]
+    pub partnership: i64,
+    /// Only this wave (trends and lead–lag still use every closed wave up to it)
+    #[arg(long)]
+    pub wave: Option<i64>,
+    /// Breakdown: level, function, level_function or all (none); default level and function
+    #[arg(long)]
+    pub segment: Option<String>,
+    /// Same as --format json
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KpiCommand {
+    /// Import KPI values: wide (wave, one column per KPI) or long (date or wave, kpi, value,
+    /// optional unit and better)
+    Import {
+        #[arg(long)]
+        partnership: i64,
+        file: PathBuf,
+    },
+}
+
+/// Parses a `segment` option as the API and CLI take it.
+pub fn parse_segment(raw: &str) -> Result<SegmentKind, String> {
+    raw.parse::<SegmentKind>()
+}
+
+/// `tandem report`.
+pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let segment = args
+        .segment
+        .as_deref()
+        .map(parse_segment)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let format = match (args.json, args.format) {
+        (true, Some(f)) if f != ReportFormat::Json => {
+            anyhow::bail!("--json and --format {f:?} contradict each other")
+        }
+        (true, _) => ReportFormat::Json,
+        (false, f) => f.unwrap_or(ReportFormat::Text),
+    };
+    let options = ReportOptions {
+        wave: args.wave,
+        segment,
+    };
+    let mut conn = state.pool.get().context("taking a database connection")?;
+    let doc = report::build(&mut conn, args.partnership, &options)?;
+    match format {
+        ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
+        ReportFormat::Csv => super::csv::write(&doc, out)?,
+        ReportFormat::Text => summary(&doc, out)?,
+    }
+    Ok(())
+}
+
+fn number(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"))
+}
+
+fn summary(doc: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "partnership {}: {} ({} ↔ {}), minimum group {}",
+        doc.partnership.id,
+        doc.partnership.name,
+        doc.partnership.customer,
+        doc.partnership.supplier,
+        doc.partnership.min_reporting_size
+    )?;
+    for h in &doc.health {
+        writeln!(out, "\nwave {}: health {}", h.wave, number(h.index, 1))?;
+        for d in doc
+            .dimensions
+            .iter()
+            .filter(|d| d.id.wave == h.wave && d.id.segment_kind == "all")
+        {
+            match (&d.id.suppressed, &d.stats) {
+                (Some(reason), _) => writeln!(
+                    out,
+                    "  {:<9} {:<20} withheld: {reason}",
+                    d.id.side.as_str(),
+                    d.dimension
+                )?,
+                (None, Some(s)) => writeln!(
+                    out,
+                    "  {:<9} {:<20} mean {} (n {}), rwg(j) {} {}",
+                    d.id.side.as_str(),
+                    d.dimension,
+                    number(s.summary.mean, 2),
+                    s.n_complete,
+                    number(s.agreement.rwg_j, 2),
+                    s.agreement_band.unwrap_or("")
+                )?,
+                (None, None) => {}
+            }
+        }
+    }
+    writeln!(out, "\n(--json or --format csv for every statistic)")?;
+    Ok(())
+}
+
+/// `tandem kpi import`.
+pub fn kpi(state: &AppState, cmd: KpiCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    match cmd {
+        KpiCommand::Import { partnership, file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let mut conn = state.pool.get().context("taking a database connection")?;
+            let s = super::import_kpis(&mut conn, partnership, &bytes)?;
+            writeln!(
+                out,
+                "KPIs imported: {} ({} new), {} values",
+                s.kpis.join(", "),
+                s.created,
+                s.values
+            )?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! `/api/partnerships/{id}/report` and `/api/partnerships/{id}/kpis`.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::reports::kpi::KpiSummary;
+use crate::reports::{self, Report, ReportOptions};
+use crate::web::api::auth::Admin;
+use crate::web::api::require_csv;
+use crate::web::error::{ApiError, ErrorBody};
+use crate::web::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// Only this wave (trends and lead–lag still use every closed wave up to it)
+    pub wave: Option<String>,
+    /// level, function, level_function or all (no breakdown); default level and function
+    pub segment: Option<String>,
+    /// json (default) or csv
+    pub format: Option<String>,
+}
+
+/// The partnership's report from stored aggregates; groups below the minimum reporting size
+/// are withheld with the reason.
+#[utoipa::path(get, path = "/api/partnerships/{id}/report", tag = "reports",
+    params(("id" = i64, Path, description = "partnership id"), ReportQuery),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "the report (JSON, or CSV with format=csv)", body = Report),
+        (status = 400, description = "a bad wave, segment or format", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "no such partnership or wave", body = ErrorBody),
+        (status = 409, description = "no closed wave yet, or the wave is not closed", body = ErrorBody)))]
+#[get("/partnerships/{id}/report")]
+pub async fn report(
+    _: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    let wave = query
+        .wave
+        .as_deref()
+        .map(|w| {
+            w.trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::BadRequest(format!("wave {w:?} is not a wave number")))
+        })
+        .transpose()?;
+    let segment = query
+        .segment
+        .as_deref()
+        .map(reports::cli::parse_segment)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
+    let csv = match query
+        .format
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "format {other:?} is not known (json or csv)"
+            )))
+        }
+    };
+    let options = ReportOptions { wave, segment };
+    let doc = state
+        .db(move |conn, _| reports::build(conn, id, &options))
+        .await?;
+    if csv {
+        let mut body = Vec::new();
+        reports::csv::write(&doc, &mut body).map_err(ApiError::Internal)?;
+        Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(body))
+    } else {
+        Ok(HttpResponse::Ok().json(doc))
+    }
+}
+
+/// Import KPI values from CSV: wide (wave, one column per KPI) or long (date or wave, kpi,
+/// value, optional unit and better = higher|lower). All-or-nothing.
+#[utoipa::path(post, path = "/api/partnerships/{id}/kpis", tag = "reports",
+    params(("id" = i64, Path, description = "partnership id")),
+    request_body(content = String, content_type = "text/csv"),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "imported", body = KpiSummary),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 415, description = "not sent as text/csv", body = ErrorBody),
+        (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
+#[post("/partnerships/{id}/kpis")]
+pub async fn import_kpis(
+    _: Admin,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    require_csv(&req)?;
+    let summary = state
+        .db(move |conn, _| reports::import_kpis(conn, id, &body))
+        .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+fn parse_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .map_err(|_| ApiError::NotFound(format!("there is no partnership with id {raw:?}")))
+}

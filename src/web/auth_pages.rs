@@ -1,0 +1,431 @@
+//! Sign-in pages: `/login`, `/logout`, `/set-password/{token}` and the signed-in home `/`.
+//!
+//! CSRF: every form here carries a token derived from a cookie the page set (the session
+//! cookie once signed in, a short-lived pre-session cookie before), checked before anything
+//! else happens; see [`crate::auth::sessions`]. Refusals are 403 and change nothing.
+
+use std::collections::HashMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::auth::extract::{pre_session_cookie, removal_cookie, session_cookie};
+use crate::auth::passwords::{self, Password};
+use crate::auth::sessions::{self, SignIn};
+use crate::auth::render::{html, message_page, MessagePage};
+use crate::auth::{audit, throttle, tokens, CurrentUser, Visibility};
+
+/// The sign-in routes; add with `.configure(auth_pages::routes)`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(home)
+        .service(login_form)
+        .service(login)
+        .service(logout)
+        .service(set_password_form)
+        .service(set_password);
+}
+
+#[derive(Template)]
+#[template(path = "pages/login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/set_password.html")]
+struct SetPasswordPage {
+    action: String,
+    csrf: String,
+    email: String,
+    min_len: usize,
+    password_error: Option<String>,
+    confirm_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/home.html")]
+struct HomePage {
+    email: String,
+    role: &'static str,
+    csrf: String,
+    everything: bool,
+    partnerships: Vec<PartnershipLink>,
+}
+
+struct PartnershipLink {
+    id: i64,
+    name: String,
+    customer: String,
+    supplier: String,
+    visibility: &'static str,
+}
+
+/// The one sentence for every failed sign-in, whatever the reason.
+pub const WRONG_CREDENTIALS: &str = "The email or password is wrong.";
+
+fn csrf_refused() -> Result<HttpResponse, ApiError> {
+    message_page(
+        StatusCode::FORBIDDEN,
+        "The form has expired",
+        "The form's security token was missing or out of date, so nothing was changed. Go back, reload the page and try again.",
+    )
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// Only paths of this site: refuses `//evil.example`, `/\evil.example` and full URLs, so
+/// `next` cannot send someone elsewhere after sign-in.
+fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    if ok && next != "/login" {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+/// The pre-session cookie's secret, or a new one (then the response must set it).
+fn pre_session(req: &HttpRequest) -> (String, bool) {
+    match req.cookie(sessions::PRE_SESSION_COOKIE) {
+        Some(c) if c.value().len() == 32 => (c.value().to_owned(), false),
+        _ => (crate::secrets::new_token(), true),
+    }
+}
+
+fn pre_session_ok(req: &HttpRequest, submitted: &str) -> bool {
+    req.cookie(sessions::PRE_SESSION_COOKIE)
+        .is_some_and(|c| sessions::csrf_matches(c.value(), submitted.trim()))
+}
+
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Who is signed in, and the partnerships they may open.
+#[get("/")]
+pub async fn home(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let access = user.access.clone();
+    let partnerships = state
+        .db(move |conn, _| {
+            let all = crate::db::partnerships::list(conn)?;
+            let visible: Vec<_> = all
+                .into_iter()
+                .filter_map(|p| access.visible_side(p.id).map(|v| (p, v)))
+                .collect();
+            let firm_ids: Vec<i64> = visible
+                .iter()
+                .flat_map(|(p, _)| [p.customer_firm_id, p.supplier_firm_id])
+                .collect();
+            let names: HashMap<i64, String> = crate::db::firms::get_many(conn, &firm_ids)?
+                .into_iter()
+                .map(|f| (f.id, f.name))
+                .collect();
+            let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+            Ok(visible
+                .into_iter()
+                .map(|(p, v): (_, Visibility)| PartnershipLink {
+                    id: p.id,
+                    customer: name(p.customer_firm_id),
+                    supplier: name(p.supplier_firm_id),
+                    name: p.name,
+                    visibility: v.label(),
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    html(
+        StatusCode::OK,
+        HomePage {
+            email: user.user.email.clone(),
+            role: user.role().label(),
+            csrf: user.csrf_token(),
+            everything: user.access.sees_everything(),
+            partnerships,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// The sign-in form.
+#[get("/login")]
+pub async fn login_form(
+    req: HttpRequest,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let next = safe_next(query.next.as_deref().unwrap_or("/"));
+    if CurrentUser::from_session(&req).await?.is_some() {
+        return Ok(see_other(&next));
+    }
+    let state = crate::auth::extract::app_state(&req)?;
+    let (secret, fresh) = pre_session(&req);
+    let mut response = html(
+        StatusCode::OK,
+        LoginPage {
+            csrf: sessions::csrf_token(&secret),
+            next,
+            email: String::new(),
+            error: None,
+        },
+    )?;
+    if fresh {
+        response
+            .add_cookie(&pre_session_cookie(&state, secret))
+            .map_err(|e| ApiError::Internal(e.into()))?;
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Checks the email and password; on success starts a session and goes to `next`.
+#[post("/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    if !pre_session_ok(&req, &form.csrf) {
+        return csrf_refused();
+    }
+    let (secret, _) = pre_session(&req);
+    let next = safe_next(&form.next);
+    let ip = client_ip(&req);
+    let previous = req
+        .cookie(sessions::COOKIE)
+        .map(|c| c.value().to_owned());
+    let email = form.email.clone();
+    let outcome = state
+        .db(move |conn, _| {
+            let outcome =
+                sessions::sign_in(conn, &email, &form.password, &ip, crate::db::now())?;
+            // A new session id on every sign-in: an id planted before sign-in is worthless.
+            if let (SignIn::Started { .. }, Some(old)) = (&outcome, previous) {
+                sessions::end(conn, &old)?;
+            }
+            Ok(outcome)
+        })
+        .await?;
+    let page = |error: &str| LoginPage {
+        csrf: sessions::csrf_token(&secret),
+        next: next.clone(),
+        email: form.email.trim().to_owned(),
+        error: Some(error.to_owned()),
+    };
+    match outcome {
+        SignIn::Started { session, .. } => {
+            let mut response = see_other(&next);
+            response
+                .add_cookie(&session_cookie(&state, session))
+                .and_then(|_| {
+                    response.add_cookie(&removal_cookie(&state, sessions::PRE_SESSION_COOKIE))
+                })
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            Ok(response)
+        }
+        SignIn::Refused => html(StatusCode::UNPROCESSABLE_ENTITY, page(WRONG_CREDENTIALS)),
+        SignIn::Throttled => {
+            let minutes = throttle::WINDOW.num_minutes();
+            let mut response = html(
+                StatusCode::TOO_MANY_REQUESTS,
+                page(&format!(
+                    "Too many failed sign-ins for this email from your network. Wait {minutes} minutes, then try again, or ask an administrator for a new set-password link."
+                )),
+            )?;
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(throttle::WINDOW.num_seconds()),
+            );
+            Ok(response)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Ends the session (deletes it on the server) and forgets the cookie.
+#[post("/logout")]
+pub async fn logout(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, ApiError> {
+    if user.check_csrf(&form.csrf).is_err() {
+        return csrf_refused();
+    }
+    let session = user.session_id().to_owned();
+    let email = user.user.email.clone();
+    state
+        .db(move |conn, _| {
+            sessions::end(conn, &session)?;
+            audit::audit(conn, &email, "sign_out", &email, "")?;
+            Ok(())
+        })
+        .await?;
+    let mut response = see_other("/login");
+    response
+        .add_cookie(&removal_cookie(&state, sessions::COOKIE))
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(response)
+}
+
+fn link_not_valid() -> Result<HttpResponse, ApiError> {
+    message_page(
+        StatusCode::NOT_FOUND,
+        "This link cannot be used",
+        "Set-password links work once and for 48 hours. This one is unknown, already used or expired. Ask an administrator for a new one.",
+    )
+}
+
+/// The form behind a one-time set-password link.
+#[get("/set-password/{token}")]
+pub async fn set_password_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    let t = token.clone();
+    let user = state
+        .db(move |conn, _| Ok(tokens::lookup(conn, &t, crate::db::now())?))
+        .await?;
+    let Some(user) = user else {
+        return link_not_valid();
+    };
+    let (secret, fresh) = pre_session(&req);
+    let mut response = html(
+        StatusCode::OK,
+        SetPasswordPage {
+            action: format!("/set-password/{token}"),
+            csrf: sessions::csrf_token(&secret),
+            email: user.email,
+            min_len: passwords::MIN_LEN,
+            password_error: None,
+            confirm_error: None,
+        },
+    )?;
+    if fresh {
+        response
+            .add_cookie(&pre_session_cookie(&state, secret))
+            .map_err(|e| ApiError::Internal(e.into()))?;
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct SetPasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Sets the password and uses up the link; the person then signs in.
+#[post("/set-password/{token}")]
+pub async fn set_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<SetPasswordForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    if !pre_session_ok(&req, &form.csrf) {
+        return csrf_refused();
+    }
+    let token = token.into_inner();
+    let parsed = Password::parse(&form.password);
+    let mismatch = form.password != form.confirm;
+    if parsed.is_err() || mismatch {
+        let t = token.clone();
+        let Some(user) = state
+            .db(move |conn, _| Ok(tokens::lookup(conn, &t, crate::db::now())?))
+            .await?
+        else {
+            return link_not_valid();
+        };
+        let (secret, _) = pre_session(&req);
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SetPasswordPage {
+                action: format!("/set-password/{token}"),
+                csrf: sessions::csrf_token(&secret),
+                email: user.email,
+                min_len: passwords::MIN_LEN,
+                password_error: parsed.as_ref().err().cloned(),
+                confirm_error: (parsed.is_ok() && mismatch)
+                    .then(|| "The two passwords are not the same.".to_owned()),
+            },
+        );
+    }
+    let password = parsed.map_err(ApiError::BadRequest)?;
+    // Hashing is slow: web::block (inside db) keeps it off the actix worker.
+    let done = state
+        .db(move |conn, _| Ok(tokens::redeem(conn, &token, &password, crate::db::now())?))
+        .await?;
+    if done.is_none() {
+        return link_not_valid();
+    }
+    html(
+        StatusCode::OK,
+        MessagePage {
+            title: "Your password is saved".into(),
+            paragraphs: vec!["You can now sign in with your email and this password.".into()],
+            link: Some(("/login".into(), "Sign in".into())),
+            form: None,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/partnerships/3?wave=2"), "/partnerships/3?wave=2");
+        for bad in ["//evil.example", "/\\evil.example", "https://evil.example", "", "/login"] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Analytics through the real path: partnerships made with the CLI, the fixture's answers
+//! and KPIs imported with the CLI, the report read with `tandem report --json` (the real
+//! binary) and over HTTP, and every shown record compared with `expected.json`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod fixture;
+mod interfaces;
