@@ -81,6 +81,14 @@ pub enum Command {
     /// The mail outbox
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Print a partnership's report from the stored aggregates
+    Report(crate::reports::cli::ReportArgs),
+    /// Import KPI values
+    #[command(subcommand)]
+    Kpi(crate::reports::cli::KpiCommand),
+    /// Benchmark the report on generated data
+    #[command(subcommand)]
+    Bench(crate::reports::bench::BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -288,6 +296,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Templates(cmd) => templates(&cli.global, cmd, out),
         Command::Wave(cmd) => wave(&cli.global, cmd, out),
         Command::Tick => tick(&cli.global, out),
+        Command::Report(args) => {
+            let state = startup::prepare(&cli.global.settings()?)?;
+            crate::reports::cli::report(&state, args, out)
+        }
+        Command::Kpi(cmd) => {
+            let state = startup::prepare(&cli.global.settings()?)?;
+            crate::reports::cli::kpi(&state, cmd, out)
+        }
+        Command::Bench(cmd) => {
+            let state = startup::prepare(&cli.global.settings()?)?;
+            crate::reports::bench::run(&state, cmd, out)
+        }
         Command::Mail(MailCommand::Status) => {
             let state = startup::prepare(&cli.global.settings()?)?;
             let mut conn = state.pool.get()?;

@@ -2,9 +2,9 @@
 //! minimum), a fresh random salt per hash, stored in PHC form (`$argon2id$v=19$…`).
 //! Hashing is deliberately slow: call it on the blocking pool, never on an actix worker.
 
-use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use rand::TryRngCore;
 
 /// Fewest characters a password may have.
 pub const MIN_LEN: usize = 12;
@@ -39,7 +39,14 @@ impl std::fmt::Debug for Password {
 
 /// The PHC string to store.
 pub fn hash(password: &Password) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
+    // 16 bytes from the OS CSPRNG (the crate's own `SaltString::generate` needs a
+    // rand_core feature this build does not enable).
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).map_err(|e| {
+        anyhow::anyhow!("the operating system's random number generator failed: {e}")
+    })?;
+    let salt = SaltString::encode_b64(&bytes)
+        .map_err(|e| anyhow::anyhow!("encoding a password salt failed: {e}"))?;
     Argon2::default()
         .hash_password(password.0.as_bytes(), &salt)
         .map(|h| h.to_string())

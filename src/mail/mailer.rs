@@ -3,13 +3,14 @@
 //!
 //! It never touches the database: recording what happened is the outbox worker's job.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
 
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::{AsyncSmtpTransportBuilder, PoolConfig};
 use lettre::Tokio1Executor;
 use lettre::{Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message};
 
@@ -76,10 +77,51 @@ impl MemoryMailbox {
 }
 
 enum Transport {
-    /// One pooled transport, reused for every mail: connections stay open between mails.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpRelay),
     File(AsyncFileTransport<Tokio1Executor>),
     Memory(MemoryMailbox),
+}
+
+/// One pooled SMTP transport, reused for every mail: connections stay open between mails.
+///
+/// lettre's async client bounds only the connect with its timeout, so each mail's whole
+/// exchange runs under our own limit. A mail that hits it may leave a pooled connection in
+/// the middle of a command; the pool is then replaced rather than trusted again.
+struct SmtpRelay {
+    builder: AsyncSmtpTransportBuilder,
+    limit: Duration,
+    /// The transport in use and its generation, bumped at each replacement.
+    current: RwLock<(u64, AsyncSmtpTransport<Tokio1Executor>)>,
+}
+
+impl SmtpRelay {
+    fn current(&self) -> (u64, AsyncSmtpTransport<Tokio1Executor>) {
+        let guard = self.current.read().unwrap_or_else(|p| p.into_inner());
+        (guard.0, guard.1.clone())
+    }
+
+    /// Replaces the transport of `generation` with a fresh pool, unless another send has
+    /// already done so.
+    fn replace(&self, generation: u64) {
+        let mut guard = self.current.write().unwrap_or_else(|p| p.into_inner());
+        if guard.0 == generation {
+            *guard = (generation + 1, self.builder.clone().build());
+        }
+    }
+
+    async fn send(&self, message: Message) -> Result<(), SendError> {
+        let (generation, transport) = self.current();
+        match tokio::time::timeout(self.limit, transport.send(message)).await {
+            Ok(result) => result.map(drop).map_err(|e| classify_smtp(&e)),
+            Err(_) => {
+                self.replace(generation);
+                Err(SendError::Transient(format!(
+                    "the SMTP relay did not complete the exchange within {} s",
+                    self.limit.as_secs_f64()
+                )))
+            }
+        }
+    }
 }
 
 /// Sends outbox rows through the configured transport.
@@ -143,7 +185,11 @@ impl Mailer {
                     builder =
                         builder.credentials(Credentials::new(c.user.clone(), c.password.clone()));
                 }
-                Transport::Smtp(builder.build())
+                Transport::Smtp(SmtpRelay {
+                    current: RwLock::new((0, builder.clone().build())),
+                    builder,
+                    limit: settings.delivery.smtp_timeout,
+                })
             }
         };
         Ok(Mailer {
@@ -173,7 +219,7 @@ impl Mailer {
     /// credentials are set. For operators' checks; sending does not depend on it.
     pub async fn check(&self) -> Result<(), SendError> {
         match &self.transport {
-            Transport::Smtp(t) => match t.test_connection().await {
+            Transport::Smtp(relay) => match relay.current().1.test_connection().await {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(SendError::Transient(
                     "the SMTP relay accepted the connection but did not answer NOOP".into(),
@@ -188,11 +234,7 @@ impl Mailer {
     pub async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {
         let message = self.message(row)?;
         let result = match &self.transport {
-            Transport::Smtp(t) => t
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|e| classify_smtp(&e)),
+            Transport::Smtp(relay) => relay.send(message).await,
             Transport::File(t) => t
                 .send(message)
                 .await

@@ -81,7 +81,8 @@ pub struct DeliverySettings {
     pub backoff: Backoff,
     /// Longest wait between two looks at the outbox when nothing is due and nobody rang.
     pub idle_poll: Duration,
-    /// Time limit of each SMTP command.
+    /// Time limit of one mail's whole SMTP exchange (connect, commands, data); a relay that
+    /// takes longer counts as a transient failure.
     pub smtp_timeout: Duration,
 }
 

@@ -37,6 +37,15 @@ pub enum WaveError {
     Database(#[from] DieselError),
 }
 
+impl From<crate::reports::aggregate::AggregateError> for WaveError {
+    fn from(e: crate::reports::aggregate::AggregateError) -> Self {
+        match e {
+            crate::reports::aggregate::AggregateError::Database(d) => WaveError::Database(d),
+            other => WaveError::Corrupt(other.to_string()),
+        }
+    }
+}
+
 /// What opening a wave did.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct OpenedWave {
@@ -155,7 +164,11 @@ pub fn close_wave(
 }
 
 fn close_one(conn: &mut Conn, wave: &Wave, now: NaiveDateTime) -> Result<bool, WaveError> {
-    Ok(waves::close(conn, wave.id, now)?)
+    let closed = waves::close(conn, wave.id, now)?;
+    if closed {
+        crate::reports::rebuild_wave(conn, wave.id)?;
+    }
+    Ok(closed)
 }
 
 /// Queues the reminders that are due: for each open wave, the number of reminder days that

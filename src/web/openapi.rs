@@ -22,6 +22,8 @@ use super::{api, health};
         api::waves::close,
         api::waves::status,
         api::templates::list,
+        api::reports::report,
+        api::reports::import_kpis,
         super::respond::submit_json,
     ),
     modifiers(&AdminToken)

@@ -15,6 +15,8 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("post", "/api/partnerships/{id}/waves"),
     ("post", "/api/partnerships/{id}/waves/close"),
     ("post", "/api/responses/{token}"),
+    ("get", "/api/partnerships/{id}/report"),
+    ("post", "/api/partnerships/{id}/kpis"),
 ];
 
 both_backends!(

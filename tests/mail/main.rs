@@ -230,9 +230,7 @@ db_test!(a_451_is_retried_and_the_mail_delivered_once, |db| {
     enqueue(&pool, 1);
     let mailer = smtp_mailer(sink.port);
 
-    let t0 = Instant::now();
     let first = drain_once(&pool, &mailer, &delivery()).await.unwrap();
-    eprintln!("first drain {:?}", t0.elapsed());
 
     assert_eq!((first.sent, first.retried), (0, 1));
     let row = rows(&pool).remove(0);
@@ -245,7 +243,6 @@ db_test!(a_451_is_retried_and_the_mail_delivered_once, |db| {
     assert_eq!(sink.count(), 0);
 
     drain_until_settled(&pool, &mailer, &delivery()).await;
-    eprintln!("settled {:?}", t0.elapsed());
 
     let row = rows(&pool).remove(0);
     assert_eq!((row.status.as_str(), row.attempts), ("sent", 2));
@@ -454,5 +451,26 @@ db_test!(the_default_file_transport_writes_one_eml_per_mail, |db| {
         assert!(files
             .iter()
             .any(|f| f.contains(&format!("Message-ID: {}", row.message_id))));
+    }
+});
+
+db_test!(a_relay_that_never_answers_is_a_transient_failure, |db| {
+    let pool = pool(&db, 2);
+    // Connections complete in the kernel's backlog, but no greeting ever comes.
+    let silent = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let mut settings = smtp_settings(silent.local_addr().unwrap().port());
+    settings.delivery.smtp_timeout = Duration::from_millis(300);
+    let mailer = Arc::new(Mailer::new(&settings).unwrap());
+    enqueue(&pool, 2);
+
+    let report = drain_once(&pool, &mailer, &settings.delivery)
+        .await
+        .unwrap();
+
+    assert_eq!((report.sent, report.retried), (0, 2));
+    for row in rows(&pool) {
+        assert_eq!((row.status.as_str(), row.attempts), ("pending", 1));
+        let error = row.last_error.unwrap();
+        assert!(error.contains("did not complete the exchange"), "{error}");
     }
 });

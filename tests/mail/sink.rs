@@ -24,7 +24,7 @@ pub struct Received {
 #[derive(Default)]
 struct State {
     received: Vec<Received>,
-    /// Replies to give at the end of the next DATA commands, instead of accepting.
+    /// Replies to give to the next DATA commands, instead of accepting.
     data_refusals: VecDeque<(u16, String)>,
     /// Recipients starting with this prefix are refused with this reply.
     rcpt_refusal: Option<(String, u16, String)>,
@@ -88,7 +88,9 @@ impl Sink {
         self.lock().received.len()
     }
 
-    /// Answers the next DATA with `code message` instead of accepting it.
+    /// Answers the next DATA command with `code message` instead of accepting it. (At the
+    /// DATA command, not after the message: after an error there, mailin 0.6 stays in its
+    /// data state and would take the client's QUIT as message text.)
     pub fn refuse_next_data(&self, code: u16, message: &str) {
         self.lock()
             .data_refusals
@@ -135,6 +137,10 @@ impl Handler for Session {
     }
 
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((code, message)) = state.data_refusals.pop_front() {
+            return Response::custom(code, message);
+        }
         self.from = from.to_owned();
         self.to = to.to_vec();
         self.data.clear();
@@ -148,9 +154,6 @@ impl Handler for Session {
 
     fn data_end(&mut self) -> Response {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((code, message)) = state.data_refusals.pop_front() {
-            return Response::custom(code, message);
-        }
         state.received.push(Received {
             from: self.from.clone(),
             to: std::mem::take(&mut self.to),

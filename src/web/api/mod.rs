@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod partnerships;
+pub mod reports;
 pub mod templates;
 pub mod waves;
 
@@ -32,6 +33,8 @@ pub fn scope() -> actix_web::Scope {
         .service(waves::close)
         .service(waves::status)
         .service(templates::list)
+        .service(reports::report)
+        .service(reports::import_kpis)
         .service(crate::web::respond::submit_json)
 }
 
