@@ -58,6 +58,8 @@ pub struct Global {
 pub enum Command {
     /// Run the web service (migrations are applied on start)
     Serve(ServeArgs),
+    /// Seed two demo partnerships with two years of history (once), then serve them
+    Demo(ServeArgs),
     /// Apply pending database migrations and exit
     Migrate,
     /// Create, list and show partnerships
@@ -254,6 +256,10 @@ impl Global {
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(&cli.global, args),
+        Command::Demo(args) => {
+            demo_seed(&cli.global, &args, out)?;
+            serve(&cli.global, args)
+        }
         Command::Migrate => {
             let settings = cli.global.settings()?;
             let pool = db::connect(&settings.database_url, 1)?;
@@ -577,5 +583,41 @@ fn tick(global: &Global, out: &mut dyn Write) -> anyhow::Result<()> {
         "mail: {} sent, {} to retry later, {} failed",
         drained.sent, drained.retried, drained.failed
     )?;
+    Ok(())
+}
+
+fn demo_seed(global: &Global, args: &ServeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let settings = global.settings()?;
+    let state = startup::prepare(&settings)?;
+    let base = settings
+        .public_base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.bind));
+    let links = Links {
+        base_url: base.clone(),
+    };
+    let mut conn = state.pool.get()?;
+    let started = std::time::Instant::now();
+    let summary = crate::demo::seed(&mut conn, &state.catalog, &links)?;
+    for (id, name) in &summary.created {
+        writeln!(out, "demo partnership {id}: {name}")?;
+    }
+    if summary.created.is_empty() {
+        writeln!(
+            out,
+            "demo data already present in {}",
+            settings.database_url.redacted()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "seeded {} partnerships with {} closed waves each in {:.1} s; invitations for the open wave are in {}",
+            summary.created.len(),
+            crate::demo::HISTORY_WAVES,
+            started.elapsed().as_secs_f64(),
+            settings.mail.describe()
+        )?;
+    }
+    writeln!(out, "open {base}/ in a browser")?;
     Ok(())
 }

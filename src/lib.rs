@@ -5,9 +5,12 @@
 //! tests can reach it.
 
 pub mod auth;
+pub mod charts;
 pub mod cli;
 pub mod db;
+pub mod demo;
 pub mod domain;
+pub mod flags;
 pub mod import;
 pub mod mail;
 pub mod reports;

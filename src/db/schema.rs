@@ -319,6 +319,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    flag_rule_configs (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        config -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(partnerships -> firms (customer_firm_id));
 diesel::joinable!(people -> partnerships (partnership_id));
 diesel::joinable!(waves -> partnerships (partnership_id));
@@ -348,6 +357,7 @@ diesel::joinable!(agg_groups -> waves (wave_id));
 diesel::joinable!(agg_items -> agg_groups (group_id));
 diesel::joinable!(agg_dimensions -> agg_groups (group_id));
 diesel::joinable!(agg_dimension_items -> agg_dimensions (dimension_agg_id));
+diesel::joinable!(flag_rule_configs -> partnerships (partnership_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     firms,
@@ -375,4 +385,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     agg_items,
     agg_dimensions,
     agg_dimension_items,
+    flag_rule_configs,
 );

@@ -77,7 +77,7 @@ impl MemoryMailbox {
 }
 
 enum Transport {
-    Smtp(SmtpRelay),
+    Smtp(Box<SmtpRelay>),
     File(AsyncFileTransport<Tokio1Executor>),
     Memory(MemoryMailbox),
 }
@@ -185,11 +185,11 @@ impl Mailer {
                     builder =
                         builder.credentials(Credentials::new(c.user.clone(), c.password.clone()));
                 }
-                Transport::Smtp(SmtpRelay {
+                Transport::Smtp(Box::new(SmtpRelay {
                     current: RwLock::new((0, builder.clone().build())),
                     builder,
                     limit: settings.delivery.smtp_timeout,
-                })
+                }))
             }
         };
         Ok(Mailer {

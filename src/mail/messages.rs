@@ -380,35 +380,3 @@ mod tests {
         );
     }
 }
-#[test]
-fn zz_print() {
-    let (link, opt_out_link) = survey_links("https://t.example.com", "TOKEN");
-    let m = invitation(&InvitationMail {
-        person_name: "Ann Lee".into(),
-        own_firm: "Acme".into(),
-        partner_firm: "Globex".into(),
-        deadline_local: "Friday 4 December 2026 at 17:00 CET".into(),
-        minutes: 2,
-        link,
-        opt_out_link,
-        min_reporting_size: 5,
-    })
-    .unwrap();
-    println!(
-        "SUBJECT[{}]\n---TEXT---\n{}\n---END---\n{}\n---",
-        m.subject, m.text, m.html
-    );
-    let f = flag_alert(&FlagAlertMail {
-        ombudsman_name: "Olga".into(),
-        partnership: "P".into(),
-        wave_seq: 3,
-        rule: "r".into(),
-        scope: "s".into(),
-        measured: 1.0,
-        threshold: 2.0,
-        severity: "high".into(),
-        link: "L".into(),
-    })
-    .unwrap();
-    println!("SUBJECT[{}]\n---TEXT---\n{}\n---END---", f.subject, f.text);
-}

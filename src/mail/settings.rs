@@ -538,7 +538,8 @@ mod tests {
 
     #[test]
     fn each_mistake_is_named() {
-        let cases: &[(&str, fn(&MailConfigError) -> bool)] = &[
+        type Check = fn(&MailConfigError) -> bool;
+        let cases: &[(&str, Check)] = &[
             ("imap://x.com", |e| {
                 matches!(e, MailConfigError::UnknownScheme { .. })
             }),

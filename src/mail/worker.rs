@@ -97,7 +97,7 @@ pub async fn dispatch_batch(
     };
 
     let mut outcomes: Vec<(i64, Outcome)> = Vec::with_capacity(rows.len());
-    let mut in_flight: JoinSet<(i64, i64, String, Result<(), SendError>)> = JoinSet::new();
+    let mut in_flight: JoinSet<Attempt> = JoinSet::new();
     let limit = delivery.concurrency.max(1);
     for row in rows {
         if Instant::now() >= send_before {
@@ -116,7 +116,12 @@ pub async fn dispatch_batch(
                 recipient,
                 ..
             } = row;
-            (id, attempts, recipient, result)
+            Attempt {
+                id,
+                attempts_before: attempts,
+                recipient,
+                result,
+            }
         });
     }
     while let Some(joined) = in_flight.join_next().await {
@@ -136,14 +141,28 @@ pub async fn dispatch_batch(
     Ok(report)
 }
 
+/// One send, as its task reports it.
+struct Attempt {
+    id: i64,
+    attempts_before: i64,
+    recipient: String,
+    result: Result<(), SendError>,
+}
+
 fn collect(
-    joined: Option<Result<(i64, i64, String, Result<(), SendError>), tokio::task::JoinError>>,
+    joined: Option<Result<Attempt, tokio::task::JoinError>>,
     delivery: &DeliverySettings,
     outcomes: &mut Vec<(i64, Outcome)>,
 ) {
     match joined {
-        Some(Ok((id, attempts, recipient, result))) => {
-            let outcome = Outcome::after_attempt(attempts, &result, &delivery.backoff, db::now());
+        Some(Ok(Attempt {
+            id,
+            attempts_before,
+            recipient,
+            result,
+        })) => {
+            let outcome =
+                Outcome::after_attempt(attempts_before, &result, &delivery.backoff, db::now());
             match &outcome {
                 Outcome::Failed { attempts, error } => tracing::warn!(
                     outbox_id = id,

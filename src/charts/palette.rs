@@ -1,0 +1,52 @@
+//! Colours: the Okabe–Ito palette (distinguishable with every common colour-vision
+//! deficiency) for the two firms and KPIs, and a blue–orange diverging scale for means.
+
+use super::svg::Colour;
+use crate::domain::Side;
+
+/// Okabe–Ito blue: the customer firm.
+pub const CUSTOMER: Colour = Colour(0x00, 0x72, 0xB2);
+/// Okabe–Ito vermillion: the supplier firm.
+pub const SUPPLIER: Colour = Colour(0xD5, 0x5E, 0x00);
+/// Okabe–Ito bluish green: KPIs.
+pub const KPI: Colour = Colour(0x00, 0x9E, 0x73);
+/// Text.
+pub const INK: Colour = Colour(0x1b, 0x1f, 0x24);
+/// Text on a dark fill.
+pub const WHITE: Colour = Colour(0xff, 0xff, 0xff);
+
+/// The colour of a firm.
+pub fn side(side: Side) -> Colour {
+    match side {
+        Side::Customer => CUSTOMER,
+        Side::Supplier => SUPPLIER,
+    }
+}
+
+/// A mean on the 1–5 scale as a fill: vermillion tints below the midpoint 3, blue tints
+/// above, white at 3. Light enough that dark text stays readable on every cell.
+pub fn mean_fill(mean: f64) -> Colour {
+    let t = ((mean - 3.0) / 2.0).clamp(-1.0, 1.0);
+    let base = if t < 0.0 { SUPPLIER } else { CUSTOMER };
+    base.tint(t.abs() * 0.62)
+}
+
+/// The five answers (strongly disagree … strongly agree) and don't-know, as fills: a
+/// purple–orange diverging scale (ColorBrewer PuOr, colour-blind safe) and a neutral grey.
+pub const ANSWERS: [Colour; 6] = [
+    Colour(0xb3, 0x58, 0x06),
+    Colour(0xf1, 0xa3, 0x40),
+    Colour(0xe8, 0xe8, 0xe8),
+    Colour(0x99, 0x8e, 0xc3),
+    Colour(0x54, 0x27, 0x88),
+    Colour(0xbd, 0xbd, 0xbd),
+];
+
+/// Readable text on an answer fill.
+pub fn text_on_answer(index: usize) -> Colour {
+    if matches!(index, 0 | 4) {
+        WHITE
+    } else {
+        INK
+    }
+}

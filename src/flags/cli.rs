@@ -1,0 +1,109 @@
+//! `tandem flags run` and `tandem flags list`, as one function over parsed arguments so
+//! `src/cli.rs` only wires it.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use super::store::{self, InboxScope};
+use crate::services::ServiceError;
+use crate::web::AppState;
+
+#[derive(Debug, Subcommand)]
+pub enum FlagsCommand {
+    /// Run the flag rules on a closed wave (default: the latest) and queue the alerts
+    Run {
+        #[arg(long)]
+        partnership: i64,
+        /// The wave's number
+        #[arg(long)]
+        wave: Option<i64>,
+        /// Print what the run did as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open and acknowledged flags, most severe first; with --partnership, every flag of it
+    List {
+        #[arg(long)]
+        partnership: Option<i64>,
+        /// Print the flags as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `tandem flags …`.
+pub fn flags_command(
+    state: &AppState,
+    cmd: FlagsCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut conn = state.pool.get().context("taking a database connection")?;
+    let conn = &mut *conn;
+    let fail = |e: super::FlagError| anyhow::Error::new(ServiceError::from(e));
+    match cmd {
+        FlagsCommand::Run {
+            partnership,
+            wave,
+            json,
+        } => {
+            let wave_id = match wave {
+                Some(seq) => store::wave_id_of(conn, partnership, seq),
+                None => store::latest_closed_wave(conn, partnership).map(|(id, _)| id),
+            }
+            .map_err(fail)?;
+            let run =
+                store::run_for_wave(conn, partnership, wave_id, &state.links()).map_err(fail)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&run)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "wave {}: {} fired; {} opened, {} reopened, {} still firing, {} unchanged, {} superseded; {} alert mails queued",
+                    run.wave,
+                    run.fired,
+                    run.opened.len(),
+                    run.reopened.len(),
+                    run.still_firing.len(),
+                    run.unchanged.len(),
+                    run.superseded.len(),
+                    run.mails_queued
+                )?;
+            }
+        }
+        FlagsCommand::List { partnership, json } => {
+            let flags = match partnership {
+                Some(id) => store::for_partnership(conn, id),
+                None => store::inbox(conn, &InboxScope::All),
+            }
+            .map_err(fail)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&flags)?)?;
+            } else if flags.is_empty() {
+                writeln!(out, "no flags")?;
+            } else {
+                for f in flags {
+                    writeln!(
+                        out,
+                        "#{:<5} {:<6} {:<12} {} wave {}  {}  {}  measured {} (threshold {})",
+                        f.id,
+                        f.severity.as_str(),
+                        f.state.as_str(),
+                        f.partnership,
+                        f.wave,
+                        f.rule,
+                        f.scope,
+                        f.measured
+                            .map(|m| format!("{m:.3}"))
+                            .unwrap_or_else(|| "-".into()),
+                        f.threshold
+                            .map(|t| format!("{t:.3}"))
+                            .unwrap_or_else(|| "-".into()),
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
