@@ -36,7 +36,6 @@ DIMENSIONS = {
     "trust": ["trust", "dependable_people", "holds_up_end"],
     "shared_objectives": ["common_objectives", "does_homework", "decides_and_sticks"],
 }
-ITEMS = [i for items in DIMENSIONS.values() for i in items]
 DIMENSION_OF = {i: d for d, items in DIMENSIONS.items() for i in items}
 KINDS = ["all", "level", "function"]
 MIN_REPORTING_SIZE = 5
@@ -131,7 +130,6 @@ def dimension_table(df, items):
     wide = df.set_index(["wave", "firm", "all", "level", "function", "respondent", "item"])["value"].unstack("item")
     wide = wide.reset_index()
     frames, samples = [], {}
-    pairwise_var = items.set_index(["kind", "wave", "firm", "segment", "item"])
     for dim, cols in DIMENSIONS.items():
         j = len(cols)
         complete = wide[cols].notna().all(axis=1)
@@ -163,21 +161,23 @@ def dimension_table(df, items):
             s = s.reset_index().rename(columns={kind: "segment", "count": "n_complete"})
             s["n_complete"] = s["n_complete"].fillna(0).astype(int)
             s["kind"], s["dimension"] = kind, dim
-            # pairwise: item variances over everyone who answered each item
-            pw = pairwise_var.xs(kind, level="kind").loc[:, ["var", "ad_m", "awg", "count"]]
-            pw = pw[pw.index.get_level_values("item").isin(cols)]
-            pw_g = pw.groupby(level=["wave", "firm", "segment"], observed=True)
-            pw_s = pd.DataFrame(
-                {
-                    "pairwise_rwg_j": rwg_j(pw_g["var"].mean(), j).where(pw_g["count"].min() >= 2),
-                    "pairwise_ad_m": pw_g["ad_m"].mean(),
-                    "pairwise_awg": pw_g["awg"].mean(),
-                }
-            ).reset_index()
-            s = s.merge(pw_s, on=["wave", "firm", "segment"], how="left")
             frames.append(s)
     t = pd.concat(frames, ignore_index=True)
     t["ci_low"], t["ci_high"] = ci95(t["mean"], t["std"], t["n_complete"])
+    # pairwise, for comparison: item statistics over everyone who answered each item
+    pw = items.assign(dimension=items["item"].map(DIMENSION_OF).astype(str))
+    pw = pw.groupby(["kind", "wave", "firm", "segment", "dimension"], observed=True).agg(
+        var=("var", "mean"), ad_m=("ad_m", "mean"), awg=("awg", "mean"), n_min=("count", "min"), j=("item", "size")
+    )
+    defined = pw["n_min"] >= 2
+    pw = pd.DataFrame(
+        {
+            "pairwise_rwg_j": rwg_j(pw["var"], pw["j"]).where(defined),
+            "pairwise_ad_m": pw["ad_m"].where(defined),
+            "pairwise_awg": pw["awg"],
+        }
+    )
+    t = t.join(pw, on=["kind", "wave", "firm", "segment", "dimension"])
     return t, samples
 
 

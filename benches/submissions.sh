@@ -14,8 +14,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$here"
-cargo build --release --quiet
-cargo bench --bench insert_ceiling --no-run --quiet 2>/dev/null
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet
+[ -n "${SKIP_BUILD:-}" ] || cargo bench --bench insert_ceiling --no-run --quiet 2>/dev/null
 ceiling=$(ls -t target/release/deps/insert_ceiling-* | grep -v '\.d$' | head -n1)
 T=target/release/tandem
 

@@ -85,6 +85,9 @@ pub enum Command {
     Mail(MailCommand),
     /// Print a partnership's report from the stored aggregates
     Report(crate::reports::cli::ReportArgs),
+    /// Run the flag rules on a wave, list flags
+    #[command(subcommand)]
+    Flags(crate::flags::cli::FlagsCommand),
     /// Import KPI values
     #[command(subcommand)]
     Kpi(crate::reports::cli::KpiCommand),
@@ -306,6 +309,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let state = startup::prepare(&cli.global.settings()?)?;
             crate::reports::cli::report(&state, args, out)
         }
+        Command::Flags(cmd) => {
+            let state = startup::prepare(&cli.global.settings()?)?;
+            crate::flags::cli::flags_command(&state, cmd, out)
+        }
         Command::Kpi(cmd) => {
             let state = startup::prepare(&cli.global.settings()?)?;
             crate::reports::cli::kpi(&state, cmd, out)
@@ -516,7 +523,8 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
             )?;
         }
         WaveCommand::Close { partnership } => {
-            let closed = waves::close_now(&mut conn, partnership)?;
+            let links = global.links(&settings);
+            let closed = waves::close_now(&mut conn, partnership, &links)?;
             writeln!(
                 out,
                 "wave {} closed: {} of {} invited responded",

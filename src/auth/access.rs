@@ -155,6 +155,10 @@ mod tests {
             all_partnerships: all,
             disabled: false,
             has_password: true,
+            created_at: chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
         }
     }
 

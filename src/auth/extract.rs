@@ -61,7 +61,8 @@ impl CurrentUser {
         self.user.role
     }
 
-    pub(crate) fn session_id(&self) -> &str {
+    /// The raw session id (sign-out ends it). A secret: never log, render or store it.
+    pub fn session_id(&self) -> &str {
         &self.session
     }
 

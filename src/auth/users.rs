@@ -19,6 +19,7 @@ pub struct User {
     pub disabled: bool,
     /// False until the person has used their set-password link.
     pub has_password: bool,
+    pub created_at: NaiveDateTime,
 }
 
 /// One partnership a user reaches; `side` `None` means both firms.
@@ -71,6 +72,7 @@ impl UserRow {
             all_partnerships: self.all_partnerships,
             disabled: self.disabled,
             has_password: self.password_hash.is_some(),
+            created_at: self.created_at,
         })
     }
 }
@@ -92,7 +94,7 @@ fn check_spec(
         Role::Manager if scopes.is_empty() => Err(AuthError::Invalid(
             "a relationship manager needs at least one --partnership".into(),
         )),
-        Role::Ombudsman if all_partnerships == !scopes.is_empty() => Err(AuthError::Invalid(
+        Role::Ombudsman if all_partnerships != scopes.is_empty() => Err(AuthError::Invalid(
             "an ombudsman needs either --all-partnerships or at least one --partnership (not both)"
                 .into(),
         )),

@@ -82,20 +82,26 @@ impl RateChart {
             let centre = x0 + slot * (i as f64 + 0.5);
             let start = centre - bar_w * g.bars.len() as f64 / 2.0;
             for (j, b) in g.bars.iter().enumerate() {
-                let bx = start + bar_w * j as f64 + 1.5;
-                let w = bar_w - 3.0;
+                let bx = start + bar_w * j as f64 + 2.5;
+                let w = bar_w - 5.0;
                 match &b.rate {
                     Rate::Shown(r) => {
                         let top = y.clamped(*r);
                         c.rect(bx, top, w, bottom - top, bar_class(b.side));
-                        if bar_w >= 26.0 {
+                        // Inside the bar when it is tall enough, above it otherwise; a bar
+                        // too narrow for its label leaves the number to the data table.
+                        let label = format!("{:.0}%", r * 100.0);
+                        let fits = text_width(&label, 11.5) + 4.0 <= w;
+                        if fits && bottom - top > 22.0 {
                             c.text(
                                 bx + w / 2.0,
-                                top - 5.0,
-                                &format!("{:.0}%", r * 100.0),
+                                top + 15.0,
+                                &label,
                                 Anchor::Middle,
-                                "tc-value",
+                                "tc-value-in",
                             );
+                        } else if fits {
+                            c.text(bx + w / 2.0, top - 5.0, &label, Anchor::Middle, "tc-value");
                         }
                     }
                     Rate::Withheld(reason) => {

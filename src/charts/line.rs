@@ -83,7 +83,7 @@ impl Axis {
     /// The five-point scale, 1 to 5.
     pub fn likert() -> Axis {
         Axis {
-            title: "Mean, 1 (strongly disagree) to 5 (strongly agree)".into(),
+            title: "Mean (1–5 scale)".into(),
             domain: (1.0, 5.0),
             ticks: vec![1.0, 2.0, 3.0, 4.0, 5.0],
         }
@@ -106,7 +106,7 @@ pub struct LineChart {
     pub bands: bool,
 }
 
-const WIDTH: f64 = 680.0;
+const WIDTH: f64 = 600.0;
 const TOP: f64 = 18.0;
 const PLOT_HEIGHT: f64 = 210.0;
 const LEGEND_ROW: f64 = 22.0;
@@ -281,7 +281,7 @@ fn label_every(n: usize, width: f64) -> usize {
 }
 
 fn legend_item_width(label: &str) -> f64 {
-    34.0 + text_width(label, 10.5) + 20.0
+    34.0 + text_width(label, 11.5) + 20.0
 }
 
 /// Legend items packed into rows no wider than `width`.

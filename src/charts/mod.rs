@@ -104,7 +104,7 @@ mod tests {
                     label: "staff".into(),
                     cells: vec![
                         Cell::Shown {
-                            mean: 3.14159,
+                            mean: 3.456,
                             rwg_j: Some(0.8),
                             n: 12,
                         },
@@ -141,7 +141,7 @@ mod tests {
         assert_eq!(svg.matches(">withheld</text>").count(), 2, "{svg}");
         assert!(svg.contains("fewer than 5 responses"));
         // The only numbers in cells are the shown cell's.
-        assert!(svg.contains(">3.14</text>"));
+        assert!(svg.contains(">3.46</text>"));
         let bars = RateChart {
             id: "rates".into(),
             title: "Response rate".into(),

@@ -6,7 +6,7 @@
 //! twice on the same wave changes nothing the second time: a flag carries the latest wave it
 //! fired on, and `(wave_id, rule, scope)` is unique.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -154,7 +154,6 @@ struct NewFlag<'a> {
 #[diesel(table_name = flag_events)]
 struct EventRow {
     id: i64,
-    flag_id: i64,
     user_id: Option<i64>,
     action: String,
     note: String,
@@ -250,6 +249,23 @@ pub enum InboxScope {
     Only(Vec<i64>),
 }
 
+impl InboxScope {
+    /// The partnerships a signed-in user may see.
+    pub fn for_access(
+        conn: &mut Conn,
+        access: &crate::auth::Access,
+    ) -> Result<InboxScope, FlagError> {
+        if access.sees_everything() {
+            return Ok(InboxScope::All);
+        }
+        let all: Vec<i64> = partnerships::table
+            .select(partnerships::id)
+            .order(partnerships::id.asc())
+            .load(conn)?;
+        Ok(InboxScope::Only(access.filter_visible(all)))
+    }
+}
+
 fn now() -> NaiveDateTime {
     db::now()
 }
@@ -291,7 +307,7 @@ pub fn set_config(
     }
     let text = serde_json::to_string(config).map_err(|e| FlagError::Internal(e.into()))?;
     conn.transaction(|conn| {
-        require_partnership(conn, partnership_id)?;
+        lock_partnership(conn, partnership_id)?;
         let at = now();
         let updated = diesel::update(
             flag_rule_configs::table.filter(flag_rule_configs::partnership_id.eq(partnership_id)),
@@ -319,6 +335,36 @@ pub fn set_config(
         )?;
         Ok(config.clone())
     })
+}
+
+/// Takes the write lock before anything is read, so a transaction never has to upgrade a
+/// read snapshot to a write (SQLite refuses that at once, without waiting, when another
+/// connection — the mail worker, say — wrote in between), and so two runs on the same
+/// partnership (two instances, or a close and an on-demand run) queue one behind the other
+/// on PostgreSQL.
+fn lock_partnership(conn: &mut Conn, id: i64) -> Result<(), FlagError> {
+    let locked = diesel::update(partnerships::table.find(id))
+        .set(partnerships::name.eq(partnerships::name))
+        .execute(conn)?;
+    if locked == 0 {
+        return Err(FlagError::NotFound(format!(
+            "there is no partnership with id {id}"
+        )));
+    }
+    Ok(())
+}
+
+/// [`lock_partnership`] for one flag.
+fn lock_flag(conn: &mut Conn, id: i64) -> Result<(), FlagError> {
+    let locked = diesel::update(flags::table.find(id))
+        .set(flags::updated_at.eq(flags::updated_at))
+        .execute(conn)?;
+    if locked == 0 {
+        return Err(FlagError::NotFound(format!(
+            "there is no flag with id {id}"
+        )));
+    }
+    Ok(())
 }
 
 /// The partnership's name, or not found.
@@ -376,6 +422,7 @@ pub fn run_for_wave(
     links: &Links,
 ) -> Result<RunReport, FlagError> {
     conn.transaction(|conn| {
+        lock_partnership(conn, partnership_id)?;
         let partnership = require_partnership(conn, partnership_id)?;
         let (seq, state): (i64, String) = waves::table
             .filter(waves::id.eq(wave_id))
@@ -758,7 +805,7 @@ pub fn annotate(
     }
     conn.transaction(|conn| {
         let at = now();
-        get_row(conn, id)?;
+        lock_flag(conn, id)?;
         diesel::update(flags::table.find(id))
             .set(flags::updated_at.eq(at))
             .execute(conn)?;
@@ -776,6 +823,7 @@ pub fn assign(
 ) -> Result<FlagDetail, FlagError> {
     conn.transaction(|conn| {
         let at = now();
+        lock_flag(conn, id)?;
         let row = get_row(conn, id)?;
         let note = match assignee {
             None => "unassigned".to_owned(),
@@ -907,16 +955,13 @@ pub fn show(conn: &mut Conn, id: i64) -> Result<FlagDetail, FlagError> {
         flag,
         events: events
             .into_iter()
-            .map(|e| {
-                debug_assert_eq!(e.flag_id, id);
-                FlagEventView {
-                    id: e.id,
-                    user: e.user_id.and_then(|u| emails.get(&u).cloned()),
-                    user_id: e.user_id,
-                    action: e.action,
-                    note: e.note,
-                    created_at: e.created_at,
-                }
+            .map(|e| FlagEventView {
+                id: e.id,
+                user: e.user_id.and_then(|u| emails.get(&u).cloned()),
+                user_id: e.user_id,
+                action: e.action,
+                note: e.note,
+                created_at: e.created_at,
             })
             .collect(),
     })
@@ -958,18 +1003,5 @@ pub fn inbox(conn: &mut Conn, scope: &InboxScope) -> Result<Vec<FlagView>, FlagE
             .then(b.updated_at.cmp(&a.updated_at))
             .then(b.id.cmp(&a.id))
     });
-    Ok(out)
-}
-
-/// How many flags each partnership has open or acknowledged (for lists and dashboards).
-pub fn open_counts(conn: &mut Conn) -> Result<BTreeMap<i64, i64>, FlagError> {
-    let rows: Vec<i64> = flags::table
-        .filter(flags::state.eq_any([FlagState::Open.as_str(), FlagState::Acknowledged.as_str()]))
-        .select(flags::partnership_id)
-        .load(conn)?;
-    let mut out = BTreeMap::new();
-    for p in rows {
-        *out.entry(p).or_insert(0) += 1;
-    }
     Ok(out)
 }

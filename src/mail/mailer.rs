@@ -3,19 +3,16 @@
 //!
 //! It never touches the database: recording what happened is the outbox worker's job.
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::{AsyncSmtpTransportBuilder, PoolConfig};
 use lettre::Tokio1Executor;
-use lettre::{Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message};
+use lettre::{Address, AsyncFileTransport, AsyncTransport, Message};
 
 use super::outbox::OutboxRow;
-use super::settings::{MailConfigError, MailSettings, SmtpSecurity, TransportSettings};
+use super::settings::{MailConfigError, MailSettings, TransportSettings};
+use super::smtp::SmtpRelay;
 use crate::domain::Email;
 
 /// Why a mail was not delivered.
@@ -82,48 +79,6 @@ enum Transport {
     Memory(MemoryMailbox),
 }
 
-/// One pooled SMTP transport, reused for every mail: connections stay open between mails.
-///
-/// lettre's async client bounds only the connect with its timeout, so each mail's whole
-/// exchange runs under our own limit. A mail that hits it may leave a pooled connection in
-/// the middle of a command; the pool is then replaced rather than trusted again.
-struct SmtpRelay {
-    builder: AsyncSmtpTransportBuilder,
-    limit: Duration,
-    /// The transport in use and its generation, bumped at each replacement.
-    current: RwLock<(u64, AsyncSmtpTransport<Tokio1Executor>)>,
-}
-
-impl SmtpRelay {
-    fn current(&self) -> (u64, AsyncSmtpTransport<Tokio1Executor>) {
-        let guard = self.current.read().unwrap_or_else(|p| p.into_inner());
-        (guard.0, guard.1.clone())
-    }
-
-    /// Replaces the transport of `generation` with a fresh pool, unless another send has
-    /// already done so.
-    fn replace(&self, generation: u64) {
-        let mut guard = self.current.write().unwrap_or_else(|p| p.into_inner());
-        if guard.0 == generation {
-            *guard = (generation + 1, self.builder.clone().build());
-        }
-    }
-
-    async fn send(&self, message: Message) -> Result<(), SendError> {
-        let (generation, transport) = self.current();
-        match tokio::time::timeout(self.limit, transport.send(message)).await {
-            Ok(result) => result.map(drop).map_err(|e| classify_smtp(&e)),
-            Err(_) => {
-                self.replace(generation);
-                Err(SendError::Transient(format!(
-                    "the SMTP relay did not complete the exchange within {} s",
-                    self.limit.as_secs_f64()
-                )))
-            }
-        }
-    }
-}
-
 /// Sends outbox rows through the configured transport.
 pub struct Mailer {
     transport: Transport,
@@ -141,9 +96,8 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
-    /// Builds the transport the settings name. For SMTP this must run inside a Tokio runtime
-    /// (the connection pool keeps a task there); nothing is sent or connected yet, so an
-    /// unreachable relay is not an error here — mail waits in the outbox until it is back.
+    /// Builds the transport the settings name. Nothing is sent or connected yet, so an
+    /// unreachable relay is not an error here: mail waits in the outbox until it is back.
     pub fn new(settings: &MailSettings) -> Result<Mailer, MailConfigError> {
         let transport = match &settings.transport {
             TransportSettings::File { dir } => {
@@ -158,39 +112,14 @@ impl Mailer {
                 port,
                 security,
                 credentials,
-            } => {
-                if tokio::runtime::Handle::try_current().is_err() {
-                    return Err(MailConfigError::NoRuntime);
-                }
-                let tls_err = |e: lettre::transport::smtp::Error| MailConfigError::Tls {
-                    host: host.clone(),
-                    reason: e.to_string(),
-                };
-                let tls = match security {
-                    SmtpSecurity::None => Tls::None,
-                    SmtpSecurity::StartTls => {
-                        Tls::Required(TlsParameters::new(host.clone()).map_err(tls_err)?)
-                    }
-                    SmtpSecurity::Implicit => {
-                        Tls::Wrapper(TlsParameters::new(host.clone()).map_err(tls_err)?)
-                    }
-                };
-                let pool_size = u32::try_from(settings.delivery.concurrency.max(1)).unwrap_or(64);
-                let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                    .port(*port)
-                    .tls(tls)
-                    .timeout(Some(settings.delivery.smtp_timeout))
-                    .pool_config(PoolConfig::new().max_size(pool_size));
-                if let Some(c) = credentials {
-                    builder =
-                        builder.credentials(Credentials::new(c.user.clone(), c.password.clone()));
-                }
-                Transport::Smtp(Box::new(SmtpRelay {
-                    current: RwLock::new((0, builder.clone().build())),
-                    builder,
-                    limit: settings.delivery.smtp_timeout,
-                }))
-            }
+            } => Transport::Smtp(Box::new(SmtpRelay::new(
+                host,
+                *port,
+                *security,
+                credentials.as_ref(),
+                settings.delivery.smtp_timeout,
+                settings.delivery.concurrency,
+            )?)),
         };
         Ok(Mailer {
             transport,
@@ -215,17 +144,11 @@ impl Mailer {
         &self.description
     }
 
-    /// Opens (or reuses) an SMTP connection and checks the relay answers, logging in if
-    /// credentials are set. For operators' checks; sending does not depend on it.
+    /// Opens an SMTP session (with STARTTLS and login when configured) and closes it: for
+    /// operators' checks (`tandem mail check`); sending does not depend on it.
     pub async fn check(&self) -> Result<(), SendError> {
         match &self.transport {
-            Transport::Smtp(relay) => match relay.current().1.test_connection().await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(SendError::Transient(
-                    "the SMTP relay accepted the connection but did not answer NOOP".into(),
-                )),
-                Err(e) => Err(classify_smtp(&e)),
-            },
+            Transport::Smtp(relay) => relay.check().await,
             Transport::File(_) | Transport::Memory(_) => Ok(()),
         }
     }
@@ -234,7 +157,7 @@ impl Mailer {
     pub async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {
         let message = self.message(row)?;
         let result = match &self.transport {
-            Transport::Smtp(relay) => relay.send(message).await,
+            Transport::Smtp(relay) => relay.send(message.envelope(), &message.formatted()).await,
             Transport::File(t) => t
                 .send(message)
                 .await
@@ -295,23 +218,78 @@ impl Mailer {
     }
 }
 
-/// 4xx and network trouble are transient; 5xx replies are permanent for this mail, except
-/// the authentication ones (530, 534, 535, 538), which say the relay settings are wrong
-/// rather than the mail: retrying them lets mail go out once an operator fixes the password.
-fn classify_smtp(e: &lettre::transport::smtp::Error) -> SendError {
-    let text = e.to_string();
-    match e.status().map(u16::from) {
-        Some(530 | 534 | 535 | 538) => SendError::Transient(text),
-        Some(_) if e.is_permanent() => SendError::Permanent(text),
-        Some(_) => SendError::Transient(text),
-        None if e.is_client() => SendError::Permanent(text),
-        None => SendError::Transient(text),
-    }
-}
-
 /// A recipient as logs may show it.
 pub fn masked(recipient: &str) -> String {
     Email::parse(recipient)
         .map(|e| e.masked())
         .unwrap_or_else(|_| "***".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(recipient: &str, headers: &str) -> OutboxRow {
+        let now = crate::db::now();
+        OutboxRow {
+            id: 7,
+            kind: "invitation".into(),
+            recipient: recipient.into(),
+            subject: "Your view of the partnership".into(),
+            body_text: "Hello Ann, https://t.example.com/s/abc".into(),
+            body_html: "<p>Hello Ann, <a href=\"https://t.example.com/s/abc\">link</a></p>".into(),
+            headers: headers.into(),
+            message_id: "<abc123@tandem>".into(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: now,
+            locked_until: None,
+            last_error: None,
+            sent_at: None,
+            invitation_id: None,
+            created_at: now,
+        }
+    }
+
+    fn mailer() -> (Mailer, MemoryMailbox) {
+        Mailer::memory("Tandem <surveys@tandem.test>".parse().unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_row_becomes_a_multipart_message_under_its_own_message_id() {
+        let (mailer, mailbox) = mailer();
+        let headers = r#"[["List-Unsubscribe","<https://t.example.com/s/abc/opt-out>"]]"#;
+
+        mailer.send(&row("ann@example.com", headers)).await.unwrap();
+
+        let sent = mailbox.sent();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].recipients, vec!["ann@example.com".to_owned()]);
+        let raw = &sent[0].raw;
+        assert!(raw.contains("Message-ID: <abc123@tandem>"), "{raw}");
+        assert!(raw.contains("From: Tandem <surveys@tandem.test>"), "{raw}");
+        assert!(raw.contains("List-Unsubscribe: <https://t.example.com/s/abc/opt-out>"));
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("text/plain") && raw.contains("text/html"));
+    }
+
+    #[tokio::test]
+    async fn a_row_that_cannot_become_a_message_fails_permanently() {
+        let (mailer, mailbox) = mailer();
+        for bad in [
+            row("not an address", "[]"),
+            row("ann@example.com", "not json"),
+            row("ann@example.com", r#"[["Bad Header","x"]]"#),
+        ] {
+            let err = mailer.send(&bad).await.unwrap_err();
+            assert!(err.is_permanent(), "{err:?}");
+        }
+        assert!(mailbox.is_empty());
+    }
+
+    #[test]
+    fn recipients_are_masked_for_logs() {
+        assert_eq!(masked("ann.lee@example.com"), "a***@example.com");
+        assert_eq!(masked("garbage"), "***");
+    }
 }

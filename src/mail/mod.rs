@@ -16,6 +16,7 @@ mod mailer;
 pub mod messages;
 pub mod outbox;
 mod settings;
+mod smtp;
 pub mod worker;
 
 pub use mailer::{masked, Mailer, MemoryMailbox, SendError, SentMail};
@@ -24,4 +25,4 @@ pub use settings::{
     Backoff, DeliverySettings, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity,
     TransportSettings, DEFAULT_FROM,
 };
-pub use worker::{drain_once, run_worker, DrainReport, WorkerHandle};
+pub use worker::{drain_once, drain_until, run_worker, DrainReport, WorkerHandle};

@@ -72,7 +72,7 @@ impl fmt::Debug for SmtpCredentials {
 pub struct DeliverySettings {
     /// Rows claimed per round trip to the database.
     pub batch_size: i64,
-    /// Mails in flight at once (also the size of the SMTP connection pool).
+    /// Mails in flight at once (also the most SMTP connections kept open).
     pub concurrency: usize,
     /// How long a claimed row stays reserved for the worker that claimed it. A worker that
     /// dies mid-batch delays its rows by at most this much; a worker never starts sending a

@@ -2,18 +2,21 @@
 //! repeat; when nothing is due, wait until something will be (or until someone enqueues and
 //! rings the [`Notify`]).
 //!
-//! Memory stays flat however large the outbox: the worker holds one batch at a time. A
-//! worker killed at any point loses nothing: unsent rows are still pending in the database,
-//! and at most the batch it had claimed is sent again once its lease ends. Database work runs
-//! on Tokio's blocking threads, never on the async ones.
+//! Memory stays flat however large the outbox: the worker holds at most two batches (one
+//! being sent, the next already claimed). A worker killed at any point loses nothing: every
+//! mail not recorded as sent is still a pending row, leased at most until its lease ends.
+//! What can be sent twice is only what was in flight: the batch being sent and the one whose
+//! outcomes were being recorded. A re-sent mail carries the same Message-ID. Database work
+//! runs on Tokio's blocking threads, never on the async ones.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use tokio::sync::Notify;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
 use super::mailer::{masked, Mailer, SendError};
 use super::outbox::{self, OutboxRow, Outcome};
@@ -50,6 +53,23 @@ pub struct DrainReport {
 }
 
 impl DrainReport {
+    fn of(outcomes: &[(i64, Outcome)]) -> DrainReport {
+        let mut r = DrainReport {
+            batches: 1,
+            claimed: outcomes.len(),
+            ..DrainReport::default()
+        };
+        for (_, o) in outcomes {
+            match o {
+                Outcome::Sent => r.sent += 1,
+                Outcome::Retry { .. } => r.retried += 1,
+                Outcome::Failed { .. } => r.failed += 1,
+                Outcome::Released => r.released += 1,
+            }
+        }
+        r
+    }
+
     fn add(&mut self, other: &DrainReport) {
         self.batches += other.batches;
         self.claimed += other.claimed;
@@ -74,32 +94,51 @@ where
     .await?
 }
 
-/// Claims one batch of rows due by `due_by`, sends it and records the outcomes.
-pub async fn dispatch_batch(
+/// A claimed batch, and when it was claimed (its lease runs from then).
+struct Claimed {
+    rows: Vec<OutboxRow>,
+    at: Instant,
+}
+
+fn spawn_claim(
     pool: &Pool,
-    mailer: &Arc<Mailer>,
     delivery: &DeliverySettings,
     due_by: NaiveDateTime,
-) -> Result<DrainReport, DispatchError> {
-    let (batch, lease) = (delivery.batch_size.max(1), delivery.lease);
-    let claimed_at = Instant::now();
-    let rows = with_conn(pool, move |c| outbox::claim_due(c, batch, lease, due_by)).await?;
-    let Some(lock) = rows.first().and_then(|r| r.locked_until) else {
-        return Ok(DrainReport::default());
-    };
-    // Start no send after 80 % of the lease: a row still unsent then is released, so no
-    // other worker can claim it while this one is still talking to the relay.
-    let send_before = claimed_at + lease.mul_f64(0.8);
-    let mut report = DrainReport {
-        batches: 1,
-        claimed: rows.len(),
-        ..DrainReport::default()
-    };
+) -> JoinHandle<Result<Claimed, DispatchError>> {
+    let (pool, batch, lease) = (pool.clone(), delivery.batch_size.max(1), delivery.lease);
+    tokio::task::spawn_blocking(move || {
+        let at = Instant::now();
+        let mut conn = pool.get()?;
+        let rows = outbox::claim_due(&mut conn, batch, lease, due_by)?;
+        Ok(Claimed { rows, at })
+    })
+}
 
-    let mut outcomes: Vec<(i64, Outcome)> = Vec::with_capacity(rows.len());
+fn spawn_record(
+    pool: &Pool,
+    lock: NaiveDateTime,
+    outcomes: Vec<(i64, Outcome)>,
+) -> JoinHandle<Result<(), DispatchError>> {
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
+        Ok(outbox::record(&mut conn, lock, &outcomes)?)
+    })
+}
+
+/// Sends a claimed batch, at most `concurrency` mails at a time, and returns each row's
+/// outcome. No send starts after 80 % of the lease: a row still unsent then is released, so
+/// no other worker can claim it while this one may still be talking to the relay.
+async fn send_batch(
+    claimed: Claimed,
+    mailer: &Arc<Mailer>,
+    delivery: &DeliverySettings,
+) -> Vec<(i64, Outcome)> {
+    let send_before = claimed.at + delivery.lease.mul_f64(0.8);
+    let mut outcomes = Vec::with_capacity(claimed.rows.len());
     let mut in_flight: JoinSet<Attempt> = JoinSet::new();
     let limit = delivery.concurrency.max(1);
-    for row in rows {
+    for row in claimed.rows {
         if Instant::now() >= send_before {
             outcomes.push((row.id, Outcome::Released));
             continue;
@@ -127,18 +166,7 @@ pub async fn dispatch_batch(
     while let Some(joined) = in_flight.join_next().await {
         collect(Some(joined), delivery, &mut outcomes);
     }
-
-    for (_, o) in &outcomes {
-        match o {
-            Outcome::Sent => report.sent += 1,
-            Outcome::Retry { .. } => report.retried += 1,
-            Outcome::Failed { .. } => report.failed += 1,
-            Outcome::Released => report.released += 1,
-        }
-    }
-    with_conn(pool, move |c| outbox::record(c, lock, &outcomes)).await?;
-    tracing::debug!(?report, "outbox batch done");
-    Ok(report)
+    outcomes
 }
 
 /// One send, as its task reports it.
@@ -194,23 +222,83 @@ fn collect(
     }
 }
 
-/// Sends everything due now, batch after batch, and returns. Rows that fail transiently get
-/// a later `next_attempt_at` and are left for a later call, so this always ends. Used by
+/// Sends everything due by `due_by`, batch after batch, until a claim comes back empty or
+/// `stop` is set (then the batch in hand is finished and recorded, and a batch already
+/// claimed is released unsent).
+///
+/// Pipelined, so the database and the relay work at the same time: while one batch is being
+/// sent, the next is claimed and the previous one recorded. At most two batches are in
+/// memory, whatever the size of the outbox.
+pub async fn drain_until(
+    pool: &Pool,
+    mailer: &Arc<Mailer>,
+    delivery: &DeliverySettings,
+    due_by: NaiveDateTime,
+    stop: &AtomicBool,
+) -> Result<DrainReport, DispatchError> {
+    let mut total = DrainReport::default();
+    let mut recording: Option<JoinHandle<Result<(), DispatchError>>> = None;
+    let mut claiming = Some(spawn_claim(pool, delivery, due_by));
+    let result = async {
+        while let Some(claim) = claiming.take() {
+            let claimed = claim.await??;
+            let Some(lock) = claimed.rows.first().and_then(|r| r.locked_until) else {
+                break;
+            };
+            let outcomes = if stop.load(Ordering::SeqCst) {
+                claimed
+                    .rows
+                    .iter()
+                    .map(|r| (r.id, Outcome::Released))
+                    .collect()
+            } else {
+                claiming = Some(spawn_claim(pool, delivery, due_by));
+                send_batch(claimed, mailer, delivery).await
+            };
+            if let Some(previous) = recording.take() {
+                previous.await??;
+            }
+            total.add(&DrainReport::of(&outcomes));
+            recording = Some(spawn_record(pool, lock, outcomes));
+        }
+        Ok::<(), DispatchError>(())
+    }
+    .await;
+    // Whatever happened, let the database work already started finish before returning.
+    if let Some(claim) = claiming {
+        if let Ok(Ok(claimed)) = claim.await {
+            if let Some(lock) = claimed.rows.first().and_then(|r| r.locked_until) {
+                let ids = claimed.rows.iter().map(|r| r.id).collect::<Vec<_>>();
+                let pool = pool.clone();
+                let released = tokio::task::spawn_blocking(move || {
+                    outbox::release(&mut *pool.get()?, &ids, lock).map_err(DispatchError::from)
+                })
+                .await;
+                if !matches!(released, Ok(Ok(_))) {
+                    tracing::warn!("claimed mail could not be released; it waits for its lease");
+                }
+            }
+        }
+    }
+    if let Some(record) = recording {
+        record.await??;
+    }
+    result?;
+    if total.claimed > 0 {
+        tracing::debug!(?total, "outbox drained");
+    }
+    Ok(total)
+}
+
+/// Sends everything due now and returns. Rows that fail transiently get a later
+/// `next_attempt_at` and are left for a later call, so this always ends. Used by
 /// `tandem tick` and tests.
 pub async fn drain_once(
     pool: &Pool,
     mailer: &Arc<Mailer>,
     delivery: &DeliverySettings,
 ) -> Result<DrainReport, DispatchError> {
-    let due_by = db::now();
-    let mut total = DrainReport::default();
-    loop {
-        let round = dispatch_batch(pool, mailer, delivery, due_by).await?;
-        total.add(&round);
-        if round.claimed == 0 {
-            return Ok(total);
-        }
-    }
+    drain_until(pool, mailer, delivery, db::now(), &AtomicBool::new(false)).await
 }
 
 /// The worker loop of `tandem serve`. Returns once `shutdown` completes, after finishing
@@ -223,10 +311,25 @@ pub async fn run_worker(
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
+    let stopping = AtomicBool::new(false);
     tracing::info!(transport = mailer.describe(), "mail worker started");
-    loop {
-        let wait = match dispatch_batch(&pool, &mailer, &delivery, db::now()).await {
-            Ok(r) if r.claimed as i64 >= delivery.batch_size => Duration::ZERO,
+    while !stopping.load(Ordering::SeqCst) {
+        let drained = {
+            let drain = drain_until(&pool, &mailer, &delivery, db::now(), &stopping);
+            tokio::pin!(drain);
+            loop {
+                tokio::select! {
+                    result = &mut drain => break result,
+                    () = &mut shutdown, if !stopping.load(Ordering::SeqCst) => {
+                        stopping.store(true, Ordering::SeqCst);
+                    }
+                }
+            }
+        };
+        if stopping.load(Ordering::SeqCst) {
+            break;
+        }
+        let wait = match drained {
             Ok(_) => match with_conn(&pool, outbox::next_due).await {
                 Ok(next) => idle_wait(next, delivery.idle_poll),
                 Err(e) => {
@@ -239,14 +342,6 @@ pub async fn run_worker(
                 delivery.idle_poll
             }
         };
-        if wait.is_zero() {
-            // More is waiting: carry on, but let a shutdown request in between batches.
-            tokio::select! {
-                biased;
-                () = &mut shutdown => break,
-                () = std::future::ready(()) => continue,
-            }
-        }
         tokio::select! {
             () = &mut shutdown => break,
             () = wake.notified() => {}

@@ -62,9 +62,13 @@ pub fn open_now(
     )?)
 }
 
-pub fn close_now(conn: &mut Conn, partnership_id: i64) -> Result<WaveStatus, ServiceError> {
+pub fn close_now(
+    conn: &mut Conn,
+    partnership_id: i64,
+    links: &Links,
+) -> Result<WaveStatus, ServiceError> {
     let p = super::partnerships::get(conn, partnership_id)?;
-    let wave = lifecycle::close_wave(conn, p.id, db::now())?;
+    let wave = lifecycle::close_wave(conn, p.id, db::now(), links)?;
     status(conn, partnership_id)?
         .into_iter()
         .find(|w| w.seq == wave.seq)

@@ -155,18 +155,25 @@ pub fn close_wave(
     conn: &mut Conn,
     partnership_id: i64,
     now: NaiveDateTime,
+    links: &Links,
 ) -> Result<Wave, WaveError> {
     conn.transaction(|conn| {
         let wave = waves::open_for_partnership(conn, partnership_id)?.ok_or(WaveError::NoneOpen)?;
-        close_one(conn, &wave, now)?;
+        close_one(conn, &wave, now, links)?;
         Ok(wave)
     })
 }
 
-fn close_one(conn: &mut Conn, wave: &Wave, now: NaiveDateTime) -> Result<bool, WaveError> {
+fn close_one(
+    conn: &mut Conn,
+    wave: &Wave,
+    now: NaiveDateTime,
+    links: &Links,
+) -> Result<bool, WaveError> {
     let closed = waves::close(conn, wave.id, now)?;
     if closed {
         crate::reports::rebuild_wave(conn, wave.id)?;
+        crate::flags::run_for_wave(conn, wave.partnership_id, wave.id, links)?;
     }
     Ok(closed)
 }
@@ -256,7 +263,7 @@ pub fn tick(
 ) -> Result<TickReport, WaveError> {
     let mut report = TickReport::default();
     for wave in waves::all_open(conn)? {
-        if wave.closes_at <= now && conn.transaction(|c| close_one(c, &wave, now))? {
+        if wave.closes_at <= now && conn.transaction(|c| close_one(c, &wave, now, links))? {
             report.closed.push((wave.partnership_id, wave.seq));
         }
     }

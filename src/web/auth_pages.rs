@@ -15,8 +15,8 @@ use super::error::ApiError;
 use super::AppState;
 use crate::auth::extract::{pre_session_cookie, removal_cookie, session_cookie};
 use crate::auth::passwords::{self, Password};
-use crate::auth::sessions::{self, SignIn};
 use crate::auth::render::{html, message_page, MessagePage};
+use crate::auth::sessions::{self, SignIn};
 use crate::auth::{audit, throttle, tokens, CurrentUser, Visibility};
 
 /// The sign-in routes; add with `.configure(auth_pages::routes)`.
@@ -120,10 +120,7 @@ fn client_ip(req: &HttpRequest) -> String {
 
 /// Who is signed in, and the partnerships they may open.
 #[get("/")]
-pub async fn home(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn home(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let access = user.access.clone();
     let partnerships = state
         .db(move |conn, _| {
@@ -226,14 +223,11 @@ pub async fn login(
     let (secret, _) = pre_session(&req);
     let next = safe_next(&form.next);
     let ip = client_ip(&req);
-    let previous = req
-        .cookie(sessions::COOKIE)
-        .map(|c| c.value().to_owned());
+    let previous = req.cookie(sessions::COOKIE).map(|c| c.value().to_owned());
     let email = form.email.clone();
     let outcome = state
         .db(move |conn, _| {
-            let outcome =
-                sessions::sign_in(conn, &email, &form.password, &ip, crate::db::now())?;
+            let outcome = sessions::sign_in(conn, &email, &form.password, &ip, crate::db::now())?;
             // A new session id on every sign-in: an id planted before sign-in is worthless.
             if let (SignIn::Started { .. }, Some(old)) = (&outcome, previous) {
                 sessions::end(conn, &old)?;
@@ -423,8 +417,17 @@ mod tests {
 
     #[test]
     fn next_stays_on_this_site() {
-        assert_eq!(safe_next("/partnerships/3?wave=2"), "/partnerships/3?wave=2");
-        for bad in ["//evil.example", "/\\evil.example", "https://evil.example", "", "/login"] {
+        assert_eq!(
+            safe_next("/partnerships/3?wave=2"),
+            "/partnerships/3?wave=2"
+        );
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "",
+            "/login",
+        ] {
             assert_eq!(safe_next(bad), "/", "{bad:?}");
         }
     }

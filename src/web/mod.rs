@@ -3,6 +3,7 @@
 //! build SQL and never render HTML with `format!`.
 
 pub mod api;
+pub mod dashboard;
 pub mod error;
 pub mod health;
 pub mod openapi;
@@ -75,5 +76,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(respond::opt_out_page)
                 .service(respond::opt_out),
         )
-        .service(api::scope());
+        .service(api::scope())
+        .configure(dashboard::routes);
 }

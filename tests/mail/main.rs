@@ -2,6 +2,7 @@
 //! on both database backends. Time-dependent behaviour (leases, back-off) runs on
 //! millisecond settings and is awaited by polling with a deadline, never by sleeping.
 
+mod bench;
 #[path = "../common/mod.rs"]
 mod common;
 mod sink;

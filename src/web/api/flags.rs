@@ -168,19 +168,19 @@ pub async fn run(
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 #[get("/partnerships/{id}/flags/config")]
-pub async fn config(
+pub async fn rule_config(
     _: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_partnership_id(&id)?;
-    let config = state
+    let current = state
         .db(move |conn, _| {
             store::require_partnership(conn, id)?;
             Ok(store::config(conn, id)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(config))
+    Ok(HttpResponse::Ok().json(current))
 }
 
 /// Set the partnership's rule thresholds; a field left out takes its default.
@@ -195,7 +195,7 @@ pub async fn config(
         (status = 404, body = ErrorBody),
         (status = 422, description = "a threshold out of range, by field", body = ErrorBody)))]
 #[put("/partnerships/{id}/flags/config")]
-pub async fn set_config(
+pub async fn set_rule_config(
     admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -203,9 +203,9 @@ pub async fn set_config(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_partnership_id(&id)?;
     let who = actor(&admin);
-    let config = body.into_inner();
+    let wanted = body.into_inner();
     let saved = state
-        .db(move |conn, _| Ok(store::set_config(conn, id, &config, &who)?))
+        .db(move |conn, _| Ok(store::set_config(conn, id, &wanted, &who)?))
         .await?;
     Ok(HttpResponse::Ok().json(saved))
 }

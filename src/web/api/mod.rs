@@ -2,6 +2,7 @@
 //! need `Authorization: Bearer <admin token>`.
 
 pub mod auth;
+pub mod flags;
 pub mod partnerships;
 pub mod reports;
 pub mod templates;
@@ -35,6 +36,17 @@ pub fn scope() -> actix_web::Scope {
         .service(templates::list)
         .service(reports::report)
         .service(reports::import_kpis)
+        .service(flags::inbox)
+        .service(flags::show)
+        .service(flags::acknowledge)
+        .service(flags::resolve)
+        .service(flags::reopen)
+        .service(flags::annotate)
+        .service(flags::assign)
+        .service(flags::for_partnership)
+        .service(flags::run)
+        .service(flags::rule_config)
+        .service(flags::set_rule_config)
         .service(crate::web::respond::submit_json)
 }
 

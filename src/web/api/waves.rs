@@ -48,9 +48,11 @@ pub async fn close(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = super::partnerships::parse_id(&id)?;
+    let links = state.links();
     let closed = state
-        .db(move |conn, _| service::close_now(conn, id))
+        .db(move |conn, _| service::close_now(conn, id, &links))
         .await?;
+    state.mail_wakeup.notify_one();
     Ok(HttpResponse::Ok().json(closed))
 }
 

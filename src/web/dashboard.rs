@@ -1,0 +1,461 @@
+//! The relationship manager's dashboard for one partnership, its item drill-down, the
+//! printable review pack and the exports (CSV of every aggregate, each chart as SVG).
+//!
+//! Everything is drawn from the stored report ([`crate::reports::report`]) — never from an
+//! answer — after [`view::restrict`] has kept only what the signed-in user may see. Every
+//! route asks [`visibility`] first: a partnership outside the user's scope answers 404,
+//! exactly like one that does not exist. Pages are askama templates (auto-escaped); charts
+//! are SVG from [`crate::charts`].
+
+pub mod view;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, web, HttpResponse, ResponseError};
+use askama::Template;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::auth::render::message_page;
+use crate::auth::{CurrentUser, Visibility};
+use crate::db::{template_versions, waves, Conn};
+use crate::domain::Side;
+use crate::flags::FlagState;
+use crate::reports::report::{self, Report, ReportOptions};
+use crate::services::ServiceError;
+use crate::templates::{SurveyTemplate, TemplateSide};
+use view::Labels;
+
+/// The dashboard routes; add with `.configure(dashboard::routes)`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(dashboard)
+        .service(item)
+        .service(export_csv)
+        .service(chart_svg)
+        .service(review);
+}
+
+/// The one place the dashboard asks "may this user see partnership `id`, and which side".
+fn visibility(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
+    user.require_partnership(id)
+}
+
+/// Plug-in point for flags and goals (issue 5): filled in [`plug_ins`]; the dashboard and
+/// review templates render them. `None` means the section is left out.
+pub struct PlugIns {
+    pub flags: Option<Vec<FlagLine>>,
+    /// Goals have no module yet; when they do, fill this in [`plug_ins`].
+    pub goals: Option<Vec<GoalLine>>,
+}
+
+/// A flag that is open or acknowledged, as the dashboard lists it.
+pub struct FlagLine {
+    pub severity: &'static str,
+    pub state: &'static str,
+    pub wave: i64,
+    pub text: String,
+    pub href: String,
+}
+
+/// A goal and its progress.
+pub struct GoalLine {
+    pub text: String,
+    pub progress: String,
+    pub on_track: bool,
+}
+
+/// Flags (open or acknowledged, fired up to `wave` for the review pack) and goals of a
+/// partnership. Flags compare the firms with each other, so a one-side viewer gets none.
+fn plug_ins(
+    conn: &mut Conn,
+    partnership: i64,
+    v: Visibility,
+    wave: Option<i64>,
+) -> Result<PlugIns, ServiceError> {
+    let flags = match v {
+        Visibility::Only(_) => None,
+        Visibility::Both => Some(
+            crate::flags::store::for_partnership(conn, partnership)?
+                .into_iter()
+                .filter(|f| f.state != FlagState::Resolved && wave.is_none_or(|w| f.wave <= w))
+                .map(|f| FlagLine {
+                    severity: f.severity.as_str(),
+                    state: f.state.as_str(),
+                    wave: f.wave,
+                    text: format!("{} ({})", f.rule_words, f.scope),
+                    href: f.link,
+                })
+                .collect(),
+        ),
+    };
+    Ok(PlugIns { flags, goals: None })
+}
+
+/// What every dashboard page knows about who is looking.
+struct Viewer {
+    email: String,
+    role: &'static str,
+    csrf: String,
+    scope: &'static str,
+}
+
+impl Viewer {
+    fn of(user: &CurrentUser, v: Visibility) -> Viewer {
+        Viewer {
+            email: user.user.email.clone(),
+            role: user.role().label(),
+            csrf: user.csrf_token(),
+            scope: v.label(),
+        }
+    }
+}
+
+struct Header {
+    id: i64,
+    name: String,
+    customer: String,
+    supplier: String,
+    min: u64,
+    /// The firms shown: (name, side).
+    firms: Vec<(String, &'static str)>,
+}
+
+impl Header {
+    fn of(r: &Report, v: Visibility) -> Header {
+        Header {
+            id: r.partnership.id,
+            name: r.partnership.name.clone(),
+            customer: r.partnership.customer.clone(),
+            supplier: r.partnership.supplier.clone(),
+            min: r.partnership.min_reporting_size,
+            firms: view::sides(v)
+                .into_iter()
+                .map(|s| {
+                    let name = match s {
+                        Side::Customer => r.partnership.customer.clone(),
+                        Side::Supplier => r.partnership.supplier.clone(),
+                    };
+                    (name, s.as_str())
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/dashboard.html")]
+struct DashboardPage {
+    viewer: Viewer,
+    p: Header,
+    d: view::Dashboard,
+    plug: PlugIns,
+}
+
+#[derive(Template)]
+#[template(path = "pages/dashboard_item.html")]
+struct ItemPageTemplate {
+    viewer: Viewer,
+    p: Header,
+    i: view::ItemPage,
+}
+
+#[derive(Template)]
+#[template(path = "pages/dashboard_review.html")]
+struct ReviewPage {
+    viewer: Viewer,
+    p: Header,
+    r: view::Review,
+    plug: PlugIns,
+}
+
+/// The report, the template's names and the plug-ins, loaded in one unit of work.
+struct Loaded {
+    report: Report,
+    labels: Labels,
+    plug: PlugIns,
+}
+
+async fn load(
+    state: &AppState,
+    id: i64,
+    v: Visibility,
+    wave: Option<i64>,
+) -> Result<Loaded, ApiError> {
+    state
+        .db(move |conn, _| {
+            let full = report::build(conn, id, &ReportOptions::default())?;
+            let labels = labels(conn, id, &full)?;
+            let plug = plug_ins(conn, id, v, wave)?;
+            Ok(Loaded {
+                report: view::restrict(&full, v),
+                labels,
+                plug,
+            })
+        })
+        .await
+}
+
+/// Names of dimensions, items and answers from the template of the latest closed wave.
+fn labels(conn: &mut Conn, partnership: i64, report: &Report) -> Result<Labels, ServiceError> {
+    let all = waves::for_partnership(conn, partnership)?;
+    let Some(latest) = all
+        .iter()
+        .filter(|w| w.state == "closed")
+        .max_by_key(|w| w.seq)
+    else {
+        return Ok(Labels::default());
+    };
+    let version = template_versions::get(conn, latest.template_version_id)?;
+    let t = SurveyTemplate::from_stored(&version.version, &version.body)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored template: {e}")))?;
+    let (customer, supplier) = (&report.partnership.customer, &report.partnership.supplier);
+    let scale = t.scale().labels();
+    Ok(Labels {
+        dimensions: t
+            .dimensions()
+            .iter()
+            .map(|d| (d.id().to_owned(), d.name().to_owned()))
+            .collect(),
+        items: t
+            .items()
+            .iter()
+            .map(|i| {
+                (
+                    i.id().to_owned(),
+                    (
+                        i.wording_for(TemplateSide::Customer, supplier),
+                        i.wording_for(TemplateSide::Supplier, customer),
+                    ),
+                )
+            })
+            .collect(),
+        answers: Some([
+            scale[0].clone(),
+            scale[1].clone(),
+            scale[2].clone(),
+            scale[3].clone(),
+            scale[4].clone(),
+            t.scale().dont_know().to_owned(),
+        ]),
+        review_question: t.open_questions().first().map(|q| {
+            q.wording()
+                .text(TemplateSide::Customer)
+                .replace("{partner}", supplier)
+        }),
+    })
+}
+
+/// Errors of these pages as HTML pages. A missing partnership and one out of scope read the
+/// same; unexpected failures are logged by [`ApiError::error_response`] and shown as a short
+/// apology.
+fn page_error(e: ApiError) -> HttpResponse {
+    let page = match &e {
+        ApiError::NotFound(_) => message_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such partnership, wave or item, or it is not shared with you.",
+        ),
+        ApiError::Conflict(m) => message_page(
+            StatusCode::OK,
+            "No results yet",
+            &format!("{m}. The dashboard fills in when the first survey wave of this partnership closes."),
+        ),
+        ApiError::Unavailable(_) => {
+            e.error_response();
+            message_page(StatusCode::SERVICE_UNAVAILABLE, "Busy", "The service is busy; try again in a moment.")
+        }
+        _ => {
+            e.error_response();
+            message_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "The page could not be built. The error has been logged.",
+            )
+        }
+    };
+    page.unwrap_or_else(|e| e.error_response())
+}
+
+fn rendered(page: Result<impl Template, askama::Error>) -> Result<HttpResponse, ApiError> {
+    let page =
+        page.map_err(|e| ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}")))?;
+    crate::auth::render::html(StatusCode::OK, page)
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("not found".into())
+}
+
+/// `GET /partnerships/{id}`: the dashboard.
+#[get("/partnerships/{id}")]
+pub async fn dashboard(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let result = async {
+        let v = visibility(&user, id)?;
+        let l = load(&state, id, v, None).await?;
+        rendered(
+            view::dashboard(&l.report, &l.labels, v).map(|d| DashboardPage {
+                viewer: Viewer::of(&user, v),
+                p: Header::of(&l.report, v),
+                d,
+                plug: l.plug,
+            }),
+        )
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+/// `GET /partnerships/{id}/items/{item}`: one question's answer distributions.
+#[get("/partnerships/{id}/items/{item}")]
+pub async fn item(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> HttpResponse {
+    let (id, item) = path.into_inner();
+    let result = async {
+        let v = visibility(&user, id)?;
+        let l = load(&state, id, v, None).await?;
+        let page = view::item_page(&l.report, &l.labels, v, &item)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}")))?
+            .ok_or_else(not_found)?;
+        rendered(Ok(ItemPageTemplate {
+            viewer: Viewer::of(&user, v),
+            p: Header::of(&l.report, v),
+            i: page,
+        }))
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+#[derive(Deserialize)]
+pub struct ReviewQuery {
+    wave: Option<i64>,
+}
+
+/// `GET /partnerships/{id}/review?wave=N`: the printable pack for the quarterly review.
+#[get("/partnerships/{id}/review")]
+pub async fn review(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<ReviewQuery>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let result = async {
+        let v = visibility(&user, id)?;
+        let l = load(&state, id, v, query.wave).await?;
+        let wave = query
+            .wave
+            .or_else(|| l.report.waves.last().map(|w| w.wave))
+            .ok_or_else(not_found)?;
+        let r = view::review(&l.report, &l.labels, v, wave)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}")))?
+            .ok_or_else(not_found)?;
+        rendered(Ok(ReviewPage {
+            viewer: Viewer::of(&user, v),
+            p: Header::of(&l.report, v),
+            r,
+            plug: l.plug,
+        }))
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+/// `GET /partnerships/{id}/export.csv`: every aggregate of the dashboard, one statistic per
+/// row (the report's CSV), restricted like the page. Recorded in the audit log.
+#[get("/partnerships/{id}/export.csv")]
+pub async fn export_csv(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let result = async {
+        let v = visibility(&user, id)?;
+        let email = user.user.email.clone();
+        let body = state
+            .db(move |conn, _| {
+                let full = report::build(conn, id, &ReportOptions::default())?;
+                let mut out = Vec::new();
+                crate::reports::csv::write(&view::restrict(&full, v), &mut out)?;
+                crate::auth::audit(
+                    conn,
+                    &email,
+                    "export.csv",
+                    &format!("partnership {id}"),
+                    v.label(),
+                )?;
+                Ok(out)
+            })
+            .await?;
+        Ok::<_, ApiError>(
+            HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"tandem-partnership-{id}.csv\""),
+                ))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header(("X-Content-Type-Options", "nosniff"))
+                .body(body),
+        )
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+/// `GET /partnerships/{id}/charts/{name}.svg`: one chart of the dashboard or of an item
+/// page (`item-<item id>`), as a standalone SVG file.
+#[get("/partnerships/{id}/charts/{name}.svg")]
+pub async fn chart_svg(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> HttpResponse {
+    let (id, name) = path.into_inner();
+    let result = async {
+        let v = visibility(&user, id)?;
+        let l = load(&state, id, v, None).await?;
+        let failed =
+            |e: askama::Error| ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}"));
+        let svg = match name.strip_prefix("item-") {
+            Some(item_id) => view::item_page(&l.report, &l.labels, v, item_id)
+                .map_err(failed)?
+                .map(|p| p.chart),
+            None => view::dashboard(&l.report, &l.labels, v)
+                .map_err(failed)?
+                .into_charts()
+                .into_iter()
+                .find(|c| c.name == name),
+        }
+        .ok_or_else(not_found)?;
+        Ok::<_, ApiError>(
+            HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"))
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "inline; filename=\"tandem-{id}-{}.svg\"",
+                        crate::charts::slug(&name)
+                    ),
+                ))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header(("X-Content-Type-Options", "nosniff"))
+                .insert_header((
+                    "Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'",
+                ))
+                .body(svg.svg),
+        )
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
