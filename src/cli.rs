@@ -83,6 +83,9 @@ pub enum Command {
     /// The mail outbox
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Sign-in users: add (prints a one-time set-password link), list
+    #[command(subcommand)]
+    User(crate::auth::cli::UserCommand),
     /// Print a partnership's report from the stored aggregates
     Report(crate::reports::cli::ReportArgs),
     /// Run the flag rules on a wave, list flags
@@ -305,6 +308,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Templates(cmd) => templates(&cli.global, cmd, out),
         Command::Wave(cmd) => wave(&cli.global, cmd, out),
         Command::Tick => tick(&cli.global, out),
+        Command::User(cmd) => crate::auth::cli::user_command(
+            &cli.global.settings()?,
+            cmd,
+            &mut std::io::stdin().lock(),
+            out,
+        ),
         Command::Report(args) => {
             let state = startup::prepare(&cli.global.settings()?)?;
             crate::reports::cli::report(&state, args, out)

@@ -149,6 +149,9 @@ pub struct DimensionStats {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Pairwise {
+    /// Why the block is withheld (one of the dimension's items is withheld in the group);
+    /// `null` when shown.
+    pub suppressed: Option<String>,
     pub rwg_j: Option<f64>,
     pub ad_m: Option<f64>,
     pub awg: Option<f64>,
@@ -395,30 +398,50 @@ struct WaveGroups<'a> {
     by_kind: HashMap<(Side, SegmentKind), Vec<&'a GroupAggregate>>,
     /// (side, kind, key) → reason.
     hidden: HashMap<(Side, SegmentKind, String), String>,
+    /// (side, kind, position in `by_kind`, target index) → why that item or dimension of the
+    /// group is withheld: the group's own reason, or rule 5 of `confidentiality`.
+    target_hidden: HashMap<(Side, SegmentKind, usize, usize), String>,
+}
+
+/// A group as the confidentiality rules see it, counting `count` (responses, answers or
+/// complete respondents).
+fn cell(g: &GroupAggregate, count: u64) -> Cell {
+    Cell {
+        key: g.key.clone(),
+        cross: (g.kind == SegmentKind::LevelFunction).then(|| {
+            let (a, b) = g
+                .key
+                .split_once(aggregate::CROSS_TAB_SEPARATOR)
+                .unwrap_or((&g.key, ""));
+            (a.to_owned(), b.to_owned())
+        }),
+        responded: count,
+    }
+}
+
+/// The count rule 5 of `confidentiality` is about: answers to an item, listwise-complete
+/// respondents of a dimension.
+fn target_count(g: &GroupAggregate, kind: TargetKind, target: &str) -> u64 {
+    match kind {
+        TargetKind::Item => item_histogram(g, target).n(),
+        TargetKind::Dimension => dimension(g, target).map_or(0, |d| d.n_complete),
+    }
 }
 
 impl<'a> WaveGroups<'a> {
-    fn new(seq: i64, groups: Vec<&'a GroupAggregate>, min: u64) -> Self {
+    fn new(
+        seq: i64,
+        groups: Vec<&'a GroupAggregate>,
+        min: u64,
+        targets: &[(TargetKind, &str)],
+    ) -> Self {
         let mut by_kind: HashMap<(Side, SegmentKind), Vec<&GroupAggregate>> = HashMap::new();
         for g in groups {
             by_kind.entry((g.side, g.kind)).or_default().push(g);
         }
         let mut hidden = HashMap::new();
         for ((side, kind), members) in &by_kind {
-            let cells: Vec<Cell> = members
-                .iter()
-                .map(|g| Cell {
-                    key: g.key.clone(),
-                    cross: (*kind == SegmentKind::LevelFunction).then(|| {
-                        let (a, b) = g
-                            .key
-                            .split_once(aggregate::CROSS_TAB_SEPARATOR)
-                            .unwrap_or((&g.key, ""));
-                        (a.to_owned(), b.to_owned())
-                    }),
-                    responded: g.responded,
-                })
-                .collect();
+            let cells: Vec<Cell> = members.iter().map(|g| cell(g, g.responded)).collect();
             for (key, reason) in confidentiality::suppress(&cells, min) {
                 hidden.insert((*side, *kind, key), reason);
             }
@@ -440,10 +463,102 @@ impl<'a> WaveGroups<'a> {
                 }
             }
         }
+        let target_hidden = Self::hide_targets(&by_kind, &hidden, min, targets);
         Self {
             seq,
             by_kind,
             hidden,
+            target_hidden,
+        }
+    }
+
+    /// Rule 5 of `confidentiality`: per item and dimension, the segments of each kind whose
+    /// answers (complete respondents) are too few, or whose withheld neighbours' are; a
+    /// withheld group withholds all its items and dimensions, and a withheld whole side all
+    /// its segments'.
+    fn hide_targets(
+        by_kind: &HashMap<(Side, SegmentKind), Vec<&GroupAggregate>>,
+        hidden: &HashMap<(Side, SegmentKind, String), String>,
+        min: u64,
+        targets: &[(TargetKind, &str)],
+    ) -> HashMap<(Side, SegmentKind, usize, usize), String> {
+        let mut out = HashMap::new();
+        let (answers, complete) = (
+            confidentiality::Reasons::answers(min),
+            confidentiality::Reasons::complete_answers(min),
+        );
+        for (&(side, kind), members) in by_kind {
+            let already: HashMap<String, String> = members
+                .iter()
+                .filter_map(|g| {
+                    let reason = hidden.get(&(side, kind, g.key.clone()))?;
+                    Some((g.key.clone(), reason.clone()))
+                })
+                .collect();
+            for (t, &(target_kind, target)) in targets.iter().enumerate() {
+                let counts: Vec<u64> = members
+                    .iter()
+                    .map(|g| target_count(g, target_kind, target))
+                    .collect();
+                if already.is_empty() && counts.iter().all(|&n| n >= min) {
+                    continue;
+                }
+                let cells: Vec<Cell> = members
+                    .iter()
+                    .zip(&counts)
+                    .map(|(g, &n)| cell(g, n))
+                    .collect();
+                let reasons = match target_kind {
+                    TargetKind::Item => &answers,
+                    TargetKind::Dimension => &complete,
+                };
+                let withheld =
+                    confidentiality::suppress_from(&cells, min, already.clone(), reasons);
+                for (pos, g) in members.iter().enumerate() {
+                    if let Some(reason) = withheld.get(&g.key) {
+                        out.insert((side, kind, pos, t), reason.clone());
+                    }
+                }
+            }
+        }
+        for side in Side::BOTH {
+            for t in 0..targets.len() {
+                let Some(reason) = out.get(&(side, SegmentKind::All, 0, t)).cloned() else {
+                    continue;
+                };
+                for (&(s, kind), members) in by_kind {
+                    if s == side {
+                        for pos in 0..members.len() {
+                            out.entry((side, kind, pos, t))
+                                .or_insert_with(|| reason.clone());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Why the `t`-th target of the group at `pos` is withheld, if it is.
+    fn target_reason(&self, side: Side, kind: SegmentKind, pos: usize, t: usize) -> Option<&str> {
+        self.target_hidden
+            .get(&(side, kind, pos, t))
+            .map(String::as_str)
+    }
+
+    /// The whole side's group when its `t`-th target may be shown.
+    fn shown_whole_target(&self, side: Side, t: usize) -> Option<&'a GroupAggregate> {
+        self.whole(side)
+            .filter(|_| self.target_reason(side, SegmentKind::All, 0, t).is_none())
+    }
+
+    /// Why the whole side's `t`-th target is withheld (the side missing counts as too small).
+    fn whole_target_reason(&self, side: Side, t: usize, min: u64) -> Option<String> {
+        match self.whole(side) {
+            None => Some(confidentiality::below_minimum(min)),
+            Some(_) => self
+                .target_reason(side, SegmentKind::All, 0, t)
+                .map(str::to_owned),
         }
     }
 
@@ -490,7 +605,13 @@ fn dimension<'g>(g: &'g GroupAggregate, id: &str) -> Option<&'g DimensionAggrega
     g.dimensions.iter().find(|(d, _)| d == id).map(|(_, d)| d)
 }
 
-fn dimension_stats(g: &GroupAggregate, d: &DimensionAggregate) -> DimensionStats {
+/// The statistics of a shown dimension; `pairwise_withheld` is why its pairwise block is not
+/// shown (one of its items is withheld in the group), if it is not.
+fn dimension_stats(
+    g: &GroupAggregate,
+    d: &DimensionAggregate,
+    pairwise_withheld: Option<&str>,
+) -> DimensionStats {
     let means = d.means();
     let summary = stats::describe_sample(&means);
     let agreement = stats::dimension_agreement(&d.listwise_histograms());
@@ -508,16 +629,26 @@ fn dimension_stats(g: &GroupAggregate, d: &DimensionAggregate) -> DimensionStats
         summary,
         agreement_band: agreement.rwg_j.map(|r| agreement_band(r).words()),
         agreement,
-        pairwise: Pairwise {
-            rwg_j: pairwise.rwg_j,
-            ad_m: pairwise.ad_m,
-            awg: pairwise.awg,
-            n_per_item: d
-                .listwise
-                .iter()
-                .zip(&pairwise_histograms)
-                .map(|((item, _), h)| (item.clone(), h.n()))
-                .collect(),
+        pairwise: match pairwise_withheld {
+            Some(reason) => Pairwise {
+                suppressed: Some(format!("an item is withheld ({reason})")),
+                rwg_j: None,
+                ad_m: None,
+                awg: None,
+                n_per_item: BTreeMap::new(),
+            },
+            None => Pairwise {
+                suppressed: None,
+                rwg_j: pairwise.rwg_j,
+                ad_m: pairwise.ad_m,
+                awg: pairwise.awg,
+                n_per_item: d
+                    .listwise
+                    .iter()
+                    .zip(&pairwise_histograms)
+                    .map(|((item, _), h)| (item.clone(), h.n()))
+                    .collect(),
+            },
         },
     }
 }
@@ -554,17 +685,6 @@ pub fn assemble(input: &ReportInput) -> Report {
             per_wave.entry(*seq).or_default().push(g);
         }
     }
-    let waves: Vec<WaveGroups> = input
-        .waves
-        .iter()
-        .map(|(seq, _, _)| WaveGroups::new(*seq, per_wave.remove(seq).unwrap_or_default(), min))
-        .collect();
-    let shown_waves: Vec<&WaveGroups> = waves
-        .iter()
-        .filter(|w| input.options.wave.is_none_or(|seq| w.seq == seq))
-        .collect();
-    let mut kinds = vec![SegmentKind::All];
-    kinds.extend(input.options.breakdowns());
     let targets: Vec<(TargetKind, &str)> = input
         .items
         .iter()
@@ -576,6 +696,27 @@ pub fn assemble(input: &ReportInput) -> Report {
                 .map(|d| (TargetKind::Dimension, d.as_str())),
         )
         .collect();
+    let first_dimension = input.items.len();
+    let item_index: HashMap<&str, usize> = input
+        .items
+        .iter()
+        .enumerate()
+        .map(|(t, (i, _))| (i.as_str(), t))
+        .collect();
+    let waves: Vec<WaveGroups> = input
+        .waves
+        .iter()
+        .map(|(seq, _, _)| {
+            let groups = per_wave.remove(seq).unwrap_or_default();
+            WaveGroups::new(*seq, groups, min, &targets)
+        })
+        .collect();
+    let shown_waves: Vec<&WaveGroups> = waves
+        .iter()
+        .filter(|w| input.options.wave.is_none_or(|seq| w.seq == seq))
+        .collect();
+    let mut kinds = vec![SegmentKind::All];
+    kinds.extend(input.options.breakdowns());
 
     let mut report = Report {
         partnership: input.partnership.clone(),
@@ -612,20 +753,20 @@ pub fn assemble(input: &ReportInput) -> Report {
     for w in &shown_waves {
         for side in Side::BOTH {
             for kind in &kinds {
-                for g in w.groups(side, *kind) {
+                for (pos, g) in w.groups(side, *kind).iter().enumerate() {
                     let id = w.id(g);
                     let shown = id.suppressed.is_none();
-                    report.groups.push(GroupRecord {
-                        invited: shown.then_some(g.invited),
-                        responded: shown.then_some(g.responded),
-                        response_rate: (shown && g.invited > 0)
-                            .then(|| g.responded as f64 / g.invited as f64),
-                        id: id.clone(),
-                    });
-                    for (item, _) in &input.items {
-                        let summary = shown.then(|| stats::describe_item(&item_histogram(g, item)));
+                    let withheld = |t: usize| w.target_reason(side, *kind, pos, t);
+                    for (t, (item, _)) in input.items.iter().enumerate() {
+                        let reason = withheld(t);
+                        let summary = reason
+                            .is_none()
+                            .then(|| stats::describe_item(&item_histogram(g, item)));
                         report.items.push(ItemRecord {
-                            id: id.clone(),
+                            id: GroupId {
+                                suppressed: reason.map(str::to_owned),
+                                ..id.clone()
+                            },
                             item: item.clone(),
                             dimension: dimension_of.get(item.as_str()).map(|d| (*d).to_owned()),
                             agreement: summary
@@ -635,42 +776,68 @@ pub fn assemble(input: &ReportInput) -> Report {
                             stats: summary,
                         });
                     }
-                    for d in &input.dimensions {
+                    for (i, d) in input.dimensions.iter().enumerate() {
+                        let reason = withheld(first_dimension + i);
+                        let stats =
+                            reason
+                                .is_none()
+                                .then(|| dimension(g, d))
+                                .flatten()
+                                .map(|agg| {
+                                    // The pairwise block combines the group's item variances: it goes
+                                    // with any of its items.
+                                    let pairwise_withheld =
+                                        agg.listwise.iter().find_map(|(item, _)| {
+                                            item_index.get(item.as_str()).and_then(|&t| withheld(t))
+                                        });
+                                    dimension_stats(g, agg, pairwise_withheld)
+                                });
                         report.dimensions.push(DimensionRecord {
-                            id: id.clone(),
-                            dimension: d.clone(),
-                            stats: if shown {
-                                dimension(g, d).map(|agg| dimension_stats(g, agg))
-                            } else {
-                                None
+                            id: GroupId {
+                                suppressed: reason.map(str::to_owned),
+                                ..id.clone()
                             },
+                            dimension: d.clone(),
+                            stats,
                         });
                     }
+                    report.groups.push(GroupRecord {
+                        invited: shown.then_some(g.invited),
+                        responded: shown.then_some(g.responded),
+                        response_rate: (shown && g.invited > 0)
+                            .then(|| g.responded as f64 / g.invited as f64),
+                        id,
+                    });
                 }
             }
             for kind in input.options.breakdowns() {
                 if kind == SegmentKind::LevelFunction {
                     continue;
                 }
-                for &(target_kind, target) in &targets {
+                for (t, &(target_kind, target)) in targets.iter().enumerate() {
                     report
                         .icc
-                        .push(icc_record(w, side, kind, target_kind, target));
+                        .push(icc_record(w, side, kind, target_kind, target, t));
                 }
             }
         }
-        for &(target_kind, target) in &targets {
-            let (customer, supplier) =
-                (w.shown_whole(Side::Customer), w.shown_whole(Side::Supplier));
+        for (t, &(target_kind, target)) in targets.iter().enumerate() {
+            let (customer, supplier) = (
+                w.shown_whole_target(Side::Customer, t),
+                w.shown_whole_target(Side::Supplier, t),
+            );
             let comparison = customer.zip(supplier).map(|(c, s)| {
                 stats::compare(
                     &sample(c, target_kind, target),
                     &sample(s, target_kind, target),
                 )
             });
-            let suppressed = comparison
-                .is_none()
-                .then(|| confidentiality::below_minimum(min));
+            let suppressed = if comparison.is_some() {
+                None
+            } else {
+                w.whole_target_reason(Side::Customer, t, min)
+                    .or_else(|| w.whole_target_reason(Side::Supplier, t, min))
+            };
             report_inter_firm(
                 &mut report.inter_firm,
                 w.seq,
@@ -681,20 +848,24 @@ pub fn assemble(input: &ReportInput) -> Report {
                 comparison,
             );
         }
-        report.health.push(health(w, &input.dimensions, min));
+        report
+            .health
+            .push(health(w, &input.dimensions, first_dimension, min));
     }
 
     for side in Side::BOTH {
-        for &(target_kind, target) in &targets {
+        for (t, &(target_kind, target)) in targets.iter().enumerate() {
             report
                 .trend
-                .push(trend_record(&waves, side, target_kind, target));
+                .push(trend_record(&waves, side, target_kind, target, t));
         }
     }
     for k in &input.kpis {
         for side in Side::BOTH {
-            for d in &input.dimensions {
-                report.lead_lag.push(lead_lag_record(&waves, k, side, d));
+            for (i, d) in input.dimensions.iter().enumerate() {
+                report
+                    .lead_lag
+                    .push(lead_lag_record(&waves, k, side, d, first_dimension + i));
             }
         }
     }
@@ -744,13 +915,18 @@ fn icc_record(
     grouping: SegmentKind,
     kind: TargetKind,
     target: &str,
+    t: usize,
 ) -> IccRecord {
-    let groups: Vec<&&GroupAggregate> = w
+    let members: Vec<(usize, &&GroupAggregate)> = w
         .groups(side, grouping)
         .iter()
-        .filter(|g| g.responded > 0)
+        .enumerate()
+        .filter(|(_, g)| g.responded > 0)
         .collect();
-    let hidden = groups.iter().find_map(|g| w.reason(g));
+    let hidden = members
+        .iter()
+        .find_map(|&(pos, _)| w.target_reason(side, grouping, pos, t));
+    let groups: Vec<&&GroupAggregate> = members.iter().map(|&(_, g)| g).collect();
     let suppressed =
         hidden.map(|reason| format!("a {} segment is withheld ({reason})", grouping.as_str()));
     let stats = suppressed.is_none().then(|| {
@@ -783,17 +959,18 @@ fn icc_record(
     }
 }
 
-/// (wave, sample) of the shown whole-side groups that have a mean.
+/// (wave, sample) of the shown whole-side groups whose target is shown and has a mean.
 fn wave_samples(
     waves: &[WaveGroups],
     side: Side,
     kind: TargetKind,
     target: &str,
+    t: usize,
 ) -> Vec<(i64, ValueCounts, f64)> {
     waves
         .iter()
         .filter_map(|w| {
-            let g = w.shown_whole(side)?;
+            let g = w.shown_whole_target(side, t)?;
             let s = sample(g, kind, target);
             let mean = stats::describe_sample(&s).mean?;
             Some((w.seq, s, mean))
@@ -801,8 +978,14 @@ fn wave_samples(
         .collect()
 }
 
-fn trend_record(waves: &[WaveGroups], side: Side, kind: TargetKind, target: &str) -> TrendRecord {
-    let points = wave_samples(waves, side, kind, target);
+fn trend_record(
+    waves: &[WaveGroups],
+    side: Side,
+    kind: TargetKind,
+    target: &str,
+    t: usize,
+) -> TrendRecord {
+    let points = wave_samples(waves, side, kind, target, t);
     let xy: Vec<(f64, f64)> = points.iter().map(|(w, _, m)| (*w as f64, *m)).collect();
     let changes = points
         .windows(2)
@@ -844,9 +1027,10 @@ fn lead_lag_record(
     k: &AlignedKpi,
     side: Side,
     dimension: &str,
+    t: usize,
 ) -> LeadLagRecord {
     let perception: BTreeMap<u32, f64> =
-        wave_samples(waves, side, TargetKind::Dimension, dimension)
+        wave_samples(waves, side, TargetKind::Dimension, dimension, t)
             .into_iter()
             .filter_map(|(w, _, m)| Some((u32::try_from(w).ok()?, m)))
             .collect();
@@ -870,7 +1054,10 @@ fn lead_lag_record(
 }
 
 /// The 0–100 relationship health index of one wave (formula in `docs/statistics.md`).
-fn health(w: &WaveGroups, dimensions: &[String], min: u64) -> HealthRecord {
+///
+/// A side's dimension withheld in that wave (too few complete answers) contributes no
+/// component; `first_dimension` is the target index of `dimensions[0]`.
+fn health(w: &WaveGroups, dimensions: &[String], first_dimension: usize, min: u64) -> HealthRecord {
     let undefined = |suppressed: Option<String>| HealthRecord {
         wave: w.seq,
         suppressed,
@@ -883,9 +1070,14 @@ fn health(w: &WaveGroups, dimensions: &[String], min: u64) -> HealthRecord {
         return undefined(Some(confidentiality::below_minimum(min)));
     };
     let (mut levels, mut agreements, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
-    for d in dimensions {
+    for (i, d) in dimensions.iter().enumerate() {
         let mut means = Vec::new();
         for g in [customer, supplier] {
+            if w.target_reason(g.side, SegmentKind::All, 0, first_dimension + i)
+                .is_some()
+            {
+                continue;
+            }
             let Some(agg) = dimension(g, d) else { continue };
             if let Some(m) = stats::describe_sample(&agg.means()).mean {
                 levels.push((m - 1.0) / 4.0);

@@ -3,6 +3,7 @@
 //! build SQL and never render HTML with `format!`.
 
 pub mod api;
+pub mod auth_pages;
 pub mod dashboard;
 pub mod error;
 pub mod health;
@@ -77,5 +78,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(respond::opt_out),
         )
         .service(api::scope())
+        .configure(auth_pages::routes)
         .configure(dashboard::routes);
 }
