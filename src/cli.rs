@@ -635,6 +635,19 @@ fn demo_seed(global: &Global, args: &ServeArgs, out: &mut dyn Write) -> anyhow::
             settings.mail.describe()
         )?;
     }
+    if !summary.users.is_empty() {
+        let mut text =
+            String::from("Demo sign-ins (also kept in the data folder, demo-credentials.txt):\n");
+        for (email, role, password) in &summary.users {
+            text.push_str(&format!("  {role:<30} {email:<32} password {password}\n"));
+        }
+        write!(out, "{text}")?;
+        crate::startup::write_private(&settings.data_dir.join("demo-credentials.txt"), &text)?;
+    } else if let Ok(saved) =
+        std::fs::read_to_string(settings.data_dir.join("demo-credentials.txt"))
+    {
+        write!(out, "{saved}")?;
+    }
     writeln!(out, "open {base}/ in a browser")?;
     Ok(())
 }

@@ -127,6 +127,8 @@ fn stories() -> [Story; 2] {
 pub struct DemoSummary {
     pub created: Vec<(i64, String)>,
     pub already_there: bool,
+    /// (email, role, password) of the demo users made now.
+    pub users: Vec<(String, &'static str, String)>,
 }
 
 /// Seeds the demo data if the database has none of it yet.
@@ -156,12 +158,86 @@ pub fn seed(
         )?;
         let (history, supplier_trust) = history(story, &mut rng);
         partnerships::import_history(conn, catalog, view.id, history.as_bytes())?;
+        // The ombudsman's inbox starts with what the history shows, as if each wave had
+        // closed in Tandem.
+        for wave in crate::db::waves::for_partnership(conn, view.id)? {
+            crate::flags::run_for_wave(conn, view.id, wave.id, links)
+                .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+        }
         crate::reports::import_kpis(conn, view.id, (story.kpis)(&supplier_trust).as_bytes())?;
         partnerships::import_roster(conn, view.id, roster(story, &mut rng).as_bytes())?;
         crate::services::waves::open_now(conn, catalog, view.id, links)?;
         summary.created.push((view.id, story.name.to_owned()));
     }
+    let all: Vec<(i64, String)> = partnerships::list(conn)?
+        .into_iter()
+        .filter(|p| stories().iter().any(|s| s.name == p.name))
+        .map(|p| (p.id, p.name))
+        .collect();
+    summary.users = demo_users(conn, &all)?;
     Ok(summary)
+}
+
+/// One user per role with a fresh random password: an admin, an ombudsman for every
+/// partnership, a relationship manager for the first partnership, and one for the customer
+/// side only of the second.
+fn demo_users(
+    conn: &mut Conn,
+    partnerships: &[(i64, String)],
+) -> Result<Vec<(String, &'static str, String)>, ServiceError> {
+    use crate::auth::{passwords, users, Role};
+    let first = partnerships[0].0;
+    let second = partnerships.get(1).map(|p| p.0).unwrap_or(first);
+    let specs: [(
+        &str,
+        Role,
+        &'static str,
+        Vec<(i64, Option<crate::domain::Side>)>,
+        bool,
+    ); 4] = [
+        ("admin@demo.example", Role::Admin, "admin", vec![], false),
+        (
+            "ombudsman@demo.example",
+            Role::Ombudsman,
+            "ombudsman",
+            vec![],
+            true,
+        ),
+        (
+            "manager@demo.example",
+            Role::Manager,
+            "manager",
+            vec![(first, None)],
+            false,
+        ),
+        (
+            "customer.manager@demo.example",
+            Role::Manager,
+            "manager (customer side only)",
+            vec![(second, Some(crate::domain::Side::Customer))],
+            false,
+        ),
+    ];
+    let mut out = Vec::new();
+    for (email, role, label, scopes, all) in specs {
+        let email = crate::domain::Email::parse(email)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
+        if users::find_by_email(conn, email.as_str())
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?
+            .is_some()
+        {
+            continue;
+        }
+        let user = crate::auth::create_user(conn, &email, role, scopes, all)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+        let password = crate::secrets::new_token()[..16].to_owned();
+        let parsed = passwords::Password::parse(&password)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
+        let hash = passwords::hash(&parsed)?;
+        users::set_password_hash(conn, user.id, &hash)?;
+        out.push((email.as_str().to_owned(), label, password));
+    }
+    Ok(out)
 }
 
 /// The long-format history of one story, and the supplier's trust level per wave.
@@ -172,8 +248,8 @@ fn history(story: &Story, rng: &mut StdRng) -> (String, Vec<f64>) {
         .map(|i| {
             let side = i % 2;
             let level = match rng.random_range(0..20) {
-                0..=2 => 0,
-                3..=8 => 1,
+                0..=4 => 0,
+                5..=9 => 1,
                 _ => 2,
             };
             (

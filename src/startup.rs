@@ -151,7 +151,7 @@ pub fn admin_token_file(data_dir: &Path) -> anyhow::Result<String> {
     Ok(token)
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

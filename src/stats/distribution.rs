@@ -1,6 +1,8 @@
 //! Tail probabilities and critical values of Student's t and the standard normal, on top of
 //! statrs, with the workarounds the statrs release we use needs (each explained where it is).
 
+use std::cell::RefCell;
+
 use statrs::distribution::{Continuous, ContinuousCDF, StudentsT};
 use statrs::function::beta::beta_reg;
 use statrs::function::gamma::gamma_ur;
@@ -48,7 +50,37 @@ pub(crate) fn t_two_sided_p(t: f64, df: f64) -> f64 {
 /// CDF bring it back to the CDF's own accuracy at negligible cost. Above [`LARGE_DF`] the
 /// Cornish–Fisher expansion of t in 1/df (Abramowitz & Stegun 26.7.5), whose first omitted
 /// term is below 1e-19 there, replaces the inversion.
+///
+/// Integer df up to [`CACHED_DF`] (every CI of a mean: df = n − 1) are computed once per thread
+/// and then read from a table, bit-identical to computing them again: a report asks for the
+/// same few hundred df thousands of times. Fractional (Welch) df are computed each time.
 pub(crate) fn t_critical_95(df: f64) -> f64 {
+    if df.fract() != 0.0 || !(1.0..=CACHED_DF as f64).contains(&df) {
+        return t_critical_95_computed(df);
+    }
+    // In range and integral, so the cast is exact.
+    let index = df as usize;
+    T_CRITICAL_95.with(|cell| {
+        let mut table = cell.borrow_mut();
+        if table.len() <= index {
+            table.resize(index + 1, f64::NAN);
+        }
+        if table[index].is_nan() {
+            table[index] = t_critical_95_computed(df);
+        }
+        table[index]
+    })
+}
+
+/// Largest integer df kept in the per-thread table of [`t_critical_95`] (at most 512 KiB).
+const CACHED_DF: usize = 1 << 16;
+
+thread_local! {
+    /// t(0.975, df) by integer df; NaN = not computed yet.
+    static T_CRITICAL_95: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+fn t_critical_95_computed(df: f64) -> f64 {
     if df > LARGE_DF {
         let z = Z_975;
         let (z3, z5, z7) = (z.powi(3), z.powi(5), z.powi(7));
@@ -113,6 +145,19 @@ mod tests {
         for df in [1.0, 2.0, 3.5, 7.0, 26.0, 46.76, 120.0, 3.0e4, 9.9e4] {
             let q = t_critical_95(df);
             assert!((t_two_sided_p(q, df) - 0.05).abs() < 1e-12, "df = {df}");
+        }
+    }
+
+    #[test]
+    fn cached_critical_values_are_those_computed() {
+        for df in [1.0, 2.0, 7.0, 199.0, 19_999.0, 65_536.0, 65_537.0, 46.76] {
+            let first = t_critical_95(df);
+            assert_eq!(
+                first.to_bits(),
+                t_critical_95_computed(df).to_bits(),
+                "df = {df}"
+            );
+            assert_eq!(first.to_bits(), t_critical_95(df).to_bits(), "df = {df}");
         }
     }
 

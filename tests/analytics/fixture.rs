@@ -1,10 +1,12 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use crate::both_backends;
 use crate::common::{fixture, TestApp};
 
+/// The fixture partnership's minimum reporting size.
+const MIN: u64 = 3;
 const CLOSED_FORM: f64 = 1e-9;
 const P_AND_CI: f64 = 1e-7;
 const P_AND_CI_FIELDS: [&str; 5] = ["p", "welch_p", "mwu_p", "mean_ci95", "diff_ci95"];
@@ -138,6 +140,10 @@ impl Checker {
     }
 }
 
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("{v} is a string"))
+}
+
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v[k].as_str()
         .unwrap_or_else(|| panic!("{k} is a string in {v}"))
@@ -161,10 +167,219 @@ fn sorted_items(mut record: Value) -> Value {
     record
 }
 
+/// (wave, side, segment kind, segment — "" for the whole side, item or dimension).
+type TargetKey = (i64, String, String, String, String);
+
+/// What the confidentiality rules see, counted from the fixture's own `responses.csv`: per
+/// group, the answers to each item (don't-know excluded) and the listwise-complete
+/// respondents of each dimension; and the groups the report withholds as a whole.
+struct FixtureCounts {
+    counts: BTreeMap<TargetKey, u64>,
+    /// (wave, side, kind) → segments.
+    segments: BTreeMap<(i64, String, String), BTreeSet<String>>,
+    /// (wave, side, kind, segment) → reason, from the report's `groups`.
+    hidden_groups: BTreeMap<(i64, String, String, String), String>,
+}
+
+impl FixtureCounts {
+    fn new(report: &Value) -> Self {
+        let e = expected();
+        let dimensions: BTreeMap<String, Vec<String>> = e["meta"]["dimensions"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(d, items)| {
+                let items = list(items, "items").iter().map(|i| text(i)).collect();
+                (d.clone(), items)
+            })
+            .collect();
+        let text = std::fs::read_to_string(fixture("responses.csv")).unwrap();
+        // (wave, side, respondent) → (level, function, answered items)
+        let mut people: BTreeMap<(i64, String, String), (String, String, BTreeSet<String>)> =
+            BTreeMap::new();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let person = people
+                .entry((f[0].parse().unwrap(), f[1].into(), f[2].into()))
+                .or_insert_with(|| (f[3].into(), f[4].into(), BTreeSet::new()));
+            if !f[6].trim().is_empty() {
+                person.2.insert(f[5].into());
+            }
+        }
+        let items: Vec<String> = list(&e["meta"]["items"], "items")
+            .iter()
+            .map(|i| text(i).to_owned())
+            .collect();
+        let mut counts = BTreeMap::new();
+        let mut segments: BTreeMap<(i64, String, String), BTreeSet<String>> = BTreeMap::new();
+        for ((wave, side, _), (level, function, answered)) in &people {
+            for (kind, segment) in [("all", ""), ("level", level), ("function", function)] {
+                segments
+                    .entry((*wave, side.clone(), kind.into()))
+                    .or_default()
+                    .insert(segment.into());
+                let key = |target: &str| -> TargetKey {
+                    (
+                        *wave,
+                        side.clone(),
+                        kind.into(),
+                        segment.into(),
+                        target.into(),
+                    )
+                };
+                for item in &items {
+                    *counts.entry(key(item)).or_insert(0) += u64::from(answered.contains(item));
+                }
+                for (d, its) in &dimensions {
+                    let complete = its.iter().all(|i| answered.contains(i));
+                    *counts.entry(key(d)).or_insert(0) += u64::from(complete);
+                }
+            }
+        }
+        let hidden_groups = list(&report["groups"], "groups")
+            .iter()
+            .filter(|g| !g["suppressed"].is_null())
+            .map(|g| {
+                let key = (
+                    g["wave"].as_i64().unwrap(),
+                    s(g, "side").to_owned(),
+                    s(g, "segment_kind").to_owned(),
+                    g["segment"].as_str().unwrap_or("").to_owned(),
+                );
+                (key, s(g, "suppressed").to_owned())
+            })
+            .collect();
+        Self {
+            counts,
+            segments,
+            hidden_groups,
+        }
+    }
+
+    fn count(&self, wave: i64, side: &str, kind: &str, segment: &str, target: &str) -> u64 {
+        let key = (
+            wave,
+            side.into(),
+            kind.into(),
+            segment.into(),
+            target.into(),
+        );
+        self.counts.get(&key).copied().unwrap_or(0)
+    }
+
+    /// The segments of one kind whose `target` (item or dimension) the report must withhold,
+    /// with the reason: withheld groups keep theirs; below the minimum; then the smallest
+    /// shown segments until the withheld ones hold at least the minimum together.
+    fn withheld(
+        &self,
+        wave: i64,
+        side: &str,
+        kind: &str,
+        target: &str,
+        is_item: bool,
+    ) -> BTreeMap<String, String> {
+        let (below, complement) = if is_item {
+            (
+                format!("fewer than {MIN} answers"),
+                format!(
+                    "withheld so that fewer than {MIN} answers cannot be recovered by subtraction"
+                ),
+            )
+        } else {
+            (
+                format!("fewer than {MIN} complete answers"),
+                format!(
+                    "withheld so that fewer than {MIN} complete answers cannot be recovered by subtraction"
+                ),
+            )
+        };
+        let segments = &self.segments[&(wave, side.to_owned(), kind.to_owned())];
+        let count = |segment: &str| self.count(wave, side, kind, segment, target);
+        let mut out: BTreeMap<String, String> = segments
+            .iter()
+            .filter_map(|seg| {
+                let key = (wave, side.to_owned(), kind.to_owned(), seg.clone());
+                Some((seg.clone(), self.hidden_groups.get(&key)?.clone()))
+            })
+            .collect();
+        for seg in segments {
+            if count(seg) < MIN {
+                out.entry(seg.clone()).or_insert_with(|| below.clone());
+            }
+        }
+        while !out.is_empty() && out.keys().map(|seg| count(seg)).sum::<u64>() < MIN {
+            let Some(next) = segments
+                .iter()
+                .filter(|seg| !out.contains_key(*seg))
+                .min_by_key(|seg| (count(seg), (*seg).clone()))
+            else {
+                break;
+            };
+            out.insert(next.clone(), complement.clone());
+        }
+        out
+    }
+
+    /// Why the report must withhold this item or dimension record, if it must.
+    fn reason(&self, record: &Value, is_item: bool) -> Option<String> {
+        let target = s(record, if is_item { "item" } else { "dimension" });
+        let (wave, side) = (record["wave"].as_i64().unwrap(), s(record, "side"));
+        let kind = s(record, "segment_kind");
+        let segment = record["segment"].as_str().unwrap_or("");
+        self.withheld(wave, side, kind, target, is_item)
+            .remove(segment)
+    }
+}
+
+/// Every item and dimension record of the report is withheld exactly when the counts say so,
+/// with the reason and without a number; returns how many are withheld although their group
+/// is shown (items, dimensions).
+fn check_withheld_targets(report: &Value, counts: &FixtureCounts) -> (usize, usize) {
+    let mut by_rule_5 = [0, 0];
+    for (section, is_item) in [("items", true), ("dimensions", false)] {
+        for rec in list(&report[section], section) {
+            let want = counts.reason(rec, is_item);
+            assert_eq!(
+                rec["suppressed"].as_str(),
+                want.as_deref(),
+                "{section} record {} {} {} {}",
+                rec["wave"],
+                rec["side"],
+                rec["segment"],
+                rec[if is_item { "item" } else { "dimension" }]
+            );
+            if want.is_some() {
+                for field in ["n", "mean", "sd", "n_complete", "counts", "pairwise"] {
+                    assert!(rec.get(field).is_none(), "a withheld record shows {field}");
+                }
+                if !want.as_deref().unwrap().contains("responses") {
+                    by_rule_5[usize::from(!is_item)] += 1;
+                }
+            }
+        }
+    }
+    (by_rule_5[0], by_rule_5[1])
+}
+
 pub fn compare_with_fixture(report: &Value) {
     let e = expected();
     let all = Value::from("all");
     let level = Value::from("level");
+    let counts = FixtureCounts::new(report);
+    let (items_withheld, dimensions_withheld) = check_withheld_targets(report, &counts);
+    assert!(
+        items_withheld > 0 && dimensions_withheld > 0,
+        "the fixture has small items and dimensions in shown groups"
+    );
+    let by_level_withheld = |rec: &Value, target: &str, is_item: bool| {
+        counts.withheld(
+            rec["wave"].as_i64().unwrap(),
+            s(rec, "firm"),
+            "level",
+            target,
+            is_item,
+        )
+    };
     // Exactly the groups below the minimum (3) are withheld, plus the one complement: in
     // wave 4 the supplier has 2 executives, so its next-smallest level (7 managers) goes too.
     let mut hidden: Vec<(i64, String, String, String)> = list(&report["groups"], "groups")
@@ -203,6 +418,10 @@ pub fn compare_with_fixture(report: &Value) {
             ],
             &label,
         );
+        if got["suppressed"].is_string() {
+            assert!(rec["n"].as_u64().unwrap() < MIN, "{label} is withheld");
+            continue;
+        }
         c.record(&label, rec, got, &["wave", "firm", "item", "dimension"]);
     }
     c.finish("items");
@@ -224,6 +443,10 @@ pub fn compare_with_fixture(report: &Value) {
             ],
             &label,
         );
+        if got["suppressed"].is_string() {
+            assert!(rec["n_complete"].as_u64().unwrap() < MIN, "{label}");
+            continue;
+        }
         c.record(
             &label,
             &sorted_items(rec.clone()),
@@ -245,6 +468,13 @@ pub fn compare_with_fixture(report: &Value) {
         let mut c = Checker::default();
         for rec in want {
             let label = format!("inter_firm.{section}[{} {}]", rec["wave"], rec[key]);
+            let wave = rec["wave"].as_i64().unwrap();
+            let withheld = ["customer", "supplier"].iter().any(|side| {
+                counts
+                    .withheld(wave, side, "all", s(rec, key), section == "items")
+                    .contains_key("")
+            });
+            assert!(!withheld, "{label}: both whole sides reach the minimum");
             let got = if section == "items" {
                 find(
                     ours,
@@ -271,7 +501,7 @@ pub fn compare_with_fixture(report: &Value) {
         c.finish(section);
     }
 
-    // ICC across levels: every record shown except wave 4 supplier (a level is withheld).
+    // ICC across levels: withheld exactly when one level's item or dimension is.
     let icc = list(&report["icc"], "icc");
     let mut c = Checker::default();
     let (mut shown, mut withheld) = (0, 0);
@@ -291,7 +521,8 @@ pub fn compare_with_fixture(report: &Value) {
             ],
             &label,
         );
-        if rec["wave"] == 4 && rec["firm"] == "supplier" {
+        let target = s(rec, "target");
+        if !by_level_withheld(rec, target, rec["kind"] == "item").is_empty() {
             assert!(got["suppressed"].is_string(), "{label} is withheld");
             assert!(got.get("icc1").is_none(), "{label} shows no number");
             withheld += 1;
@@ -306,7 +537,10 @@ pub fn compare_with_fixture(report: &Value) {
         );
     }
     c.finish("icc");
-    assert_eq!((shown, withheld), (121, 11));
+    assert!(
+        withheld > 11,
+        "more than wave 4 supplier's ICCs: {shown} shown, {withheld} withheld"
+    );
 
     let trend = list(&report["trend"], "trend");
     assert_eq!(trend.len(), 22);
@@ -388,7 +622,8 @@ pub fn compare_with_fixture(report: &Value) {
                 ],
                 &label,
             );
-            if rec["wave"] == 4 && rec["firm"] == "supplier" && rec["level"] != "staff" {
+            let is_item = section == "items";
+            if by_level_withheld(rec, s(rec, key), is_item).contains_key(s(rec, "level")) {
                 assert!(
                     got["suppressed"].is_string() && got.get("mean").is_none(),
                     "{label} is withheld"
@@ -397,16 +632,30 @@ pub fn compare_with_fixture(report: &Value) {
                 continue;
             }
             shown += 1;
+            let mut want = sorted_items(rec.clone());
+            // The pairwise block goes with any of the dimension's items withheld in the group.
+            let pairwise_withheld = !is_item
+                && list(&rec["items"], "items").iter().any(|item| {
+                    by_level_withheld(rec, text(item), true).contains_key(s(rec, "level"))
+                });
+            if pairwise_withheld {
+                assert!(
+                    got["pairwise"]["suppressed"].is_string() && got["pairwise"]["rwg_j"].is_null(),
+                    "{label}.pairwise is withheld"
+                );
+                want.as_object_mut().unwrap().remove("pairwise");
+            }
             c.record(
                 &label,
-                &sorted_items(rec.clone()),
+                &want,
                 &sorted_items(got.clone()),
                 &["wave", "firm", "level", key],
             );
         }
     }
     c.finish("by_level");
-    assert_eq!((shown, withheld), (288 - 16 + 108 - 6, 16 + 6));
+    assert_eq!(shown + withheld, 288 + 108);
+    assert!(withheld > 16 + 6, "more than wave 4 supplier's two levels");
 }
 
 both_backends!(the_cli_report_reproduces_every_fixture_value, |app| {

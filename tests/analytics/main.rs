@@ -7,3 +7,4 @@ mod common;
 
 mod fixture;
 mod interfaces;
+mod small_answers;

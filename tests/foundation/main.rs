@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod demo;
 mod health;
 mod history;
 mod openapi;

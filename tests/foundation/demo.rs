@@ -1,0 +1,36 @@
+use crate::both_backends;
+
+both_backends!(
+    the_demo_seeds_two_stories_once_with_users_and_flags,
+    |app| {
+        let pool = app.db.pool();
+        let catalog = tandem::templates::Catalog::load(None).unwrap();
+        let links = tandem::waves::Links {
+            base_url: app.address.clone(),
+        };
+        let mut conn = pool.get().unwrap();
+        let first = tandem::demo::seed(&mut conn, &catalog, &links).unwrap();
+        assert_eq!(first.created.len(), 2);
+        assert_eq!(first.users.len(), 4, "one user per role");
+        assert_eq!(
+            app.db.count("waves WHERE state = 'closed'"),
+            16,
+            "two years, quarterly, twice"
+        );
+        assert_eq!(app.db.count("waves WHERE state = 'open'"), 2);
+        assert_eq!(
+            app.db
+                .count("flags WHERE rule = 'decline' AND scope = 'dimension:trust:supplier'"),
+            1
+        );
+        assert!(
+            app.db.count(
+                "flags WHERE rule = 'level_gap' AND scope LIKE '%:customer:executive-staff'"
+            ) >= 1
+        );
+        assert!(app.db.count("kpi_values") >= 16);
+        let again = tandem::demo::seed(&mut conn, &catalog, &links).unwrap();
+        assert!(again.created.is_empty() && again.users.is_empty() && again.already_there);
+        assert_eq!(app.db.count("partnerships"), 2);
+    }
+);
