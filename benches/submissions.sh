@@ -79,11 +79,12 @@ LUA
 
 wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 
-TANDEM_POOL_SIZE=16 $T serve --bind 127.0.0.1:18081 & serve=$!
+TANDEM_POOL_SIZE=16 $T serve --bind 127.0.0.1:18081 2> "$work/serve.log" & serve=$!
 wait_up http://127.0.0.1:18081/readyz
 echo "== tandem: POST /api/responses/{token} ($backend, 64 connections, $duration)"
 wrk -t2 -c64 -d"$duration" -s "$work/submit.lua" http://127.0.0.1:18081 | grep RESULT
 kill "$serve"; wait "$serve" 2>/dev/null || true
+echo "server errors logged: $(grep -c -i 'error' "$work/serve.log" || true)"; grep -i -m3 'error' "$work/serve.log" || true
 
 "$ceiling" "$ceiling_url" 18082 2>/dev/null & ceil=$!
 for _ in $(seq 1 100); do curl -sf -X POST -d x http://127.0.0.1:18082/insert >/dev/null 2>&1 && break; sleep 0.1; done
@@ -96,7 +97,7 @@ kill "$ceil"; wait "$ceil" 2>/dev/null || true
 $T wave status --partnership "$id" --json | python3 -c '
 import json, sys
 w = json.load(sys.stdin)[0]
-print(f"responses stored: {w[\"responded\"]} of {w[\"invited\"]} invitations")'
+print("responses stored:", w["responded"], "of", w["invited"], "invitations")'
 case "$backend" in
   sqlite) q() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$work/tandem.db" "$1"; } ;;
   postgres) q() { psql -tA -h 127.0.0.1 -U postgres -d "$db" -c "$1"; } ;;

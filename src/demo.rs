@@ -181,6 +181,15 @@ pub fn seed(
 /// One user per role with a fresh random password: an admin, an ombudsman for every
 /// partnership, a relationship manager for the first partnership, and one for the customer
 /// side only of the second.
+/// email, role, how the role is shown, scopes, all partnerships
+type UserSpec = (
+    &'static str,
+    crate::auth::Role,
+    &'static str,
+    Vec<(i64, Option<crate::domain::Side>)>,
+    bool,
+);
+
 fn demo_users(
     conn: &mut Conn,
     partnerships: &[(i64, String)],
@@ -188,13 +197,7 @@ fn demo_users(
     use crate::auth::{passwords, users, Role};
     let first = partnerships[0].0;
     let second = partnerships.get(1).map(|p| p.0).unwrap_or(first);
-    let specs: [(
-        &str,
-        Role,
-        &'static str,
-        Vec<(i64, Option<crate::domain::Side>)>,
-        bool,
-    ); 4] = [
+    let specs: [UserSpec; 4] = [
         ("admin@demo.example", Role::Admin, "admin", vec![], false),
         (
             "ombudsman@demo.example",

@@ -58,24 +58,32 @@ pub fn insert_response(
         .get_result(conn)
 }
 
-/// Inserts the answers of one response. Multi-row inserts do not compile on the
-/// multi-backend connection, so this is one statement per answer; callers run it inside
-/// their transaction, which keeps it all-or-nothing and (on SQLite) fast.
+/// Inserts the answers of one response in one statement. Multi-row inserts do not compile
+/// on the multi-backend connection, so this goes to the inner connection of each backend;
+/// callers run it inside their transaction, which keeps it all-or-nothing.
 pub fn insert_answers(
     conn: &mut Conn,
     response_id: i64,
     items: &[(&str, Answer)],
 ) -> QueryResult<()> {
-    for (item, answer) in items {
-        diesel::insert_into(answers::table)
-            .values((
+    if items.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = items
+        .iter()
+        .map(|(item, answer)| {
+            (
                 answers::response_id.eq(response_id),
                 answers::item_id.eq(*item),
                 answers::value.eq(answer.to_db()),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    match conn {
+        Conn::Sqlite(c) => diesel::insert_into(answers::table).values(&rows).execute(c),
+        Conn::Postgres(c) => diesel::insert_into(answers::table).values(&rows).execute(c),
     }
-    Ok(())
+    .map(|_| ())
 }
 
 pub fn insert_comment(

@@ -2,6 +2,9 @@
 //! still open, validate the answers against the exact template version of the wave, and
 //! store them — a second submission replaces the first, never adds a second response.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::NaiveDateTime;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{prelude::*, Connection};
@@ -9,6 +12,7 @@ use diesel::{prelude::*, Connection};
 use crate::db::invitations::{self, LinkTarget};
 use crate::db::models::AnswerRow;
 use crate::db::responses::Snapshot;
+use crate::db::schema::invitations as invitation_rows;
 use crate::db::schema::{answers, comments, people, responses};
 use crate::db::{self, template_versions, Conn};
 use crate::domain::{Answer, Side};
@@ -50,7 +54,7 @@ pub struct Submission {
 /// An opened link: the invitation, its wave, the template the wave uses.
 pub struct OpenLink {
     pub target: LinkTarget,
-    pub template: SurveyTemplate,
+    pub template: Arc<SurveyTemplate>,
     pub side: Side,
     pub customer_firm: String,
     pub supplier_firm: String,
@@ -66,12 +70,37 @@ pub fn plausible_token(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Finds what a link leads to; `NotFound` and `Closed` as for submitting.
-pub fn open_link(
+/// Stored template versions parsed once per process. A version is the SHA-256 of its body,
+/// so an entry can never go stale; parsing TOML and re-hashing on every submission was the
+/// largest cost of the submission path.
+fn parsed_template(version: &str, body: &str) -> Result<Arc<SurveyTemplate>, SubmitError> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<SurveyTemplate>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(t) = cache
+        .lock()
+        .map_err(|_| SubmitError::Corrupt("template cache poisoned".into()))?
+        .get(version)
+    {
+        return Ok(Arc::clone(t));
+    }
+    let parsed = Arc::new(
+        SurveyTemplate::from_stored(version, body)
+            .map_err(|e| SubmitError::Corrupt(e.to_string()))?,
+    );
+    cache
+        .lock()
+        .map_err(|_| SubmitError::Corrupt("template cache poisoned".into()))?
+        .insert(version.to_owned(), Arc::clone(&parsed));
+    Ok(parsed)
+}
+
+/// The invitation behind a token, its wave's template and the person's side; `NotFound` and
+/// `Closed` as for submitting.
+fn resolve(
     conn: &mut Conn,
     token: &str,
     now: NaiveDateTime,
-) -> Result<OpenLink, SubmitError> {
+) -> Result<(LinkTarget, Arc<SurveyTemplate>, Side), SubmitError> {
     if !plausible_token(token) {
         return Err(SubmitError::NotFound);
     }
@@ -89,9 +118,18 @@ pub fn open_link(
         )));
     }
     let version = template_versions::get(conn, target.wave.template_version_id)?;
-    let template = SurveyTemplate::from_stored(&version.version, &version.body)
-        .map_err(|e| SubmitError::Corrupt(e.to_string()))?;
+    let template = parsed_template(&version.version, &version.body)?;
     let side: Side = target.person.side.parse().map_err(SubmitError::Corrupt)?;
+    Ok((target, template, side))
+}
+
+/// Finds what a link leads to, with the firms' names and any earlier answers, for the form.
+pub fn open_link(
+    conn: &mut Conn,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<OpenLink, SubmitError> {
+    let (target, template, side) = resolve(conn, token, now)?;
     let firms = db::firms::get_many(
         conn,
         &[
@@ -208,27 +246,35 @@ pub fn submit(
     s: &Submission,
     now: NaiveDateTime,
 ) -> Result<bool, SubmitError> {
-    let link = open_link(conn, token, now)?;
-    validate(&link.template, s).map_err(SubmitError::Invalid)?;
-    match store(conn, &link, s, now) {
+    let (target, template, side) = resolve(conn, token, now)?;
+    validate(&template, s).map_err(SubmitError::Invalid)?;
+    match store(conn, &target, side, s, now) {
         // Two first submissions raced; the loser becomes an update of the winner's row.
         Err(SubmitError::Database(DieselError::DatabaseError(
             DatabaseErrorKind::UniqueViolation,
             _,
-        ))) => store(conn, &link, s, now),
+        ))) => store(conn, &target, side, s, now),
         other => other,
     }
 }
 
 fn store(
     conn: &mut Conn,
-    link: &OpenLink,
+    target: &LinkTarget,
+    side: Side,
     s: &Submission,
     now: NaiveDateTime,
 ) -> Result<bool, SubmitError> {
     conn.transaction(|conn| {
+        // Write first: on SQLite a transaction that reads and then writes cannot upgrade its
+        // lock when another writer committed meanwhile ("database is locked" at once, busy
+        // timeout or not); a write as the first statement waits for the lock instead. On
+        // PostgreSQL it locks the invitation row, so two submissions of one link queue.
+        diesel::update(invitation_rows::table.find(target.invitation.id))
+            .set(invitation_rows::reminders_sent.eq(invitation_rows::reminders_sent))
+            .execute(conn)?;
         let existing: Option<i64> = responses::table
-            .filter(responses::invitation_id.eq(link.target.invitation.id))
+            .filter(responses::invitation_id.eq(target.invitation.id))
             .select(responses::id)
             .first(conn)
             .optional()?;
@@ -245,15 +291,15 @@ fn store(
             None => {
                 // The segment snapshot: the person's attributes as they are when first answering.
                 let person = people::table
-                    .find(link.target.person.id)
+                    .find(target.person.id)
                     .select(crate::db::models::Person::as_select())
                     .first(conn)?;
                 let id = db::responses::insert_response(
                     conn,
-                    link.target.invitation.id,
-                    link.target.wave.id,
+                    target.invitation.id,
+                    target.wave.id,
                     &Snapshot {
-                        side: link.side,
+                        side,
                         level: &person.level,
                         function: &person.function,
                         region: &person.region,

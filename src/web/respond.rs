@@ -315,7 +315,7 @@ pub async fn submit_form(
     };
     let t = token.clone();
     let outcome = state
-        .db(move |conn, _| {
+        .db_write(move |conn, _| {
             let now = crate::db::now();
             match service::submit(conn, &t, &submission, now) {
                 Ok(_) => Ok(FormOutcome::Saved),
@@ -586,7 +586,7 @@ pub async fn submit_json(
     }
     let token = token.into_inner();
     let outcome = state
-        .db(
+        .db_write(
             move |conn, _| match service::submit(conn, &token, &s, crate::db::now()) {
                 Ok(updated) => Ok(Ok(updated)),
                 Err(SubmitError::Database(d)) => Err(ServiceError::Database(d)),

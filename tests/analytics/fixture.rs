@@ -167,8 +167,12 @@ fn sorted_items(mut record: Value) -> Value {
     record
 }
 
-/// (wave, side, segment kind, segment — "" for the whole side, item or dimension).
-type TargetKey = (i64, String, String, String, String);
+/// (wave, side, segment kind, segment — "" for the whole side, is an item, item or
+/// dimension: some dimensions share their id with an item).
+type TargetKey = (i64, String, String, String, bool, String);
+
+/// A respondent of the fixture: level, function and the items they answered.
+type Person = (String, String, BTreeSet<String>);
 
 /// What the confidentiality rules see, counted from the fixture's own `responses.csv`: per
 /// group, the answers to each item (don't-know excluded) and the listwise-complete
@@ -189,15 +193,16 @@ impl FixtureCounts {
             .unwrap()
             .iter()
             .map(|(d, items)| {
-                let items = list(items, "items").iter().map(|i| text(i)).collect();
+                let items = list(items, "items")
+                    .iter()
+                    .map(|i| text(i).to_owned())
+                    .collect();
                 (d.clone(), items)
             })
             .collect();
-        let text = std::fs::read_to_string(fixture("responses.csv")).unwrap();
-        // (wave, side, respondent) → (level, function, answered items)
-        let mut people: BTreeMap<(i64, String, String), (String, String, BTreeSet<String>)> =
-            BTreeMap::new();
-        for line in text.lines().skip(1) {
+        let csv = std::fs::read_to_string(fixture("responses.csv")).unwrap();
+        let mut people: BTreeMap<(i64, String, String), Person> = BTreeMap::new();
+        for line in csv.lines().skip(1) {
             let f: Vec<&str> = line.split(',').collect();
             let person = people
                 .entry((f[0].parse().unwrap(), f[1].into(), f[2].into()))
@@ -218,21 +223,23 @@ impl FixtureCounts {
                     .entry((*wave, side.clone(), kind.into()))
                     .or_default()
                     .insert(segment.into());
-                let key = |target: &str| -> TargetKey {
+                let key = |is_item: bool, target: &str| -> TargetKey {
                     (
                         *wave,
                         side.clone(),
                         kind.into(),
                         segment.into(),
+                        is_item,
                         target.into(),
                     )
                 };
                 for item in &items {
-                    *counts.entry(key(item)).or_insert(0) += u64::from(answered.contains(item));
+                    let answers = counts.entry(key(true, item)).or_insert(0);
+                    *answers += u64::from(answered.contains(item));
                 }
                 for (d, its) in &dimensions {
                     let complete = its.iter().all(|i| answered.contains(i));
-                    *counts.entry(key(d)).or_insert(0) += u64::from(complete);
+                    *counts.entry(key(false, d)).or_insert(0) += u64::from(complete);
                 }
             }
         }
@@ -256,12 +263,14 @@ impl FixtureCounts {
         }
     }
 
-    fn count(&self, wave: i64, side: &str, kind: &str, segment: &str, target: &str) -> u64 {
+    fn count(&self, wave: i64, side: &str, kind: &str, segment: &str, target: (bool, &str)) -> u64 {
+        let (is_item, target) = target;
         let key = (
             wave,
             side.into(),
             kind.into(),
             segment.into(),
+            is_item,
             target.into(),
         );
         self.counts.get(&key).copied().unwrap_or(0)
@@ -294,7 +303,7 @@ impl FixtureCounts {
             )
         };
         let segments = &self.segments[&(wave, side.to_owned(), kind.to_owned())];
-        let count = |segment: &str| self.count(wave, side, kind, segment, target);
+        let count = |segment: &str| self.count(wave, side, kind, segment, (is_item, target));
         let mut out: BTreeMap<String, String> = segments
             .iter()
             .filter_map(|seg| {

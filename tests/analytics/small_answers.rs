@@ -266,34 +266,59 @@ both_backends!(
 both_backends!(
     a_dimension_shows_no_pairwise_block_when_one_of_its_items_is_withheld,
     |app| {
-        let id = a_level_with_few_trust_answers(&app);
-        let r = report(&app, &id, "level");
-        let manager = one(
-            &r,
-            "dimensions",
+        let no_dependable: &[(&str, &str)] = &[
+            ("trust", "4"),
+            ("dependable_people", ""),
+            ("holds_up_end", "4"),
+        ];
+        // Trust answers: executives 2, managers 10, staff 7, so the staff's trust item is the
+        // executives' complement; complete trust answers: 2, 6, 7, so the managers' trust
+        // dimension is, and the staff's stays shown.
+        let id = history(
+            &app,
             &[
-                ("side", "customer"),
-                ("segment", "manager"),
-                ("dimension", "trust"),
+                (1, "customer", "executive", "sales", 2, TRUST_4),
+                (1, "customer", "executive", "sales", 4, TRUST_DONT_KNOW),
+                (1, "customer", "manager", "sales", 6, TRUST_4),
+                (1, "customer", "manager", "sales", 4, no_dependable),
+                (1, "customer", "staff", "sales", 7, TRUST_4),
+                (1, "supplier", "staff", "sales", 6, TRUST_4),
             ],
         );
-        assert!(manager["suppressed"].is_null());
-        assert_eq!(manager["n_complete"], 6);
-        let pairwise = &manager["pairwise"];
+        let r = report(&app, &id, "level");
+        let record = |section: &str, level: &str, target: (&str, &str)| {
+            one(
+                &r,
+                section,
+                &[("side", "customer"), ("segment", level), target],
+            )
+            .clone()
+        };
+        assert!(record("items", "staff", ("item", "trust"))["suppressed"]
+            .as_str()
+            .unwrap()
+            .starts_with("withheld so that"));
+        assert!(record("dimensions", "manager", ("dimension", "trust"))["suppressed"].is_string());
+        let staff = record("dimensions", "staff", ("dimension", "trust"));
+        assert!(staff["suppressed"].is_null());
+        assert_eq!(staff["n_complete"], 7);
+        let pairwise = &staff["pairwise"];
         assert!(pairwise["suppressed"].is_string());
         assert!(pairwise["rwg_j"].is_null() && pairwise["ad_m"].is_null());
         assert_eq!(pairwise["n_per_item"], serde_json::json!({}));
-        let staff = one(
+        let win_win = record("dimensions", "staff", ("dimension", "win_win"));
+        assert!(win_win["suppressed"].is_string(), "nobody answered win_win");
+        let whole = one(
             &r,
             "dimensions",
             &[
                 ("side", "customer"),
-                ("segment", "staff"),
+                ("segment_kind", "all"),
                 ("dimension", "trust"),
             ],
         );
-        assert!(staff["pairwise"]["suppressed"].is_null());
-        assert_eq!(staff["pairwise"]["n_per_item"]["trust"], 9);
+        assert!(whole["pairwise"]["suppressed"].is_null());
+        assert_eq!(whole["pairwise"]["n_per_item"]["trust"], 19);
     }
 );
 
