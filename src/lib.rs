@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod flags;
+pub mod goals;
 pub mod import;
 pub mod mail;
 pub mod reports;

@@ -132,6 +132,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         admin_token_hash: Arc::new(web::api::auth::hash_token(&token)),
         mail_wakeup: Arc::new(tokio::sync::Notify::new()),
         sqlite_writer: Arc::new(std::sync::Mutex::new(())),
+        dashboards: Arc::default(),
     })
 }
 

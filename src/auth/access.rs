@@ -18,7 +18,7 @@ use super::Role;
 use crate::domain::Side;
 
 /// How much of one partnership a user may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     /// Both firms' results.

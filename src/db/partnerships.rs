@@ -1,16 +1,27 @@
 //! Partnerships: a customer firm and a supplier firm, with survey settings.
 
 use diesel::prelude::*;
+use diesel::Connection;
 
 use super::models::{NewPartnership, Partnership};
 use super::schema::{partnerships, people};
 use super::Conn;
 
 pub fn insert(conn: &mut Conn, new: &NewPartnership<'_>) -> QueryResult<Partnership> {
-    diesel::insert_into(partnerships::table)
-        .values(new)
-        .returning(partnerships::all_columns)
-        .get_result(conn)
+    use super::schema::report_versions;
+    conn.transaction(|conn| {
+        let p: Partnership = diesel::insert_into(partnerships::table)
+            .values(new)
+            .returning(partnerships::all_columns)
+            .get_result(conn)?;
+        diesel::insert_into(report_versions::table)
+            .values((
+                report_versions::partnership_id.eq(p.id),
+                report_versions::version.eq(0i64),
+            ))
+            .execute(conn)?;
+        Ok(p)
+    })
 }
 
 pub fn get(conn: &mut Conn, id: i64) -> QueryResult<Option<Partnership>> {
@@ -43,4 +54,26 @@ pub fn active_people_by_side(conn: &mut Conn, id: i64) -> QueryResult<(i64, i64)
             .unwrap_or(0)
     };
     Ok((count("customer"), count("supplier")))
+}
+
+/// The partnership's report version (0 before anything was stored).
+pub fn report_version(conn: &mut Conn, id: i64) -> QueryResult<i64> {
+    use super::schema::report_versions;
+    Ok(report_versions::table
+        .find(id)
+        .select(report_versions::version)
+        .first::<i64>(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Raises the report version: call it in the transaction that changes what the report is
+/// built from (aggregates, KPI values), so caches keyed on the old version stop matching.
+/// The row is made with the partnership ([`insert`]).
+pub fn bump_report_version(conn: &mut Conn, id: i64) -> QueryResult<()> {
+    use super::schema::report_versions;
+    diesel::update(report_versions::table.find(id))
+        .set(report_versions::version.eq(report_versions::version + 1))
+        .execute(conn)?;
+    Ok(())
 }

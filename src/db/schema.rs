@@ -328,6 +328,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_versions (partnership_id) {
+        partnership_id -> BigInt,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(partnerships -> firms (customer_firm_id));
 diesel::joinable!(people -> partnerships (partnership_id));
 diesel::joinable!(waves -> partnerships (partnership_id));
@@ -386,4 +393,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     agg_dimensions,
     agg_dimension_items,
     flag_rule_configs,
+    report_versions,
 );

@@ -293,7 +293,12 @@ pub fn rebuild_wave_with_template(
         let invitees = load_invitees(conn, wave_id)?;
         let groups = compute(wave_id, template, &invitees);
         delete_wave(conn, wave_id)?;
-        store(conn, &groups)
+        store(conn, &groups)?;
+        let partnership: i64 = waves::table
+            .find(wave_id)
+            .select(waves::partnership_id)
+            .first(conn)?;
+        crate::db::partnerships::bump_report_version(conn, partnership)
     })
 }
 

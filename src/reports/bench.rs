@@ -203,6 +203,7 @@ pub fn generate(
             let groups = aggregate::compute(wave.id, template, &invitees);
             aggregate::store(conn, &groups)?;
         }
+        crate::db::partnerships::bump_report_version(conn, view.id)?;
         Ok(())
     })?;
     if let Some(mut w) = writer {

@@ -396,7 +396,11 @@ pub fn import(
     bytes: &[u8],
 ) -> Result<KpiSummary, ImportError> {
     let parsed = parse(bytes).map_err(ImportError::Invalid)?;
-    conn.transaction(|conn| store(conn, partnership_id, &parsed))
+    conn.transaction(|conn| {
+        let summary = store(conn, partnership_id, &parsed)?;
+        crate::db::partnerships::bump_report_version(conn, partnership_id)?;
+        Ok(summary)
+    })
 }
 
 fn store(
@@ -511,6 +515,22 @@ pub fn wave_for_date(windows: &[WaveWindow], date: NaiveDate) -> Option<i64> {
                 .max_by_key(|w| (w.opens_on, w.seq))
                 .map(|w| w.seq)
         })
+}
+
+/// [`load_aligned`] over every wave of the partnership.
+pub fn aligned_for_partnership(
+    conn: &mut Conn,
+    partnership_id: i64,
+) -> QueryResult<Vec<AlignedKpi>> {
+    let windows: Vec<WaveWindow> = crate::db::waves::for_partnership(conn, partnership_id)?
+        .iter()
+        .map(|w| WaveWindow {
+            seq: w.seq,
+            opens_on: w.opens_at.date(),
+            closes_on: w.closes_at.date(),
+        })
+        .collect();
+    load_aligned(conn, partnership_id, &windows)
 }
 
 /// The partnership's KPIs, values by wave. A value stored for a wave wins; otherwise the

@@ -10,6 +10,7 @@
 pub mod aggregate;
 pub mod bench;
 pub mod cli;
+pub mod comments;
 pub mod confidentiality;
 pub mod csv;
 pub mod kpi;

@@ -7,20 +7,27 @@
 //! exactly like one that does not exist. Pages are askama templates (auto-escaped); charts
 //! are SVG from [`crate::charts`].
 
+pub mod cache;
+pub mod goals;
 pub mod view;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, web, HttpResponse, ResponseError};
 use askama::Template;
+use std::sync::Arc;
+
 use serde::Deserialize;
 
 use super::error::ApiError;
 use super::AppState;
 use crate::auth::render::message_page;
+use crate::auth::Role;
 use crate::auth::{CurrentUser, Visibility};
 use crate::db::{template_versions, waves, Conn};
 use crate::domain::Side;
 use crate::flags::FlagState;
+use crate::goals::store::GoalView;
+use crate::goals::Names as GoalNames;
 use crate::reports::report::{self, Report, ReportOptions};
 use crate::services::ServiceError;
 use crate::templates::{SurveyTemplate, TemplateSide};
@@ -32,7 +39,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(item)
         .service(export_csv)
         .service(chart_svg)
-        .service(review);
+        .service(review)
+        .service(goals::new_goal)
+        .service(goals::create_goal)
+        .service(goals::delete_goal);
 }
 
 /// The one place the dashboard asks "may this user see partnership `id`, and which side".
@@ -40,12 +50,16 @@ fn visibility(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
     user.require_partnership(id)
 }
 
-/// Plug-in point for flags and goals (issue 5): filled in [`plug_ins`]; the dashboard and
-/// review templates render them. `None` means the section is left out.
+/// What the pages show beside the cached report: flags, goals and comments, read fresh on
+/// every request (they change on their own).
 pub struct PlugIns {
+    /// `None` for a one-side viewer: flags compare the firms.
     pub flags: Option<Vec<FlagLine>>,
-    /// Goals have no module yet; when they do, fill this in [`plug_ins`].
-    pub goals: Option<Vec<GoalLine>>,
+    pub goals: Vec<GoalView>,
+    /// Whether the viewer may set and remove goals (administrators, managers).
+    pub can_set_goals: bool,
+    /// The comments of the wave shown.
+    pub comments: Option<CommentsView>,
 }
 
 /// A flag that is open or acknowledged, as the dashboard lists it.
@@ -57,20 +71,41 @@ pub struct FlagLine {
     pub href: String,
 }
 
-/// A goal and its progress.
-pub struct GoalLine {
-    pub text: String,
-    pub progress: String,
-    pub on_track: bool,
+/// The comments of one wave, per firm.
+pub struct CommentsView {
+    pub wave: i64,
+    pub sides: Vec<CommentSide>,
 }
 
-/// Flags (open or acknowledged, fired up to `wave` for the review pack) and goals of a
-/// partnership. Flags compare the firms with each other, so a one-side viewer gets none.
+pub struct CommentSide {
+    pub firm: String,
+    pub side: &'static str,
+    pub withheld: Option<String>,
+    /// (question wording, comments).
+    pub questions: Vec<(String, Vec<String>)>,
+}
+
+/// Who may set goals: administrators and relationship managers (within what they see).
+fn can_set_goals(user: &CurrentUser) -> bool {
+    matches!(user.role(), Role::Admin | Role::Manager)
+}
+
+fn goal_names(entry: &cache::Entry) -> GoalNames {
+    GoalNames {
+        customer: entry.report.partnership.customer.clone(),
+        supplier: entry.report.partnership.supplier.clone(),
+        dimensions: entry.labels.dimensions.clone(),
+    }
+}
+
+/// Flags (open or acknowledged, fired up to `wave` for the review pack), goals and the
+/// comments of `wave` (default the latest) of a partnership.
 fn plug_ins(
     conn: &mut Conn,
     partnership: i64,
     v: Visibility,
     wave: Option<i64>,
+    entry: &cache::Entry,
 ) -> Result<PlugIns, ServiceError> {
     let flags = match v {
         Visibility::Only(_) => None,
@@ -88,7 +123,57 @@ fn plug_ins(
                 .collect(),
         ),
     };
-    Ok(PlugIns { flags, goals: None })
+    let goals = crate::goals::store::for_partnership(
+        conn,
+        partnership,
+        &entry.report,
+        &goal_names(entry),
+        v,
+        crate::db::now().date(),
+    )?;
+    let shown_wave = wave.or_else(|| entry.report.waves.last().map(|w| w.wave));
+    let comments = match shown_wave {
+        None => None,
+        Some(seq) => crate::reports::comments::for_wave(conn, partnership, seq, &view::sides(v))?
+            .map(|sides| CommentsView {
+                wave: seq,
+                sides: sides
+                    .into_iter()
+                    .map(|c| {
+                        let (firm, wording): (String, fn(&(String, String)) -> &String) = match c
+                            .side
+                        {
+                            Side::Customer => (entry.report.partnership.customer.clone(), |w| &w.0),
+                            Side::Supplier => (entry.report.partnership.supplier.clone(), |w| &w.1),
+                        };
+                        CommentSide {
+                            firm,
+                            side: c.side.as_str(),
+                            withheld: c.withheld,
+                            questions: c
+                                .by_question
+                                .into_iter()
+                                .map(|(q, bodies)| {
+                                    let text = entry
+                                        .labels
+                                        .questions
+                                        .get(&q)
+                                        .map(|w| wording(w).clone())
+                                        .unwrap_or_else(|| view::humanize(&q));
+                                    (text, bodies)
+                                })
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            }),
+    };
+    Ok(PlugIns {
+        flags,
+        goals,
+        can_set_goals: false,
+        comments,
+    })
 }
 
 /// What every dashboard page knows about who is looking.
@@ -144,10 +229,10 @@ impl Header {
 
 #[derive(Template)]
 #[template(path = "pages/dashboard.html")]
-struct DashboardPage {
+struct DashboardPage<'a> {
     viewer: Viewer,
     p: Header,
-    d: view::Dashboard,
+    d: &'a view::Dashboard,
     plug: PlugIns,
 }
 
@@ -168,29 +253,43 @@ struct ReviewPage {
     plug: PlugIns,
 }
 
-/// The report, the template's names and the plug-ins, loaded in one unit of work.
-struct Loaded {
-    report: Report,
-    labels: Labels,
-    plug: PlugIns,
+/// The report as the viewer may see it, the template's names (both from the cache when the
+/// report version still matches) and the plug-ins, loaded in one unit of work.
+pub(crate) struct Loaded {
+    pub(crate) entry: Arc<cache::Entry>,
+    pub(crate) plug: PlugIns,
 }
 
-async fn load(
+impl Loaded {
+    fn report(&self) -> &Report {
+        &self.entry.report
+    }
+}
+
+pub(crate) async fn load(
     state: &AppState,
     id: i64,
     v: Visibility,
     wave: Option<i64>,
 ) -> Result<Loaded, ApiError> {
+    let cache = state.dashboards.clone();
     state
         .db(move |conn, _| {
-            let full = report::build(conn, id, &ReportOptions::default())?;
-            let labels = labels(conn, id, &full)?;
-            let plug = plug_ins(conn, id, v, wave)?;
-            Ok(Loaded {
-                report: view::restrict(&full, v),
-                labels,
-                plug,
-            })
+            // Read before the report: an entry is never newer data under an older version.
+            let version = crate::db::partnerships::report_version(conn, id)?;
+            let entry = match cache.get(id, v, version) {
+                Some(entry) => entry,
+                None => {
+                    let full = report::build(conn, id, &ReportOptions::default())?;
+                    let labels = labels(conn, id, &full)?;
+                    let entry =
+                        Arc::new(cache::Entry::new(version, view::restrict(&full, v), labels));
+                    cache.put(id, v, Arc::clone(&entry));
+                    entry
+                }
+            };
+            let plug = plug_ins(conn, id, v, wave, &entry)?;
+            Ok(Loaded { entry, plug })
         })
         .await
 }
@@ -237,6 +336,19 @@ fn labels(conn: &mut Conn, partnership: i64, report: &Report) -> Result<Labels, 
             scale[4].clone(),
             t.scale().dont_know().to_owned(),
         ]),
+        questions: t
+            .open_questions()
+            .iter()
+            .map(|q| {
+                (
+                    q.id().to_owned(),
+                    (
+                        q.wording_for(TemplateSide::Customer, supplier),
+                        q.wording_for(TemplateSide::Supplier, customer),
+                    ),
+                )
+            })
+            .collect(),
         review_question: t.open_questions().first().map(|q| {
             q.wording()
                 .text(TemplateSide::Customer)
@@ -260,6 +372,7 @@ fn page_error(e: ApiError) -> HttpResponse {
             "No results yet",
             &format!("{m}. The dashboard fills in when the first survey wave of this partnership closes."),
         ),
+        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, "Not allowed", m),
         ApiError::Unavailable(_) => {
             e.error_response();
             message_page(StatusCode::SERVICE_UNAVAILABLE, "Busy", "The service is busy; try again in a moment.")
@@ -282,6 +395,10 @@ fn rendered(page: Result<impl Template, askama::Error>) -> Result<HttpResponse, 
     crate::auth::render::html(StatusCode::OK, page)
 }
 
+fn chart_failed(e: String) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}"))
+}
+
 fn not_found() -> ApiError {
     ApiError::NotFound("not found".into())
 }
@@ -297,14 +414,16 @@ pub async fn dashboard(
     let result = async {
         let v = visibility(&user, id)?;
         let l = load(&state, id, v, None).await?;
-        rendered(
-            view::dashboard(&l.report, &l.labels, v).map(|d| DashboardPage {
-                viewer: Viewer::of(&user, v),
-                p: Header::of(&l.report, v),
-                d,
-                plug: l.plug,
-            }),
-        )
+        let d = l.entry.dashboard(v).map_err(chart_failed)?;
+        rendered(Ok(DashboardPage {
+            viewer: Viewer::of(&user, v),
+            p: Header::of(l.report(), v),
+            d,
+            plug: PlugIns {
+                can_set_goals: can_set_goals(&user),
+                ..l.plug
+            },
+        }))
     }
     .await;
     result.unwrap_or_else(page_error)
@@ -321,12 +440,12 @@ pub async fn item(
     let result = async {
         let v = visibility(&user, id)?;
         let l = load(&state, id, v, None).await?;
-        let page = view::item_page(&l.report, &l.labels, v, &item)
+        let page = view::item_page(l.report(), &l.entry.labels, v, &item)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}")))?
             .ok_or_else(not_found)?;
         rendered(Ok(ItemPageTemplate {
             viewer: Viewer::of(&user, v),
-            p: Header::of(&l.report, v),
+            p: Header::of(l.report(), v),
             i: page,
         }))
     }
@@ -353,16 +472,19 @@ pub async fn review(
         let l = load(&state, id, v, query.wave).await?;
         let wave = query
             .wave
-            .or_else(|| l.report.waves.last().map(|w| w.wave))
+            .or_else(|| l.report().waves.last().map(|w| w.wave))
             .ok_or_else(not_found)?;
-        let r = view::review(&l.report, &l.labels, v, wave)
+        let r = view::review(l.report(), &l.entry.labels, v, wave)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}")))?
             .ok_or_else(not_found)?;
         rendered(Ok(ReviewPage {
             viewer: Viewer::of(&user, v),
-            p: Header::of(&l.report, v),
+            p: Header::of(l.report(), v),
             r,
-            plug: l.plug,
+            plug: PlugIns {
+                can_set_goals: can_set_goals(&user),
+                ..l.plug
+            },
         }))
     }
     .await;
@@ -424,17 +546,17 @@ pub async fn chart_svg(
     let result = async {
         let v = visibility(&user, id)?;
         let l = load(&state, id, v, None).await?;
-        let failed =
-            |e: askama::Error| ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}"));
         let svg = match name.strip_prefix("item-") {
-            Some(item_id) => view::item_page(&l.report, &l.labels, v, item_id)
-                .map_err(failed)?
-                .map(|p| p.chart),
-            None => view::dashboard(&l.report, &l.labels, v)
-                .map_err(failed)?
-                .into_charts()
-                .into_iter()
-                .find(|c| c.name == name),
+            Some(item_id) => view::item_page(l.report(), &l.entry.labels, v, item_id)
+                .map_err(|e| chart_failed(e.to_string()))?
+                .map(|p| p.chart.svg),
+            None => l
+                .entry
+                .dashboard(v)
+                .map_err(chart_failed)?
+                .charts()
+                .find(|c| c.name == name)
+                .map(|c| c.svg.clone()),
         }
         .ok_or_else(not_found)?;
         Ok::<_, ApiError>(
@@ -453,7 +575,7 @@ pub async fn chart_svg(
                     "Content-Security-Policy",
                     "default-src 'none'; style-src 'unsafe-inline'",
                 ))
-                .body(svg.svg),
+                .body(svg),
         )
     }
     .await;

@@ -34,6 +34,8 @@ pub struct AppState {
     /// meet SQLite's busy handler (which sleeps in growing steps), keeps the tail latency
     /// of submissions low. Unused on PostgreSQL.
     pub sqlite_writer: Arc<std::sync::Mutex<()>>,
+    /// Reports and charts derived for the dashboard, per partnership and report version.
+    pub dashboards: Arc<dashboard::cache::DashboardCache>,
 }
 
 impl AppState {

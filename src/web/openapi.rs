@@ -35,6 +35,9 @@ use super::{api, health};
         api::flags::run,
         api::flags::rule_config,
         api::flags::set_rule_config,
+        api::goals::list,
+        api::goals::create,
+        api::goals::remove,
         super::respond::submit_json,
     ),
     modifiers(&AdminToken)

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod flags;
+pub mod goals;
 pub mod partnerships;
 pub mod reports;
 pub mod templates;
@@ -47,6 +48,9 @@ pub fn scope() -> actix_web::Scope {
         .service(flags::run)
         .service(flags::rule_config)
         .service(flags::set_rule_config)
+        .service(goals::list)
+        .service(goals::create)
+        .service(goals::remove)
         .service(crate::web::respond::submit_json)
 }
 

@@ -35,6 +35,8 @@ pub struct Labels {
     pub answers: Option<[String; 6]>,
     /// The open question for the periodic review, if the template has one.
     pub review_question: Option<String>,
+    /// Open question id → (customer wording, supplier wording).
+    pub questions: BTreeMap<String, (String, String)>,
 }
 
 impl Labels {
@@ -982,14 +984,14 @@ pub struct Dashboard {
 
 impl Dashboard {
     /// Every chart of the page, for the `.svg` export.
-    pub fn into_charts(self) -> Vec<ChartView> {
-        let mut out = Vec::new();
-        out.extend(self.health.map(|h| h.chart));
-        out.extend(self.dimensions.into_iter().map(|d| d.chart));
-        out.push(self.rates.chart);
-        out.extend(self.heatmaps.into_iter().map(|h| h.chart));
-        out.extend(self.kpis.into_iter().map(|k| k.chart));
-        out
+    pub fn charts(&self) -> impl Iterator<Item = &ChartView> {
+        self.health
+            .iter()
+            .map(|h| &h.chart)
+            .chain(self.dimensions.iter().map(|d| &d.chart))
+            .chain(std::iter::once(&self.rates.chart))
+            .chain(self.heatmaps.iter().map(|h| &h.chart))
+            .chain(self.kpis.iter().map(|k| &k.chart))
     }
 }
 

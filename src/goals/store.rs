@@ -1,0 +1,314 @@
+//! Goals in the database, and a partnership's goals with their progress.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{evaluate, series, Metric, Names, Progress};
+use crate::auth::Visibility;
+use crate::db::schema::{goals, kpis, users};
+use crate::db::Conn;
+use crate::domain::FieldProblem;
+use crate::reports::report::Report;
+use crate::services::ServiceError;
+
+/// What a person asks for when setting a goal (the form and the API).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalInput {
+    /// `mean:<side>:<dimension>`, `gap:<dimension>`, `agreement:<side>:<dimension>`,
+    /// `response_rate:<customer|supplier|both>` or `kpi:<name>`.
+    pub metric: String,
+    /// In the metric's unit: scale points, rwg(j), per cent, or the KPI's unit.
+    pub target: String,
+    /// `YYYY-MM-DD`, after today.
+    pub due_on: String,
+}
+
+/// A goal with its progress, as pages and the API show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GoalView {
+    pub id: i64,
+    pub metric: String,
+    /// The metric in words.
+    pub label: String,
+    pub target: f64,
+    /// `≥` or `≤`.
+    pub direction: &'static str,
+    #[schema(value_type = String, format = Date)]
+    pub due_on: NaiveDate,
+    pub set_by: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    pub progress: Progress,
+    /// The whole sentence: "Trust: Contoso's mean ≥ 3.80 by 2027-06-30".
+    pub text: String,
+    /// Where it stands, in words: "now 3.52 (wave 8), 40 % of the way from 3.40; …".
+    pub progress_text: String,
+}
+
+/// A goal checked against what the partnership has, ready to store.
+pub struct ValidGoal {
+    pub metric: Metric,
+    pub target: f64,
+    pub due_on: NaiveDate,
+}
+
+/// Checks a goal: the metric exists in this partnership (its dimensions, its KPIs), the
+/// viewer may see it, the target is a number in range, the date is after `today`. Every
+/// problem at once, each naming its field.
+pub fn validate(
+    input: &GoalInput,
+    report: &Report,
+    kpi_names: &[String],
+    v: Visibility,
+    today: NaiveDate,
+) -> Result<ValidGoal, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let mut problem = |field: &str, message: String| {
+        problems.push(FieldProblem {
+            field: field.into(),
+            message,
+        })
+    };
+    let metric = match Metric::parse_key(input.metric.trim()) {
+        Ok(m) => {
+            let known_dimension = m.dimension().is_none_or(|d| {
+                report.dimensions.iter().any(|r| r.dimension == d)
+                    || report
+                        .inter_firm
+                        .dimensions
+                        .iter()
+                        .any(|r| r.dimension.as_deref() == Some(d))
+            });
+            if !m.visible_to(v) {
+                problem(
+                    "metric",
+                    "you can set goals only on results you can see".into(),
+                );
+                None
+            } else if !known_dimension {
+                problem(
+                    "metric",
+                    format!(
+                        "{:?} is not a dimension of this partnership's survey",
+                        m.dimension().unwrap_or_default()
+                    ),
+                );
+                None
+            } else if matches!(&m, Metric::Kpi { name } if !kpi_names.contains(name)) {
+                problem("metric", "this partnership has no KPI of that name".into());
+                None
+            } else {
+                Some(m)
+            }
+        }
+        Err(e) => {
+            problem("metric", e);
+            None
+        }
+    };
+    let target = match input.target.trim().replace(',', ".").parse::<f64>() {
+        Ok(t) if t.is_finite() => match metric.as_ref().and_then(Metric::target_range) {
+            Some((lo, hi, unit)) if !(lo..=hi).contains(&t) => {
+                problem(
+                    "target",
+                    format!("{t} is out of range: the target is in {unit}"),
+                );
+                None
+            }
+            _ => Some(t),
+        },
+        _ => {
+            problem(
+                "target",
+                format!("{:?} is not a number", input.target.trim()),
+            );
+            None
+        }
+    };
+    let due_on = match NaiveDate::parse_from_str(input.due_on.trim(), "%Y-%m-%d") {
+        Ok(d) if d > today => Some(d),
+        Ok(d) => {
+            problem("due_on", format!("{d} is not in the future"));
+            None
+        }
+        Err(_) => {
+            problem(
+                "due_on",
+                format!("{:?} is not a date (YYYY-MM-DD)", input.due_on.trim()),
+            );
+            None
+        }
+    };
+    match (metric, target, due_on) {
+        (Some(metric), Some(target), Some(due_on)) if problems.is_empty() => Ok(ValidGoal {
+            metric,
+            target,
+            due_on,
+        }),
+        _ => Err(problems),
+    }
+}
+
+pub fn insert(
+    conn: &mut Conn,
+    partnership_id: i64,
+    goal: &ValidGoal,
+    created_by: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let (metric, scope) = goal.metric.stored();
+    diesel::insert_into(goals::table)
+        .values((
+            goals::partnership_id.eq(partnership_id),
+            goals::metric.eq(metric),
+            goals::target_scope.eq(scope),
+            goals::target.eq(goal.target),
+            goals::due_on.eq(goal.due_on),
+            goals::created_by.eq(created_by),
+            goals::created_at.eq(now),
+        ))
+        .returning(goals::id)
+        .get_result(conn)
+}
+
+/// The goal's metric, if the goal belongs to the partnership.
+pub fn metric_of(conn: &mut Conn, partnership_id: i64, id: i64) -> Result<Metric, ServiceError> {
+    let (metric, scope): (String, String) = goals::table
+        .filter(goals::id.eq(id))
+        .filter(goals::partnership_id.eq(partnership_id))
+        .select((goals::metric, goals::target_scope))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            ServiceError::NotFound(format!("there is no goal {id} in this partnership"))
+        })?;
+    Metric::from_stored(&metric, &scope)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored goal {id}: {e}")))
+}
+
+pub fn delete(conn: &mut Conn, partnership_id: i64, id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        goals::table
+            .filter(goals::id.eq(id))
+            .filter(goals::partnership_id.eq(partnership_id)),
+    )
+    .execute(conn)
+}
+
+type GoalRow = (
+    i64,
+    String,
+    String,
+    f64,
+    NaiveDate,
+    Option<String>,
+    NaiveDateTime,
+);
+
+/// The partnership's goals the viewer may see, with progress judged on `today`, soonest due
+/// first. `report` is the report already restricted to the viewer.
+pub fn for_partnership(
+    conn: &mut Conn,
+    partnership_id: i64,
+    report: &Report,
+    names: &Names,
+    v: Visibility,
+    today: NaiveDate,
+) -> Result<Vec<GoalView>, ServiceError> {
+    let rows: Vec<GoalRow> = goals::table
+        .left_join(users::table.on(users::id.nullable().eq(goals::created_by)))
+        .filter(goals::partnership_id.eq(partnership_id))
+        .order((goals::due_on.asc(), goals::id.asc()))
+        .select((
+            goals::id,
+            goals::metric,
+            goals::target_scope,
+            goals::target,
+            goals::due_on,
+            users::email.nullable(),
+            goals::created_at,
+        ))
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kpi_better: BTreeMap<String, String> = kpis::table
+        .filter(kpis::partnership_id.eq(partnership_id))
+        .select((kpis::name, kpis::better))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let kpi_values: BTreeMap<String, BTreeMap<u32, f64>> = if rows.iter().any(|r| r.1 == "kpi") {
+        crate::reports::kpi::aligned_for_partnership(conn, partnership_id)?
+            .into_iter()
+            .map(|k| (k.name, k.by_wave))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    let mut out = Vec::new();
+    for (id, metric, scope, target, due_on, set_by, created_at) in rows {
+        let metric = Metric::from_stored(&metric, &scope)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored goal {id}: {e}")))?;
+        if !metric.visible_to(v) {
+            continue;
+        }
+        let better = match &metric {
+            Metric::Kpi { name } => kpi_better.get(name).map(String::as_str),
+            _ => None,
+        };
+        let direction = metric.direction(better);
+        let points = series(&metric, report, &kpi_values);
+        let progress = evaluate(&points, target, direction, created_at.date(), due_on, today);
+        let label = metric.describe(names);
+        let text = format!(
+            "{label} {} {} by {due_on}",
+            direction.symbol(),
+            metric.format(target)
+        );
+        let progress_text = progress_words(&metric, &progress);
+        out.push(GoalView {
+            id,
+            metric: metric.key(),
+            label,
+            target,
+            direction: direction.symbol(),
+            due_on,
+            set_by,
+            created_at,
+            progress,
+            text,
+            progress_text,
+        });
+    }
+    Ok(out)
+}
+
+fn progress_words(metric: &Metric, p: &Progress) -> String {
+    let (Some(current), Some(wave)) = (p.current, p.current_wave) else {
+        return "no result to compare yet".into();
+    };
+    let mut words = format!("now {} (wave {wave})", metric.format(current));
+    if let (Some(b), Some(f)) = (p.baseline, p.fraction) {
+        if f < 1.0 {
+            words.push_str(&format!(
+                ", {:.0} % of the way from {}",
+                100.0 * f,
+                metric.format(b)
+            ));
+        }
+    }
+    if let Some(projected) = p.projected {
+        if p.status != super::Status::Met && p.status != super::Status::Missed {
+            words.push_str(&format!(
+                "; the trend of the last waves gives {} by the date",
+                metric.format(projected)
+            ));
+        }
+    }
+    words
+}

@@ -1,0 +1,157 @@
+//! `/api/partnerships/{id}/goals`: a partnership's goals with their progress; set and remove
+//! goals. Changes are in the audit log under the admin API.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+
+use crate::auth::Visibility;
+use crate::goals::store::{self as goal_store, GoalInput, GoalView};
+use crate::services::ServiceError;
+use crate::web::api::auth::Admin;
+use crate::web::dashboard::load;
+use crate::web::error::{ApiError, ErrorBody};
+use crate::web::AppState;
+
+const ACTOR: &str = "admin API";
+
+fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .map_err(|_| ApiError::NotFound(format!("there is no {what} with id {raw:?}")))
+}
+
+/// The partnership's goals, soonest due first, each with its progress (from the latest
+/// closed waves; withheld groups give no value).
+#[utoipa::path(get, path = "/api/partnerships/{id}/goals", tag = "goals",
+    params(("id" = i64, Path, description = "partnership id")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = Vec<GoalView>),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "no closed wave yet", body = ErrorBody)))]
+#[get("/partnerships/{id}/goals")]
+pub async fn list(
+    _: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id, "partnership")?;
+    let l = load(&state, id, Visibility::Both, None).await?;
+    Ok(HttpResponse::Ok().json(l.plug.goals))
+}
+
+/// Set a goal: `metric` (`mean:<side>:<dimension>`, `gap:<dimension>`,
+/// `agreement:<side>:<dimension>`, `response_rate:<customer|supplier|both>`, `kpi:<name>`),
+/// `target` (as text or number, in the metric's unit) and `due_on` (a future date).
+#[utoipa::path(post, path = "/api/partnerships/{id}/goals", tag = "goals",
+    params(("id" = i64, Path, description = "partnership id")),
+    request_body = GoalInput,
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, description = "the goal with its progress", body = GoalView),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "no closed wave yet", body = ErrorBody),
+        (status = 422, description = "every problem, by field", body = ErrorBody)))]
+#[post("/partnerships/{id}/goals")]
+pub async fn create(
+    _: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id, "partnership")?;
+    let input = input_of(body.into_inner())?;
+    let l = load(&state, id, Visibility::Both, None).await?;
+    let report = l.entry.clone();
+    let gid = state
+        .db_write(move |conn, _| {
+            use diesel::prelude::*;
+            use diesel::Connection;
+            let kpis: Vec<String> = crate::db::schema::kpis::table
+                .filter(crate::db::schema::kpis::partnership_id.eq(id))
+                .select(crate::db::schema::kpis::name)
+                .load(conn)?;
+            let goal = goal_store::validate(
+                &input,
+                &report.report,
+                &kpis,
+                Visibility::Both,
+                crate::db::now().date(),
+            )
+            .map_err(ServiceError::Invalid)?;
+            Ok(conn.transaction(|conn| {
+                let gid = goal_store::insert(conn, id, &goal, None, crate::db::now())?;
+                crate::auth::audit(
+                    conn,
+                    ACTOR,
+                    "goal.create",
+                    &format!("partnership {id}"),
+                    &format!(
+                        "goal {gid}: {} target {} due {}",
+                        goal.metric.key(),
+                        goal.target,
+                        goal.due_on
+                    ),
+                )?;
+                diesel::QueryResult::Ok(gid)
+            })?)
+        })
+        .await?;
+    let l = load(&state, id, Visibility::Both, None).await?;
+    let goal = l
+        .plug
+        .goals
+        .into_iter()
+        .find(|g| g.id == gid)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("goal {gid} vanished")))?;
+    Ok(HttpResponse::Created().json(goal))
+}
+
+/// Accepts `target` as a number or as text, so scripts can send either.
+fn input_of(value: serde_json::Value) -> Result<GoalInput, ApiError> {
+    let mut value = value;
+    if let Some(t) = value.get_mut("target") {
+        if let serde_json::Value::Number(n) = t {
+            *t = serde_json::Value::String(n.to_string());
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::BadRequest(format!("the JSON body is not a goal: {e}")))
+}
+
+/// Remove a goal.
+#[utoipa::path(delete, path = "/api/partnerships/{id}/goals/{goal}", tag = "goals",
+    params(("id" = i64, Path, description = "partnership id"), ("goal" = i64, Path, description = "goal id")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 204, description = "removed"),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+#[delete("/partnerships/{id}/goals/{goal}")]
+pub async fn remove(
+    _: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, goal) = path.into_inner();
+    let (id, goal) = (parse_id(&id, "partnership")?, parse_id(&goal, "goal")?);
+    state
+        .db_write(move |conn, _| {
+            use diesel::Connection;
+            conn.transaction(|conn| {
+                let metric = goal_store::metric_of(conn, id, goal)?;
+                goal_store::delete(conn, id, goal)?;
+                crate::auth::audit(
+                    conn,
+                    ACTOR,
+                    "goal.delete",
+                    &format!("partnership {id}"),
+                    &format!("goal {goal}: {}", metric.key()),
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,184 @@
+//! What the dashboard derives from a partnership's report — the report restricted to what a
+//! viewer may see, the template's labels and the rendered charts — kept per (partnership,
+//! visibility) under the partnership's report version.
+//!
+//! The version is raised in the same transaction as every change the report is built from
+//! (`db::partnerships::bump_report_version`), and a request reads it before anything else, so
+//! an entry is used only while its data is current; several instances each keep their own
+//! cache and stay correct. Building the report takes tens of milliseconds for a long
+//! history; with the cache a page costs a version lookup and the template. Flags and goals
+//! change on their own and are never cached.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::view::{self, Labels};
+use crate::auth::Visibility;
+use crate::reports::report::Report;
+
+/// Entries kept before the least recently used is dropped.
+const CAPACITY: usize = 128;
+
+/// One partnership as one kind of viewer sees it, at one report version.
+pub struct Entry {
+    pub version: i64,
+    pub report: Report,
+    pub labels: Labels,
+    /// Rendered on first use: only the dashboard page and its chart exports need it.
+    dashboard: OnceLock<Result<view::Dashboard, String>>,
+}
+
+impl Entry {
+    pub fn new(version: i64, report: Report, labels: Labels) -> Entry {
+        Entry {
+            version,
+            report,
+            labels,
+            dashboard: OnceLock::new(),
+        }
+    }
+
+    /// The dashboard view of this entry, built once.
+    pub fn dashboard(&self, v: Visibility) -> Result<&view::Dashboard, String> {
+        self.dashboard
+            .get_or_init(|| {
+                view::dashboard(&self.report, &self.labels, v).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+type Key = (i64, Visibility);
+
+/// The cache; one per running application.
+#[derive(Default)]
+pub struct DashboardCache {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    tick: u64,
+    entries: HashMap<Key, (u64, Arc<Entry>)>,
+}
+
+impl DashboardCache {
+    /// The entry for `key` if it was built at `version`.
+    pub fn get(&self, partnership: i64, v: Visibility, version: i64) -> Option<Arc<Entry>> {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.tick += 1;
+        let tick = inner.tick;
+        match inner.entries.get_mut(&(partnership, v)) {
+            Some((used, entry)) if entry.version == version => {
+                *used = tick;
+                Some(Arc::clone(entry))
+            }
+            _ => None,
+        }
+    }
+
+    /// Keeps `entry` unless a newer version is already there; drops the least recently used
+    /// entry when full.
+    pub fn put(&self, partnership: i64, v: Visibility, entry: Arc<Entry>) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.tick += 1;
+        let tick = inner.tick;
+        if let Some((_, old)) = inner.entries.get(&(partnership, v)) {
+            if old.version > entry.version {
+                return;
+            }
+        }
+        if inner.entries.len() >= CAPACITY && !inner.entries.contains_key(&(partnership, v)) {
+            if let Some(oldest) = inner
+                .entries
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| *k)
+            {
+                inner.entries.remove(&oldest);
+            }
+        }
+        inner.entries.insert((partnership, v), (tick, entry));
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entries
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Side;
+    use crate::reports::report::{InterFirm, PartnershipInfo};
+
+    fn report(id: i64) -> Report {
+        Report {
+            partnership: PartnershipInfo {
+                id,
+                name: format!("P{id}"),
+                customer: "C".into(),
+                supplier: "S".into(),
+                min_reporting_size: 5,
+            },
+            wave: None,
+            breakdowns: vec![],
+            waves: vec![],
+            groups: vec![],
+            items: vec![],
+            dimensions: vec![],
+            inter_firm: InterFirm::default(),
+            icc: vec![],
+            trend: vec![],
+            lead_lag: vec![],
+            health: vec![],
+        }
+    }
+
+    fn entry(id: i64, version: i64) -> Arc<Entry> {
+        Arc::new(Entry::new(version, report(id), Labels::default()))
+    }
+
+    #[test]
+    fn an_entry_serves_only_its_version_and_visibility() {
+        let cache = DashboardCache::default();
+        cache.put(1, Visibility::Both, entry(1, 3));
+        assert!(cache.get(1, Visibility::Both, 3).is_some());
+        assert!(cache.get(1, Visibility::Both, 4).is_none(), "newer data");
+        assert!(cache.get(1, Visibility::Only(Side::Customer), 3).is_none());
+        assert!(cache.get(2, Visibility::Both, 3).is_none());
+    }
+
+    #[test]
+    fn an_older_build_does_not_replace_a_newer_one() {
+        let cache = DashboardCache::default();
+        cache.put(1, Visibility::Both, entry(1, 5));
+        cache.put(1, Visibility::Both, entry(1, 4));
+        assert!(cache.get(1, Visibility::Both, 5).is_some());
+    }
+
+    #[test]
+    fn the_least_recently_used_entry_goes_first() {
+        let cache = DashboardCache::default();
+        for id in 0..CAPACITY as i64 {
+            cache.put(id, Visibility::Both, entry(id, 1));
+        }
+        assert!(cache.get(0, Visibility::Both, 1).is_some(), "0 used again");
+        cache.put(999, Visibility::Both, entry(999, 1));
+        assert_eq!(cache.len(), CAPACITY);
+        assert!(cache.get(0, Visibility::Both, 1).is_some());
+        assert!(
+            cache.get(1, Visibility::Both, 1).is_none(),
+            "1 was the oldest"
+        );
+    }
+}

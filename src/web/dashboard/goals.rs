@@ -1,0 +1,291 @@
+//! Setting and removing goals from the dashboard: `GET /partnerships/{id}/goals/new` (the
+//! form), `POST /partnerships/{id}/goals` and `POST /partnerships/{id}/goals/{goal}/delete`.
+//! Administrators and relationship managers may do it, on what they can see; every change
+//! is in the audit log. Forms carry the session's CSRF token.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{can_set_goals, load, page_error, view, visibility, Header, Viewer};
+use crate::auth::{CurrentUser, Visibility};
+use crate::domain::FieldProblem;
+use crate::goals::store::{self as goal_store, GoalInput};
+use crate::goals::Metric;
+use crate::reports::report::Report;
+use crate::web::error::ApiError;
+use crate::web::AppState;
+
+/// One choice of the metric list.
+pub struct MetricOption {
+    pub key: String,
+    pub label: String,
+    pub hint: &'static str,
+}
+
+/// Every metric a viewer who sees `v` may set a goal on: per dimension a firm's mean and
+/// agreement, the gap (both firms only), response rates, and each KPI.
+pub fn metric_options(
+    report: &Report,
+    labels: &view::Labels,
+    v: Visibility,
+    kpis: &[String],
+) -> Vec<MetricOption> {
+    let names = crate::goals::Names {
+        customer: report.partnership.customer.clone(),
+        supplier: report.partnership.supplier.clone(),
+        dimensions: labels.dimensions.clone(),
+    };
+    let sides = view::sides(v);
+    let mut metrics = Vec::new();
+    for d in view::dimension_ids(report) {
+        for &side in &sides {
+            metrics.push(Metric::Mean {
+                side,
+                dimension: d.clone(),
+            });
+        }
+        if v == Visibility::Both {
+            metrics.push(Metric::Gap {
+                dimension: d.clone(),
+            });
+        }
+        for &side in &sides {
+            metrics.push(Metric::Agreement {
+                side,
+                dimension: d.clone(),
+            });
+        }
+    }
+    if v == Visibility::Both {
+        metrics.push(Metric::ResponseRate { side: None });
+    }
+    for &side in &sides {
+        metrics.push(Metric::ResponseRate { side: Some(side) });
+    }
+    for k in kpis {
+        metrics.push(Metric::Kpi { name: k.clone() });
+    }
+    metrics
+        .into_iter()
+        .map(|m| MetricOption {
+            key: m.key(),
+            label: m.describe(&names),
+            hint: match &m {
+                Metric::Mean { .. } => "1 to 5",
+                Metric::Gap { .. } => "points, e.g. 0.3",
+                Metric::Agreement { .. } => "0 to 1, e.g. 0.7",
+                Metric::ResponseRate { .. } => "per cent",
+                Metric::Kpi { .. } => "in the KPI's unit",
+            },
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "pages/goal_form.html")]
+struct GoalFormPage {
+    viewer: Viewer,
+    p: Header,
+    options: Vec<MetricOption>,
+    form: GoalInput,
+    errors: Vec<FieldProblem>,
+    today: String,
+}
+
+impl GoalFormPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// The form as posted.
+#[derive(Debug, Default, Deserialize)]
+pub struct GoalForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    metric: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The signed-in user may set goals on partnership `id`: in scope (else 404) and an
+/// administrator or manager (else 403).
+fn goal_setter(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
+    let v = visibility(user, id)?;
+    if !can_set_goals(user) {
+        return Err(ApiError::Forbidden(
+            "Only administrators and relationship managers set goals.".into(),
+        ));
+    }
+    Ok(v)
+}
+
+fn kpi_names(conn: &mut crate::db::Conn, id: i64) -> diesel::QueryResult<Vec<String>> {
+    use crate::db::schema::kpis;
+    use diesel::prelude::*;
+    kpis::table
+        .filter(kpis::partnership_id.eq(id))
+        .order(kpis::id.asc())
+        .select(kpis::name)
+        .load(conn)
+}
+
+async fn form_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    v: Visibility,
+    form: GoalInput,
+    errors: Vec<FieldProblem>,
+) -> Result<HttpResponse, ApiError> {
+    let l = load(state, id, v, None).await?;
+    let kpis = state.db(move |conn, _| Ok(kpi_names(conn, id)?)).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    crate::auth::render::html(
+        status,
+        GoalFormPage {
+            viewer: Viewer::of(user, v),
+            p: Header::of(l.report(), v),
+            options: metric_options(l.report(), &l.entry.labels, v, &kpis),
+            form,
+            errors,
+            today: crate::db::now().date().to_string(),
+        },
+    )
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// `GET /partnerships/{id}/goals/new`
+#[get("/partnerships/{id}/goals/new")]
+pub async fn new_goal(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let result = async {
+        let v = goal_setter(&user, id)?;
+        form_page(&state, &user, id, v, GoalInput::default(), Vec::new()).await
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+/// `POST /partnerships/{id}/goals`: checks the goal, stores it with an audit entry and goes
+/// back to the dashboard; a problem re-renders the form with what was typed (422).
+#[post("/partnerships/{id}/goals")]
+pub async fn create_goal(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<GoalForm>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let result = async {
+        let v = goal_setter(&user, id)?;
+        user.check_csrf(&form.csrf)?;
+        let input = GoalInput {
+            metric: form.metric,
+            target: form.target,
+            due_on: form.due_on,
+        };
+        let l = load(&state, id, v, None).await?;
+        let kpis = state.db(move |conn, _| Ok(kpi_names(conn, id)?)).await?;
+        let today = crate::db::now().date();
+        let goal = match goal_store::validate(&input, l.report(), &kpis, v, today) {
+            Ok(goal) => goal,
+            Err(problems) => return form_page(&state, &user, id, v, input, problems).await,
+        };
+        let (user_id, email) = (user.user.id, user.user.email.clone());
+        state
+            .db_write(move |conn, _| {
+                use diesel::Connection;
+                Ok(conn.transaction(|conn| {
+                    let gid = goal_store::insert(conn, id, &goal, Some(user_id), crate::db::now())?;
+                    crate::auth::audit(
+                        conn,
+                        &email,
+                        "goal.create",
+                        &format!("partnership {id}"),
+                        &format!(
+                            "goal {gid}: {} target {} due {}",
+                            goal.metric.key(),
+                            goal.target,
+                            goal.due_on
+                        ),
+                    )?;
+                    diesel::QueryResult::Ok(())
+                })?)
+            })
+            .await?;
+        Ok(see_other(format!("/partnerships/{id}#goals")))
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+/// `POST /partnerships/{id}/goals/{goal}/delete`
+#[post("/partnerships/{id}/goals/{goal}/delete")]
+pub async fn delete_goal(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<DeleteForm>,
+) -> HttpResponse {
+    let (id, goal) = path.into_inner();
+    let result = async {
+        let v = goal_setter(&user, id)?;
+        user.check_csrf(&form.csrf)?;
+        let email = user.user.email.clone();
+        state
+            .db_write(move |conn, _| {
+                use diesel::Connection;
+                conn.transaction(|conn| {
+                    let metric = goal_store::metric_of(conn, id, goal)?;
+                    if !metric.visible_to(v) {
+                        return Err(crate::services::ServiceError::NotFound(format!(
+                            "there is no goal {goal} in this partnership"
+                        )));
+                    }
+                    goal_store::delete(conn, id, goal)?;
+                    crate::auth::audit(
+                        conn,
+                        &email,
+                        "goal.delete",
+                        &format!("partnership {id}"),
+                        &format!("goal {goal}: {}", metric.key()),
+                    )?;
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(see_other(format!("/partnerships/{id}#goals")))
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
