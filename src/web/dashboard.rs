@@ -98,6 +98,33 @@ fn goal_names(entry: &cache::Entry) -> GoalNames {
     }
 }
 
+/// One firm's comments with the question wordings it was asked.
+fn comment_side(entry: &cache::Entry, c: crate::reports::comments::SideComments) -> CommentSide {
+    let p = &entry.report.partnership;
+    let firm = match c.side {
+        Side::Customer => p.customer.clone(),
+        Side::Supplier => p.supplier.clone(),
+    };
+    let questions = c
+        .by_question
+        .into_iter()
+        .map(|(q, bodies)| {
+            let text = match (entry.labels.questions.get(&q), c.side) {
+                (Some(w), Side::Customer) => w.0.clone(),
+                (Some(w), Side::Supplier) => w.1.clone(),
+                (None, _) => view::humanize(&q),
+            };
+            (text, bodies)
+        })
+        .collect();
+    CommentSide {
+        firm,
+        side: c.side.as_str(),
+        withheld: c.withheld,
+        questions,
+    }
+}
+
 /// Flags (open or acknowledged, fired up to `wave` for the review pack), goals and the
 /// comments of `wave` (default the latest) of a partnership.
 fn plug_ins(
@@ -137,35 +164,7 @@ fn plug_ins(
         Some(seq) => crate::reports::comments::for_wave(conn, partnership, seq, &view::sides(v))?
             .map(|sides| CommentsView {
                 wave: seq,
-                sides: sides
-                    .into_iter()
-                    .map(|c| {
-                        let (firm, wording): (String, fn(&(String, String)) -> &String) = match c
-                            .side
-                        {
-                            Side::Customer => (entry.report.partnership.customer.clone(), |w| &w.0),
-                            Side::Supplier => (entry.report.partnership.supplier.clone(), |w| &w.1),
-                        };
-                        CommentSide {
-                            firm,
-                            side: c.side.as_str(),
-                            withheld: c.withheld,
-                            questions: c
-                                .by_question
-                                .into_iter()
-                                .map(|(q, bodies)| {
-                                    let text = entry
-                                        .labels
-                                        .questions
-                                        .get(&q)
-                                        .map(|w| wording(w).clone())
-                                        .unwrap_or_else(|| view::humanize(&q));
-                                    (text, bodies)
-                                })
-                                .collect(),
-                        }
-                    })
-                    .collect(),
+                sides: sides.into_iter().map(|c| comment_side(entry, c)).collect(),
             }),
     };
     Ok(PlugIns {

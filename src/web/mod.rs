@@ -7,6 +7,7 @@ pub mod auth_pages;
 pub mod dashboard;
 pub mod error;
 pub mod health;
+pub mod inbox;
 pub mod openapi;
 pub mod respond;
 
@@ -107,5 +108,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(api::scope())
         .configure(auth_pages::routes)
-        .configure(dashboard::routes);
+        .configure(dashboard::routes)
+        .configure(inbox::routes);
 }

@@ -1,0 +1,462 @@
+//! The ombudsman's flag inbox as pages: `GET /flags` (open and acknowledged flags across the
+//! partnerships the user may see, most severe first; `?show=resolved` for the resolved
+//! ones), `GET /flags/{id}` (why it fired, its history, what people did) and the forms that
+//! acknowledge, resolve, reopen, annotate and assign a flag.
+//!
+//! For ombudsmen and administrators ([`FlagHandlers`]); a flag of a partnership outside the
+//! user's scope answers 404 like a missing one. Every form carries the session's CSRF token;
+//! every change goes through [`crate::flags::store`], which writes the flag's history and the
+//! audit log in the same transaction.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpResponse, ResponseError};
+use askama::Template;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::auth::extract::FlagHandlers;
+use crate::auth::render::{html, message_page};
+use crate::auth::{Access, CurrentUser, RequireRole, Role};
+use crate::flags::store::{self, Actor, FlagDetail, FlagView, InboxScope, Transition};
+use crate::flags::FlagState;
+
+/// The inbox routes; add with `.configure(inbox::routes)`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(inbox)
+        .service(flag_page)
+        .service(acknowledge)
+        .service(resolve)
+        .service(reopen)
+        .service(annotate)
+        .service(assign);
+}
+
+struct Viewer {
+    email: String,
+    role: &'static str,
+    csrf: String,
+}
+
+impl Viewer {
+    fn of(user: &CurrentUser) -> Viewer {
+        Viewer {
+            email: user.user.email.clone(),
+            role: user.role().label(),
+            csrf: user.csrf_token(),
+        }
+    }
+}
+
+/// One row of the inbox.
+struct Row {
+    id: i64,
+    severity: &'static str,
+    state: &'static str,
+    partnership: String,
+    partnership_id: i64,
+    wave: i64,
+    rule: String,
+    scope: String,
+    measured: String,
+    assignee: String,
+    updated: String,
+}
+
+impl Row {
+    fn of(f: &FlagView) -> Row {
+        Row {
+            id: f.id,
+            severity: f.severity.as_str(),
+            state: f.state.as_str(),
+            partnership: f.partnership.clone(),
+            partnership_id: f.partnership_id,
+            wave: f.wave,
+            rule: f.rule_words.clone(),
+            scope: f.scope.clone(),
+            measured: measured(f),
+            assignee: f.assignee.clone().unwrap_or_default(),
+            updated: f.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e12 {
+        format!("{v:.0}")
+    } else if v.abs() < 0.001 {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn measured(f: &FlagView) -> String {
+    match (f.measured, f.threshold) {
+        (Some(m), Some(t)) => format!("{} (threshold {})", number(m), number(t)),
+        (Some(m), None) => number(m),
+        _ => String::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/inbox.html")]
+struct InboxPage {
+    viewer: Viewer,
+    resolved: bool,
+    rows: Vec<Row>,
+    partnerships: usize,
+}
+
+/// One number of the finding, in words.
+struct Detail {
+    name: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/flag.html")]
+struct FlagPage {
+    viewer: Viewer,
+    f: Row,
+    link: String,
+    details: Vec<Detail>,
+    history: Vec<(i64, String, String)>,
+    events: Vec<(String, String, String, String)>,
+    can_acknowledge: bool,
+    can_resolve: bool,
+    can_reopen: bool,
+    assignees: Vec<(i64, String, bool)>,
+    max_note: usize,
+}
+
+#[derive(Deserialize)]
+pub struct InboxQuery {
+    show: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    user_id: String,
+}
+
+fn page_error(e: ApiError) -> HttpResponse {
+    let page = match &e {
+        ApiError::NotFound(_) => message_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such flag, or it is not shared with you.",
+        ),
+        ApiError::Conflict(m) => message_page(StatusCode::CONFLICT, "Nothing was changed", m),
+        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, "Not allowed", m),
+        ApiError::InvalidFields(problems) => message_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Nothing was changed",
+            &problems
+                .iter()
+                .map(|p| capitalize_sentence(&p.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => {
+            e.error_response();
+            message_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "The page could not be built. The error has been logged.",
+            )
+        }
+    };
+    page.unwrap_or_else(|e| e.error_response())
+}
+
+/// "the note is empty" → "The note is empty."
+fn capitalize_sentence(text: &str) -> String {
+    let mut s = crate::web::dashboard::view::capitalize(text);
+    if !s.ends_with('.') {
+        s.push('.');
+    }
+    s
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// The flags in the user's scope: open and acknowledged (the store's inbox order), or the
+/// resolved ones, most recently changed first.
+fn flags_for(
+    conn: &mut crate::db::Conn,
+    access: &Access,
+    resolved: bool,
+) -> Result<(Vec<FlagView>, usize), crate::services::ServiceError> {
+    let scope = InboxScope::for_access(conn, access)?;
+    let ids: Vec<i64> = match &scope {
+        InboxScope::All => crate::db::partnerships::list(conn)?
+            .into_iter()
+            .map(|p| p.id)
+            .collect(),
+        InboxScope::Only(ids) => ids.clone(),
+    };
+    if !resolved {
+        return Ok((store::inbox(conn, &scope)?, ids.len()));
+    }
+    let mut out = Vec::new();
+    for id in &ids {
+        out.extend(
+            store::for_partnership(conn, *id)?
+                .into_iter()
+                .filter(|f| f.state == FlagState::Resolved),
+        );
+    }
+    out.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+    Ok((out, ids.len()))
+}
+
+/// `GET /flags`
+#[get("/flags")]
+pub async fn inbox(
+    user: RequireRole<FlagHandlers>,
+    state: web::Data<AppState>,
+    query: web::Query<InboxQuery>,
+) -> HttpResponse {
+    let resolved = query.show.as_deref() == Some("resolved");
+    let access = user.access.clone();
+    let result = async {
+        let (flags, partnerships) = state
+            .db(move |conn, _| flags_for(conn, &access, resolved))
+            .await?;
+        html(
+            StatusCode::OK,
+            InboxPage {
+                viewer: Viewer::of(&user),
+                resolved,
+                rows: flags.iter().map(Row::of).collect(),
+                partnerships,
+            },
+        )
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+fn humanize(key: &str) -> String {
+    let words = key
+        .replace("rwg_j", "rwg(j)")
+        .replace("ad_m", "AD_M")
+        .replace("n_", "respondents, ")
+        .replace('_', " ");
+    crate::web::dashboard::view::capitalize(&words)
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::Number(n) => n.as_f64().map(number).unwrap_or_else(|| n.to_string()),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The flag, refused with 404 when its partnership is outside the user's scope.
+async fn visible_flag(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<FlagDetail, ApiError> {
+    let detail = state.db(move |conn, _| Ok(store::show(conn, id)?)).await?;
+    if !user.access.can_see_partnership(detail.flag.partnership_id) {
+        return Err(ApiError::NotFound(format!("there is no flag with id {id}")));
+    }
+    Ok(detail)
+}
+
+/// `GET /flags/{id}`
+#[get("/flags/{id}")]
+pub async fn flag_page(
+    user: RequireRole<FlagHandlers>,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let result = async {
+        let detail = visible_flag(&state, &user, id).await?;
+        let users = state
+            .db(|conn, _| Ok(crate::auth::users::list(conn)?))
+            .await?;
+        let f = &detail.flag;
+        let mut details = Vec::new();
+        let mut history = Vec::new();
+        if let serde_json::Value::Object(map) = &f.details {
+            for (k, v) in map {
+                match k.as_str() {
+                    "link" | "wave" => {}
+                    "history" => {
+                        for h in v.as_array().into_iter().flatten() {
+                            history.push((
+                                h.get("wave").and_then(|w| w.as_i64()).unwrap_or_default(),
+                                h.get("measured").map(value_text).unwrap_or_default(),
+                                h.get("severity").map(value_text).unwrap_or_default(),
+                            ));
+                        }
+                    }
+                    _ => details.push(Detail {
+                        name: humanize(k),
+                        value: value_text(v),
+                    }),
+                }
+            }
+        }
+        let assignees = users
+            .into_iter()
+            .filter(|u| !u.disabled && matches!(u.role, Role::Admin | Role::Ombudsman))
+            .map(|u| (u.id, u.email, Some(u.id) == f.assignee_user_id))
+            .collect();
+        html(
+            StatusCode::OK,
+            FlagPage {
+                viewer: Viewer::of(&user),
+                f: Row::of(f),
+                link: f.link.clone(),
+                details,
+                history,
+                events: detail
+                    .events
+                    .iter()
+                    .map(|e| {
+                        (
+                            e.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                            e.action.clone(),
+                            e.user.clone().unwrap_or_else(|| "Tandem".into()),
+                            e.note.clone(),
+                        )
+                    })
+                    .collect(),
+                can_acknowledge: f.state == FlagState::Open,
+                can_resolve: f.state != FlagState::Resolved,
+                can_reopen: f.state == FlagState::Resolved,
+                assignees,
+                max_note: store::MAX_NOTE,
+            },
+        )
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+/// Checks scope and CSRF, runs `change` as the signed-in user, and goes back to the flag.
+async fn change<F>(
+    user: &CurrentUser,
+    state: &AppState,
+    id: i64,
+    csrf: &str,
+    change: F,
+) -> HttpResponse
+where
+    F: FnOnce(&mut crate::db::Conn, &Actor) -> Result<FlagDetail, crate::flags::FlagError>
+        + Send
+        + 'static,
+{
+    let result = async {
+        visible_flag(state, user, id).await?;
+        user.check_csrf(csrf)?;
+        let actor = Actor::user(user.user.id, &user.user.email);
+        state
+            .db_write(move |conn, _| Ok(change(conn, &actor)?))
+            .await?;
+        Ok::<_, ApiError>(see_other(format!("/flags/{id}")))
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+fn note_of(form: &NoteForm) -> Option<String> {
+    Some(form.note.clone()).filter(|n| !n.trim().is_empty())
+}
+
+macro_rules! transition_route {
+    ($name:ident, $path:literal, $step:expr) => {
+        #[doc = concat!("`POST ", $path, "` with an optional note.")]
+        #[post($path)]
+        pub async fn $name(
+            user: RequireRole<FlagHandlers>,
+            state: web::Data<AppState>,
+            path: web::Path<i64>,
+            form: web::Form<NoteForm>,
+        ) -> HttpResponse {
+            let id = path.into_inner();
+            let note = note_of(&form);
+            change(&user, &state, id, &form.csrf, move |conn, actor| {
+                store::transition(conn, id, $step, note.as_deref(), actor)
+            })
+            .await
+        }
+    };
+}
+
+transition_route!(
+    acknowledge,
+    "/flags/{id}/acknowledge",
+    Transition::Acknowledge
+);
+transition_route!(resolve, "/flags/{id}/resolve", Transition::Resolve);
+transition_route!(reopen, "/flags/{id}/reopen", Transition::Reopen);
+
+/// `POST /flags/{id}/notes`
+#[post("/flags/{id}/notes")]
+pub async fn annotate(
+    user: RequireRole<FlagHandlers>,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<NoteForm>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let note = form.note.clone();
+    change(&user, &state, id, &form.csrf, move |conn, actor| {
+        store::annotate(conn, id, &note, actor)
+    })
+    .await
+}
+
+/// `POST /flags/{id}/assign` (`user_id` empty unassigns).
+#[post("/flags/{id}/assign")]
+pub async fn assign(
+    user: RequireRole<FlagHandlers>,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<AssignForm>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let raw = form.user_id.trim().to_owned();
+    let assignee = if raw.is_empty() {
+        None
+    } else {
+        match raw.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                return page_error(ApiError::InvalidFields(vec![crate::domain::FieldProblem {
+                    field: "user_id".into(),
+                    message: format!("{raw:?} is not a user id"),
+                }]))
+            }
+        }
+    };
+    change(&user, &state, id, &form.csrf, move |conn, actor| {
+        store::assign(conn, id, assignee, actor)
+    })
+    .await
+}
