@@ -5,7 +5,7 @@
 //! Progress is read from the same restricted report the dashboard shows (so a withheld group
 //! never contributes a number) and judged by [`evaluate`]: met, on track (the straight line
 //! through the last waves reaches the target by the due date), off track, missed (the date
-//! passed), too early (one wave) or no data. See `docs/statistics.md`.
+//! passed), too early (one wave) or no data. See `docs/statistics.md` ("Goals").
 
 pub mod store;
 
@@ -387,10 +387,31 @@ pub struct Progress {
 /// Waves the trend line is fitted through.
 pub const TREND_WAVES: usize = 4;
 
-/// Judges a goal. `points` oldest first.
+/// Days between waves: the median gap between the closing dates of consecutive points, or
+/// `cadence_days` when the dates say nothing (one point, or a history imported in one day).
+pub fn wave_spacing(points: &[Point], cadence_days: f64) -> f64 {
+    let mut gaps: Vec<i64> = points
+        .windows(2)
+        .map(|w| (w[1].date - w[0].date).num_days())
+        .filter(|d| *d > 0)
+        .collect();
+    if gaps.is_empty() {
+        return cadence_days;
+    }
+    gaps.sort_unstable();
+    let mid = gaps.len() / 2;
+    if gaps.len() % 2 == 1 {
+        gaps[mid] as f64
+    } else {
+        (gaps[mid - 1] + gaps[mid]) as f64 / 2.0
+    }
+}
+
+/// Judges a goal. `points` oldest first; `wave_days` from [`wave_spacing`].
 ///
-/// Projection: ordinary least squares of value on days over the last [`TREND_WAVES`]
-/// points, evaluated at `due_on`.
+/// Projection: the ordinary least-squares slope of the value on the wave number over the
+/// last [`TREND_WAVES`] points, carried forward from the latest value by the waves left
+/// until `due_on` ((due − latest closing date) / `wave_days`).
 pub fn evaluate(
     points: &[Point],
     target: f64,
@@ -398,6 +419,7 @@ pub fn evaluate(
     set_on: NaiveDate,
     due_on: NaiveDate,
     today: NaiveDate,
+    wave_days: f64,
 ) -> Progress {
     let Some(last) = points.last() else {
         return Progress {
@@ -427,18 +449,22 @@ pub fn evaluate(
     });
     let recent = &points[points.len().saturating_sub(TREND_WAVES)..];
     let projected = (recent.len() >= 2).then(|| {
-        let x: Vec<f64> = recent
+        let n = recent.len() as f64;
+        let mx = recent.iter().map(|p| p.wave as f64).sum::<f64>() / n;
+        let my = recent.iter().map(|p| p.value).sum::<f64>() / n;
+        let sxx: f64 = recent.iter().map(|p| (p.wave as f64 - mx).powi(2)).sum();
+        let sxy: f64 = recent
             .iter()
-            .map(|p| (p.date - recent[0].date).num_days() as f64)
-            .collect();
-        let y: Vec<f64> = recent.iter().map(|p| p.value).collect();
-        let n = x.len() as f64;
-        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-        let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
-        let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
+            .map(|p| (p.wave as f64 - mx) * (p.value - my))
+            .sum();
         let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-        let at = (due_on - recent[0].date).num_days() as f64;
-        my + slope * (at - mx)
+        let days_left = (due_on - last.date).num_days().max(0) as f64;
+        let waves_left = if wave_days > 0.0 {
+            days_left / wave_days
+        } else {
+            0.0
+        };
+        last.value + slope * waves_left
     });
     let status = if met {
         Status::Met
@@ -529,13 +555,14 @@ mod tests {
 
     #[test]
     fn a_rising_mean_that_will_reach_the_target_is_on_track() {
-        // +0.1 every 91 days from 3.4; the line reaches 3.8 at day 364 (2027-01-31).
+        // +0.1 a wave, quarterly; from 2026-11-01 to 2027-03-01 is 120 days ≈ 1.32 waves.
         let p = pts(&[
             ("2026-02-01", 3.4),
             ("2026-05-03", 3.5),
             ("2026-08-02", 3.6),
             ("2026-11-01", 3.7),
         ]);
+        assert_eq!(wave_spacing(&p, 30.0), 91.0);
         let g = evaluate(
             &p,
             3.8,
@@ -543,6 +570,7 @@ mod tests {
             d("2026-03-01"),
             d("2027-03-01"),
             d("2026-11-23"),
+            91.0,
         );
         assert_eq!(g.status, Status::OnTrack);
         assert_eq!(g.current, Some(3.7));
@@ -552,7 +580,6 @@ mod tests {
             "the last wave before the goal was set"
         );
         assert!((g.fraction.unwrap() - 0.75).abs() < 1e-12);
-        // slope 0.1/91 per day, from 2026-11-01 to 2027-03-01 (120 days)
         assert!((g.projected.unwrap() - (3.7 + 0.1 * 120.0 / 91.0)).abs() < 1e-9);
         let late = evaluate(
             &p,
@@ -561,41 +588,54 @@ mod tests {
             d("2026-03-01"),
             d("2026-12-01"),
             d("2026-11-23"),
+            91.0,
         );
         assert_eq!(late.status, Status::OffTrack, "not by 1 December");
     }
 
     #[test]
-    fn met_missed_too_early_and_no_data() {
-        let p = pts(&[("2026-02-01", 3.9)]);
-        let met = evaluate(
+    fn a_history_imported_in_one_day_uses_the_cadence() {
+        let p = pts(&[
+            ("2026-11-01", 3.0),
+            ("2026-11-01", 3.2),
+            ("2026-11-01", 3.4),
+        ]);
+        assert_eq!(wave_spacing(&p, 91.0), 91.0);
+        assert_eq!(wave_spacing(&p[..1], 30.0), 30.0);
+        // slope 0.2 a wave; 182 days = 2 waves → 3.8
+        let g = evaluate(
             &p,
             3.8,
             Direction::AtLeast,
-            d("2026-01-01"),
-            d("2026-06-01"),
-            d("2026-03-01"),
+            d("2026-11-01"),
+            d("2027-05-02"),
+            d("2026-11-02"),
+            91.0,
         );
+        assert!((g.projected.unwrap() - 3.8).abs() < 1e-9);
+        assert_eq!(g.status, Status::OnTrack);
+    }
+
+    #[test]
+    fn met_missed_too_early_and_no_data() {
+        let p = pts(&[("2026-02-01", 3.9)]);
+        let at = |target: f64, due: &str| {
+            evaluate(
+                &p,
+                target,
+                Direction::AtLeast,
+                d("2026-01-01"),
+                d(due),
+                d("2026-03-01"),
+                91.0,
+            )
+        };
+        let met = at(3.8, "2026-06-01");
         assert_eq!((met.status, met.fraction), (Status::Met, Some(1.0)));
-        let early = evaluate(
-            &p,
-            4.2,
-            Direction::AtLeast,
-            d("2026-01-01"),
-            d("2026-06-01"),
-            d("2026-03-01"),
-        );
+        let early = at(4.2, "2026-06-01");
         assert_eq!(early.status, Status::TooEarly);
         assert_eq!(early.fraction, Some(0.0));
-        let missed = evaluate(
-            &p,
-            4.2,
-            Direction::AtLeast,
-            d("2026-01-01"),
-            d("2026-02-15"),
-            d("2026-03-01"),
-        );
-        assert_eq!(missed.status, Status::Missed);
+        assert_eq!(at(4.2, "2026-02-15").status, Status::Missed);
         let none = evaluate(
             &[],
             4.2,
@@ -603,6 +643,7 @@ mod tests {
             d("2026-01-01"),
             d("2026-06-01"),
             d("2026-03-01"),
+            91.0,
         );
         assert_eq!(none.status, Status::NoData);
     }
@@ -621,6 +662,7 @@ mod tests {
             d("2026-01-01"),
             d("2027-01-01"),
             d("2026-09-01"),
+            91.0,
         );
         assert_eq!(g.status, Status::OnTrack);
         assert!((g.fraction.unwrap() - (0.9 - 0.5) / (0.9 - 0.3)).abs() < 1e-12);
@@ -632,6 +674,7 @@ mod tests {
             d("2026-01-01"),
             d("2027-01-01"),
             d("2026-09-01"),
+            91.0,
         );
         assert_eq!((w.status, w.fraction), (Status::OffTrack, Some(0.0)));
     }

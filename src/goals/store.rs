@@ -250,6 +250,15 @@ pub fn for_partnership(
     } else {
         BTreeMap::new()
     };
+    let cadence: String = crate::db::schema::partnerships::table
+        .find(partnership_id)
+        .select(crate::db::schema::partnerships::cadence)
+        .first(conn)?;
+    let cadence_days = match cadence.parse::<crate::domain::Cadence>() {
+        Ok(crate::domain::Cadence::Monthly) => 365.25 / 12.0,
+        Ok(crate::domain::Cadence::Quarterly) | Err(_) => 365.25 / 4.0,
+        Ok(crate::domain::Cadence::EveryDays(n)) => f64::from(n),
+    };
     let mut out = Vec::new();
     for (id, metric, scope, target, due_on, set_by, created_at) in rows {
         let metric = Metric::from_stored(&metric, &scope)
@@ -263,7 +272,16 @@ pub fn for_partnership(
         };
         let direction = metric.direction(better);
         let points = series(&metric, report, &kpi_values);
-        let progress = evaluate(&points, target, direction, created_at.date(), due_on, today);
+        let spacing = super::wave_spacing(&points, cadence_days);
+        let progress = evaluate(
+            &points,
+            target,
+            direction,
+            created_at.date(),
+            due_on,
+            today,
+            spacing,
+        );
         let label = metric.describe(names);
         let text = format!(
             "{label} {} {} by {due_on}",

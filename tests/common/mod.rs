@@ -177,6 +177,38 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A client signed in as a new user with `role` and `scopes` (partnership, optional
+    /// side): the user and the session are made through `tandem::auth`, the same functions
+    /// `tandem user add` and the sign-in form use. Redirects are not followed.
+    pub async fn signed_in(
+        &self,
+        email: &str,
+        role: tandem::auth::Role,
+        scopes: Vec<(i64, Option<tandem::domain::Side>)>,
+    ) -> reqwest::Client {
+        let pool = self.db.pool();
+        let email = tandem::domain::Email::parse(email).unwrap();
+        let session = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            let user = tandem::auth::create_user(&mut conn, &email, role, scopes, false).unwrap();
+            tandem::auth::sessions::start(&mut conn, user.id, db::now()).unwrap()
+        })
+        .await
+        .unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::COOKIE,
+            format!("{}={session}", tandem::auth::sessions::COOKIE)
+                .parse()
+                .unwrap(),
+        );
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
     /// Runs the real binary against this test's database.
     pub fn cli(&self, args: &[&str]) -> CliOutput {
         run_cli(&self.db, args)

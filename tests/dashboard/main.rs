@@ -4,11 +4,12 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod goals;
 
-use reqwest::header::{CONTENT_TYPE, COOKIE};
+use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, StatusCode};
-use tandem::auth::{sessions, Role};
-use tandem::domain::{Email, Side};
+use tandem::auth::Role;
+use tandem::domain::Side;
 
 use crate::common::{fixture, TestApp};
 
@@ -47,33 +48,14 @@ fn import_fixture(app: &TestApp, name: &str, min: u32) -> i64 {
     id
 }
 
-/// A client signed in as a new user: the user and a session are made through `tandem::auth`
-/// (the same functions `tandem user add` and the sign-in form use).
-async fn signed_in(
+/// A client signed in as a new user (see [`TestApp::signed_in`]).
+pub async fn signed_in(
     app: &TestApp,
     email: &str,
     role: Role,
     scopes: Vec<(i64, Option<Side>)>,
 ) -> Client {
-    let pool = app.db.pool();
-    let email = Email::parse(email).unwrap();
-    let session = tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().unwrap();
-        let user = tandem::auth::create_user(&mut conn, &email, role, scopes, false).unwrap();
-        sessions::start(&mut conn, user.id, tandem::db::now()).unwrap()
-    })
-    .await
-    .unwrap();
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        COOKIE,
-        format!("{}={session}", sessions::COOKIE).parse().unwrap(),
-    );
-    Client::builder()
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    app.signed_in(email, role, scopes).await
 }
 
 async fn page(client: &Client, app: &TestApp, path: &str) -> (StatusCode, String, String) {
