@@ -7,6 +7,7 @@ mod common;
 mod sink;
 
 mod api;
+mod comments;
 mod form;
 mod lifecycle;
 
