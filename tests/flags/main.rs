@@ -7,6 +7,8 @@ mod common;
 #[path = "../mail/sink.rs"]
 mod sink;
 
+mod inbox;
+
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
