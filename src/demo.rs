@@ -164,7 +164,9 @@ pub fn seed(
             crate::flags::run_for_wave(conn, view.id, wave.id, links)
                 .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         }
+        add_comments(conn, view.id, k, &mut rng)?;
         crate::reports::import_kpis(conn, view.id, (story.kpis)(&supplier_trust).as_bytes())?;
+        add_goals(conn, view.id, k)?;
         partnerships::import_roster(conn, view.id, roster(story, &mut rng).as_bytes())?;
         crate::services::waves::open_now(conn, catalog, view.id, links)?;
         summary.created.push((view.id, story.name.to_owned()));
@@ -176,6 +178,135 @@ pub fn seed(
         .collect();
     summary.users = demo_users(conn, &all)?;
     Ok(summary)
+}
+
+/// What people of each firm wrote in the open question, per story: (customer, supplier).
+const COMMENTS: [[&[&str]; 2]; 2] = [
+    [
+        &[
+            "Bolt's engineers are responsive, but we hear about delays too late.",
+            "Forecast sharing has improved; the joint planning meeting helps.",
+            "Priorities shifted to cost reduction this quarter.",
+            "Hard to tell who decides on their side since the reorganisation.",
+            "Quality issues on the last two batches took weeks to close.",
+            "We would like earlier sight of their capacity plans.",
+        ],
+        &[
+            "Acme changes its forecast late and expects us to absorb it.",
+            "Payment terms were renegotiated without warning.",
+            "We feel the savings targets are all on our side.",
+            "The new buyer is open and easy to reach.",
+            "Specs keep changing after sign-off.",
+            "More joint problem-solving than last year, which we value.",
+        ],
+    ],
+    [
+        &[
+            "Executives and the floor see Harbor very differently.",
+            "Dock scheduling is still painful for the warehouse teams.",
+            "The quarterly business review is useful for leadership.",
+            "Our staff were not told about the new routing agreement.",
+            "Harbor's drivers are reliable and polite.",
+            "Expectations from head office do not match what we can do at the sites.",
+        ],
+        &[
+            "Northwind's leadership is supportive; site staff less so.",
+            "Volumes are hard to plan with a week's notice.",
+            "Good collaboration with the transport planners.",
+            "We need one contact for escalations, not five.",
+            "The pilot on shared dashboards worked well.",
+        ],
+    ],
+];
+
+/// A third of the respondents of each imported wave answered the open question, through the
+/// same insert the survey form uses.
+fn add_comments(
+    conn: &mut Conn,
+    partnership: i64,
+    story: usize,
+    rng: &mut StdRng,
+) -> Result<(), ServiceError> {
+    use crate::db::schema::{responses, waves};
+    use diesel::prelude::*;
+    let rows: Vec<(i64, String)> = responses::table
+        .inner_join(waves::table)
+        .filter(waves::partnership_id.eq(partnership))
+        .order(responses::id.asc())
+        .select((responses::id, responses::side))
+        .load(conn)?;
+    for (id, side) in rows {
+        if !rng.random_bool(0.33) {
+            continue;
+        }
+        let bank = COMMENTS[story][usize::from(side == "supplier")];
+        let body = bank[rng.random_range(0..bank.len())];
+        crate::db::responses::insert_comment(conn, id, "changes", body)?;
+    }
+    Ok(())
+}
+
+/// Goals a relationship manager would set after the last review, due in six and nine months.
+fn add_goals(conn: &mut Conn, partnership: i64, story: usize) -> Result<(), ServiceError> {
+    use crate::domain::Side;
+    use crate::goals::{store, Metric};
+    let today = crate::db::now().date();
+    let in_days = |d: u64| today + chrono::Days::new(d);
+    let goals: Vec<(Metric, f64, u64)> = if story == 0 {
+        vec![
+            (
+                Metric::Mean {
+                    side: Side::Supplier,
+                    dimension: "trust".into(),
+                },
+                3.5,
+                182,
+            ),
+            (
+                Metric::Gap {
+                    dimension: "win_win".into(),
+                },
+                0.3,
+                273,
+            ),
+            (Metric::ResponseRate { side: None }, 60.0, 182),
+            (
+                Metric::Kpi {
+                    name: "on_time_delivery_pct".into(),
+                },
+                97.0,
+                273,
+            ),
+        ]
+    } else {
+        vec![
+            (
+                Metric::Agreement {
+                    side: Side::Customer,
+                    dimension: "shared_objectives".into(),
+                },
+                0.7,
+                182,
+            ),
+            (
+                Metric::Mean {
+                    side: Side::Customer,
+                    dimension: "trust".into(),
+                },
+                3.6,
+                273,
+            ),
+        ]
+    };
+    for (metric, target, days) in goals {
+        let goal = store::ValidGoal {
+            metric,
+            target,
+            due_on: in_days(days),
+        };
+        store::insert(conn, partnership, &goal, None, crate::db::now())?;
+    }
+    Ok(())
 }
 
 /// One user per role with a fresh random password: an admin, an ombudsman for every

@@ -56,6 +56,8 @@ struct HomePage {
     role: &'static str,
     csrf: String,
     everything: bool,
+    /// Open and acknowledged flags in scope, for ombudsmen and administrators.
+    inbox: Option<usize>,
     partnerships: Vec<PartnershipLink>,
 }
 
@@ -150,6 +152,19 @@ pub async fn home(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpR
                 .collect::<Vec<_>>())
         })
         .await?;
+    let inbox = if user.access.can_manage_flags() {
+        let access = user.access.clone();
+        Some(
+            state
+                .db(move |conn, _| {
+                    let scope = crate::flags::store::InboxScope::for_access(conn, &access)?;
+                    Ok(crate::flags::store::inbox(conn, &scope)?.len())
+                })
+                .await?,
+        )
+    } else {
+        None
+    };
     html(
         StatusCode::OK,
         HomePage {
@@ -157,6 +172,7 @@ pub async fn home(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpR
             role: user.role().label(),
             csrf: user.csrf_token(),
             everything: user.access.sees_everything(),
+            inbox,
             partnerships,
         },
     )

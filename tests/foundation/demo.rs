@@ -29,6 +29,27 @@ both_backends!(
             ) >= 1
         );
         assert!(app.db.count("kpi_values") >= 16);
+        assert_eq!(app.db.count("goals"), 6);
+        assert!(app.db.count("comments") > 100);
+
+        let admin = app
+            .signed_in("look@example.com", tandem::auth::Role::Admin, vec![])
+            .await;
+        let html = admin
+            .get(app.url(&format!("/partnerships/{}", first.created[0].0)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Trust: Bolt Components&#39;s mean ≥ 3.50 by"),
+            "{html}"
+        );
+        assert!(html.contains("KPI: on_time_delivery_pct ≥ 97 by"));
+        assert!(html.contains("Comments, wave 8"));
+        assert!(html.matches("<q>").count() >= 10, "comments of both firms");
         let again = tandem::demo::seed(&mut conn, &catalog, &links).unwrap();
         assert!(again.created.is_empty() && again.users.is_empty() && again.already_there);
         assert_eq!(app.db.count("partnerships"), 2);
