@@ -49,3 +49,12 @@ mod tests {
         assert_eq!(segment_key(" Staff "), "staff");
     }
 }
+
+/// An id in words: `on_time_delivery_pct` → "on time delivery (%)".
+pub fn humanize(id: &str) -> String {
+    let words = id.replace('_', " ");
+    match words.strip_suffix(" pct") {
+        Some(stem) => format!("{stem} (%)"),
+        None => words,
+    }
+}

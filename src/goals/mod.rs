@@ -201,7 +201,7 @@ impl Metric {
             Metric::ResponseRate { side: Some(s) } => {
                 format!("Response rate, {}", names.firm(*s))
             }
-            Metric::Kpi { name } => format!("KPI: {name}"),
+            Metric::Kpi { name } => format!("KPI: {}", crate::domain::humanize(name)),
         }
     }
 
@@ -239,7 +239,7 @@ impl Names {
         self.dimensions
             .get(id)
             .cloned()
-            .unwrap_or_else(|| id.replace('_', " "))
+            .unwrap_or_else(|| crate::domain::humanize(id))
     }
 }
 
@@ -444,7 +444,13 @@ pub fn evaluate(
         } else if (target - b).abs() < 1e-12 || direction.meets(b, target) {
             0.0
         } else {
-            ((last.value - b) / (target - b)).clamp(0.0, 1.0)
+            let f = (last.value - b) / (target - b);
+            // never "-0 %"
+            if f > 0.0 {
+                f.min(1.0)
+            } else {
+                0.0
+            }
         }
     });
     let recent = &points[points.len().saturating_sub(TREND_WAVES)..];

@@ -312,7 +312,8 @@ fn progress_words(metric: &Metric, p: &Progress) -> String {
     };
     let mut words = format!("now {} (wave {wave})", metric.format(current));
     if let (Some(b), Some(f)) = (p.baseline, p.fraction) {
-        if f < 1.0 {
+        // Nothing to say when the goal was set on the latest wave.
+        if f < 1.0 && (b - current).abs() > 1e-9 {
             words.push_str(&format!(
                 ", {:.0} % of the way from {}",
                 100.0 * f,

@@ -73,12 +73,27 @@ impl Row {
             partnership_id: f.partnership_id,
             wave: f.wave,
             rule: f.rule_words.clone(),
-            scope: f.scope.clone(),
+            scope: scope_words(&f.scope),
             measured: measured(f),
             assignee: f.assignee.clone().unwrap_or_default(),
             updated: f.updated_at.format("%Y-%m-%d %H:%M").to_string(),
         }
     }
+}
+
+/// `dimension:win_win:customer:executive-staff` → "win win · customer · executive-staff".
+fn scope_words(scope: &str) -> String {
+    let mut parts = scope.split(':').peekable();
+    if matches!(
+        parts.peek(),
+        Some(&"dimension") | Some(&"item") | Some(&"partnership")
+    ) {
+        parts.next();
+    }
+    parts
+        .map(crate::domain::humanize)
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn number(v: f64) -> String {

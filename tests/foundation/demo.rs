@@ -47,7 +47,7 @@ both_backends!(
             html.contains("Trust: Bolt Components&#39;s mean ≥ 3.50 by"),
             "{html}"
         );
-        assert!(html.contains("KPI: on_time_delivery_pct ≥ 97 by"));
+        assert!(html.contains("KPI: on time delivery (%) ≥ 97 by"));
         assert!(html.contains("Comments, wave 8"));
         assert!(html.matches("<q>").count() >= 10, "comments of both firms");
         let again = tandem::demo::seed(&mut conn, &catalog, &links).unwrap();

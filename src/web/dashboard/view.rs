@@ -63,14 +63,7 @@ pub fn capitalize(text: &str) -> String {
     }
 }
 
-/// `on_time_delivery_pct` → "on time delivery (%)".
-pub fn humanize(id: &str) -> String {
-    let words = id.replace('_', " ");
-    match words.strip_suffix(" pct") {
-        Some(stem) => format!("{stem} (%)"),
-        None => words,
-    }
-}
+pub use crate::domain::humanize;
 
 /// Keeps what `visibility` allows: one-side managers see only their firm, and nothing that
 /// combines both firms (the between-firm comparison, the health index), since the gap and
