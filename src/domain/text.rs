@@ -33,6 +33,15 @@ pub fn segment_key(raw: &str) -> String {
         .to_lowercase()
 }
 
+/// An id in words: `on_time_delivery_pct` → "on time delivery (%)".
+pub fn humanize(id: &str) -> String {
+    let words = id.replace('_', " ");
+    match words.strip_suffix(" pct") {
+        Some(stem) => format!("{stem} (%)"),
+        None => words,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,14 +56,5 @@ mod tests {
         );
         assert!(AttributeText::parse("level", "a\u{7}b").is_err());
         assert_eq!(segment_key(" Staff "), "staff");
-    }
-}
-
-/// An id in words: `on_time_delivery_pct` → "on time delivery (%)".
-pub fn humanize(id: &str) -> String {
-    let words = id.replace('_', " ");
-    match words.strip_suffix(" pct") {
-        Some(stem) => format!("{stem} (%)"),
-        None => words,
     }
 }
