@@ -81,17 +81,17 @@ pub fn resolve(
     token: &str,
     now: NaiveDateTime,
 ) -> Result<Option<(User, Vec<Scope>)>, AuthError> {
-    let found: Option<(i64, i64, NaiveDateTime, NaiveDateTime)> = sessions::table
+    // The session and its user in one round trip: this runs on every signed-in request.
+    let found: Option<((i64, NaiveDateTime, NaiveDateTime), users::UserRow)> = sessions::table
+        .inner_join(crate::db::schema::users::table)
         .filter(sessions::token_hash.eq(crate::secrets::hash(token)))
         .select((
-            sessions::id,
-            sessions::user_id,
-            sessions::created_at,
-            sessions::expires_at,
+            (sessions::id, sessions::created_at, sessions::expires_at),
+            users::UserRow::as_select(),
         ))
         .first(conn)
         .optional()?;
-    let Some((id, user_id, created_at, expires_at)) = found else {
+    let Some(((id, created_at, expires_at), row)) = found else {
         return Ok(None);
     };
     let hard_end = created_at + ABSOLUTE;
@@ -99,9 +99,10 @@ pub fn resolve(
         diesel::delete(sessions::table.find(id)).execute(conn)?;
         return Ok(None);
     }
-    let Some(user) = users::get(conn, user_id)?.filter(|u| !u.disabled) else {
+    let user = row.into_user()?;
+    if user.disabled {
         return Ok(None);
-    };
+    }
     let renewed = (now + IDLE).min(hard_end);
     if renewed - expires_at >= RENEW_EVERY {
         diesel::update(sessions::table.find(id))

@@ -869,6 +869,9 @@ pub fn assign(
 // Reading
 
 fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>, FlagError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let wave_ids: Vec<i64> = rows.iter().map(|r| r.wave_id).collect();
     let seq_of: HashMap<i64, i64> = waves::table
         .filter(waves::id.eq_any(&wave_ids))
@@ -884,12 +887,16 @@ fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>, FlagError
         .into_iter()
         .collect();
     let assignee_ids: Vec<i64> = rows.iter().filter_map(|r| r.assignee_user_id).collect();
-    let emails: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&assignee_ids))
-        .select((users::id, users::email))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
+    let emails: HashMap<i64, String> = if assignee_ids.is_empty() {
+        HashMap::new()
+    } else {
+        users::table
+            .filter(users::id.eq_any(&assignee_ids))
+            .select((users::id, users::email))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
     rows.into_iter()
         .map(|r| {
             let details = parse_details(&r.details);
@@ -974,6 +981,24 @@ pub fn for_partnership(conn: &mut Conn, partnership_id: i64) -> Result<Vec<FlagV
         .filter(flags::partnership_id.eq(partnership_id))
         .select(FlagRow::as_select())
         .load(conn)?;
+    sorted_views(conn, rows)
+}
+
+/// The open and acknowledged flags of a partnership known to exist (the dashboard's list),
+/// in [`for_partnership`]'s order.
+pub fn unresolved_for_partnership(
+    conn: &mut Conn,
+    partnership_id: i64,
+) -> Result<Vec<FlagView>, FlagError> {
+    let rows: Vec<FlagRow> = flags::table
+        .filter(flags::partnership_id.eq(partnership_id))
+        .filter(flags::state.ne(FlagState::Resolved.as_str()))
+        .select(FlagRow::as_select())
+        .load(conn)?;
+    sorted_views(conn, rows)
+}
+
+fn sorted_views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>, FlagError> {
     let mut out = views(conn, rows)?;
     out.sort_by(|a, b| {
         b.wave

@@ -199,6 +199,45 @@ pub fn delete(conn: &mut Conn, partnership_id: i64, id: i64) -> QueryResult<usiz
     .execute(conn)
 }
 
+/// What judging goals needs besides the report: KPI directions and values by wave, and the
+/// days between waves the cadence implies. Changes only with the report version (KPI
+/// imports raise it), so the dashboard keeps it in its cache.
+#[derive(Debug, Clone, Default)]
+pub struct GoalContext {
+    pub kpi_better: BTreeMap<String, String>,
+    pub kpi_values: BTreeMap<String, BTreeMap<u32, f64>>,
+    pub cadence_days: f64,
+}
+
+impl GoalContext {
+    pub fn load(conn: &mut Conn, partnership_id: i64) -> Result<GoalContext, ServiceError> {
+        let kpi_better: BTreeMap<String, String> = kpis::table
+            .filter(kpis::partnership_id.eq(partnership_id))
+            .select((kpis::name, kpis::better))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
+        let kpi_values = crate::reports::kpi::aligned_for_partnership(conn, partnership_id)?
+            .into_iter()
+            .map(|k| (k.name, k.by_wave))
+            .collect();
+        let cadence: String = crate::db::schema::partnerships::table
+            .find(partnership_id)
+            .select(crate::db::schema::partnerships::cadence)
+            .first(conn)?;
+        let cadence_days = match cadence.parse::<crate::domain::Cadence>() {
+            Ok(crate::domain::Cadence::Monthly) => 365.25 / 12.0,
+            Ok(crate::domain::Cadence::Quarterly) | Err(_) => 365.25 / 4.0,
+            Ok(crate::domain::Cadence::EveryDays(n)) => f64::from(n),
+        };
+        Ok(GoalContext {
+            kpi_better,
+            kpi_values,
+            cadence_days,
+        })
+    }
+}
+
 type GoalRow = (
     i64,
     String,
@@ -218,6 +257,7 @@ pub fn for_partnership(
     names: &Names,
     v: Visibility,
     today: NaiveDate,
+    context: &dyn Fn(&mut Conn) -> Result<std::sync::Arc<GoalContext>, ServiceError>,
 ) -> Result<Vec<GoalView>, ServiceError> {
     let rows: Vec<GoalRow> = goals::table
         .left_join(users::table.on(users::id.nullable().eq(goals::created_by)))
@@ -236,29 +276,12 @@ pub fn for_partnership(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let kpi_better: BTreeMap<String, String> = kpis::table
-        .filter(kpis::partnership_id.eq(partnership_id))
-        .select((kpis::name, kpis::better))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let kpi_values: BTreeMap<String, BTreeMap<u32, f64>> = if rows.iter().any(|r| r.1 == "kpi") {
-        crate::reports::kpi::aligned_for_partnership(conn, partnership_id)?
-            .into_iter()
-            .map(|k| (k.name, k.by_wave))
-            .collect()
-    } else {
-        BTreeMap::new()
-    };
-    let cadence: String = crate::db::schema::partnerships::table
-        .find(partnership_id)
-        .select(crate::db::schema::partnerships::cadence)
-        .first(conn)?;
-    let cadence_days = match cadence.parse::<crate::domain::Cadence>() {
-        Ok(crate::domain::Cadence::Monthly) => 365.25 / 12.0,
-        Ok(crate::domain::Cadence::Quarterly) | Err(_) => 365.25 / 4.0,
-        Ok(crate::domain::Cadence::EveryDays(n)) => f64::from(n),
-    };
+    let ctx = context(conn)?;
+    let GoalContext {
+        kpi_better,
+        kpi_values,
+        cadence_days,
+    } = &*ctx;
     let mut out = Vec::new();
     for (id, metric, scope, target, due_on, set_by, created_at) in rows {
         let metric = Metric::from_stored(&metric, &scope)
@@ -271,8 +294,8 @@ pub fn for_partnership(
             _ => None,
         };
         let direction = metric.direction(better);
-        let points = series(&metric, report, &kpi_values);
-        let spacing = super::wave_spacing(&points, cadence_days);
+        let points = series(&metric, report, kpi_values);
+        let spacing = super::wave_spacing(&points, *cadence_days);
         let progress = evaluate(
             &points,
             target,

@@ -25,8 +25,7 @@ use crate::auth::Role;
 use crate::auth::{CurrentUser, Visibility};
 use crate::db::{template_versions, waves, Conn};
 use crate::domain::Side;
-use crate::flags::FlagState;
-use crate::goals::store::GoalView;
+use crate::goals::store::{GoalContext, GoalView};
 use crate::goals::Names as GoalNames;
 use crate::reports::report::{self, Report, ReportOptions};
 use crate::services::ServiceError;
@@ -137,9 +136,9 @@ fn plug_ins(
     let flags = match v {
         Visibility::Only(_) => None,
         Visibility::Both => Some(
-            crate::flags::store::for_partnership(conn, partnership)?
+            crate::flags::store::unresolved_for_partnership(conn, partnership)?
                 .into_iter()
-                .filter(|f| f.state != FlagState::Resolved && wave.is_none_or(|w| f.wave <= w))
+                .filter(|f| wave.is_none_or(|w| f.wave <= w))
                 .map(|f| FlagLine {
                     severity: f.severity.as_str(),
                     state: f.state.as_str(),
@@ -157,14 +156,22 @@ fn plug_ins(
         &goal_names(entry),
         v,
         crate::db::now().date(),
+        &|conn| entry.goal_context(|| GoalContext::load(conn, partnership)),
     )?;
     let shown_wave = wave.or_else(|| entry.report.waves.last().map(|w| w.wave));
     let comments = match shown_wave {
         None => None,
-        Some(seq) => crate::reports::comments::for_wave(conn, partnership, seq, &view::sides(v))?
+        Some(seq) => entry
+            .comments(seq, || {
+                crate::reports::comments::for_wave(conn, partnership, seq, &view::sides(v))
+            })?
             .map(|sides| CommentsView {
                 wave: seq,
-                sides: sides.into_iter().map(|c| comment_side(entry, c)).collect(),
+                sides: sides
+                    .iter()
+                    .cloned()
+                    .map(|c| comment_side(entry, c))
+                    .collect(),
             }),
     };
     Ok(PlugIns {

@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use super::view::{self, Labels};
 use crate::auth::Visibility;
+use crate::goals::store::GoalContext;
+use crate::reports::comments::SideComments;
 use crate::reports::report::Report;
 
 /// Entries kept before the least recently used is dropped.
@@ -26,6 +28,11 @@ pub struct Entry {
     pub labels: Labels,
     /// Rendered on first use: only the dashboard page and its chart exports need it.
     dashboard: OnceLock<Result<view::Dashboard, String>>,
+    /// KPI values and the cadence, for judging goals.
+    goal_context: OnceLock<Arc<GoalContext>>,
+    /// Comments per wave. A closed wave's comments never change (no answer is taken after
+    /// the close), and closing a wave raises the report version.
+    comments: Mutex<HashMap<i64, Option<Arc<Vec<SideComments>>>>>,
 }
 
 impl Entry {
@@ -35,7 +42,47 @@ impl Entry {
             report,
             labels,
             dashboard: OnceLock::new(),
+            goal_context: OnceLock::new(),
+            comments: Mutex::default(),
         }
+    }
+
+    /// The goal context, loaded with `load` on first use.
+    pub fn goal_context<E>(
+        &self,
+        load: impl FnOnce() -> Result<GoalContext, E>,
+    ) -> Result<Arc<GoalContext>, E> {
+        if let Some(c) = self.goal_context.get() {
+            return Ok(Arc::clone(c));
+        }
+        let c = Arc::new(load()?);
+        Ok(Arc::clone(self.goal_context.get_or_init(|| c)))
+    }
+
+    /// The comments of wave `seq`, loaded with `load` the first time (`None`: no such wave).
+    /// Only closed waves are kept: an open wave's answers still change.
+    pub fn comments<E>(
+        &self,
+        seq: i64,
+        load: impl FnOnce() -> Result<Option<Vec<SideComments>>, E>,
+    ) -> Result<Option<Arc<Vec<SideComments>>>, E> {
+        if let Some(c) = self
+            .comments
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&seq)
+        {
+            return Ok(c.clone());
+        }
+        let loaded = load()?.map(Arc::new);
+        let closed = self.report.waves.iter().any(|w| w.wave == seq);
+        if closed {
+            self.comments
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(seq, loaded.clone());
+        }
+        Ok(loaded)
     }
 
     /// The dashboard view of this entry, built once.
