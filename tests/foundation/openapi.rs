@@ -28,6 +28,9 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("post", "/api/partnerships/{id}/flags/run"),
     ("get", "/api/partnerships/{id}/flags/config"),
     ("put", "/api/partnerships/{id}/flags/config"),
+    ("get", "/api/partnerships/{id}/goals"),
+    ("post", "/api/partnerships/{id}/goals"),
+    ("delete", "/api/partnerships/{id}/goals/{goal}"),
 ];
 
 both_backends!(
@@ -61,7 +64,9 @@ both_backends!(
         // anything but "no such route" (404 without our error body, or 405).
         let id = app.create_partnership("P").await;
         for (method, path) in DOCUMENTED {
-            let url = path.replace("{id}", &id.to_string());
+            let url = path
+                .replace("{id}", &id.to_string())
+                .replace("{goal}", "999");
             let req = match *method {
                 "get" => app.get(&url),
                 "put" => app
@@ -69,17 +74,22 @@ both_backends!(
                     .put(app.url(&url))
                     .bearer_auth(crate::common::ADMIN_TOKEN)
                     .json(&serde_json::json!({})),
+                "delete" => app
+                    .client
+                    .delete(app.url(&url))
+                    .bearer_auth(crate::common::ADMIN_TOKEN),
                 _ => app.post(&url).header("content-type", "text/csv").body(""),
             };
             let r = req.send().await.unwrap();
             assert_ne!(r.status(), 405, "{method} {path}");
-            if path.starts_with("/api/flags/{id}") {
-                // There is no flag yet: a 404 must be ours ("no flag"), not "no such route".
+            if path.starts_with("/api/flags/{id}") || path.contains("{goal}") {
+                // There is no such flag or goal: a 404 must be ours, not "no such route".
                 if r.status() == 404 {
                     let body: Value = r.json().await.expect("our JSON error body");
+                    let error = body["error"].as_str().unwrap();
                     assert!(
-                        body["error"].as_str().unwrap().contains("no flag"),
-                        "{method} {path}"
+                        error.contains("no flag") || error.contains("no goal"),
+                        "{method} {path}: {error}"
                     );
                 }
             } else {
