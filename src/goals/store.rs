@@ -153,6 +153,62 @@ pub fn validate(
     }
 }
 
+/// Stores a goal and its audit entry (`goal.create`, by `actor`) in one transaction.
+pub fn create(
+    conn: &mut Conn,
+    partnership_id: i64,
+    goal: &ValidGoal,
+    created_by: Option<i64>,
+    actor: &str,
+) -> QueryResult<i64> {
+    use diesel::Connection;
+    conn.transaction(|conn| {
+        let gid = insert(conn, partnership_id, goal, created_by, crate::db::now())?;
+        crate::auth::audit(
+            conn,
+            actor,
+            "goal.create",
+            &format!("partnership {partnership_id}"),
+            &format!(
+                "goal {gid}: {} target {} due {}",
+                goal.metric.key(),
+                goal.target,
+                goal.due_on
+            ),
+        )?;
+        Ok(gid)
+    })
+}
+
+/// Removes a goal the viewer may see, with its audit entry (`goal.delete`), in one
+/// transaction; a goal of another partnership, or one the viewer cannot see, is not found.
+pub fn remove(
+    conn: &mut Conn,
+    partnership_id: i64,
+    id: i64,
+    v: Visibility,
+    actor: &str,
+) -> Result<(), ServiceError> {
+    use diesel::Connection;
+    conn.transaction(|conn| {
+        let metric = metric_of(conn, partnership_id, id)?;
+        if !metric.visible_to(v) {
+            return Err(ServiceError::NotFound(format!(
+                "there is no goal {id} in this partnership"
+            )));
+        }
+        delete(conn, partnership_id, id)?;
+        crate::auth::audit(
+            conn,
+            actor,
+            "goal.delete",
+            &format!("partnership {partnership_id}"),
+            &format!("goal {id}: {}", metric.key()),
+        )?;
+        Ok(())
+    })
+}
+
 pub fn insert(
     conn: &mut Conn,
     partnership_id: i64,

@@ -80,7 +80,8 @@ fn csrf_refused() -> Result<HttpResponse, ApiError> {
     )
 }
 
-fn see_other(location: &str) -> HttpResponse {
+/// 303 to `location` (after a form), never cached.
+pub(crate) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location.to_owned()))
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -8,11 +8,12 @@
 //! every change goes through [`crate::flags::store`], which writes the flag's history and the
 //! audit log in the same transaction.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Deserialize;
 
+use super::auth_pages::see_other;
 use super::error::ApiError;
 use super::AppState;
 use crate::auth::extract::FlagHandlers;
@@ -205,13 +206,6 @@ fn capitalize_sentence(text: &str) -> String {
     s
 }
 
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish()
-}
-
 /// The flags in the user's scope: open and acknowledged (the store's inbox order), or the
 /// resolved ones, most recently changed first.
 fn flags_for(
@@ -393,7 +387,7 @@ where
         state
             .db_write(move |conn, _| Ok(change(conn, &actor)?))
             .await?;
-        Ok::<_, ApiError>(see_other(format!("/flags/{id}")))
+        Ok::<_, ApiError>(see_other(&format!("/flags/{id}")))
     }
     .await;
     result.unwrap_or_else(page_error)

@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 
 use reqwest::{Client, Response, StatusCode};
 
+pub use crate::common::csrf_of;
 use crate::common::{CliOutput, TestApp};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -17,14 +18,6 @@ pub fn browser() -> Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-/// The value of the form's hidden `csrf` field.
-pub fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("the page has a csrf field") + marker.len();
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].to_owned()
 }
 
 /// `tandem user add ARGS` with links pointing at this app; returns the CLI output.

@@ -267,6 +267,14 @@ pub fn run_cli_env(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> CliOutpu
     CliOutput::from(cmd.output().expect("run tandem"))
 }
 
+/// The CSRF token of the first form of a page (`<input name="csrf" value="…">`).
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("the page has a csrf field") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/fixtures/alignment")

@@ -7,15 +7,8 @@ use serde_json::{json, Value};
 use tandem::auth::Role;
 use tandem::domain::Side;
 
-use crate::common::TestApp;
+use crate::common::{csrf_of, TestApp};
 use crate::{both_backends, import_fixture, page, signed_in};
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("the page has a csrf field") + marker.len();
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].to_owned()
-}
 
 async fn post_form(
     client: &reqwest::Client,

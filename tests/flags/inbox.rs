@@ -4,14 +4,8 @@
 use reqwest::StatusCode;
 use tandem::auth::Role;
 
+use crate::common::csrf_of;
 use crate::world_test;
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].to_owned()
-}
 
 async fn get(client: &reqwest::Client, w: &crate::World, path: &str) -> (StatusCode, String) {
     let r = client.get(w.app.url(path)).send().await.unwrap();

@@ -67,7 +67,6 @@ pub async fn create(
     let gid = state
         .db_write(move |conn, _| {
             use diesel::prelude::*;
-            use diesel::Connection;
             let kpis: Vec<String> = crate::db::schema::kpis::table
                 .filter(crate::db::schema::kpis::partnership_id.eq(id))
                 .select(crate::db::schema::kpis::name)
@@ -80,22 +79,7 @@ pub async fn create(
                 crate::db::now().date(),
             )
             .map_err(ServiceError::Invalid)?;
-            Ok(conn.transaction(|conn| {
-                let gid = goal_store::insert(conn, id, &goal, None, crate::db::now())?;
-                crate::auth::audit(
-                    conn,
-                    ACTOR,
-                    "goal.create",
-                    &format!("partnership {id}"),
-                    &format!(
-                        "goal {gid}: {} target {} due {}",
-                        goal.metric.key(),
-                        goal.target,
-                        goal.due_on
-                    ),
-                )?;
-                diesel::QueryResult::Ok(gid)
-            })?)
+            Ok(goal_store::create(conn, id, &goal, None, ACTOR)?)
         })
         .await?;
     let l = load(&state, id, Visibility::Both, None).await?;
@@ -137,21 +121,7 @@ pub async fn remove(
     let (id, goal) = path.into_inner();
     let (id, goal) = (parse_id(&id, "partnership")?, parse_id(&goal, "goal")?);
     state
-        .db_write(move |conn, _| {
-            use diesel::Connection;
-            conn.transaction(|conn| {
-                let metric = goal_store::metric_of(conn, id, goal)?;
-                goal_store::delete(conn, id, goal)?;
-                crate::auth::audit(
-                    conn,
-                    ACTOR,
-                    "goal.delete",
-                    &format!("partnership {id}"),
-                    &format!("goal {goal}: {}", metric.key()),
-                )?;
-                Ok(())
-            })
-        })
+        .db_write(move |conn, _| goal_store::remove(conn, id, goal, Visibility::Both, ACTOR))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

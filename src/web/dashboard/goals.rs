@@ -3,7 +3,7 @@
 //! Administrators and relationship managers may do it, on what they can see; every change
 //! is in the audit log. Forms carry the session's CSRF token.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use crate::domain::FieldProblem;
 use crate::goals::store::{self as goal_store, GoalInput};
 use crate::goals::Metric;
 use crate::reports::report::Report;
+use crate::web::auth_pages::see_other;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 
@@ -172,13 +173,6 @@ async fn form_page(
     )
 }
 
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish()
-}
-
 /// `GET /partnerships/{id}/goals/new`
 #[get("/partnerships/{id}/goals/new")]
 pub async fn new_goal(
@@ -224,26 +218,10 @@ pub async fn create_goal(
         let (user_id, email) = (user.user.id, user.user.email.clone());
         state
             .db_write(move |conn, _| {
-                use diesel::Connection;
-                Ok(conn.transaction(|conn| {
-                    let gid = goal_store::insert(conn, id, &goal, Some(user_id), crate::db::now())?;
-                    crate::auth::audit(
-                        conn,
-                        &email,
-                        "goal.create",
-                        &format!("partnership {id}"),
-                        &format!(
-                            "goal {gid}: {} target {} due {}",
-                            goal.metric.key(),
-                            goal.target,
-                            goal.due_on
-                        ),
-                    )?;
-                    diesel::QueryResult::Ok(())
-                })?)
+                Ok(goal_store::create(conn, id, &goal, Some(user_id), &email)?)
             })
             .await?;
-        Ok(see_other(format!("/partnerships/{id}#goals")))
+        Ok(see_other(&format!("/partnerships/{id}#goals")))
     }
     .await;
     result.unwrap_or_else(page_error)
@@ -263,28 +241,9 @@ pub async fn delete_goal(
         user.check_csrf(&form.csrf)?;
         let email = user.user.email.clone();
         state
-            .db_write(move |conn, _| {
-                use diesel::Connection;
-                conn.transaction(|conn| {
-                    let metric = goal_store::metric_of(conn, id, goal)?;
-                    if !metric.visible_to(v) {
-                        return Err(crate::services::ServiceError::NotFound(format!(
-                            "there is no goal {goal} in this partnership"
-                        )));
-                    }
-                    goal_store::delete(conn, id, goal)?;
-                    crate::auth::audit(
-                        conn,
-                        &email,
-                        "goal.delete",
-                        &format!("partnership {id}"),
-                        &format!("goal {goal}: {}", metric.key()),
-                    )?;
-                    Ok(())
-                })
-            })
+            .db_write(move |conn, _| goal_store::remove(conn, id, goal, v, &email))
             .await?;
-        Ok(see_other(format!("/partnerships/{id}#goals")))
+        Ok(see_other(&format!("/partnerships/{id}#goals")))
     }
     .await;
     result.unwrap_or_else(page_error)
