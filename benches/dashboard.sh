@@ -6,7 +6,9 @@
 # GET /healthz under the same load. Also the first (uncached) page load with curl.
 #
 #   benches/dashboard.sh sqlite            # or: benches/dashboard.sh postgres
-# Env: RESPONDENTS (default 2000), DURATION (15s), SKIP_BUILD=1 to use the current
+# Env: RESPONDENTS (default 2000), DURATION (15s), POOL (database connections, 4 = the
+# default on 2 cores),
+# SKIP_BUILD=1 to use the current
 # target/release/tandem. Needs wrk and curl; PostgreSQL on 127.0.0.1:5432 for postgres.
 set -euo pipefail
 backend=${1:-sqlite}
@@ -41,7 +43,7 @@ for i in $(seq 1 $managers); do
 done
 
 wait_up() { for _ in $(seq 1 200); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
-$T serve --bind "127.0.0.1:$port" 2> "$work/serve.log" & serve=$!
+TANDEM_POOL_SIZE=${POOL:-4} $T serve --bind "127.0.0.1:$port" 2> "$work/serve.log" & serve=$!
 wait_up "http://127.0.0.1:$port/readyz"
 
 # Sign each manager in through the form: the pre-session cookie and its CSRF token, then
