@@ -58,6 +58,91 @@ pub fn insert_response(
         .get_result(conn)
 }
 
+/// Stores the response row of an invitation, or touches `updated_at` of the one already
+/// there, in one statement (`INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING`).
+/// Returns the response id and whether a response was already there. The snapshot of a
+/// response already there is kept: it records the person as they were when first answering.
+///
+/// Being a write, it takes SQLite's write lock as the first statement of a transaction (no
+/// failed lock upgrade), and on PostgreSQL it locks the response row, so two submissions of
+/// one link queue behind each other instead of racing; two first submissions cannot both
+/// insert (the loser's ON CONFLICT turns it into an update of the winner's row).
+///
+/// "Already there" is read from `submitted_at`: an earlier response carries an earlier
+/// submission time than `at` (times are microseconds, taken before this transaction).
+pub fn upsert_response(
+    conn: &mut Conn,
+    invitation_id: i64,
+    wave_id: i64,
+    snapshot: &Snapshot<'_>,
+    at: NaiveDateTime,
+) -> QueryResult<(i64, bool)> {
+    use diesel::upsert::excluded;
+    let upsert = diesel::insert_into(responses::table)
+        .values((
+            responses::invitation_id.eq(invitation_id),
+            responses::wave_id.eq(wave_id),
+            responses::side.eq(snapshot.side.as_str()),
+            responses::level.eq(snapshot.level),
+            responses::function.eq(snapshot.function),
+            responses::region.eq(snapshot.region),
+            responses::submitted_at.eq(at),
+            responses::updated_at.eq(at),
+        ))
+        .on_conflict(responses::invitation_id)
+        .do_update()
+        .set(responses::updated_at.eq(excluded(responses::updated_at)))
+        .returning((responses::id, responses::submitted_at));
+    // ON CONFLICT does not compile on the multi-backend connection: run the same statement
+    // on whichever inner connection this is.
+    let (id, submitted_at): (i64, NaiveDateTime) = match conn {
+        Conn::Sqlite(c) => upsert.get_result(c),
+        Conn::Postgres(c) => upsert.get_result(c),
+    }?;
+    Ok((id, submitted_at != at))
+}
+
+/// Writes the answers of one response in one statement, replacing the values of items
+/// already answered (`ON CONFLICT (response_id, item_id) DO UPDATE`). A valid submission
+/// answers every item of the wave's template, and a wave's template never changes, so on a
+/// re-submission every stored answer is overwritten and none is left over: this replaces
+/// the earlier answers without a DELETE (a round trip fewer on PostgreSQL).
+pub fn upsert_answers(
+    conn: &mut Conn,
+    response_id: i64,
+    items: &[(&str, Answer)],
+) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    if items.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = items
+        .iter()
+        .map(|(item, answer)| {
+            (
+                answers::response_id.eq(response_id),
+                answers::item_id.eq(*item),
+                answers::value.eq(answer.to_db()),
+            )
+        })
+        .collect();
+    let upsert = diesel::insert_into(answers::table)
+        .values(&rows)
+        .on_conflict((answers::response_id, answers::item_id))
+        .do_update()
+        .set(answers::value.eq(excluded(answers::value)));
+    match conn {
+        Conn::Sqlite(c) => upsert.execute(c),
+        Conn::Postgres(c) => upsert.execute(c),
+    }
+    .map(|_| ())
+}
+
+/// Removes the comments of a response (before writing a re-submission's).
+pub fn delete_comments(conn: &mut Conn, response_id: i64) -> QueryResult<usize> {
+    diesel::delete(comments::table.filter(comments::response_id.eq(response_id))).execute(conn)
+}
+
 /// Inserts the answers of one response in one statement. Multi-row inserts do not compile
 /// on the multi-backend connection, so this goes to the inner connection of each backend;
 /// callers run it inside their transaction, which keeps it all-or-nothing.
