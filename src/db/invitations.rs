@@ -137,7 +137,12 @@ pub fn find_by_token_hash(conn: &mut Conn, token_hash: &str) -> QueryResult<Opti
             template_versions::version,
             Person::as_select(),
         ))
-        .first(conn)
+        // `get_result`, not `first`: token hashes are unique, and `first` binds `LIMIT ?`,
+        // which makes the bundled SQLite (planner stability off) mark the cached statement
+        // expired on every bind and parse and plan this five-table join again on every
+        // call — two thirds of the writer thread's time in a profile of the submissions
+        // benchmark.
+        .get_result(conn)
         .optional()?;
     Ok(found.map(
         |(invitation, wave, partnership, template_version, person)| LinkTarget {
