@@ -80,7 +80,7 @@ LUA
 
 wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 
-TANDEM_POOL_SIZE=16 $T serve --bind 127.0.0.1:18081 2> "$work/serve.log" & serve=$!
+TANDEM_POOL_SIZE=${POOL:-16} $T serve --bind 127.0.0.1:18081 2> "$work/serve.log" & serve=$!
 wait_up http://127.0.0.1:18081/readyz
 echo "== tandem: POST /api/responses/{token} ($backend, 64 connections, $duration)"
 # PROFILE=file.data: also sample the server with perf during the run (perf report -i file.data).

@@ -251,8 +251,9 @@ pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<Ans
 /// Stores a submission through a link. Returns true when it replaced an earlier one.
 ///
 /// Queries: one for the link (with its wave, person, partnership and template version),
-/// then a transaction of two statements (the response row upserted, the answers upserted),
-/// plus the comments when the template has open questions.
+/// then on PostgreSQL one statement that stores everything (round trips are the cost
+/// there), on SQLite a transaction of two statements (the response row upserted, the
+/// answers upserted) plus the comments when the template has open questions.
 pub fn submit(
     conn: &mut Conn,
     token: &str,
@@ -261,7 +262,44 @@ pub fn submit(
 ) -> Result<bool, SubmitError> {
     let (target, template, side) = resolve(conn, token, now)?;
     validate(&template, s).map_err(SubmitError::Invalid)?;
+    if let Conn::Postgres(pg) = conn {
+        let answers: Vec<(&str, Answer)> =
+            s.answers.iter().map(|(i, a)| (i.as_str(), *a)).collect();
+        let comments: Vec<(&str, &str)> = s
+            .comments
+            .iter()
+            .map(|(q, b)| (q.as_str(), b.trim()))
+            .filter(|(_, b)| !b.is_empty())
+            .collect();
+        let stored = db::responses::store_on_postgres(
+            pg,
+            target.invitation.id,
+            target.wave.id,
+            &snapshot(&target, side),
+            &answers,
+            &comments,
+            now,
+        )?;
+        if let db::responses::Stored::Done { replaced } = stored {
+            return Ok(replaced);
+        }
+        // Nothing written: the wave closed since the lookup (looking again says so), or
+        // another submission of this link committed meanwhile; the transactional path
+        // below then stores this one after it.
+        resolve(conn, token, now)?;
+    }
     store(conn, &target, &template, side, s, now)
+}
+
+/// The segment snapshot: the person as read with the link a moment ago, i.e. the segment
+/// attributes as they are when first answering (kept as they are on a re-submission).
+fn snapshot(target: &LinkTarget, side: Side) -> Snapshot<'_> {
+    Snapshot {
+        side,
+        level: &target.person.level,
+        function: &target.person.function,
+        region: &target.person.region,
+    }
 }
 
 fn store(
@@ -277,19 +315,11 @@ fn store(
         // reads first and then writes cannot upgrade its lock once another writer has
         // committed ("database is locked" at once, busy timeout or not). It also locks the
         // response row on PostgreSQL, so two submissions of one link queue.
-        //
-        // The snapshot is the person as read with the link a moment ago: the segment
-        // attributes as they are when first answering (kept as they are on a re-submission).
         let (response_id, replaced) = db::responses::upsert_response(
             conn,
             target.invitation.id,
             target.wave.id,
-            &Snapshot {
-                side,
-                level: &target.person.level,
-                function: &target.person.function,
-                region: &target.person.region,
-            },
+            &snapshot(target, side),
             now,
         )?;
         let items: Vec<(&str, Answer)> = s.answers.iter().map(|(i, a)| (i.as_str(), *a)).collect();
