@@ -193,3 +193,79 @@ impl From<diesel::result::Error> for Discard {
         Discard::Db(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    fn insert(conn: &mut Conn, v: i64) -> QueryResult<usize> {
+        diesel::sql_query("INSERT INTO t (v) VALUES (?)")
+            .bind::<BigInt, _>(v)
+            .execute(conn)
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_failing_unit_is_undone_alone_and_the_rest_of_its_group_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::db::DatabaseUrl::Sqlite(dir.path().join("w.db"));
+        let pool = crate::db::connect(&url, 2).unwrap();
+        pool.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (v BIGINT NOT NULL)")
+            .unwrap();
+        let writer = GroupWriter::spawn(&pool).unwrap();
+
+        // The first unit holds the writer until the others are queued, so they form the
+        // next group together.
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let w = writer.clone();
+        let first = tokio::spawn(async move {
+            w.run(move |c| {
+                hold.recv().unwrap();
+                insert(c, 0)
+            })
+            .await
+        });
+        tokio::task::yield_now().await;
+        let mut rest = Vec::new();
+        for v in 1..=4_i64 {
+            let w = writer.clone();
+            rest.push(tokio::spawn(async move {
+                w.run(move |c| {
+                    insert(c, v)?;
+                    if v == 2 {
+                        // Wrote, then failed: its row must not survive.
+                        return Err(diesel::result::Error::RollbackTransaction);
+                    }
+                    Ok(v)
+                })
+                .await
+            }));
+        }
+        tokio::task::yield_now().await;
+        release.send(()).unwrap();
+
+        assert!(matches!(first.await.unwrap(), Ok(Ok(1))));
+        let mut outcomes = Vec::new();
+        for h in rest {
+            outcomes.push(h.await.unwrap().unwrap().ok());
+        }
+        assert_eq!(outcomes, vec![Some(1), None, Some(3), Some(4)]);
+        let stored: Vec<N> = diesel::sql_query("SELECT v AS n FROM t ORDER BY v")
+            .load(&mut pool.get().unwrap())
+            .unwrap();
+        assert_eq!(
+            stored.iter().map(|r| r.n).collect::<Vec<_>>(),
+            vec![0, 1, 3, 4]
+        );
+    }
+}
