@@ -17,7 +17,8 @@ cd "$here"
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet
 [ -n "${SKIP_BUILD:-}" ] || cargo bench --bench insert_ceiling --no-run --quiet 2>/dev/null
 ceiling=$(ls -t target/release/deps/insert_ceiling-* | grep -v '\.d$' | head -n1)
-T=target/release/tandem
+# TANDEM_BIN: measure another build (e.g. the one before a change) in the same run.
+T=${TANDEM_BIN:-target/release/tandem}
 
 case "$backend" in
   sqlite)
@@ -79,10 +80,13 @@ LUA
 
 wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 
-TANDEM_POOL_SIZE=16 $T serve --bind 127.0.0.1:18081 2> "$work/serve.log" & serve=$!
+TANDEM_POOL_SIZE=${POOL:-16} $T serve --bind 127.0.0.1:18081 2> "$work/serve.log" & serve=$!
 wait_up http://127.0.0.1:18081/readyz
 echo "== tandem: POST /api/responses/{token} ($backend, 64 connections, $duration)"
+# PROFILE=file.data: also sample the server with perf during the run (perf report -i file.data).
+[ -z "${PROFILE:-}" ] || { perf record -q -F 499 ${PERF_OPTS:--g} -p "$serve" -o "$PROFILE" -- sleep 8 2>/dev/null & }
 wrk -t2 -c64 -d"$duration" -s "$work/submit.lua" http://127.0.0.1:18081 | grep RESULT
+[ -z "${PROFILE:-}" ] || wait $(jobs -p | grep -v "^$serve$") 2>/dev/null || true
 kill "$serve"; wait "$serve" 2>/dev/null || true
 echo "server errors logged: $(grep -c -i 'error' "$work/serve.log" || true)"; grep -i -m3 'error' "$work/serve.log" || true
 

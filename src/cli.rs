@@ -94,7 +94,7 @@ pub enum Command {
     /// Import KPI values
     #[command(subcommand)]
     Kpi(crate::reports::cli::KpiCommand),
-    /// Benchmark the report on generated data
+    /// Benchmarks: the report on generated data, mail dispatch end to end
     #[command(subcommand)]
     Bench(crate::reports::bench::BenchCommand),
 }

@@ -45,6 +45,12 @@ impl Application {
         let worker =
             WorkerHandle::spawn(state.pool.clone(), mailer, settings.mail.delivery.clone());
         state.mail_wakeup = worker.waker();
+        if let db::DatabaseUrl::Sqlite(_) = settings.database_url {
+            state.writer = Some(
+                db::writer::GroupWriter::spawn(&state.pool)
+                    .context("taking a connection for the SQLite writer")?,
+            );
+        }
         let scheduler = settings
             .scheduler_interval
             .map(|every| tokio::spawn(run_scheduler(state.clone(), every)));
@@ -131,7 +137,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         settings: Arc::new(settings.clone()),
         admin_token_hash: Arc::new(web::api::auth::hash_token(&token)),
         mail_wakeup: Arc::new(tokio::sync::Notify::new()),
-        sqlite_writer: Arc::new(std::sync::Mutex::new(())),
+        writer: None,
         dashboards: Arc::default(),
     })
 }

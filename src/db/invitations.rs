@@ -4,7 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{Invitation, Partnership, Person, Wave};
-use super::schema::{invitation_tokens, invitations, partnerships, people, responses, waves};
+use super::schema::{
+    invitation_tokens, invitations, partnerships, people, responses, template_versions, waves,
+};
 use super::Conn;
 
 pub fn insert(
@@ -41,6 +43,67 @@ pub fn add_token(
         .map(|_| ())
 }
 
+/// Rows per multi-row INSERT of invitations or tokens: at most 5 bound parameters a row,
+/// far under both backends' limits, and a bounded statement size.
+pub const INSERT_CHUNK: usize = 500;
+
+/// Invites many people to a wave at once: one multi-row INSERT per [`INSERT_CHUNK`] people.
+/// Returns (person id, invitation id) pairs; RETURNING's row order is not guaranteed by
+/// either backend, hence the person id with each. Run it inside the caller's transaction.
+pub fn insert_many(
+    conn: &mut Conn,
+    wave_id: i64,
+    person_ids: &[i64],
+    at: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let mut out = Vec::with_capacity(person_ids.len());
+    for chunk in person_ids.chunks(INSERT_CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|person_id| {
+                (
+                    invitations::wave_id.eq(wave_id),
+                    invitations::person_id.eq(*person_id),
+                    invitations::sent_at.eq(Some(at)),
+                    invitations::reminders_sent.eq(0_i64),
+                    invitations::created_at.eq(at),
+                )
+            })
+            .collect();
+        // Multi-row inserts only compile on the inner connections.
+        let insert = diesel::insert_into(invitations::table)
+            .values(&rows)
+            .returning((invitations::person_id, invitations::id));
+        out.extend(match conn {
+            Conn::Sqlite(c) => insert.get_results::<(i64, i64)>(c),
+            Conn::Postgres(c) => insert.get_results::<(i64, i64)>(c),
+        }?);
+    }
+    Ok(out)
+}
+
+/// Stores many (invitation id, token hash) pairs, [`INSERT_CHUNK`] per statement.
+pub fn add_tokens(conn: &mut Conn, tokens: &[(i64, String)], at: NaiveDateTime) -> QueryResult<()> {
+    for chunk in tokens.chunks(INSERT_CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(invitation_id, hash)| {
+                (
+                    invitation_tokens::invitation_id.eq(*invitation_id),
+                    invitation_tokens::token_hash.eq(hash),
+                    invitation_tokens::created_at.eq(at),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(invitation_tokens::table).values(&rows);
+        match conn {
+            Conn::Sqlite(c) => insert.execute(c),
+            Conn::Postgres(c) => insert.execute(c),
+        }?;
+    }
+    Ok(())
+}
+
 /// Everything a link leads to.
 #[derive(Debug, Clone)]
 pub struct LinkTarget {
@@ -48,33 +111,48 @@ pub struct LinkTarget {
     pub wave: Wave,
     pub person: Person,
     pub partnership: Partnership,
+    /// The version (content hash) of the template the wave uses, so a caller can find the
+    /// parsed template in a cache without reading the body.
+    pub template_version: String,
 }
 
+/// The link behind a token hash, in one query (submissions run it on every request: on
+/// PostgreSQL each extra query is a round trip).
 pub fn find_by_token_hash(conn: &mut Conn, token_hash: &str) -> QueryResult<Option<LinkTarget>> {
-    let found: Option<(Invitation, Wave, Person)> = invitation_tokens::table
+    let found: Option<(Invitation, Wave, Partnership, String, Person)> = invitation_tokens::table
         .inner_join(
             invitations::table
-                .inner_join(waves::table)
+                .inner_join(
+                    waves::table
+                        .inner_join(partnerships::table)
+                        .inner_join(template_versions::table),
+                )
                 .inner_join(people::table),
         )
         .filter(invitation_tokens::token_hash.eq(token_hash))
         .select((
             Invitation::as_select(),
             Wave::as_select(),
+            Partnership::as_select(),
+            template_versions::version,
             Person::as_select(),
         ))
-        .first(conn)
+        // `get_result`, not `first`: token hashes are unique, and `first` binds `LIMIT ?`,
+        // which makes the bundled SQLite (planner stability off) mark the cached statement
+        // expired on every bind and parse and plan this five-table join again on every
+        // call — two thirds of the writer thread's time in a profile of the submissions
+        // benchmark.
+        .get_result(conn)
         .optional()?;
-    let Some((invitation, wave, person)) = found else {
-        return Ok(None);
-    };
-    let partnership = partnerships::table.find(wave.partnership_id).first(conn)?;
-    Ok(Some(LinkTarget {
-        invitation,
-        wave,
-        person,
-        partnership,
-    }))
+    Ok(found.map(
+        |(invitation, wave, partnership, template_version, person)| LinkTarget {
+            invitation,
+            wave,
+            person,
+            partnership,
+            template_version,
+        },
+    ))
 }
 
 /// Invitations of a wave still waiting for an answer, with their people.
@@ -109,6 +187,31 @@ pub fn advance_reminders(
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Batch form of [`advance_reminders`]: records reminder number `to` on those of `ids` that
+/// have had fewer, in one statement, and returns the ids it advanced (the others were
+/// already there, for instance because another scheduler instance won).
+pub fn advance_reminders_many(
+    conn: &mut Conn,
+    ids: &[i64],
+    to: i64,
+    at: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(
+        invitations::table
+            .filter(invitations::id.eq_any(ids))
+            .filter(invitations::reminders_sent.lt(to)),
+    )
+    .set((
+        invitations::reminders_sent.eq(to),
+        invitations::last_reminded_at.eq(Some(at)),
+    ))
+    .returning(invitations::id)
+    .get_results(conn)
 }
 
 /// (invited, responded) per side for a wave, as ((customer), (supplier)).

@@ -14,6 +14,7 @@ pub mod responses;
 pub mod schema;
 pub mod template_versions;
 pub mod waves;
+pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

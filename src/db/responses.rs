@@ -58,6 +58,91 @@ pub fn insert_response(
         .get_result(conn)
 }
 
+/// Stores the response row of an invitation, or touches `updated_at` of the one already
+/// there, in one statement (`INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING`).
+/// Returns the response id and whether a response was already there. The snapshot of a
+/// response already there is kept: it records the person as they were when first answering.
+///
+/// Being a write, it takes SQLite's write lock as the first statement of a transaction (no
+/// failed lock upgrade), and on PostgreSQL it locks the response row, so two submissions of
+/// one link queue behind each other instead of racing; two first submissions cannot both
+/// insert (the loser's ON CONFLICT turns it into an update of the winner's row).
+///
+/// "Already there" is read from `submitted_at`: an earlier response carries an earlier
+/// submission time than `at` (times are microseconds, taken before this transaction).
+pub fn upsert_response(
+    conn: &mut Conn,
+    invitation_id: i64,
+    wave_id: i64,
+    snapshot: &Snapshot<'_>,
+    at: NaiveDateTime,
+) -> QueryResult<(i64, bool)> {
+    use diesel::upsert::excluded;
+    let upsert = diesel::insert_into(responses::table)
+        .values((
+            responses::invitation_id.eq(invitation_id),
+            responses::wave_id.eq(wave_id),
+            responses::side.eq(snapshot.side.as_str()),
+            responses::level.eq(snapshot.level),
+            responses::function.eq(snapshot.function),
+            responses::region.eq(snapshot.region),
+            responses::submitted_at.eq(at),
+            responses::updated_at.eq(at),
+        ))
+        .on_conflict(responses::invitation_id)
+        .do_update()
+        .set(responses::updated_at.eq(excluded(responses::updated_at)))
+        .returning((responses::id, responses::submitted_at));
+    // ON CONFLICT does not compile on the multi-backend connection: run the same statement
+    // on whichever inner connection this is.
+    let (id, submitted_at): (i64, NaiveDateTime) = match conn {
+        Conn::Sqlite(c) => upsert.get_result(c),
+        Conn::Postgres(c) => upsert.get_result(c),
+    }?;
+    Ok((id, submitted_at != at))
+}
+
+/// Writes the answers of one response in one statement, replacing the values of items
+/// already answered (`ON CONFLICT (response_id, item_id) DO UPDATE`). A valid submission
+/// answers every item of the wave's template, and a wave's template never changes, so on a
+/// re-submission every stored answer is overwritten and none is left over: this replaces
+/// the earlier answers without a DELETE (a round trip fewer on PostgreSQL).
+pub fn upsert_answers(
+    conn: &mut Conn,
+    response_id: i64,
+    items: &[(&str, Answer)],
+) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    if items.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = items
+        .iter()
+        .map(|(item, answer)| {
+            (
+                answers::response_id.eq(response_id),
+                answers::item_id.eq(*item),
+                answers::value.eq(answer.to_db()),
+            )
+        })
+        .collect();
+    let upsert = diesel::insert_into(answers::table)
+        .values(&rows)
+        .on_conflict((answers::response_id, answers::item_id))
+        .do_update()
+        .set(answers::value.eq(excluded(answers::value)));
+    match conn {
+        Conn::Sqlite(c) => upsert.execute(c),
+        Conn::Postgres(c) => upsert.execute(c),
+    }
+    .map(|_| ())
+}
+
+/// Removes the comments of a response (before writing a re-submission's).
+pub fn delete_comments(conn: &mut Conn, response_id: i64) -> QueryResult<usize> {
+    diesel::delete(comments::table.filter(comments::response_id.eq(response_id))).execute(conn)
+}
+
 /// Inserts the answers of one response in one statement. Multi-row inserts do not compile
 /// on the multi-backend connection, so this goes to the inner connection of each backend;
 /// callers run it inside their transaction, which keeps it all-or-nothing.
@@ -110,4 +195,145 @@ pub fn count_answers_for_partnership(conn: &mut Conn, partnership_id: i64) -> Qu
         .filter(waves::partnership_id.eq(partnership_id))
         .count()
         .get_result(conn)
+}
+
+/// A whole submission stored in ONE PostgreSQL statement (see [`store_on_postgres`]).
+///
+/// Hand-built because diesel's query builder cannot express a data-modifying `WITH`, and a
+/// `sql_query` string is never cached as a prepared statement (PostgreSQL would parse and
+/// plan this on every submission). Implementing `QueryFragment` with a static `QueryId`
+/// lets diesel prepare it once per connection. The SQL is constant; every value is a bind
+/// parameter.
+struct StoreOnPostgres<'a> {
+    invitation_id: i64,
+    wave_id: i64,
+    snapshot: &'a Snapshot<'a>,
+    at: NaiveDateTime,
+    items: Vec<&'a str>,
+    values: Vec<Option<i64>>,
+    questions: Vec<&'a str>,
+    bodies: Vec<&'a str>,
+}
+
+impl diesel::query_builder::QueryId for StoreOnPostgres<'_> {
+    type QueryId = StoreOnPostgres<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for StoreOnPostgres<'_> {
+    type SqlType = (diesel::sql_types::BigInt, diesel::sql_types::Timestamp);
+}
+
+impl<'a> diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreOnPostgres<'a> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+        // The response row: inserted only while the wave is open; on a re-submission only
+        // `updated_at` moves (the snapshot stays as first given). The `WHERE` of the update
+        // compares the row version this statement's snapshot saw with the one it locked: if
+        // another submission of the same link committed in between, the statement would
+        // not see that submission's comments, so it writes nothing and returns no row, and
+        // the caller runs it again with a fresh snapshot.
+        out.push_sql("WITH target AS (SELECT id FROM waves WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.wave_id)?;
+        out.push_sql(" AND state = 'open' AND closes_at > ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(
+            "), r AS (INSERT INTO responses AS old (invitation_id, wave_id, side, level, \
+             function, region, submitted_at, updated_at) SELECT ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.invitation_id)?;
+        out.push_sql(", target.id, ");
+        out.push_bind_param::<Text, _>(self.snapshot.side.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.snapshot.level)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.snapshot.function)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.snapshot.region)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(
+            " FROM target ON CONFLICT (invitation_id) DO UPDATE SET updated_at = \
+             EXCLUDED.updated_at WHERE old.xmin = (SELECT xmin FROM responses WHERE \
+             invitation_id = ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.invitation_id)?;
+        // Answers: a valid submission answers every item of the wave's template, so the
+        // upsert overwrites every stored answer (see `upsert_answers`).
+        out.push_sql(
+            ") RETURNING id, submitted_at), a AS (INSERT INTO answers (response_id, item_id, \
+             value) SELECT r.id, i.item_id, i.value FROM r, unnest(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.items)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.values)?;
+        // Comments: the questions answered now are upserted, the others removed (disjoint
+        // rows, so the order in which PostgreSQL runs the two does not matter).
+        out.push_sql(
+            ") AS i(item_id, value) ON CONFLICT (response_id, item_id) DO UPDATE SET value = \
+             EXCLUDED.value), d AS (DELETE FROM comments c USING r WHERE c.response_id = r.id \
+             AND NOT (c.question_id = ANY(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.questions)?;
+        out.push_sql(
+            "))), c AS (INSERT INTO comments (response_id, question_id, body) SELECT r.id, \
+             q.question_id, q.body FROM r, unnest(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.questions)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.bodies)?;
+        out.push_sql(
+            ") AS q(question_id, body) ON CONFLICT (response_id, question_id) DO UPDATE SET \
+             body = EXCLUDED.body) SELECT id, submitted_at FROM r",
+        );
+        Ok(())
+    }
+}
+
+impl diesel::query_dsl::RunQueryDsl<diesel::PgConnection> for StoreOnPostgres<'_> {}
+
+/// What [`store_on_postgres`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored; `replaced` when an earlier response of the link was there.
+    Done { replaced: bool },
+    /// Nothing written: the wave is no longer open, or another submission of the same
+    /// link committed while this one waited for it (run it again).
+    NotWritten,
+}
+
+/// Stores a validated submission on PostgreSQL in one statement, so one round trip and one
+/// commit (the general path takes five). All or nothing, as any single statement. `comments`
+/// are the non-empty ones; an open question left out loses its earlier comment.
+pub fn store_on_postgres(
+    pg: &mut diesel::PgConnection,
+    invitation_id: i64,
+    wave_id: i64,
+    snapshot: &Snapshot<'_>,
+    answers: &[(&str, Answer)],
+    comments: &[(&str, &str)],
+    at: NaiveDateTime,
+) -> QueryResult<Stored> {
+    let query = StoreOnPostgres {
+        invitation_id,
+        wave_id,
+        snapshot,
+        at,
+        items: answers.iter().map(|(i, _)| *i).collect(),
+        values: answers.iter().map(|(_, a)| a.to_db()).collect(),
+        questions: comments.iter().map(|(q, _)| *q).collect(),
+        bodies: comments.iter().map(|(_, b)| *b).collect(),
+    };
+    let row: Option<(i64, NaiveDateTime)> = query.get_result(pg).optional()?;
+    Ok(match row {
+        Some((_, submitted_at)) => Stored::Done {
+            replaced: submitted_at != at,
+        },
+        None => Stored::NotWritten,
+    })
 }

@@ -1,6 +1,6 @@
 //! `tandem bench mail`: how fast invitations go from template to SMTP, end to end.
 //!
-//! It renders `n` invitations, enqueues them in transactions of 1,000, drains the outbox
+//! It renders `n` invitations, enqueues them in transactions of 1,000 (multi-row INSERTs), drains the outbox
 //! through the real SMTP mailer into a local sink, and reports mails per second and the
 //! process's peak resident memory. It sends every pending row of the database it is given,
 //! so it refuses a database with pending mail: point it at a scratch database.
@@ -115,25 +115,27 @@ pub async fn bench_dispatch(pool: Pool, n: usize, smtp_port: u16) -> anyhow::Res
 }
 
 fn enqueue_chunk(pool: &Pool, first: usize, count: usize) -> anyhow::Result<()> {
+    let mut mails = Vec::with_capacity(count);
+    for i in first..first + count {
+        let token = crate::secrets::new_token();
+        let (link, opt_out_link) = messages::survey_links("https://tandem.example.com", &token);
+        let mail = messages::invitation(&InvitationMail {
+            person_name: format!("Person {i}"),
+            own_firm: "Acme Retail".into(),
+            partner_firm: "Globex Supply".into(),
+            deadline_local: "Friday 4 December 2026 at 17:00 CET".into(),
+            minutes: 2,
+            link,
+            opt_out_link,
+            min_reporting_size: 5,
+        })?;
+        let recipient =
+            Email::parse(&format!("person{i}@bench.example.com")).map_err(anyhow::Error::msg)?;
+        mails.push(mail.to(recipient, None));
+    }
     let mut conn = pool.get()?;
     conn.transaction::<_, anyhow::Error, _>(|conn| {
-        for i in first..first + count {
-            let token = crate::secrets::new_token();
-            let (link, opt_out_link) = messages::survey_links("https://tandem.example.com", &token);
-            let mail = messages::invitation(&InvitationMail {
-                person_name: format!("Person {i}"),
-                own_firm: "Acme Retail".into(),
-                partner_firm: "Globex Supply".into(),
-                deadline_local: "Friday 4 December 2026 at 17:00 CET".into(),
-                minutes: 2,
-                link,
-                opt_out_link,
-                min_reporting_size: 5,
-            })?;
-            let recipient = Email::parse(&format!("person{i}@bench.example.com"))
-                .map_err(anyhow::Error::msg)?;
-            outbox::enqueue(conn, &mail.to(recipient, None))?;
-        }
+        outbox::enqueue_many(conn, &mails)?;
         Ok(())
     })
 }

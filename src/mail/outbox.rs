@@ -97,6 +97,59 @@ pub fn enqueue(conn: &mut Conn, mail: &OutgoingMail) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+/// Bound parameters per outbox row in [`enqueue_many`].
+const PARAMS_PER_ROW: usize = 12;
+
+/// Rows per INSERT statement in [`enqueue_many`]: 12 × 500 = 6,000 bound parameters, well
+/// under both PostgreSQL's 65,535 and the bundled SQLite's 32,766, and a statement of a few
+/// MB at most (bodies are a few KB), so memory stays bounded whatever the batch.
+pub const ENQUEUE_CHUNK: usize = 500;
+const _: () = assert!(ENQUEUE_CHUNK * PARAMS_PER_ROW <= 32_766);
+
+/// Writes many mails to the outbox, due now, in multi-row INSERTs of [`ENQUEUE_CHUNK`] rows
+/// (one statement per mail made filling the outbox a round trip per mail on PostgreSQL).
+/// Like [`enqueue`], call it inside the caller's transaction: a failed chunk leaves the
+/// earlier ones for the caller's rollback to undo. Returns the number of rows written.
+pub fn enqueue_many(conn: &mut Conn, mails: &[OutgoingMail]) -> QueryResult<usize> {
+    let now = db::now();
+    let mut written = 0;
+    for chunk in mails.chunks(ENQUEUE_CHUNK) {
+        let headers = chunk
+            .iter()
+            .map(|m| serde_json::to_string(&m.headers))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+        let rows: Vec<_> = chunk
+            .iter()
+            .zip(&headers)
+            .map(|(mail, headers)| {
+                (
+                    outbox::kind.eq(&mail.kind),
+                    outbox::recipient.eq(mail.recipient.as_str()),
+                    outbox::subject.eq(&mail.subject),
+                    outbox::body_text.eq(&mail.body_text),
+                    outbox::body_html.eq(&mail.body_html),
+                    outbox::headers.eq(headers),
+                    outbox::message_id.eq(new_message_id()),
+                    outbox::status.eq(STATUS_PENDING),
+                    outbox::attempts.eq(0_i64),
+                    outbox::next_attempt_at.eq(now),
+                    outbox::invitation_id.eq(mail.invitation_id),
+                    outbox::created_at.eq(now),
+                )
+            })
+            .collect();
+        // Multi-row inserts do not compile on the multi-backend connection: run the same
+        // statement on whichever inner connection this is.
+        let insert = diesel::insert_into(outbox::table).values(&rows);
+        written += match conn {
+            Conn::Sqlite(c) => insert.execute(c),
+            Conn::Postgres(c) => insert.execute(c),
+        }?;
+    }
+    Ok(written)
+}
+
 /// Takes up to `batch` due rows for `lease`: see [`claim_due`].
 pub fn claim(conn: &mut Conn, batch: i64, lease: Duration) -> QueryResult<Vec<OutboxRow>> {
     claim_due(conn, batch, lease, db::now())

@@ -1,4 +1,4 @@
-//! `tandem bench report`: generates partnerships of 40 closed waves × 2 sides × N
+//! `tandem bench mail` runs [`crate::mail::bench`]; `tandem bench report` generates partnerships of 40 closed waves × 2 sides × N
 //! respondents × the default template's 8 items straight into the aggregate tables (through
 //! the same `aggregate::compute` + `store` a wave close uses), writes the raw answers as CSV
 //! for `benches/report_pandas.py`, and times the full report (every wave, item, dimension,
@@ -32,6 +32,19 @@ use crate::web::AppState;
 pub enum BenchCommand {
     /// Time the full report on generated data at several respondent counts
     Report(BenchArgs),
+    /// Time invitations from template to SMTP (render, outbox, send to a local sink) on a
+    /// scratch database: it sends every pending row of the database it is given
+    Mail(MailBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MailBenchArgs {
+    /// Invitations to render, enqueue and send
+    #[arg(long, default_value_t = 100_000)]
+    pub mails: usize,
+    /// Port of the local SMTP sink on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub smtp_port: u16,
 }
 
 #[derive(Debug, Args)]
@@ -70,7 +83,42 @@ pub struct Timing {
 }
 
 pub fn run(state: &AppState, cmd: BenchCommand, out: &mut dyn Write) -> anyhow::Result<()> {
-    let BenchCommand::Report(args) = cmd;
+    match cmd {
+        BenchCommand::Report(args) => run_report(state, args, out),
+        BenchCommand::Mail(args) => run_mail(state, args, out),
+    }
+}
+
+/// `tandem bench mail`: the same measurement as the `dispatch_benchmark` test.
+fn run_mail(state: &AppState, args: MailBenchArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let report = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        // Four connections, as the test version of this benchmark: enqueue, claim and
+        // record overlap, and CLI settings give the shared pool only two.
+        .block_on(crate::mail::bench::bench_dispatch(
+            db::connect(&state.settings.database_url, 4)?,
+            args.mails,
+            args.smtp_port,
+        ))?;
+    writeln!(
+        out,
+        "{} ({}): {report}",
+        state.settings.database_url.backend_name(),
+        state.settings.database_url.redacted()
+    )?;
+    if report.sent != report.mails || report.received != report.mails as u64 {
+        anyhow::bail!(
+            "not every mail arrived: {} sent, {} received of {}",
+            report.sent,
+            report.received,
+            report.mails
+        );
+    }
+    Ok(())
+}
+
+fn run_report(state: &AppState, args: BenchArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;
     writeln!(

@@ -6,13 +6,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDateTime;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 use diesel::{prelude::*, Connection};
 
 use crate::db::invitations::{self, LinkTarget};
 use crate::db::models::AnswerRow;
 use crate::db::responses::Snapshot;
-use crate::db::schema::invitations as invitation_rows;
 use crate::db::schema::{answers, comments, people, responses};
 use crate::db::{self, template_versions, Conn};
 use crate::domain::{Answer, Side};
@@ -70,10 +69,16 @@ pub fn plausible_token(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Stored template versions parsed once per process. A version is the SHA-256 of its body,
-/// so an entry can never go stale; parsing TOML and re-hashing on every submission was the
-/// largest cost of the submission path.
-fn parsed_template(version: &str, body: &str) -> Result<Arc<SurveyTemplate>, SubmitError> {
+/// Stored template versions parsed once per process, keyed by version. A version is the
+/// SHA-256 of its body, so an entry can never go stale, and the same key means the same
+/// template whichever database it came from; parsing TOML and re-hashing on every
+/// submission was the largest cost of the submission path. The link lookup returns the
+/// version with the link, so the body is only read (one query) on a miss.
+fn parsed_template(
+    conn: &mut Conn,
+    version: &str,
+    version_id: i64,
+) -> Result<Arc<SurveyTemplate>, SubmitError> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<SurveyTemplate>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(t) = cache
@@ -83,14 +88,15 @@ fn parsed_template(version: &str, body: &str) -> Result<Arc<SurveyTemplate>, Sub
     {
         return Ok(Arc::clone(t));
     }
+    let stored = template_versions::get(conn, version_id)?;
     let parsed = Arc::new(
-        SurveyTemplate::from_stored(version, body)
+        SurveyTemplate::from_stored(&stored.version, &stored.body)
             .map_err(|e| SubmitError::Corrupt(e.to_string()))?,
     );
     cache
         .lock()
         .map_err(|_| SubmitError::Corrupt("template cache poisoned".into()))?
-        .insert(version.to_owned(), Arc::clone(&parsed));
+        .insert(stored.version, Arc::clone(&parsed));
     Ok(parsed)
 }
 
@@ -117,8 +123,11 @@ fn resolve(
             &target.partnership.timezone,
         )));
     }
-    let version = template_versions::get(conn, target.wave.template_version_id)?;
-    let template = parsed_template(&version.version, &version.body)?;
+    let template = parsed_template(
+        conn,
+        &target.template_version,
+        target.wave.template_version_id,
+    )?;
     let side: Side = target.person.side.parse().map_err(SubmitError::Corrupt)?;
     Ok((target, template, side))
 }
@@ -240,6 +249,11 @@ pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<Ans
 }
 
 /// Stores a submission through a link. Returns true when it replaced an earlier one.
+///
+/// Queries: one for the link (with its wave, person, partnership and template version),
+/// then on PostgreSQL one statement that stores everything (round trips are the cost
+/// there), on SQLite a transaction of two statements (the response row upserted, the
+/// answers upserted) plus the comments when the template has open questions.
 pub fn submit(
     conn: &mut Conn,
     token: &str,
@@ -248,69 +262,73 @@ pub fn submit(
 ) -> Result<bool, SubmitError> {
     let (target, template, side) = resolve(conn, token, now)?;
     validate(&template, s).map_err(SubmitError::Invalid)?;
-    match store(conn, &target, side, s, now) {
-        // Two first submissions raced; the loser becomes an update of the winner's row.
-        Err(SubmitError::Database(DieselError::DatabaseError(
-            DatabaseErrorKind::UniqueViolation,
-            _,
-        ))) => store(conn, &target, side, s, now),
-        other => other,
+    if let Conn::Postgres(pg) = conn {
+        let answers: Vec<(&str, Answer)> =
+            s.answers.iter().map(|(i, a)| (i.as_str(), *a)).collect();
+        let comments: Vec<(&str, &str)> = s
+            .comments
+            .iter()
+            .map(|(q, b)| (q.as_str(), b.trim()))
+            .filter(|(_, b)| !b.is_empty())
+            .collect();
+        let stored = db::responses::store_on_postgres(
+            pg,
+            target.invitation.id,
+            target.wave.id,
+            &snapshot(&target, side),
+            &answers,
+            &comments,
+            now,
+        )?;
+        if let db::responses::Stored::Done { replaced } = stored {
+            return Ok(replaced);
+        }
+        // Nothing written: the wave closed since the lookup (looking again says so), or
+        // another submission of this link committed meanwhile; the transactional path
+        // below then stores this one after it.
+        resolve(conn, token, now)?;
+    }
+    store(conn, &target, &template, side, s, now)
+}
+
+/// The segment snapshot: the person as read with the link a moment ago, i.e. the segment
+/// attributes as they are when first answering (kept as they are on a re-submission).
+fn snapshot(target: &LinkTarget, side: Side) -> Snapshot<'_> {
+    Snapshot {
+        side,
+        level: &target.person.level,
+        function: &target.person.function,
+        region: &target.person.region,
     }
 }
 
 fn store(
     conn: &mut Conn,
     target: &LinkTarget,
+    template: &SurveyTemplate,
     side: Side,
     s: &Submission,
     now: NaiveDateTime,
 ) -> Result<bool, SubmitError> {
     conn.transaction(|conn| {
-        // Write first: on SQLite a transaction that reads and then writes cannot upgrade its
-        // lock when another writer committed meanwhile ("database is locked" at once, busy
-        // timeout or not); a write as the first statement waits for the lock instead. On
-        // PostgreSQL it locks the invitation row, so two submissions of one link queue.
-        diesel::update(invitation_rows::table.find(target.invitation.id))
-            .set(invitation_rows::reminders_sent.eq(invitation_rows::reminders_sent))
-            .execute(conn)?;
-        let existing: Option<i64> = responses::table
-            .filter(responses::invitation_id.eq(target.invitation.id))
-            .select(responses::id)
-            .first(conn)
-            .optional()?;
-        let (response_id, replaced) = match existing {
-            Some(id) => {
-                diesel::delete(answers::table.filter(answers::response_id.eq(id))).execute(conn)?;
-                diesel::delete(comments::table.filter(comments::response_id.eq(id)))
-                    .execute(conn)?;
-                diesel::update(responses::table.find(id))
-                    .set(responses::updated_at.eq(now))
-                    .execute(conn)?;
-                (id, true)
-            }
-            None => {
-                // The segment snapshot: the person's attributes as they are when first answering.
-                let person = people::table
-                    .find(target.person.id)
-                    .select(crate::db::models::Person::as_select())
-                    .first(conn)?;
-                let id = db::responses::insert_response(
-                    conn,
-                    target.invitation.id,
-                    target.wave.id,
-                    &Snapshot {
-                        side,
-                        level: &person.level,
-                        function: &person.function,
-                        region: &person.region,
-                    },
-                    now,
-                )?;
-                (id, false)
-            }
-        };
+        // The upsert is the first statement, and a write: on SQLite a transaction that
+        // reads first and then writes cannot upgrade its lock once another writer has
+        // committed ("database is locked" at once, busy timeout or not). It also locks the
+        // response row on PostgreSQL, so two submissions of one link queue.
+        let (response_id, replaced) = db::responses::upsert_response(
+            conn,
+            target.invitation.id,
+            target.wave.id,
+            &snapshot(target, side),
+            now,
+        )?;
         let items: Vec<(&str, Answer)> = s.answers.iter().map(|(i, a)| (i.as_str(), *a)).collect();
-        db::responses::insert_answers(conn, response_id, &items)?;
+        db::responses::upsert_answers(conn, response_id, &items)?;
+        // Comments can only exist for templates with open questions; an optional one left
+        // out on re-submission must not keep its earlier text.
+        if replaced && !template.open_questions().is_empty() {
+            db::responses::delete_comments(conn, response_id)?;
+        }
         for (q, body) in &s.comments {
             let body = body.trim();
             if !body.is_empty() {

@@ -2,6 +2,8 @@
 //! transaction; mail is written to the outbox in that same transaction, so a wave is never
 //! open without its invitations queued, nor an invitation queued for a wave that failed.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::Connection;
@@ -111,26 +113,35 @@ pub fn open_wave(
             },
         )?;
         let firms = FirmNames::load(conn, partnership)?;
-        for person in &invitees {
-            let invitation = invitations::insert(conn, wave.id, person.id, now)?;
-            let token = secrets::new_token();
-            invitations::add_token(conn, invitation, &secrets::hash(&token), now)?;
-            let mail = invitation_mail(
-                MailKind::Invitation,
-                person,
-                partnership,
-                &wave,
-                &firms,
-                &token,
-                links,
-            )?;
-            outbox::enqueue(
-                conn,
-                &OutgoingMail {
+        // In chunks: one multi-row INSERT each for the invitations, their tokens and their
+        // mails, and never more than a chunk of rendered mails in memory.
+        for people in invitees.chunks(outbox::ENQUEUE_CHUNK) {
+            let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+            let invited: HashMap<i64, i64> = invitations::insert_many(conn, wave.id, &ids, now)?
+                .into_iter()
+                .collect();
+            let mut tokens = Vec::with_capacity(people.len());
+            let mut mails = Vec::with_capacity(people.len());
+            for person in people {
+                let invitation = *invited.get(&person.id).ok_or(DieselError::NotFound)?;
+                let token = secrets::new_token();
+                tokens.push((invitation, secrets::hash(&token)));
+                let mail = invitation_mail(
+                    MailKind::Invitation,
+                    person,
+                    partnership,
+                    &wave,
+                    &firms,
+                    &token,
+                    links,
+                )?;
+                mails.push(OutgoingMail {
                     invitation_id: Some(invitation),
                     ..mail
-                },
-            )?;
+                });
+            }
+            invitations::add_tokens(conn, &tokens, now)?;
+            outbox::enqueue_many(conn, &mails)?;
         }
         Ok(OpenedWave {
             wave_id: wave.id,
@@ -202,42 +213,45 @@ pub fn send_due_reminders(
             let partnership =
                 partnerships::get(conn, wave.partnership_id)?.ok_or(DieselError::NotFound)?;
             let firms = FirmNames::load(conn, &partnership)?;
+            let behind: Vec<(i64, Person)> = invitations::unanswered(conn, wave.id)?
+                .into_iter()
+                .filter(|(invitation, person)| {
+                    invitation.reminders_sent < due
+                        && person.opted_out_at.is_none()
+                        && person.email.is_some()
+                })
+                .map(|(invitation, person)| (invitation.id, person))
+                .collect();
             let mut n = 0;
-            for (invitation, person) in invitations::unanswered(conn, wave.id)? {
-                if invitation.reminders_sent >= due
-                    || person.opted_out_at.is_some()
-                    || person.email.is_none()
-                {
-                    continue;
-                }
-                if !invitations::advance_reminders(
-                    conn,
-                    invitation.id,
-                    invitation.reminders_sent,
-                    due,
-                    now,
-                )? {
-                    continue;
-                }
-                let token = secrets::new_token();
-                invitations::add_token(conn, invitation.id, &secrets::hash(&token), now)?;
-                let mail = invitation_mail(
-                    MailKind::Reminder,
-                    &person,
-                    &partnership,
-                    &wave,
-                    &firms,
-                    &token,
-                    links,
-                )?;
-                outbox::enqueue(
-                    conn,
-                    &OutgoingMail {
-                        invitation_id: Some(invitation.id),
+            for chunk in behind.chunks(outbox::ENQUEUE_CHUNK) {
+                let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+                // Only the invitations this pass advanced get a mail: another instance
+                // that advanced one first sends it instead.
+                let advanced: HashSet<i64> =
+                    invitations::advance_reminders_many(conn, &ids, due, now)?
+                        .into_iter()
+                        .collect();
+                let mut tokens = Vec::with_capacity(advanced.len());
+                let mut mails = Vec::with_capacity(advanced.len());
+                for (invitation, person) in chunk.iter().filter(|(id, _)| advanced.contains(id)) {
+                    let token = secrets::new_token();
+                    tokens.push((*invitation, secrets::hash(&token)));
+                    let mail = invitation_mail(
+                        MailKind::Reminder,
+                        person,
+                        &partnership,
+                        &wave,
+                        &firms,
+                        &token,
+                        links,
+                    )?;
+                    mails.push(OutgoingMail {
+                        invitation_id: Some(*invitation),
                         ..mail
-                    },
-                )?;
-                n += 1;
+                    });
+                }
+                invitations::add_tokens(conn, &tokens, now)?;
+                n += outbox::enqueue_many(conn, &mails)?;
             }
             Ok(n)
         })?;

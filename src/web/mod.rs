@@ -31,10 +31,10 @@ pub struct AppState {
     pub admin_token_hash: Arc<[u8; 32]>,
     /// Wakes the mail worker when a request has queued mail.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
-    /// SQLite has one writer at a time; queueing writers here, instead of letting them
-    /// meet SQLite's busy handler (which sleeps in growing steps), keeps the tail latency
-    /// of submissions low. Unused on PostgreSQL.
-    pub sqlite_writer: Arc<std::sync::Mutex<()>>,
+    /// SQLite has one writer at a time: `serve` sends submissions to one writer thread that
+    /// commits every waiting submission in one transaction (group commit, see
+    /// [`crate::db::writer`]). `None` on PostgreSQL and in CLI commands.
+    pub writer: Option<crate::db::writer::GroupWriter>,
     /// Reports and charts derived for the dashboard, per partnership and report version.
     pub dashboards: Arc<dashboard::cache::DashboardCache>,
 }
@@ -71,24 +71,23 @@ impl AppState {
 }
 
 impl AppState {
-    /// Like [`AppState::db`] for a unit of work that writes: on SQLite, one such unit runs at
-    /// a time in this process.
+    /// Like [`AppState::db`] for a unit of work that writes. With a group writer (SQLite
+    /// under `serve`) the work runs on the writer thread inside the next group
+    /// transaction, in its own savepoint: an `Err` from `work` undoes only its own writes,
+    /// and an `Ok` is returned only once the group has committed.
     pub async fn db_write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut Conn, &Catalog) -> Result<T, ServiceError> + Send + 'static,
         T: Send + 'static,
     {
-        let lock = match self.settings.database_url {
-            crate::db::DatabaseUrl::Sqlite(_) => Some(self.sqlite_writer.clone()),
-            crate::db::DatabaseUrl::Postgres(_) => None,
+        let Some(writer) = &self.writer else {
+            return self.db(work).await;
         };
-        self.db(move |conn, catalog| {
-            let _guard = lock
-                .as_ref()
-                .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            work(conn, catalog)
-        })
-        .await
+        let catalog = self.catalog.clone();
+        match writer.run(move |conn| work(conn, &catalog)).await {
+            Ok(outcome) => outcome.map_err(ApiError::from),
+            Err(e) => Err(ApiError::Internal(anyhow::Error::new(e))),
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! The dispatch benchmark as a test binary, until `tandem bench mail` exists:
+//! The dispatch benchmark as a test binary (also `tandem bench mail --mails N`):
 //! `cargo test --release --test mail -- --ignored --nocapture dispatch_benchmark`
 //! (`TANDEM_BENCH_MAILS`, default 100000; `TANDEM_BENCH_BACKEND=postgres` for PostgreSQL).
 

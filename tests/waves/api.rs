@@ -48,7 +48,68 @@ world_test!(the_json_api_stores_and_updates_one_response_per_link, |w| {
     assert_eq!(r.json::<Value>().await.unwrap()["updated"], true);
     assert_eq!(w.app.db.count("responses"), 1);
     assert_eq!(w.app.db.count("answers WHERE value IS NULL"), 8);
+    assert_eq!(w.app.db.count("answers"), 8);
+    // The re-submission left the optional comment out: the earlier text is gone.
+    assert_eq!(w.app.db.count("comments"), 0);
 });
+
+world_test!(
+    concurrent_submissions_each_land_once_and_a_refused_one_stores_nothing,
+    |w| {
+        w.open_wave().await;
+        w.mail(4).await;
+        let emails = ["ann@acme.com", "bob@acme.com", "cy@bolt.com", "di@bolt.com"];
+        let mut missing = answers(json!(2));
+        missing.as_object_mut().unwrap().remove("trust");
+        // Sent all at once, so on SQLite they meet in the same group transactions: valid
+        // ones for three people (five each), refused ones for the fourth, unknown links.
+        let mut sends = Vec::new();
+        for (n, email) in emails.iter().enumerate() {
+            let url = w.app.url(&format!("/api/responses/{}", w.token_for(email)));
+            for round in 0..5 {
+                let body = if n == 3 {
+                    json!({"answers": missing})
+                } else {
+                    json!({"answers": answers(json!(1 + round)), "comments": {"changes": format!("round {round}")}})
+                };
+                sends.push((
+                    w.app.client.post(&url).json(&body),
+                    if n == 3 { 422 } else { 200 },
+                ));
+            }
+        }
+        for _ in 0..5 {
+            let url = w.app.url(&format!("/api/responses/{}", "x".repeat(32)));
+            sends.push((
+                w.app
+                    .client
+                    .post(url)
+                    .json(&json!({"answers": answers(json!(3))})),
+                404,
+            ));
+        }
+        let handles: Vec<_> = sends
+            .into_iter()
+            .map(|(req, want)| {
+                tokio::spawn(async move { (req.send().await.unwrap().status().as_u16(), want) })
+            })
+            .collect();
+        for h in handles {
+            let (got, want) = h.await.unwrap();
+            assert_eq!(got, want);
+        }
+        assert_eq!(w.app.db.count("responses"), 3);
+        assert_eq!(w.app.db.count("answers"), 24);
+        assert_eq!(w.app.db.count("comments"), 3);
+        // Each stored response holds the answers of one submission, not a mix.
+        assert_eq!(
+            w.app
+                .db
+                .count("(SELECT response_id FROM answers GROUP BY response_id HAVING COUNT(DISTINCT value) > 1) x"),
+            0
+        );
+    }
+);
 
 world_test!(
     bad_json_submissions_get_a_clear_4xx_and_store_nothing,
