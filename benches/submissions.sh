@@ -80,7 +80,7 @@ LUA
 
 wait_up() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 
-TANDEM_POOL_SIZE=${POOL:-16} $T serve --bind 127.0.0.1:18081 2> "$work/serve.log" & serve=$!
+TANDEM_POOL_SIZE=${POOL:-$(nproc | awk "{n=2*\$1; print (n<4?4:n)}")} $T serve --bind 127.0.0.1:18081 2> "$work/serve.log" & serve=$!
 wait_up http://127.0.0.1:18081/readyz
 echo "== tandem: POST /api/responses/{token} ($backend, 64 connections, $duration)"
 # PROFILE=file.data: also sample the server with perf during the run (perf report -i file.data).
@@ -106,4 +106,4 @@ case "$backend" in
   sqlite) q() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$work/tandem.db" "$1"; } ;;
   postgres) q() { psql -tA -h 127.0.0.1 -U postgres -d "$db" -c "$1"; } ;;
 esac
-echo "answers: $(q 'SELECT COUNT(*) FROM answers'), responses: $(q 'SELECT COUNT(*) FROM responses'), responses without exactly 8 answers: $(q 'SELECT COUNT(*) FROM (SELECT response_id FROM answers GROUP BY response_id HAVING COUNT(*) <> 8) x'), duplicate responses per invitation: $(q 'SELECT COUNT(*) FROM (SELECT invitation_id FROM responses GROUP BY invitation_id HAVING COUNT(*) > 1) x')"
+echo "answers: $(q 'SELECT COUNT(*) FROM answers'), responses: $(q 'SELECT COUNT(*) FROM responses'), responses without exactly 8 answers: $(q 'SELECT COUNT(*) FROM (SELECT response_id FROM answers GROUP BY response_id HAVING COUNT(*) <> 8) x'), duplicate responses per invitation: $(q 'SELECT COUNT(*) FROM (SELECT invitation_id FROM responses GROUP BY invitation_id HAVING COUNT(*) > 1) x'), answers not as sent: $(q "SELECT COUNT(*) FROM answers WHERE COALESCE(value, 0) <> CASE item_id WHEN 'win_win' THEN 4 WHEN 'shares_rewards' THEN 3 WHEN 'trust' THEN 5 WHEN 'dependable_people' THEN 0 WHEN 'holds_up_end' THEN 2 WHEN 'common_objectives' THEN 4 WHEN 'does_homework' THEN 3 WHEN 'decides_and_sticks' THEN 4 END")"

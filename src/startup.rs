@@ -50,6 +50,11 @@ impl Application {
                 db::writer::GroupWriter::spawn(&state.pool)
                     .context("taking a connection for the SQLite writer")?,
             );
+        } else {
+            state.submitter = Some(
+                crate::services::submit_batch::Submitter::spawn(state.pool.clone())
+                    .context("starting the submission batcher")?,
+            );
         }
         let scheduler = settings
             .scheduler_interval
@@ -138,6 +143,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         admin_token_hash: Arc::new(web::api::auth::hash_token(&token)),
         mail_wakeup: Arc::new(tokio::sync::Notify::new()),
         writer: None,
+        submitter: None,
         dashboards: Arc::default(),
     })
 }

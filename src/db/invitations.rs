@@ -155,6 +155,56 @@ pub fn find_by_token_hash(conn: &mut Conn, token_hash: &str) -> QueryResult<Opti
     ))
 }
 
+/// The links behind many token hashes, in one query (the PostgreSQL submission batcher looks
+/// up every link of a batch at once). Returns each found link with its token hash; hashes
+/// not found are simply absent.
+pub fn find_many_by_token_hash(
+    conn: &mut Conn,
+    token_hashes: &[String],
+) -> QueryResult<Vec<(String, LinkTarget)>> {
+    if token_hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<(String, Invitation, Wave, Partnership, String, Person)> =
+        invitation_tokens::table
+            .inner_join(
+                invitations::table
+                    .inner_join(
+                        waves::table
+                            .inner_join(partnerships::table)
+                            .inner_join(template_versions::table),
+                    )
+                    .inner_join(people::table),
+            )
+            .filter(invitation_tokens::token_hash.eq_any(token_hashes))
+            .select((
+                invitation_tokens::token_hash,
+                Invitation::as_select(),
+                Wave::as_select(),
+                Partnership::as_select(),
+                template_versions::version,
+                Person::as_select(),
+            ))
+            .load(conn)?;
+    Ok(found
+        .into_iter()
+        .map(
+            |(hash, invitation, wave, partnership, template_version, person)| {
+                (
+                    hash,
+                    LinkTarget {
+                        invitation,
+                        wave,
+                        person,
+                        partnership,
+                        template_version,
+                    },
+                )
+            },
+        )
+        .collect())
+}
+
 /// Invitations of a wave still waiting for an answer, with their people.
 pub fn unanswered(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<(Invitation, Person)>> {
     invitations::table

@@ -337,3 +337,172 @@ pub fn store_on_postgres(
         None => Stored::NotWritten,
     })
 }
+
+/// One submission of a batch for [`store_many_on_postgres`]: validated, its link looked up.
+#[derive(Debug, Clone)]
+pub struct BatchRow<'a> {
+    pub invitation_id: i64,
+    pub wave_id: i64,
+    pub snapshot: Snapshot<'a>,
+    pub at: NaiveDateTime,
+    pub answers: Vec<(&'a str, Answer)>,
+    /// The non-empty comments; an open question left out loses its earlier comment.
+    pub comments: Vec<(&'a str, &'a str)>,
+}
+
+/// Many submissions stored in ONE PostgreSQL statement: the batched form of
+/// [`StoreOnPostgres`], with every column passed as an array and the rows of answers and
+/// comments keyed by their invitation. Hand-built for the same reasons (a data-modifying
+/// `WITH`, prepared once per connection).
+struct StoreManyOnPostgres {
+    invitation_ids: Vec<i64>,
+    wave_ids: Vec<i64>,
+    sides: Vec<&'static str>,
+    levels: Vec<String>,
+    functions: Vec<String>,
+    regions: Vec<String>,
+    ats: Vec<NaiveDateTime>,
+    answer_invitations: Vec<i64>,
+    answer_items: Vec<String>,
+    answer_values: Vec<Option<i64>>,
+    comment_invitations: Vec<i64>,
+    comment_questions: Vec<String>,
+    comment_bodies: Vec<String>,
+}
+
+impl diesel::query_builder::QueryId for StoreManyOnPostgres {
+    type QueryId = StoreManyOnPostgres;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for StoreManyOnPostgres {
+    type SqlType = (diesel::sql_types::BigInt, diesel::sql_types::Timestamp);
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreManyOnPostgres {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+        // The submissions, one row each. A row whose wave is no longer open is left out
+        // (no response, no answers, no row returned), as is a re-submission whose response
+        // row changed after this statement's snapshot was taken (see `StoreOnPostgres`): the
+        // caller stores those one by one on the general path.
+        out.push_sql("WITH s AS (SELECT * FROM unnest(");
+        out.push_bind_param::<Array<BigInt>, _>(&self.invitation_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<BigInt>, _>(&self.wave_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.sides)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.levels)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.functions)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.regions)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamp>, _>(&self.ats)?;
+        out.push_sql(
+            ") AS s(invitation_id, wave_id, side, level, function, region, at)), \
+             r AS (INSERT INTO responses AS old (invitation_id, wave_id, side, level, \
+             function, region, submitted_at, updated_at) SELECT s.invitation_id, s.wave_id, \
+             s.side, s.level, s.function, s.region, s.at, s.at FROM s JOIN waves w ON w.id = \
+             s.wave_id AND w.state = 'open' AND w.closes_at > s.at ON CONFLICT \
+             (invitation_id) DO UPDATE SET updated_at = EXCLUDED.updated_at WHERE old.xmin = \
+             (SELECT x.xmin FROM responses x WHERE x.invitation_id = EXCLUDED.invitation_id) \
+             RETURNING id, invitation_id, submitted_at), \
+             a AS (INSERT INTO answers (response_id, item_id, value) SELECT r.id, i.item_id, \
+             i.value FROM unnest(",
+        );
+        out.push_bind_param::<Array<BigInt>, _>(&self.answer_invitations)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.answer_items)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.answer_values)?;
+        out.push_sql(
+            ") AS i(invitation_id, item_id, value) JOIN r ON r.invitation_id = i.invitation_id \
+             ON CONFLICT (response_id, item_id) DO UPDATE SET value = EXCLUDED.value), \
+             q AS (SELECT * FROM unnest(",
+        );
+        out.push_bind_param::<Array<BigInt>, _>(&self.comment_invitations)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.comment_questions)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.comment_bodies)?;
+        // Comments: the questions answered now are upserted, the others of the same
+        // responses removed (disjoint rows, so the order of the two does not matter).
+        out.push_sql(
+            ") AS q(invitation_id, question_id, body)), \
+             d AS (DELETE FROM comments c USING r WHERE c.response_id = r.id AND NOT EXISTS \
+             (SELECT 1 FROM q WHERE q.invitation_id = r.invitation_id AND q.question_id = \
+             c.question_id)), \
+             c AS (INSERT INTO comments (response_id, question_id, body) SELECT r.id, \
+             q.question_id, q.body FROM q JOIN r ON r.invitation_id = q.invitation_id \
+             ON CONFLICT (response_id, question_id) DO UPDATE SET body = EXCLUDED.body) \
+             SELECT invitation_id, submitted_at FROM r",
+        );
+        Ok(())
+    }
+}
+
+impl diesel::query_dsl::RunQueryDsl<diesel::PgConnection> for StoreManyOnPostgres {}
+
+/// Stores many validated submissions on PostgreSQL in one statement: one round trip and
+/// one commit for the whole batch, all or nothing. The rows must be of distinct
+/// invitations (PostgreSQL refuses to upsert one row twice in a statement). Returns, per
+/// row in order, `Done` or `NotWritten` (wave no longer open, or the response changed
+/// meanwhile: store that one on the general path).
+pub fn store_many_on_postgres(
+    pg: &mut diesel::PgConnection,
+    rows: &[BatchRow<'_>],
+) -> QueryResult<Vec<Stored>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = StoreManyOnPostgres {
+        invitation_ids: Vec::with_capacity(rows.len()),
+        wave_ids: Vec::with_capacity(rows.len()),
+        sides: Vec::with_capacity(rows.len()),
+        levels: Vec::with_capacity(rows.len()),
+        functions: Vec::with_capacity(rows.len()),
+        regions: Vec::with_capacity(rows.len()),
+        ats: Vec::with_capacity(rows.len()),
+        answer_invitations: Vec::new(),
+        answer_items: Vec::new(),
+        answer_values: Vec::new(),
+        comment_invitations: Vec::new(),
+        comment_questions: Vec::new(),
+        comment_bodies: Vec::new(),
+    };
+    for row in rows {
+        q.invitation_ids.push(row.invitation_id);
+        q.wave_ids.push(row.wave_id);
+        q.sides.push(row.snapshot.side.as_str());
+        q.levels.push(row.snapshot.level.to_owned());
+        q.functions.push(row.snapshot.function.to_owned());
+        q.regions.push(row.snapshot.region.to_owned());
+        q.ats.push(row.at);
+        for (item, answer) in &row.answers {
+            q.answer_invitations.push(row.invitation_id);
+            q.answer_items.push((*item).to_owned());
+            q.answer_values.push(answer.to_db());
+        }
+        for (question, body) in &row.comments {
+            q.comment_invitations.push(row.invitation_id);
+            q.comment_questions.push((*question).to_owned());
+            q.comment_bodies.push((*body).to_owned());
+        }
+    }
+    let stored: std::collections::HashMap<i64, NaiveDateTime> =
+        q.load::<(i64, NaiveDateTime)>(pg)?.into_iter().collect();
+    Ok(rows
+        .iter()
+        .map(|row| match stored.get(&row.invitation_id) {
+            Some(submitted_at) => Stored::Done {
+                replaced: *submitted_at != row.at,
+            },
+            None => Stored::NotWritten,
+        })
+        .collect())
+}

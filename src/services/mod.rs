@@ -4,6 +4,7 @@
 
 pub mod partnerships;
 pub mod responses;
+pub mod submit_batch;
 pub mod waves;
 
 use crate::domain::FieldProblem;

@@ -74,7 +74,7 @@ pub fn plausible_token(token: &str) -> bool {
 /// template whichever database it came from; parsing TOML and re-hashing on every
 /// submission was the largest cost of the submission path. The link lookup returns the
 /// version with the link, so the body is only read (one query) on a miss.
-fn parsed_template(
+pub(crate) fn parsed_template(
     conn: &mut Conn,
     version: &str,
     version_id: i64,

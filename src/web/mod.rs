@@ -35,6 +35,9 @@ pub struct AppState {
     /// commits every waiting submission in one transaction (group commit, see
     /// [`crate::db::writer`]). `None` on PostgreSQL and in CLI commands.
     pub writer: Option<crate::db::writer::GroupWriter>,
+    /// On PostgreSQL, `serve` stores the submissions waiting at any moment in one statement
+    /// (see [`crate::services::submit_batch`]). `None` on SQLite and in CLI commands.
+    pub submitter: Option<crate::services::submit_batch::Submitter>,
     /// Reports and charts derived for the dashboard, per partnership and report version.
     pub dashboards: Arc<dashboard::cache::DashboardCache>,
 }

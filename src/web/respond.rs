@@ -313,8 +313,27 @@ pub async fn submit_form(
             )
         }
     };
-    let t = token.clone();
-    let outcome = state
+    let outcome = if let Some(_replaced) = batched(&state, &token, &submission).await {
+        FormOutcome::Saved
+    } else {
+        general_form_submit(&state, token.clone(), submission).await?
+    };
+    render(outcome, &token)
+}
+
+/// Stores a submission through the PostgreSQL batcher when there is one. `None`: not
+/// stored, go the general way (which also gives every refusal its exact reason).
+async fn batched(state: &AppState, token: &str, submission: &Submission) -> Option<bool> {
+    let submitter = state.submitter.as_ref()?;
+    submitter.submit(token, submission, crate::db::now()).await
+}
+
+async fn general_form_submit(
+    state: &AppState,
+    t: String,
+    submission: Submission,
+) -> Result<FormOutcome, ApiError> {
+    state
         .db_write(move |conn, _| {
             let now = crate::db::now();
             match service::submit(conn, &t, &submission, now) {
@@ -329,8 +348,7 @@ pub async fn submit_form(
                 Err(e) => lift(e),
             }
         })
-        .await?;
-    render(outcome, &token)
+        .await
 }
 
 /// Reads `item.<id>=1..5|dk` and `open.<id>=text` pairs; anything else, or a field twice, is
@@ -585,6 +603,12 @@ pub async fn submit_json(
         }
     }
     let token = token.into_inner();
+    if let Some(updated) = batched(&state, &token, &s).await {
+        return Ok(HttpResponse::Ok().json(Saved {
+            status: "saved",
+            updated,
+        }));
+    }
     let outcome = state
         .db_write(
             move |conn, _| match service::submit(conn, &token, &s, crate::db::now()) {

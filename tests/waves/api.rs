@@ -198,3 +198,124 @@ world_test!(
         assert_eq!(w.app.db.count("answers"), 0);
     }
 );
+
+/// The batched statement itself (PostgreSQL only: SQLite has no such statement, its group
+/// writer runs the general path). Rows of an open wave are stored and report whether they
+/// replaced an earlier response; once the wave has closed — after the batcher looked the
+/// links up — the statement writes nothing and says so, so the caller goes the general
+/// way and gets its 410.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_batched_statement_stores_many_and_nothing_for_a_closed_wave() {
+    use tandem::db::responses::{store_many_on_postgres, BatchRow, Snapshot, Stored};
+    use tandem::domain::{Answer, Likert, Side};
+    let Some(w) = crate::World::new(crate::common::Backend::Postgres).await else {
+        return;
+    };
+    w.open_wave().await;
+    w.mail(4).await;
+    let pool = w.app.db.pool();
+    let targets: Vec<_> = ["ann@acme.com", "cy@bolt.com"]
+        .iter()
+        .map(|email| {
+            let hash = tandem::secrets::hash(&w.token_for(email));
+            tandem::db::invitations::find_by_token_hash(&mut pool.get().unwrap(), &hash)
+                .unwrap()
+                .expect("the link is known")
+        })
+        .collect();
+    let items = [
+        "win_win",
+        "shares_rewards",
+        "trust",
+        "dependable_people",
+        "holds_up_end",
+        "common_objectives",
+        "does_homework",
+        "decides_and_sticks",
+    ];
+    let store = |value: i64| {
+        let at = tandem::db::now();
+        let rows: Vec<BatchRow<'_>> = targets
+            .iter()
+            .map(|t| BatchRow {
+                invitation_id: t.invitation.id,
+                wave_id: t.wave.id,
+                snapshot: Snapshot {
+                    side: t.person.side.parse::<Side>().unwrap(),
+                    level: &t.person.level,
+                    function: &t.person.function,
+                    region: &t.person.region,
+                },
+                at,
+                answers: items
+                    .iter()
+                    .map(|i| (*i, Answer::Point(Likert::new(value).unwrap())))
+                    .collect(),
+                comments: vec![("changes", "batched")],
+            })
+            .collect();
+        let mut conn = pool.get().unwrap();
+        let tandem::db::Conn::Postgres(pg) = &mut *conn else {
+            panic!("a PostgreSQL connection")
+        };
+        store_many_on_postgres(pg, &rows).unwrap()
+    };
+
+    assert_eq!(store(2), vec![Stored::Done { replaced: false }; 2]);
+    assert_eq!(store(5), vec![Stored::Done { replaced: true }; 2]);
+    assert_eq!(w.app.db.count("responses"), 2);
+    assert_eq!(w.app.db.count("answers WHERE value = 5"), 16);
+    assert_eq!(w.app.db.count("comments WHERE body = 'batched'"), 2);
+
+    let r = w
+        .app
+        .post(&format!("/api/partnerships/{}/waves/close", w.partnership))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(store(1), vec![Stored::NotWritten; 2]);
+    assert_eq!(w.app.db.count("answers WHERE value = 5"), 16);
+    assert_eq!(w.app.db.count("answers"), 16);
+}
+
+world_test!(
+    many_links_sent_at_once_are_each_stored_with_their_own_answers,
+    |w| {
+        w.open_wave().await;
+        w.mail(4).await;
+        // Four people at once, twice each, with answers that tell them apart: on
+        // PostgreSQL they meet in the same batches, on SQLite in the same group commits.
+        let emails = ["ann@acme.com", "bob@acme.com", "cy@bolt.com", "di@bolt.com"];
+        let mut sends = Vec::new();
+        for round in 0..2 {
+            for (n, email) in emails.iter().enumerate() {
+                let url = w.app.url(&format!("/api/responses/{}", w.token_for(email)));
+                let body = json!({"answers": answers(json!(n + 1)), "comments": {"changes": format!("{email} {round}")}});
+                sends.push(w.app.client.post(url).json(&body));
+            }
+        }
+        let handles: Vec<_> = sends
+            .into_iter()
+            .map(|req| tokio::spawn(async move { req.send().await.unwrap().status().as_u16() }))
+            .collect();
+        for h in handles {
+            assert_eq!(h.await.unwrap(), 200);
+        }
+        assert_eq!(w.app.db.count("responses"), 4);
+        for n in 1..=4 {
+            assert_eq!(w.app.db.count(&format!("answers WHERE value = {n}")), 8);
+        }
+        assert_eq!(w.app.db.count("comments"), 4);
+        // Each person's comment is on the response holding that person's answers.
+        assert_eq!(
+            w.app.db.count(
+                "comments c JOIN responses r ON r.id = c.response_id \
+                 JOIN invitations i ON i.id = r.invitation_id \
+                 JOIN people p ON p.id = i.person_id \
+                 WHERE c.body NOT LIKE p.email || ' %'"
+            ),
+            0
+        );
+    }
+);
