@@ -119,31 +119,43 @@ pub struct LinkTarget {
 /// The link behind a token hash, in one query (submissions run it on every request: on
 /// PostgreSQL each extra query is a round trip).
 pub fn find_by_token_hash(conn: &mut Conn, token_hash: &str) -> QueryResult<Option<LinkTarget>> {
-    let found: Option<(Invitation, Wave, Partnership, String, Person)> = invitation_tokens::table
-        .inner_join(
-            invitations::table
+    // Run on the inner connection: through the multi-backend connection diesel rebuilds
+    // the SQL text of this join on every call to find its cached statement (a tenth of the
+    // SQLite writer's time in a profile); on the inner one it is found by type. A macro
+    // because `as_select` is typed by backend.
+    macro_rules! link_by_hash {
+        ($c:expr) => {
+            invitation_tokens::table
                 .inner_join(
-                    waves::table
-                        .inner_join(partnerships::table)
-                        .inner_join(template_versions::table),
+                    invitations::table
+                        .inner_join(
+                            waves::table
+                                .inner_join(partnerships::table)
+                                .inner_join(template_versions::table),
+                        )
+                        .inner_join(people::table),
                 )
-                .inner_join(people::table),
-        )
-        .filter(invitation_tokens::token_hash.eq(token_hash))
-        .select((
-            Invitation::as_select(),
-            Wave::as_select(),
-            Partnership::as_select(),
-            template_versions::version,
-            Person::as_select(),
-        ))
-        // `get_result`, not `first`: token hashes are unique, and `first` binds `LIMIT ?`,
-        // which makes the bundled SQLite (planner stability off) mark the cached statement
-        // expired on every bind and parse and plan this five-table join again on every
-        // call — two thirds of the writer thread's time in a profile of the submissions
-        // benchmark.
-        .get_result(conn)
-        .optional()?;
+                .filter(invitation_tokens::token_hash.eq(token_hash))
+                .select((
+                    Invitation::as_select(),
+                    Wave::as_select(),
+                    Partnership::as_select(),
+                    template_versions::version,
+                    Person::as_select(),
+                ))
+                // `get_result`, not `first`: token hashes are unique, and `first` binds
+                // `LIMIT ?`, which makes the bundled SQLite (planner stability off) mark
+                // the cached statement expired on every bind and parse and plan this
+                // five-table join again on every call — two thirds of the writer thread's
+                // time in a profile of the submissions benchmark.
+                .get_result($c)
+        };
+    }
+    let found: Option<(Invitation, Wave, Partnership, String, Person)> = match conn {
+        Conn::Sqlite(c) => link_by_hash!(c),
+        Conn::Postgres(c) => link_by_hash!(c),
+    }
+    .optional()?;
     Ok(found.map(
         |(invitation, wave, partnership, template_version, person)| LinkTarget {
             invitation,

@@ -94,9 +94,16 @@ pub fn upsert_response(
         .set(responses::updated_at.eq(excluded(responses::updated_at)))
         .returning((responses::id, responses::submitted_at));
     // ON CONFLICT does not compile on the multi-backend connection: run the same statement
-    // on whichever inner connection this is.
+    // on whichever inner connection this is. On SQLite, a constant statement diesel keeps
+    // prepared (see `SqliteUpsertResponse`).
     let (id, submitted_at): (i64, NaiveDateTime) = match conn {
-        Conn::Sqlite(c) => upsert.get_result(c),
+        Conn::Sqlite(c) => SqliteUpsertResponse {
+            invitation_id,
+            wave_id,
+            snapshot,
+            at,
+        }
+        .get_result(c),
         Conn::Postgres(c) => upsert.get_result(c),
     }?;
     Ok((id, submitted_at != at))
@@ -132,11 +139,113 @@ pub fn upsert_answers(
         .do_update()
         .set(answers::value.eq(excluded(answers::value)));
     match conn {
-        Conn::Sqlite(c) => upsert.execute(c),
+        Conn::Sqlite(c) => SqliteUpsertAnswers {
+            response_id,
+            answers: serde_json::to_string(
+                &items
+                    .iter()
+                    .map(|(item, answer)| (*item, answer.to_db()))
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?,
+        }
+        .execute(c),
         Conn::Postgres(c) => upsert.execute(c),
     }
     .map(|_| ())
 }
+
+/// The response upsert of [`upsert_response`] as one constant SQLite statement.
+///
+/// Hand-built because diesel does not keep its own upsert prepared on SQLite: in a profile
+/// of the group writer, SQLite parsed and planned it (and the answers' multi-row upsert)
+/// on every submission, a fifth of the writer's time. A static `QueryId` and constant SQL
+/// let diesel prepare it once per connection; every value is a bind parameter.
+struct SqliteUpsertResponse<'a> {
+    invitation_id: i64,
+    wave_id: i64,
+    snapshot: &'a Snapshot<'a>,
+    at: NaiveDateTime,
+}
+
+impl diesel::query_builder::QueryId for SqliteUpsertResponse<'_> {
+    type QueryId = SqliteUpsertResponse<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for SqliteUpsertResponse<'_> {
+    type SqlType = (diesel::sql_types::BigInt, diesel::sql_types::Timestamp);
+}
+
+impl<'a> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteUpsertResponse<'a> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Text, Timestamp};
+        out.push_sql(
+            "INSERT INTO responses (invitation_id, wave_id, side, level, function, region, \
+             submitted_at, updated_at) VALUES (",
+        );
+        out.push_bind_param::<BigInt, _>(&self.invitation_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&self.wave_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.snapshot.side.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.snapshot.level)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.snapshot.function)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.snapshot.region)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(
+            ") ON CONFLICT (invitation_id) DO UPDATE SET updated_at = excluded.updated_at \
+             RETURNING id, submitted_at",
+        );
+        Ok(())
+    }
+}
+
+impl diesel::query_dsl::RunQueryDsl<diesel::SqliteConnection> for SqliteUpsertResponse<'_> {}
+
+/// The answers' upsert of [`upsert_answers`] as one constant SQLite statement: the answers
+/// travel as one JSON array of `[item, value]` pairs read with `json_each`, so the SQL does
+/// not depend on how many there are and stays prepared (see [`SqliteUpsertResponse`]).
+struct SqliteUpsertAnswers {
+    response_id: i64,
+    /// `[["win_win", 4], ["trust", null], …]`; null is "don't know".
+    answers: String,
+}
+
+impl diesel::query_builder::QueryId for SqliteUpsertAnswers {
+    type QueryId = SqliteUpsertAnswers;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteUpsertAnswers {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Text};
+        out.push_sql("INSERT INTO answers (response_id, item_id, value) SELECT ");
+        out.push_bind_param::<BigInt, _>(&self.response_id)?;
+        // `WHERE true`: SQLite's grammar needs it between INSERT … SELECT and ON CONFLICT.
+        out.push_sql(", j.value ->> 0, j.value ->> 1 FROM json_each(");
+        out.push_bind_param::<Text, _>(&self.answers)?;
+        out.push_sql(
+            ") AS j WHERE true ON CONFLICT (response_id, item_id) DO UPDATE SET value = \
+             excluded.value",
+        );
+        Ok(())
+    }
+}
+
+impl diesel::query_dsl::RunQueryDsl<diesel::SqliteConnection> for SqliteUpsertAnswers {}
 
 /// Removes the comments of a response (before writing a re-submission's).
 pub fn delete_comments(conn: &mut Conn, response_id: i64) -> QueryResult<usize> {
