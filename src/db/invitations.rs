@@ -116,55 +116,72 @@ pub struct LinkTarget {
     pub template_version: String,
 }
 
+/// Token, invitation, wave, partnership, template version and person joined: where a link
+/// leads. A macro because the selected types are typed by backend and by query.
+macro_rules! links {
+    () => {
+        invitation_tokens::table.inner_join(
+            invitations::table
+                .inner_join(
+                    waves::table
+                        .inner_join(partnerships::table)
+                        .inner_join(template_versions::table),
+                )
+                .inner_join(people::table),
+        )
+    };
+}
+
+/// The columns of a [`LinkTarget`], in the order [`link_target`] takes them.
+macro_rules! link_columns {
+    () => {
+        (
+            Invitation::as_select(),
+            Wave::as_select(),
+            Partnership::as_select(),
+            template_versions::version,
+            Person::as_select(),
+        )
+    };
+}
+
+type LinkRow = (Invitation, Wave, Partnership, String, Person);
+
+fn link_target((invitation, wave, partnership, template_version, person): LinkRow) -> LinkTarget {
+    LinkTarget {
+        invitation,
+        wave,
+        person,
+        partnership,
+        template_version,
+    }
+}
+
 /// The link behind a token hash, in one query (submissions run it on every request: on
 /// PostgreSQL each extra query is a round trip).
 pub fn find_by_token_hash(conn: &mut Conn, token_hash: &str) -> QueryResult<Option<LinkTarget>> {
     // Run on the inner connection: through the multi-backend connection diesel rebuilds
     // the SQL text of this join on every call to find its cached statement (a tenth of the
-    // SQLite writer's time in a profile); on the inner one it is found by type. A macro
-    // because `as_select` is typed by backend.
-    macro_rules! link_by_hash {
+    // SQLite writer's time in a profile); on the inner one it is found by type.
+    //
+    // `get_result`, not `first`: token hashes are unique, and `first` binds `LIMIT ?`,
+    // which makes the bundled SQLite (planner stability off) mark the cached statement
+    // expired on every bind and parse and plan this five-table join again on every call —
+    // two thirds of the writer thread's time in a profile of the submissions benchmark.
+    macro_rules! by_hash {
         ($c:expr) => {
-            invitation_tokens::table
-                .inner_join(
-                    invitations::table
-                        .inner_join(
-                            waves::table
-                                .inner_join(partnerships::table)
-                                .inner_join(template_versions::table),
-                        )
-                        .inner_join(people::table),
-                )
+            links!()
                 .filter(invitation_tokens::token_hash.eq(token_hash))
-                .select((
-                    Invitation::as_select(),
-                    Wave::as_select(),
-                    Partnership::as_select(),
-                    template_versions::version,
-                    Person::as_select(),
-                ))
-                // `get_result`, not `first`: token hashes are unique, and `first` binds
-                // `LIMIT ?`, which makes the bundled SQLite (planner stability off) mark
-                // the cached statement expired on every bind and parse and plan this
-                // five-table join again on every call — two thirds of the writer thread's
-                // time in a profile of the submissions benchmark.
-                .get_result($c)
+                .select(link_columns!())
+                .get_result::<LinkRow>($c)
         };
     }
-    let found: Option<(Invitation, Wave, Partnership, String, Person)> = match conn {
-        Conn::Sqlite(c) => link_by_hash!(c),
-        Conn::Postgres(c) => link_by_hash!(c),
+    let found = match conn {
+        Conn::Sqlite(c) => by_hash!(c),
+        Conn::Postgres(c) => by_hash!(c),
     }
     .optional()?;
-    Ok(found.map(
-        |(invitation, wave, partnership, template_version, person)| LinkTarget {
-            invitation,
-            wave,
-            person,
-            partnership,
-            template_version,
-        },
-    ))
+    Ok(found.map(link_target))
 }
 
 /// The links behind many token hashes, in one query (the PostgreSQL submission batcher looks
@@ -177,43 +194,13 @@ pub fn find_many_by_token_hash(
     if token_hashes.is_empty() {
         return Ok(Vec::new());
     }
-    let found: Vec<(String, Invitation, Wave, Partnership, String, Person)> =
-        invitation_tokens::table
-            .inner_join(
-                invitations::table
-                    .inner_join(
-                        waves::table
-                            .inner_join(partnerships::table)
-                            .inner_join(template_versions::table),
-                    )
-                    .inner_join(people::table),
-            )
-            .filter(invitation_tokens::token_hash.eq_any(token_hashes))
-            .select((
-                invitation_tokens::token_hash,
-                Invitation::as_select(),
-                Wave::as_select(),
-                Partnership::as_select(),
-                template_versions::version,
-                Person::as_select(),
-            ))
-            .load(conn)?;
+    let found: Vec<(String, LinkRow)> = links!()
+        .filter(invitation_tokens::token_hash.eq_any(token_hashes))
+        .select((invitation_tokens::token_hash, link_columns!()))
+        .load(conn)?;
     Ok(found
         .into_iter()
-        .map(
-            |(hash, invitation, wave, partnership, template_version, person)| {
-                (
-                    hash,
-                    LinkTarget {
-                        invitation,
-                        wave,
-                        person,
-                        partnership,
-                        template_version,
-                    },
-                )
-            },
-        )
+        .map(|(hash, row)| (hash, link_target(row)))
         .collect())
 }
 

@@ -306,107 +306,7 @@ pub fn count_answers_for_partnership(conn: &mut Conn, partnership_id: i64) -> Qu
         .get_result(conn)
 }
 
-/// A whole submission stored in ONE PostgreSQL statement (see [`store_on_postgres`]).
-///
-/// Hand-built because diesel's query builder cannot express a data-modifying `WITH`, and a
-/// `sql_query` string is never cached as a prepared statement (PostgreSQL would parse and
-/// plan this on every submission). Implementing `QueryFragment` with a static `QueryId`
-/// lets diesel prepare it once per connection. The SQL is constant; every value is a bind
-/// parameter.
-struct StoreOnPostgres<'a> {
-    invitation_id: i64,
-    wave_id: i64,
-    snapshot: &'a Snapshot<'a>,
-    at: NaiveDateTime,
-    items: Vec<&'a str>,
-    values: Vec<Option<i64>>,
-    questions: Vec<&'a str>,
-    bodies: Vec<&'a str>,
-}
-
-impl diesel::query_builder::QueryId for StoreOnPostgres<'_> {
-    type QueryId = StoreOnPostgres<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl diesel::query_builder::Query for StoreOnPostgres<'_> {
-    type SqlType = (diesel::sql_types::BigInt, diesel::sql_types::Timestamp);
-}
-
-impl<'a> diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreOnPostgres<'a> {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> QueryResult<()> {
-        use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
-        // The response row: inserted only while the wave is open; on a re-submission only
-        // `updated_at` moves (the snapshot stays as first given). The `WHERE` of the update
-        // compares the row version this statement's snapshot saw with the one it locked: if
-        // another submission of the same link committed in between, the statement would
-        // not see that submission's comments, so it writes nothing and returns no row, and
-        // the caller runs it again with a fresh snapshot.
-        out.push_sql("WITH target AS (SELECT id FROM waves WHERE id = ");
-        out.push_bind_param::<BigInt, _>(&self.wave_id)?;
-        out.push_sql(" AND state = 'open' AND closes_at > ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(
-            "), r AS (INSERT INTO responses AS old (invitation_id, wave_id, side, level, \
-             function, region, submitted_at, updated_at) SELECT ",
-        );
-        out.push_bind_param::<BigInt, _>(&self.invitation_id)?;
-        out.push_sql(", target.id, ");
-        out.push_bind_param::<Text, _>(self.snapshot.side.as_str())?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.snapshot.level)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.snapshot.function)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.snapshot.region)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(
-            " FROM target ON CONFLICT (invitation_id) DO UPDATE SET updated_at = \
-             EXCLUDED.updated_at WHERE old.xmin = (SELECT xmin FROM responses WHERE \
-             invitation_id = ",
-        );
-        out.push_bind_param::<BigInt, _>(&self.invitation_id)?;
-        // Answers: a valid submission answers every item of the wave's template, so the
-        // upsert overwrites every stored answer (see `upsert_answers`).
-        out.push_sql(
-            ") RETURNING id, submitted_at), a AS (INSERT INTO answers (response_id, item_id, \
-             value) SELECT r.id, i.item_id, i.value FROM r, unnest(",
-        );
-        out.push_bind_param::<Array<Text>, _>(&self.items)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.values)?;
-        // Comments: the questions answered now are upserted, the others removed (disjoint
-        // rows, so the order in which PostgreSQL runs the two does not matter).
-        out.push_sql(
-            ") AS i(item_id, value) ON CONFLICT (response_id, item_id) DO UPDATE SET value = \
-             EXCLUDED.value), d AS (DELETE FROM comments c USING r WHERE c.response_id = r.id \
-             AND NOT (c.question_id = ANY(",
-        );
-        out.push_bind_param::<Array<Text>, _>(&self.questions)?;
-        out.push_sql(
-            "))), c AS (INSERT INTO comments (response_id, question_id, body) SELECT r.id, \
-             q.question_id, q.body FROM r, unnest(",
-        );
-        out.push_bind_param::<Array<Text>, _>(&self.questions)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.bodies)?;
-        out.push_sql(
-            ") AS q(question_id, body) ON CONFLICT (response_id, question_id) DO UPDATE SET \
-             body = EXCLUDED.body) SELECT id, submitted_at FROM r",
-        );
-        Ok(())
-    }
-}
-
-impl diesel::query_dsl::RunQueryDsl<diesel::PgConnection> for StoreOnPostgres<'_> {}
-
-/// What [`store_on_postgres`] did.
+/// What [`store_many_on_postgres`] did with one submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stored {
     /// Stored; `replaced` when an earlier response of the link was there.
@@ -414,37 +314,6 @@ pub enum Stored {
     /// Nothing written: the wave is no longer open, or another submission of the same
     /// link committed while this one waited for it (run it again).
     NotWritten,
-}
-
-/// Stores a validated submission on PostgreSQL in one statement, so one round trip and one
-/// commit (the general path takes five). All or nothing, as any single statement. `comments`
-/// are the non-empty ones; an open question left out loses its earlier comment.
-pub fn store_on_postgres(
-    pg: &mut diesel::PgConnection,
-    invitation_id: i64,
-    wave_id: i64,
-    snapshot: &Snapshot<'_>,
-    answers: &[(&str, Answer)],
-    comments: &[(&str, &str)],
-    at: NaiveDateTime,
-) -> QueryResult<Stored> {
-    let query = StoreOnPostgres {
-        invitation_id,
-        wave_id,
-        snapshot,
-        at,
-        items: answers.iter().map(|(i, _)| *i).collect(),
-        values: answers.iter().map(|(_, a)| a.to_db()).collect(),
-        questions: comments.iter().map(|(q, _)| *q).collect(),
-        bodies: comments.iter().map(|(_, b)| *b).collect(),
-    };
-    let row: Option<(i64, NaiveDateTime)> = query.get_result(pg).optional()?;
-    Ok(match row {
-        Some((_, submitted_at)) => Stored::Done {
-            replaced: submitted_at != at,
-        },
-        None => Stored::NotWritten,
-    })
 }
 
 /// One submission of a batch for [`store_many_on_postgres`]: validated, its link looked up.
@@ -459,10 +328,14 @@ pub struct BatchRow<'a> {
     pub comments: Vec<(&'a str, &'a str)>,
 }
 
-/// Many submissions stored in ONE PostgreSQL statement: the batched form of
-/// [`StoreOnPostgres`], with every column passed as an array and the rows of answers and
-/// comments keyed by their invitation. Hand-built for the same reasons (a data-modifying
-/// `WITH`, prepared once per connection).
+/// Submissions stored in ONE PostgreSQL statement, every column passed as an array and the
+/// rows of answers and comments keyed by their invitation.
+///
+/// Hand-built because diesel's query builder cannot express a data-modifying `WITH`, and a
+/// `sql_query` string is never cached as a prepared statement (PostgreSQL would parse and
+/// plan this on every call). Implementing `QueryFragment` with a static `QueryId` lets
+/// diesel prepare it once per connection. The SQL is constant; every value is a bind
+/// parameter, so one submission or a hundred use the same prepared statement.
 struct StoreManyOnPostgres {
     invitation_ids: Vec<i64>,
     wave_ids: Vec<i64>,
@@ -494,10 +367,13 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreManyOnPostgre
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
         use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
-        // The submissions, one row each. A row whose wave is no longer open is left out
-        // (no response, no answers, no row returned), as is a re-submission whose response
-        // row changed after this statement's snapshot was taken (see `StoreOnPostgres`): the
-        // caller stores those one by one on the general path.
+        // The submissions, one row each. A row whose wave is no longer open is left out (no
+        // response, no answers, no row returned). On a re-submission only `updated_at` moves
+        // (the snapshot stays as first given), and the `WHERE` of the update compares the
+        // row version this statement's snapshot saw with the one it locked: if another
+        // submission of the same link committed in between, this statement would not see
+        // that submission's comments, so it writes nothing for the row and returns none;
+        // the caller then stores it again on the transactional path.
         out.push_sql("WITH s AS (SELECT * FROM unnest(");
         out.push_bind_param::<Array<BigInt>, _>(&self.invitation_ids)?;
         out.push_sql(", ");
@@ -539,8 +415,10 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreManyOnPostgre
         out.push_bind_param::<Array<Text>, _>(&self.comment_questions)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<Text>, _>(&self.comment_bodies)?;
-        // Comments: the questions answered now are upserted, the others of the same
-        // responses removed (disjoint rows, so the order of the two does not matter).
+        // Answers: a valid submission answers every item of the wave's template, so the
+        // upsert overwrites every stored answer (see `upsert_answers`). Comments: the
+        // questions answered now are upserted, the others of the same responses removed
+        // (disjoint rows, so the order of the two does not matter).
         out.push_sql(
             ") AS q(invitation_id, question_id, body)), \
              d AS (DELETE FROM comments c USING r WHERE c.response_id = r.id AND NOT EXISTS \

@@ -271,15 +271,17 @@ pub fn submit(
             .map(|(q, b)| (q.as_str(), b.trim()))
             .filter(|(_, b)| !b.is_empty())
             .collect();
-        let stored = db::responses::store_on_postgres(
-            pg,
-            target.invitation.id,
-            target.wave.id,
-            &snapshot(&target, side),
-            &answers,
-            &comments,
-            now,
-        )?;
+        let row = db::responses::BatchRow {
+            invitation_id: target.invitation.id,
+            wave_id: target.wave.id,
+            snapshot: snapshot(&target, side),
+            at: now,
+            answers,
+            comments,
+        };
+        let stored = db::responses::store_many_on_postgres(pg, std::slice::from_ref(&row))?
+            .pop()
+            .unwrap_or(db::responses::Stored::NotWritten);
         if let db::responses::Stored::Done { replaced } = stored {
             return Ok(replaced);
         }

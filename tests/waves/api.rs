@@ -1,19 +1,10 @@
 use serde_json::{json, Value};
 
-use crate::world_test;
+use crate::{world_test, ITEMS};
 
 fn answers(v: Value) -> Value {
     let mut m = serde_json::Map::new();
-    for i in [
-        "win_win",
-        "shares_rewards",
-        "trust",
-        "dependable_people",
-        "holds_up_end",
-        "common_objectives",
-        "does_homework",
-        "decides_and_sticks",
-    ] {
+    for i in ITEMS {
         m.insert(i.into(), v.clone());
     }
     Value::Object(m)
@@ -223,16 +214,6 @@ async fn the_batched_statement_stores_many_and_nothing_for_a_closed_wave() {
                 .expect("the link is known")
         })
         .collect();
-    let items = [
-        "win_win",
-        "shares_rewards",
-        "trust",
-        "dependable_people",
-        "holds_up_end",
-        "common_objectives",
-        "does_homework",
-        "decides_and_sticks",
-    ];
     let store = |value: i64| {
         let at = tandem::db::now();
         let rows: Vec<BatchRow<'_>> = targets
@@ -247,7 +228,7 @@ async fn the_batched_statement_stores_many_and_nothing_for_a_closed_wave() {
                     region: &t.person.region,
                 },
                 at,
-                answers: items
+                answers: ITEMS
                     .iter()
                     .map(|i| (*i, Answer::Point(Likert::new(value).unwrap())))
                     .collect(),

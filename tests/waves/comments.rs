@@ -16,17 +16,12 @@ s1@south.com,S One,supplier,manager,sales,US,\n\
 s2@south.com,S Two,supplier,staff,operations,US,\n";
 
 fn answers() -> Value {
-    let items = [
-        "win_win",
-        "shares_rewards",
-        "trust",
-        "dependable_people",
-        "holds_up_end",
-        "common_objectives",
-        "does_homework",
-        "decides_and_sticks",
-    ];
-    Value::Object(items.iter().map(|i| (i.to_string(), json!(4))).collect())
+    Value::Object(
+        crate::ITEMS
+            .iter()
+            .map(|i| (i.to_string(), json!(4)))
+            .collect(),
+    )
 }
 
 world_test!(

@@ -109,21 +109,24 @@ pub fn token_in(text: &str) -> String {
         .collect()
 }
 
+/// The items of the default template.
+pub const ITEMS: [&str; 8] = [
+    "win_win",
+    "shares_rewards",
+    "trust",
+    "dependable_people",
+    "holds_up_end",
+    "common_objectives",
+    "does_homework",
+    "decides_and_sticks",
+];
+
 /// The eight default items, answered with `value`.
 pub fn all_answers(value: u8) -> Vec<(String, String)> {
-    [
-        "win_win",
-        "shares_rewards",
-        "trust",
-        "dependable_people",
-        "holds_up_end",
-        "common_objectives",
-        "does_homework",
-        "decides_and_sticks",
-    ]
-    .iter()
-    .map(|i| (format!("item.{i}"), value.to_string()))
-    .collect()
+    ITEMS
+        .iter()
+        .map(|i| (format!("item.{i}"), value.to_string()))
+        .collect()
 }
 
 /// Declares one test per backend with a `World`.
