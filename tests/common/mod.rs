@@ -275,10 +275,21 @@ pub fn csrf_of(html: &str) -> String {
     html[start..end].to_owned()
 }
 
+/// A file of the alignment fixture: in `$TANDEM_FIXTURES`, else in `shared/` beside the
+/// repository, else in the shared folder of the development machine (as
+/// `tests/stats_fixture.rs` looks for it), so a clone elsewhere still finds it.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/alignment")
-        .join(name)
+    let dir = match std::env::var_os("TANDEM_FIXTURES") {
+        Some(dir) => PathBuf::from(dir),
+        None => [
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/alignment"),
+            PathBuf::from("/work/shared/fixtures/alignment"),
+        ]
+        .into_iter()
+        .find(|dir| dir.join("responses.csv").is_file())
+        .unwrap_or_else(|| panic!("alignment fixture not found; set TANDEM_FIXTURES")),
+    };
+    dir.join(name)
 }
 
 /// Writes `contents` to a file in the test's temp dir and returns its path.
