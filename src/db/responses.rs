@@ -78,24 +78,9 @@ pub fn upsert_response(
     at: NaiveDateTime,
 ) -> QueryResult<(i64, bool)> {
     use diesel::upsert::excluded;
-    let upsert = diesel::insert_into(responses::table)
-        .values((
-            responses::invitation_id.eq(invitation_id),
-            responses::wave_id.eq(wave_id),
-            responses::side.eq(snapshot.side.as_str()),
-            responses::level.eq(snapshot.level),
-            responses::function.eq(snapshot.function),
-            responses::region.eq(snapshot.region),
-            responses::submitted_at.eq(at),
-            responses::updated_at.eq(at),
-        ))
-        .on_conflict(responses::invitation_id)
-        .do_update()
-        .set(responses::updated_at.eq(excluded(responses::updated_at)))
-        .returning((responses::id, responses::submitted_at));
-    // ON CONFLICT does not compile on the multi-backend connection: run the same statement
-    // on whichever inner connection this is. On SQLite, a constant statement diesel keeps
-    // prepared (see `SqliteUpsertResponse`).
+    // ON CONFLICT does not compile on the multi-backend connection: run it on the inner
+    // connection. On SQLite, a constant statement diesel keeps prepared (see
+    // `SqliteUpsertResponse`).
     let (id, submitted_at): (i64, NaiveDateTime) = match conn {
         Conn::Sqlite(c) => SqliteUpsertResponse {
             invitation_id,
@@ -104,7 +89,22 @@ pub fn upsert_response(
             at,
         }
         .get_result(c),
-        Conn::Postgres(c) => upsert.get_result(c),
+        Conn::Postgres(c) => diesel::insert_into(responses::table)
+            .values((
+                responses::invitation_id.eq(invitation_id),
+                responses::wave_id.eq(wave_id),
+                responses::side.eq(snapshot.side.as_str()),
+                responses::level.eq(snapshot.level),
+                responses::function.eq(snapshot.function),
+                responses::region.eq(snapshot.region),
+                responses::submitted_at.eq(at),
+                responses::updated_at.eq(at),
+            ))
+            .on_conflict(responses::invitation_id)
+            .do_update()
+            .set(responses::updated_at.eq(excluded(responses::updated_at)))
+            .returning((responses::id, responses::submitted_at))
+            .get_result(c),
     }?;
     Ok((id, submitted_at != at))
 }
@@ -123,21 +123,6 @@ pub fn upsert_answers(
     if items.is_empty() {
         return Ok(());
     }
-    let rows: Vec<_> = items
-        .iter()
-        .map(|(item, answer)| {
-            (
-                answers::response_id.eq(response_id),
-                answers::item_id.eq(*item),
-                answers::value.eq(answer.to_db()),
-            )
-        })
-        .collect();
-    let upsert = diesel::insert_into(answers::table)
-        .values(&rows)
-        .on_conflict((answers::response_id, answers::item_id))
-        .do_update()
-        .set(answers::value.eq(excluded(answers::value)));
     match conn {
         Conn::Sqlite(c) => SqliteUpsertAnswers {
             response_id,
@@ -150,7 +135,24 @@ pub fn upsert_answers(
             .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?,
         }
         .execute(c),
-        Conn::Postgres(c) => upsert.execute(c),
+        Conn::Postgres(c) => {
+            let rows: Vec<_> = items
+                .iter()
+                .map(|(item, answer)| {
+                    (
+                        answers::response_id.eq(response_id),
+                        answers::item_id.eq(*item),
+                        answers::value.eq(answer.to_db()),
+                    )
+                })
+                .collect();
+            diesel::insert_into(answers::table)
+                .values(&rows)
+                .on_conflict((answers::response_id, answers::item_id))
+                .do_update()
+                .set(answers::value.eq(excluded(answers::value)))
+                .execute(c)
+        }
     }
     .map(|_| ())
 }
@@ -336,32 +338,32 @@ pub struct BatchRow<'a> {
 /// plan this on every call). Implementing `QueryFragment` with a static `QueryId` lets
 /// diesel prepare it once per connection. The SQL is constant; every value is a bind
 /// parameter, so one submission or a hundred use the same prepared statement.
-struct StoreManyOnPostgres {
+struct StoreManyOnPostgres<'a> {
     invitation_ids: Vec<i64>,
     wave_ids: Vec<i64>,
     sides: Vec<&'static str>,
-    levels: Vec<String>,
-    functions: Vec<String>,
-    regions: Vec<String>,
+    levels: Vec<&'a str>,
+    functions: Vec<&'a str>,
+    regions: Vec<&'a str>,
     ats: Vec<NaiveDateTime>,
     answer_invitations: Vec<i64>,
-    answer_items: Vec<String>,
+    answer_items: Vec<&'a str>,
     answer_values: Vec<Option<i64>>,
     comment_invitations: Vec<i64>,
-    comment_questions: Vec<String>,
-    comment_bodies: Vec<String>,
+    comment_questions: Vec<&'a str>,
+    comment_bodies: Vec<&'a str>,
 }
 
-impl diesel::query_builder::QueryId for StoreManyOnPostgres {
-    type QueryId = StoreManyOnPostgres;
+impl diesel::query_builder::QueryId for StoreManyOnPostgres<'_> {
+    type QueryId = StoreManyOnPostgres<'static>;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl diesel::query_builder::Query for StoreManyOnPostgres {
+impl diesel::query_builder::Query for StoreManyOnPostgres<'_> {
     type SqlType = (diesel::sql_types::BigInt, diesel::sql_types::Timestamp);
 }
 
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreManyOnPostgres {
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreManyOnPostgres<'_> {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
@@ -433,16 +435,16 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreManyOnPostgre
     }
 }
 
-impl diesel::query_dsl::RunQueryDsl<diesel::PgConnection> for StoreManyOnPostgres {}
+impl diesel::query_dsl::RunQueryDsl<diesel::PgConnection> for StoreManyOnPostgres<'_> {}
 
 /// Stores many validated submissions on PostgreSQL in one statement: one round trip and
 /// one commit for the whole batch, all or nothing. The rows must be of distinct
 /// invitations (PostgreSQL refuses to upsert one row twice in a statement). Returns, per
 /// row in order, `Done` or `NotWritten` (wave no longer open, or the response changed
 /// meanwhile: store that one on the general path).
-pub fn store_many_on_postgres(
+pub fn store_many_on_postgres<'a>(
     pg: &mut diesel::PgConnection,
-    rows: &[BatchRow<'_>],
+    rows: &'a [BatchRow<'a>],
 ) -> QueryResult<Vec<Stored>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -466,19 +468,19 @@ pub fn store_many_on_postgres(
         q.invitation_ids.push(row.invitation_id);
         q.wave_ids.push(row.wave_id);
         q.sides.push(row.snapshot.side.as_str());
-        q.levels.push(row.snapshot.level.to_owned());
-        q.functions.push(row.snapshot.function.to_owned());
-        q.regions.push(row.snapshot.region.to_owned());
+        q.levels.push(row.snapshot.level);
+        q.functions.push(row.snapshot.function);
+        q.regions.push(row.snapshot.region);
         q.ats.push(row.at);
         for (item, answer) in &row.answers {
             q.answer_invitations.push(row.invitation_id);
-            q.answer_items.push((*item).to_owned());
+            q.answer_items.push(item);
             q.answer_values.push(answer.to_db());
         }
         for (question, body) in &row.comments {
             q.comment_invitations.push(row.invitation_id);
-            q.comment_questions.push((*question).to_owned());
-            q.comment_bodies.push((*body).to_owned());
+            q.comment_questions.push(question);
+            q.comment_bodies.push(body);
         }
     }
     let stored: std::collections::HashMap<i64, NaiveDateTime> =

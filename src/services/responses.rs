@@ -263,22 +263,7 @@ pub fn submit(
     let (target, template, side) = resolve(conn, token, now)?;
     validate(&template, s).map_err(SubmitError::Invalid)?;
     if let Conn::Postgres(pg) = conn {
-        let answers: Vec<(&str, Answer)> =
-            s.answers.iter().map(|(i, a)| (i.as_str(), *a)).collect();
-        let comments: Vec<(&str, &str)> = s
-            .comments
-            .iter()
-            .map(|(q, b)| (q.as_str(), b.trim()))
-            .filter(|(_, b)| !b.is_empty())
-            .collect();
-        let row = db::responses::BatchRow {
-            invitation_id: target.invitation.id,
-            wave_id: target.wave.id,
-            snapshot: snapshot(&target, side),
-            at: now,
-            answers,
-            comments,
-        };
+        let row = batch_row(&target, side, s, now);
         let stored = db::responses::store_many_on_postgres(pg, std::slice::from_ref(&row))?
             .pop()
             .unwrap_or(db::responses::Stored::NotWritten);
@@ -291,6 +276,29 @@ pub fn submit(
         resolve(conn, token, now)?;
     }
     store(conn, &target, &template, side, s, now)
+}
+
+/// A validated submission as a row of the PostgreSQL submission statement (comments
+/// trimmed; empty ones left out, which removes their earlier text).
+pub(crate) fn batch_row<'a>(
+    target: &'a LinkTarget,
+    side: Side,
+    s: &'a Submission,
+    at: NaiveDateTime,
+) -> db::responses::BatchRow<'a> {
+    db::responses::BatchRow {
+        invitation_id: target.invitation.id,
+        wave_id: target.wave.id,
+        snapshot: snapshot(target, side),
+        at,
+        answers: s.answers.iter().map(|(i, a)| (i.as_str(), *a)).collect(),
+        comments: s
+            .comments
+            .iter()
+            .map(|(q, b)| (q.as_str(), b.trim()))
+            .filter(|(_, b)| !b.is_empty())
+            .collect(),
+    }
 }
 
 /// The segment snapshot: the person as read with the link a moment ago, i.e. the segment

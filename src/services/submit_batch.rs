@@ -23,11 +23,11 @@ use std::sync::mpsc;
 
 use chrono::NaiveDateTime;
 
-use super::responses::{parsed_template, plausible_token, validate, Submission};
+use super::responses::{batch_row, parsed_template, plausible_token, validate, Submission};
 use crate::db::invitations::{self, LinkTarget};
-use crate::db::responses::{store_many_on_postgres, BatchRow, Snapshot, Stored};
+use crate::db::responses::{store_many_on_postgres, BatchRow, Stored};
 use crate::db::{Conn, Pool};
-use crate::domain::{Answer, Side};
+use crate::domain::Side;
 use crate::secrets;
 
 /// Most submissions in one statement: bounds the statement's size (about 10 array
@@ -149,7 +149,10 @@ fn run_batch(conn: &mut Conn, batch: Vec<Job>) {
         return;
     }
     let stored = {
-        let rows: Vec<BatchRow<'_>> = ready.iter().map(row).collect();
+        let rows: Vec<BatchRow<'_>> = ready
+            .iter()
+            .map(|r| batch_row(&r.target, r.side, &r.job.submission, r.job.at))
+            .collect();
         match conn {
             Conn::Postgres(pg) => store_many_on_postgres(pg, &rows),
             // Only spawned on PostgreSQL; SQLite has its own group writer.
@@ -179,13 +182,14 @@ fn run_batch(conn: &mut Conn, batch: Vec<Job>) {
 /// Looks every link of the batch up in one query and keeps the jobs that are plainly
 /// storable: a known link, an open wave, a template that parses, valid answers.
 fn prepare(conn: &mut Conn, batch: Vec<Job>) -> (Vec<Ready>, Vec<Job>) {
-    let hashes: Vec<String> = batch
+    // Each job's token hash, once; a token of the wrong shape is not looked up.
+    let hashes: Vec<Option<String>> = batch
         .iter()
-        .filter(|j| plausible_token(&j.token))
-        .map(|j| secrets::hash(&j.token))
+        .map(|j| plausible_token(&j.token).then(|| secrets::hash(&j.token)))
         .collect();
+    let wanted: Vec<String> = hashes.iter().flatten().cloned().collect();
     let mut targets: HashMap<String, LinkTarget> =
-        match invitations::find_many_by_token_hash(conn, &hashes) {
+        match invitations::find_many_by_token_hash(conn, &wanted) {
             Ok(found) => found.into_iter().collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "submission batch lookup failed; storing one by one");
@@ -195,13 +199,8 @@ fn prepare(conn: &mut Conn, batch: Vec<Job>) -> (Vec<Ready>, Vec<Job>) {
     let mut ready = Vec::with_capacity(batch.len());
     let mut not_taken = Vec::new();
     let mut invitations_seen = HashSet::new();
-    for job in batch {
-        let target = if plausible_token(&job.token) {
-            targets.remove(&secrets::hash(&job.token))
-        } else {
-            None
-        };
-        let Some(target) = target else {
+    for (job, hash) in batch.into_iter().zip(hashes) {
+        let Some(target) = hash.and_then(|h| targets.remove(&h)) else {
             not_taken.push(job);
             continue;
         };
@@ -222,33 +221,4 @@ fn prepare(conn: &mut Conn, batch: Vec<Job>) -> (Vec<Ready>, Vec<Job>) {
         }
     }
     (ready, not_taken)
-}
-
-fn row(r: &Ready) -> BatchRow<'_> {
-    BatchRow {
-        invitation_id: r.target.invitation.id,
-        wave_id: r.target.wave.id,
-        snapshot: Snapshot {
-            side: r.side,
-            level: &r.target.person.level,
-            function: &r.target.person.function,
-            region: &r.target.person.region,
-        },
-        at: r.job.at,
-        answers: r
-            .job
-            .submission
-            .answers
-            .iter()
-            .map(|(i, a): &(String, Answer)| (i.as_str(), *a))
-            .collect(),
-        comments: r
-            .job
-            .submission
-            .comments
-            .iter()
-            .map(|(q, b)| (q.as_str(), b.trim()))
-            .filter(|(_, b)| !b.is_empty())
-            .collect(),
-    }
 }

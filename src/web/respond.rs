@@ -313,7 +313,7 @@ pub async fn submit_form(
             )
         }
     };
-    let outcome = if let Some(_replaced) = batched(&state, &token, &submission).await {
+    let outcome = if batched(&state, &token, &submission).await.is_some() {
         FormOutcome::Saved
     } else {
         general_form_submit(&state, token.clone(), submission).await?
