@@ -6,7 +6,6 @@ use std::io::{BufRead, Write};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use diesel::Connection;
 
 use super::passwords::{self, Password};
 use super::{audit, tokens, users, Role};
@@ -91,7 +90,7 @@ fn add(
     let state = crate::startup::prepare(settings)?;
     let mut conn = state.pool.get().context("taking a database connection")?;
     let now = crate::db::now();
-    let (user, token) = conn.transaction(|conn| {
+    let (user, token) = conn.write_transaction(|conn| {
         let user = users::create_user(conn, &email, role, scopes.clone(), args.all_partnerships)?;
         let reach = describe_reach(&user, &scopes);
         audit::audit(

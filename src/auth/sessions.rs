@@ -178,7 +178,7 @@ pub fn sign_in(
     match (failure, row) {
         (None, Some(row)) => {
             let user = row.into_user()?;
-            let session = conn.transaction(|conn| {
+            let session = conn.write_transaction(|conn| {
                 let session = start(conn, user.id, now)?;
                 audit::audit_at(
                     conn,

@@ -27,7 +27,7 @@ struct NewToken<'a> {
 pub fn issue(conn: &mut Conn, user_id: i64, now: NaiveDateTime) -> QueryResult<String> {
     let token = crate::secrets::new_token();
     let token_hash = crate::secrets::hash(&token);
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         diesel::update(
             password_tokens::table
                 .filter(password_tokens::user_id.eq(user_id))
@@ -74,7 +74,7 @@ pub fn redeem(
     // Hash before the transaction: it is slow, and the write lock need not wait for it.
     let hash = passwords::hash(password)?;
     let token_hash = crate::secrets::hash(token);
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let Some(user) = lookup(conn, token, now)? else {
             return Ok(None);
         };

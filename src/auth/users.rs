@@ -123,7 +123,7 @@ pub fn create_user(
     all_partnerships: bool,
 ) -> Result<User, AuthError> {
     check_spec(role, &scopes, all_partnerships)?;
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if find_by_email(conn, email.as_str())?.is_some() {
             return Err(AuthError::Conflict(format!(
                 "a user with email {email} already exists"

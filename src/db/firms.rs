@@ -16,7 +16,7 @@ pub fn find_or_create(conn: &mut Conn, name: &str) -> QueryResult<Firm> {
     if let Some(f) = find_by_key(conn, &key)? {
         return Ok(f);
     }
-    let inserted = conn.transaction(|c| {
+    let inserted = conn.write_transaction(|c| {
         diesel::insert_into(firms::table)
             .values((
                 firms::name.eq(name.trim()),

@@ -31,6 +31,43 @@ pub enum Conn {
     Sqlite(SqliteConnection),
 }
 
+impl Conn {
+    /// Runs `f` in a transaction meant to write. On SQLite the outermost one begins with
+    /// `BEGIN IMMEDIATE`: a deferred transaction that reads first cannot upgrade its lock
+    /// once another connection has committed since its snapshot, and SQLite then answers
+    /// "database is locked" at once, without waiting on `busy_timeout`. Taking the write lock
+    /// up front makes a concurrent writer wait instead. Inside an open transaction this is a
+    /// savepoint, as `Connection::transaction` is; on PostgreSQL it is a plain `BEGIN`.
+    pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        type Manager = <Conn as Connection>::TransactionManager;
+        let outermost = Manager::transaction_manager_status_mut(self)
+            .transaction_depth()?
+            .is_none();
+        match self {
+            Conn::Sqlite(c) if outermost => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            }
+            _ => Manager::begin_transaction(self)?,
+        }
+        // From here on as diesel's own `TransactionManager::transaction`.
+        match f(self) {
+            Ok(value) => {
+                Manager::commit_transaction(self)?;
+                Ok(value)
+            }
+            Err(user_error) => match Manager::rollback_transaction(self) {
+                Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(user_error),
+                Err(rollback_error) => Err(rollback_error.into()),
+            },
+        }
+    }
+}
+
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 
@@ -244,6 +281,60 @@ mod tests {
             DbSetupError::BadUrl(_)
         ));
         assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    /// Two connections to one fresh SQLite file, set up as the pool sets them up.
+    fn two_sqlite_connections() -> (tempfile::TempDir, Conn, Conn) {
+        let dir = tempfile::tempdir().unwrap();
+        let manager = ConnectionManager {
+            url: DatabaseUrl::Sqlite(dir.path().join("t.db")),
+        };
+        let mut a = r2d2::ManageConnection::connect(&manager).unwrap();
+        let mut b = r2d2::ManageConnection::connect(&manager).unwrap();
+        a.batch_execute("CREATE TABLE t (x INTEGER NOT NULL)")
+            .unwrap();
+        // The second connection must not wait: a lock it cannot take is an error at once.
+        b.batch_execute("PRAGMA busy_timeout = 0").unwrap();
+        (dir, a, b)
+    }
+
+    #[test]
+    fn a_write_transaction_on_sqlite_holds_the_write_lock_before_its_first_write() {
+        let (_dir, mut a, mut b) = two_sqlite_connections();
+        a.write_transaction(|a| {
+            let n: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT COUNT(*) FROM t)",
+            ))
+            .get_result(a)?;
+            assert_eq!(n, 0);
+            // Only reads so far, yet another writer is already kept out; so this transaction
+            // can never be refused the upgrade to writing that a deferred one can.
+            let other = b.batch_execute("INSERT INTO t (x) VALUES (2)");
+            assert!(other.is_err(), "another writer got in: {other:?}");
+            a.batch_execute("INSERT INTO t (x) VALUES (1)")?;
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+        b.batch_execute("INSERT INTO t (x) VALUES (2)").unwrap();
+    }
+
+    #[test]
+    fn a_nested_write_transaction_is_a_savepoint_and_an_error_undoes_only_it() {
+        let (_dir, mut a, _b) = two_sqlite_connections();
+        a.write_transaction(|a| {
+            a.batch_execute("INSERT INTO t (x) VALUES (1)")?;
+            let inner = a.write_transaction(|a| {
+                a.batch_execute("INSERT INTO t (x) VALUES (2)")?;
+                Err::<(), _>(diesel::result::Error::RollbackTransaction)
+            });
+            assert!(inner.is_err());
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+        let xs: Vec<i32> = diesel::dsl::sql::<diesel::sql_types::Integer>("SELECT x FROM t")
+            .load(&mut a)
+            .unwrap();
+        assert_eq!(xs, vec![1]);
     }
 
     #[test]

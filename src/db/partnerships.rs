@@ -1,7 +1,6 @@
 //! Partnerships: a customer firm and a supplier firm, with survey settings.
 
 use diesel::prelude::*;
-use diesel::Connection;
 
 use super::models::{NewPartnership, Partnership};
 use super::schema::{partnerships, people};
@@ -9,7 +8,7 @@ use super::Conn;
 
 pub fn insert(conn: &mut Conn, new: &NewPartnership<'_>) -> QueryResult<Partnership> {
     use super::schema::report_versions;
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let p: Partnership = diesel::insert_into(partnerships::table)
             .values(new)
             .returning(partnerships::all_columns)

@@ -14,7 +14,7 @@ pub fn ensure(conn: &mut Conn, template: &SurveyTemplate) -> QueryResult<Templat
     if let Some(v) = find_by_version(conn, template.version())? {
         return Ok(v);
     }
-    let inserted = conn.transaction(|c| {
+    let inserted = conn.write_transaction(|c| {
         diesel::insert_into(template_versions::table)
             .values((
                 template_versions::template_id.eq(template.id()),

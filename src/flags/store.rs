@@ -306,7 +306,7 @@ pub fn set_config(
         return Err(FlagError::Invalid(problems));
     }
     let text = serde_json::to_string(config).map_err(|e| FlagError::Internal(e.into()))?;
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         lock_partnership(conn, partnership_id)?;
         let at = now();
         let updated = diesel::update(
@@ -421,7 +421,7 @@ pub fn run_for_wave(
     wave_id: i64,
     links: &Links,
 ) -> Result<RunReport, FlagError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         lock_partnership(conn, partnership_id)?;
         let partnership = require_partnership(conn, partnership_id)?;
         let (seq, state): (i64, String) = waves::table
@@ -739,7 +739,7 @@ pub fn transition(
     let note = clean_note(note)?;
     let (from, to, action) = step.rule();
     let allowed: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let at = now();
         let changed = diesel::update(
             flags::table
@@ -803,7 +803,7 @@ pub fn annotate(
             message: "the note is empty".into(),
         }]));
     }
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let at = now();
         lock_flag(conn, id)?;
         diesel::update(flags::table.find(id))
@@ -821,7 +821,7 @@ pub fn assign(
     assignee: Option<i64>,
     actor: &Actor,
 ) -> Result<FlagDetail, FlagError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let at = now();
         lock_flag(conn, id)?;
         let row = get_row(conn, id)?;

@@ -161,8 +161,7 @@ pub fn create(
     created_by: Option<i64>,
     actor: &str,
 ) -> QueryResult<i64> {
-    use diesel::Connection;
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let gid = insert(conn, partnership_id, goal, created_by, crate::db::now())?;
         crate::auth::audit(
             conn,
@@ -189,8 +188,7 @@ pub fn remove(
     v: Visibility,
     actor: &str,
 ) -> Result<(), ServiceError> {
-    use diesel::Connection;
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let metric = metric_of(conn, partnership_id, id)?;
         if !metric.visible_to(v) {
             return Err(ServiceError::NotFound(format!(

@@ -7,8 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use diesel::Connection;
-
 use super::{Columns, ImportError, ImportProblem, Table};
 use crate::db::models::{NewPerson, NewWave, Person};
 use crate::db::responses::Snapshot;
@@ -217,7 +215,7 @@ pub fn import(
     bytes: &[u8],
 ) -> Result<HistorySummary, ImportError> {
     let parsed = parse(bytes, template).map_err(ImportError::Invalid)?;
-    conn.transaction(|conn| apply(conn, partnership_id, template, &parsed))
+    conn.write_transaction(|conn| apply(conn, partnership_id, template, &parsed))
 }
 
 fn apply(

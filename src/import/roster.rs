@@ -5,8 +5,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::Connection;
-
 use super::{Columns, ImportError, ImportProblem, Table};
 use crate::db::models::NewPerson;
 use crate::db::{self, people, Conn};
@@ -133,7 +131,7 @@ pub fn import(
     bytes: &[u8],
 ) -> Result<RosterSummary, ImportError> {
     let entries = parse(bytes).map_err(ImportError::Invalid)?;
-    conn.transaction(|conn| apply(conn, partnership_id, &entries))
+    conn.write_transaction(|conn| apply(conn, partnership_id, &entries))
 }
 
 fn apply(

@@ -13,7 +13,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use diesel::Connection as _;
 
 use super::messages::{self, InvitationMail};
 use super::outbox;
@@ -134,7 +133,7 @@ fn enqueue_chunk(pool: &Pool, first: usize, count: usize) -> anyhow::Result<()> 
         mails.push(mail.to(recipient, None));
     }
     let mut conn = pool.get()?;
-    conn.transaction::<_, anyhow::Error, _>(|conn| {
+    conn.write_transaction::<_, anyhow::Error, _>(|conn| {
         outbox::enqueue_many(conn, &mails)?;
         Ok(())
     })

@@ -355,7 +355,7 @@ pub fn record(
     outcomes: &[(i64, Outcome)],
 ) -> QueryResult<()> {
     let now = db::now();
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let sent: Vec<i64> = outcomes
             .iter()
             .filter(|(_, o)| *o == Outcome::Sent)

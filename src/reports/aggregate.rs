@@ -289,7 +289,7 @@ pub fn rebuild_wave_with_template(
     wave_id: i64,
     template: &SurveyTemplate,
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let invitees = load_invitees(conn, wave_id)?;
         let groups = compute(wave_id, template, &invitees);
         delete_wave(conn, wave_id)?;

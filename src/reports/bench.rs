@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use diesel::Connection;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -189,7 +188,7 @@ pub fn generate(
     };
     let mut rng = StdRng::seed_from_u64(20_261_123 ^ n);
     let now = db::now();
-    conn.transaction(|conn| -> anyhow::Result<()> {
+    conn.write_transaction(|conn| -> anyhow::Result<()> {
         let version = template_versions::ensure(conn, template)?;
         for seq in 1..=wave_count {
             let wave = waves::insert(

@@ -396,7 +396,7 @@ pub fn import(
     bytes: &[u8],
 ) -> Result<KpiSummary, ImportError> {
     let parsed = parse(bytes).map_err(ImportError::Invalid)?;
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let summary = store(conn, partnership_id, &parsed)?;
         crate::db::partnerships::bump_report_version(conn, partnership_id)?;
         Ok(summary)

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::Connection;
 use serde::Serialize;
 
 use super::ServiceError;
@@ -62,7 +61,7 @@ pub fn create(
             catalog.default_template().id(),
         )
         .map_err(ServiceError::Invalid)?;
-    let created = conn.transaction(|conn| {
+    let created = conn.write_transaction(|conn| {
         if partnerships::name_taken(conn, &spec.name_key)? {
             return Ok(Err(ServiceError::Invalid(vec![FieldProblem {
                 field: "name".into(),

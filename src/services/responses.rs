@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDateTime;
+use diesel::prelude::*;
 use diesel::result::Error as DieselError;
-use diesel::{prelude::*, Connection};
 
 use crate::db::invitations::{self, LinkTarget};
 use crate::db::models::AnswerRow;
@@ -320,7 +320,7 @@ fn store(
     s: &Submission,
     now: NaiveDateTime,
 ) -> Result<bool, SubmitError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         // The upsert is the first statement, and a write: on SQLite a transaction that
         // reads first and then writes cannot upgrade its lock once another writer has
         // committed ("database is locked" at once, busy timeout or not). It also locks the

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::Connection;
 
 use super::schedule::{Plan, Slot};
 use super::Links;
@@ -70,7 +69,7 @@ pub fn open_wave(
     slot: Option<Slot>,
     links: &Links,
 ) -> Result<OpenedWave, WaveError> {
-    let result = conn.transaction(|conn| {
+    let result = conn.write_transaction(|conn| {
         if let Some(open) = waves::open_for_partnership(conn, partnership.id)? {
             return Err(WaveError::AlreadyOpen(open.seq));
         }
@@ -168,7 +167,7 @@ pub fn close_wave(
     now: NaiveDateTime,
     links: &Links,
 ) -> Result<Wave, WaveError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let wave = waves::open_for_partnership(conn, partnership_id)?.ok_or(WaveError::NoneOpen)?;
         close_one(conn, &wave, now, links)?;
         Ok(wave)
@@ -209,7 +208,7 @@ pub fn send_due_reminders(
         if due == 0 {
             continue;
         }
-        queued += conn.transaction(|conn| -> Result<usize, WaveError> {
+        queued += conn.write_transaction(|conn| -> Result<usize, WaveError> {
             let partnership =
                 partnerships::get(conn, wave.partnership_id)?.ok_or(DieselError::NotFound)?;
             let firms = FirmNames::load(conn, &partnership)?;
@@ -277,7 +276,7 @@ pub fn tick(
 ) -> Result<TickReport, WaveError> {
     let mut report = TickReport::default();
     for wave in waves::all_open(conn)? {
-        if wave.closes_at <= now && conn.transaction(|c| close_one(c, &wave, now, links))? {
+        if wave.closes_at <= now && conn.write_transaction(|c| close_one(c, &wave, now, links))? {
             report.closed.push((wave.partnership_id, wave.seq));
         }
     }
