@@ -43,16 +43,15 @@ impl Conn {
         F: FnOnce(&mut Conn) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
-        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        use diesel::connection::TransactionManager;
         type Manager = <Conn as Connection>::TransactionManager;
         let outermost = Manager::transaction_manager_status_mut(self)
             .transaction_depth()?
             .is_none();
-        match self {
-            Conn::Sqlite(c) if outermost => {
-                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-            }
-            _ => Manager::begin_transaction(self)?,
+        if outermost {
+            self.begin_write()?;
+        } else {
+            Manager::begin_transaction(self)?;
         }
         // From here on as diesel's own `TransactionManager::transaction`.
         match f(self) {
@@ -64,6 +63,18 @@ impl Conn {
                 Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(user_error),
                 Err(rollback_error) => Err(rollback_error.into()),
             },
+        }
+    }
+
+    /// Opens the outermost transaction for writing: `BEGIN IMMEDIATE` on SQLite (the write
+    /// lock up front, waiting on `busy_timeout` if another connection holds it), `BEGIN` on
+    /// PostgreSQL. Fails if a transaction is already open. The caller commits or rolls back
+    /// through the connection's transaction manager.
+    pub fn begin_write(&mut self) -> QueryResult<()> {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        match self {
+            Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+            Conn::Postgres(_) => <Conn as Connection>::TransactionManager::begin_transaction(self),
         }
     }
 }

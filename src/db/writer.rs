@@ -20,7 +20,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::connection::TransactionManager;
 use diesel::Connection;
 
 use super::{Conn, Pool, PooledConn};
@@ -111,12 +111,9 @@ fn run(mut conn: PooledConn, queue: mpsc::Receiver<Unit>) {
 
 /// Runs one group. Returns an error only when the connection can no longer be trusted.
 fn run_group(conn: &mut Conn, units: Vec<Unit>) -> diesel::QueryResult<()> {
-    // BEGIN IMMEDIATE takes the write lock up front (waiting on busy_timeout if another
-    // process writes), so no statement of the group can fail a lock upgrade half-way.
-    let begun = match conn {
-        Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
-        Conn::Postgres(_) => <Conn as Connection>::TransactionManager::begin_transaction(conn),
-    };
+    // The write lock up front (waiting on busy_timeout if another process writes), so no
+    // statement of the group can fail a lock upgrade half-way.
+    let begun = conn.begin_write();
     if let Err(e) = begun {
         // Nothing ran. Dropping the units drops their answer channels: each caller sees
         // `Stopped` and the next group tries again.

@@ -321,10 +321,8 @@ fn store(
     now: NaiveDateTime,
 ) -> Result<bool, SubmitError> {
     conn.write_transaction(|conn| {
-        // The upsert is the first statement, and a write: on SQLite a transaction that
-        // reads first and then writes cannot upgrade its lock once another writer has
-        // committed ("database is locked" at once, busy timeout or not). It also locks the
-        // response row on PostgreSQL, so two submissions of one link queue.
+        // The upsert comes first: on PostgreSQL it locks the response row, so two
+        // submissions of one link queue.
         let (response_id, replaced) = db::responses::upsert_response(
             conn,
             target.invitation.id,
