@@ -4,12 +4,14 @@
 //! The binary (`src/main.rs`) only parses the command line; everything else lives here so
 //! tests can reach it.
 
+pub mod app;
 pub mod auth;
+pub mod bench;
 pub mod charts;
 pub mod cli;
 pub mod db;
-pub mod demo;
 pub mod domain;
+pub mod error;
 pub mod flags;
 pub mod goals;
 pub mod import;
@@ -17,9 +19,9 @@ pub mod mail;
 pub mod reports;
 pub mod secrets;
 pub mod services;
-pub mod settings;
-pub mod startup;
+pub mod server;
 pub mod stats;
-pub mod templates;
+pub mod tabular;
+pub mod survey_templates;
 pub mod waves;
 pub mod web;

@@ -21,9 +21,25 @@ pub fn hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The stored form of the admin API token: its SHA-256 digest (surrounding blanks ignored).
+pub fn hash_token(token: &str) -> [u8; 32] {
+    Sha256::digest(token.trim().as_bytes()).into()
+}
+
+/// Compares two digests in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compares_digests() {
+        assert!(constant_time_eq(&hash_token("a"), &hash_token(" a ")));
+        assert!(!constant_time_eq(&hash_token("a"), &hash_token("b")));
+    }
 
     #[test]
     fn tokens_are_long_url_safe_and_distinct() {

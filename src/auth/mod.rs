@@ -9,7 +9,8 @@
 //!   set-password links; [`sessions`]: server-side sessions behind an HttpOnly cookie, with a
 //!   CSRF token derived from the session secret; [`throttle`]: the sign-in rate limit;
 //!   [`audit`]: the audit log.
-//! - [`extract`]: the actix extractor [`CurrentUser`] and the role guard [`RequireRole`].
+//! The HTTP side (the extractor `CurrentUser`, the role guard `RequireRole`) lives in
+//! `web::extract`: this module names no web framework.
 //!
 //! This module must never store a secret in plain text (passwords are argon2id hashes,
 //! session ids and link tokens SHA-256 hashes), never tell a visitor whether an email is
@@ -17,10 +18,7 @@
 
 pub mod access;
 pub mod audit;
-pub mod cli;
-pub mod extract;
 pub mod passwords;
-pub mod render;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -31,7 +29,6 @@ use std::str::FromStr;
 
 pub use access::{Access, Visibility};
 pub use audit::audit;
-pub use extract::{CurrentUser, RequireRole};
 pub use users::{create_user, User};
 
 /// What a signed-in person is.
@@ -102,9 +99,9 @@ pub enum AuthError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<AuthError> for crate::services::ServiceError {
+impl From<AuthError> for crate::error::ServiceError {
     fn from(e: AuthError) -> Self {
-        use crate::services::ServiceError;
+        use crate::error::ServiceError;
         match e {
             AuthError::Invalid(m) => ServiceError::Invalid(vec![crate::domain::FieldProblem {
                 field: "user".into(),

@@ -27,6 +27,13 @@ pub fn get(conn: &mut Conn, id: i64) -> QueryResult<Option<Partnership>> {
     partnerships::table.find(id).first(conn).optional()
 }
 
+/// The stored partnership, or `NotFound` naming the id.
+pub fn require(conn: &mut Conn, id: i64) -> Result<Partnership, crate::error::ServiceError> {
+    get(conn, id)?.ok_or_else(|| {
+        crate::error::ServiceError::NotFound(format!("there is no partnership with id {id}"))
+    })
+}
+
 pub fn list(conn: &mut Conn) -> QueryResult<Vec<Partnership>> {
     partnerships::table.order(partnerships::id.asc()).load(conn)
 }

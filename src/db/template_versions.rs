@@ -7,7 +7,7 @@ use diesel::result::{DatabaseErrorKind, Error};
 use super::models::TemplateVersion;
 use super::schema::template_versions;
 use super::Conn;
-use crate::templates::SurveyTemplate;
+use crate::survey_templates::SurveyTemplate;
 
 /// The stored row for this exact template version, stored now if it is new.
 pub fn ensure(conn: &mut Conn, template: &SurveyTemplate) -> QueryResult<TemplateVersion> {

@@ -10,7 +10,6 @@
 //! Flags are computed from the report document only, never from raw answers, so a flag can
 //! never carry a number about a group below the minimum reporting size.
 
-pub mod cli;
 pub mod rules;
 pub mod store;
 
@@ -21,7 +20,7 @@ pub use store::{
 };
 
 use crate::domain::FieldProblem;
-use crate::services::ServiceError;
+use crate::error::ServiceError;
 
 /// Expected failures of the flag use cases.
 #[derive(Debug, thiserror::Error)]

@@ -23,7 +23,7 @@ use crate::domain::Email;
 use crate::mail::messages::{self, FlagAlertMail};
 use crate::mail::outbox;
 use crate::reports::{self, ReportOptions, SegmentKind};
-use crate::waves::Links;
+use crate::mail::Links;
 
 /// Who changes a flag: a user (by id and email), the command line, the admin token, or the
 /// rules themselves.

@@ -12,7 +12,7 @@ use crate::db::schema::{goals, kpis, users};
 use crate::db::Conn;
 use crate::domain::FieldProblem;
 use crate::reports::report::Report;
-use crate::services::ServiceError;
+use crate::error::ServiceError;
 
 /// What a person asks for when setting a goal (the form and the API).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Columns, ImportError, ImportProblem, Table};
+use crate::tabular::{Columns, ImportError, ImportProblem, Table};
 use crate::db::models::NewPerson;
 use crate::db::{self, people, Conn};
 use crate::domain::{AttributeText, Email, Side};

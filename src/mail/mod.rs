@@ -11,7 +11,7 @@
 //! Configuration: `TANDEM_MAIL_URL` (`smtp://`, `smtps://`, or `file://` — the default,
 //! `.eml` files in `<data dir>/mail`) and `TANDEM_MAIL_FROM`; see [`MailSettings::parse`].
 
-pub mod bench;
+pub mod links;
 mod mailer;
 pub mod messages;
 pub mod outbox;
@@ -19,6 +19,7 @@ mod settings;
 mod smtp;
 pub mod worker;
 
+pub use links::Links;
 pub use mailer::{masked, Mailer, MemoryMailbox, SendError, SentMail};
 pub use outbox::{OutboxRow, OutboxStats, OutgoingMail};
 pub use settings::{

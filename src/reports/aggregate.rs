@@ -20,7 +20,7 @@ use crate::db::schema::{
 use crate::db::Conn;
 use crate::domain::{segment_key, Side};
 use crate::stats::{ItemHistogram, ValueCounts};
-use crate::templates::SurveyTemplate;
+use crate::survey_templates::SurveyTemplate;
 
 /// How a side of a wave is broken down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::db::schema::{kpi_values, kpis};
 use crate::db::{self, Conn};
-use crate::import::{Columns, ImportError, ImportProblem, Table};
+use crate::tabular::{Columns, ImportError, ImportProblem, Table};
 
 /// Which way is good for a KPI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

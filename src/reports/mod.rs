@@ -1,15 +1,12 @@
 //! From stored aggregates to report documents: the sufficient statistics kept per closed
 //! wave (`aggregate`), the confidentiality rules (`confidentiality`), KPIs and their
-//! alignment to waves (`kpi`), the report itself (`report`) and its CSV form (`csv`), the CLI
-//! commands (`cli`) and the benchmark (`bench`).
+//! alignment to waves (`kpi`), the report itself (`report`) and its CSV form (`csv`).
 //!
 //! A report must never read raw answers (only `aggregate::rebuild_wave` does, once per
 //! wave), and must never let a number about a group below the partnership's minimum
 //! reporting size leave the server.
 
 pub mod aggregate;
-pub mod bench;
-pub mod cli;
 pub mod comments;
 pub mod confidentiality;
 pub mod csv;
@@ -20,7 +17,7 @@ pub use aggregate::{rebuild_wave, SegmentKind};
 pub use report::{build, Report, ReportOptions};
 
 use crate::db::Conn;
-use crate::services::{partnerships, ServiceError};
+use crate::error::ServiceError;
 
 /// Imports a KPI file for a partnership (see [`kpi`]).
 pub fn import_kpis(
@@ -28,6 +25,6 @@ pub fn import_kpis(
     partnership_id: i64,
     bytes: &[u8],
 ) -> Result<kpi::KpiSummary, ServiceError> {
-    partnerships::get(conn, partnership_id)?;
+    crate::db::partnerships::require(conn, partnership_id)?;
     Ok(kpi::import(conn, partnership_id, bytes)?)
 }

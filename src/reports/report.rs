@@ -16,12 +16,12 @@ use super::confidentiality::{self, Cell};
 use super::kpi::{self, AlignedKpi, WaveWindow};
 use crate::db::{firms, template_versions, waves, Conn};
 use crate::domain::Side;
-use crate::services::{partnerships, ServiceError};
+use crate::error::ServiceError;
 use crate::stats::{
     self, agreement_band, cliffs_delta_band, hedges_g_band, significance, Comparison,
     DimensionAgreement, ItemHistogram, ItemSummary, LeadLag, SampleSummary, Trend, ValueCounts,
 };
-use crate::templates::SurveyTemplate;
+use crate::survey_templates::SurveyTemplate;
 
 /// Lags of the lead–lag table: k = 0..=MAX_LAG waves.
 pub const MAX_LAG: u32 = 3;
@@ -317,7 +317,7 @@ pub fn load(
     partnership_id: i64,
     options: &ReportOptions,
 ) -> Result<ReportInput, ServiceError> {
-    let p = partnerships::get(conn, partnership_id)?;
+    let p = crate::db::partnerships::require(conn, partnership_id)?;
     let names: HashMap<i64, String> =
         firms::get_many(conn, &[p.customer_firm_id, p.supplier_firm_id])?
             .into_iter()

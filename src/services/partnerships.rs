@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use super::ServiceError;
+use crate::error::ServiceError;
 use crate::db::models::{NewPartnership, Partnership};
 use crate::db::{self, firms, partnerships, Conn};
 use crate::domain::partnership::{reminder_days_from_text, reminder_days_to_text};
 use crate::domain::{FieldProblem, PartnershipInput};
 use crate::import::{responses::HistorySummary, roster::RosterSummary};
-use crate::templates::Catalog;
+use crate::survey_templates::Catalog;
 
 /// A firm as shown in a partnership.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -114,8 +114,7 @@ pub fn show(conn: &mut Conn, id: i64) -> Result<PartnershipView, ServiceError> {
 
 /// The stored partnership row, or `NotFound` naming the id.
 pub fn get(conn: &mut Conn, id: i64) -> Result<Partnership, ServiceError> {
-    partnerships::get(conn, id)?
-        .ok_or_else(|| ServiceError::NotFound(format!("there is no partnership with id {id}")))
+    partnerships::require(conn, id)
 }
 
 fn views(conn: &mut Conn, rows: Vec<Partnership>) -> Result<Vec<PartnershipView>, ServiceError> {

@@ -16,7 +16,7 @@ use crate::db::schema::{answers, comments, people, responses};
 use crate::db::{self, template_versions, Conn};
 use crate::domain::{Answer, Side};
 use crate::secrets;
-use crate::templates::SurveyTemplate;
+use crate::survey_templates::SurveyTemplate;
 
 /// Longest comment kept, in characters.
 pub const MAX_COMMENT_CHARS: usize = 4000;

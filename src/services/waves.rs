@@ -3,11 +3,11 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use super::ServiceError;
+use crate::error::ServiceError;
 use crate::db::{self, invitations, waves, Conn};
-use crate::templates::Catalog;
+use crate::survey_templates::Catalog;
 use crate::waves::lifecycle::{self, OpenedWave, TickReport, WaveError};
-use crate::waves::Links;
+use crate::mail::Links;
 
 impl From<WaveError> for ServiceError {
     fn from(e: WaveError) -> Self {

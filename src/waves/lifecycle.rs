@@ -8,7 +8,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::schedule::{Plan, Slot};
-use super::Links;
+use crate::mail::Links;
 use crate::db::models::{NewWave, Partnership, Person, Wave};
 use crate::db::{self, firms, invitations, partnerships, template_versions, waves, Conn};
 use crate::domain::partnership::reminder_days_from_text;
@@ -16,7 +16,7 @@ use crate::domain::{Cadence, Email, Side};
 use crate::mail::messages::{self, InvitationMail, ReminderMail};
 use crate::mail::outbox::{self, OutgoingMail};
 use crate::secrets;
-use crate::templates::Catalog;
+use crate::survey_templates::Catalog;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WaveError {

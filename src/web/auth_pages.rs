@@ -13,11 +13,12 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::AppState;
-use crate::auth::extract::{pre_session_cookie, removal_cookie, session_cookie};
+use crate::web::extract::{pre_session_cookie, removal_cookie, session_cookie};
 use crate::auth::passwords::{self, Password};
-use crate::auth::render::{html, message_page, MessagePage};
+use crate::web::render::{html, message_page, MessagePage};
 use crate::auth::sessions::{self, SignIn};
-use crate::auth::{audit, throttle, tokens, CurrentUser, Visibility};
+use crate::auth::{audit, throttle, tokens, Visibility};
+use crate::web::extract::CurrentUser;
 
 /// The sign-in routes; add with `.configure(auth_pages::routes)`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -195,7 +196,7 @@ pub async fn login_form(
     if CurrentUser::from_session(&req).await?.is_some() {
         return Ok(see_other(&next));
     }
-    let state = crate::auth::extract::app_state(&req)?;
+    let state = crate::web::extract::app_state(&req)?;
     let (secret, fresh) = pre_session(&req);
     let mut response = html(
         StatusCode::OK,

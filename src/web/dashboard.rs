@@ -20,16 +20,17 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::AppState;
-use crate::auth::render::message_page;
+use crate::web::render::message_page;
 use crate::auth::Role;
-use crate::auth::{CurrentUser, Visibility};
+use crate::auth::Visibility;
+use crate::web::extract::CurrentUser;
 use crate::db::{template_versions, waves, Conn};
 use crate::domain::Side;
 use crate::goals::store::{GoalContext, GoalView};
 use crate::goals::Names as GoalNames;
 use crate::reports::report::{self, Report, ReportOptions};
-use crate::services::ServiceError;
-use crate::templates::{SurveyTemplate, TemplateSide};
+use crate::error::ServiceError;
+use crate::survey_templates::{SurveyTemplate, TemplateSide};
 use view::Labels;
 
 /// The dashboard routes; add with `.configure(dashboard::routes)`.
@@ -398,7 +399,7 @@ fn page_error(e: ApiError) -> HttpResponse {
 fn rendered(page: Result<impl Template, askama::Error>) -> Result<HttpResponse, ApiError> {
     let page =
         page.map_err(|e| ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}")))?;
-    crate::auth::render::html(StatusCode::OK, page)
+    crate::web::render::html(StatusCode::OK, page)
 }
 
 fn chart_failed(e: String) -> ApiError {

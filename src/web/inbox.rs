@@ -16,9 +16,10 @@ use serde::Deserialize;
 use super::auth_pages::see_other;
 use super::error::ApiError;
 use super::AppState;
-use crate::auth::extract::FlagHandlers;
-use crate::auth::render::{html, message_page};
-use crate::auth::{Access, CurrentUser, RequireRole, Role};
+use crate::web::extract::FlagHandlers;
+use crate::web::render::{html, message_page};
+use crate::auth::{Access, Role};
+use crate::web::extract::{CurrentUser, RequireRole};
 use crate::flags::store::{self, Actor, FlagDetail, FlagView, InboxScope, Transition};
 use crate::flags::FlagState;
 
@@ -212,7 +213,7 @@ fn flags_for(
     conn: &mut crate::db::Conn,
     access: &Access,
     resolved: bool,
-) -> Result<(Vec<FlagView>, usize), crate::services::ServiceError> {
+) -> Result<(Vec<FlagView>, usize), crate::error::ServiceError> {
     let scope = InboxScope::for_access(conn, access)?;
     let ids: Vec<i64> = match &scope {
         InboxScope::All => crate::db::partnerships::list(conn)?

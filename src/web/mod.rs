@@ -6,29 +6,28 @@ pub mod api;
 pub mod auth_pages;
 pub mod dashboard;
 pub mod error;
+pub mod extract;
 pub mod health;
 pub mod inbox;
 pub mod openapi;
+pub mod render;
 pub mod respond;
 
 use std::sync::Arc;
 
 use actix_web::web;
 
-use crate::db::{Conn, Pool};
-use crate::services::ServiceError;
-use crate::settings::Settings;
-use crate::templates::Catalog;
+use crate::app::Context;
+use crate::db::Conn;
+use crate::error::ServiceError;
+use crate::survey_templates::Catalog;
 use error::ApiError;
 
-/// What every handler can reach.
+/// What every handler can reach: the application's [`Context`] (pool, catalogue, settings,
+/// admin token hash; reached through `Deref`) and what only a running server has.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: Pool,
-    pub catalog: Arc<Catalog>,
-    pub settings: Arc<Settings>,
-    /// SHA-256 of the admin API token.
-    pub admin_token_hash: Arc<[u8; 32]>,
+    pub context: Context,
     /// Wakes the mail worker when a request has queued mail.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// SQLite has one writer at a time: `serve` sends submissions to one writer thread that
@@ -42,15 +41,22 @@ pub struct AppState {
     pub dashboards: Arc<dashboard::cache::DashboardCache>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Context;
+    fn deref(&self) -> &Context {
+        &self.context
+    }
+}
+
 impl AppState {
-    /// Where emailed links point.
-    pub fn links(&self) -> crate::waves::Links {
-        crate::waves::Links {
-            base_url: self
-                .settings
-                .public_base_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", self.settings.bind)),
+    /// The state of a server over `context`, before its writer, batcher and mail worker exist.
+    pub fn new(context: Context) -> AppState {
+        AppState {
+            context,
+            mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+            writer: None,
+            submitter: None,
+            dashboards: Arc::default(),
         }
     }
 

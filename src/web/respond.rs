@@ -18,8 +18,8 @@ use crate::domain::Answer;
 use crate::services::responses::{
     self as service, AnswerProblem, OpenLink, Submission, SubmitError,
 };
-use crate::services::ServiceError;
-use crate::templates::TemplateSide;
+use crate::error::ServiceError;
+use crate::survey_templates::TemplateSide;
 
 /// Largest form or JSON submission accepted.
 pub const SUBMISSION_LIMIT: usize = 64 * 1024;

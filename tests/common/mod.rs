@@ -13,8 +13,8 @@ use std::process::{Command, Output};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use tandem::db::{self, DatabaseUrl};
-use tandem::settings::Settings;
-use tandem::startup::Application;
+use tandem::app::settings::Settings;
+use tandem::server::Application;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

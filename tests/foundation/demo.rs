@@ -4,12 +4,12 @@ both_backends!(
     the_demo_seeds_two_stories_once_with_users_and_flags,
     |app| {
         let pool = app.db.pool();
-        let catalog = tandem::templates::Catalog::load(None).unwrap();
-        let links = tandem::waves::Links {
+        let catalog = tandem::survey_templates::Catalog::load(None).unwrap();
+        let links = tandem::mail::Links {
             base_url: app.address.clone(),
         };
         let mut conn = pool.get().unwrap();
-        let first = tandem::demo::seed(&mut conn, &catalog, &links).unwrap();
+        let first = tandem::services::demo::seed(&mut conn, &catalog, &links).unwrap();
         assert_eq!(first.created.len(), 2);
         assert_eq!(first.users.len(), 4, "one user per role");
         assert_eq!(
@@ -50,7 +50,7 @@ both_backends!(
         assert!(html.contains("KPI: on time delivery (%) ≥ 97 by"));
         assert!(html.contains("Comments, wave 8"));
         assert!(html.matches("<q>").count() >= 10, "comments of both firms");
-        let again = tandem::demo::seed(&mut conn, &catalog, &links).unwrap();
+        let again = tandem::services::demo::seed(&mut conn, &catalog, &links).unwrap();
         assert!(again.created.is_empty() && again.users.is_empty() && again.already_there);
         assert_eq!(app.db.count("partnerships"), 2);
     }

@@ -3,7 +3,7 @@
 //! (`TANDEM_BENCH_MAILS`, default 100000; `TANDEM_BENCH_BACKEND=postgres` for PostgreSQL).
 
 use super::*;
-use tandem::mail::bench::bench_dispatch;
+use tandem::bench::mail::bench_dispatch;
 
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "a benchmark: run it alone, in release, with --ignored"]

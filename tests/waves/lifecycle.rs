@@ -2,7 +2,7 @@ use chrono::TimeDelta;
 use serde_json::Value;
 
 use crate::{all_answers, world_test};
-use tandem::templates::Catalog;
+use tandem::survey_templates::Catalog;
 use tandem::waves::lifecycle;
 
 world_test!(a_reminder_reaches_only_those_who_have_not_answered, |w| {
@@ -20,7 +20,7 @@ world_test!(a_reminder_reaches_only_those_who_have_not_answered, |w| {
     assert!(r.status().is_success() || r.status().is_redirection());
 
     let pool = w.app.db.pool();
-    let links = tandem::waves::Links {
+    let links = tandem::mail::Links {
         base_url: w.app.address.clone(),
     };
     let in_4_days = tandem::db::now() + TimeDelta::days(4);
@@ -105,7 +105,7 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
 
     let pool = w.app.db.pool();
     let catalog = Catalog::load(None).unwrap();
-    let links = tandem::waves::Links {
+    let links = tandem::mail::Links {
         base_url: w.app.address.clone(),
     };
     let now = tandem::db::now();

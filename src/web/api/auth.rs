@@ -14,7 +14,7 @@ use actix_web::http::Method;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use sha2::{Digest, Sha256};
 
-use crate::auth::CurrentUser;
+use crate::web::extract::CurrentUser;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 
@@ -89,7 +89,7 @@ fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
         ApiError::Unauthorized("the Authorization header must be Bearer <admin token>".into())
     })?;
     let digest: [u8; 32] = Sha256::digest(token.trim().as_bytes()).into();
-    if constant_time_eq(&digest, &state.admin_token_hash) {
+    if crate::secrets::constant_time_eq(&digest, &state.admin_token_hash) {
         Ok(Admin)
     } else {
         Err(ApiError::Unauthorized(
@@ -98,22 +98,3 @@ fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
     }
 }
 
-fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The stored form of a token.
-pub fn hash_token(token: &str) -> [u8; 32] {
-    Sha256::digest(token.trim().as_bytes()).into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn compares_digests() {
-        assert!(constant_time_eq(&hash_token("a"), &hash_token(" a ")));
-        assert!(!constant_time_eq(&hash_token("a"), &hash_token("b")));
-    }
-}

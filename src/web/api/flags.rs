@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::auth::Admin;
 use crate::flags::store::{self, Actor, FlagDetail, FlagView, InboxScope, RunReport, Transition};
 use crate::flags::RuleConfig;
-use crate::services::ServiceError;
+use crate::error::ServiceError;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
 

@@ -5,7 +5,7 @@ use actix_web::{delete, get, post, web, HttpResponse};
 
 use crate::auth::Visibility;
 use crate::goals::store::{self as goal_store, GoalInput, GoalView};
-use crate::services::ServiceError;
+use crate::error::ServiceError;
 use crate::web::api::auth::Admin;
 use crate::web::dashboard::load;
 use crate::web::error::{ApiError, ErrorBody};

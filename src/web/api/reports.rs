@@ -51,7 +51,7 @@ pub async fn report(
     let segment = query
         .segment
         .as_deref()
-        .map(reports::cli::parse_segment)
+        .map(str::parse::<reports::SegmentKind>)
         .transpose()
         .map_err(ApiError::BadRequest)?;
     let csv = match query

@@ -9,7 +9,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{can_set_goals, load, page_error, view, visibility, Header, Viewer};
-use crate::auth::{CurrentUser, Visibility};
+use crate::auth::Visibility;
+use crate::web::extract::CurrentUser;
 use crate::domain::FieldProblem;
 use crate::goals::store::{self as goal_store, GoalInput};
 use crate::goals::Metric;
@@ -160,7 +161,7 @@ async fn form_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    crate::auth::render::html(
+    crate::web::render::html(
         status,
         GoalFormPage {
             viewer: Viewer::of(user, v),

@@ -1,9 +1,9 @@
-//! Building the running service from settings: pool, migrations, templates, HTTP listener.
+//! Building the running service from settings: the application context (pool, migrations,
+//! templates), the HTTP listener, the mail worker, the submission writer and the scheduler.
 //! `Application::build` binds its own listener so tests can ask for port 0 and read the
 //! port back.
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
@@ -13,8 +13,7 @@ use anyhow::Context;
 use crate::db;
 use crate::mail::worker::WorkerHandle;
 use crate::mail::Mailer;
-use crate::settings::Settings;
-use crate::templates::Catalog;
+use crate::app::Settings;
 use crate::web::{self, AppState};
 use actix_web::web::Data;
 
@@ -30,7 +29,7 @@ impl Application {
     /// Connects to the database, applies pending migrations, loads the templates and binds
     /// the listener. Any misconfiguration is an error here, before the first request.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let mut state = prepare(&settings)?;
+        let mut state = AppState::new(crate::app::prepare(&settings)?);
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -40,7 +39,7 @@ impl Application {
         if actual.public_base_url.is_none() {
             actual.public_base_url = Some(format!("http://{}", actual.bind));
         }
-        state.settings = Arc::new(actual);
+        state.context.settings = Arc::new(actual);
         let mailer = Arc::new(Mailer::new(&settings.mail).context("mail settings")?);
         let worker =
             WorkerHandle::spawn(state.pool.clone(), mailer, settings.mail.delivery.clone());
@@ -116,65 +115,4 @@ async fn run_scheduler(state: AppState, every: std::time::Duration) {
             Err(e) => tracing::error!(error = %e, "scheduler pass failed"),
         }
     }
-}
-
-/// Everything but the listener: used by `serve` and by CLI commands that need the database
-/// and the templates.
-pub fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
-    let catalog = Catalog::load(settings.templates_dir.as_deref())
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .context("survey templates are not valid")?;
-    let pool = db::connect(&settings.database_url, settings.pool_size)
-        .with_context(|| format!("database {}", settings.database_url.redacted()))?;
-    let mut conn = pool.get().context("taking a database connection")?;
-    let applied = db::run_migrations(&mut conn)?;
-    if !applied.is_empty() {
-        tracing::info!(?applied, "applied database migrations");
-    }
-    drop(conn);
-    let token = match &settings.admin_token {
-        Some(t) if !t.trim().is_empty() => t.trim().to_owned(),
-        _ => admin_token_file(&settings.data_dir)?,
-    };
-    Ok(AppState {
-        pool,
-        catalog: Arc::new(catalog),
-        settings: Arc::new(settings.clone()),
-        admin_token_hash: Arc::new(web::api::auth::hash_token(&token)),
-        mail_wakeup: Arc::new(tokio::sync::Notify::new()),
-        writer: None,
-        submitter: None,
-        dashboards: Arc::default(),
-    })
-}
-
-/// The admin API token kept in `<data dir>/admin-token` (owner-only permissions), made from
-/// the OS's CSPRNG the first time. Used when `TANDEM_ADMIN_TOKEN` is not set.
-pub fn admin_token_file(data_dir: &Path) -> anyhow::Result<String> {
-    let path = data_dir.join("admin-token");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        if !existing.trim().is_empty() {
-            return Ok(existing.trim().to_owned());
-        }
-    }
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating the data folder {}", data_dir.display()))?;
-    let token = crate::secrets::new_token();
-    write_private(&path, &token).with_context(|| format!("writing {}", path.display()))?;
-    tracing::info!(file = %path.display(), "created an admin API token");
-    Ok(token)
-}
-
-pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(path)?;
-    f.write_all(contents.as_bytes())?;
-    f.write_all(b"\n")
 }

@@ -2,6 +2,10 @@
 //! shell over a service, printing results for people and, where scripts need it, a
 //! machine-readable last line or `--json`.
 
+mod flags;
+mod report;
+mod users;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,10 +18,11 @@ use crate::domain::PartnershipInput;
 use crate::mail::MailSettings;
 use crate::services::partnerships::{self as service, PartnershipView};
 use crate::services::waves;
-use crate::settings::Settings;
-use crate::startup::{self, Application};
-use crate::templates::Catalog;
-use crate::waves::Links;
+use crate::app::Settings;
+use crate::app as startup;
+use crate::server::Application;
+use crate::survey_templates::Catalog;
+use crate::mail::Links;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -85,18 +90,18 @@ pub enum Command {
     Mail(MailCommand),
     /// Sign-in users: add (prints a one-time set-password link), list
     #[command(subcommand)]
-    User(crate::auth::cli::UserCommand),
+    User(users::UserCommand),
     /// Print a partnership's report from the stored aggregates
-    Report(crate::reports::cli::ReportArgs),
+    Report(report::ReportArgs),
     /// Run the flag rules on a wave, list flags
     #[command(subcommand)]
-    Flags(crate::flags::cli::FlagsCommand),
+    Flags(flags::FlagsCommand),
     /// Import KPI values
     #[command(subcommand)]
-    Kpi(crate::reports::cli::KpiCommand),
+    Kpi(report::KpiCommand),
     /// Benchmarks: the report on generated data, mail dispatch end to end
     #[command(subcommand)]
-    Bench(crate::reports::bench::BenchCommand),
+    Bench(crate::bench::report::BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -316,7 +321,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Templates(cmd) => templates(&cli.global, cmd, out),
         Command::Wave(cmd) => wave(&cli.global, cmd, out),
         Command::Tick => tick(&cli.global, out),
-        Command::User(cmd) => crate::auth::cli::user_command(
+        Command::User(cmd) => users::user_command(
             &cli.global.settings()?,
             cmd,
             &mut std::io::stdin().lock(),
@@ -324,19 +329,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         ),
         Command::Report(args) => {
             let state = startup::prepare(&cli.global.settings()?)?;
-            crate::reports::cli::report(&state, args, out)
+            report::report(&state, args, out)
         }
         Command::Flags(cmd) => {
             let state = startup::prepare(&cli.global.settings()?)?;
-            crate::flags::cli::flags_command(&state, cmd, out)
+            flags::flags_command(&state, cmd, out)
         }
         Command::Kpi(cmd) => {
             let state = startup::prepare(&cli.global.settings()?)?;
-            crate::reports::cli::kpi(&state, cmd, out)
+            report::kpi(&state, cmd, out)
         }
         Command::Bench(cmd) => {
             let state = startup::prepare(&cli.global.settings()?)?;
-            crate::reports::bench::run(&state, cmd, out)
+            crate::bench::report::run(&state, cmd, out)
         }
         Command::Mail(MailCommand::Status) => {
             let state = startup::prepare(&cli.global.settings()?)?;
@@ -623,7 +628,7 @@ fn demo_seed(global: &Global, args: &ServeArgs, out: &mut dyn Write) -> anyhow::
     };
     let mut conn = state.pool.get()?;
     let started = std::time::Instant::now();
-    let summary = crate::demo::seed(&mut conn, &state.catalog, &links)?;
+    let summary = crate::services::demo::seed(&mut conn, &state.catalog, &links)?;
     for (id, name) in &summary.created {
         writeln!(out, "demo partnership {id}: {name}")?;
     }
@@ -638,7 +643,7 @@ fn demo_seed(global: &Global, args: &ServeArgs, out: &mut dyn Write) -> anyhow::
             out,
             "seeded {} partnerships with {} closed waves each in {:.1} s; invitations for the open wave are in {}",
             summary.created.len(),
-            crate::demo::HISTORY_WAVES,
+            crate::services::demo::HISTORY_WAVES,
             started.elapsed().as_secs_f64(),
             settings.mail.describe()
         )?;
@@ -650,7 +655,7 @@ fn demo_seed(global: &Global, args: &ServeArgs, out: &mut dyn Write) -> anyhow::
             text.push_str(&format!("  {role:<30} {email:<32} password {password}\n"));
         }
         write!(out, "{text}")?;
-        crate::startup::write_private(&settings.data_dir.join("demo-credentials.txt"), &text)?;
+        crate::app::write_private(&settings.data_dir.join("demo-credentials.txt"), &text)?;
     } else if let Ok(saved) =
         std::fs::read_to_string(settings.data_dir.join("demo-credentials.txt"))
     {

@@ -12,9 +12,10 @@ use rand::{Rng, SeedableRng};
 
 use crate::db::Conn;
 use crate::domain::PartnershipInput;
-use crate::services::{partnerships, ServiceError};
-use crate::templates::Catalog;
-use crate::waves::Links;
+use crate::error::ServiceError;
+use crate::services::partnerships;
+use crate::survey_templates::Catalog;
+use crate::mail::Links;
 
 /// How a demo partnership's perceptions move.
 struct Story {

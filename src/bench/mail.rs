@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use super::messages::{self, InvitationMail};
-use super::outbox;
-use super::settings::{MailSettings, DEFAULT_FROM};
-use super::worker::drain_once;
-use super::Mailer;
+use crate::mail::messages::{self, InvitationMail};
+use crate::mail::outbox;
+use crate::mail::{MailSettings, DEFAULT_FROM};
+use crate::mail::worker::drain_once;
+use crate::mail::Mailer;
 use crate::db::Pool;
 use crate::domain::Email;
 

@@ -1,4 +1,4 @@
-//! `tandem bench mail` runs [`crate::mail::bench`]; `tandem bench report` generates partnerships of 40 closed waves × 2 sides × N
+//! `tandem bench mail` runs [`crate::bench::mail`]; `tandem bench report` generates partnerships of 40 closed waves × 2 sides × N
 //! respondents × the default template's 8 items straight into the aggregate tables (through
 //! the same `aggregate::compute` + `store` a wave close uses), writes the raw answers as CSV
 //! for `benches/report_pandas.py`, and times the full report (every wave, item, dimension,
@@ -19,13 +19,13 @@ use clap::{Args, Subcommand};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::aggregate::{self, Invitee};
-use super::report::{self, ReportOptions};
+use crate::reports::aggregate::{self, Invitee};
+use crate::reports::report::{self, ReportOptions};
 use crate::db::models::NewWave;
 use crate::db::{self, template_versions, waves};
 use crate::domain::{PartnershipInput, Side};
 use crate::services::partnerships;
-use crate::web::AppState;
+use crate::app::Context as AppState;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -95,7 +95,7 @@ fn run_mail(state: &AppState, args: MailBenchArgs, out: &mut dyn Write) -> anyho
         .build()?
         // Four connections, as the test version of this benchmark: enqueue, claim and
         // record overlap, and CLI settings give the shared pool only two.
-        .block_on(crate::mail::bench::bench_dispatch(
+        .block_on(crate::bench::mail::bench_dispatch(
             db::connect(&state.settings.database_url, 4)?,
             args.mails,
             args.smtp_port,

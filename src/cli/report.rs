@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::aggregate::SegmentKind;
-use super::report::{self, Report, ReportOptions};
-use crate::web::AppState;
+use crate::reports::aggregate::SegmentKind;
+use crate::reports::report::{self, Report, ReportOptions};
+use crate::app::Context as AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -49,17 +49,12 @@ pub enum KpiCommand {
     },
 }
 
-/// Parses a `segment` option as the API and CLI take it.
-pub fn parse_segment(raw: &str) -> Result<SegmentKind, String> {
-    raw.parse::<SegmentKind>()
-}
-
 /// `tandem report`.
 pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let segment = args
         .segment
         .as_deref()
-        .map(parse_segment)
+        .map(str::parse::<SegmentKind>)
         .transpose()
         .map_err(|e| anyhow::anyhow!(e))?;
     let format = match (args.json, args.format) {
@@ -77,7 +72,7 @@ pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow
     let doc = report::build(&mut conn, args.partnership, &options)?;
     match format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
-        ReportFormat::Csv => super::csv::write(&doc, out)?,
+        ReportFormat::Csv => crate::reports::csv::write(&doc, out)?,
         ReportFormat::Text => summary(&doc, out)?,
     }
     Ok(())
@@ -136,7 +131,7 @@ pub fn kpi(state: &AppState, cmd: KpiCommand, out: &mut dyn Write) -> anyhow::Re
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut conn = state.pool.get().context("taking a database connection")?;
-            let s = super::import_kpis(&mut conn, partnership, &bytes)?;
+            let s = crate::reports::import_kpis(&mut conn, partnership, &bytes)?;
             writeln!(
                 out,
                 "KPIs imported: {} ({} new), {} values",

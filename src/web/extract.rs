@@ -12,10 +12,10 @@ use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 
-use super::access::{Access, Visibility};
-use super::sessions;
-use super::users::User;
-use super::Role;
+use crate::auth::access::{Access, Visibility};
+use crate::auth::sessions;
+use crate::auth::users::User;
+use crate::auth::Role;
 use crate::web::error::ApiError;
 use crate::web::AppState;
 

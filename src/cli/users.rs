@@ -7,10 +7,10 @@ use std::io::{BufRead, Write};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use super::passwords::{self, Password};
-use super::{audit, tokens, users, Role};
+use crate::auth::passwords::{self, Password};
+use crate::auth::{audit, tokens, users, Role};
 use crate::domain::{Email, Side};
-use crate::settings::Settings;
+use crate::app::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -87,7 +87,7 @@ fn add(
     // Hash before taking a connection: it is slow on purpose.
     let hash = password.as_ref().map(passwords::hash).transpose()?;
     let scopes: Vec<(i64, Option<Side>)> = args.partnerships.iter().map(|p| (*p, side)).collect();
-    let state = crate::startup::prepare(settings)?;
+    let state = crate::app::prepare(settings)?;
     let mut conn = state.pool.get().context("taking a database connection")?;
     let now = crate::db::now();
     let (user, token) = conn.write_transaction(|conn| {
@@ -114,7 +114,7 @@ fn add(
             }
             None => Some(tokens::issue(conn, user.id, now)?),
         };
-        Ok::<_, super::AuthError>((user, token))
+        Ok::<_, crate::auth::AuthError>((user, token))
     })?;
     writeln!(
         out,
@@ -174,7 +174,7 @@ struct Listed {
 }
 
 fn list(settings: &Settings, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    let state = crate::startup::prepare(settings)?;
+    let state = crate::app::prepare(settings)?;
     let mut conn = state.pool.get().context("taking a database connection")?;
     let mut rows = Vec::new();
     for user in users::list(&mut conn)? {

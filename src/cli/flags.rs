@@ -6,9 +6,9 @@ use std::io::Write;
 use anyhow::Context;
 use clap::Subcommand;
 
-use super::store::{self, InboxScope};
-use crate::services::ServiceError;
-use crate::web::AppState;
+use crate::flags::store::{self, InboxScope};
+use crate::error::ServiceError;
+use crate::app::Context as AppState;
 
 #[derive(Debug, Subcommand)]
 pub enum FlagsCommand {
@@ -41,7 +41,7 @@ pub fn flags_command(
 ) -> anyhow::Result<()> {
     let mut conn = state.pool.get().context("taking a database connection")?;
     let conn = &mut *conn;
-    let fail = |e: super::FlagError| anyhow::Error::new(ServiceError::from(e));
+    let fail = |e: crate::flags::FlagError| anyhow::Error::new(ServiceError::from(e));
     match cmd {
         FlagsCommand::Run {
             partnership,

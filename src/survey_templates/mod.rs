@@ -47,15 +47,15 @@
 //! customer = "What has changed since the last survey?"
 //! supplier = "What has changed since the last survey?"
 //! "#;
-//! let template = tandem::templates::parse("pulse.toml", body).expect("a sound template");
+//! let template = tandem::survey_templates::parse("pulse.toml", body).expect("a sound template");
 //! let trust = template.item("trust").expect("declared");
 //! assert_eq!(
-//!     trust.wording_for(tandem::templates::TemplateSide::Customer, "Acme"),
+//!     trust.wording_for(tandem::survey_templates::TemplateSide::Customer, "Acme"),
 //!     "We can trust Acme."
 //! );
 //!
 //! let typo = body.replace(r#"dimension = "trust""#, r#"dimension = "trsut""#);
-//! let error = tandem::templates::parse("pulse.toml", &typo).expect_err("a typo");
+//! let error = tandem::survey_templates::parse("pulse.toml", &typo).expect_err("a typo");
 //! assert_eq!(
 //!     error.to_string(),
 //!     "pulse.toml:11:6: dimension \"trust\": no item belongs to this dimension\n\

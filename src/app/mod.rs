@@ -1,0 +1,110 @@
+//! The application's context, shared by the web adapter, the CLI and the server: settings,
+//! the database pool (migrated), the survey-template catalogue and the admin token's hash.
+//! [`prepare`] builds it from [`Settings`] and fails before anything runs when something is
+//! misconfigured. Nothing here speaks HTTP.
+
+pub mod settings;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::db::{self, Conn, Pool};
+use crate::error::ServiceError;
+use crate::mail::Links;
+use crate::survey_templates::Catalog;
+pub use settings::Settings;
+
+/// What every use case run by an adapter can reach.
+#[derive(Clone)]
+pub struct Context {
+    pub pool: Pool,
+    pub catalog: Arc<Catalog>,
+    pub settings: Arc<Settings>,
+    /// SHA-256 of the admin API token.
+    pub admin_token_hash: Arc<[u8; 32]>,
+}
+
+impl Context {
+    /// Where emailed links point.
+    pub fn links(&self) -> Links {
+        Links {
+            base_url: self
+                .settings
+                .public_base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", self.settings.bind)),
+        }
+    }
+
+    /// Runs one unit of work on a pooled connection, on the calling thread (the CLI; the web
+    /// runs the same closures on its blocking pool).
+    pub fn run<T>(
+        &self,
+        work: impl FnOnce(&mut Conn, &Catalog) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| ServiceError::Internal(anyhow::Error::new(e)))?;
+        work(&mut conn, &self.catalog)
+    }
+}
+
+/// Everything but the listener: used by `serve` and by CLI commands that need the database
+/// and the templates.
+pub fn prepare(settings: &Settings) -> anyhow::Result<Context> {
+    let catalog = Catalog::load(settings.templates_dir.as_deref())
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("survey templates are not valid")?;
+    let pool = db::connect(&settings.database_url, settings.pool_size)
+        .with_context(|| format!("database {}", settings.database_url.redacted()))?;
+    let mut conn = pool.get().context("taking a database connection")?;
+    let applied = db::run_migrations(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "applied database migrations");
+    }
+    drop(conn);
+    let token = match &settings.admin_token {
+        Some(t) if !t.trim().is_empty() => t.trim().to_owned(),
+        _ => admin_token_file(&settings.data_dir)?,
+    };
+    Ok(Context {
+        pool,
+        catalog: Arc::new(catalog),
+        settings: Arc::new(settings.clone()),
+        admin_token_hash: Arc::new(crate::secrets::hash_token(&token)),
+    })
+}
+
+/// The admin API token kept in `<data dir>/admin-token` (owner-only permissions), made from
+/// the OS's CSPRNG the first time. Used when `TANDEM_ADMIN_TOKEN` is not set.
+pub fn admin_token_file(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("admin-token");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if !existing.trim().is_empty() {
+            return Ok(existing.trim().to_owned());
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating the data folder {}", data_dir.display()))?;
+    let token = crate::secrets::new_token();
+    write_private(&path, &token).with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(file = %path.display(), "created an admin API token");
+    Ok(token)
+}
+
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.write_all(b"\n")
+}
