@@ -10,10 +10,10 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
 use anyhow::Context;
 
+use crate::app::Settings;
 use crate::db;
 use crate::mail::worker::WorkerHandle;
 use crate::mail::Mailer;
-use crate::app::Settings;
 use crate::web::{self, AppState};
 use actix_web::web::Data;
 

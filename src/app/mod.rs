@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
+pub use crate::db::now;
 use crate::db::{self, Conn, Pool};
 use crate::error::ServiceError;
 use crate::mail::Links;
@@ -50,6 +51,14 @@ impl Context {
             .map_err(|e| ServiceError::Internal(anyhow::Error::new(e)))?;
         work(&mut conn, &self.catalog)
     }
+}
+
+/// Applies the pending migrations of the database `settings` names; returns their versions.
+pub fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
+    let pool = db::connect(&settings.database_url, 1)
+        .with_context(|| format!("database {}", settings.database_url.redacted()))?;
+    let mut conn = pool.get().context("taking a database connection")?;
+    Ok(db::run_migrations(&mut conn)?)
 }
 
 /// Everything but the listener: used by `serve` and by CLI commands that need the database

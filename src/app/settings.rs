@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use std::time::Duration;
 
-use crate::db::DatabaseUrl;
+pub use crate::db::{default_sqlite_path, DatabaseUrl};
 use crate::mail::MailSettings;
 
 /// Everything the service needs to start.

@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::mail::messages::{self, InvitationMail};
-use crate::mail::outbox;
-use crate::mail::{MailSettings, DEFAULT_FROM};
-use crate::mail::worker::drain_once;
-use crate::mail::Mailer;
 use crate::db::Pool;
 use crate::domain::Email;
+use crate::mail::messages::{self, InvitationMail};
+use crate::mail::outbox;
+use crate::mail::worker::drain_once;
+use crate::mail::Mailer;
+use crate::mail::{MailSettings, DEFAULT_FROM};
 
 /// Mails per enqueue transaction.
 const ENQUEUE_CHUNK: usize = 1000;

@@ -19,13 +19,13 @@ use clap::{Args, Subcommand};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::reports::aggregate::{self, Invitee};
-use crate::reports::report::{self, ReportOptions};
+use crate::app::Context as AppState;
 use crate::db::models::NewWave;
 use crate::db::{self, template_versions, waves};
 use crate::domain::{PartnershipInput, Side};
+use crate::reports::aggregate::{self, Invitee};
+use crate::reports::report::{self, ReportOptions};
 use crate::services::partnerships;
-use crate::app::Context as AppState;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {

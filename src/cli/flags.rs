@@ -6,9 +6,9 @@ use std::io::Write;
 use anyhow::Context;
 use clap::Subcommand;
 
-use crate::flags::store::{self, InboxScope};
-use crate::error::ServiceError;
 use crate::app::Context as AppState;
+use crate::error::ServiceError;
+use crate::flags::store::{self, InboxScope};
 
 #[derive(Debug, Subcommand)]
 pub enum FlagsCommand {

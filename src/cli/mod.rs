@@ -13,16 +13,16 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::db::{self, DatabaseUrl};
+use crate::app as startup;
+use crate::app::settings::{default_sqlite_path, DatabaseUrl};
+use crate::app::Settings;
 use crate::domain::PartnershipInput;
+use crate::mail::Links;
 use crate::mail::MailSettings;
+use crate::server::Application;
 use crate::services::partnerships::{self as service, PartnershipView};
 use crate::services::waves;
-use crate::app::Settings;
-use crate::app as startup;
-use crate::server::Application;
 use crate::survey_templates::Catalog;
-use crate::mail::Links;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -240,7 +240,7 @@ impl Global {
     pub fn database_url(&self) -> anyhow::Result<DatabaseUrl> {
         match &self.database_url {
             Some(raw) if !raw.trim().is_empty() => Ok(DatabaseUrl::parse(raw)?),
-            _ => Ok(DatabaseUrl::Sqlite(db::default_sqlite_path(&self.data_dir))),
+            _ => Ok(DatabaseUrl::Sqlite(default_sqlite_path(&self.data_dir))),
         }
     }
 
@@ -281,9 +281,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let settings = cli.global.settings()?;
-            let pool = db::connect(&settings.database_url, 1)?;
-            let mut conn = pool.get()?;
-            let applied = db::run_migrations(&mut conn)?;
+            let applied = crate::app::migrate(&settings)?;
             if applied.is_empty() {
                 writeln!(out, "database is up to date")?;
             } else {

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 
+use crate::app::Context as AppState;
 use crate::reports::aggregate::SegmentKind;
 use crate::reports::report::{self, Report, ReportOptions};
-use crate::app::Context as AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {

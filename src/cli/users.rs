@@ -7,10 +7,12 @@ use std::io::{BufRead, Write};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::auth::passwords::{self, Password};
-use crate::auth::{audit, tokens, users, Role};
-use crate::domain::{Email, Side};
+use crate::app::now;
 use crate::app::Settings;
+use crate::auth::passwords::{self, Password};
+use crate::auth::Role;
+use crate::domain::{Email, Side};
+use crate::services::users;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -87,42 +89,23 @@ fn add(
     // Hash before taking a connection: it is slow on purpose.
     let hash = password.as_ref().map(passwords::hash).transpose()?;
     let scopes: Vec<(i64, Option<Side>)> = args.partnerships.iter().map(|p| (*p, side)).collect();
-    let state = crate::app::prepare(settings)?;
-    let mut conn = state.pool.get().context("taking a database connection")?;
-    let now = crate::db::now();
-    let (user, token) = conn.write_transaction(|conn| {
-        let user = users::create_user(conn, &email, role, scopes.clone(), args.all_partnerships)?;
-        let reach = describe_reach(&user, &scopes);
-        audit::audit(
-            conn,
-            "cli",
-            "user.created",
-            user.email.as_str(),
-            &format!("{}; {reach}", role.as_str()),
-        )?;
-        let token = match &hash {
-            Some(h) => {
-                users::set_password_hash(conn, user.id, h)?;
-                audit::audit(
-                    conn,
-                    "cli",
-                    "user.password_set",
-                    user.email.as_str(),
-                    "read from standard input",
-                )?;
-                None
-            }
-            None => Some(tokens::issue(conn, user.id, now)?),
-        };
-        Ok::<_, crate::auth::AuthError>((user, token))
-    })?;
+    let context = crate::app::prepare(settings)?;
+    let new = users::NewUser {
+        email,
+        role,
+        scopes,
+        all_partnerships: args.all_partnerships,
+        password_hash: hash,
+    };
+    let created = context.run(|conn, _| users::create(conn, "cli", new, now()))?;
+    let (user, token) = (created.user, created.set_password_token);
     writeln!(
         out,
         "user {} added: {} ({}; {})",
         user.id,
         user.email,
         role.label(),
-        describe_reach(&user, &scopes)
+        created.reach
     )?;
     match token {
         Some(token) => {
@@ -152,35 +135,20 @@ fn base_url(settings: &Settings) -> String {
         .to_owned()
 }
 
-fn describe_reach(user: &users::User, scopes: &[(i64, Option<Side>)]) -> String {
-    if user.role == Role::Admin || user.all_partnerships {
-        return "all partnerships".into();
-    }
-    let list: Vec<String> = scopes
-        .iter()
-        .map(|(p, s)| match s {
-            Some(side) => format!("{p} ({side} side)"),
-            None => p.to_string(),
-        })
-        .collect();
-    format!("partnerships {}", list.join(", "))
-}
-
 #[derive(serde::Serialize)]
 struct Listed {
     #[serde(flatten)]
-    user: users::User,
-    scopes: Vec<users::Scope>,
+    user: crate::auth::users::User,
+    scopes: Vec<crate::auth::users::Scope>,
 }
 
 fn list(settings: &Settings, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    let state = crate::app::prepare(settings)?;
-    let mut conn = state.pool.get().context("taking a database connection")?;
-    let mut rows = Vec::new();
-    for user in users::list(&mut conn)? {
-        let scopes = users::scopes(&mut conn, user.id)?;
-        rows.push(Listed { user, scopes });
-    }
+    let context = crate::app::prepare(settings)?;
+    let rows: Vec<Listed> = context
+        .run(|conn, _| users::list(conn))?
+        .into_iter()
+        .map(|(user, scopes)| Listed { user, scopes })
+        .collect();
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(());
@@ -217,7 +185,7 @@ fn list(settings: &Settings, json: bool, out: &mut dyn Write) -> anyhow::Result<
             r.user.email,
             r.user.role.as_str(),
             status,
-            describe_reach(&r.user, &scopes)
+            users::describe_reach(&r.user, &scopes)
         )?;
     }
     Ok(())

@@ -65,16 +65,3 @@ impl From<FlagError> for ServiceError {
         }
     }
 }
-
-/// Closing a wave runs the rules in the same transaction (`waves::lifecycle::close_one`): a
-/// database failure stays one, anything else stops the close with the reason.
-impl From<FlagError> for crate::waves::lifecycle::WaveError {
-    fn from(e: FlagError) -> Self {
-        use crate::waves::lifecycle::WaveError;
-        match e {
-            FlagError::Database(d) => WaveError::Database(d),
-            FlagError::Report(ServiceError::Database(d)) => WaveError::Database(d),
-            other => WaveError::Corrupt(format!("the flag rules could not run: {other}")),
-        }
-    }
-}

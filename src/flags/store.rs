@@ -22,8 +22,8 @@ use crate::db::{self, Conn};
 use crate::domain::Email;
 use crate::mail::messages::{self, FlagAlertMail};
 use crate::mail::outbox;
-use crate::reports::{self, ReportOptions, SegmentKind};
 use crate::mail::Links;
+use crate::reports::{self, ReportOptions, SegmentKind};
 
 /// Who changes a flag: a user (by id and email), the command line, the admin token, or the
 /// rules themselves.

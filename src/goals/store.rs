@@ -11,8 +11,8 @@ use crate::auth::Visibility;
 use crate::db::schema::{goals, kpis, users};
 use crate::db::Conn;
 use crate::domain::FieldProblem;
-use crate::reports::report::Report;
 use crate::error::ServiceError;
+use crate::reports::report::Report;
 
 /// What a person asks for when setting a goal (the form and the API).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -4,4 +4,3 @@
 
 pub mod responses;
 pub mod roster;
-

@@ -7,12 +7,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::tabular::{Columns, ImportError, ImportProblem, Table};
 use crate::db::models::{NewPerson, NewWave, Person};
 use crate::db::responses::Snapshot;
 use crate::db::{self, people, responses, template_versions, waves, Conn};
 use crate::domain::{Answer, AttributeText, Side};
 use crate::survey_templates::SurveyTemplate;
+use crate::tabular::{Columns, ImportError, ImportProblem, Table};
 
 const COLUMNS: Columns = Columns {
     required: &[

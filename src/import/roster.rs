@@ -5,10 +5,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::tabular::{Columns, ImportError, ImportProblem, Table};
 use crate::db::models::NewPerson;
 use crate::db::{self, people, Conn};
 use crate::domain::{AttributeText, Email, Side};
+use crate::tabular::{Columns, ImportError, ImportProblem, Table};
 
 const COLUMNS: Columns = Columns {
     required: &["email", "name", "side", "level", "function", "region"],

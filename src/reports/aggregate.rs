@@ -261,6 +261,17 @@ pub enum AggregateError {
     Database(#[from] diesel::result::Error),
 }
 
+/// A database failure stays one; anything else means stored data cannot be read back,
+/// which is never the user's fault.
+impl From<AggregateError> for crate::error::ServiceError {
+    fn from(e: AggregateError) -> Self {
+        match e {
+            AggregateError::Database(d) => crate::error::ServiceError::Database(d),
+            other => crate::error::ServiceError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
 /// Recomputes one wave's aggregates from its raw answers, in one transaction, with the
 /// template version the wave stored. Call it when a wave closes.
 pub fn rebuild_wave(conn: &mut Conn, wave_id: i64) -> Result<(), AggregateError> {

@@ -13,9 +13,9 @@ use rand::{Rng, SeedableRng};
 use crate::db::Conn;
 use crate::domain::PartnershipInput;
 use crate::error::ServiceError;
+use crate::mail::Links;
 use crate::services::partnerships;
 use crate::survey_templates::Catalog;
-use crate::mail::Links;
 
 /// How a demo partnership's perceptions move.
 struct Story {

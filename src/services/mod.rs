@@ -2,8 +2,10 @@
 //! template catalogue and returns a view or a `ServiceError` that says what was wrong.
 //! Services never print and never speak HTTP; the callers decide how to show the outcome.
 
+pub mod dashboard;
 pub mod demo;
 pub mod partnerships;
 pub mod responses;
 pub mod submit_batch;
+pub mod users;
 pub mod waves;

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::error::ServiceError;
 use crate::db::models::{NewPartnership, Partnership};
 use crate::db::{self, firms, partnerships, Conn};
 use crate::domain::partnership::{reminder_days_from_text, reminder_days_to_text};
 use crate::domain::{FieldProblem, PartnershipInput};
+use crate::error::ServiceError;
 use crate::import::{responses::HistorySummary, roster::RosterSummary};
 use crate::survey_templates::Catalog;
 

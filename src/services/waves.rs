@@ -3,11 +3,12 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use crate::error::ServiceError;
+use crate::db::models::Wave;
 use crate::db::{self, invitations, waves, Conn};
-use crate::survey_templates::Catalog;
-use crate::waves::lifecycle::{self, OpenedWave, TickReport, WaveError};
+use crate::error::ServiceError;
 use crate::mail::Links;
+use crate::survey_templates::Catalog;
+use crate::waves::lifecycle::{self, OpenedWave, WaveError};
 
 impl From<WaveError> for ServiceError {
     fn from(e: WaveError) -> Self {
@@ -68,7 +69,12 @@ pub fn close_now(
     links: &Links,
 ) -> Result<WaveStatus, ServiceError> {
     let p = super::partnerships::get(conn, partnership_id)?;
-    let wave = lifecycle::close_wave(conn, p.id, db::now(), links)?;
+    let now = db::now();
+    let wave = conn.write_transaction(|conn| -> Result<Wave, ServiceError> {
+        let wave = lifecycle::close_open(conn, p.id, now)?;
+        after_close(conn, &wave, links)?;
+        Ok(wave)
+    })?;
     status(conn, partnership_id)?
         .into_iter()
         .find(|w| w.seq == wave.seq)
@@ -102,6 +108,51 @@ pub fn status(conn: &mut Conn, partnership_id: i64) -> Result<Vec<WaveStatus>, S
     Ok(out)
 }
 
+/// What closing a wave sets off, in the closing transaction: the wave's aggregates are
+/// derived from its answers (the only time answers are read) and the flag rules run on them.
+fn after_close(conn: &mut Conn, wave: &Wave, links: &Links) -> Result<(), ServiceError> {
+    crate::reports::rebuild_wave(conn, wave.id)?;
+    crate::flags::run_for_wave(conn, wave.partnership_id, wave.id, links)?;
+    Ok(())
+}
+
+/// What one scheduler pass did: (partnership, wave seq) of each wave closed and opened, and
+/// the number of reminders queued.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct TickReport {
+    pub opened: Vec<(i64, i64)>,
+    pub closed: Vec<(i64, i64)>,
+    pub reminders: usize,
+}
+
+/// One scheduler pass now (see [`tick_at`]).
 pub fn tick(conn: &mut Conn, catalog: &Catalog, links: &Links) -> Result<TickReport, ServiceError> {
-    Ok(lifecycle::tick(conn, catalog, db::now(), links)?)
+    tick_at(conn, catalog, db::now(), links)
+}
+
+/// One scheduler pass at `now`: close overdue waves (each with its aggregates and flag rules
+/// in one transaction), open due slots, queue due reminders. Safe to run from several
+/// instances at once and as often as wanted.
+pub fn tick_at(
+    conn: &mut Conn,
+    catalog: &Catalog,
+    now: NaiveDateTime,
+    links: &Links,
+) -> Result<TickReport, ServiceError> {
+    let mut report = TickReport::default();
+    for wave in lifecycle::overdue(conn, now)? {
+        let closed = conn.write_transaction(|conn| -> Result<bool, ServiceError> {
+            let closed = lifecycle::close_if_open(conn, &wave, now)?;
+            if closed {
+                after_close(conn, &wave, links)?;
+            }
+            Ok(closed)
+        })?;
+        if closed {
+            report.closed.push((wave.partnership_id, wave.seq));
+        }
+    }
+    report.opened = lifecycle::open_due_slots(conn, catalog, now, links)?;
+    report.reminders = lifecycle::send_due_reminders(conn, now, links)?;
+    Ok(report)
 }

@@ -8,13 +8,13 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::schedule::{Plan, Slot};
-use crate::mail::Links;
 use crate::db::models::{NewWave, Partnership, Person, Wave};
 use crate::db::{self, firms, invitations, partnerships, template_versions, waves, Conn};
 use crate::domain::partnership::reminder_days_from_text;
 use crate::domain::{Cadence, Email, Side};
 use crate::mail::messages::{self, InvitationMail, ReminderMail};
 use crate::mail::outbox::{self, OutgoingMail};
+use crate::mail::Links;
 use crate::secrets;
 use crate::survey_templates::Catalog;
 
@@ -36,15 +36,6 @@ pub enum WaveError {
     Corrupt(String),
     #[error(transparent)]
     Database(#[from] DieselError),
-}
-
-impl From<crate::reports::aggregate::AggregateError> for WaveError {
-    fn from(e: crate::reports::aggregate::AggregateError) -> Self {
-        match e {
-            crate::reports::aggregate::AggregateError::Database(d) => WaveError::Database(d),
-            other => WaveError::Corrupt(other.to_string()),
-        }
-    }
 }
 
 /// What opening a wave did.
@@ -160,32 +151,31 @@ pub fn open_wave(
     }
 }
 
-/// Closes the partnership's open wave.
-pub fn close_wave(
+/// Closes the partnership's open wave, inside the caller's transaction: the caller (the
+/// service that closes a wave) derives the wave's aggregates and runs the flag rules in the
+/// same transaction, so a wave is never closed without its report.
+pub fn close_open(
     conn: &mut Conn,
     partnership_id: i64,
     now: NaiveDateTime,
-    links: &Links,
 ) -> Result<Wave, WaveError> {
-    conn.write_transaction(|conn| {
-        let wave = waves::open_for_partnership(conn, partnership_id)?.ok_or(WaveError::NoneOpen)?;
-        close_one(conn, &wave, now, links)?;
-        Ok(wave)
-    })
+    let wave = waves::open_for_partnership(conn, partnership_id)?.ok_or(WaveError::NoneOpen)?;
+    waves::close(conn, wave.id, now)?;
+    Ok(wave)
 }
 
-fn close_one(
-    conn: &mut Conn,
-    wave: &Wave,
-    now: NaiveDateTime,
-    links: &Links,
-) -> Result<bool, WaveError> {
-    let closed = waves::close(conn, wave.id, now)?;
-    if closed {
-        crate::reports::rebuild_wave(conn, wave.id)?;
-        crate::flags::run_for_wave(conn, wave.partnership_id, wave.id, links)?;
-    }
-    Ok(closed)
+/// Closes `wave` if it is still open (another instance may have closed it first), inside
+/// the caller's transaction. `true` when this call closed it.
+pub fn close_if_open(conn: &mut Conn, wave: &Wave, now: NaiveDateTime) -> Result<bool, WaveError> {
+    Ok(waves::close(conn, wave.id, now)?)
+}
+
+/// The open waves whose closing time has passed.
+pub fn overdue(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<Wave>, WaveError> {
+    Ok(waves::all_open(conn)?
+        .into_iter()
+        .filter(|w| w.closes_at <= now)
+        .collect())
 }
 
 /// Queues the reminders that are due: for each open wave, the number of reminder days that
@@ -258,43 +248,31 @@ pub fn send_due_reminders(
     Ok(queued)
 }
 
-/// What one scheduler pass did.
-#[derive(Debug, Default, Clone, serde::Serialize)]
-pub struct TickReport {
-    pub opened: Vec<(i64, i64)>,
-    pub closed: Vec<(i64, i64)>,
-    pub reminders: usize,
-}
-
-/// One scheduler pass: close overdue waves, open due slots, queue due reminders. Safe to
-/// run from several instances at once and as often as wanted.
-pub fn tick(
+/// Opens every partnership's due wave slot (one pass of the scheduler); returns
+/// (partnership, wave seq) of each wave this call opened. A slot already taken (by another
+/// instance, or before downtime) is skipped, and a partnership that cannot open is logged
+/// and does not stop the others.
+pub fn open_due_slots(
     conn: &mut Conn,
     catalog: &Catalog,
     now: NaiveDateTime,
     links: &Links,
-) -> Result<TickReport, WaveError> {
-    let mut report = TickReport::default();
-    for wave in waves::all_open(conn)? {
-        if wave.closes_at <= now && conn.write_transaction(|c| close_one(c, &wave, now, links))? {
-            report.closed.push((wave.partnership_id, wave.seq));
-        }
-    }
+) -> Result<Vec<(i64, i64)>, WaveError> {
+    let mut opened = Vec::new();
     for partnership in partnerships::list(conn)? {
         let Some(plan) = plan_of(&partnership) else {
             continue;
         };
         let Some(slot) = plan.due(now) else { continue };
         match open_wave(conn, catalog, &partnership, now, Some(slot), links) {
-            Ok(opened) => report.opened.push((partnership.id, opened.seq)),
+            Ok(wave) => opened.push((partnership.id, wave.seq)),
             Err(WaveError::SlotTaken | WaveError::AlreadyOpen(_) | WaveError::NobodyToInvite) => {}
             Err(e) => {
                 tracing::error!(partnership = partnership.id, error = %e, "could not open a scheduled wave")
             }
         }
     }
-    report.reminders = send_due_reminders(conn, now, links)?;
-    Ok(report)
+    Ok(opened)
 }
 
 /// A partnership's schedule, if it has a first wave date.

@@ -4,8 +4,6 @@
 //! cookie once signed in, a short-lived pre-session cookie before), checked before anything
 //! else happens; see [`crate::auth::sessions`]. Refusals are 403 and change nothing.
 
-use std::collections::HashMap;
-
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -13,12 +11,12 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::AppState;
-use crate::web::extract::{pre_session_cookie, removal_cookie, session_cookie};
 use crate::auth::passwords::{self, Password};
-use crate::web::render::{html, message_page, MessagePage};
 use crate::auth::sessions::{self, SignIn};
-use crate::auth::{audit, throttle, tokens, Visibility};
+use crate::auth::{audit, throttle, tokens};
 use crate::web::extract::CurrentUser;
+use crate::web::extract::{pre_session_cookie, removal_cookie, session_cookie};
+use crate::web::render::{html, message_page, MessagePage};
 
 /// The sign-in routes; add with `.configure(auth_pages::routes)`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -128,30 +126,18 @@ pub async fn home(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpR
     let access = user.access.clone();
     let partnerships = state
         .db(move |conn, _| {
-            let all = crate::db::partnerships::list(conn)?;
-            let visible: Vec<_> = all
-                .into_iter()
-                .filter_map(|p| access.visible_side(p.id).map(|v| (p, v)))
-                .collect();
-            let firm_ids: Vec<i64> = visible
-                .iter()
-                .flat_map(|(p, _)| [p.customer_firm_id, p.supplier_firm_id])
-                .collect();
-            let names: HashMap<i64, String> = crate::db::firms::get_many(conn, &firm_ids)?
-                .into_iter()
-                .map(|f| (f.id, f.name))
-                .collect();
-            let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-            Ok(visible
-                .into_iter()
-                .map(|(p, v): (_, Visibility)| PartnershipLink {
-                    id: p.id,
-                    customer: name(p.customer_firm_id),
-                    supplier: name(p.supplier_firm_id),
-                    name: p.name,
-                    visibility: v.label(),
-                })
-                .collect::<Vec<_>>())
+            Ok(
+                crate::services::dashboard::visible_partnerships(conn, &access)?
+                    .into_iter()
+                    .map(|p| PartnershipLink {
+                        id: p.id,
+                        customer: p.customer,
+                        supplier: p.supplier,
+                        name: p.name,
+                        visibility: p.visibility.label(),
+                    })
+                    .collect::<Vec<_>>(),
+            )
         })
         .await?;
     let inbox = if user.access.can_manage_flags() {

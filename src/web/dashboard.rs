@@ -20,17 +20,17 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::AppState;
-use crate::web::render::message_page;
 use crate::auth::Role;
 use crate::auth::Visibility;
-use crate::web::extract::CurrentUser;
-use crate::db::{template_versions, waves, Conn};
+use crate::db::Conn;
 use crate::domain::Side;
+use crate::error::ServiceError;
 use crate::goals::store::{GoalContext, GoalView};
 use crate::goals::Names as GoalNames;
 use crate::reports::report::{self, Report, ReportOptions};
-use crate::error::ServiceError;
-use crate::survey_templates::{SurveyTemplate, TemplateSide};
+use crate::survey_templates::TemplateSide;
+use crate::web::extract::CurrentUser;
+use crate::web::render::message_page;
 use view::Labels;
 
 /// The dashboard routes; add with `.configure(dashboard::routes)`.
@@ -283,7 +283,7 @@ pub(crate) async fn load(
     state
         .db(move |conn, _| {
             // Read before the report: an entry is never newer data under an older version.
-            let version = crate::db::partnerships::report_version(conn, id)?;
+            let version = crate::services::dashboard::report_version(conn, id)?;
             let entry = match cache.get(id, v, version) {
                 Some(entry) => entry,
                 None => {
@@ -303,17 +303,9 @@ pub(crate) async fn load(
 
 /// Names of dimensions, items and answers from the template of the latest closed wave.
 fn labels(conn: &mut Conn, partnership: i64, report: &Report) -> Result<Labels, ServiceError> {
-    let all = waves::for_partnership(conn, partnership)?;
-    let Some(latest) = all
-        .iter()
-        .filter(|w| w.state == "closed")
-        .max_by_key(|w| w.seq)
-    else {
+    let Some(t) = crate::services::dashboard::latest_closed_template(conn, partnership)? else {
         return Ok(Labels::default());
     };
-    let version = template_versions::get(conn, latest.template_version_id)?;
-    let t = SurveyTemplate::from_stored(&version.version, &version.body)
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored template: {e}")))?;
     let (customer, supplier) = (&report.partnership.customer, &report.partnership.supplier);
     let scale = t.scale().labels();
     Ok(Labels {

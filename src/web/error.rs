@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::domain::FieldProblem;
-use crate::tabular::ImportProblem;
 use crate::error::ServiceError;
+use crate::tabular::ImportProblem;
 
 /// The JSON body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

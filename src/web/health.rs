@@ -36,7 +36,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
     let outcome = web::block(move || -> Result<bool, String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        crate::db::migrations_current(&mut conn).map_err(|e| e.to_string())
+        crate::services::dashboard::migrations_current(&mut conn).map_err(|e| e.to_string())
     })
     .await;
     let backend = state.settings.database_url.backend_name();

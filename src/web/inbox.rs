@@ -16,12 +16,12 @@ use serde::Deserialize;
 use super::auth_pages::see_other;
 use super::error::ApiError;
 use super::AppState;
-use crate::web::extract::FlagHandlers;
-use crate::web::render::{html, message_page};
 use crate::auth::{Access, Role};
-use crate::web::extract::{CurrentUser, RequireRole};
 use crate::flags::store::{self, Actor, FlagDetail, FlagView, InboxScope, Transition};
 use crate::flags::FlagState;
+use crate::web::extract::FlagHandlers;
+use crate::web::extract::{CurrentUser, RequireRole};
+use crate::web::render::{html, message_page};
 
 /// The inbox routes; add with `.configure(inbox::routes)`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -216,10 +216,7 @@ fn flags_for(
 ) -> Result<(Vec<FlagView>, usize), crate::error::ServiceError> {
     let scope = InboxScope::for_access(conn, access)?;
     let ids: Vec<i64> = match &scope {
-        InboxScope::All => crate::db::partnerships::list(conn)?
-            .into_iter()
-            .map(|p| p.id)
-            .collect(),
+        InboxScope::All => crate::services::dashboard::all_partnership_ids(conn)?,
         InboxScope::Only(ids) => ids.clone(),
     };
     if !resolved {

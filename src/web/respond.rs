@@ -15,10 +15,10 @@ use serde::{Deserialize, Deserializer};
 use super::error::{ApiError, ErrorBody};
 use super::AppState;
 use crate::domain::Answer;
+use crate::error::ServiceError;
 use crate::services::responses::{
     self as service, AnswerProblem, OpenLink, Submission, SubmitError,
 };
-use crate::error::ServiceError;
 use crate::survey_templates::TemplateSide;
 
 /// Largest form or JSON submission accepted.

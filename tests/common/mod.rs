@@ -12,8 +12,8 @@ use std::process::{Command, Output};
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
-use tandem::db::{self, DatabaseUrl};
 use tandem::app::settings::Settings;
+use tandem::db::{self, DatabaseUrl};
 use tandem::server::Application;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -117,7 +117,7 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
             let links = links.clone();
             std::thread::spawn(move || {
                 let mut conn = pool.get().unwrap();
-                lifecycle::tick(&mut conn, &catalog, now, &links).unwrap()
+                tandem::services::waves::tick_at(&mut conn, &catalog, now, &links).unwrap()
             })
         })
         .collect();
@@ -127,7 +127,9 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
         .sum();
     assert_eq!(opened, 1);
     let mut conn = pool.get().unwrap();
-    let later = lifecycle::tick(&mut conn, &catalog, now + TimeDelta::hours(1), &links).unwrap();
+    let later =
+        tandem::services::waves::tick_at(&mut conn, &catalog, now + TimeDelta::hours(1), &links)
+            .unwrap();
     assert!(later.opened.is_empty());
     let waves: Value = w
         .app
@@ -143,9 +145,9 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
 
     // after months of downtime: the overdue wave closes and only the current slot opens
     let much_later = now + TimeDelta::days(95);
-    let r = lifecycle::tick(&mut conn, &catalog, much_later, &links).unwrap();
+    let r = tandem::services::waves::tick_at(&mut conn, &catalog, much_later, &links).unwrap();
     assert_eq!(r.closed, vec![(id, 1)]);
-    let r2 = lifecycle::tick(&mut conn, &catalog, much_later, &links).unwrap();
+    let r2 = tandem::services::waves::tick_at(&mut conn, &catalog, much_later, &links).unwrap();
     let opened_now = r.opened.len() + r2.opened.len();
     assert!(opened_now <= 1, "at most the one current slot opens");
     let waves: Value = w

@@ -14,8 +14,8 @@ use actix_web::http::Method;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use sha2::{Digest, Sha256};
 
-use crate::web::extract::CurrentUser;
 use crate::web::error::ApiError;
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 /// Proof that the request carried the admin token or an administrator's session.
@@ -97,4 +97,3 @@ fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
         ))
     }
 }
-

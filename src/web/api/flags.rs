@@ -5,9 +5,9 @@ use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
 
 use super::auth::Admin;
+use crate::error::ServiceError;
 use crate::flags::store::{self, Actor, FlagDetail, FlagView, InboxScope, RunReport, Transition};
 use crate::flags::RuleConfig;
-use crate::error::ServiceError;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
 

@@ -4,8 +4,8 @@
 use actix_web::{delete, get, post, web, HttpResponse};
 
 use crate::auth::Visibility;
-use crate::goals::store::{self as goal_store, GoalInput, GoalView};
 use crate::error::ServiceError;
+use crate::goals::store::{self as goal_store, GoalInput, GoalView};
 use crate::web::api::auth::Admin;
 use crate::web::dashboard::load;
 use crate::web::error::{ApiError, ErrorBody};
@@ -66,11 +66,7 @@ pub async fn create(
     let report = l.entry.clone();
     let gid = state
         .db_write(move |conn, _| {
-            use diesel::prelude::*;
-            let kpis: Vec<String> = crate::db::schema::kpis::table
-                .filter(crate::db::schema::kpis::partnership_id.eq(id))
-                .select(crate::db::schema::kpis::name)
-                .load(conn)?;
+            let kpis = crate::services::dashboard::kpi_names(conn, id)?;
             let goal = goal_store::validate(
                 &input,
                 &report.report,

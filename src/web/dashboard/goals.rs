@@ -10,13 +10,13 @@ use serde::Deserialize;
 
 use super::{can_set_goals, load, page_error, view, visibility, Header, Viewer};
 use crate::auth::Visibility;
-use crate::web::extract::CurrentUser;
 use crate::domain::FieldProblem;
 use crate::goals::store::{self as goal_store, GoalInput};
 use crate::goals::Metric;
 use crate::reports::report::Report;
 use crate::web::auth_pages::see_other;
 use crate::web::error::ApiError;
+use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
 /// One choice of the metric list.
@@ -136,15 +136,7 @@ fn goal_setter(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
     Ok(v)
 }
 
-fn kpi_names(conn: &mut crate::db::Conn, id: i64) -> diesel::QueryResult<Vec<String>> {
-    use crate::db::schema::kpis;
-    use diesel::prelude::*;
-    kpis::table
-        .filter(kpis::partnership_id.eq(id))
-        .order(kpis::id.asc())
-        .select(kpis::name)
-        .load(conn)
-}
+use crate::services::dashboard::kpi_names;
 
 async fn form_page(
     state: &AppState,
