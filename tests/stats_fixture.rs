@@ -20,15 +20,15 @@ const P_AND_CI_TOLERANCE: f64 = 1e-7;
 /// Fields whose values depend on a t / normal CDF or quantile.
 const P_AND_CI_FIELDS: [&str; 5] = ["p", "welch_p", "mwu_p", "mean_ci95", "diff_ci95"];
 
-/// Where the fixture lives: `$TANDEM_FIXTURES`, else `shared/` beside the repository, else the
-/// shared folder of the development machine.
+/// Where the fixture lives: `$TANDEM_FIXTURES`, else `shared/` beside the repository, else
+/// the copy kept in `tests/fixtures/alignment` (checked below to match the shared one).
 fn fixture_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("TANDEM_FIXTURES") {
         return PathBuf::from(dir);
     }
     let candidates = [
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/alignment"),
-        PathBuf::from("/work/shared/fixtures/alignment"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alignment"),
     ];
     candidates
         .iter()
@@ -706,4 +706,22 @@ fn edge_cases_match_the_fixture() {
         check.record(label, rec, &ours, &["case", "customer", "supplier"]);
     }
     check.finish("edge_cases.compare", 5);
+}
+
+/// The copy kept in the repository (for clones without `shared/` beside them) is the shared
+/// fixture byte for byte, whenever the shared one is there to compare with.
+#[test]
+fn the_repository_copy_of_the_fixture_is_the_shared_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/fixtures/alignment");
+    let copy = root.join("tests/fixtures/alignment");
+    for name in ["responses.csv", "kpi.csv", "expected.json"] {
+        let ours = std::fs::read(copy.join(name)).expect("the repository copy of the fixture");
+        if let Ok(theirs) = std::fs::read(shared.join(name)) {
+            assert!(
+                ours == theirs,
+                "tests/fixtures/alignment/{name} differs from shared/: copy it again"
+            );
+        }
+    }
 }

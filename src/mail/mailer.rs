@@ -3,85 +3,19 @@
 //!
 //! It never touches the database: recording what happened is the outbox worker's job.
 
-use std::sync::{Arc, Mutex, MutexGuard};
-
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::Tokio1Executor;
-use lettre::{Address, AsyncFileTransport, AsyncTransport, Message};
+use lettre::{Address, Message};
 
 use super::outbox::OutboxRow;
 use super::settings::{MailConfigError, MailSettings, TransportSettings};
 use super::smtp::SmtpRelay;
+use super::transport::{FileTransport, MemoryMailbox, Outgoing, SendError, Transport};
 use crate::domain::Email;
-
-/// Why a mail was not delivered.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SendError {
-    /// Worth another try later: the relay is unreachable, timed out, or answered 4xx.
-    #[error("{0}")]
-    Transient(String),
-    /// Will fail the same way every time: the relay answered 5xx about this mail (its reason
-    /// is kept), or the stored mail cannot be turned into a message.
-    #[error("{0}")]
-    Permanent(String),
-}
-
-impl SendError {
-    pub fn is_permanent(&self) -> bool {
-        matches!(self, SendError::Permanent(_))
-    }
-
-    pub fn reason(&self) -> &str {
-        match self {
-            SendError::Transient(r) | SendError::Permanent(r) => r,
-        }
-    }
-}
-
-/// A mail as the in-memory transport keeps it.
-#[derive(Debug, Clone)]
-pub struct SentMail {
-    pub recipients: Vec<String>,
-    pub message_id: String,
-    /// The whole message as it would have gone over the wire.
-    pub raw: String,
-}
-
-/// The mails an in-memory mailer has "sent", shared with whoever made it (unit tests).
-#[derive(Debug, Clone, Default)]
-pub struct MemoryMailbox(Arc<Mutex<Vec<SentMail>>>);
-
-impl MemoryMailbox {
-    pub fn sent(&self) -> Vec<SentMail> {
-        self.lock().clone()
-    }
-
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lock().is_empty()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Vec<SentMail>> {
-        // A panic while holding this lock can only come from a test that already failed.
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-enum Transport {
-    Smtp(Box<SmtpRelay>),
-    File(AsyncFileTransport<Tokio1Executor>),
-    Memory(MemoryMailbox),
-}
 
 /// Sends outbox rows through the configured transport.
 pub struct Mailer {
-    transport: Transport,
+    transport: Box<dyn Transport>,
     from: Mailbox,
     description: String,
 }
@@ -105,21 +39,21 @@ impl Mailer {
                     path: dir.clone(),
                     reason: e.to_string(),
                 })?;
-                Transport::File(AsyncFileTransport::new(dir))
+                Box::new(FileTransport::new(dir)) as Box<dyn Transport>
             }
             TransportSettings::Smtp {
                 host,
                 port,
                 security,
                 credentials,
-            } => Transport::Smtp(Box::new(SmtpRelay::new(
+            } => Box::new(SmtpRelay::new(
                 host,
                 *port,
                 *security,
                 credentials.as_ref(),
                 settings.delivery.smtp_timeout,
                 settings.delivery.concurrency,
-            )?)),
+            )?),
         };
         Ok(Mailer {
             transport,
@@ -132,7 +66,7 @@ impl Mailer {
     pub fn memory(from: Mailbox) -> (Mailer, MemoryMailbox) {
         let mailbox = MemoryMailbox::default();
         let mailer = Mailer {
-            transport: Transport::Memory(mailbox.clone()),
+            transport: Box::new(mailbox.clone()),
             from,
             description: "memory".into(),
         };
@@ -147,38 +81,21 @@ impl Mailer {
     /// Opens an SMTP session (with STARTTLS and login when configured) and closes it: for
     /// operators' checks (`tandem mail check`); sending does not depend on it.
     pub async fn check(&self) -> Result<(), SendError> {
-        match &self.transport {
-            Transport::Smtp(relay) => relay.check().await,
-            Transport::File(_) | Transport::Memory(_) => Ok(()),
-        }
+        self.transport.check().await
     }
 
     /// Sends one outbox row, under the row's own Message-ID.
     pub async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {
         let message = self.message(row)?;
-        let result = match &self.transport {
-            Transport::Smtp(relay) => relay.send(message.envelope(), &message.formatted()).await,
-            Transport::File(t) => t
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|e| SendError::Transient(format!("cannot write the mail file: {e}"))),
-            Transport::Memory(mailbox) => {
-                let recipients = message
-                    .envelope()
-                    .to()
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
-                let raw = String::from_utf8_lossy(&message.formatted()).into_owned();
-                mailbox.lock().push(SentMail {
-                    recipients,
-                    message_id: row.message_id.clone(),
-                    raw,
-                });
-                Ok(())
-            }
-        };
+        let raw = message.formatted();
+        let result = self
+            .transport
+            .send(Outgoing {
+                envelope: message.envelope(),
+                raw: &raw,
+                message_id: &row.message_id,
+            })
+            .await;
         if let Err(e) = &result {
             tracing::debug!(
                 outbox_id = row.id,

@@ -17,13 +17,15 @@ pub mod messages;
 pub mod outbox;
 mod settings;
 mod smtp;
+pub mod transport;
 pub mod worker;
 
 pub use links::Links;
-pub use mailer::{masked, Mailer, MemoryMailbox, SendError, SentMail};
+pub use mailer::{masked, Mailer};
 pub use outbox::{OutboxRow, OutboxStats, OutgoingMail};
 pub use settings::{
     Backoff, DeliverySettings, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity,
     TransportSettings, DEFAULT_FROM,
 };
+pub use transport::{MemoryMailbox, SendError, SentMail, Transport};
 pub use worker::{drain_once, drain_until, run_worker, DrainReport, WorkerHandle};

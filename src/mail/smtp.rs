@@ -21,8 +21,8 @@ use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 
-use super::mailer::SendError;
 use super::settings::{MailConfigError, SmtpCredentials, SmtpSecurity};
+use super::transport::{Outgoing, SendError, Sending, Transport};
 
 /// A parked connection used within this long is reused as is; an older one is first checked
 /// with NOOP, which costs a round trip but catches a relay that closed it meanwhile.
@@ -41,6 +41,16 @@ pub(super) struct SmtpRelay {
     limit: Duration,
     max_parked: usize,
     parked: Mutex<Vec<Parked>>,
+}
+
+impl Transport for SmtpRelay {
+    fn send<'a>(&'a self, mail: Outgoing<'a>) -> Sending<'a> {
+        Box::pin(self.deliver(mail.envelope, mail.raw))
+    }
+
+    fn check(&self) -> Sending<'_> {
+        Box::pin(self.open_and_quit())
+    }
 }
 
 struct Parked {
@@ -80,7 +90,7 @@ impl SmtpRelay {
     }
 
     /// Sends one message: MAIL, RCPT, DATA on a pooled or new connection, under the limit.
-    pub(super) async fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<(), SendError> {
+    async fn deliver(&self, envelope: &Envelope, message: &[u8]) -> Result<(), SendError> {
         let exchange = async {
             let mut conn = match self.reusable().await {
                 Some(conn) => conn,
@@ -97,7 +107,7 @@ impl SmtpRelay {
     }
 
     /// Opens a session (and logs in), then leaves it politely.
-    pub(super) async fn check(&self) -> Result<(), SendError> {
+    async fn open_and_quit(&self) -> Result<(), SendError> {
         self.within_limit(async {
             let mut conn = self.connect().await?;
             conn.quit()

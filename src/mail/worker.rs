@@ -18,9 +18,10 @@ use chrono::NaiveDateTime;
 use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::mailer::{masked, Mailer, SendError};
+use super::mailer::{masked, Mailer};
 use super::outbox::{self, OutboxRow, Outcome};
 use super::settings::DeliverySettings;
+use super::transport::SendError;
 use crate::db::{self, Conn, Pool};
 
 /// Shortest wait between two looks at the outbox, so a row due "now" that another worker

@@ -276,14 +276,14 @@ pub fn csrf_of(html: &str) -> String {
 }
 
 /// A file of the alignment fixture: in `$TANDEM_FIXTURES`, else in `shared/` beside the
-/// repository, else in the shared folder of the development machine (as
-/// `tests/stats_fixture.rs` looks for it), so a clone elsewhere still finds it.
+/// repository, else the copy in `tests/fixtures/alignment` (as `tests/stats_fixture.rs`
+/// looks for it), so a clone anywhere finds it.
 pub fn fixture(name: &str) -> PathBuf {
     let dir = match std::env::var_os("TANDEM_FIXTURES") {
         Some(dir) => PathBuf::from(dir),
         None => [
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/alignment"),
-            PathBuf::from("/work/shared/fixtures/alignment"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alignment"),
         ]
         .into_iter()
         .find(|dir| dir.join("responses.csv").is_file())
