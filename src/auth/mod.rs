@@ -9,6 +9,7 @@
 //!   set-password links; [`sessions`]: server-side sessions behind an HttpOnly cookie, with a
 //!   CSRF token derived from the session secret; [`throttle`]: the sign-in rate limit;
 //!   [`audit`]: the audit log.
+//!
 //! The HTTP side (the extractor `CurrentUser`, the role guard `RequireRole`) lives in
 //! `web::extract`: this module names no web framework.
 //!

@@ -88,12 +88,13 @@ impl Mailer {
     pub async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {
         let message = self.message(row)?;
         let raw = message.formatted();
+        let message_id = self.wire_message_id(&row.message_id);
         let result = self
             .transport
             .send(Outgoing {
                 envelope: message.envelope(),
                 raw: &raw,
-                message_id: &row.message_id,
+                message_id: &message_id,
             })
             .await;
         if let Err(e) = &result {
@@ -107,8 +108,19 @@ impl Mailer {
         result
     }
 
+    /// The Message-ID a stored row goes out under: the row's random part at the domain of
+    /// our From address (RFC 5322 §3.6.4), the same on every re-send of the row.
+    pub fn wire_message_id(&self, stored: &str) -> String {
+        let local = stored
+            .trim_start_matches('<')
+            .split('@')
+            .next()
+            .unwrap_or_default();
+        format!("<{local}@{}>", self.from.email.domain())
+    }
+
     /// The MIME message for a row: multipart/alternative (text, then HTML), the row's
-    /// Message-ID and extra headers.
+    /// Message-ID (see [`Mailer::wire_message_id`]) and extra headers.
     pub fn message(&self, row: &OutboxRow) -> Result<Message, SendError> {
         let to: Address = row.recipient.parse().map_err(|e| {
             SendError::Permanent(format!("the recipient address is not valid: {e}"))
@@ -119,7 +131,7 @@ impl Mailer {
             .from(self.from.clone())
             .to(Mailbox::new(None, to))
             .subject(row.subject.as_str())
-            .message_id(Some(row.message_id.clone()));
+            .message_id(Some(self.wire_message_id(&row.message_id)));
         for (name, value) in headers {
             let header = HeaderName::new_from_ascii(name.clone()).map_err(|_| {
                 SendError::Permanent(format!("the stored header name {name:?} is not valid"))
@@ -183,7 +195,8 @@ mod tests {
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].recipients, vec!["ann@example.com".to_owned()]);
         let raw = &sent[0].raw;
-        assert!(raw.contains("Message-ID: <abc123@tandem>"), "{raw}");
+        assert!(raw.contains("Message-ID: <abc123@tandem.test>"), "{raw}");
+        assert_eq!(sent[0].message_id, "<abc123@tandem.test>");
         assert!(raw.contains("From: Tandem <surveys@tandem.test>"), "{raw}");
         assert!(raw.contains("List-Unsubscribe: <https://t.example.com/s/abc/opt-out>"));
         assert!(raw.contains("multipart/alternative"));

@@ -9,5 +9,6 @@ mod health;
 mod history;
 mod openapi;
 mod partnerships;
+mod readme;
 mod roster;
 mod templates;

@@ -147,7 +147,7 @@ async fn form_page(
     errors: Vec<FieldProblem>,
 ) -> Result<HttpResponse, ApiError> {
     let l = load(state, id, v, None).await?;
-    let kpis = state.db(move |conn, _| Ok(kpi_names(conn, id)?)).await?;
+    let kpis = state.db(move |conn, _| kpi_names(conn, id)).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -202,7 +202,7 @@ pub async fn create_goal(
             due_on: form.due_on,
         };
         let l = load(&state, id, v, None).await?;
-        let kpis = state.db(move |conn, _| Ok(kpi_names(conn, id)?)).await?;
+        let kpis = state.db(move |conn, _| kpi_names(conn, id)).await?;
         let today = crate::db::now().date();
         let goal = match goal_store::validate(&input, l.report(), &kpis, v, today) {
             Ok(goal) => goal,
