@@ -162,6 +162,17 @@ const LAYERS: &[(&str, &[&str])] = &[
 /// never names a table, a query or a repository function.
 const HANDLES: &[(&str, &str, &[&str])] = &[("web", "db", &["Conn", "Pool", "now", "writer"])];
 
+/// The adapters: they call use cases in `services`.
+const ADAPTERS: &[&str] = &["web", "cli"];
+
+/// Domain modules an adapter may name only for their types and constants (what a use case
+/// returns); a function or module of theirs is reached through `services`.
+const TYPES_ONLY: &[&str] = &["reports", "flags", "goals", "waves", "import"];
+
+/// Pure parts of those modules an adapter may call directly: they compute and store nothing
+/// (a report as CSV text, a deadline in words).
+const PURE_PARTS: &[&str] = &["reports::csv::", "waves::schedule::"];
+
 /// Where naming actix is allowed: the HTTP adapter and what starts it.
 const ACTIX_ALLOWED: &[&str] = &["web", "server", "cli"];
 
@@ -181,11 +192,22 @@ impl std::fmt::Display for Violation {
 /// One `crate::x…` reference: the top-level module it names and where.
 #[derive(Debug)]
 struct Reference {
-    target: String,
-    /// What is named inside the target (`crate::db::{Conn, now}` → Conn, now); empty when
-    /// the module itself is named.
-    items: Vec<String>,
+    /// The full path after `crate::` (`db::schema::kpis`).
+    path: Vec<String>,
     line: usize,
+}
+
+impl Reference {
+    fn target(&self) -> &str {
+        &self.path[0]
+    }
+
+    /// What the path finally names: a type or constant (`Report`, `MAX_NOTE`), or a module
+    /// or function (`store`, `inbox`).
+    fn names_a_type_or_constant(&self) -> bool {
+        let last = self.path.last().map(String::as_str).unwrap_or("");
+        last.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+    }
 }
 
 /// The source with comments and the contents of string and char literals replaced by
@@ -306,7 +328,8 @@ fn char_literal_end(b: &[u8], i: usize) -> usize {
         .map_or(b.len() - 1, |k| from + k)
 }
 
-/// Every `crate::…` reference in `code`, grouped imports expanded.
+/// Every `crate::…` reference in `code` as full paths, use trees expanded
+/// (`use crate::a::{b, c::{d, e}}` gives a::b, a::c::d, a::c::e).
 fn references(code: &str) -> Vec<Reference> {
     let mut found = Vec::new();
     let bytes = code.as_bytes();
@@ -318,95 +341,56 @@ fn references(code: &str) -> Vec<Reference> {
             continue;
         }
         let line = code[..at].matches('\n').count() + 1;
-        let rest = &code[start..];
-        let rest = rest.trim_start();
-        if let Some(group) = rest.strip_prefix('{') {
-            // use crate::{a, b::{c, d}, e}: the first segment of each top-level entry
-            let mut depth = 0;
-            let mut entry_start = true;
-            let mut offset = 0;
-            for (k, ch) in group.char_indices() {
-                match ch {
-                    '{' => depth += 1,
-                    '}' if depth == 0 => break,
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => {
-                        entry_start = true;
-                        continue;
-                    }
-                    _ => {}
-                }
-                if entry_start && (ch.is_ascii_alphabetic() || ch == '_') && depth == 0 {
-                    entry_start = false;
-                    let name: String = group[k..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    offset = k;
-                    let items = items_after(&group[k + name.len()..]);
-                    found.push(Reference {
-                        target: name,
-                        items,
-                        line: line + group[..offset].matches('\n').count(),
-                    });
-                }
-            }
-            let _ = offset;
-        } else {
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                let items = items_after(&rest[name.len()..]);
-                found.push(Reference {
-                    target: name,
-                    items,
-                    line,
-                });
-            }
-        }
+        expand(&code[start..], &[], line, &mut found);
     }
     found
 }
 
-/// The names that follow a module in a path: `::x…` gives x, `::{a, b::c}` gives a and b,
-/// anything else nothing.
-fn items_after(rest: &str) -> Vec<String> {
-    let Some(rest) = rest.strip_prefix("::") else {
-        return Vec::new();
+/// Expands the path or use tree at the start of `s` after `prefix` (whose text starts on
+/// `line`); returns how many bytes it read.
+fn expand(s: &str, prefix: &[String], line: usize, out: &mut Vec<Reference>) -> usize {
+    let blank = |from: usize| -> usize {
+        from + s[from..]
+            .char_indices()
+            .find(|(_, c)| !c.is_whitespace())
+            .map_or(s.len() - from, |(k, _)| k)
     };
-    let ident = |s: &str| -> String {
-        s.trim_start()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect()
-    };
-    match rest.strip_prefix('{') {
-        None => vec![ident(rest)],
-        Some(group) => {
-            let mut depth = 0;
-            let mut items = Vec::new();
-            let mut entry = String::new();
-            for ch in group.chars() {
-                match ch {
-                    '{' => depth += 1,
-                    '}' if depth == 0 => break,
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => {
-                        items.push(ident(&entry));
-                        entry.clear();
-                        continue;
-                    }
-                    _ => {}
-                }
-                entry.push(ch);
+    let line_at = |i: usize| line + s[..i].matches('\n').count();
+    let mut i = blank(0);
+    if s[i..].starts_with('{') {
+        i += 1;
+        loop {
+            i = blank(i);
+            if i >= s.len() || s[i..].starts_with('}') {
+                return (i + 1).min(s.len());
             }
-            items.push(ident(&entry));
-            items.retain(|i| !i.is_empty());
-            items
+            i += expand(&s[i..], prefix, line_at(i), out);
+            i = blank(i);
+            if s[i..].starts_with(',') {
+                i += 1;
+            } else {
+                return (i + 1).min(s.len());
+            }
         }
     }
+    let name: String = s[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if name.is_empty() {
+        return i;
+    }
+    i += name.len();
+    let mut path = prefix.to_vec();
+    path.push(name);
+    if s[i..].starts_with("::") {
+        return i + 2 + expand(&s[i + 2..], &path, line_at(i), out);
+    }
+    out.push(Reference {
+        path,
+        line: line_at(i),
+    });
+    i
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -460,24 +444,36 @@ fn check(src: &Path, files: &[(PathBuf, String)]) -> Vec<Violation> {
             continue;
         };
         for r in references(&code) {
-            if r.target == top || !tops.contains(&r.target) {
+            let target = r.target().to_owned();
+            if target == top || !tops.contains(&target) {
                 continue;
             }
-            edges
-                .entry(top.clone())
-                .or_default()
-                .insert(r.target.clone());
+            edges.entry(top.clone()).or_default().insert(target.clone());
             let handle_only = HANDLES.iter().any(|(from, to, ok)| {
                 *from == top
-                    && *to == r.target
-                    && !r.items.is_empty()
-                    && r.items.iter().all(|i| ok.contains(&i.as_str()))
+                    && *to == target
+                    && r.path.len() > 1
+                    && ok.contains(&r.path[1].as_str())
             });
-            if !allowed.contains(r.target.as_str()) && !handle_only {
+            let pure_part = PURE_PARTS.iter().any(|p| r.path.join("::").starts_with(p));
+            if !allowed.contains(target.as_str()) && !handle_only {
                 violations.push(Violation {
                     file: shown.clone(),
                     line: r.line,
-                    what: format!("`{top}` may not import `{}`", r.target),
+                    what: format!("`{top}` may not import `{target}`"),
+                });
+            } else if ADAPTERS.contains(&top.as_str())
+                && TYPES_ONLY.contains(&target.as_str())
+                && !r.names_a_type_or_constant()
+                && !pure_part
+            {
+                violations.push(Violation {
+                    file: shown.clone(),
+                    line: r.line,
+                    what: format!(
+                        "`{top}` calls `{}` directly: adapters reach domain modules through services (their types and constants excepted)",
+                        r.path.join("::")
+                    ),
                 });
             }
         }
@@ -641,9 +637,10 @@ fn the_checker_names_an_upward_import_a_cycle_and_ignores_comments_and_strings()
         ),
         (
             src.join("web/mod.rs"),
-            "use actix_web::web;\nuse crate::db::{Conn, now};\nfn f() { crate::db::schema::kpis::table; }\n"
+            "use actix_web::web;\nuse crate::db::{Conn, now};\nfn f() { crate::db::schema::kpis::table; }\nuse crate::flags::{store::{FlagView, MAX_NOTE}, Rule};\nfn g() { crate::flags::store::inbox(); }\n"
                 .to_owned(),
         ),
+        (src.join("flags/mod.rs"), "pub mod store;\n".to_owned()),
         (src.join("stats/mod.rs"), "use actix_web::web;\n".to_owned()),
     ];
     let found: Vec<String> = check(&src, &files).iter().map(|v| v.to_string()).collect();
@@ -655,6 +652,7 @@ fn the_checker_names_an_upward_import_a_cycle_and_ignores_comments_and_strings()
             "src/stats/mod.rs:1: `stats` is below the web adapter and may not name actix"
                 .to_owned(),
             "src/web/mod.rs:3: `web` may not import `db`".to_owned(),
+            "src/web/mod.rs:5: `web` calls `flags::store::inbox` directly: adapters reach domain modules through services (their types and constants excepted)".to_owned(),
         ]
     );
 }

@@ -7,8 +7,8 @@ use anyhow::Context;
 use clap::Subcommand;
 
 use crate::app::Context as AppState;
-use crate::error::ServiceError;
-use crate::flags::store::{self, InboxScope};
+use crate::flags::store::InboxScope;
+use crate::services::flags;
 
 #[derive(Debug, Subcommand)]
 pub enum FlagsCommand {
@@ -41,20 +41,13 @@ pub fn flags_command(
 ) -> anyhow::Result<()> {
     let mut conn = state.pool.get().context("taking a database connection")?;
     let conn = &mut *conn;
-    let fail = |e: crate::flags::FlagError| anyhow::Error::new(ServiceError::from(e));
     match cmd {
         FlagsCommand::Run {
             partnership,
             wave,
             json,
         } => {
-            let wave_id = match wave {
-                Some(seq) => store::wave_id_of(conn, partnership, seq),
-                None => store::latest_closed_wave(conn, partnership).map(|(id, _)| id),
-            }
-            .map_err(fail)?;
-            let run =
-                store::run_for_wave(conn, partnership, wave_id, &state.links()).map_err(fail)?;
+            let run = flags::run_rules(conn, partnership, wave, &state.links())?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&run)?)?;
             } else {
@@ -74,10 +67,9 @@ pub fn flags_command(
         }
         FlagsCommand::List { partnership, json } => {
             let flags = match partnership {
-                Some(id) => store::for_partnership(conn, id),
-                None => store::inbox(conn, &InboxScope::All),
-            }
-            .map_err(fail)?;
+                Some(id) => flags::for_partnership(conn, id),
+                None => flags::inbox(conn, &InboxScope::All),
+            }?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&flags)?)?;
             } else if flags.is_empty() {

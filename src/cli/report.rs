@@ -9,7 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use crate::app::Context as AppState;
 use crate::reports::aggregate::SegmentKind;
-use crate::reports::report::{self, Report, ReportOptions};
+use crate::reports::report::{Report, ReportOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -69,7 +69,7 @@ pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow
         segment,
     };
     let mut conn = state.pool.get().context("taking a database connection")?;
-    let doc = report::build(&mut conn, args.partnership, &options)?;
+    let doc = crate::services::reports::build(&mut conn, args.partnership, &options)?;
     match format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
         ReportFormat::Csv => crate::reports::csv::write(&doc, out)?,
@@ -131,7 +131,7 @@ pub fn kpi(state: &AppState, cmd: KpiCommand, out: &mut dyn Write) -> anyhow::Re
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut conn = state.pool.get().context("taking a database connection")?;
-            let s = crate::reports::import_kpis(&mut conn, partnership, &bytes)?;
+            let s = crate::services::reports::import_kpis(&mut conn, partnership, &bytes)?;
             writeln!(
                 out,
                 "KPIs imported: {} ({} new), {} values",

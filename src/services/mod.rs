@@ -4,7 +4,10 @@
 
 pub mod dashboard;
 pub mod demo;
+pub mod flags;
+pub mod goals;
 pub mod partnerships;
+pub mod reports;
 pub mod responses;
 pub mod submit_batch;
 pub mod users;

@@ -145,8 +145,8 @@ pub async fn home(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpR
         Some(
             state
                 .db(move |conn, _| {
-                    let scope = crate::flags::store::InboxScope::for_access(conn, &access)?;
-                    Ok(crate::flags::store::inbox(conn, &scope)?.len())
+                    let scope = crate::services::flags::scope_of(conn, &access)?;
+                    Ok(crate::services::flags::inbox(conn, &scope)?.len())
                 })
                 .await?,
         )

@@ -27,7 +27,7 @@ use crate::domain::Side;
 use crate::error::ServiceError;
 use crate::goals::store::{GoalContext, GoalView};
 use crate::goals::Names as GoalNames;
-use crate::reports::report::{self, Report, ReportOptions};
+use crate::reports::report::{Report, ReportOptions};
 use crate::survey_templates::TemplateSide;
 use crate::web::extract::CurrentUser;
 use crate::web::render::message_page;
@@ -137,7 +137,7 @@ fn plug_ins(
     let flags = match v {
         Visibility::Only(_) => None,
         Visibility::Both => Some(
-            crate::flags::store::unresolved_for_partnership(conn, partnership)?
+            crate::services::flags::unresolved(conn, partnership)?
                 .into_iter()
                 .filter(|f| wave.is_none_or(|w| f.wave <= w))
                 .map(|f| FlagLine {
@@ -150,7 +150,7 @@ fn plug_ins(
                 .collect(),
         ),
     };
-    let goals = crate::goals::store::for_partnership(
+    let goals = crate::services::goals::for_partnership(
         conn,
         partnership,
         &entry.report,
@@ -164,7 +164,7 @@ fn plug_ins(
         None => None,
         Some(seq) => entry
             .comments(seq, || {
-                crate::reports::comments::for_wave(conn, partnership, seq, &view::sides(v))
+                crate::services::reports::comments_for_wave(conn, partnership, seq, &view::sides(v))
             })?
             .map(|sides| CommentsView {
                 wave: seq,
@@ -287,7 +287,8 @@ pub(crate) async fn load(
             let entry = match cache.get(id, v, version) {
                 Some(entry) => entry,
                 None => {
-                    let full = report::build(conn, id, &ReportOptions::default())?;
+                    let full =
+                        crate::services::reports::build(conn, id, &ReportOptions::default())?;
                     let labels = labels(conn, id, &full)?;
                     let entry =
                         Arc::new(cache::Entry::new(version, view::restrict(&full, v), labels));
@@ -504,7 +505,7 @@ pub async fn export_csv(
         let email = user.user.email.clone();
         let body = state
             .db(move |conn, _| {
-                let full = report::build(conn, id, &ReportOptions::default())?;
+                let full = crate::services::reports::build(conn, id, &ReportOptions::default())?;
                 let mut out = Vec::new();
                 crate::reports::csv::write(&view::restrict(&full, v), &mut out)?;
                 crate::auth::audit(

@@ -17,8 +17,9 @@ use super::auth_pages::see_other;
 use super::error::ApiError;
 use super::AppState;
 use crate::auth::{Access, Role};
-use crate::flags::store::{self, Actor, FlagDetail, FlagView, InboxScope, Transition};
+use crate::flags::store::{Actor, FlagDetail, FlagView, InboxScope, Transition};
 use crate::flags::FlagState;
+use crate::services::flags;
 use crate::web::extract::FlagHandlers;
 use crate::web::extract::{CurrentUser, RequireRole};
 use crate::web::render::{html, message_page};
@@ -214,18 +215,18 @@ fn flags_for(
     access: &Access,
     resolved: bool,
 ) -> Result<(Vec<FlagView>, usize), crate::error::ServiceError> {
-    let scope = InboxScope::for_access(conn, access)?;
+    let scope = flags::scope_of(conn, access)?;
     let ids: Vec<i64> = match &scope {
         InboxScope::All => crate::services::dashboard::all_partnership_ids(conn)?,
         InboxScope::Only(ids) => ids.clone(),
     };
     if !resolved {
-        return Ok((store::inbox(conn, &scope)?, ids.len()));
+        return Ok((flags::inbox(conn, &scope)?, ids.len()));
     }
     let mut out = Vec::new();
     for id in &ids {
         out.extend(
-            store::for_partnership(conn, *id)?
+            flags::for_partnership(conn, *id)?
                 .into_iter()
                 .filter(|f| f.state == FlagState::Resolved),
         );
@@ -285,7 +286,7 @@ async fn visible_flag(
     user: &CurrentUser,
     id: i64,
 ) -> Result<FlagDetail, ApiError> {
-    let detail = state.db(move |conn, _| Ok(store::show(conn, id)?)).await?;
+    let detail = state.db(move |conn, _| flags::show(conn, id)).await?;
     if !user.access.can_see_partnership(detail.flag.partnership_id) {
         return Err(ApiError::NotFound(format!("there is no flag with id {id}")));
     }
@@ -357,7 +358,7 @@ pub async fn flag_page(
                 can_resolve: f.state != FlagState::Resolved,
                 can_reopen: f.state == FlagState::Resolved,
                 assignees,
-                max_note: store::MAX_NOTE,
+                max_note: crate::flags::store::MAX_NOTE,
             },
         )
     }
@@ -374,7 +375,7 @@ async fn change<F>(
     change: F,
 ) -> HttpResponse
 where
-    F: FnOnce(&mut crate::db::Conn, &Actor) -> Result<FlagDetail, crate::flags::FlagError>
+    F: FnOnce(&mut crate::db::Conn, &Actor) -> Result<FlagDetail, crate::error::ServiceError>
         + Send
         + 'static,
 {
@@ -382,9 +383,7 @@ where
         visible_flag(state, user, id).await?;
         user.check_csrf(csrf)?;
         let actor = Actor::user(user.user.id, &user.user.email);
-        state
-            .db_write(move |conn, _| Ok(change(conn, &actor)?))
-            .await?;
+        state.db_write(move |conn, _| change(conn, &actor)).await?;
         Ok::<_, ApiError>(see_other(&format!("/flags/{id}")))
     }
     .await;
@@ -408,7 +407,7 @@ macro_rules! transition_route {
             let id = path.into_inner();
             let note = note_of(&form);
             change(&user, &state, id, &form.csrf, move |conn, actor| {
-                store::transition(conn, id, $step, note.as_deref(), actor)
+                flags::transition(conn, id, $step, note.as_deref(), actor)
             })
             .await
         }
@@ -434,7 +433,7 @@ pub async fn annotate(
     let id = path.into_inner();
     let note = form.note.clone();
     change(&user, &state, id, &form.csrf, move |conn, actor| {
-        store::annotate(conn, id, &note, actor)
+        flags::annotate(conn, id, &note, actor)
     })
     .await
 }
@@ -463,7 +462,7 @@ pub async fn assign(
         }
     };
     change(&user, &state, id, &form.csrf, move |conn, actor| {
-        store::assign(conn, id, assignee, actor)
+        flags::assign(conn, id, assignee, actor)
     })
     .await
 }

@@ -5,9 +5,9 @@ use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
 
 use super::auth::Admin;
-use crate::error::ServiceError;
-use crate::flags::store::{self, Actor, FlagDetail, FlagView, InboxScope, RunReport, Transition};
+use crate::flags::store::{Actor, FlagDetail, FlagView, InboxScope, RunReport, Transition};
 use crate::flags::RuleConfig;
+use crate::services::flags;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
 
@@ -70,7 +70,7 @@ fn optional_body(bytes: &[u8]) -> Result<TransitionBody, ApiError> {
 #[get("/flags")]
 pub async fn inbox(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let flags = state
-        .db(move |conn, _| Ok(store::inbox(conn, &InboxScope::All)?))
+        .db(move |conn, _| flags::inbox(conn, &InboxScope::All))
         .await?;
     Ok(HttpResponse::Ok().json(flags))
 }
@@ -90,7 +90,7 @@ pub async fn show(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_flag_id(&id)?;
-    let flag = state.db(move |conn, _| Ok(store::show(conn, id)?)).await?;
+    let flag = state.db(move |conn, _| flags::show(conn, id)).await?;
     Ok(HttpResponse::Ok().json(flag))
 }
 
@@ -110,7 +110,7 @@ pub async fn for_partnership(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_partnership_id(&id)?;
     let flags = state
-        .db(move |conn, _| Ok(store::for_partnership(conn, id)?))
+        .db(move |conn, _| flags::for_partnership(conn, id))
         .await?;
     Ok(HttpResponse::Ok().json(flags))
 }
@@ -145,13 +145,7 @@ pub async fn run(
         .transpose()?;
     let links = state.links();
     let report = state
-        .db(move |conn, _| {
-            let wave_id = match wave {
-                Some(seq) => store::wave_id_of(conn, id, seq)?,
-                None => store::latest_closed_wave(conn, id)?.0,
-            };
-            Ok(store::run_for_wave(conn, id, wave_id, &links)?)
-        })
+        .db(move |conn, _| flags::run_rules(conn, id, wave, &links))
         .await?;
     if report.mails_queued > 0 {
         state.mail_wakeup.notify_one();
@@ -174,12 +168,7 @@ pub async fn rule_config(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_partnership_id(&id)?;
-    let current = state
-        .db(move |conn, _| {
-            store::require_partnership(conn, id)?;
-            Ok(store::config(conn, id)?)
-        })
-        .await?;
+    let current = state.db(move |conn, _| flags::config(conn, id)).await?;
     Ok(HttpResponse::Ok().json(current))
 }
 
@@ -205,7 +194,7 @@ pub async fn set_rule_config(
     let who = actor(&admin);
     let wanted = body.into_inner();
     let saved = state
-        .db(move |conn, _| Ok(store::set_config(conn, id, &wanted, &who)?))
+        .db(move |conn, _| flags::set_config(conn, id, &wanted, &who))
         .await?;
     Ok(HttpResponse::Ok().json(saved))
 }
@@ -221,15 +210,7 @@ async fn step(
     let body = optional_body(body)?;
     let who = actor(&admin);
     let flag = state
-        .db(move |conn, _| -> Result<FlagDetail, ServiceError> {
-            Ok(store::transition(
-                conn,
-                id,
-                transition,
-                body.note.as_deref(),
-                &who,
-            )?)
-        })
+        .db(move |conn, _| flags::transition(conn, id, transition, body.note.as_deref(), &who))
         .await?;
     Ok(HttpResponse::Ok().json(flag))
 }
@@ -316,7 +297,7 @@ pub async fn annotate(
     let who = actor(&admin);
     let note = body.into_inner().note;
     let flag = state
-        .db(move |conn, _| Ok(store::annotate(conn, id, &note, &who)?))
+        .db(move |conn, _| flags::annotate(conn, id, &note, &who))
         .await?;
     Ok(HttpResponse::Ok().json(flag))
 }
@@ -343,7 +324,7 @@ pub async fn assign(
     let who = actor(&admin);
     let user_id = body.into_inner().user_id;
     let flag = state
-        .db(move |conn, _| Ok(store::assign(conn, id, user_id, &who)?))
+        .db(move |conn, _| flags::assign(conn, id, user_id, &who))
         .await?;
     Ok(HttpResponse::Ok().json(flag))
 }

@@ -4,8 +4,7 @@
 use actix_web::{delete, get, post, web, HttpResponse};
 
 use crate::auth::Visibility;
-use crate::error::ServiceError;
-use crate::goals::store::{self as goal_store, GoalInput, GoalView};
+use crate::goals::store::{GoalInput, GoalView};
 use crate::web::api::auth::Admin;
 use crate::web::dashboard::load;
 use crate::web::error::{ApiError, ErrorBody};
@@ -66,16 +65,15 @@ pub async fn create(
     let report = l.entry.clone();
     let gid = state
         .db_write(move |conn, _| {
-            let kpis = crate::services::dashboard::kpi_names(conn, id)?;
-            let goal = goal_store::validate(
+            crate::services::goals::create(
+                conn,
+                id,
                 &input,
                 &report.report,
-                &kpis,
                 Visibility::Both,
-                crate::db::now().date(),
+                None,
+                ACTOR,
             )
-            .map_err(ServiceError::Invalid)?;
-            Ok(goal_store::create(conn, id, &goal, None, ACTOR)?)
         })
         .await?;
     let l = load(&state, id, Visibility::Both, None).await?;
@@ -117,7 +115,9 @@ pub async fn remove(
     let (id, goal) = path.into_inner();
     let (id, goal) = (parse_id(&id, "partnership")?, parse_id(&goal, "goal")?);
     state
-        .db_write(move |conn, _| goal_store::remove(conn, id, goal, Visibility::Both, ACTOR))
+        .db_write(move |conn, _| {
+            crate::services::goals::remove(conn, id, goal, Visibility::Both, ACTOR)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

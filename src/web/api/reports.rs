@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::reports::kpi::KpiSummary;
-use crate::reports::{self, Report, ReportOptions};
+use crate::reports::{Report, ReportOptions, SegmentKind};
 use crate::web::api::auth::Admin;
 use crate::web::api::require_csv;
 use crate::web::error::{ApiError, ErrorBody};
@@ -51,7 +51,7 @@ pub async fn report(
     let segment = query
         .segment
         .as_deref()
-        .map(str::parse::<reports::SegmentKind>)
+        .map(str::parse::<SegmentKind>)
         .transpose()
         .map_err(ApiError::BadRequest)?;
     let csv = match query
@@ -70,11 +70,11 @@ pub async fn report(
     };
     let options = ReportOptions { wave, segment };
     let doc = state
-        .db(move |conn, _| reports::build(conn, id, &options))
+        .db(move |conn, _| crate::services::reports::build(conn, id, &options))
         .await?;
     if csv {
         let mut body = Vec::new();
-        reports::csv::write(&doc, &mut body).map_err(ApiError::Internal)?;
+        crate::reports::csv::write(&doc, &mut body).map_err(ApiError::Internal)?;
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(body))
@@ -106,7 +106,7 @@ pub async fn import_kpis(
     let id = parse_id(&id)?;
     require_csv(&req)?;
     let summary = state
-        .db(move |conn, _| reports::import_kpis(conn, id, &body))
+        .db(move |conn, _| crate::services::reports::import_kpis(conn, id, &body))
         .await?;
     Ok(HttpResponse::Ok().json(summary))
 }

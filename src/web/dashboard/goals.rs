@@ -11,9 +11,11 @@ use serde::Deserialize;
 use super::{can_set_goals, load, page_error, view, visibility, Header, Viewer};
 use crate::auth::Visibility;
 use crate::domain::FieldProblem;
-use crate::goals::store::{self as goal_store, GoalInput};
+use crate::error::ServiceError;
+use crate::goals::store::GoalInput;
 use crate::goals::Metric;
 use crate::reports::report::Report;
+use crate::services;
 use crate::web::auth_pages::see_other;
 use crate::web::error::ApiError;
 use crate::web::extract::CurrentUser;
@@ -202,18 +204,20 @@ pub async fn create_goal(
             due_on: form.due_on,
         };
         let l = load(&state, id, v, None).await?;
-        let kpis = state.db(move |conn, _| kpi_names(conn, id)).await?;
-        let today = crate::db::now().date();
-        let goal = match goal_store::validate(&input, l.report(), &kpis, v, today) {
-            Ok(goal) => goal,
-            Err(problems) => return form_page(&state, &user, id, v, input, problems).await,
-        };
         let (user_id, email) = (user.user.id, user.user.email.clone());
-        state
+        let wanted = input.clone();
+        let created = state
             .db_write(move |conn, _| {
-                Ok(goal_store::create(conn, id, &goal, Some(user_id), &email)?)
+                let report = l.report();
+                match services::goals::create(conn, id, &wanted, report, v, Some(user_id), &email) {
+                    Err(ServiceError::Invalid(problems)) => Ok(Err(problems)),
+                    other => other.map(Ok),
+                }
             })
             .await?;
+        if let Err(problems) = created {
+            return form_page(&state, &user, id, v, input, problems).await;
+        }
         Ok(see_other(&format!("/partnerships/{id}#goals")))
     }
     .await;
@@ -234,7 +238,7 @@ pub async fn delete_goal(
         user.check_csrf(&form.csrf)?;
         let email = user.user.email.clone();
         state
-            .db_write(move |conn, _| goal_store::remove(conn, id, goal, v, &email))
+            .db_write(move |conn, _| services::goals::remove(conn, id, goal, v, &email))
             .await?;
         Ok(see_other(&format!("/partnerships/{id}#goals")))
     }

@@ -1,0 +1,97 @@
+//! The ombudsman's use cases on flags, shared by the inbox pages, the JSON API and the CLI:
+//! list (inbox, per partnership), show, run the rules on a wave, read and set the rule
+//! thresholds, and change a flag (acknowledge, resolve, reopen, note, assign). Each change
+//! writes the flag's history and the audit log in the store's one transaction.
+
+use crate::auth::Access;
+use crate::db::Conn;
+use crate::error::ServiceError;
+use crate::flags::store::{self, Actor, FlagDetail, FlagView, InboxScope, RunReport, Transition};
+use crate::flags::RuleConfig;
+use crate::mail::Links;
+
+/// The partnerships whose flags `access` may see.
+pub fn scope_of(conn: &mut Conn, access: &Access) -> Result<InboxScope, ServiceError> {
+    Ok(InboxScope::for_access(conn, access)?)
+}
+
+/// Open and acknowledged flags in `scope`, most severe first, then most recently changed.
+pub fn inbox(conn: &mut Conn, scope: &InboxScope) -> Result<Vec<FlagView>, ServiceError> {
+    Ok(store::inbox(conn, scope)?)
+}
+
+/// One flag with its history.
+pub fn show(conn: &mut Conn, id: i64) -> Result<FlagDetail, ServiceError> {
+    Ok(store::show(conn, id)?)
+}
+
+/// Every flag of a partnership, in any state.
+pub fn for_partnership(conn: &mut Conn, partnership: i64) -> Result<Vec<FlagView>, ServiceError> {
+    Ok(store::for_partnership(conn, partnership)?)
+}
+
+/// The open and acknowledged flags of a partnership.
+pub fn unresolved(conn: &mut Conn, partnership: i64) -> Result<Vec<FlagView>, ServiceError> {
+    Ok(store::unresolved_for_partnership(conn, partnership)?)
+}
+
+/// Runs the rules on the partnership's closed wave `seq` (default the latest closed one).
+pub fn run_rules(
+    conn: &mut Conn,
+    partnership: i64,
+    seq: Option<i64>,
+    links: &Links,
+) -> Result<RunReport, ServiceError> {
+    let wave_id = match seq {
+        Some(seq) => store::wave_id_of(conn, partnership, seq)?,
+        None => store::latest_closed_wave(conn, partnership)?.0,
+    };
+    Ok(store::run_for_wave(conn, partnership, wave_id, links)?)
+}
+
+/// The partnership's rule thresholds (defaults where none were set).
+pub fn config(conn: &mut Conn, partnership: i64) -> Result<RuleConfig, ServiceError> {
+    store::require_partnership(conn, partnership)?;
+    Ok(store::config(conn, partnership)?)
+}
+
+/// Sets the partnership's rule thresholds.
+pub fn set_config(
+    conn: &mut Conn,
+    partnership: i64,
+    wanted: &RuleConfig,
+    actor: &Actor,
+) -> Result<RuleConfig, ServiceError> {
+    Ok(store::set_config(conn, partnership, wanted, actor)?)
+}
+
+/// Moves a flag along its life cycle, with an optional note.
+pub fn transition(
+    conn: &mut Conn,
+    id: i64,
+    step: Transition,
+    note: Option<&str>,
+    actor: &Actor,
+) -> Result<FlagDetail, ServiceError> {
+    Ok(store::transition(conn, id, step, note, actor)?)
+}
+
+/// Adds a note to a flag.
+pub fn annotate(
+    conn: &mut Conn,
+    id: i64,
+    note: &str,
+    actor: &Actor,
+) -> Result<FlagDetail, ServiceError> {
+    Ok(store::annotate(conn, id, note, actor)?)
+}
+
+/// Assigns a flag to a user (`None` unassigns).
+pub fn assign(
+    conn: &mut Conn,
+    id: i64,
+    assignee: Option<i64>,
+    actor: &Actor,
+) -> Result<FlagDetail, ServiceError> {
+    Ok(store::assign(conn, id, assignee, actor)?)
+}

@@ -1,0 +1,37 @@
+//! Reading reports and feeding them: the report of a partnership (from stored aggregates),
+//! KPI imports, and the comments of a wave that a viewer may read.
+
+use crate::db::Conn;
+use crate::domain::Side;
+use crate::error::ServiceError;
+use crate::reports::comments::{self, SideComments};
+use crate::reports::kpi::KpiSummary;
+use crate::reports::{Report, ReportOptions};
+
+/// The partnership's report, built from the stored aggregates.
+pub fn build(
+    conn: &mut Conn,
+    partnership: i64,
+    options: &ReportOptions,
+) -> Result<Report, ServiceError> {
+    crate::reports::build(conn, partnership, options)
+}
+
+/// Imports a KPI file for a partnership, all or nothing.
+pub fn import_kpis(
+    conn: &mut Conn,
+    partnership: i64,
+    bytes: &[u8],
+) -> Result<KpiSummary, ServiceError> {
+    crate::reports::import_kpis(conn, partnership, bytes)
+}
+
+/// The comments of wave `seq` of `sides` that may be shown.
+pub fn comments_for_wave(
+    conn: &mut Conn,
+    partnership: i64,
+    seq: i64,
+    sides: &[Side],
+) -> Result<Option<Vec<SideComments>>, ServiceError> {
+    Ok(comments::for_wave(conn, partnership, seq, sides)?)
+}
