@@ -321,7 +321,10 @@ mod tests {
         for statistic in [Statistic::Rwg, Statistic::RwgJ] {
             let values: Vec<f64> = sizes
                 .iter()
-                .map(|&n| critical_value(statistic, n, 3, 5).unwrap())
+                .map(|&n| {
+                    let items = if statistic == Statistic::Rwg { 1 } else { 3 };
+                    critical_value(statistic, n, items, 5).unwrap()
+                })
                 .collect();
             assert!(values.windows(2).all(|w| w[0] > w[1]), "{values:?}");
         }

@@ -27,8 +27,10 @@ mod descriptives;
 mod distribution;
 mod holm;
 mod icc;
+mod joint;
 mod lead_lag;
 mod sample;
+mod segments;
 mod rng;
 mod trend;
 mod verdict;
@@ -47,11 +49,13 @@ pub use correlation::{lead_lag, pearson, Correlation, Lag, LeadLag};
 pub use descriptives::{describe_item, describe_sample, ItemSummary, SampleSummary};
 pub use holm::holm;
 pub use icc::{icc, Icc};
+pub use joint::{joint_alignment, DimensionScores, JointAlignment};
 pub use lead_lag::{
     first_difference_lead_lag, holm_across, pooled_lead_lag, DifferenceLag, DifferenceLeadLag,
     PartnershipSeries, PooledLag, PooledLeadLag, FIRST_DIFFERENCES, MAX_EXACT_PERMUTATION_COUNT,
     MAX_LAG, MIN_PAIRS, PERMUTATION_SEED, POOLED_FIRST_DIFFERENCES, RANDOM_PERMUTATIONS,
 };
+pub use segments::{segment_differences, SegmentDifferences};
 pub use sample::{ItemHistogram, ValueCounts, SCALE_MAX, SCALE_MIN, SCALE_OPTIONS};
 pub use trend::{linear_trend, Trend};
 pub use verdict::{lead_lag_verdict, LeadFinding, LeadLagVerdict, NoEvidenceReason};
