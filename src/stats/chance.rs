@@ -115,7 +115,11 @@ fn critical_value(statistic: Statistic, n: u64, items: u32, options: u32) -> Opt
     let key = (statistic, n, items, options);
     // A panic elsewhere while the lock was held cannot leave a wrong value behind: values are
     // inserted whole.
-    if let Some(&value) = cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+    if let Some(&value) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
         return Some(value);
     }
     // Computed outside the lock: two threads may both compute a value, and get the same one.

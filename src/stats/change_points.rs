@@ -80,11 +80,8 @@ pub fn change_points(series: &BTreeMap<u32, f64>) -> Option<ChangePoints> {
     if t_count < MIN_WAVES {
         return None;
     }
-    let noise = means
-        .windows(2)
-        .map(|w| (w[1] - w[0]).powi(2))
-        .sum::<f64>()
-        / (2.0 * (t_count - 1) as f64);
+    let noise =
+        means.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum::<f64>() / (2.0 * (t_count - 1) as f64);
     let penalty = 2.0 * noise * (t_count as f64).ln();
     let ends = if noise == 0.0 {
         vec![t_count]
@@ -123,7 +120,10 @@ fn optimal_partition(values: &[f64], penalty: f64) -> Vec<usize> {
     let mut candidates: Vec<(usize, Option<usize>)> = vec![(0, None)];
     for t in MIN_SEGMENT..=t_count {
         let mut evaluated: Vec<(usize, f64)> = Vec::with_capacity(candidates.len());
-        for &(tau, _) in candidates.iter().filter(|&&(tau, _)| t - tau >= MIN_SEGMENT) {
+        for &(tau, _) in candidates
+            .iter()
+            .filter(|&&(tau, _)| t - tau >= MIN_SEGMENT)
+        {
             let total = best[tau] + cost(&values[tau..t]) + penalty;
             evaluated.push((tau, total));
             if total < best[t] {
@@ -306,7 +306,10 @@ mod tests {
                 (ours - best).abs() <= 1e-9 * (1.0 + best.abs()),
                 "{values:?}: PELT {ours} with {ends:?}, optimum {best} with {ties:?}"
             );
-            assert!(ties.contains(&ends), "{values:?}: {ends:?} not among {ties:?}");
+            assert!(
+                ties.contains(&ends),
+                "{values:?}: {ends:?} not among {ties:?}"
+            );
             compared += 1;
         }
         assert!(compared > 550, "{compared}");

@@ -70,7 +70,10 @@ mod tests {
     fn the_running_maximum_keeps_adjusted_values_in_the_order_of_the_raw_ones() {
         // 4·0.01 = 0.04, 3·0.02 = 0.06, 2·0.025 = 0.05 → 0.06, 1·0.5 = 0.5.
         let adjusted = holm(&[Some(0.5), Some(0.025), Some(0.01), Some(0.02)]);
-        assert_eq!(adjusted, vec![Some(0.5), Some(0.06), Some(0.04), Some(0.06)]);
+        assert_eq!(
+            adjusted,
+            vec![Some(0.5), Some(0.06), Some(0.04), Some(0.06)]
+        );
     }
 
     #[test]

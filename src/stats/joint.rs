@@ -81,8 +81,8 @@ pub fn joint_alignment(
     supplier: DimensionScores<'_>,
 ) -> JointAlignment {
     let (n_customer, n_supplier) = (customer.means.n(), supplier.means.n());
-    let pooled: Option<Vec<ItemHistogram>> = (customer.items.len() == supplier.items.len())
-        .then(|| {
+    let pooled: Option<Vec<ItemHistogram>> =
+        (customer.items.len() == supplier.items.len()).then(|| {
             customer
                 .items
                 .iter()
@@ -179,7 +179,14 @@ mod tests {
 
     #[test]
     fn firms_that_see_it_the_same_way_are_aligned_beyond_chance() {
-        let both = [[4, 4, 4], [4, 5, 4], [5, 4, 4], [4, 4, 5], [4, 4, 4], [5, 5, 4]];
+        let both = [
+            [4, 4, 4],
+            [4, 5, 4],
+            [5, 4, 4],
+            [4, 4, 5],
+            [4, 4, 4],
+            [5, 5, 4],
+        ];
         let j = joint(&both, &both);
         assert_eq!(j.eta_squared, Some(0.0));
         assert!(j.icc1.unwrap() < 0.0);
@@ -228,7 +235,10 @@ mod tests {
         assert_eq!((j.icc1, j.eta_squared), (None, None));
         assert!(j.rwg_j.is_some());
         let flat = joint(&[[3, 3, 3], [3, 3, 3]], &[[3, 3, 3]]);
-        assert_eq!((flat.icc1, flat.eta_squared, flat.rwg_j), (None, None, Some(1.0)));
+        assert_eq!(
+            (flat.icc1, flat.eta_squared, flat.rwg_j),
+            (None, None, Some(1.0))
+        );
     }
 
     #[test]
@@ -245,7 +255,10 @@ mod tests {
                 means: &sm,
             },
         );
-        assert_eq!((j.rwg_j, j.rwg_j_crit95, j.beyond_chance), (None, None, None));
+        assert_eq!(
+            (j.rwg_j, j.rwg_j_crit95, j.beyond_chance),
+            (None, None, None)
+        );
         assert!(j.eta_squared.is_some());
     }
 }

@@ -590,7 +590,10 @@ mod tests {
     fn one_partnership_has_nothing_to_permute() {
         let data = portfolio(1, 1);
         let pooled = run(&data);
-        assert!(pooled.lags.iter().all(|l| l.r.is_none() && l.p_permutation.is_none()));
+        assert!(pooled
+            .lags
+            .iter()
+            .all(|l| l.r.is_none() && l.p_permutation.is_none()));
         assert_eq!(pooled.lags[4].n, 8);
     }
 

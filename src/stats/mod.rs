@@ -29,9 +29,9 @@ mod holm;
 mod icc;
 mod joint;
 mod lead_lag;
+mod rng;
 mod sample;
 mod segments;
-mod rng;
 mod trend;
 mod verdict;
 
@@ -40,9 +40,7 @@ pub use bands::{
     agreement_band, cliffs_delta_band, hedges_g_band, significance, AgreementBand, EffectSize,
     Significance, SIGNIFICANCE_LEVEL,
 };
-pub use chance::{
-    rwg_crit95, rwg_j_crit95, CHANCE_QUANTILE, CHANCE_REPLICATES, CHANCE_SEED,
-};
+pub use chance::{rwg_crit95, rwg_j_crit95, CHANCE_QUANTILE, CHANCE_REPLICATES, CHANCE_SEED};
 pub use change_points::{change_points, ChangePoints, Segment, MIN_SEGMENT, MIN_WAVES};
 pub use compare::{compare, wave_change, Comparison};
 pub use correlation::{lead_lag, pearson, Correlation, Lag, LeadLag};
@@ -55,7 +53,7 @@ pub use lead_lag::{
     PartnershipSeries, PooledLag, PooledLeadLag, FIRST_DIFFERENCES, MAX_EXACT_PERMUTATION_COUNT,
     MAX_LAG, MIN_PAIRS, PERMUTATION_SEED, POOLED_FIRST_DIFFERENCES, RANDOM_PERMUTATIONS,
 };
-pub use segments::{segment_differences, SegmentDifferences};
 pub use sample::{ItemHistogram, ValueCounts, SCALE_MAX, SCALE_MIN, SCALE_OPTIONS};
+pub use segments::{segment_differences, SegmentDifferences};
 pub use trend::{linear_trend, Trend};
 pub use verdict::{lead_lag_verdict, LeadFinding, LeadLagVerdict, NoEvidenceReason};

@@ -73,7 +73,10 @@ mod tests {
             seen[rng.below(5) as usize] += 1;
         }
         // Each of the five values should come up about 2,000 times (SD ≈ 40).
-        assert!(seen.iter().all(|&c| (1_800..=2_200).contains(&c)), "{seen:?}");
+        assert!(
+            seen.iter().all(|&c| (1_800..=2_200).contains(&c)),
+            "{seen:?}"
+        );
     }
 
     #[test]

@@ -274,7 +274,10 @@ mod tests {
     fn fewer_than_two_groups_leave_everything_undefined() {
         let d = segment_differences(&[sample(&[1, 2, 3]), ValueCounts::default()]);
         assert_eq!((d.groups, d.n, d.group_sizes.clone()), (1, 3, vec![3, 0]));
-        assert_eq!((d.welch_f, d.kruskal_h, d.omega_squared), (None, None, None));
+        assert_eq!(
+            (d.welch_f, d.kruskal_h, d.omega_squared),
+            (None, None, None)
+        );
     }
 
     #[test]
@@ -304,7 +307,11 @@ mod tests {
 
     #[test]
     fn group_order_does_not_matter() {
-        let (a, b, c) = (sample(&[1, 2, 2, 4]), sample(&[3, 5, 4]), sample(&[2, 3, 3, 5]));
+        let (a, b, c) = (
+            sample(&[1, 2, 2, 4]),
+            sample(&[3, 5, 4]),
+            sample(&[2, 3, 3, 5]),
+        );
         let abc = segment_differences(&[a.clone(), b.clone(), c.clone()]);
         let cab = segment_differences(&[c, a, b]);
         for (x, y) in [

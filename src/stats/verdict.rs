@@ -93,7 +93,9 @@ pub fn lead_lag_verdict(
         .iter()
         .filter(|l| l.r.is_some())
         .map(|l| strength(l))
-        .fold(None, |best: Option<f64>, s| Some(best.map_or(s, |b| b.max(s))));
+        .fold(None, |best: Option<f64>, s| {
+            Some(best.map_or(s, |b| b.max(s)))
+        });
 
     let leads: Vec<&DifferenceLag> = positive
         .iter()
@@ -241,7 +243,11 @@ impl fmt::Display for NoEvidenceReason {
     }
 }
 
-fn about(finding: LeadFinding, reason: Option<NoEvidenceReason>, lag: &DifferenceLag) -> LeadLagVerdict {
+fn about(
+    finding: LeadFinding,
+    reason: Option<NoEvidenceReason>,
+    lag: &DifferenceLag,
+) -> LeadLagVerdict {
     LeadLagVerdict {
         finding,
         reason,
@@ -274,8 +280,12 @@ fn waves(k: i32) -> String {
 
 /// "r = 0.71, adjusted p = 0.010, 14 pairs".
 fn figures(lag: &DifferenceLag) -> String {
-    let r = lag.r.map_or_else(|| "undefined".to_owned(), |r| format!("{r:.2}"));
-    let p = lag.p_adjusted.map_or_else(|| "= undefined".to_owned(), format_p);
+    let r = lag
+        .r
+        .map_or_else(|| "undefined".to_owned(), |r| format!("{r:.2}"));
+    let p = lag
+        .p_adjusted
+        .map_or_else(|| "= undefined".to_owned(), format_p);
     format!("r = {r}, adjusted p {p}, {} pairs", lag.n)
 }
 
@@ -324,7 +334,10 @@ mod tests {
     #[test]
     fn a_significant_lead_stronger_than_every_negative_lag_is_evidence() {
         let v = verdict(&[(-1, 14, -0.3, 0.9), (2, 14, 0.71, 0.01), (1, 14, 0.2, 0.9)]);
-        assert_eq!((v.finding, v.reason, v.k, v.n), (LeadFinding::Evidence, None, Some(2), 14));
+        assert_eq!(
+            (v.finding, v.reason, v.k, v.n),
+            (LeadFinding::Evidence, None, Some(2), 14)
+        );
         assert_eq!(
             v.sentence,
             "supplier trust moved 2 waves before on-time delivery (r = 0.71, adjusted p = 0.010, \
@@ -337,8 +350,12 @@ mod tests {
         assert_eq!(verdict(&[(1, 9, 0.9, 0.02), (2, 8, 0.8, 0.01)]).k, Some(2));
         let v = verdict(&[(1, 9, 0.7, 0.01), (3, 7, -0.8, 0.01)]);
         assert_eq!(v.k, Some(3));
-        assert!(v.sentence.starts_with("supplier trust moved 3 waves before"));
-        assert!(verdict(&[(1, 9, 0.7, 0.01)]).sentence.contains("moved 1 wave before"));
+        assert!(v
+            .sentence
+            .starts_with("supplier trust moved 3 waves before"));
+        assert!(verdict(&[(1, 9, 0.7, 0.01)])
+            .sentence
+            .contains("moved 1 wave before"));
     }
 
     #[test]
@@ -369,20 +386,31 @@ mod tests {
     fn a_significant_lead_beaten_by_a_negative_lag_is_not_evidence() {
         let v = verdict(&[(1, 9, 0.6, 0.03), (-2, 8, -0.6, 0.2), (-1, 9, 0.1, 0.9)]);
         assert_eq!(v.finding, LeadFinding::NoEvidenceYet);
-        assert_eq!((v.reason, v.k), (Some(NoEvidenceReason::KpiMovesFirst), Some(-2)));
+        assert_eq!(
+            (v.reason, v.k),
+            (Some(NoEvidenceReason::KpiMovesFirst), Some(-2))
+        );
     }
 
     #[test]
     fn only_lag_zero_significant_means_they_move_together() {
         let v = verdict(&[(0, 10, 0.9, 0.001), (1, 9, 0.3, 0.6), (-1, 9, 0.2, 0.7)]);
-        assert_eq!((v.reason, v.k), (Some(NoEvidenceReason::MovesTogether), Some(0)));
-        assert!(v.sentence.ends_with("they moved in the same wave (r = 0.90, adjusted p = 0.001, 10 pairs)"));
+        assert_eq!(
+            (v.reason, v.k),
+            (Some(NoEvidenceReason::MovesTogether), Some(0))
+        );
+        assert!(v
+            .sentence
+            .ends_with("they moved in the same wave (r = 0.90, adjusted p = 0.001, 10 pairs)"));
     }
 
     #[test]
     fn nothing_significant_names_the_closest_lead() {
         let v = verdict(&[(1, 9, 0.5, 0.3), (2, 8, 0.4, 0.2), (-1, 9, 0.1, 0.9)]);
-        assert_eq!((v.reason, v.k), (Some(NoEvidenceReason::NotSignificant), Some(2)));
+        assert_eq!(
+            (v.reason, v.k),
+            (Some(NoEvidenceReason::NotSignificant), Some(2))
+        );
         assert_eq!(
             v.sentence,
             "no evidence yet that supplier trust leads on-time delivery: no lead is significant \
@@ -406,6 +434,9 @@ mod tests {
         assert_eq!(v["reason"], serde_json::Value::Null);
         let v = serde_json::to_value(verdict(&[])).unwrap();
         assert_eq!(v["reason"], "too_few_waves");
-        assert_eq!(NoEvidenceReason::KpiMovesFirst.to_string(), "the KPI moves first");
+        assert_eq!(
+            NoEvidenceReason::KpiMovesFirst.to_string(),
+            "the KPI moves first"
+        );
     }
 }
