@@ -376,6 +376,7 @@ fn rwg_critical_values_lie_in_the_exact_band_and_agree_with_multilevel() {
         let (r_low, r_high) = band("r_exact_band");
         let r_value = record["r_quantile_type7"].as_f64().unwrap();
         let tolerance = high.max(r_high) - low.min(r_low);
+        println!("n = {n}, J = {items}: ours {ours}, multilevel type 7 {r_value}");
         assert!(
             (ours - r_value).abs() <= tolerance,
             "n = {n}, J = {items}: {ours} vs multilevel {r_value} (tolerance {tolerance})"

@@ -42,7 +42,7 @@ pub const CHANCE_QUANTILE: f64 = 0.95;
 ///
 /// Computation: answers are never stored. A replicate keeps only Σx and Σx², so
 /// n(n − 1)s² = nΣx² − (Σx)² is an exact integer key; the percentile is read from the keys by
-/// two O(R) selections, no sort. Cost O(n·J·R) draws: about 1 ms for n = 30, J = 3 in a
+/// two O(R) selections, no sort. Cost O(n·J·R) draws: about 4 ms for n = 30, J = 3 in a
 /// release build (see `docs/statistics-inference.md`). Each (n, J, A) is computed once per
 /// process and cached; the value is deterministic (fixed seed), the cache only saves time.
 ///

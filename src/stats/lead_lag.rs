@@ -97,9 +97,9 @@ pub struct DifferenceLeadLag {
 ///
 /// # References
 ///
-/// Box, G. E. P., Jenkins, G. M., & Reinsel, G. C. (2008). *Time Series Analysis* (4th ed.),
-/// §11.2 on cross-correlating series after differencing them to remove common trends.
-/// Holm, S. (1979). *Scandinavian Journal of Statistics, 6*, 65–70.
+/// Granger, C. W. J., & Newbold, P. (1974). Spurious regressions in econometrics. *Journal of
+/// Econometrics, 2*, 111–120 (why trending levels correlate by accident, and differences do
+/// not). Holm, S. (1979). *Scandinavian Journal of Statistics, 6*, 65–70.
 pub fn first_difference_lead_lag(
     perception: &BTreeMap<u32, f64>,
     kpi: &BTreeMap<u32, f64>,
@@ -251,25 +251,21 @@ pub fn pooled_lead_lag(partnerships: &[PartnershipSeries<'_>]) -> PooledLeadLag 
     let exact = factorial_at_most(count, MAX_EXACT_PERMUTATION_COUNT);
     let ks: Vec<i32> = (-MAX_LAG..=MAX_LAG).collect();
 
-    // pairs[k][i][j]: the pairs of perception i with KPI j at lag k, so that a permutation
-    // only concatenates lists.
-    let pairs: Vec<Vec<Vec<Vec<(f64, f64)>>>> = ks
-        .iter()
-        .map(|&k| {
-            perception
-                .iter()
-                .map(|m| {
-                    kpi.iter()
-                        .map(|y| paired(m, y, k).map(|(_, _, pair)| pair).collect())
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
+    // The pairs of perception i with KPI j at lag index l, at pairs[(l·P + i)·P + j], so that
+    // a permutation only concatenates lists.
+    let mut pairs: Vec<Vec<(f64, f64)>> = Vec::with_capacity(ks.len() * count * count);
+    for &k in &ks {
+        for m in &perception {
+            for y in &kpi {
+                pairs.push(paired(m, y, k).map(|(_, _, pair)| pair).collect());
+            }
+        }
+    }
+    let cell = |lag: usize, i: usize, j: usize| &pairs[(lag * count + i) * count + j];
     let pooled_r = |lag: usize, permutation: &[usize], buffer: &mut Vec<(f64, f64)>| {
         buffer.clear();
         for (i, &j) in permutation.iter().enumerate() {
-            buffer.extend_from_slice(&pairs[lag][i][j]);
+            buffer.extend_from_slice(cell(lag, i, j));
         }
         correlation(buffer).0
     };
@@ -279,13 +275,13 @@ pub fn pooled_lead_lag(partnerships: &[PartnershipSeries<'_>]) -> PooledLeadLag 
     let observed: Vec<(usize, usize, Option<f64>, Option<f64>)> = (0..ks.len())
         .map(|lag| {
             let (n, contributing) = identity.iter().fold((0, 0), |(n, c), &i| {
-                let len = pairs[lag][i][i].len();
+                let len = cell(lag, i, i).len();
                 (n + len, c + usize::from(len > 0))
             });
             let (r, p) = if count >= 2 {
                 let mut own = Vec::new();
                 for &i in &identity {
-                    own.extend_from_slice(&pairs[lag][i][i]);
+                    own.extend_from_slice(cell(lag, i, i));
                 }
                 correlation(&own)
             } else {
@@ -536,7 +532,9 @@ mod tests {
         assert!(!factorial_at_most(1_000, 10_000));
     }
 
-    fn portfolio(count: u32, lead: u32) -> Vec<(BTreeMap<u32, f64>, BTreeMap<u32, f64>)> {
+    type Portfolio = Vec<(BTreeMap<u32, f64>, BTreeMap<u32, f64>)>;
+
+    fn portfolio(count: u32, lead: u32) -> Portfolio {
         let mut rng = SplitMix64::new(u64::from(count) * 31 + u64::from(lead));
         (0..count)
             .map(|_| {
@@ -550,7 +548,7 @@ mod tests {
             .collect()
     }
 
-    fn run(series: &[(BTreeMap<u32, f64>, BTreeMap<u32, f64>)]) -> PooledLeadLag {
+    fn run(series: &Portfolio) -> PooledLeadLag {
         let input: Vec<PartnershipSeries<'_>> = series
             .iter()
             .map(|(perception, kpi)| PartnershipSeries { perception, kpi })
