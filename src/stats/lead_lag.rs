@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::correlation::pearson;
 use super::holm::holm;
 use super::rng::SplitMix64;
+use super::trend::CentredSums;
 
 /// Largest |k| tested: lags run over k = −3..=3.
 pub const MAX_LAG: i32 = 3;
@@ -267,7 +268,10 @@ pub fn pooled_lead_lag(partnerships: &[PartnershipSeries<'_>]) -> PooledLeadLag 
         for (i, &j) in permutation.iter().enumerate() {
             buffer.extend_from_slice(cell(lag, i, j));
         }
-        correlation(buffer).0
+        // The r of `pearson`, without the t tail it would also compute for every permutation.
+        (buffer.len() >= MIN_PAIRS)
+            .then(|| CentredSums::of(buffer).r())
+            .flatten()
     };
 
     let identity: Vec<usize> = (0..count).collect();
