@@ -19,22 +19,41 @@
 
 mod agreement;
 mod bands;
+mod chance;
+mod change_points;
 mod compare;
 mod correlation;
 mod descriptives;
 mod distribution;
+mod holm;
 mod icc;
+mod joint;
+mod lead_lag;
+mod rng;
 mod sample;
+mod segments;
 mod trend;
+mod verdict;
 
 pub use agreement::{ad_m, awg, dimension_agreement, rwg, DimensionAgreement, NULL_VARIANCE};
 pub use bands::{
     agreement_band, cliffs_delta_band, hedges_g_band, significance, AgreementBand, EffectSize,
     Significance, SIGNIFICANCE_LEVEL,
 };
+pub use chance::{rwg_crit95, rwg_j_crit95, CHANCE_QUANTILE, CHANCE_REPLICATES, CHANCE_SEED};
+pub use change_points::{change_points, ChangePoints, Segment, MIN_SEGMENT, MIN_WAVES};
 pub use compare::{compare, wave_change, Comparison};
 pub use correlation::{lead_lag, pearson, Correlation, Lag, LeadLag};
 pub use descriptives::{describe_item, describe_sample, ItemSummary, SampleSummary};
+pub use holm::holm;
 pub use icc::{icc, Icc};
+pub use joint::{joint_alignment, DimensionScores, JointAlignment};
+pub use lead_lag::{
+    first_difference_lead_lag, holm_across, pooled_lead_lag, DifferenceLag, DifferenceLeadLag,
+    PartnershipSeries, PooledLag, PooledLeadLag, FIRST_DIFFERENCES, MAX_EXACT_PERMUTATION_COUNT,
+    MAX_LAG, MIN_PAIRS, PERMUTATION_SEED, POOLED_FIRST_DIFFERENCES, RANDOM_PERMUTATIONS,
+};
 pub use sample::{ItemHistogram, ValueCounts, SCALE_MAX, SCALE_MIN, SCALE_OPTIONS};
+pub use segments::{segment_differences, SegmentDifferences};
 pub use trend::{linear_trend, Trend};
+pub use verdict::{lead_lag_verdict, LeadFinding, LeadLagVerdict, NoEvidenceReason};
