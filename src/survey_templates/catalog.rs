@@ -833,7 +833,7 @@ mod tests {
             assert_eq!(entry.template().body(), *body);
             assert_eq!(
                 entry.template().version(),
-                super::super::parser::version_of(body)
+                super::super::parse::version_of(body)
             );
         }
     }

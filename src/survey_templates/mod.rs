@@ -77,7 +77,7 @@
 
 mod catalog;
 mod error;
-mod parser;
+mod parse;
 
 use serde::Serialize;
 
@@ -86,7 +86,7 @@ pub use catalog::{
     DEFAULT_TEMPLATE_ID,
 };
 pub use error::{EntryName, Location, Problem, ProblemKind, Subject, TemplateError};
-pub use parser::parse;
+pub use parse::parse;
 
 /// The text that [`Wording::render`] replaces with the partner firm's name.
 pub const PARTNER_PLACEHOLDER: &str = "{partner}";

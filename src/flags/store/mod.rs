@@ -1,0 +1,285 @@
+//! Flags in the database: running the rules on a wave, the life cycle of a flag, the inbox
+//! and the per-partnership rule configuration.
+//!
+//! Every write here is one transaction that also writes the flag's event and the audit log,
+//! so a change is never recorded without happening nor happens unrecorded. Running the rules
+//! twice on the same wave changes nothing the second time: a flag carries the latest wave it
+//! fired on, and `(wave_id, rule, scope)` is unique.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::rules::{self, Finding, Rule, RuleConfig, Severity};
+use super::FlagError;
+use crate::auth::audit;
+use crate::db::schema::{
+    flag_events, flag_rule_configs, flags, partnerships, user_scopes, users, waves,
+};
+use crate::db::{self, Conn};
+use crate::domain::Email;
+use crate::mail::messages::{self, FlagAlertMail};
+use crate::mail::outbox;
+use crate::mail::Links;
+use crate::reports::{self, ReportOptions, SegmentKind};
+
+mod config;
+mod run;
+mod transitions;
+mod views;
+
+pub use config::*;
+pub use run::*;
+pub use transitions::*;
+pub use views::*;
+
+/// Who changes a flag: a user (by id and email), the command line, the admin token, or the
+/// rules themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    /// As the audit log names actors: an email, `cli`, `admin-token` or `rules`.
+    pub name: String,
+}
+
+impl Actor {
+    pub fn user(id: i64, email: &str) -> Actor {
+        Actor {
+            user_id: Some(id),
+            name: email.to_owned(),
+        }
+    }
+    pub fn cli() -> Actor {
+        Actor {
+            user_id: None,
+            name: "cli".into(),
+        }
+    }
+    pub fn admin_token() -> Actor {
+        Actor {
+            user_id: None,
+            name: "admin-token".into(),
+        }
+    }
+    pub fn rules() -> Actor {
+        Actor {
+            user_id: None,
+            name: "rules".into(),
+        }
+    }
+}
+
+/// A flag's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FlagState {
+    Open,
+    Acknowledged,
+    Resolved,
+}
+
+impl FlagState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagState::Open => "open",
+            FlagState::Acknowledged => "acknowledged",
+            FlagState::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<FlagState> {
+        [
+            FlagState::Open,
+            FlagState::Acknowledged,
+            FlagState::Resolved,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}
+
+/// A state change asked for by a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Acknowledge,
+    Resolve,
+    Reopen,
+}
+
+impl Transition {
+    /// (states it may start from, state it leads to, event action).
+    fn rule(self) -> (&'static [FlagState], FlagState, &'static str) {
+        match self {
+            Transition::Acknowledge => {
+                (&[FlagState::Open], FlagState::Acknowledged, "acknowledged")
+            }
+            Transition::Resolve => (
+                &[FlagState::Open, FlagState::Acknowledged],
+                FlagState::Resolved,
+                "resolved",
+            ),
+            Transition::Reopen => (&[FlagState::Resolved], FlagState::Open, "reopened"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = flags)]
+pub struct FlagRow {
+    pub id: i64,
+    pub partnership_id: i64,
+    pub wave_id: i64,
+    pub rule: String,
+    pub scope: String,
+    pub measured: Option<f64>,
+    pub threshold: Option<f64>,
+    pub severity: String,
+    pub state: String,
+    pub details: String,
+    pub assignee_user_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = flags)]
+struct NewFlag<'a> {
+    partnership_id: i64,
+    wave_id: i64,
+    rule: &'a str,
+    scope: &'a str,
+    measured: Option<f64>,
+    threshold: Option<f64>,
+    severity: &'a str,
+    state: &'a str,
+    details: &'a str,
+    assignee_user_id: Option<i64>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = flag_events)]
+struct EventRow {
+    id: i64,
+    user_id: Option<i64>,
+    action: String,
+    note: String,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = flag_events)]
+struct NewEvent<'a> {
+    flag_id: i64,
+    user_id: Option<i64>,
+    action: &'a str,
+    note: &'a str,
+    created_at: NaiveDateTime,
+}
+
+/// A flag as the API and the CLI show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FlagView {
+    pub id: i64,
+    pub partnership_id: i64,
+    pub partnership: String,
+    /// The latest wave the rule fired on (its sequence number).
+    pub wave: i64,
+    pub rule: String,
+    /// The rule in words.
+    pub rule_words: String,
+    pub scope: String,
+    pub measured: Option<f64>,
+    pub threshold: Option<f64>,
+    pub severity: Severity,
+    pub state: FlagState,
+    /// The numbers that fired it, and `history`: one entry per wave it fired on.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// Path of the chart that shows it.
+    pub link: String,
+    pub assignee_user_id: Option<i64>,
+    pub assignee: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// One entry of a flag's history.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FlagEventView {
+    pub id: i64,
+    /// `opened`, `still firing`, `reopened`, `acknowledged`, `resolved`, `note`, `assigned`.
+    pub action: String,
+    pub note: String,
+    pub user_id: Option<i64>,
+    /// The user's email, `null` for the rules, the CLI or the admin token.
+    pub user: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+}
+
+/// A flag with its history, oldest event first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FlagDetail {
+    #[serde(flatten)]
+    pub flag: FlagView,
+    pub events: Vec<FlagEventView>,
+}
+
+/// What one run of the rules did.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct RunReport {
+    pub partnership_id: i64,
+    pub wave: i64,
+    /// Findings of the rules on this wave.
+    pub fired: usize,
+    /// Flags raised for the first time.
+    pub opened: Vec<i64>,
+    /// Resolved flags that this wave fires again.
+    pub reopened: Vec<i64>,
+    /// Open or acknowledged flags that still fire.
+    pub still_firing: Vec<i64>,
+    /// Flags this wave had already raised (a repeated run).
+    pub unchanged: Vec<i64>,
+    /// Findings left alone because a later wave already carries their flag.
+    pub superseded: Vec<i64>,
+    /// Alert mails queued.
+    pub mails_queued: usize,
+}
+
+/// Which partnerships an inbox covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InboxScope {
+    All,
+    Only(Vec<i64>),
+}
+
+impl InboxScope {
+    /// The partnerships a signed-in user may see.
+    pub fn for_access(
+        conn: &mut Conn,
+        access: &crate::auth::Access,
+    ) -> Result<InboxScope, FlagError> {
+        if access.sees_everything() {
+            return Ok(InboxScope::All);
+        }
+        let all: Vec<i64> = partnerships::table
+            .select(partnerships::id)
+            .order(partnerships::id.asc())
+            .load(conn)?;
+        Ok(InboxScope::Only(access.filter_visible(all)))
+    }
+}
+
+fn now() -> NaiveDateTime {
+    db::now()
+}
+
+fn parse_details(raw: &str) -> serde_json::Value {
+    serde_json::from_str(raw).unwrap_or_else(|_| serde_json::Value::String(raw.to_owned()))
+}

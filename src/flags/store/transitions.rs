@@ -1,0 +1,169 @@
+//! The life cycle of one flag: acknowledge, resolve, reopen, note and assign, each with its event and audit entry.
+
+use super::*;
+
+pub(super) fn get_row(conn: &mut Conn, id: i64) -> Result<FlagRow, FlagError> {
+    flags::table
+        .find(id)
+        .select(FlagRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| FlagError::NotFound(format!("there is no flag with id {id}")))
+}
+
+/// The partnership a flag belongs to (access checks ask before acting).
+pub fn partnership_of(conn: &mut Conn, id: i64) -> Result<i64, FlagError> {
+    Ok(get_row(conn, id)?.partnership_id)
+}
+
+pub(super) fn clean_note(note: Option<&str>) -> Result<String, FlagError> {
+    let note = note.unwrap_or("").trim();
+    if note.chars().count() > MAX_NOTE {
+        return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
+            field: "note".into(),
+            message: format!("a note is at most {MAX_NOTE} characters"),
+        }]));
+    }
+    Ok(note.to_owned())
+}
+
+/// Longest note kept, in characters.
+pub const MAX_NOTE: usize = 4000;
+
+/// Moves a flag along its life cycle; a move the current state does not allow is refused
+/// with [`FlagError::IllegalTransition`].
+pub fn transition(
+    conn: &mut Conn,
+    id: i64,
+    step: Transition,
+    note: Option<&str>,
+    actor: &Actor,
+) -> Result<FlagDetail, FlagError> {
+    let note = clean_note(note)?;
+    let (from, to, action) = step.rule();
+    let allowed: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    conn.write_transaction(|conn| {
+        let at = now();
+        let changed = diesel::update(
+            flags::table
+                .filter(flags::id.eq(id))
+                .filter(flags::state.eq_any(&allowed)),
+        )
+        .set((flags::state.eq(to.as_str()), flags::updated_at.eq(at)))
+        .execute(conn)?;
+        if changed == 0 {
+            let row = get_row(conn, id)?;
+            return Err(FlagError::IllegalTransition {
+                id,
+                state: row.state,
+                done: action,
+                allowed: allowed.join(" or "),
+            });
+        }
+        record(conn, id, actor, action, &note, at)?;
+        show(conn, id)
+    })
+}
+
+pub fn acknowledge(
+    conn: &mut Conn,
+    id: i64,
+    note: Option<&str>,
+    actor: &Actor,
+) -> Result<FlagDetail, FlagError> {
+    transition(conn, id, Transition::Acknowledge, note, actor)
+}
+
+pub fn resolve(
+    conn: &mut Conn,
+    id: i64,
+    note: Option<&str>,
+    actor: &Actor,
+) -> Result<FlagDetail, FlagError> {
+    transition(conn, id, Transition::Resolve, note, actor)
+}
+
+pub fn reopen(
+    conn: &mut Conn,
+    id: i64,
+    note: Option<&str>,
+    actor: &Actor,
+) -> Result<FlagDetail, FlagError> {
+    transition(conn, id, Transition::Reopen, note, actor)
+}
+
+/// Adds a note to a flag in any state.
+pub fn annotate(
+    conn: &mut Conn,
+    id: i64,
+    note: &str,
+    actor: &Actor,
+) -> Result<FlagDetail, FlagError> {
+    let note = clean_note(Some(note))?;
+    if note.is_empty() {
+        return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
+            field: "note".into(),
+            message: "the note is empty".into(),
+        }]));
+    }
+    conn.write_transaction(|conn| {
+        let at = now();
+        lock_flag(conn, id)?;
+        diesel::update(flags::table.find(id))
+            .set(flags::updated_at.eq(at))
+            .execute(conn)?;
+        record(conn, id, actor, "note", &note, at)?;
+        show(conn, id)
+    })
+}
+
+/// Assigns a flag to an ombudsman or administrator (`None` unassigns it).
+pub fn assign(
+    conn: &mut Conn,
+    id: i64,
+    assignee: Option<i64>,
+    actor: &Actor,
+) -> Result<FlagDetail, FlagError> {
+    conn.write_transaction(|conn| {
+        let at = now();
+        lock_flag(conn, id)?;
+        let row = get_row(conn, id)?;
+        let note = match assignee {
+            None => "unassigned".to_owned(),
+            Some(user_id) => {
+                let user: Option<(String, String, bool)> = users::table
+                    .find(user_id)
+                    .select((users::email, users::role, users::disabled))
+                    .first(conn)
+                    .optional()?;
+                match user {
+                    Some((email, role, false)) if role == "ombudsman" || role == "admin" => {
+                        format!("assigned to {email}")
+                    }
+                    Some(_) => {
+                        return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
+                            field: "user_id".into(),
+                            message: format!(
+                                "user {user_id} cannot take flags: only an active ombudsman or administrator can"
+                            ),
+                        }]))
+                    }
+                    None => {
+                        return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
+                            field: "user_id".into(),
+                            message: format!("there is no user with id {user_id}"),
+                        }]))
+                    }
+                }
+            }
+        };
+        if row.assignee_user_id == assignee {
+            return show(conn, id);
+        }
+        diesel::update(flags::table.find(id))
+            .set((flags::assignee_user_id.eq(assignee), flags::updated_at.eq(at)))
+            .execute(conn)?;
+        record(conn, id, actor, "assigned", &note, at)?;
+        show(conn, id)
+    })
+}

@@ -1,0 +1,169 @@
+//! Reading flags: one with its history, a partnership's, and the inbox in severity order.
+
+use super::*;
+
+pub(super) fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>, FlagError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wave_ids: Vec<i64> = rows.iter().map(|r| r.wave_id).collect();
+    let seq_of: HashMap<i64, i64> = waves::table
+        .filter(waves::id.eq_any(&wave_ids))
+        .select((waves::id, waves::seq))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let partnership_ids: Vec<i64> = rows.iter().map(|r| r.partnership_id).collect();
+    let names: HashMap<i64, String> = partnerships::table
+        .filter(partnerships::id.eq_any(&partnership_ids))
+        .select((partnerships::id, partnerships::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let assignee_ids: Vec<i64> = rows.iter().filter_map(|r| r.assignee_user_id).collect();
+    let emails: HashMap<i64, String> = if assignee_ids.is_empty() {
+        HashMap::new()
+    } else {
+        users::table
+            .filter(users::id.eq_any(&assignee_ids))
+            .select((users::id, users::email))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    rows.into_iter()
+        .map(|r| {
+            let details = parse_details(&r.details);
+            let link = details
+                .get("link")
+                .and_then(|l| l.as_str())
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("/partnerships/{}", r.partnership_id));
+            let severity = Severity::parse(&r.severity).ok_or_else(|| {
+                FlagError::Internal(anyhow::anyhow!(
+                    "flag {} has severity {:?}",
+                    r.id,
+                    r.severity
+                ))
+            })?;
+            let state = FlagState::parse(&r.state).ok_or_else(|| {
+                FlagError::Internal(anyhow::anyhow!("flag {} has state {:?}", r.id, r.state))
+            })?;
+            Ok(FlagView {
+                id: r.id,
+                partnership_id: r.partnership_id,
+                partnership: names.get(&r.partnership_id).cloned().unwrap_or_default(),
+                wave: seq_of.get(&r.wave_id).copied().unwrap_or_default(),
+                rule_words: Rule::parse(&r.rule)
+                    .map(|x| x.words().to_owned())
+                    .unwrap_or_else(|| r.rule.clone()),
+                rule: r.rule,
+                scope: r.scope,
+                measured: r.measured,
+                threshold: r.threshold,
+                severity,
+                state,
+                details,
+                link,
+                assignee: r.assignee_user_id.and_then(|u| emails.get(&u).cloned()),
+                assignee_user_id: r.assignee_user_id,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+        })
+        .collect()
+}
+
+/// One flag with its events, oldest first.
+pub fn show(conn: &mut Conn, id: i64) -> Result<FlagDetail, FlagError> {
+    let row = get_row(conn, id)?;
+    let flag = views(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| FlagError::NotFound(format!("there is no flag with id {id}")))?;
+    let events: Vec<EventRow> = flag_events::table
+        .filter(flag_events::flag_id.eq(id))
+        .order((flag_events::created_at.asc(), flag_events::id.asc()))
+        .select(EventRow::as_select())
+        .load(conn)?;
+    let user_ids: Vec<i64> = events.iter().filter_map(|e| e.user_id).collect();
+    let emails: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&user_ids))
+        .select((users::id, users::email))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(FlagDetail {
+        flag,
+        events: events
+            .into_iter()
+            .map(|e| FlagEventView {
+                id: e.id,
+                user: e.user_id.and_then(|u| emails.get(&u).cloned()),
+                user_id: e.user_id,
+                action: e.action,
+                note: e.note,
+                created_at: e.created_at,
+            })
+            .collect(),
+    })
+}
+
+/// Every flag of a partnership, in any state: newest wave first, then most severe.
+pub fn for_partnership(conn: &mut Conn, partnership_id: i64) -> Result<Vec<FlagView>, FlagError> {
+    require_partnership(conn, partnership_id)?;
+    let rows: Vec<FlagRow> = flags::table
+        .filter(flags::partnership_id.eq(partnership_id))
+        .select(FlagRow::as_select())
+        .load(conn)?;
+    sorted_views(conn, rows)
+}
+
+/// The open and acknowledged flags of a partnership known to exist (the dashboard's list),
+/// in [`for_partnership`]'s order.
+pub fn unresolved_for_partnership(
+    conn: &mut Conn,
+    partnership_id: i64,
+) -> Result<Vec<FlagView>, FlagError> {
+    let rows: Vec<FlagRow> = flags::table
+        .filter(flags::partnership_id.eq(partnership_id))
+        .filter(flags::state.ne(FlagState::Resolved.as_str()))
+        .select(FlagRow::as_select())
+        .load(conn)?;
+    sorted_views(conn, rows)
+}
+
+pub(super) fn sorted_views(
+    conn: &mut Conn,
+    rows: Vec<FlagRow>,
+) -> Result<Vec<FlagView>, FlagError> {
+    let mut out = views(conn, rows)?;
+    out.sort_by(|a, b| {
+        b.wave
+            .cmp(&a.wave)
+            .then(b.severity.cmp(&a.severity))
+            .then(a.rule.cmp(&b.rule))
+            .then(a.scope.cmp(&b.scope))
+    });
+    Ok(out)
+}
+
+/// Open and acknowledged flags across the partnerships in `scope`: most severe first, then
+/// the most recently changed, then the newest.
+pub fn inbox(conn: &mut Conn, scope: &InboxScope) -> Result<Vec<FlagView>, FlagError> {
+    let mut query = flags::table
+        .filter(flags::state.eq_any([FlagState::Open.as_str(), FlagState::Acknowledged.as_str()]))
+        .select(FlagRow::as_select())
+        .into_boxed();
+    if let InboxScope::Only(ids) = scope {
+        query = query.filter(flags::partnership_id.eq_any(ids.clone()));
+    }
+    let rows = query.load(conn)?;
+    let mut out = views(conn, rows)?;
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.updated_at.cmp(&a.updated_at))
+            .then(b.id.cmp(&a.id))
+    });
+    Ok(out)
+}

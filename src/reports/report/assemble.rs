@@ -1,0 +1,200 @@
+//! The pure half of the report: loaded aggregates in, the whole document out, confidentiality applied first.
+
+use super::*;
+
+/// Builds the document from loaded aggregates (pure).
+pub fn assemble(input: &ReportInput) -> Report {
+    let min = input.partnership.min_reporting_size;
+    let mut per_wave: BTreeMap<i64, Vec<&GroupAggregate>> = BTreeMap::new();
+    let seq_of: HashMap<i64, i64> = input.waves.iter().map(|(seq, id, _)| (*id, *seq)).collect();
+    for g in &input.groups {
+        if let Some(seq) = seq_of.get(&g.wave_id) {
+            per_wave.entry(*seq).or_default().push(g);
+        }
+    }
+    let targets: Vec<(TargetKind, &str)> = input
+        .items
+        .iter()
+        .map(|(i, _)| (TargetKind::Item, i.as_str()))
+        .chain(
+            input
+                .dimensions
+                .iter()
+                .map(|d| (TargetKind::Dimension, d.as_str())),
+        )
+        .collect();
+    let first_dimension = input.items.len();
+    let item_index: HashMap<&str, usize> = input
+        .items
+        .iter()
+        .enumerate()
+        .map(|(t, (i, _))| (i.as_str(), t))
+        .collect();
+    let waves: Vec<WaveGroups> = input
+        .waves
+        .iter()
+        .map(|(seq, _, _)| {
+            let groups = per_wave.remove(seq).unwrap_or_default();
+            WaveGroups::new(*seq, groups, min, &targets)
+        })
+        .collect();
+    let shown_waves: Vec<&WaveGroups> = waves
+        .iter()
+        .filter(|w| input.options.wave.is_none_or(|seq| w.seq == seq))
+        .collect();
+    let mut kinds = vec![SegmentKind::All];
+    kinds.extend(input.options.breakdowns());
+
+    let mut report = Report {
+        partnership: input.partnership.clone(),
+        wave: input.options.wave,
+        breakdowns: input
+            .options
+            .breakdowns()
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect(),
+        waves: input
+            .waves
+            .iter()
+            .map(|(seq, _, closed_at)| WaveInfo {
+                wave: *seq,
+                closed_at: *closed_at,
+            })
+            .collect(),
+        groups: Vec::new(),
+        items: Vec::new(),
+        dimensions: Vec::new(),
+        inter_firm: InterFirm::default(),
+        icc: Vec::new(),
+        trend: Vec::new(),
+        lead_lag: Vec::new(),
+        health: Vec::new(),
+    };
+    let dimension_of: HashMap<&str, &str> = input
+        .items
+        .iter()
+        .map(|(i, d)| (i.as_str(), d.as_str()))
+        .collect();
+
+    for w in &shown_waves {
+        for side in Side::BOTH {
+            for kind in &kinds {
+                for (pos, g) in w.groups(side, *kind).iter().enumerate() {
+                    let id = w.id(g);
+                    let shown = id.suppressed.is_none();
+                    let withheld = |t: usize| w.target_reason(side, *kind, pos, t);
+                    for (t, (item, _)) in input.items.iter().enumerate() {
+                        let reason = withheld(t);
+                        let summary = reason
+                            .is_none()
+                            .then(|| stats::describe_item(&item_histogram(g, item)));
+                        report.items.push(ItemRecord {
+                            id: GroupId {
+                                suppressed: reason.map(str::to_owned),
+                                ..id.clone()
+                            },
+                            item: item.clone(),
+                            dimension: dimension_of.get(item.as_str()).map(|d| (*d).to_owned()),
+                            agreement: summary
+                                .as_ref()
+                                .and_then(|s| s.rwg)
+                                .map(|r| agreement_band(r).words()),
+                            stats: summary,
+                        });
+                    }
+                    for (i, d) in input.dimensions.iter().enumerate() {
+                        let reason = withheld(first_dimension + i);
+                        let stats =
+                            reason
+                                .is_none()
+                                .then(|| dimension(g, d))
+                                .flatten()
+                                .map(|agg| {
+                                    // The pairwise block combines the group's item variances: it goes
+                                    // with any of its items.
+                                    let pairwise_withheld =
+                                        agg.listwise.iter().find_map(|(item, _)| {
+                                            item_index.get(item.as_str()).and_then(|&t| withheld(t))
+                                        });
+                                    dimension_stats(g, agg, pairwise_withheld)
+                                });
+                        report.dimensions.push(DimensionRecord {
+                            id: GroupId {
+                                suppressed: reason.map(str::to_owned),
+                                ..id.clone()
+                            },
+                            dimension: d.clone(),
+                            stats,
+                        });
+                    }
+                    report.groups.push(GroupRecord {
+                        invited: shown.then_some(g.invited),
+                        responded: shown.then_some(g.responded),
+                        response_rate: (shown && g.invited > 0)
+                            .then(|| g.responded as f64 / g.invited as f64),
+                        id,
+                    });
+                }
+            }
+            for kind in input.options.breakdowns() {
+                if kind == SegmentKind::LevelFunction {
+                    continue;
+                }
+                for (t, &(target_kind, target)) in targets.iter().enumerate() {
+                    report
+                        .icc
+                        .push(icc_record(w, side, kind, target_kind, target, t));
+                }
+            }
+        }
+        for (t, &(target_kind, target)) in targets.iter().enumerate() {
+            let (customer, supplier) = (
+                w.shown_whole_target(Side::Customer, t),
+                w.shown_whole_target(Side::Supplier, t),
+            );
+            let comparison = customer.zip(supplier).map(|(c, s)| {
+                stats::compare(
+                    &sample(c, target_kind, target),
+                    &sample(s, target_kind, target),
+                )
+            });
+            let suppressed = if comparison.is_some() {
+                None
+            } else {
+                w.whole_target_reason(Side::Customer, t, min)
+                    .or_else(|| w.whole_target_reason(Side::Supplier, t, min))
+            };
+            report_inter_firm(
+                &mut report.inter_firm,
+                w.seq,
+                target_kind,
+                target,
+                &dimension_of,
+                suppressed,
+                comparison,
+            );
+        }
+        report
+            .health
+            .push(health(w, &input.dimensions, first_dimension, min));
+    }
+
+    for side in Side::BOTH {
+        for (t, &(target_kind, target)) in targets.iter().enumerate() {
+            report
+                .trend
+                .push(trend_record(&waves, side, target_kind, target, t));
+        }
+    }
+    for k in &input.kpis {
+        for side in Side::BOTH {
+            for (i, d) in input.dimensions.iter().enumerate() {
+                report
+                    .lead_lag
+                    .push(lead_lag_record(&waves, k, side, d, first_dimension + i));
+            }
+        }
+    }
+    report
+}

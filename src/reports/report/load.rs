@@ -1,0 +1,93 @@
+//! The database half of the report: the partnership, its closed waves, their stored aggregates and the KPIs aligned to waves.
+
+use super::*;
+
+/// Loads the aggregates and KPIs of a partnership and assembles its report.
+pub fn build(
+    conn: &mut Conn,
+    partnership_id: i64,
+    options: &ReportOptions,
+) -> Result<Report, ServiceError> {
+    let input = load(conn, partnership_id, options)?;
+    Ok(assemble(&input))
+}
+
+/// The database half of [`build`].
+pub fn load(
+    conn: &mut Conn,
+    partnership_id: i64,
+    options: &ReportOptions,
+) -> Result<ReportInput, ServiceError> {
+    let p = crate::db::partnerships::require(conn, partnership_id)?;
+    let names: HashMap<i64, String> =
+        firms::get_many(conn, &[p.customer_firm_id, p.supplier_firm_id])?
+            .into_iter()
+            .map(|f| (f.id, f.name))
+            .collect();
+    let all_waves = waves::for_partnership(conn, partnership_id)?;
+    let mut closed: Vec<&crate::db::models::Wave> =
+        all_waves.iter().filter(|w| w.state == "closed").collect();
+    if closed.is_empty() {
+        return Err(ServiceError::Conflict(format!(
+            "partnership {partnership_id} has no closed wave yet; a report needs at least one"
+        )));
+    }
+    if let Some(seq) = options.wave {
+        match all_waves.iter().find(|w| w.seq == seq) {
+            None => {
+                return Err(ServiceError::NotFound(format!(
+                    "partnership {partnership_id} has no wave {seq}"
+                )))
+            }
+            Some(w) if w.state != "closed" => {
+                return Err(ServiceError::Conflict(format!(
+                    "wave {seq} is {}; a report covers closed waves only",
+                    w.state
+                )))
+            }
+            Some(_) => closed.retain(|w| w.seq <= seq),
+        }
+    }
+    let latest = closed.last().expect("at least one closed wave");
+    let version = template_versions::get(conn, latest.template_version_id)?;
+    let template = SurveyTemplate::from_stored(&version.version, &version.body)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+    let wave_ids: Vec<i64> = closed.iter().map(|w| w.id).collect();
+    let mut kinds = vec![SegmentKind::All];
+    kinds.extend(options.breakdowns());
+    let groups = aggregate::load(conn, &wave_ids, &kinds)
+        .map_err(|e| ServiceError::Internal(anyhow::Error::new(e)))?;
+    let windows: Vec<WaveWindow> = all_waves
+        .iter()
+        .map(|w| WaveWindow {
+            seq: w.seq,
+            opens_on: w.opens_at.date(),
+            closes_on: w.closes_at.date(),
+        })
+        .collect();
+    let kpis = kpi::load_aligned(conn, partnership_id, &windows)?;
+    let firm = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    Ok(ReportInput {
+        partnership: PartnershipInfo {
+            id: p.id,
+            name: p.name.clone(),
+            customer: firm(p.customer_firm_id),
+            supplier: firm(p.supplier_firm_id),
+            min_reporting_size: u64::try_from(p.min_reporting_size).unwrap_or(5),
+        },
+        waves: closed.iter().map(|w| (w.seq, w.id, w.closed_at)).collect(),
+        options: options.clone(),
+        items: template
+            .items()
+            .iter()
+            .map(|i| (i.id().to_owned(), i.dimension().to_owned()))
+            .collect(),
+        dimensions: template
+            .dimensions()
+            .iter()
+            .map(|d| d.id().to_owned())
+            .collect(),
+        groups,
+        kpis,
+    })
+}

@@ -1,0 +1,312 @@
+//! The report document: from stored aggregates (never raw answers) to every number a
+//! relationship manager reads — per wave, side, item, dimension and segment: n, response
+//! rate, descriptives and agreement; the between-firm comparison; ICC across a segment
+//! attribute; trends; the KPI lead–lag; and a 0–100 health index.
+//!
+//! [`assemble`] is pure (aggregates in, document out) and applies the confidentiality rules
+//! of [`super::confidentiality`] before any number is placed in the document.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use super::aggregate::{self, DimensionAggregate, GroupAggregate, SegmentKind};
+use super::confidentiality::{self, Cell};
+use super::kpi::{self, AlignedKpi, WaveWindow};
+use crate::db::{firms, template_versions, waves, Conn};
+use crate::domain::Side;
+use crate::error::ServiceError;
+use crate::stats::{
+    self, agreement_band, cliffs_delta_band, hedges_g_band, significance, Comparison,
+    DimensionAgreement, ItemHistogram, ItemSummary, LeadLag, SampleSummary, Trend, ValueCounts,
+};
+use crate::survey_templates::SurveyTemplate;
+
+mod assemble;
+mod groups;
+mod load;
+mod sections;
+
+pub use assemble::assemble;
+use groups::*;
+pub use load::{build, load};
+use sections::*;
+
+/// Lags of the lead–lag table: k = 0..=MAX_LAG waves.
+pub const MAX_LAG: u32 = 3;
+
+/// What to report on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Only this wave's sections (trends and lead–lag still use every closed wave up to it).
+    pub wave: Option<i64>,
+    /// The breakdown: `None` = level and function; `Some(All)` = none.
+    pub segment: Option<SegmentKind>,
+}
+
+impl ReportOptions {
+    fn breakdowns(&self) -> Vec<SegmentKind> {
+        match self.segment {
+            None => vec![SegmentKind::Level, SegmentKind::Function],
+            Some(SegmentKind::All) => vec![],
+            Some(kind) => vec![kind],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PartnershipInfo {
+    pub id: i64,
+    pub name: String,
+    pub customer: String,
+    pub supplier: String,
+    pub min_reporting_size: u64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WaveInfo {
+    pub wave: i64,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+/// The whole document. Sections are flat lists of records, each naming its wave, side and
+/// segment, so the JSON and the CSV carry the same rows.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub partnership: PartnershipInfo,
+    /// The wave asked for, if any.
+    pub wave: Option<i64>,
+    /// Breakdowns included: `level`, `function` or `level_function`.
+    pub breakdowns: Vec<String>,
+    /// Closed waves the report draws on, oldest first.
+    pub waves: Vec<WaveInfo>,
+    #[schema(value_type = Vec<Object>)]
+    pub groups: Vec<GroupRecord>,
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<ItemRecord>,
+    #[schema(value_type = Vec<Object>)]
+    pub dimensions: Vec<DimensionRecord>,
+    #[schema(value_type = Object)]
+    pub inter_firm: InterFirm,
+    #[schema(value_type = Vec<Object>)]
+    pub icc: Vec<IccRecord>,
+    #[schema(value_type = Vec<Object>)]
+    pub trend: Vec<TrendRecord>,
+    #[schema(value_type = Vec<Object>)]
+    pub lead_lag: Vec<LeadLagRecord>,
+    #[schema(value_type = Vec<Object>)]
+    pub health: Vec<HealthRecord>,
+}
+
+/// Who a record is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupId {
+    pub wave: i64,
+    pub side: Side,
+    pub segment_kind: &'static str,
+    /// The segment as first spelled; `null` for the whole side.
+    pub segment: Option<String>,
+    /// Why the numbers are withheld; `null` when shown.
+    pub suppressed: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRecord {
+    #[serde(flatten)]
+    pub id: GroupId,
+    pub invited: Option<u64>,
+    pub responded: Option<u64>,
+    pub response_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRecord {
+    #[serde(flatten)]
+    pub id: GroupId,
+    pub item: String,
+    pub dimension: Option<String>,
+    #[serde(flatten)]
+    pub stats: Option<ItemSummary>,
+    /// LeBreton & Senter's band for rwg, in words.
+    pub agreement: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionRecord {
+    #[serde(flatten)]
+    pub id: GroupId,
+    pub dimension: String,
+    #[serde(flatten)]
+    pub stats: Option<DimensionStats>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionStats {
+    pub items: Vec<String>,
+    pub n_respondents: u64,
+    pub n_complete: u64,
+    pub n_excluded_listwise: u64,
+    #[serde(flatten)]
+    pub summary: SampleSummary,
+    #[serde(flatten)]
+    pub agreement: DimensionAgreement,
+    /// LeBreton & Senter's band for rwg(j), in words.
+    pub agreement_band: Option<&'static str>,
+    pub pairwise: Pairwise,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pairwise {
+    /// Why the block is withheld (one of the dimension's items is withheld in the group);
+    /// `null` when shown.
+    pub suppressed: Option<String>,
+    pub rwg_j: Option<f64>,
+    pub ad_m: Option<f64>,
+    pub awg: Option<f64>,
+    pub n_per_item: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InterFirm {
+    pub items: Vec<InterFirmRecord>,
+    pub dimensions: Vec<InterFirmRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InterFirmRecord {
+    pub wave: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    pub dimension: Option<String>,
+    pub suppressed: Option<String>,
+    #[serde(flatten)]
+    pub comparison: Option<Comparison>,
+    /// Welch's test at 5 %, in words.
+    pub significance: Option<&'static str>,
+    pub hedges_g_band: Option<&'static str>,
+    pub cliffs_delta_band: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IccRecord {
+    pub wave: i64,
+    pub side: Side,
+    pub kind: &'static str,
+    pub target: String,
+    pub grouping: &'static str,
+    pub suppressed: Option<String>,
+    #[serde(flatten)]
+    pub stats: Option<IccStats>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IccStats {
+    pub n: u64,
+    /// Segment → answers (items) or complete respondents (dimensions).
+    pub group_sizes: BTreeMap<String, u64>,
+    pub k: Option<f64>,
+    pub df_between: Option<f64>,
+    pub df_within: Option<f64>,
+    pub msb: Option<f64>,
+    pub msw: Option<f64>,
+    pub icc1: Option<f64>,
+    pub icc2: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendRecord {
+    pub side: Side,
+    pub kind: &'static str,
+    pub target: String,
+    /// Closed waves whose whole-side group is shown and has a mean.
+    pub x_waves: Vec<i64>,
+    pub y_means: Vec<f64>,
+    #[serde(flatten)]
+    pub fit: Trend,
+    /// Welch's t test of each wave against the previous shown wave.
+    pub changes: Vec<WaveChange>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaveChange {
+    pub from_wave: i64,
+    pub to_wave: i64,
+    pub n_from: u64,
+    pub n_to: u64,
+    pub mean_from: Option<f64>,
+    pub mean_to: Option<f64>,
+    /// later − earlier
+    pub mean_diff: Option<f64>,
+    pub welch_t: Option<f64>,
+    pub welch_df: Option<f64>,
+    pub welch_p: Option<f64>,
+    pub diff_ci95: Option<[f64; 2]>,
+    pub hedges_g: Option<f64>,
+    pub cliffs_delta: Option<f64>,
+    pub mwu_p: Option<f64>,
+    pub significance: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    pub waves: Vec<u32>,
+    pub means: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiSeries {
+    pub waves: Vec<u32>,
+    pub values: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadLagRecord {
+    pub kpi: String,
+    pub unit: String,
+    pub better: String,
+    pub side: Side,
+    pub dimension: String,
+    pub perception: Series,
+    pub kpi_values: KpiSeries,
+    #[serde(flatten)]
+    pub table: LeadLag,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthRecord {
+    pub wave: i64,
+    pub suppressed: Option<String>,
+    /// 0–100; see `docs/statistics.md`.
+    pub index: Option<f64>,
+    pub components: Option<HealthComponents>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthComponents {
+    /// Mean over sides and dimensions of (mean − 1)/4, in [0, 1].
+    pub level: f64,
+    /// Mean over sides and dimensions of rwg(j), in [0, 1].
+    pub agreement: f64,
+    /// Mean over dimensions of |customer mean − supplier mean|/4, in [0, 1].
+    pub gap: f64,
+}
+
+/// Weights of the health index components (level, agreement, 1 − gap).
+pub const HEALTH_WEIGHTS: [f64; 3] = [0.6, 0.2, 0.2];
+
+/// Everything [`assemble`] needs, loaded by [`build`].
+#[derive(Debug, Clone)]
+pub struct ReportInput {
+    pub partnership: PartnershipInfo,
+    /// Closed waves up to the one asked for: (seq, id, closed_at), oldest first.
+    pub waves: Vec<(i64, i64, Option<NaiveDateTime>)>,
+    pub options: ReportOptions,
+    /// Item ids in template order, with their dimension.
+    pub items: Vec<(String, String)>,
+    /// Dimension ids in template order.
+    pub dimensions: Vec<String>,
+    pub groups: Vec<GroupAggregate>,
+    pub kpis: Vec<AlignedKpi>,
+}

@@ -1,0 +1,245 @@
+//! One record of each report section: between-firm comparison, ICC, trend, lead–lag and the health index.
+
+use super::*;
+
+pub(super) fn report_inter_firm(
+    out: &mut InterFirm,
+    wave: i64,
+    kind: TargetKind,
+    target: &str,
+    dimension_of: &HashMap<&str, &str>,
+    suppressed: Option<String>,
+    comparison: Option<Comparison>,
+) {
+    let record = InterFirmRecord {
+        wave,
+        item: (kind == TargetKind::Item).then(|| target.to_owned()),
+        dimension: match kind {
+            TargetKind::Item => dimension_of.get(target).map(|d| (*d).to_owned()),
+            TargetKind::Dimension => Some(target.to_owned()),
+        },
+        suppressed,
+        significance: comparison
+            .as_ref()
+            .and_then(|c| c.welch_p)
+            .map(|p| significance(p).words()),
+        hedges_g_band: comparison
+            .as_ref()
+            .and_then(|c| c.hedges_g)
+            .map(|g| hedges_g_band(g).words()),
+        cliffs_delta_band: comparison
+            .as_ref()
+            .and_then(|c| c.cliffs_delta)
+            .map(|d| cliffs_delta_band(d).words()),
+        comparison,
+    };
+    match kind {
+        TargetKind::Item => out.items.push(record),
+        TargetKind::Dimension => out.dimensions.push(record),
+    }
+}
+
+pub(super) fn icc_record(
+    w: &WaveGroups,
+    side: Side,
+    grouping: SegmentKind,
+    kind: TargetKind,
+    target: &str,
+    t: usize,
+) -> IccRecord {
+    let members: Vec<(usize, &&GroupAggregate)> = w
+        .groups(side, grouping)
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.responded > 0)
+        .collect();
+    let hidden = members
+        .iter()
+        .find_map(|&(pos, _)| w.target_reason(side, grouping, pos, t));
+    let groups: Vec<&&GroupAggregate> = members.iter().map(|&(_, g)| g).collect();
+    let suppressed =
+        hidden.map(|reason| format!("a {} segment is withheld ({reason})", grouping.as_str()));
+    let stats = suppressed.is_none().then(|| {
+        let samples: Vec<ValueCounts> = groups.iter().map(|g| sample(g, kind, target)).collect();
+        let r = stats::icc(&samples);
+        IccStats {
+            n: r.n,
+            group_sizes: groups
+                .iter()
+                .zip(&r.group_sizes)
+                .map(|(g, n)| (g.label.clone(), *n))
+                .collect(),
+            k: r.k,
+            df_between: r.df_between,
+            df_within: r.df_within,
+            msb: r.msb,
+            msw: r.msw,
+            icc1: r.icc1,
+            icc2: r.icc2,
+        }
+    });
+    IccRecord {
+        wave: w.seq,
+        side,
+        kind: kind.as_str(),
+        target: target.to_owned(),
+        grouping: grouping.as_str(),
+        suppressed,
+        stats,
+    }
+}
+
+/// (wave, sample) of the shown whole-side groups whose target is shown and has a mean.
+pub(super) fn wave_samples(
+    waves: &[WaveGroups],
+    side: Side,
+    kind: TargetKind,
+    target: &str,
+    t: usize,
+) -> Vec<(i64, ValueCounts, f64)> {
+    waves
+        .iter()
+        .filter_map(|w| {
+            let g = w.shown_whole_target(side, t)?;
+            let s = sample(g, kind, target);
+            let mean = stats::describe_sample(&s).mean?;
+            Some((w.seq, s, mean))
+        })
+        .collect()
+}
+
+pub(super) fn trend_record(
+    waves: &[WaveGroups],
+    side: Side,
+    kind: TargetKind,
+    target: &str,
+    t: usize,
+) -> TrendRecord {
+    let points = wave_samples(waves, side, kind, target, t);
+    let xy: Vec<(f64, f64)> = points.iter().map(|(w, _, m)| (*w as f64, *m)).collect();
+    let changes = points
+        .windows(2)
+        .map(|pair| {
+            let ((from, earlier, _), (to, later, _)) = (&pair[0], &pair[1]);
+            let c = stats::wave_change(earlier, later);
+            WaveChange {
+                from_wave: *from,
+                to_wave: *to,
+                n_from: c.n_2,
+                n_to: c.n_1,
+                mean_from: c.mean_2,
+                mean_to: c.mean_1,
+                mean_diff: c.mean_diff,
+                welch_t: c.welch_t,
+                welch_df: c.welch_df,
+                welch_p: c.welch_p,
+                diff_ci95: c.diff_ci95,
+                hedges_g: c.hedges_g,
+                cliffs_delta: c.cliffs_delta,
+                mwu_p: c.mwu_p,
+                significance: c.welch_p.map(|p| significance(p).words()),
+            }
+        })
+        .collect();
+    TrendRecord {
+        side,
+        kind: kind.as_str(),
+        target: target.to_owned(),
+        x_waves: points.iter().map(|(w, _, _)| *w).collect(),
+        y_means: points.iter().map(|(_, _, m)| *m).collect(),
+        fit: stats::linear_trend(&xy),
+        changes,
+    }
+}
+
+pub(super) fn lead_lag_record(
+    waves: &[WaveGroups],
+    k: &AlignedKpi,
+    side: Side,
+    dimension: &str,
+    t: usize,
+) -> LeadLagRecord {
+    let perception: BTreeMap<u32, f64> =
+        wave_samples(waves, side, TargetKind::Dimension, dimension, t)
+            .into_iter()
+            .filter_map(|(w, _, m)| Some((u32::try_from(w).ok()?, m)))
+            .collect();
+    let table = stats::lead_lag(&perception, &k.by_wave, MAX_LAG);
+    LeadLagRecord {
+        kpi: k.name.clone(),
+        unit: k.unit.clone(),
+        better: k.better.clone(),
+        side,
+        dimension: dimension.to_owned(),
+        perception: Series {
+            waves: perception.keys().copied().collect(),
+            means: perception.values().copied().collect(),
+        },
+        kpi_values: KpiSeries {
+            waves: k.by_wave.keys().copied().collect(),
+            values: k.by_wave.values().copied().collect(),
+        },
+        table,
+    }
+}
+
+/// The 0–100 relationship health index of one wave (formula in `docs/statistics.md`).
+///
+/// A side's dimension withheld in that wave (too few complete answers) contributes no
+/// component; `first_dimension` is the target index of `dimensions[0]`.
+pub(super) fn health(
+    w: &WaveGroups,
+    dimensions: &[String],
+    first_dimension: usize,
+    min: u64,
+) -> HealthRecord {
+    let undefined = |suppressed: Option<String>| HealthRecord {
+        wave: w.seq,
+        suppressed,
+        index: None,
+        components: None,
+    };
+    let (Some(customer), Some(supplier)) =
+        (w.shown_whole(Side::Customer), w.shown_whole(Side::Supplier))
+    else {
+        return undefined(Some(confidentiality::below_minimum(min)));
+    };
+    let (mut levels, mut agreements, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, d) in dimensions.iter().enumerate() {
+        let mut means = Vec::new();
+        for g in [customer, supplier] {
+            if w.target_reason(g.side, SegmentKind::All, 0, first_dimension + i)
+                .is_some()
+            {
+                continue;
+            }
+            let Some(agg) = dimension(g, d) else { continue };
+            if let Some(m) = stats::describe_sample(&agg.means()).mean {
+                levels.push((m - 1.0) / 4.0);
+                means.push(m);
+            }
+            if let Some(r) = stats::dimension_agreement(&agg.listwise_histograms()).rwg_j {
+                agreements.push(r);
+            }
+        }
+        if let [c, s] = means[..] {
+            gaps.push((c - s).abs() / 4.0);
+        }
+    }
+    let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    let (Some(level), Some(agreement), Some(gap)) = (mean(&levels), mean(&agreements), mean(&gaps))
+    else {
+        return undefined(None);
+    };
+    let [wl, wa, wg] = HEALTH_WEIGHTS;
+    HealthRecord {
+        wave: w.seq,
+        suppressed: None,
+        index: Some(100.0 * (wl * level + wa * agreement + wg * (1.0 - gap))),
+        components: Some(HealthComponents {
+            level,
+            agreement,
+            gap,
+        }),
+    }
+}

@@ -1,0 +1,331 @@
+//! One pass per section of a template file: the top level, the scale and its labels,
+//! dimensions, items, open questions and each side's wording.
+
+use super::*;
+
+impl Reader<'_> {
+    pub(super) fn template(&mut self, root: &DeTable<'_>) -> Option<Parts> {
+        let subject = Subject::Template;
+        self.unknown_keys(root, TEMPLATE_KEYS, &subject);
+
+        let id = self.required_string(root, None, "id", &subject);
+        if let Some((id, span)) = &id {
+            if !is_template_id(id) {
+                self.report(Some(span), &subject, ProblemKind::BadTemplateId(id.clone()));
+            }
+        }
+        let title = self.required_string(root, None, "title", &subject);
+        let description = self.optional_string(root, "description", &subject);
+        let scale = match self.table(root, "scale", &subject) {
+            Some((table, span)) => self.scale(table, &span),
+            None => {
+                if root.get("scale").is_none() {
+                    self.report(None, &subject, ProblemKind::MissingKey("scale"));
+                }
+                None
+            }
+        };
+
+        let dimensions = self.entries(
+            root,
+            "dimensions",
+            true,
+            Subject::Dimension,
+            |reader, table, span, subject, id| reader.dimension(table, span, subject, id),
+        );
+        let mut declared: Vec<String> = Vec::new();
+        for (id, _) in dimensions.iter().filter_map(|entry| entry.id.as_ref()) {
+            if !declared.contains(id) {
+                declared.push(id.clone());
+            }
+        }
+        let items = self.entries(
+            root,
+            "items",
+            true,
+            Subject::Item,
+            |reader, table, span, subject, id| reader.item(table, span, subject, id, &declared),
+        );
+        let open_questions = self.entries(
+            root,
+            "open_questions",
+            false,
+            Subject::OpenQuestion,
+            |reader, table, span, subject, id| reader.open_question(table, span, subject, id),
+        );
+
+        self.no_duplicates(&dimensions, |id, first_line| {
+            ProblemKind::DuplicateDimension { id, first_line }
+        });
+        let item_lines = self.no_duplicates(&items, |id, first_line| ProblemKind::DuplicateItem {
+            id,
+            first_line,
+        });
+        self.no_duplicates(&open_questions, |id, first_line| {
+            ProblemKind::DuplicateOpenQuestion { id, first_line }
+        });
+        for question in &open_questions {
+            if let Some((id, span)) = &question.id {
+                if let Some(&item_line) = item_lines.get(id.as_str()) {
+                    self.report(
+                        Some(span),
+                        &question.subject,
+                        ProblemKind::IdCollision {
+                            id: id.clone(),
+                            item_line,
+                        },
+                    );
+                }
+            }
+        }
+        self.every_dimension_has_items(&dimensions, root);
+
+        Some(Parts {
+            id: id?.0,
+            title: title?.0,
+            description: description.unwrap_or_default(),
+            scale: scale?,
+            dimensions: values(dimensions)?,
+            items: values(items)?,
+            open_questions: values(open_questions)?,
+        })
+    }
+
+    pub(super) fn scale(&mut self, table: &DeTable<'_>, span: &Span) -> Option<Scale> {
+        let subject = Subject::Scale;
+        self.unknown_keys(table, SCALE_KEYS, &subject);
+
+        let kind = self
+            .required_string(table, Some(span), "kind", &subject)
+            .and_then(|(name, at)| {
+                let kind = ScaleKind::from_name(&name);
+                if kind.is_none() {
+                    self.report(Some(&at), &subject, ProblemKind::UnknownScaleKind(name));
+                }
+                kind
+            });
+        let labels = self.labels(table, span, &subject);
+        let dont_know = if table.get("dont_know").is_none() {
+            self.report(Some(span), &subject, ProblemKind::MissingDontKnow);
+            None
+        } else {
+            self.required_string(table, Some(span), "dont_know", &subject)
+                .map(|(label, at)| {
+                    let repeated = labels.iter().flatten().position(|other| *other == label);
+                    if let Some(index) = repeated {
+                        self.report(
+                            Some(&at),
+                            &subject,
+                            ProblemKind::DontKnowRepeatsLabel(index + 1),
+                        );
+                    }
+                    label
+                })
+        };
+        Some(Scale {
+            kind: kind?,
+            labels: labels?,
+            dont_know: dont_know?,
+        })
+    }
+
+    pub(super) fn labels(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Span,
+        subject: &Subject,
+    ) -> Option<[String; 5]> {
+        let Some(value) = table.get("labels") else {
+            self.report(Some(span), subject, ProblemKind::MissingKey("labels"));
+            return None;
+        };
+        let DeValue::Array(array) = value.get_ref() else {
+            self.wrong_type(
+                &value.span(),
+                subject,
+                "labels",
+                "an array of five strings",
+                value.get_ref(),
+            );
+            return None;
+        };
+        if array.len() != 5 {
+            self.report(
+                Some(&value.span()),
+                subject,
+                ProblemKind::ScaleLabelCount(array.len()),
+            );
+        }
+        let mut labels = Vec::with_capacity(array.len());
+        for (index, label) in array.iter().enumerate() {
+            let point = index + 1;
+            let DeValue::String(text) = label.get_ref() else {
+                self.wrong_type(
+                    &label.span(),
+                    subject,
+                    &format!("labels[{point}]"),
+                    "a string",
+                    label.get_ref(),
+                );
+                continue;
+            };
+            let text = text.trim();
+            if text.is_empty() {
+                self.report(
+                    Some(&label.span()),
+                    subject,
+                    ProblemKind::BlankScaleLabel(point),
+                );
+                continue;
+            }
+            if let Some(first) = labels
+                .iter()
+                .position(|(other, _): &(String, usize)| other == text)
+            {
+                self.report(
+                    Some(&label.span()),
+                    subject,
+                    ProblemKind::RepeatedScaleLabel {
+                        point,
+                        first: labels[first].1,
+                        label: text.to_owned(),
+                    },
+                );
+                continue;
+            }
+            labels.push((text.to_owned(), point));
+        }
+        let labels: Vec<String> = labels.into_iter().map(|(label, _)| label).collect();
+        // A wrong count was reported above; there is no scale to build from it.
+        <[String; 5]>::try_from(labels).ok()
+    }
+
+    pub(super) fn dimension(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Span,
+        subject: &Subject,
+        id: Option<String>,
+    ) -> Option<Dimension> {
+        self.unknown_keys(table, DIMENSION_KEYS, subject);
+        let name = self.required_string(table, Some(span), "name", subject);
+        let description = self.optional_string(table, "description", subject);
+        Some(Dimension {
+            id: id?,
+            name: name?.0,
+            description: description.unwrap_or_default(),
+        })
+    }
+
+    pub(super) fn item(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Span,
+        subject: &Subject,
+        id: Option<String>,
+        declared: &[String],
+    ) -> Option<Item> {
+        self.unknown_keys(table, ITEM_KEYS, subject);
+        let dimension = self
+            .required_string(table, Some(span), "dimension", subject)
+            .and_then(|(dimension, at)| {
+                if declared.contains(&dimension) {
+                    Some(dimension)
+                } else {
+                    self.report(
+                        Some(&at),
+                        subject,
+                        ProblemKind::UnknownDimension {
+                            dimension,
+                            declared: declared.to_vec(),
+                        },
+                    );
+                    None
+                }
+            });
+        let wording = self.wording(table, span, subject);
+        Some(Item {
+            id: id?,
+            dimension: dimension?,
+            wording: wording?,
+        })
+    }
+
+    pub(super) fn open_question(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Span,
+        subject: &Subject,
+        id: Option<String>,
+    ) -> Option<OpenQuestion> {
+        self.unknown_keys(table, OPEN_QUESTION_KEYS, subject);
+        let wording = self.wording(table, span, subject);
+        let optional = match table.get("optional") {
+            None => Some(true),
+            Some(value) => match value.get_ref() {
+                DeValue::Boolean(optional) => Some(*optional),
+                other => {
+                    self.wrong_type(&value.span(), subject, "optional", "true or false", other);
+                    None
+                }
+            },
+        };
+        Some(OpenQuestion {
+            id: id?,
+            wording: wording?,
+            optional: optional?,
+        })
+    }
+
+    pub(super) fn wording(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Span,
+        subject: &Subject,
+    ) -> Option<Wording> {
+        let [customer, supplier] =
+            TemplateSide::BOTH.map(|side| self.side_wording(table, span, subject, side));
+        Some(Wording {
+            customer: customer?,
+            supplier: supplier?,
+        })
+    }
+
+    pub(super) fn side_wording(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Span,
+        subject: &Subject,
+        side: TemplateSide,
+    ) -> Option<String> {
+        let Some(value) = table.get(side.key()) else {
+            self.report(Some(span), subject, ProblemKind::MissingWording { side });
+            return None;
+        };
+        let DeValue::String(text) = value.get_ref() else {
+            self.wrong_type(
+                &value.span(),
+                subject,
+                side.key(),
+                "a string",
+                value.get_ref(),
+            );
+            return None;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            self.report(
+                Some(&value.span()),
+                subject,
+                ProblemKind::BlankWording { side },
+            );
+            return None;
+        }
+        let mut sound = true;
+        for kind in placeholder_problems(text, side) {
+            self.report(Some(&value.span()), subject, kind);
+            sound = false;
+        }
+        sound.then(|| text.to_owned())
+    }
+}

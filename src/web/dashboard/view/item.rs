@@ -1,0 +1,174 @@
+//! One item's page: its statistics per side and wave, distribution and trend.
+
+use super::*;
+
+#[derive(Debug, Clone)]
+pub struct ItemStatsRow {
+    pub wave: i64,
+    pub firm: String,
+    pub cells: Vec<TableCell>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ItemPage {
+    pub id: String,
+    pub dimension: String,
+    /// (firm, the question as that firm reads it)
+    pub wordings: Vec<(String, String)>,
+    pub chart: ChartView,
+    pub answers: [String; 6],
+    pub rows: Vec<ItemStatsRow>,
+    pub gaps: Vec<(i64, String, String)>,
+    pub segments: Vec<(String, String, TableCell)>,
+    pub latest_wave: i64,
+}
+
+/// The item drill-down; `None` when the report has no such item.
+pub fn item_page(
+    report: &Report,
+    labels: &Labels,
+    visibility: Visibility,
+    item: &str,
+) -> Result<Option<ItemPage>, askama::Error> {
+    let Some((id, dimension)) = item_ids(report).into_iter().find(|(i, _)| i == item) else {
+        return Ok(None);
+    };
+    let sides = sides(visibility);
+    let last = latest(report);
+    let answers = labels.answers();
+    let mut dist_rows = Vec::new();
+    let mut rows = Vec::new();
+    for w in waves(report).into_iter().rev() {
+        for &side in &sides {
+            let rec = whole_item(report, w, side, &id);
+            let label = format!("Wave {w} · {}", firm(report, side));
+            let bar = match rec {
+                Some(r) if r.id.suppressed.is_some() => {
+                    Bar::Withheld(withheld(r.id.suppressed.as_deref().unwrap_or_default()))
+                }
+                Some(ItemRecord { stats: Some(s), .. }) => {
+                    let c = s.counts;
+                    Bar::Shown([c[0], c[1], c[2], c[3], c[4], s.n_dont_know])
+                }
+                _ => Bar::Shown([0; 6]),
+            };
+            dist_rows.push(DistRow { label, bar });
+            let cells = match rec {
+                Some(r) if r.id.suppressed.is_some() => {
+                    vec![TableCell::hidden(
+                        r.id.suppressed.as_deref().unwrap_or_default(),
+                    )]
+                }
+                Some(ItemRecord {
+                    stats: Some(s),
+                    agreement,
+                    ..
+                }) => {
+                    let mut v: Vec<TableCell> = s
+                        .counts
+                        .iter()
+                        .chain([&s.n_dont_know])
+                        .map(|n| TableCell::value(n.to_string()))
+                        .collect();
+                    v.push(TableCell::value(format!(
+                        "{}{}",
+                        opt(s.mean, 2),
+                        s.mean_ci95
+                            .map(|[lo, hi]| format!(" ({}–{})", fixed(lo, 2), fixed(hi, 2)))
+                            .unwrap_or_default()
+                    )));
+                    v.push(TableCell::value(
+                        s.favourable_pct
+                            .map_or_else(|| "–".into(), |f| format!("{} %", fixed(f, 0))),
+                    ));
+                    v.push(TableCell::value(format!(
+                        "{} {}",
+                        opt(s.rwg, 2),
+                        agreement.unwrap_or("")
+                    )));
+                    v
+                }
+                _ => vec![TableCell::value("no answers".into())],
+            };
+            rows.push(ItemStatsRow {
+                wave: w,
+                firm: firm(report, side).to_owned(),
+                cells,
+            });
+        }
+    }
+    let gaps = report
+        .inter_firm
+        .items
+        .iter()
+        .filter(|r| r.item.as_deref() == Some(id.as_str()))
+        .rev()
+        .map(|r| match (&r.suppressed, &r.comparison) {
+            (Some(reason), _) => (r.wave, withheld(reason), String::new()),
+            (None, Some(c)) => (
+                r.wave,
+                opt(c.mean_diff, 2),
+                format!("{} ({})", r.significance.unwrap_or("–"), p_value(c.welch_p)),
+            ),
+            (None, None) => (r.wave, "–".into(), String::new()),
+        })
+        .collect();
+    let mut segments = Vec::new();
+    for &side in &sides {
+        for rec in report.items.iter().filter(|i| {
+            i.id.wave == last
+                && i.id.side == side
+                && i.item == id
+                && (i.id.segment_kind == "level" || i.id.segment_kind == "function")
+        }) {
+            segments.push((
+                format!("{} · {}", firm(report, side), rec.id.segment_kind),
+                rec.id.segment.clone().unwrap_or_default(),
+                item_cell(Some(rec)),
+            ));
+        }
+    }
+    let wordings = sides
+        .iter()
+        .filter_map(|&s| {
+            let (c, sup) = labels.items.get(&id)?;
+            Some((
+                firm(report, s).to_owned(),
+                if s == Side::Customer {
+                    c.clone()
+                } else {
+                    sup.clone()
+                },
+            ))
+        })
+        .collect();
+    let title = format!(
+        "Answers to “{}” by wave and firm",
+        labels.items.get(&id).map_or(id.as_str(), |w| w.0.as_str())
+    );
+    let desc = format!(
+        "Share of each answer, {} rows; withheld groups are hatched and show no numbers.",
+        dist_rows.len()
+    );
+    let d = Distribution {
+        id: format!("item-{id}"),
+        title,
+        desc,
+        answers: answers.clone(),
+        rows: dist_rows,
+    };
+    Ok(Some(ItemPage {
+        chart: chart(format!("item-{}", slug(&id)), d.render())?,
+        dimension: dimension
+            .as_deref()
+            .map(|d| labels.dimension(d))
+            .unwrap_or_default(),
+        id,
+        wordings,
+        answers,
+        rows,
+        gaps,
+        segments,
+        latest_wave: last,
+    }))
+}

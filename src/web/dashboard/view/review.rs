@@ -1,0 +1,252 @@
+//! The printable review pack for a quarterly meeting.
+
+use super::*;
+
+/// One change of a firm's dimension mean since the previous wave.
+#[derive(Debug, Clone)]
+pub struct ChangeRow {
+    pub firm: String,
+    pub dimension: String,
+    pub from: String,
+    pub to: String,
+    pub diff: String,
+    pub significance: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GapRow {
+    pub dimension: String,
+    pub customer: String,
+    pub supplier: String,
+    pub gap: TableCell,
+    pub significance: String,
+    pub effect: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub wave: i64,
+    pub previous: Option<i64>,
+    pub closed_on: String,
+    pub health: Option<HealthView>,
+    pub changes: Vec<ChangeRow>,
+    pub gaps: Vec<GapRow>,
+    pub agreement: Vec<(String, Vec<AgreementView>)>,
+    pub rates: RatesView,
+    pub dimensions: Vec<DimensionView>,
+    pub questions: Vec<String>,
+    pub waves: Vec<i64>,
+}
+
+/// The review pack for `wave`; `None` when the report has no such closed wave.
+pub fn review(
+    report: &Report,
+    labels: &Labels,
+    visibility: Visibility,
+    wave: i64,
+) -> Result<Option<Review>, askama::Error> {
+    let Some(info) = report.waves.iter().find(|w| w.wave == wave) else {
+        return Ok(None);
+    };
+    let sides = sides(visibility);
+    let dims = dimension_ids(report);
+    let previous = report
+        .waves
+        .iter()
+        .rev()
+        .find(|w| w.wave < wave)
+        .map(|w| w.wave);
+    let mut questions = Vec::new();
+
+    let mut changes = Vec::new();
+    for d in &dims {
+        let name = labels.dimension(d);
+        for &side in &sides {
+            let Some(t) = report
+                .trend
+                .iter()
+                .find(|t| t.side == side && t.kind == "dimension" && &t.target == d)
+            else {
+                continue;
+            };
+            let Some(c) = t.changes.iter().find(|c| c.to_wave == wave) else {
+                continue;
+            };
+            let sig = c.welch_p.is_some_and(|p| p < SIGNIFICANCE_LEVEL);
+            let upto: Vec<(f64, f64)> = t
+                .x_waves
+                .iter()
+                .zip(&t.y_means)
+                .filter(|(w, _)| **w <= wave)
+                .map(|(w, m)| (*w as f64, *m))
+                .collect();
+            let fit = crate::stats::linear_trend(&upto);
+            if let (false, Some(slope), Some(p)) = (sig, fit.slope, fit.p) {
+                if p < SIGNIFICANCE_LEVEL && slope < 0.0 {
+                    questions.push(format!(
+                        "{name} at {} has been falling by {} points per wave over {} waves (significant, {}). What is wearing it down?",
+                        firm(report, side),
+                        fixed(slope.abs(), 2),
+                        upto.len(),
+                        p_value(Some(p))
+                    ));
+                }
+            }
+            if let (true, Some(diff)) = (sig, c.mean_diff) {
+                let verb = if diff < 0.0 { "fell" } else { "rose" };
+                let ask = if diff < 0.0 {
+                    "What happened in the joint work since then, and what would turn it around?"
+                } else {
+                    "What went well that both firms should keep doing?"
+                };
+                questions.push(format!(
+                    "{name} at {} {verb} by {} since wave {} ({} → {}). {ask}",
+                    firm(report, side),
+                    fixed(diff.abs(), 2),
+                    c.from_wave,
+                    opt(c.mean_from, 2),
+                    opt(c.mean_to, 2)
+                ));
+            }
+            changes.push(ChangeRow {
+                firm: firm(report, side).to_owned(),
+                dimension: name.clone(),
+                from: format!("{} (wave {})", opt(c.mean_from, 2), c.from_wave),
+                to: opt(c.mean_to, 2),
+                diff: c.mean_diff.map_or_else(|| "–".into(), |v| signed(v, 2)),
+                significance: format!("{} ({})", c.significance.unwrap_or("–"), p_value(c.welch_p)),
+            });
+        }
+    }
+
+    let mut gaps = Vec::new();
+    for d in &dims {
+        let Some(r) = inter_firm(report, wave, d) else {
+            continue;
+        };
+        let name = labels.dimension(d);
+        let (gap, customer, supplier, significance, effect) = match (&r.suppressed, &r.comparison) {
+            (Some(reason), _) => (
+                TableCell::hidden(reason),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+            (None, Some(c)) => (
+                TableCell::value(opt(c.mean_diff, 2)),
+                opt(c.mean_1, 2),
+                opt(c.mean_2, 2),
+                format!("{} ({})", r.significance.unwrap_or("–"), p_value(c.welch_p)),
+                r.hedges_g_band
+                    .map(|b| format!("{b} (Hedges' g {})", opt(c.hedges_g, 2)))
+                    .unwrap_or_default(),
+            ),
+            (None, None) => (
+                TableCell::value("–".into()),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+        };
+        if let (true, Some(c)) = (significant(r), &r.comparison) {
+            if let Some(diff) = c.mean_diff {
+                let (higher, lower) = if diff > 0.0 {
+                    (&report.partnership.customer, &report.partnership.supplier)
+                } else {
+                    (&report.partnership.supplier, &report.partnership.customer)
+                };
+                questions.push(format!(
+                    "{higher} rates {} {} points higher than {lower} does (significant). What does each firm see that the other does not?",
+                    name.to_lowercase(),
+                    fixed(diff.abs(), 2)
+                ));
+            }
+        }
+        gaps.push(GapRow {
+            dimension: name,
+            customer,
+            supplier,
+            gap,
+            significance,
+            effect,
+        });
+    }
+
+    let mut agreement = Vec::new();
+    for d in &dims {
+        let name = labels.dimension(d);
+        let mut per_side = Vec::new();
+        for &side in &sides {
+            let Some(rec) = whole(report, wave, side, d) else {
+                continue;
+            };
+            let (text, band) = match (&rec.id.suppressed, &rec.stats) {
+                (Some(reason), _) => (withheld(reason), String::new()),
+                (None, Some(s)) => {
+                    if let Some(r) = s.agreement.rwg_j.filter(|r| *r < LOW_AGREEMENT) {
+                        questions.push(format!(
+                            "People at {} do not see {} the same way (rwg(j) {}, {}). Which levels or functions differ, and why?",
+                            firm(report, side),
+                            name.to_lowercase(),
+                            fixed(r, 2),
+                            s.agreement_band.unwrap_or("")
+                        ));
+                    }
+                    (
+                        format!("rwg(j) {}", opt(s.agreement.rwg_j, 2)),
+                        s.agreement_band.unwrap_or("–").to_owned(),
+                    )
+                }
+                (None, None) => ("no answers".into(), String::new()),
+            };
+            per_side.push(AgreementView {
+                firm: firm(report, side).to_owned(),
+                side: side.as_str(),
+                text,
+                band,
+            });
+        }
+        agreement.push((name, per_side));
+    }
+
+    for &side in &sides {
+        if let Some(r) = whole_group(report, wave, side).and_then(|g| g.response_rate) {
+            if r < LOW_RESPONSE {
+                questions.push(format!(
+                    "Only {} of the people invited at {} answered. How do we hear from more of them next wave?",
+                    pct(r),
+                    firm(report, side)
+                ));
+            }
+        }
+    }
+    if questions.is_empty() {
+        questions.push("No significant gap, change or disagreement this wave. Which priorities should the next wave look at?".into());
+    }
+    if let Some(q) = &labels.review_question {
+        questions.push(q.clone());
+    }
+
+    let dimensions = dims
+        .iter()
+        .map(|d| dimension_view(report, labels, &sides, d, wave))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Review {
+        wave,
+        previous,
+        closed_on: info
+            .closed_at
+            .map(|t| t.format("%-d %B %Y").to_string())
+            .unwrap_or_default(),
+        health: health_view(report, wave)?,
+        changes,
+        gaps,
+        agreement,
+        rates: rates_view(report, &sides, wave)?,
+        dimensions,
+        questions,
+        waves: waves(report),
+    }))
+}
