@@ -7,6 +7,16 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::rng::SplitMix64;
 
+/// How far a value must exceed its critical value to count as beyond chance: the two are
+/// computed along different routes, and the same value must not pass by a rounding error.
+pub const BEYOND_CHANCE_MARGIN: f64 = 1e-9;
+
+/// Whether an agreement value is beyond chance: strictly greater than its critical value
+/// (by more than [`BEYOND_CHANCE_MARGIN`]).
+pub fn beyond_chance(value: f64, crit95: f64) -> bool {
+    value > crit95 + BEYOND_CHANCE_MARGIN
+}
+
 /// Simulated groups per critical value.
 pub const CHANCE_REPLICATES: usize = 20_000;
 

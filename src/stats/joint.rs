@@ -8,10 +8,6 @@ use super::chance::rwg_j_crit95;
 use super::icc::icc;
 use super::sample::{ItemHistogram, Moments, ValueCounts, SCALE_OPTIONS};
 
-/// How far an rwg(j) must exceed its critical value to count as beyond chance: the two are
-/// computed along different routes, and the same value must not pass by a rounding error.
-const BEYOND_CHANCE_MARGIN: f64 = 1e-9;
-
 /// One firm's answers to one dimension in one wave, as the report stores them.
 #[derive(Debug, Clone, Copy)]
 pub struct DimensionScores<'a> {
@@ -105,7 +101,7 @@ pub fn joint_alignment(
     });
     let beyond_chance = rwg_j
         .zip(rwg_j_crit95)
-        .map(|(r, crit)| r > crit + BEYOND_CHANCE_MARGIN);
+        .map(|(r, crit)| super::chance::beyond_chance(r, crit));
     JointAlignment {
         n_customer,
         n_supplier,

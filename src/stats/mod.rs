@@ -40,7 +40,10 @@ pub use bands::{
     agreement_band, cliffs_delta_band, hedges_g_band, significance, AgreementBand, EffectSize,
     Significance, SIGNIFICANCE_LEVEL,
 };
-pub use chance::{rwg_crit95, rwg_j_crit95, CHANCE_QUANTILE, CHANCE_REPLICATES, CHANCE_SEED};
+pub use chance::{
+    beyond_chance, rwg_crit95, rwg_j_crit95, BEYOND_CHANCE_MARGIN, CHANCE_QUANTILE,
+    CHANCE_REPLICATES, CHANCE_SEED,
+};
 pub use change_points::{change_points, ChangePoints, Segment, MIN_SEGMENT, MIN_WAVES};
 pub use compare::{compare, wave_change, Comparison};
 pub use correlation::{lead_lag, pearson, Correlation, Lag, LeadLag};

@@ -6,5 +6,8 @@
 mod common;
 
 mod fixture;
+mod inference;
+
+use fixture as analytics_fixture;
 mod interfaces;
 mod small_answers;

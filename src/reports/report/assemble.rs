@@ -69,6 +69,9 @@ pub fn assemble(input: &ReportInput) -> Report {
         icc: Vec::new(),
         trend: Vec::new(),
         lead_lag: Vec::new(),
+        change_points: Vec::new(),
+        joint: Vec::new(),
+        segment_tests: Vec::new(),
         health: Vec::new(),
     };
     let dimension_of: HashMap<&str, &str> = input
@@ -89,7 +92,17 @@ pub fn assemble(input: &ReportInput) -> Report {
                         let summary = reason
                             .is_none()
                             .then(|| stats::describe_item(&item_histogram(g, item)));
+                        let rwg_crit95 = summary.as_ref().and_then(|s| {
+                            s.rwg
+                                .and(stats::rwg_crit95(s.n, stats::SCALE_OPTIONS as u32))
+                        });
                         report.items.push(ItemRecord {
+                            beyond_chance: summary
+                                .as_ref()
+                                .and_then(|s| s.rwg)
+                                .zip(rwg_crit95)
+                                .map(|(r, crit)| stats::beyond_chance(r, crit)),
+                            rwg_crit95,
                             id: GroupId {
                                 suppressed: reason.map(str::to_owned),
                                 ..id.clone()
@@ -146,6 +159,15 @@ pub fn assemble(input: &ReportInput) -> Report {
                         .icc
                         .push(icc_record(w, side, kind, target_kind, target, t));
                 }
+                for (i, d) in input.dimensions.iter().enumerate() {
+                    report.segment_tests.push(segment_test_record(
+                        w,
+                        side,
+                        kind,
+                        d,
+                        first_dimension + i,
+                    ));
+                }
             }
         }
         for (t, &(target_kind, target)) in targets.iter().enumerate() {
@@ -175,6 +197,11 @@ pub fn assemble(input: &ReportInput) -> Report {
                 comparison,
             );
         }
+        for (i, d) in input.dimensions.iter().enumerate() {
+            report
+                .joint
+                .push(joint_record(w, d, first_dimension + i, min));
+        }
         report
             .health
             .push(health(w, &input.dimensions, first_dimension, min));
@@ -187,6 +214,13 @@ pub fn assemble(input: &ReportInput) -> Report {
                 .push(trend_record(&waves, side, target_kind, target, t));
         }
     }
+    for side in Side::BOTH {
+        for (i, d) in input.dimensions.iter().enumerate() {
+            report
+                .change_points
+                .extend(change_point_record(&waves, side, d, first_dimension + i));
+        }
+    }
     for k in &input.kpis {
         for side in Side::BOTH {
             for (i, d) in input.dimensions.iter().enumerate() {
@@ -196,5 +230,6 @@ pub fn assemble(input: &ReportInput) -> Report {
             }
         }
     }
+    adjust_lead_lag(&mut report.lead_lag);
     report
 }

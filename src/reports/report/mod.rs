@@ -18,8 +18,9 @@ use crate::db::{firms, template_versions, waves, Conn};
 use crate::domain::Side;
 use crate::error::ServiceError;
 use crate::stats::{
-    self, agreement_band, cliffs_delta_band, hedges_g_band, significance, Comparison,
-    DimensionAgreement, ItemHistogram, ItemSummary, LeadLag, SampleSummary, Trend, ValueCounts,
+    self, agreement_band, cliffs_delta_band, hedges_g_band, significance, ChangePoints, Comparison,
+    DifferenceLeadLag, DimensionAgreement, ItemHistogram, ItemSummary, LeadLagVerdict,
+    SampleSummary, Trend, ValueCounts,
 };
 use crate::survey_templates::SurveyTemplate;
 
@@ -32,9 +33,6 @@ pub use assemble::assemble;
 use groups::*;
 pub use load::{build, load};
 use sections::*;
-
-/// Lags of the lead–lag table: k = 0..=MAX_LAG waves.
-pub const MAX_LAG: u32 = 3;
 
 /// What to report on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,6 +95,12 @@ pub struct Report {
     #[schema(value_type = Vec<Object>)]
     pub lead_lag: Vec<LeadLagRecord>,
     #[schema(value_type = Vec<Object>)]
+    pub change_points: Vec<ChangePointRecord>,
+    #[schema(value_type = Vec<Object>)]
+    pub joint: Vec<JointRecord>,
+    #[schema(value_type = Vec<Object>)]
+    pub segment_tests: Vec<SegmentTestRecord>,
+    #[schema(value_type = Vec<Object>)]
     pub health: Vec<HealthRecord>,
 }
 
@@ -131,6 +135,11 @@ pub struct ItemRecord {
     pub stats: Option<ItemSummary>,
     /// LeBreton & Senter's band for rwg, in words.
     pub agreement: Option<&'static str>,
+    /// 95th percentile of rwg when this many people answer uniformly at random (see
+    /// `stats::rwg_crit95`); `null` without an rwg.
+    pub rwg_crit95: Option<f64>,
+    /// rwg > rwg_crit95: more agreement than random answering gives.
+    pub beyond_chance: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -154,6 +163,11 @@ pub struct DimensionStats {
     pub agreement: DimensionAgreement,
     /// LeBreton & Senter's band for rwg(j), in words.
     pub agreement_band: Option<&'static str>,
+    /// 95th percentile of rwg(j) when n_complete people answer the J items uniformly at
+    /// random (see `stats::rwg_j_crit95`); `null` without an rwg(j).
+    pub rwg_j_crit95: Option<f64>,
+    /// rwg(j) > rwg_j_crit95: more agreement than random answering gives.
+    pub beyond_chance: Option<bool>,
     pub pairwise: Pairwise,
 }
 
@@ -270,8 +284,67 @@ pub struct LeadLagRecord {
     pub dimension: String,
     pub perception: Series,
     pub kpi_values: KpiSeries,
+    /// `method` ("first_differences"), `family_size` (the p-values Holm counted: every
+    /// defined p of the report's lead–lag section) and `lags` k = −3..=3.
     #[serde(flatten)]
-    pub table: LeadLag,
+    pub table: DifferenceLeadLag,
+    /// Whether the perception led the KPI, with the reason and a sentence; the dashboard,
+    /// the review pack and the flags use this verdict.
+    pub verdict: LeadLagVerdict,
+}
+
+/// Where a side's dimension series shifted (PELT on the shown wave means, T ≥ 6).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangePointRecord {
+    pub side: Side,
+    pub dimension: String,
+    #[serde(flatten)]
+    pub fit: ChangePoints,
+}
+
+/// How the two firms agree jointly on a dimension in a wave: both whole sides'
+/// listwise-complete respondents pooled.
+#[derive(Debug, Clone, Serialize)]
+pub struct JointRecord {
+    pub wave: i64,
+    pub dimension: String,
+    /// Why withheld (a side's dimension is withheld); `null` when shown.
+    pub suppressed: Option<String>,
+    pub n_customer: Option<u64>,
+    pub n_supplier: Option<u64>,
+    pub rwg_j: Option<f64>,
+    pub rwg_j_crit95: Option<f64>,
+    pub beyond_chance: Option<bool>,
+    /// ICC(1) with the two firms as the groups.
+    pub icc1_firm: Option<f64>,
+    /// η² = SS_between / SS_total of respondents' dimension means, firms as groups.
+    pub eta2_firm: Option<f64>,
+}
+
+/// Whether the shown segments of one attribute differ on a dimension inside a firm.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentTestRecord {
+    pub wave: i64,
+    pub side: Side,
+    pub dimension: String,
+    /// `level`, `function` or `region`.
+    pub attribute: &'static str,
+    /// The shown segments tested (withheld ones are left out).
+    pub segments: Vec<String>,
+    /// Number of segments tested.
+    pub k: usize,
+    /// Respondents (listwise-complete) in them.
+    pub n: u64,
+    pub welch_f: Option<f64>,
+    pub welch_df1: Option<f64>,
+    pub welch_df2: Option<f64>,
+    pub welch_p: Option<f64>,
+    pub kruskal_h: Option<f64>,
+    pub kruskal_p: Option<f64>,
+    /// ε² = H/(n − 1).
+    pub epsilon2: Option<f64>,
+    /// ω² of the classic one-way ANOVA.
+    pub omega2: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,6 +1,7 @@
 //! One record of each report section: between-firm comparison, ICC, trend, lead–lag and the health index.
 
 use super::*;
+use crate::domain::humanize;
 
 pub(super) fn report_inter_firm(
     out: &mut InterFirm,
@@ -164,8 +165,14 @@ pub(super) fn lead_lag_record(
             .into_iter()
             .filter_map(|(w, _, m)| Some((u32::try_from(w).ok()?, m)))
             .collect();
-    let table = stats::lead_lag(&perception, &k.by_wave, MAX_LAG);
+    let table = stats::first_difference_lead_lag(&perception, &k.by_wave);
     LeadLagRecord {
+        verdict: stats::lead_lag_verdict(
+            &table,
+            side.as_str(),
+            &humanize(dimension),
+            &humanize(&k.name),
+        ),
         kpi: k.name.clone(),
         unit: k.unit.clone(),
         better: k.better.clone(),
@@ -180,6 +187,119 @@ pub(super) fn lead_lag_record(
             values: k.by_wave.values().copied().collect(),
         },
         table,
+    }
+}
+
+/// The change points of a side's dimension over the shown waves; `None` below six waves.
+pub(super) fn change_point_record(
+    waves: &[WaveGroups],
+    side: Side,
+    dimension: &str,
+    t: usize,
+) -> Option<ChangePointRecord> {
+    let series: BTreeMap<u32, f64> = wave_samples(waves, side, TargetKind::Dimension, dimension, t)
+        .into_iter()
+        .filter_map(|(w, _, m)| Some((u32::try_from(w).ok()?, m)))
+        .collect();
+    Some(ChangePointRecord {
+        side,
+        dimension: dimension.to_owned(),
+        fit: stats::change_points(&series)?,
+    })
+}
+
+/// Joint alignment of both whole sides on a dimension of one wave; withheld when either
+/// side's dimension is.
+pub(super) fn joint_record(w: &WaveGroups, dimension: &str, t: usize, min: u64) -> JointRecord {
+    let dims = (
+        w.shown_whole_target(Side::Customer, t)
+            .and_then(|g| super::groups::dimension(g, dimension)),
+        w.shown_whole_target(Side::Supplier, t)
+            .and_then(|g| super::groups::dimension(g, dimension)),
+    );
+    let (Some(c), Some(s)) = dims else {
+        let suppressed = w
+            .whole_target_reason(Side::Customer, t, min)
+            .or_else(|| w.whole_target_reason(Side::Supplier, t, min))
+            .or(Some("no complete answers on a side".to_owned()));
+        return JointRecord {
+            wave: w.seq,
+            dimension: dimension.to_owned(),
+            suppressed,
+            n_customer: None,
+            n_supplier: None,
+            rwg_j: None,
+            rwg_j_crit95: None,
+            beyond_chance: None,
+            icc1_firm: None,
+            eta2_firm: None,
+        };
+    };
+    let (ci, si) = (c.listwise_histograms(), s.listwise_histograms());
+    let (cm, sm) = (c.means(), s.means());
+    let j = stats::joint_alignment(
+        stats::DimensionScores {
+            items: &ci,
+            means: &cm,
+        },
+        stats::DimensionScores {
+            items: &si,
+            means: &sm,
+        },
+    );
+    JointRecord {
+        wave: w.seq,
+        dimension: dimension.to_owned(),
+        suppressed: None,
+        n_customer: Some(j.n_customer),
+        n_supplier: Some(j.n_supplier),
+        rwg_j: j.rwg_j,
+        rwg_j_crit95: j.rwg_j_crit95,
+        beyond_chance: j.beyond_chance,
+        icc1_firm: j.icc1,
+        eta2_firm: j.eta_squared,
+    }
+}
+
+/// Welch's ANOVA and Kruskal–Wallis across the shown segments of one attribute.
+pub(super) fn segment_test_record(
+    w: &WaveGroups,
+    side: Side,
+    attribute: SegmentKind,
+    dimension: &str,
+    t: usize,
+) -> SegmentTestRecord {
+    let shown: Vec<(&str, ValueCounts)> = w
+        .groups(side, attribute)
+        .iter()
+        .enumerate()
+        .filter(|(pos, _)| w.target_reason(side, attribute, *pos, t).is_none())
+        .map(|(_, g)| {
+            (
+                g.label.as_str(),
+                sample(g, TargetKind::Dimension, dimension),
+            )
+        })
+        .filter(|(_, s)| s.n() > 0)
+        .collect();
+    let samples: Vec<ValueCounts> = shown.iter().map(|(_, s)| s.clone()).collect();
+    let d = stats::segment_differences(&samples);
+    SegmentTestRecord {
+        wave: w.seq,
+        side,
+        dimension: dimension.to_owned(),
+        attribute: attribute.as_str(),
+        segments: shown.iter().map(|(l, _)| (*l).to_owned()).collect(),
+        k: d.groups,
+        n: d.n,
+        welch_f: d.welch_f,
+        welch_df1: d.welch_df1,
+        welch_df2: d.welch_df2,
+        welch_p: d.welch_p,
+        kruskal_h: d.kruskal_h,
+        kruskal_p: d.kruskal_p,
+        epsilon2: d.epsilon_squared,
+        omega2: d.omega_squared,
     }
 }
 
@@ -241,5 +361,22 @@ pub(super) fn health(
             agreement,
             gap,
         }),
+    }
+}
+
+/// Holm-adjusts every p of the report's lead–lag section as one family, then reads each
+/// table's verdict from the adjusted values (a lead is claimed only if it survives all the
+/// tests the report made).
+pub(super) fn adjust_lead_lag(records: &mut [LeadLagRecord]) {
+    let mut tables: Vec<DifferenceLeadLag> = records.iter().map(|r| r.table.clone()).collect();
+    stats::holm_across(&mut tables);
+    for (r, table) in records.iter_mut().zip(tables) {
+        r.verdict = stats::lead_lag_verdict(
+            &table,
+            r.side.as_str(),
+            &humanize(&r.dimension),
+            &humanize(&r.kpi),
+        );
+        r.table = table;
     }
 }

@@ -187,6 +187,9 @@ mod tests {
             icc: vec![],
             trend: vec![],
             lead_lag: vec![],
+            change_points: vec![],
+            joint: vec![],
+            segment_tests: vec![],
             health: vec![],
         }
     }

@@ -1,6 +1,7 @@
 //! The KPI section: each hard measure beside the perception series it is compared with, and the lead–lag reading.
 
 use super::*;
+use crate::stats;
 
 #[derive(Debug, Clone)]
 pub struct KpiView {
@@ -8,14 +9,38 @@ pub struct KpiView {
     pub sentence: String,
     pub chart: ChartView,
     pub perception: String,
-    pub lags: Vec<(u32, String, String, String)>,
+    /// (k, pairs, r, p, Holm-adjusted p) for k = −3..=3.
+    pub lags: Vec<(i32, String, String, String, String)>,
 }
 
-/// The pair (firm, dimension) whose perception relates most strongly to the KPI.
+/// The record the KPI card is about: a lead with evidence (smallest adjusted p, then
+/// largest |r|), else the strongest positive-lag correlation, else the first record.
 pub(super) fn strongest(records: &[&LeadLagRecord]) -> Option<usize> {
+    let evidence = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.verdict.finding == stats::LeadFinding::Evidence)
+        .min_by(|(_, a), (_, b)| {
+            let key = |r: &LeadLagRecord| {
+                (
+                    r.verdict.p_adjusted.unwrap_or(1.0),
+                    -r.verdict.r.map_or(0.0, f64::abs),
+                )
+            };
+            key(a)
+                .partial_cmp(&key(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+        .map(|(i, _)| i);
     let strength = |r: &LeadLagRecord| {
-        let k = r.table.strongest_lag?;
-        r.table.lags.iter().find(|l| l.k == k)?.r.map(f64::abs)
+        r.table
+            .lags
+            .iter()
+            .filter(|l| l.k > 0)
+            .filter_map(|l| l.r.map(f64::abs))
+            .fold(None, |best: Option<f64>, v| {
+                Some(best.map_or(v, |b| b.max(v)))
+            })
     };
     let mut best: Option<(usize, f64)> = None;
     for (i, r) in records.iter().enumerate() {
@@ -25,7 +50,48 @@ pub(super) fn strongest(records: &[&LeadLagRecord]) -> Option<usize> {
             }
         }
     }
-    best.map(|(i, _)| i).or((!records.is_empty()).then_some(0))
+    evidence
+        .or(best.map(|(i, _)| i))
+        .or((!records.is_empty()).then_some(0))
+}
+
+/// The lead–lag verdict in the dashboard's words, naming the firm and the dimension.
+pub fn verdict_sentence(report: &Report, labels: &Labels, r: &LeadLagRecord) -> String {
+    let kpi_name = humanize(&r.kpi);
+    let who = format!(
+        "{} at {}",
+        labels.dimension(&r.dimension),
+        firm(report, r.side)
+    );
+    let v = &r.verdict;
+    let numbers = |_k: i32| {
+        format!(
+            "r = {}, adjusted {}, {} pairs of changes",
+            v.r.map_or_else(|| "–".into(), corr),
+            p_value(v.p_adjusted),
+            v.n
+        )
+    };
+    match (v.finding, v.reason, v.k) {
+        (stats::LeadFinding::Evidence, _, Some(k)) => format!(
+            "{who} moved {k} wave{} before {kpi_name} ({}).",
+            if k == 1 { "" } else { "s" },
+            numbers(k)
+        ),
+        (_, Some(reason), k) => {
+            let detail = match (reason, k) {
+                (stats::NoEvidenceReason::TooFewWaves, _) => format!(
+                    "too few waves (a lead needs {} pairs of wave-to-wave changes; the best lag has {})",
+                    stats::MIN_PAIRS,
+                    v.n
+                ),
+                (_, Some(k)) => format!("{} ({}, k = {k})", reason.words(), numbers(k)),
+                (_, None) => reason.words().to_owned(),
+            };
+            format!("No evidence yet that {who} leads {kpi_name}: {detail}.")
+        }
+        _ => format!("No evidence yet that {who} leads {kpi_name}."),
+    }
 }
 
 pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>, askama::Error> {
@@ -45,22 +111,7 @@ pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>
         let kpi_name = humanize(name);
         let dimension = labels.dimension(&best.dimension);
         let who = format!("{dimension} at {}", firm(report, best.side));
-        let lag = best
-            .table
-            .strongest_lag
-            .and_then(|k| best.table.lags.iter().find(|l| l.k == k));
-        let sentence = match lag {
-            Some(l) if l.r.is_some() => {
-                let r = l.r.unwrap_or_default();
-                let direction = if r < 0.0 { " (in opposite directions)" } else { "" };
-                match l.k {
-                    0 => format!("{who} moved with {kpi_name} in the same wave{direction}, r = {} ({} pairs, {}).", corr(r), l.n, p_value(l.p)),
-                    1 => format!("{who} led {kpi_name} by 1 wave{direction}, r = {} ({} pairs, {}).", corr(r), l.n, p_value(l.p)),
-                    k => format!("{who} led {kpi_name} by {k} waves{direction}, r = {} ({} pairs, {}).", corr(r), l.n, p_value(l.p)),
-                }
-            }
-            _ => format!("Not enough waves yet to relate perceptions to {kpi_name} (a correlation needs 3 waves with both values)."),
-        };
+        let sentence = verdict_sentence(report, labels, best);
         let mut waves: Vec<i64> = best
             .perception
             .waves
@@ -137,6 +188,7 @@ pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>
                     l.n.to_string(),
                     l.r.map_or_else(|| "–".into(), corr),
                     p_value(l.p),
+                    p_value(l.p_adjusted),
                 )
             })
             .collect();
