@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::domain::{FieldProblem, Side};
+use crate::domain::FieldProblem;
 use crate::reports::report::{DimensionRecord, GroupRecord, TrendRecord};
 use crate::reports::Report;
 
@@ -29,12 +29,25 @@ pub struct RuleConfig {
     pub decline_points: f64,
     /// p below which a negative OLS slope over the waves so far fires the decline rule.
     pub decline_alpha: f64,
-    /// Gap between the two level groups within a firm, in points, at or above which it fires.
-    pub level_gap_points: f64,
-    /// The upper level group compared (matched case-insensitively).
-    pub level_upper: String,
-    /// The lower level group compared.
-    pub level_lower: String,
+    /// Gap between the highest and the lowest shown segment of one attribute (level,
+    /// function, region) within a firm, in points, at or above which the segment-gap rule
+    /// fires — together with the segment test below. (`level_gap_points` is read as this.)
+    #[serde(alias = "level_gap_points")]
+    pub segment_gap_points: f64,
+    /// Welch's ANOVA p across the shown segments below which their gap counts as real.
+    pub segment_alpha: f64,
+    /// A drop between the last two segments of a side's dimension series (change points), in
+    /// points, at or above which the shift rule fires when the latest wave starts the segment.
+    pub shift_points: f64,
+    /// Accepted from configurations stored before the segment-gap rule replaced the level
+    /// gap (which compared two named levels); ignored and never written.
+    #[serde(skip_serializing)]
+    #[schema(ignore)]
+    pub level_upper: Option<String>,
+    /// As `level_upper`.
+    #[serde(skip_serializing)]
+    #[schema(ignore)]
+    pub level_lower: Option<String>,
     /// A side's response rate below this (0–1) fires.
     pub min_response_rate: f64,
     /// The lower side's rate divided by the higher side's below this (0–1) fires.
@@ -49,9 +62,11 @@ impl Default for RuleConfig {
             min_rwg_j: 0.70,
             decline_points: 0.3,
             decline_alpha: 0.05,
-            level_gap_points: 0.75,
-            level_upper: "executive".into(),
-            level_lower: "staff".into(),
+            segment_gap_points: 0.75,
+            segment_alpha: 0.05,
+            shift_points: 0.3,
+            level_upper: None,
+            level_lower: None,
             min_response_rate: 0.40,
             min_rate_ratio: 0.5,
         }
@@ -75,30 +90,11 @@ impl RuleConfig {
         check("min_rwg_j", self.min_rwg_j, 0.0, 1.0);
         check("decline_points", self.decline_points, 0.0, 4.0);
         check("decline_alpha", self.decline_alpha, 0.0, 1.0);
-        check("level_gap_points", self.level_gap_points, 0.0, 4.0);
+        check("segment_gap_points", self.segment_gap_points, 0.0, 4.0);
+        check("segment_alpha", self.segment_alpha, 0.0, 1.0);
+        check("shift_points", self.shift_points, 0.0, 4.0);
         check("min_response_rate", self.min_response_rate, 0.0, 1.0);
         check("min_rate_ratio", self.min_rate_ratio, 0.0, 1.0);
-        for (field, value) in [
-            ("level_upper", &self.level_upper),
-            ("level_lower", &self.level_lower),
-        ] {
-            if value.trim().is_empty() {
-                out.push(FieldProblem {
-                    field: field.into(),
-                    message: "a level name is needed".into(),
-                });
-            }
-        }
-        if self
-            .level_upper
-            .trim()
-            .eq_ignore_ascii_case(self.level_lower.trim())
-        {
-            out.push(FieldProblem {
-                field: "level_lower".into(),
-                message: "the two level groups compared must differ".into(),
-            });
-        }
         out
     }
 }
@@ -113,8 +109,14 @@ pub enum Rule {
     LowAgreement,
     /// (3) A firm's view of a dimension is falling.
     Decline,
-    /// (4) A firm's upper and lower levels see a dimension differently.
+    /// (4, before the segment-gap rule) A firm's two named levels saw a dimension
+    /// differently. Kept so that flags raised by it still read; no longer evaluated.
     LevelGap,
+    /// (4) A firm's segments of one attribute (levels, functions, regions) see a dimension
+    /// differently, by enough points and significantly (Welch's ANOVA).
+    SegmentGap,
+    /// (6) A side's dimension series shifted down at the latest wave (a change point).
+    Shift,
     /// (5a) Too few of a firm answered.
     LowResponse,
     /// (5b) One firm answered far less than the other.
@@ -122,11 +124,13 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 6] = [
+    pub const ALL: [Rule; 8] = [
         Rule::InterFirmGap,
         Rule::LowAgreement,
         Rule::Decline,
         Rule::LevelGap,
+        Rule::SegmentGap,
+        Rule::Shift,
         Rule::LowResponse,
         Rule::ResponseImbalance,
     ];
@@ -137,6 +141,8 @@ impl Rule {
             Rule::LowAgreement => "low_agreement",
             Rule::Decline => "decline",
             Rule::LevelGap => "level_gap",
+            Rule::SegmentGap => "segment_gap",
+            Rule::Shift => "shift",
             Rule::LowResponse => "low_response",
             Rule::ResponseImbalance => "response_imbalance",
         }
@@ -149,6 +155,8 @@ impl Rule {
             Rule::LowAgreement => "low agreement within a firm",
             Rule::Decline => "declining perception",
             Rule::LevelGap => "gap between levels within a firm",
+            Rule::SegmentGap => "gap between groups within a firm",
+            Rule::Shift => "a perception shifted down",
             Rule::LowResponse => "low response rate",
             Rule::ResponseImbalance => "one firm answering far less than the other",
         }
@@ -222,8 +230,10 @@ pub mod steps {
     pub const AGREEMENT: f64 = 0.10;
     /// Scale points of drop past the decline threshold.
     pub const DECLINE: f64 = 0.15;
-    /// Scale points past the level-gap threshold.
-    pub const LEVEL_GAP: f64 = 0.25;
+    /// Scale points past the segment-gap threshold.
+    pub const SEGMENT_GAP: f64 = 0.25;
+    /// Scale points of shift past the shift threshold.
+    pub const SHIFT: f64 = 0.15;
     /// Response rate (0–1) below its threshold.
     pub const RESPONSE: f64 = 0.10;
     /// Rate ratio (0–1) below its threshold.
@@ -252,11 +262,14 @@ impl Finding {
         match parts.as_slice() {
             ["dimension", d] => format!("dimension {d}, both firms"),
             ["dimension", d, side] => format!("dimension {d}, {side}"),
-            ["dimension", d, side, levels] => {
+            ["dimension", d, side, levels] if levels.contains('-') => {
                 format!(
                     "dimension {d}, {side}, levels {}",
                     levels.replace('-', " vs ")
                 )
+            }
+            ["dimension", d, side, attribute] => {
+                format!("dimension {d}, {side}, by {attribute}")
             }
             ["side", side] => format!("{side} respondents"),
             ["sides"] => "both firms' response rates".into(),
@@ -271,9 +284,46 @@ pub fn evaluate(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding>
     out.extend(inter_firm_gap(report, wave, config));
     out.extend(low_agreement(report, wave, config));
     out.extend(decline(report, wave, config));
-    out.extend(level_gap(report, wave, config));
+    out.extend(segment_gap(report, wave, config));
+    out.extend(shift(report, wave, config));
     out.extend(response_rates(report, wave, config));
+    add_leads(report, &mut out);
     out
+}
+
+/// Adds to each finding about a side's dimension the KPIs that dimension leads, with the
+/// report's own verdict (one Holm family over the report), so an ombudsman sees when a
+/// flagged perception has moved a hard measure before.
+fn add_leads(report: &Report, findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        let (Some(dimension), side) = (
+            f.details.get("dimension").and_then(|d| d.as_str()),
+            f.details.get("side").and_then(|s| s.as_str()),
+        ) else {
+            continue;
+        };
+        let leads: Vec<serde_json::Value> = report
+            .lead_lag
+            .iter()
+            .filter(|r| r.dimension == dimension && side.is_none_or(|s| r.side.as_str() == s))
+            .filter(|r| r.verdict.finding == crate::stats::LeadFinding::Evidence)
+            .map(|r| {
+                json!({
+                    "kpi": r.kpi,
+                    "side": r.side,
+                    "k": r.verdict.k,
+                    "r": r.verdict.r,
+                    "p_adjusted": r.verdict.p_adjusted,
+                    "sentence": r.verdict.sentence,
+                })
+            })
+            .collect();
+        if !leads.is_empty() {
+            if let Some(map) = f.details.as_object_mut() {
+                map.insert("leads".into(), serde_json::Value::Array(leads));
+            }
+        }
+    }
 }
 
 fn dimension_link(report: &Report, dimension: &str) -> String {
@@ -435,72 +485,116 @@ fn decline_of(report: &Report, t: &TrendRecord, wave: i64, config: &RuleConfig) 
     })
 }
 
-/// Rule 4: |mean(upper level) − mean(lower level)| ≥ `level_gap_points` within a firm, only
-/// when both level groups are shown.
-pub fn level_gap(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding> {
-    let level = |side: Side, dimension: &str, name: &str| {
-        report.dimensions.iter().find(|r| {
-            r.id.wave == wave
-                && r.id.side == side
-                && r.id.segment_kind == "level"
-                && r.dimension == dimension
-                && r.id
-                    .segment
-                    .as_deref()
-                    .is_some_and(|s| s.trim().eq_ignore_ascii_case(name.trim()))
-        })
-    };
-    let shown_mean = |r: &DimensionRecord| {
-        if r.id.suppressed.is_some() {
-            return None;
-        }
-        let s = r.stats.as_ref()?;
-        Some((s.summary.mean?, s.n_complete))
-    };
+/// Rule 4: within a firm, the shown segments of one attribute (level, function, region)
+/// differ on a dimension by ≥ `segment_gap_points` (highest − lowest segment mean) **and**
+/// Welch's ANOVA across them gives p < `segment_alpha`. Only shown segments take part (the
+/// report's segment test leaves withheld ones out), so a withheld group never fires.
+pub fn segment_gap(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding> {
     let mut out = Vec::new();
-    for whole in report
-        .dimensions
+    for test in report
+        .segment_tests
         .iter()
-        .filter(|r| r.id.wave == wave && r.id.segment_kind == "all")
+        .filter(|t| t.wave == wave && t.k >= 2)
     {
-        let side = whole.id.side;
-        let dimension = whole.dimension.as_str();
-        let (Some(upper), Some(lower)) = (
-            level(side, dimension, &config.level_upper),
-            level(side, dimension, &config.level_lower),
+        let Some(p) = test.welch_p else { continue };
+        let means: Vec<(&str, f64, u64)> = test
+            .segments
+            .iter()
+            .filter_map(|segment| {
+                let r = report.dimensions.iter().find(|r| {
+                    r.id.wave == wave
+                        && r.id.side == test.side
+                        && r.id.segment_kind == test.attribute
+                        && r.dimension == test.dimension
+                        && r.id.segment.as_deref() == Some(segment.as_str())
+                        && r.id.suppressed.is_none()
+                })?;
+                let s = r.stats.as_ref()?;
+                Some((segment.as_str(), s.summary.mean?, s.n_complete))
+            })
+            .collect();
+        let (Some(high), Some(low)) = (
+            means.iter().max_by(|a, b| a.1.total_cmp(&b.1)),
+            means.iter().min_by(|a, b| a.1.total_cmp(&b.1)),
         ) else {
             continue;
         };
-        let (Some((mu, nu)), Some((ml, nl))) = (shown_mean(upper), shown_mean(lower)) else {
-            continue;
-        };
-        let gap = mu - ml;
-        if gap.abs() < config.level_gap_points {
+        let gap = high.1 - low.1;
+        if gap < config.segment_gap_points || p >= config.segment_alpha {
             continue;
         }
-        let (upper_name, lower_name) = (
-            config.level_upper.trim().to_ascii_lowercase(),
-            config.level_lower.trim().to_ascii_lowercase(),
-        );
+        let dimension = test.dimension.as_str();
         out.push(Finding {
-            rule: Rule::LevelGap,
-            scope: format!("dimension:{dimension}:{side}:{upper_name}-{lower_name}"),
-            measured: gap.abs(),
-            threshold: config.level_gap_points,
-            severity: Severity::grade(gap.abs() - config.level_gap_points, steps::LEVEL_GAP),
+            rule: Rule::SegmentGap,
+            scope: format!("dimension:{dimension}:{}:{}", test.side, test.attribute),
+            measured: gap,
+            threshold: config.segment_gap_points,
+            severity: Severity::grade(gap - config.segment_gap_points, steps::SEGMENT_GAP),
             details: json!({
                 "wave": wave,
                 "dimension": dimension,
-                "side": side,
-                "upper_level": upper_name,
-                "lower_level": lower_name,
-                "upper_mean": mu,
-                "lower_mean": ml,
-                "n_upper": nu,
-                "n_lower": nl,
+                "side": test.side,
+                "attribute": test.attribute,
+                "highest": high.0,
+                "highest_mean": high.1,
+                "lowest": low.0,
+                "lowest_mean": low.1,
                 "gap": gap,
+                "segments": means.iter().map(|(s, m, n)| json!({"segment": s, "mean": m, "n": n})).collect::<Vec<_>>(),
+                "welch_f": test.welch_f,
+                "welch_p": p,
+                "kruskal_p": test.kruskal_p,
+                "epsilon2": test.epsilon2,
+                "alpha": config.segment_alpha,
             }),
-            link: format!("/partnerships/{}#levels-{dimension}", report.partnership.id),
+            link: format!(
+                "/partnerships/{}/heatmaps?by={}#{dimension}",
+                report.partnership.id, test.attribute
+            ),
+        });
+    }
+    out
+}
+
+/// Rule 6: a new segment of a side's dimension series (PELT change points over the waves so
+/// far, at least six) has just begun, and its mean is at least `shift_points` below the
+/// previous segment's. A segment spans at least two waves, so a shift is first seen one wave
+/// after it happened: the rule fires when the last segment starts at the latest wave or the
+/// one before it (and the side is shown in the latest wave).
+pub fn shift(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for cp in &report.change_points {
+        let [.., before, last] = cp.fit.segments.as_slice() else {
+            continue;
+        };
+        let latest = cp.fit.waves.last().map(|w| i64::from(*w));
+        let started = i64::from(last.from_wave);
+        if latest != Some(wave) || started < wave - (crate::stats::MIN_SEGMENT as i64 - 1) {
+            continue;
+        }
+        let drop = before.mean - last.mean;
+        if drop < config.shift_points {
+            continue;
+        }
+        let dimension = cp.dimension.as_str();
+        out.push(Finding {
+            rule: Rule::Shift,
+            scope: format!("dimension:{dimension}:{}", cp.side),
+            measured: drop,
+            threshold: config.shift_points,
+            severity: Severity::grade(drop - config.shift_points, steps::SHIFT),
+            details: json!({
+                "wave": wave,
+                "dimension": dimension,
+                "side": cp.side,
+                "before_mean": before.mean,
+                "before_waves": [before.from_wave, before.to_wave],
+                "after_mean": last.mean,
+                "drop": drop,
+                "penalty": cp.fit.penalty,
+                "change_waves": cp.fit.change_waves,
+            }),
+            link: dimension_link(report, dimension),
         });
     }
     out
@@ -600,11 +694,229 @@ mod tests {
     fn out_of_range_thresholds_are_refused_by_field() {
         let c = RuleConfig {
             min_rwg_j: 1.5,
-            level_lower: "Executive".into(),
+            segment_alpha: 0.0,
+            shift_points: -0.1,
             ..RuleConfig::default()
         };
         let fields: Vec<String> = c.problems().into_iter().map(|p| p.field).collect();
-        assert_eq!(fields, vec!["min_rwg_j", "level_lower"]);
+        assert_eq!(fields, vec!["min_rwg_j", "segment_alpha", "shift_points"]);
+    }
+
+    #[test]
+    fn a_configuration_stored_before_the_segment_gap_rule_still_reads() {
+        let c: RuleConfig = serde_json::from_str(
+            r#"{"level_gap_points": 1.0, "level_upper": "executive", "level_lower": "staff"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.segment_gap_points, 1.0);
+        assert!(c.problems().is_empty());
+        let written = serde_json::to_value(&c).unwrap();
+        assert!(written.get("level_upper").is_none() && written.get("level_gap_points").is_none());
+        assert_eq!(written["segment_gap_points"], 1.0);
+    }
+
+    use crate::reports::report::{
+        ChangePointRecord, DimensionRecord, DimensionStats, GroupId, Pairwise, SegmentTestRecord,
+    };
+    use crate::stats::{self, ChangePoints, Segment, ValueCounts};
+
+    fn empty_report() -> Report {
+        Report {
+            partnership: crate::reports::report::PartnershipInfo {
+                id: 1,
+                name: "P".into(),
+                customer: "C".into(),
+                supplier: "S".into(),
+                min_reporting_size: 5,
+            },
+            wave: None,
+            breakdowns: vec!["level".into()],
+            waves: vec![],
+            groups: vec![],
+            items: vec![],
+            dimensions: vec![],
+            inter_firm: Default::default(),
+            icc: vec![],
+            trend: vec![],
+            lead_lag: vec![],
+            change_points: vec![],
+            joint: vec![],
+            segment_tests: vec![],
+            health: vec![],
+        }
+    }
+
+    /// A level segment of the supplier's trust in wave 3 with these (answer, count) pairs.
+    fn level_record(
+        segment: &str,
+        sums: &[(u32, u64)],
+        suppressed: Option<&str>,
+    ) -> DimensionRecord {
+        let means = ValueCounts::from_sums(1, sums.iter().copied());
+        let summary = stats::describe_sample(&means);
+        DimensionRecord {
+            id: GroupId {
+                wave: 3,
+                side: crate::domain::Side::Supplier,
+                segment_kind: "level",
+                segment: Some(segment.into()),
+                suppressed: suppressed.map(str::to_owned),
+            },
+            dimension: "trust".into(),
+            stats: suppressed.is_none().then(|| DimensionStats {
+                items: vec!["trust".into()],
+                n_respondents: summary.n,
+                n_complete: summary.n,
+                n_excluded_listwise: 0,
+                summary,
+                agreement: stats::dimension_agreement(&[]),
+                agreement_band: None,
+                rwg_j_crit95: None,
+                beyond_chance: None,
+                pairwise: Pairwise {
+                    suppressed: None,
+                    rwg_j: None,
+                    ad_m: None,
+                    awg: None,
+                    n_per_item: Default::default(),
+                },
+            }),
+        }
+    }
+
+    /// A report whose supplier executives and staff differ by `gap_tenths`/10 points on trust
+    /// in wave 3 (a withheld segment beside them), with the segment test's p.
+    fn segment_report(gap_tenths: u32, p: f64) -> Report {
+        let mut r = empty_report();
+        // staff: ten answers of 2 and 3 (mean 2.5); executives 2.5 + the gap
+        let staff = [(2, 5), (3, 5)];
+        r.dimensions.push(level_record("staff", &staff, None));
+        r.dimensions.push(level_record(
+            "withheld",
+            &[(5, 2)],
+            Some("fewer than 5 responses"),
+        ));
+        r.dimensions
+            .push(exec_record(2.5 + f64::from(gap_tenths) / 10.0));
+        r.segment_tests.push(SegmentTestRecord {
+            wave: 3,
+            side: crate::domain::Side::Supplier,
+            dimension: "trust".into(),
+            attribute: "level",
+            segments: vec!["staff".into(), "executive".into()],
+            k: 2,
+            n: 20,
+            welch_f: Some(9.0),
+            welch_df1: Some(1.0),
+            welch_df2: Some(18.0),
+            welch_p: Some(p),
+            kruskal_h: None,
+            kruskal_p: None,
+            epsilon2: None,
+            omega2: None,
+        });
+        r
+    }
+
+    /// Executives whose mean is exactly `mean` (ten answers at two neighbouring points).
+    fn exec_record(mean: f64) -> DimensionRecord {
+        let low = mean.floor() as u32;
+        let high_share = ((mean - f64::from(low)) * 10.0).round() as u64;
+        let mut rec = level_record(
+            "executive",
+            &[(low, 10 - high_share), (low + 1, high_share)],
+            None,
+        );
+        let m = rec.stats.as_ref().unwrap().summary.mean.unwrap();
+        assert!((m - mean).abs() < 1e-12, "{m} vs {mean}");
+        rec.id.segment = Some("executive".into());
+        rec.stats.as_mut().unwrap().summary.mean = Some(mean);
+        rec
+    }
+
+    #[test]
+    fn the_segment_gap_fires_just_past_its_points_and_only_with_a_significant_test() {
+        let c = RuleConfig::default(); // 0.75 points, p < 0.05
+        assert!(
+            segment_gap(&segment_report(7, 0.001), 3, &c).is_empty(),
+            "0.7 points"
+        );
+        let fired = segment_gap(&segment_report(8, 0.001), 3, &c);
+        assert_eq!(fired.len(), 1, "0.8 points");
+        assert_eq!(fired[0].scope, "dimension:trust:supplier:level");
+        assert!((fired[0].measured - 0.8).abs() < 1e-9);
+        assert_eq!(fired[0].details["highest"], "executive");
+        assert!(
+            segment_gap(&segment_report(8, 0.05), 3, &c).is_empty(),
+            "p = alpha"
+        );
+        assert!(
+            segment_gap(&segment_report(8, 0.049), 3, &c).len() == 1,
+            "p just below"
+        );
+    }
+
+    #[test]
+    fn a_withheld_segment_never_takes_part_in_the_segment_gap() {
+        let mut r = segment_report(8, 0.001);
+        // the withheld segment would be the highest (5.0) if it were read
+        r.segment_tests[0].segments.push("withheld".into());
+        let fired = segment_gap(&r, 3, &RuleConfig::default());
+        assert_eq!(fired.len(), 1);
+        assert_eq!(fired[0].details["highest"], "executive");
+        let segments = fired[0].details["segments"].as_array().unwrap();
+        assert!(segments.iter().all(|s| s["segment"] != "withheld"));
+    }
+
+    fn shift_report(before: f64, after: f64, starts: u32, last_wave: u32) -> Report {
+        let mut r = empty_report();
+        r.change_points.push(ChangePointRecord {
+            side: crate::domain::Side::Supplier,
+            dimension: "trust".into(),
+            fit: ChangePoints {
+                waves: (1..=last_wave).collect(),
+                means: vec![],
+                penalty: 0.1,
+                change_waves: vec![starts],
+                segments: vec![
+                    Segment {
+                        from_wave: 1,
+                        to_wave: starts - 1,
+                        mean: before,
+                    },
+                    Segment {
+                        from_wave: starts,
+                        to_wave: last_wave,
+                        mean: after,
+                    },
+                ],
+            },
+        });
+        r
+    }
+
+    #[test]
+    fn the_shift_fires_just_past_its_points_when_the_new_segment_has_just_begun() {
+        let c = RuleConfig::default(); // 0.3 points
+        assert!(
+            shift(&shift_report(3.5, 3.21, 6, 7), 7, &c).is_empty(),
+            "0.29 down"
+        );
+        let fired = shift(&shift_report(3.5, 3.19, 6, 7), 7, &c);
+        assert_eq!(fired.len(), 1, "0.31 down");
+        assert_eq!(fired[0].scope, "dimension:trust:supplier");
+        assert!(
+            shift(&shift_report(3.19, 3.5, 6, 7), 7, &c).is_empty(),
+            "a rise"
+        );
+        assert!(
+            shift(&shift_report(3.5, 3.0, 5, 7), 7, &c).is_empty(),
+            "began 2 waves ago"
+        );
+        assert!(
+            shift(&shift_report(3.5, 3.0, 7, 8), 7, &c).is_empty(),
+            "not the latest wave"
+        );
     }
 
     #[test]

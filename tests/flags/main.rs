@@ -295,13 +295,13 @@ world_test!(
 );
 
 world_test!(
-    a_level_gap_fires_only_when_both_level_groups_are_shown,
+    a_segment_gap_fires_over_shown_segments_with_a_significant_test,
     |w| {
         w.run_api(Some(6)).await;
         let report: Value = w
             .app
             .get(&format!(
-                "/api/partnerships/{}/report?wave=6&segment=level",
+                "/api/partnerships/{}/report?wave=6",
                 w.partnership
             ))
             .send()
@@ -310,42 +310,75 @@ world_test!(
             .json()
             .await
             .unwrap();
-        let shown = |side: &str, dimension: &str, level: &str| {
+        let shown = |side: &str, dimension: &str, kind: &str, segment: &str| {
             report["dimensions"].as_array().unwrap().iter().any(|r| {
                 r["side"] == side
                     && r["dimension"] == dimension
-                    && r["segment_kind"] == "level"
-                    && r["segment"] == level
+                    && r["segment_kind"] == kind
+                    && r["segment"] == segment
                     && r["suppressed"].is_null()
             })
         };
-        let level_flags: Vec<Value> = w
+        let segment_flags: Vec<Value> = w
             .flags()
             .await
             .into_iter()
-            .filter(|f| f["rule"] == "level_gap")
+            .filter(|f| f["rule"] == "segment_gap")
             .collect();
         assert!(
-            !level_flags.is_empty(),
-            "the customer's executives and staff differ on win–win by 1.13 in wave 6"
+            segment_flags
+                .iter()
+                .any(|f| f["scope"] == "dimension:win_win:customer:level"),
+            "the customer's executives and staff differ on win–win by 1.13 in wave 6: {segment_flags:?}"
         );
-        for f in &level_flags {
+        for f in &segment_flags {
             let d = &f["details"];
-            let (side, dimension) = (
+            let (side, dimension, kind) = (
                 d["side"].as_str().unwrap(),
                 d["dimension"].as_str().unwrap(),
+                d["attribute"].as_str().unwrap(),
             );
+            assert!(d["gap"].as_f64().unwrap() >= 0.75, "{f}");
+            assert!(d["welch_p"].as_f64().unwrap() < 0.05, "{f}");
+            for s in d["segments"].as_array().unwrap() {
+                let segment = s["segment"].as_str().unwrap();
+                assert!(
+                    shown(side, dimension, kind, segment),
+                    "{segment} is withheld: {f}"
+                );
+            }
+        }
+        // The supplier's 4 executives are withheld at the minimum of 5: they take no part,
+        // although their trust (3.00) is 0.89 above the staff's (2.11).
+        assert!(!shown("supplier", "trust", "level", "executive"));
+        for f in &segment_flags {
             assert!(
-                shown(side, dimension, "executive") && shown(side, dimension, "staff"),
+                !f["details"]["segments"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["segment"] == "executive" && f["details"]["side"] == "supplier"),
                 "{f}"
             );
         }
-        // The supplier's 4 executives are withheld at the minimum of 5: no flag about them,
-        // although their trust (3.00) is 0.89 above the staff's (2.11).
-        assert!(!shown("supplier", "trust", "executive"));
-        assert!(level_flags
-            .iter()
-            .all(|f| f["scope"] != "dimension:trust:supplier:executive-staff"));
+    }
+);
+
+world_test!(
+    a_shift_fires_on_the_fixture_story_when_supplier_trust_steps_down,
+    |w| {
+        // Five waves are too few for change points; the sixth shows the step at wave 5.
+        w.run_api(Some(5)).await;
+        assert!(w.find("shift", "dimension:trust:supplier").await.is_none());
+        w.run_api(Some(6)).await;
+        let flag = w
+            .find("shift", "dimension:trust:supplier")
+            .await
+            .expect("a shift flag on the supplier's trust");
+        let d = &flag["details"];
+        assert_eq!(d["change_waves"], serde_json::json!([5]));
+        assert!(d["drop"].as_f64().unwrap() > 1.0, "{d}");
+        assert!(w.find("shift", "dimension:trust:customer").await.is_none());
     }
 );
 

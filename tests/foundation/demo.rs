@@ -24,9 +24,9 @@ both_backends!(
             1
         );
         assert!(
-            app.db.count(
-                "flags WHERE rule = 'level_gap' AND scope LIKE '%:customer:executive-staff'"
-            ) >= 1
+            app.db
+                .count("flags WHERE rule = 'segment_gap' AND scope LIKE '%:customer:%'")
+                >= 1
         );
         assert!(app.db.count("kpi_values") >= 16);
         assert_eq!(app.db.count("goals"), 6);

@@ -68,7 +68,8 @@ pub fn run_for_wave(
             partnership_id,
             &ReportOptions {
                 wave: Some(seq),
-                segment: Some(SegmentKind::Level),
+                // every attribute, for the segment-gap rule
+                segment: None,
             },
         )?;
         let findings = rules::evaluate(&report, seq, &config);
