@@ -50,7 +50,8 @@ pub const CHANCE_QUANTILE: f64 = 0.95;
 /// "rwg > q" is the same test as `rwg ≥ rwg.95` with multilevel's own `rwg.95` (the next
 /// distinct simulated value above the 95 % point).
 ///
-/// Computation: answers are never stored. A replicate keeps only Σx and Σx², so
+/// Computation: answers are never stored (four are drawn from each 64-bit random output,
+/// see `SplitMix64::answer_sums`). A replicate keeps only Σx and Σx², so
 /// n(n − 1)s² = nΣx² − (Σx)² is an exact integer key; the percentile is read from the keys by
 /// two O(R) selections, no sort. Cost O(n·J·R) draws: about 4 ms for n = 30, J = 3 in a
 /// release build (see `docs/statistics-inference.md`). Each (n, J, A) is computed once per
@@ -149,12 +150,7 @@ fn simulate_keys(n: u64, items: u32, options: u32, replicates: usize, seed: u64)
         .map(|_| {
             (0..items)
                 .map(|_| {
-                    let (mut sum, mut sum_sq) = (0u64, 0u64);
-                    for _ in 0..n {
-                        let answer = rng.below(options) + 1;
-                        sum += answer;
-                        sum_sq += answer * answer;
-                    }
+                    let (sum, sum_sq) = rng.answer_sums(options, n);
                     n * sum_sq - sum * sum
                 })
                 .sum()

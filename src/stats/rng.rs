@@ -34,6 +34,37 @@ impl SplitMix64 {
         ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
     }
 
+    /// Σx and Σx² of `n` answers drawn uniformly from 1..=`options` (2 ≤ options ≤ 256).
+    ///
+    /// Each 64-bit output gives four 16-bit lanes, and each lane one answer by Lemire's
+    /// nearly divisionless method with rejection (2019): m = lane·A, accepted unless its low
+    /// 16 bits fall below (2¹⁶ − A) mod A, answer = m >> 16. Every answer is exactly uniform;
+    /// a lane is rejected with probability below A/2¹⁶. Four answers per output make the
+    /// Monte Carlo critical values about four times cheaper than one `below` per answer.
+    pub(crate) fn answer_sums(&mut self, options: u64, n: u64) -> (u64, u64) {
+        debug_assert!((2..=256).contains(&options));
+        let threshold = (65_536 - options) % options;
+        let (mut sum, mut sum_sq, mut left) = (0u64, 0u64, n);
+        while left > 0 {
+            let mut bits = self.next_u64();
+            for _ in 0..4 {
+                let m = (bits & 0xFFFF) * options;
+                bits >>= 16;
+                if (m & 0xFFFF) < threshold {
+                    continue;
+                }
+                let answer = (m >> 16) + 1;
+                sum += answer;
+                sum_sq += answer * answer;
+                left -= 1;
+                if left == 0 {
+                    break;
+                }
+            }
+        }
+        (sum, sum_sq)
+    }
+
     /// Shuffles `items` in place, Fisher–Yates (Durstenfeld): for i = len − 1 down to 1, swap
     /// item i with item `below(i + 1)`.
     pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
@@ -47,6 +78,24 @@ impl SplitMix64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answer_sums_are_uniform_over_the_options() {
+        // 5 options, 200,000 single answers: each count within 5 SD of 40,000.
+        let mut rng = SplitMix64::new(7);
+        let mut counts = [0u64; 5];
+        for _ in 0..200_000 {
+            let (sum, sum_sq) = rng.answer_sums(5, 1);
+            assert_eq!(sum * sum, sum_sq);
+            counts[(sum - 1) as usize] += 1;
+        }
+        let sd = (200_000.0_f64 * 0.2 * 0.8).sqrt();
+        for c in counts {
+            assert!((c as f64 - 40_000.0).abs() < 5.0 * sd, "{counts:?}");
+        }
+        let (sum, sum_sq) = rng.answer_sums(4, 1_001);
+        assert!((1_001..=4_004).contains(&sum) && sum_sq >= sum);
+    }
 
     #[test]
     fn matches_the_published_splitmix64_sequence() {
