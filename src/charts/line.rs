@@ -63,6 +63,16 @@ pub struct Series {
     pub points: Vec<Point>,
 }
 
+/// The level of a series between two change points: a flat step from the first wave of a
+/// segment to its last, joined to the next step by a vertical riser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub style: Style,
+    pub from: i64,
+    pub to: i64,
+    pub value: f64,
+}
+
 /// A between-firm gap that is significant at a wave: a bar between the two means.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gap {
@@ -102,6 +112,8 @@ pub struct LineChart {
     /// A second y axis on the right and the series measured on it.
     pub right: Option<(Axis, Vec<Series>)>,
     pub gaps: Vec<Gap>,
+    /// Levels between change points, per series (drawn only when a series has a change).
+    pub steps: Vec<Step>,
     /// Draw the 95 % bands.
     pub bands: bool,
 }
@@ -115,6 +127,7 @@ enum LegendKey {
     Series(Style),
     Band,
     Gap,
+    Step,
 }
 
 impl LineChart {
@@ -140,6 +153,12 @@ impl LineChart {
             legend.push((
                 LegendKey::Gap,
                 "gap between the firms, significant (p < 0.05)".into(),
+            ));
+        }
+        if !self.steps.is_empty() {
+            legend.push((
+                LegendKey::Step,
+                "level between shifts (change points)".into(),
             ));
         }
         let rows = legend_rows(&legend, WIDTH - 32.0);
@@ -228,6 +247,28 @@ impl LineChart {
                 "tc-gap-label",
             );
         }
+        for pair in self.steps.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if a.style == b.style {
+                c.line(
+                    x(b.from),
+                    y.clamped(a.value),
+                    x(b.from),
+                    y.clamped(b.value),
+                    "tc-step",
+                );
+            }
+        }
+        for step in &self.steps {
+            let (xa, xb) = (x(step.from), x(step.to));
+            c.line(
+                xa,
+                y.clamped(step.value),
+                xb,
+                y.clamped(step.value),
+                "tc-step",
+            );
+        }
         for s in &self.series {
             draw_series(&mut c, s, &x, &y, &self.waves);
         }
@@ -310,6 +351,11 @@ fn draw_key(c: &mut Canvas, key: &LegendKey, x: f64, y: f64) {
         }
         LegendKey::Band => c.rect(x, y - 6.0, 28.0, 12.0, "tc-band-neutral"),
         LegendKey::Gap => c.line(x + 14.0, y - 7.0, x + 14.0, y + 7.0, "tc-gap"),
+        LegendKey::Step => {
+            c.line(x, y + 4.0, x + 14.0, y + 4.0, "tc-step");
+            c.line(x + 14.0, y + 4.0, x + 14.0, y - 4.0, "tc-step");
+            c.line(x + 14.0, y - 4.0, x + 28.0, y - 4.0, "tc-step");
+        }
     }
 }
 

@@ -31,7 +31,7 @@ mod tests {
     use super::bars::{Rate, RateBar, RateChart, RateGroup};
     use super::distribution::{Bar, Distribution, Row as DistRow};
     use super::heatmap::{Cell, Heatmap, Row};
-    use super::line::{Axis, Gap, LineChart, Point, Series, Style};
+    use super::line::{Axis, Gap, LineChart, Point, Series, Step, Style};
     use crate::domain::Side;
 
     const NASTY: &str = r#"<script>alert("x")</script> & Söhne"#;
@@ -89,6 +89,20 @@ mod tests {
                 to: 2.6,
                 label: "gap 1.25".into(),
             }],
+            steps: vec![
+                Step {
+                    style: Style::Supplier,
+                    from: 1,
+                    to: 2,
+                    value: 3.5,
+                },
+                Step {
+                    style: Style::Supplier,
+                    from: 3,
+                    to: 3,
+                    value: 2.6,
+                },
+            ],
             bands: true,
         }
     }

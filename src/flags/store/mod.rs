@@ -23,7 +23,7 @@ use crate::domain::Email;
 use crate::mail::messages::{self, FlagAlertMail};
 use crate::mail::outbox;
 use crate::mail::Links;
-use crate::reports::{self, ReportOptions, SegmentKind};
+use crate::reports::{self, ReportOptions};
 
 mod config;
 mod run;

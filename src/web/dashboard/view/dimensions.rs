@@ -26,6 +26,8 @@ pub struct DimensionView {
     pub chart: ChartView,
     pub summary: String,
     pub agreement: Vec<AgreementView>,
+    /// Both firms' agreement measured together, in words (empty for a one-firm view).
+    pub joint: String,
     pub rows: Vec<DimensionRow>,
 }
 
@@ -121,9 +123,13 @@ pub(super) fn dimension_view(
                 (Some(reason), _) => (withheld(reason), String::new()),
                 (None, Some(s)) => (
                     format!("rwg(j) {}", opt(s.agreement.rwg_j, 2)),
-                    s.agreement_band
-                        .unwrap_or("not enough complete answers")
-                        .to_owned(),
+                    match (s.agreement_band, s.beyond_chance) {
+                        (Some(band), Some(beyond)) => {
+                            format!("{band}; {}", chance_words(beyond))
+                        }
+                        (Some(band), None) => band.to_owned(),
+                        (None, _) => "not enough complete answers".to_owned(),
+                    },
                 ),
                 (None, None) => ("no answers".into(), String::new()),
             };
@@ -144,6 +150,33 @@ pub(super) fn dimension_view(
             .collect::<Vec<_>>()
             .join(" and ")
     );
+    let steps: Vec<Step> = sides
+        .iter()
+        .filter_map(|&side| {
+            let cp = report
+                .change_points
+                .iter()
+                .find(|c| c.side == side && c.dimension == dimension)?;
+            (!cp.fit.change_waves.is_empty()).then_some((side, cp))
+        })
+        .flat_map(|(side, cp)| {
+            cp.fit
+                .segments
+                .iter()
+                .filter(move |seg| i64::from(seg.from_wave) <= last)
+                .map(move |seg| Step {
+                    style: style(side),
+                    from: i64::from(seg.from_wave),
+                    to: i64::from(seg.to_wave).min(last),
+                    value: seg.mean,
+                })
+        })
+        .collect();
+    let joint = if sides.len() == 2 {
+        joint_words(report, dimension, last)
+    } else {
+        String::new()
+    };
     let line = LineChart {
         id: format!("trend-{dimension}"),
         title,
@@ -153,6 +186,7 @@ pub(super) fn dimension_view(
         series,
         right: None,
         gaps,
+        steps,
         bands: true,
     };
     Ok(DimensionView {
@@ -161,8 +195,44 @@ pub(super) fn dimension_view(
         chart: chart(format!("trend-{}", slug(dimension)), line.render())?,
         summary,
         agreement,
+        joint,
         rows,
     })
+}
+
+/// "agreement beyond chance" or "no more agreement than chance".
+pub fn chance_words(beyond: bool) -> &'static str {
+    if beyond {
+        "agreement beyond chance"
+    } else {
+        "no more agreement than chance"
+    }
+}
+
+/// The two firms' joint alignment on a dimension in `wave`, in words.
+pub fn joint_words(report: &Report, dimension: &str, wave: i64) -> String {
+    let Some(j) = report
+        .joint
+        .iter()
+        .find(|j| j.wave == wave && j.dimension == dimension)
+    else {
+        return String::new();
+    };
+    if let Some(reason) = &j.suppressed {
+        return format!("Both firms together: {}", withheld(reason));
+    }
+    let mut parts = vec![format!("Both firms together: rwg(j) {}", opt(j.rwg_j, 2))];
+    if let Some(beyond) = j.beyond_chance {
+        parts.push(chance_words(beyond).to_owned());
+    }
+    if let Some(eta) = j.eta2_firm {
+        parts.push(format!(
+            "{} of the spread lies between the firms (η², ICC(1) {})",
+            pct(eta),
+            opt(j.icc1_firm, 2)
+        ));
+    }
+    parts.join("; ") + "."
 }
 
 /// The sentence under a trend chart: the latest means, the gap and the trend.
@@ -191,6 +261,27 @@ pub(super) fn dimension_summary(
                 "gap {} ({sig}).",
                 opt(c.mean_diff.map(f64::abs), 2)
             ));
+        }
+    }
+    for &side in sides {
+        if let Some(cp) = report
+            .change_points
+            .iter()
+            .find(|c| c.side == side && c.dimension == dimension)
+        {
+            if let [.., before, after] = cp.fit.segments.as_slice() {
+                if i64::from(after.from_wave) <= wave {
+                    parts.push(format!(
+                        "{} shifted from {} (waves {}–{}) to {} from wave {}.",
+                        firm(report, side),
+                        fixed(before.mean, 2),
+                        before.from_wave,
+                        before.to_wave,
+                        fixed(after.mean, 2),
+                        after.from_wave
+                    ));
+                }
+            }
         }
     }
     for &side in sides {

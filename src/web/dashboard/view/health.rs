@@ -89,6 +89,7 @@ pub(super) fn health_view(report: &Report, last: i64) -> Result<Option<HealthVie
         }],
         right: None,
         gaps: vec![],
+        steps: vec![],
         bands: false,
     };
     let rows = records

@@ -8,6 +8,61 @@ pub struct HeatmapView {
     pub chart: ChartView,
     pub columns: Vec<String>,
     pub rows: Vec<(String, Vec<TableCell>)>,
+    /// Per dimension: do the shown segments differ (Welch's ANOVA, Kruskal–Wallis) and how
+    /// much of the variance lies between them (ICC(1)), in words.
+    pub tests: Vec<(String, String)>,
+}
+
+/// The segment test and ICC of one dimension across the segments of `kind`, in words.
+fn segment_words(
+    report: &Report,
+    side: Side,
+    kind: &str,
+    dimension: &str,
+    wave: i64,
+) -> Option<String> {
+    let t = report.segment_tests.iter().find(|t| {
+        t.wave == wave && t.side == side && t.attribute == kind && t.dimension == dimension
+    })?;
+    let mut parts = Vec::new();
+    match (t.welch_f, t.welch_df1, t.welch_df2, t.welch_p) {
+        (Some(f), Some(df1), Some(df2), Some(p)) => {
+            let verdict = if p < SIGNIFICANCE_LEVEL {
+                "the groups differ"
+            } else {
+                "no significant difference"
+            };
+            parts.push(format!(
+                "{verdict}: Welch F({}, {}) = {}, {}",
+                fixed(df1, 0),
+                fixed(df2, 1),
+                fixed(f, 2),
+                p_value(Some(p))
+            ));
+            if let Some(kp) = t.kruskal_p {
+                parts.push(format!("Kruskal–Wallis {}", p_value(Some(kp))));
+            }
+            if let Some(e) = t.epsilon2 {
+                parts.push(format!("ε² {}", fixed(e, 2)));
+            }
+        }
+        _ if t.k < 2 => parts.push(format!("fewer than two {kind} groups shown: no test")),
+        _ => parts.push("no test (too little variation)".into()),
+    }
+    if let Some(icc) = report.icc.iter().find(|i| {
+        i.wave == wave
+            && i.side == side
+            && i.grouping == kind
+            && i.kind == "dimension"
+            && i.target == dimension
+    }) {
+        match (&icc.suppressed, icc.stats.as_ref().and_then(|s| s.icc1)) {
+            (None, Some(v)) => parts.push(format!("ICC(1) {}", fixed(v, 2))),
+            (Some(_), _) => parts.push("ICC withheld (a group is withheld)".into()),
+            _ => {}
+        }
+    }
+    Some(format!("{} ({} groups, n {}).", parts.join("; "), t.k, t.n))
 }
 
 pub(super) fn heatmap_view(
@@ -113,7 +168,14 @@ pub(super) fn heatmap_view(
         columns: columns.clone(),
         rows,
     };
+    let tests = dims
+        .iter()
+        .filter_map(|d| {
+            segment_words(report, side, kind, d, wave).map(|w| (labels.dimension(d), w))
+        })
+        .collect();
     Ok(Some(HeatmapView {
+        tests,
         title,
         chart: chart(format!("heatmap-{side}-{kind}"), h.render())?,
         columns,

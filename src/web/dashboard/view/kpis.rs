@@ -94,6 +94,28 @@ pub fn verdict_sentence(report: &Report, labels: &Labels, r: &LeadLagRecord) -> 
     }
 }
 
+/// One verdict sentence per KPI, about the record its card shows (visible sides only).
+pub fn kpi_sentences(report: &Report, labels: &Labels, sides: &[Side]) -> Vec<String> {
+    let mut names: Vec<&str> = Vec::new();
+    for r in report.lead_lag.iter().filter(|r| sides.contains(&r.side)) {
+        if !names.contains(&r.kpi.as_str()) {
+            names.push(&r.kpi);
+        }
+    }
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let records: Vec<&LeadLagRecord> = report
+                .lead_lag
+                .iter()
+                .filter(|r| r.kpi == name && sides.contains(&r.side))
+                .collect();
+            let best = strongest(&records).map(|i| records[i])?;
+            Some(verdict_sentence(report, labels, best))
+        })
+        .collect()
+}
+
 pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>, askama::Error> {
     let mut names: Vec<&str> = Vec::new();
     for r in &report.lead_lag {
@@ -176,6 +198,7 @@ pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>
                 vec![kpi_series],
             )),
             gaps: vec![],
+            steps: vec![],
             bands: false,
         };
         let lags = best

@@ -12,7 +12,7 @@ use crate::auth::Visibility;
 use crate::charts::bars::{Rate, RateBar, RateChart, RateGroup};
 use crate::charts::distribution::{Bar, Distribution, Row as DistRow};
 use crate::charts::heatmap::{Cell, Heatmap, Row as HeatRow};
-use crate::charts::line::{Axis, Gap, LineChart, Point, Series, Style};
+use crate::charts::line::{Axis, Gap, LineChart, Point, Series, Step, Style};
 use crate::charts::{axis, slug};
 use crate::domain::Side;
 use crate::reports::report::{

@@ -32,6 +32,10 @@ pub struct Review {
     pub changes: Vec<ChangeRow>,
     pub gaps: Vec<GapRow>,
     pub agreement: Vec<(String, Vec<AgreementView>)>,
+    /// Both firms together, per dimension (empty for a one-firm pack).
+    pub joint: Vec<(String, String)>,
+    /// The lead–lag verdicts, one sentence per KPI (the dashboard's reading).
+    pub leads: Vec<String>,
     pub rates: RatesView,
     pub dimensions: Vec<DimensionView>,
     pub questions: Vec<String>,
@@ -196,7 +200,12 @@ pub fn review(
                     }
                     (
                         format!("rwg(j) {}", opt(s.agreement.rwg_j, 2)),
-                        s.agreement_band.unwrap_or("–").to_owned(),
+                        match (s.agreement_band, s.beyond_chance) {
+                            (Some(band), Some(beyond)) => {
+                                format!("{band}; {}", chance_words(beyond))
+                            }
+                            (band, _) => band.unwrap_or("–").to_owned(),
+                        },
                     )
                 }
                 (None, None) => ("no answers".into(), String::new()),
@@ -233,7 +242,18 @@ pub fn review(
         .iter()
         .map(|d| dimension_view(report, labels, &sides, d, wave))
         .collect::<Result<Vec<_>, _>>()?;
+    let joint = if sides.len() == 2 {
+        dims.iter()
+            .map(|d| (labels.dimension(d), joint_words(report, d, wave)))
+            .filter(|(_, words)| !words.is_empty())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let leads = kpi_sentences(report, labels, &sides);
     Ok(Some(Review {
+        joint,
+        leads,
         wave,
         previous,
         closed_on: info
