@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use super::rng::SplitMix64;
+use super::rng::{SplitMix64, UniformAnswers};
 
 /// How far a value must exceed its critical value to count as beyond chance: the two are
 /// computed along different routes, and the same value must not pass by a rounding error.
@@ -51,7 +51,8 @@ pub const CHANCE_QUANTILE: f64 = 0.95;
 /// distinct simulated value above the 95 % point).
 ///
 /// Computation: answers are never stored (four are drawn from each 64-bit random output,
-/// see `SplitMix64::answer_sums`). A replicate keeps only Σx and Σx², so
+/// see `UniformAnswers`; each replicate and item has its own stream, so one walk serves
+/// every group size, see [`precompute_critical_values`]). A replicate keeps only Σx and Σx², so
 /// n(n − 1)s² = nΣx² − (Σx)² is an exact integer key; the percentile is read from the keys by
 /// two O(R) selections, no sort. Cost O(n·J·R) draws: about 4 ms for n = 30, J = 3 in a
 /// release build (see `docs/statistics-inference.md`). Each (n, J, A) is computed once per
@@ -117,12 +118,17 @@ enum Statistic {
 
 type CacheKey = (Statistic, u64, u32, u32);
 
+/// The process-wide cache of computed critical values.
+fn cache() -> &'static Mutex<HashMap<CacheKey, f64>> {
+    static CACHE: OnceLock<Mutex<HashMap<CacheKey, f64>>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
 fn critical_value(statistic: Statistic, n: u64, items: u32, options: u32) -> Option<f64> {
     if n < 2 || items == 0 || options < 2 {
         return None;
     }
-    static CACHE: OnceLock<Mutex<HashMap<CacheKey, f64>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
+    let cache = cache();
     let key = (statistic, n, items, options);
     // A panic elsewhere while the lock was held cannot leave a wrong value behind: values are
     // inserted whole.
@@ -142,20 +148,69 @@ fn critical_value(statistic: Statistic, n: u64, items: u32, options: u32) -> Opt
     Some(value)
 }
 
-/// The null distribution of one (n, J, A) as its integer keys Σⱼ (nΣx²ⱼ − (Σxⱼ)²).
-fn simulate_keys(n: u64, items: u32, options: u32, replicates: usize, seed: u64) -> Vec<u64> {
-    let mut rng = SplitMix64::new(seed);
+/// The random stream of replicate `r`, item `j`: its own SplitMix64 seeded by mixing
+/// (seed, r, j), so answer i of a stream is the same whatever group sizes are asked for, and a
+/// critical value does not depend on which others are computed with it.
+fn stream(seed: u64, replicate: usize, item: u32) -> SplitMix64 {
+    let mut mixer = SplitMix64::new(seed ^ ((replicate as u64) << 8 | u64::from(item)));
+    SplitMix64::new(mixer.next_u64())
+}
+
+/// One replicate × item stream advanced to some group size.
+struct Walker {
+    answers: UniformAnswers,
+    sum: u64,
+    sum_sq: u64,
+}
+
+/// The null distribution's integer keys Σⱼ (nΣx²ⱼ − (Σxⱼ)²) at every group size in `sizes`
+/// (ascending), from the same streams: each stream is walked once up to the largest size, so
+/// the cost is that of the largest group alone. `emit` receives each size with its keys.
+fn walk_keys(
+    sizes: &[u64],
+    items: u32,
+    options: u32,
+    replicates: usize,
+    seed: u64,
+    mut emit: impl FnMut(u64, &mut [u64]),
+) {
     let options = u64::from(options);
-    (0..replicates)
-        .map(|_| {
-            (0..items)
-                .map(|_| {
-                    let (sum, sum_sq) = rng.answer_sums(options, n);
-                    n * sum_sq - sum * sum
-                })
-                .sum()
+    let mut walkers: Vec<Walker> = (0..replicates)
+        .flat_map(|r| {
+            (0..items).map(move |j| Walker {
+                answers: UniformAnswers::new(stream(seed, r, j)),
+                sum: 0,
+                sum_sq: 0,
+            })
         })
-        .collect()
+        .collect();
+    let mut keys = vec![0u64; replicates];
+    let mut at = 0u64;
+    for &n in sizes {
+        let step = n - at;
+        for w in &mut walkers {
+            let (sum, sum_sq) = w.answers.sums(options, step);
+            w.sum += sum;
+            w.sum_sq += sum_sq;
+        }
+        at = n;
+        for (r, key) in keys.iter_mut().enumerate() {
+            *key = walkers[r * items as usize..(r + 1) * items as usize]
+                .iter()
+                .map(|w| n * w.sum_sq - w.sum * w.sum)
+                .sum();
+        }
+        emit(n, &mut keys);
+    }
+}
+
+/// The keys of one (n, J, A).
+fn simulate_keys(n: u64, items: u32, options: u32, replicates: usize, seed: u64) -> Vec<u64> {
+    let mut out = Vec::new();
+    walk_keys(&[n], items, options, replicates, seed, |_, keys| {
+        out = keys.to_vec()
+    });
+    out
 }
 
 fn simulate(
@@ -167,6 +222,75 @@ fn simulate(
     seed: u64,
 ) -> f64 {
     let mut keys = simulate_keys(n, items, options, replicates, seed);
+    quantile_of_keys(statistic, &mut keys, n, items, options)
+}
+
+/// Computes and caches, in one walk per number of items, the critical values of every
+/// (n, J) in `needed` not cached yet: the report asks for all its group sizes at once, so a
+/// partnership with many different group sizes costs about as much as its largest group.
+/// Values are those [`rwg_crit95`] and [`rwg_j_crit95`] give one by one.
+pub fn precompute_critical_values(needed: impl IntoIterator<Item = (u64, u32)>, options: u32) {
+    if options < 2 {
+        return;
+    }
+    let cache = cache();
+    let mut by_items: HashMap<u32, Vec<u64>> = HashMap::new();
+    {
+        let cached = cache.lock().unwrap_or_else(PoisonError::into_inner);
+        for (n, items) in needed {
+            let statistic = if items == 1 {
+                Statistic::Rwg
+            } else {
+                Statistic::RwgJ
+            };
+            if n >= 2 && items > 0 && !cached.contains_key(&(statistic, n, items, options)) {
+                by_items.entry(items).or_default().push(n);
+            }
+        }
+    }
+    for (items, mut sizes) in by_items {
+        sizes.sort_unstable();
+        sizes.dedup();
+        let mut values = Vec::with_capacity(sizes.len());
+        walk_keys(
+            &sizes,
+            items,
+            options,
+            CHANCE_REPLICATES,
+            CHANCE_SEED,
+            |n, keys| {
+                let statistic = if items == 1 {
+                    Statistic::Rwg
+                } else {
+                    Statistic::RwgJ
+                };
+                values.push((
+                    statistic,
+                    n,
+                    quantile_of_keys(statistic, keys, n, items, options),
+                ));
+            },
+        );
+        let mut cached = cache.lock().unwrap_or_else(PoisonError::into_inner);
+        for (statistic, n, value) in values {
+            cached.insert((statistic, n, items, options), value);
+            if items == 1 {
+                // one-item rwg(j) is rwg
+                cached.insert((Statistic::RwgJ, n, 1, options), value);
+            }
+        }
+    }
+}
+
+/// The type-7 95th percentile of the statistic over the replicates' keys (reordered).
+fn quantile_of_keys(
+    statistic: Statistic,
+    keys: &mut [u64],
+    n: u64,
+    items: u32,
+    options: u32,
+) -> f64 {
+    let replicates = keys.len();
     let value = |key: u64| statistic_of_key(statistic, key, n, items, options);
     // rwg falls as the key grows, so the ascending order statistic i of rwg is the descending
     // order statistic i of the key: x_(i) = value(key at ascending index R − 1 − i).
@@ -354,6 +478,43 @@ mod tests {
         let fresh = simulate(Statistic::RwgJ, 12, 3, 5, CHANCE_REPLICATES, CHANCE_SEED);
         assert_eq!(first.to_bits(), fresh.to_bits());
         assert_eq!(first.to_bits(), rwg_j_crit95(12, 3, 5).unwrap().to_bits());
+    }
+
+    #[test]
+    fn a_batch_gives_the_values_of_one_by_one() {
+        let sizes = [3u64, 7, 20, 41];
+        let mut batch = Vec::new();
+        walk_keys(&sizes, 2, 5, 500, 77, |n, keys| {
+            batch.push(quantile_of_keys(Statistic::RwgJ, keys, n, 2, 5))
+        });
+        let single: Vec<f64> = sizes
+            .iter()
+            .map(|&n| simulate(Statistic::RwgJ, n, 2, 5, 500, 77))
+            .collect();
+        assert_eq!(batch, single);
+        precompute_critical_values([(33, 1), (34, 3), (33, 1)], 5);
+        assert_eq!(
+            rwg_crit95(33, 5),
+            Some(simulate(
+                Statistic::Rwg,
+                33,
+                1,
+                5,
+                CHANCE_REPLICATES,
+                CHANCE_SEED
+            ))
+        );
+        assert_eq!(
+            rwg_j_crit95(34, 3, 5),
+            Some(simulate(
+                Statistic::RwgJ,
+                34,
+                3,
+                5,
+                CHANCE_REPLICATES,
+                CHANCE_SEED
+            ))
+        );
     }
 
     #[test]

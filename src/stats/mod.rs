@@ -41,8 +41,8 @@ pub use bands::{
     Significance, SIGNIFICANCE_LEVEL,
 };
 pub use chance::{
-    beyond_chance, rwg_crit95, rwg_j_crit95, BEYOND_CHANCE_MARGIN, CHANCE_QUANTILE,
-    CHANCE_REPLICATES, CHANCE_SEED,
+    beyond_chance, precompute_critical_values, rwg_crit95, rwg_j_crit95, BEYOND_CHANCE_MARGIN,
+    CHANCE_QUANTILE, CHANCE_REPLICATES, CHANCE_SEED,
 };
 pub use change_points::{change_points, ChangePoints, Segment, MIN_SEGMENT, MIN_WAVES};
 pub use compare::{compare, wave_change, Comparison};

@@ -34,37 +34,6 @@ impl SplitMix64 {
         ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
     }
 
-    /// Σx and Σx² of `n` answers drawn uniformly from 1..=`options` (2 ≤ options ≤ 256).
-    ///
-    /// Each 64-bit output gives four 16-bit lanes, and each lane one answer by Lemire's
-    /// nearly divisionless method with rejection (2019): m = lane·A, accepted unless its low
-    /// 16 bits fall below (2¹⁶ − A) mod A, answer = m >> 16. Every answer is exactly uniform;
-    /// a lane is rejected with probability below A/2¹⁶. Four answers per output make the
-    /// Monte Carlo critical values about four times cheaper than one `below` per answer.
-    pub(crate) fn answer_sums(&mut self, options: u64, n: u64) -> (u64, u64) {
-        debug_assert!((2..=256).contains(&options));
-        let threshold = (65_536 - options) % options;
-        let (mut sum, mut sum_sq, mut left) = (0u64, 0u64, n);
-        while left > 0 {
-            let mut bits = self.next_u64();
-            for _ in 0..4 {
-                let m = (bits & 0xFFFF) * options;
-                bits >>= 16;
-                if (m & 0xFFFF) < threshold {
-                    continue;
-                }
-                let answer = (m >> 16) + 1;
-                sum += answer;
-                sum_sq += answer * answer;
-                left -= 1;
-                if left == 0 {
-                    break;
-                }
-            }
-        }
-        (sum, sum_sq)
-    }
-
     /// Shuffles `items` in place, Fisher–Yates (Durstenfeld): for i = len − 1 down to 1, swap
     /// item i with item `below(i + 1)`.
     pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
@@ -75,6 +44,55 @@ impl SplitMix64 {
     }
 }
 
+/// Answers drawn uniformly from 1..=A (2 ≤ A ≤ 256) off one SplitMix64 stream, four per
+/// 64-bit output.
+///
+/// Each output gives four 16-bit lanes, and each lane one answer by Lemire's nearly
+/// divisionless method with rejection (2019): m = lane·A, accepted unless its low 16 bits
+/// fall below (2¹⁶ − A) mod A, answer = (m >> 16) + 1. Every answer is exactly uniform; a lane
+/// is rejected with probability below A/2¹⁶. Unused lanes are kept for the next draw, so
+/// drawing n answers in several calls gives the same answers as in one.
+#[derive(Debug, Clone)]
+pub(crate) struct UniformAnswers {
+    rng: SplitMix64,
+    bits: u64,
+    lanes: u32,
+}
+
+impl UniformAnswers {
+    pub(crate) fn new(rng: SplitMix64) -> Self {
+        Self {
+            rng,
+            bits: 0,
+            lanes: 0,
+        }
+    }
+
+    /// Σx and Σx² of the next `n` answers on `options` points.
+    pub(crate) fn sums(&mut self, options: u64, n: u64) -> (u64, u64) {
+        debug_assert!((2..=256).contains(&options));
+        let threshold = (65_536 - options) % options;
+        let (mut sum, mut sum_sq, mut left) = (0u64, 0u64, n);
+        while left > 0 {
+            if self.lanes == 0 {
+                self.bits = self.rng.next_u64();
+                self.lanes = 4;
+            }
+            let m = (self.bits & 0xFFFF) * options;
+            self.bits >>= 16;
+            self.lanes -= 1;
+            if (m & 0xFFFF) < threshold {
+                continue;
+            }
+            let answer = (m >> 16) + 1;
+            sum += answer;
+            sum_sq += answer * answer;
+            left -= 1;
+        }
+        (sum, sum_sq)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,10 +100,10 @@ mod tests {
     #[test]
     fn answer_sums_are_uniform_over_the_options() {
         // 5 options, 200,000 single answers: each count within 5 SD of 40,000.
-        let mut rng = SplitMix64::new(7);
+        let mut rng = UniformAnswers::new(SplitMix64::new(7));
         let mut counts = [0u64; 5];
         for _ in 0..200_000 {
-            let (sum, sum_sq) = rng.answer_sums(5, 1);
+            let (sum, sum_sq) = rng.sums(5, 1);
             assert_eq!(sum * sum, sum_sq);
             counts[(sum - 1) as usize] += 1;
         }
@@ -93,8 +111,16 @@ mod tests {
         for c in counts {
             assert!((c as f64 - 40_000.0).abs() < 5.0 * sd, "{counts:?}");
         }
-        let (sum, sum_sq) = rng.answer_sums(4, 1_001);
+        let (sum, sum_sq) = rng.sums(4, 1_001);
         assert!((1_001..=4_004).contains(&sum) && sum_sq >= sum);
+        // in pieces or at once: the same answers
+        let (mut a, mut b) = (
+            UniformAnswers::new(SplitMix64::new(9)),
+            UniformAnswers::new(SplitMix64::new(9)),
+        );
+        let (s1, q1) = a.sums(5, 3);
+        let (s2, q2) = a.sums(5, 6);
+        assert_eq!((s1 + s2, q1 + q2), b.sums(5, 9));
     }
 
     #[test]

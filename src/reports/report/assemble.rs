@@ -92,17 +92,10 @@ pub fn assemble(input: &ReportInput) -> Report {
                         let summary = reason
                             .is_none()
                             .then(|| stats::describe_item(&item_histogram(g, item)));
-                        let rwg_crit95 = summary.as_ref().and_then(|s| {
-                            s.rwg
-                                .and(stats::rwg_crit95(s.n, stats::SCALE_OPTIONS as u32))
-                        });
                         report.items.push(ItemRecord {
-                            beyond_chance: summary
-                                .as_ref()
-                                .and_then(|s| s.rwg)
-                                .zip(rwg_crit95)
-                                .map(|(r, crit)| stats::beyond_chance(r, crit)),
-                            rwg_crit95,
+                            // filled for the whole report at once, see `chance::fill`
+                            beyond_chance: None,
+                            rwg_crit95: None,
                             id: GroupId {
                                 suppressed: reason.map(str::to_owned),
                                 ..id.clone()
@@ -197,11 +190,6 @@ pub fn assemble(input: &ReportInput) -> Report {
                 comparison,
             );
         }
-        for (i, d) in input.dimensions.iter().enumerate() {
-            report
-                .joint
-                .push(joint_record(w, d, first_dimension + i, min));
-        }
         report
             .health
             .push(health(w, &input.dimensions, first_dimension, min));
@@ -212,6 +200,15 @@ pub fn assemble(input: &ReportInput) -> Report {
             report
                 .trend
                 .push(trend_record(&waves, side, target_kind, target, t));
+        }
+    }
+    super::chance::precompute(&report, &shown_waves, &input.dimensions, first_dimension);
+    super::chance::fill(&mut report);
+    for w in &shown_waves {
+        for (i, d) in input.dimensions.iter().enumerate() {
+            report
+                .joint
+                .push(joint_record(w, d, first_dimension + i, min));
         }
     }
     for side in Side::BOTH {

@@ -238,16 +238,10 @@ pub(super) fn dimension_stats(
         .map(|(item, _)| item_histogram(g, item))
         .collect();
     let pairwise = stats::dimension_agreement(&pairwise_histograms);
-    let rwg_j_crit95 = agreement.rwg_j.and_then(|_| {
-        let items = u32::try_from(d.listwise.len()).ok()?;
-        stats::rwg_j_crit95(d.n_complete, items, stats::SCALE_OPTIONS as u32)
-    });
     DimensionStats {
-        beyond_chance: agreement
-            .rwg_j
-            .zip(rwg_j_crit95)
-            .map(|(r, crit)| stats::beyond_chance(r, crit)),
-        rwg_j_crit95,
+        // filled for the whole report at once, see `chance::fill`
+        beyond_chance: None,
+        rwg_j_crit95: None,
         items: d.listwise.iter().map(|(i, _)| i.clone()).collect(),
         n_respondents: d.n_respondents,
         n_complete: d.n_complete,

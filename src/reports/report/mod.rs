@@ -25,6 +25,7 @@ use crate::stats::{
 use crate::survey_templates::SurveyTemplate;
 
 mod assemble;
+mod chance;
 mod groups;
 mod load;
 mod sections;
