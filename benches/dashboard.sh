@@ -21,7 +21,8 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$here"
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet
-T=target/release/tandem
+# TANDEM_BIN: measure another build (e.g. the one before a change) in the same run.
+T=${TANDEM_BIN:-target/release/tandem}
 
 case "$backend" in
   sqlite) export DATABASE_URL="sqlite://$work/tandem.db" ;;
