@@ -167,11 +167,18 @@ const ADAPTERS: &[&str] = &["web", "cli"];
 
 /// Domain modules an adapter may name only for their types and constants (what a use case
 /// returns); a function or module of theirs is reached through `services`.
-const TYPES_ONLY: &[&str] = &["reports", "flags", "goals", "waves", "import"];
+const TYPES_ONLY: &[&str] = &[
+    "reports", "flags", "goals", "waves", "import", "auth", "mail",
+];
 
 /// Pure parts of those modules an adapter may call directly: they compute and store nothing
-/// (a report as CSV text, a deadline in words).
-const PURE_PARTS: &[&str] = &["reports::csv::", "waves::schedule::"];
+/// (a report as CSV text, a deadline in words, a CSRF token from a cookie, a masked address).
+const PURE_PARTS: &[&str] = &[
+    "reports::csv::",
+    "waves::schedule::",
+    "auth::sessions::csrf_",
+    "mail::masked",
+];
 
 /// Where naming actix is allowed: the HTTP adapter and what starts it.
 const ACTIX_ALLOWED: &[&str] = &["web", "server", "cli"];

@@ -39,6 +39,13 @@ impl Context {
         }
     }
 
+    /// Sends the mail that is due now through the configured transport, once (what the
+    /// worker of `serve` does continuously): for `tandem tick` from cron.
+    pub async fn send_due_mail(&self) -> anyhow::Result<crate::mail::DrainReport> {
+        let mailer = std::sync::Arc::new(crate::mail::Mailer::new(&self.settings.mail)?);
+        Ok(crate::mail::drain_once(&self.pool, &mailer, &self.settings.mail.delivery).await?)
+    }
+
     /// Runs one unit of work on a pooled connection, on the calling thread (the CLI; the web
     /// runs the same closures on its blocking pool).
     pub fn run<T>(

@@ -343,8 +343,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         }
         Command::Mail(MailCommand::Status) => {
             let state = startup::prepare(&cli.global.settings()?)?;
-            let mut conn = state.pool.get()?;
-            let stats = crate::mail::outbox::stats(&mut conn)?;
+            let (stats, failures) = state.run(|conn, _| crate::services::mail::status(conn))?;
             writeln!(
                 out,
                 "pending {} (in flight {}, retrying {}), sent {}, failed {}{}",
@@ -358,7 +357,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
                     .map(|t| format!("; oldest pending queued {t} UTC"))
                     .unwrap_or_default()
             )?;
-            for row in crate::mail::outbox::recent_failures(&mut conn, 10)? {
+            for row in failures {
                 writeln!(
                     out,
                     "failed #{} {} to {}: {}",
@@ -597,15 +596,10 @@ fn tick(global: &Global, out: &mut dyn Write) -> anyhow::Result<()> {
         "scheduler: opened {:?}, closed {:?}, {} reminders queued",
         report.opened, report.closed, report.reminders
     )?;
-    let mailer = std::sync::Arc::new(crate::mail::Mailer::new(&settings.mail)?);
     let drained = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(crate::mail::drain_once(
-            &state.pool,
-            &mailer,
-            &settings.mail.delivery,
-        ))?;
+        .block_on(state.send_due_mail())?;
     writeln!(
         out,
         "mail: {} sent, {} to retry later, {} failed",

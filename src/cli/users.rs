@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 
 use crate::app::now;
 use crate::app::Settings;
-use crate::auth::passwords::{self, Password};
+use crate::auth::passwords::Password;
 use crate::auth::Role;
 use crate::domain::{Email, Side};
 use crate::services::users;
@@ -87,7 +87,7 @@ fn add(
         None
     };
     // Hash before taking a connection: it is slow on purpose.
-    let hash = password.as_ref().map(passwords::hash).transpose()?;
+    let hash = password.as_ref().map(users::hash_password).transpose()?;
     let scopes: Vec<(i64, Option<Side>)> = args.partnerships.iter().map(|p| (*p, side)).collect();
     let context = crate::app::prepare(settings)?;
     let new = users::NewUser {

@@ -74,6 +74,17 @@ pub fn create(
     })
 }
 
+/// The stored form of a password (argon2id). Slow on purpose: call it before taking a
+/// connection.
+pub fn hash_password(password: &crate::auth::passwords::Password) -> Result<String, ServiceError> {
+    Ok(crate::auth::passwords::hash(password)?)
+}
+
+/// Every user (for assignee lists).
+pub fn all(conn: &mut Conn) -> Result<Vec<users::User>, ServiceError> {
+    Ok(users::list(conn)?)
+}
+
 /// Every user with the partnerships they are scoped to.
 pub fn list(conn: &mut Conn) -> Result<Vec<(users::User, Vec<users::Scope>)>, ServiceError> {
     let mut rows = Vec::new();

@@ -11,9 +11,9 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::AppState;
-use crate::auth::passwords::{self, Password};
-use crate::auth::sessions::{self, SignIn};
-use crate::auth::{audit, throttle, tokens};
+use crate::auth::passwords::{Password, MIN_LEN};
+use crate::auth::sessions::{csrf_matches, csrf_token, SignIn, COOKIE, PRE_SESSION_COOKIE};
+use crate::auth::throttle::WINDOW;
 use crate::web::extract::CurrentUser;
 use crate::web::extract::{pre_session_cookie, removal_cookie, session_cookie};
 use crate::web::render::{html, message_page, MessagePage};
@@ -103,15 +103,15 @@ fn safe_next(next: &str) -> String {
 
 /// The pre-session cookie's secret, or a new one (then the response must set it).
 fn pre_session(req: &HttpRequest) -> (String, bool) {
-    match req.cookie(sessions::PRE_SESSION_COOKIE) {
+    match req.cookie(PRE_SESSION_COOKIE) {
         Some(c) if c.value().len() == 32 => (c.value().to_owned(), false),
         _ => (crate::secrets::new_token(), true),
     }
 }
 
 fn pre_session_ok(req: &HttpRequest, submitted: &str) -> bool {
-    req.cookie(sessions::PRE_SESSION_COOKIE)
-        .is_some_and(|c| sessions::csrf_matches(c.value(), submitted.trim()))
+    req.cookie(PRE_SESSION_COOKIE)
+        .is_some_and(|c| csrf_matches(c.value(), submitted.trim()))
 }
 
 fn client_ip(req: &HttpRequest) -> String {
@@ -187,7 +187,7 @@ pub async fn login_form(
     let mut response = html(
         StatusCode::OK,
         LoginPage {
-            csrf: sessions::csrf_token(&secret),
+            csrf: csrf_token(&secret),
             next,
             email: String::new(),
             error: None,
@@ -227,20 +227,15 @@ pub async fn login(
     let (secret, _) = pre_session(&req);
     let next = safe_next(&form.next);
     let ip = client_ip(&req);
-    let previous = req.cookie(sessions::COOKIE).map(|c| c.value().to_owned());
+    let previous = req.cookie(COOKIE).map(|c| c.value().to_owned());
     let email = form.email.clone();
     let outcome = state
         .db(move |conn, _| {
-            let outcome = sessions::sign_in(conn, &email, &form.password, &ip, crate::db::now())?;
-            // A new session id on every sign-in: an id planted before sign-in is worthless.
-            if let (SignIn::Started { .. }, Some(old)) = (&outcome, previous) {
-                sessions::end(conn, &old)?;
-            }
-            Ok(outcome)
+            crate::services::sessions::sign_in(conn, &email, &form.password, &ip, previous)
         })
         .await?;
     let page = |error: &str| LoginPage {
-        csrf: sessions::csrf_token(&secret),
+        csrf: csrf_token(&secret),
         next: next.clone(),
         email: form.email.trim().to_owned(),
         error: Some(error.to_owned()),
@@ -250,15 +245,13 @@ pub async fn login(
             let mut response = see_other(&next);
             response
                 .add_cookie(&session_cookie(&state, session))
-                .and_then(|_| {
-                    response.add_cookie(&removal_cookie(&state, sessions::PRE_SESSION_COOKIE))
-                })
+                .and_then(|_| response.add_cookie(&removal_cookie(&state, PRE_SESSION_COOKIE)))
                 .map_err(|e| ApiError::Internal(e.into()))?;
             Ok(response)
         }
         SignIn::Refused => html(StatusCode::UNPROCESSABLE_ENTITY, page(WRONG_CREDENTIALS)),
         SignIn::Throttled => {
-            let minutes = throttle::WINDOW.num_minutes();
+            let minutes = WINDOW.num_minutes();
             let mut response = html(
                 StatusCode::TOO_MANY_REQUESTS,
                 page(&format!(
@@ -267,7 +260,7 @@ pub async fn login(
             )?;
             response.headers_mut().insert(
                 header::RETRY_AFTER,
-                header::HeaderValue::from(throttle::WINDOW.num_seconds()),
+                header::HeaderValue::from(WINDOW.num_seconds()),
             );
             Ok(response)
         }
@@ -293,15 +286,11 @@ pub async fn logout(
     let session = user.session_id().to_owned();
     let email = user.user.email.clone();
     state
-        .db(move |conn, _| {
-            sessions::end(conn, &session)?;
-            audit::audit(conn, &email, "sign_out", &email, "")?;
-            Ok(())
-        })
+        .db(move |conn, _| crate::services::sessions::sign_out(conn, &session, &email))
         .await?;
     let mut response = see_other("/login");
     response
-        .add_cookie(&removal_cookie(&state, sessions::COOKIE))
+        .add_cookie(&removal_cookie(&state, COOKIE))
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(response)
 }
@@ -324,7 +313,7 @@ pub async fn set_password_form(
     let token = token.into_inner();
     let t = token.clone();
     let user = state
-        .db(move |conn, _| Ok(tokens::lookup(conn, &t, crate::db::now())?))
+        .db(move |conn, _| crate::services::sessions::link_user(conn, &t))
         .await?;
     let Some(user) = user else {
         return link_not_valid();
@@ -334,9 +323,9 @@ pub async fn set_password_form(
         StatusCode::OK,
         SetPasswordPage {
             action: format!("/set-password/{token}"),
-            csrf: sessions::csrf_token(&secret),
+            csrf: csrf_token(&secret),
             email: user.email,
-            min_len: passwords::MIN_LEN,
+            min_len: MIN_LEN,
             password_error: None,
             confirm_error: None,
         },
@@ -377,7 +366,7 @@ pub async fn set_password(
     if parsed.is_err() || mismatch {
         let t = token.clone();
         let Some(user) = state
-            .db(move |conn, _| Ok(tokens::lookup(conn, &t, crate::db::now())?))
+            .db(move |conn, _| crate::services::sessions::link_user(conn, &t))
             .await?
         else {
             return link_not_valid();
@@ -387,9 +376,9 @@ pub async fn set_password(
             StatusCode::UNPROCESSABLE_ENTITY,
             SetPasswordPage {
                 action: format!("/set-password/{token}"),
-                csrf: sessions::csrf_token(&secret),
+                csrf: csrf_token(&secret),
                 email: user.email,
-                min_len: passwords::MIN_LEN,
+                min_len: MIN_LEN,
                 password_error: parsed.as_ref().err().cloned(),
                 confirm_error: (parsed.is_ok() && mismatch)
                     .then(|| "The two passwords are not the same.".to_owned()),
@@ -399,7 +388,7 @@ pub async fn set_password(
     let password = parsed.map_err(ApiError::BadRequest)?;
     // Hashing is slow: web::block (inside db) keeps it off the actix worker.
     let done = state
-        .db(move |conn, _| Ok(tokens::redeem(conn, &token, &password, crate::db::now())?))
+        .db(move |conn, _| crate::services::sessions::set_password(conn, &token, &password))
         .await?;
     if done.is_none() {
         return link_not_valid();

@@ -508,7 +508,7 @@ pub async fn export_csv(
                 let full = crate::services::reports::build(conn, id, &ReportOptions::default())?;
                 let mut out = Vec::new();
                 crate::reports::csv::write(&view::restrict(&full, v), &mut out)?;
-                crate::auth::audit(
+                crate::services::sessions::record(
                     conn,
                     &email,
                     "export.csv",

@@ -13,7 +13,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 
 use crate::auth::access::{Access, Visibility};
-use crate::auth::sessions;
+use crate::auth::sessions::{csrf_matches, csrf_token, COOKIE, PRE_SESSION_COOKIE};
 use crate::auth::users::User;
 use crate::auth::Role;
 use crate::web::error::ApiError;
@@ -35,12 +35,12 @@ impl CurrentUser {
     /// The token every form of this session must send back as field `csrf` (or header
     /// `X-CSRF-Token`).
     pub fn csrf_token(&self) -> String {
-        sessions::csrf_token(&self.session)
+        csrf_token(&self.session)
     }
 
     /// Refuses (403) a state-changing request whose CSRF token is missing or wrong.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), ApiError> {
-        if sessions::csrf_matches(&self.session, submitted.trim()) {
+        if csrf_matches(&self.session, submitted.trim()) {
             Ok(())
         } else {
             Err(ApiError::Forbidden(
@@ -68,7 +68,7 @@ impl CurrentUser {
 
     /// The session of a request, if any and valid. Errors only for database trouble.
     pub async fn from_session(req: &HttpRequest) -> Result<Option<CurrentUser>, ApiError> {
-        let Some(cookie) = req.cookie(sessions::COOKIE) else {
+        let Some(cookie) = req.cookie(COOKIE) else {
             return Ok(None);
         };
         let token = cookie.value().to_owned();
@@ -78,7 +78,7 @@ impl CurrentUser {
         let state = app_state(req)?;
         let t = token.clone();
         let found = state
-            .db(move |conn, _| Ok(sessions::resolve(conn, &t, crate::db::now())?))
+            .db(move |conn, _| crate::services::sessions::resolve(conn, &t))
             .await?;
         Ok(found.map(|(user, scopes)| CurrentUser {
             access: Access::for_user(&user, &scopes),
@@ -247,14 +247,14 @@ fn base_cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'s
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure behind https, no Max-Age (it ends
-/// with the browser; the server ends it after [`sessions::IDLE`] without use).
+/// with the browser; the server ends it after [`crate::auth::sessions::IDLE`] without use).
 pub fn session_cookie(state: &AppState, session: String) -> Cookie<'static> {
-    base_cookie(state, sessions::COOKIE, session)
+    base_cookie(state, COOKIE, session)
 }
 
 /// The cookie behind the sign-in and set-password forms' CSRF token (one hour).
 pub fn pre_session_cookie(state: &AppState, secret: String) -> Cookie<'static> {
-    let mut c = base_cookie(state, sessions::PRE_SESSION_COOKIE, secret);
+    let mut c = base_cookie(state, PRE_SESSION_COOKIE, secret);
     c.set_same_site(SameSite::Strict);
     c.set_max_age(CookieDuration::hours(1));
     c

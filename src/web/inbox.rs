@@ -304,7 +304,7 @@ pub async fn flag_page(
     let result = async {
         let detail = visible_flag(&state, &user, id).await?;
         let users = state
-            .db(|conn, _| Ok(crate::auth::users::list(conn)?))
+            .db(|conn, _| crate::services::users::all(conn))
             .await?;
         let f = &detail.flag;
         let mut details = Vec::new();
