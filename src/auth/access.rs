@@ -99,6 +99,14 @@ impl Access {
         }
     }
 
+    /// What the administrator behind the admin token or the CLI may see: everything.
+    pub fn administrator() -> Access {
+        Access {
+            role: Role::Admin,
+            reach: Reach::Everything,
+        }
+    }
+
     pub fn role(&self) -> Role {
         self.role
     }

@@ -23,8 +23,14 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    #[arg(long, required_unless_present = "portfolio")]
+    pub partnership: Option<i64>,
+    /// The lead–lag of one KPI pooled over every partnership that has it (with --kpi)
+    #[arg(long, requires = "kpi", conflicts_with_all = ["partnership", "wave", "segment"])]
+    pub portfolio: bool,
+    /// The KPI name for --portfolio, as imported (e.g. on_time_delivery_pct)
     #[arg(long)]
-    pub partnership: i64,
+    pub kpi: Option<String>,
     /// Only this wave (trends and lead–lag still use every closed wave up to it)
     #[arg(long)]
     pub wave: Option<i64>,
@@ -51,6 +57,12 @@ pub enum KpiCommand {
 
 /// `tandem report`.
 pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    if args.portfolio {
+        return portfolio(state, &args, out);
+    }
+    let partnership = args
+        .partnership
+        .ok_or_else(|| anyhow::anyhow!("--partnership is needed (or --portfolio --kpi NAME)"))?;
     let segment = args
         .segment
         .as_deref()
@@ -69,11 +81,45 @@ pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow
         segment,
     };
     let mut conn = state.pool.get().context("taking a database connection")?;
-    let doc = crate::services::reports::build(&mut conn, args.partnership, &options)?;
+    let doc = crate::services::reports::build(&mut conn, partnership, &options)?;
     match format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
         ReportFormat::Csv => crate::reports::csv::write(&doc, out)?,
         ReportFormat::Text => summary(&doc, out)?,
+    }
+    Ok(())
+}
+
+/// `tandem report --portfolio --kpi NAME`: JSON with --json, else one line per side and
+/// dimension with its verdict.
+fn portfolio(state: &AppState, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let kpi = args.kpi.clone().unwrap_or_default();
+    let access = crate::auth::Access::administrator();
+    let result = state.run(|conn, _| crate::services::portfolio::lead_lag(conn, &kpi, &access))?;
+    if args.json || args.format == Some(ReportFormat::Json) {
+        writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{}: {} partnership(s) with this KPI ({})",
+        result.kpi,
+        result.partnerships.len(),
+        result
+            .partnerships
+            .iter()
+            .map(|p| format!("{} {}", p.id, p.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    for r in &result.records {
+        writeln!(
+            out,
+            "  {:<9} {:<20} {}",
+            r.side.as_str(),
+            r.dimension,
+            r.verdict.sentence
+        )?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod flags;
 pub mod goals;
 pub mod mail;
 pub mod partnerships;
+pub mod portfolio;
 pub mod reports;
 pub mod responses;
 pub mod sessions;

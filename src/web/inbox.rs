@@ -35,14 +35,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(assign);
 }
 
-struct Viewer {
-    email: String,
-    role: &'static str,
-    csrf: String,
+pub(super) struct Viewer {
+    pub(super) email: String,
+    pub(super) role: &'static str,
+    pub(super) csrf: String,
 }
 
 impl Viewer {
-    fn of(user: &CurrentUser) -> Viewer {
+    pub(super) fn of(user: &CurrentUser) -> Viewer {
         Viewer {
             email: user.user.email.clone(),
             role: user.role().label(),
@@ -169,7 +169,7 @@ pub struct AssignForm {
     user_id: String,
 }
 
-fn page_error(e: ApiError) -> HttpResponse {
+pub(super) fn page_error(e: ApiError) -> HttpResponse {
     let page = match &e {
         ApiError::NotFound(_) => message_page(
             StatusCode::NOT_FOUND,

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod inbox;
 pub mod openapi;
+pub mod portfolio;
 pub mod render;
 pub mod respond;
 
@@ -117,5 +118,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(api::scope())
         .configure(auth_pages::routes)
         .configure(dashboard::routes)
-        .configure(inbox::routes);
+        .configure(inbox::routes)
+        .service(portfolio::lead_lag);
 }

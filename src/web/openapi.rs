@@ -24,6 +24,7 @@ use super::{api, health};
         api::templates::list,
         api::reports::report,
         api::reports::import_kpis,
+        api::reports::portfolio_lead_lag,
         api::flags::inbox,
         api::flags::show,
         api::flags::acknowledge,

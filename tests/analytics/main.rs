@@ -7,6 +7,7 @@ mod common;
 
 mod fixture;
 mod inference;
+mod portfolio;
 
 use fixture as analytics_fixture;
 mod interfaces;

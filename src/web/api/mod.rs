@@ -37,6 +37,7 @@ pub fn scope() -> actix_web::Scope {
         .service(templates::list)
         .service(reports::report)
         .service(reports::import_kpis)
+        .service(reports::portfolio_lead_lag)
         .service(flags::inbox)
         .service(flags::show)
         .service(flags::acknowledge)

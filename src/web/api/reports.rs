@@ -11,6 +11,38 @@ use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PortfolioQuery {
+    /// The KPI, by the name it was imported under (e.g. on_time_delivery_pct)
+    pub kpi: Option<String>,
+}
+
+/// The lead–lag of one KPI pooled over every partnership that has it: changes within each
+/// partnership, pairs pooled, k = −3..=3, r with its t-test p and a permutation p that
+/// shuffles whole partnerships' KPI series; Holm over the result; a verdict per side and
+/// dimension.
+#[utoipa::path(get, path = "/api/portfolio/lead-lag", tag = "reports",
+    params(PortfolioQuery),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = crate::services::portfolio::PortfolioLeadLag),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "no KPI named", body = ErrorBody)))]
+#[get("/portfolio/lead-lag")]
+pub async fn portfolio_lead_lag(
+    _: Admin,
+    state: web::Data<AppState>,
+    query: web::Query<PortfolioQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let kpi = query.kpi.clone().unwrap_or_default();
+    let result = state
+        .db(move |conn, _| {
+            crate::services::portfolio::lead_lag(conn, &kpi, &crate::auth::Access::administrator())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
     /// Only this wave (trends and lead–lag still use every closed wave up to it)
     pub wave: Option<String>,
