@@ -12,6 +12,7 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("post", "/api/partnerships/{id}/history"),
     ("get", "/api/templates"),
     ("get", "/api/partnerships/{id}/waves"),
+    ("get", "/api/portfolio/lead-lag"),
     ("post", "/api/partnerships/{id}/waves"),
     ("post", "/api/partnerships/{id}/waves/close"),
     ("post", "/api/responses/{token}"),
