@@ -65,7 +65,25 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
     let pool = db::connect(&settings.database_url, 1)
         .with_context(|| format!("database {}", settings.database_url.redacted()))?;
     let mut conn = pool.get().context("taking a database connection")?;
-    Ok(db::run_migrations(&mut conn)?)
+    let applied = db::run_migrations(&mut conn)?;
+    after_migrations(&mut conn, &applied)?;
+    Ok(applied)
+}
+
+/// Migrations that change what aggregates hold: every closed wave is rebuilt from its answers
+/// (the aggregate tables are derived data).
+const REBUILDS_AGGREGATES: &[&str] = &["20261204000001"];
+
+fn after_migrations(conn: &mut Conn, applied: &[String]) -> anyhow::Result<()> {
+    if applied
+        .iter()
+        .any(|v| REBUILDS_AGGREGATES.contains(&v.as_str()))
+    {
+        let waves = crate::services::waves::rebuild_all(conn)
+            .map_err(|e| anyhow::anyhow!("rebuilding the aggregates of closed waves: {e}"))?;
+        tracing::info!(waves, "rebuilt the aggregates of closed waves");
+    }
+    Ok(())
 }
 
 /// Everything but the listener: used by `serve` and by CLI commands that need the database
@@ -81,6 +99,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<Context> {
     if !applied.is_empty() {
         tracing::info!(?applied, "applied database migrations");
     }
+    after_migrations(&mut conn, &applied)?;
     drop(conn);
     let token = match &settings.admin_token {
         Some(t) if !t.trim().is_empty() => t.trim().to_owned(),

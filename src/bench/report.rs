@@ -243,6 +243,9 @@ pub fn generate(
                         side,
                         level: level.to_owned(),
                         function: function.to_owned(),
+                        // the benchmark's data have no region, as before regions were a
+                        // breakdown: every respondent is in the segment "not given"
+                        region: String::new(),
                         answers: Some(answers),
                     });
                 }

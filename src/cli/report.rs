@@ -5,6 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
+
+use crate::auth::Access;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::app::Context as AppState;
@@ -94,7 +96,7 @@ pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow
 /// dimension with its verdict.
 fn portfolio(state: &AppState, args: &ReportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let kpi = args.kpi.clone().unwrap_or_default();
-    let access = crate::auth::Access::administrator();
+    let access = Access::administrator();
     let result = state.run(|conn, _| crate::services::portfolio::lead_lag(conn, &kpi, &access))?;
     if args.json || args.format == Some(ReportFormat::Json) {
         writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;

@@ -60,6 +60,15 @@ pub fn slot_taken(
 }
 
 /// Every open wave, across partnerships.
+/// The ids of every closed wave, oldest first.
+pub fn all_closed(conn: &mut Conn) -> QueryResult<Vec<i64>> {
+    waves::table
+        .filter(waves::state.eq("closed"))
+        .order(waves::id.asc())
+        .select(waves::id)
+        .load(conn)
+}
+
 pub fn all_open(conn: &mut Conn) -> QueryResult<Vec<Wave>> {
     waves::table
         .filter(waves::state.eq("open"))

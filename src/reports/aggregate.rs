@@ -31,14 +31,18 @@ pub enum SegmentKind {
     Function,
     /// The cross-tab level × function.
     LevelFunction,
+    /// The region of the roster (people without one form the segment "not given", so the
+    /// regions shown always add up to the side).
+    Region,
 }
 
 impl SegmentKind {
-    pub const ALL: [SegmentKind; 4] = [
+    pub const ALL: [SegmentKind; 5] = [
         SegmentKind::All,
         SegmentKind::Level,
         SegmentKind::Function,
         SegmentKind::LevelFunction,
+        SegmentKind::Region,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +51,7 @@ impl SegmentKind {
             SegmentKind::Level => "level",
             SegmentKind::Function => "function",
             SegmentKind::LevelFunction => "level_function",
+            SegmentKind::Region => "region",
         }
     }
 }
@@ -65,10 +70,15 @@ impl FromStr for SegmentKind {
             .into_iter()
             .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
-                format!("{s:?} is not a segment (use all, level, function or level_function)")
+                format!(
+                    "{s:?} is not a segment (use all, level, function, level_function or region)"
+                )
             })
     }
 }
+
+/// The label of the region segment of people whose roster row gives no region.
+pub const NO_REGION: &str = "not given";
 
 /// Separates the level key from the function key of a cross-tab cell. Attribute texts never
 /// contain control characters, so the pair is unambiguous.
@@ -125,6 +135,8 @@ pub struct Invitee {
     pub side: Side,
     pub level: String,
     pub function: String,
+    /// Empty when the roster gives none.
+    pub region: String,
     pub answers: Option<HashMap<String, Option<u8>>>,
 }
 
@@ -157,6 +169,15 @@ pub fn compute(
                 SegmentKind::LevelFunction,
                 format!("{level}{CROSS_TAB_SEPARATOR}{function}"),
                 format!("{} × {}", invitee.level, invitee.function),
+            ),
+            (
+                SegmentKind::Region,
+                segment_key(&invitee.region),
+                if invitee.region.trim().is_empty() {
+                    NO_REGION.to_owned()
+                } else {
+                    invitee.region.clone()
+                },
             ),
         ];
         for (kind, key, label) in cells {
@@ -314,14 +335,14 @@ pub fn rebuild_wave_with_template(
 }
 
 type InviteeRow = (
-    i64,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
+    (i64, String, String, String, String),
+    (
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ),
 );
 
 fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
@@ -331,14 +352,20 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
         .filter(invitations::wave_id.eq(wave_id))
         .order(invitations::id.asc())
         .select((
-            invitations::id,
-            people::side,
-            people::level,
-            people::function,
-            responses::id.nullable(),
-            responses::side.nullable(),
-            responses::level.nullable(),
-            responses::function.nullable(),
+            (
+                invitations::id,
+                people::side,
+                people::level,
+                people::function,
+                people::region,
+            ),
+            (
+                responses::id.nullable(),
+                responses::side.nullable(),
+                responses::level.nullable(),
+                responses::function.nullable(),
+                responses::region.nullable(),
+            ),
         ))
         .load(conn)?;
     let answer_rows: Vec<(i64, String, Option<i64>)> = answers::table
@@ -356,12 +383,22 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
     Ok(rows
         .into_iter()
         .filter_map(
-            |(_, p_side, p_level, p_function, response, r_side, r_level, r_function)| {
+            |(
+                (_, p_side, p_level, p_function, p_region),
+                (response, r_side, r_level, r_function, r_region),
+            )| {
                 let side = r_side.as_deref().unwrap_or(&p_side).parse::<Side>().ok()?;
+                // The response's snapshot when there is a response (it may say "no
+                // region"), the person's current attributes otherwise.
+                let region = match response {
+                    Some(_) => r_region.unwrap_or_default(),
+                    None => p_region,
+                };
                 Some(Invitee {
                     side,
                     level: r_level.unwrap_or(p_level),
                     function: r_function.unwrap_or(p_function),
+                    region,
                     answers: response.map(|id| by_response.remove(&id).unwrap_or_default()),
                 })
             },
@@ -629,6 +666,7 @@ mod tests {
     #[test]
     fn segment_kinds_parse_without_case() {
         assert_eq!("Level".parse::<SegmentKind>(), Ok(SegmentKind::Level));
-        assert!("region".parse::<SegmentKind>().is_err());
+        assert_eq!(" Region ".parse::<SegmentKind>(), Ok(SegmentKind::Region));
+        assert!("site".parse::<SegmentKind>().is_err());
     }
 }

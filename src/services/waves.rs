@@ -108,6 +108,16 @@ pub fn status(conn: &mut Conn, partnership_id: i64) -> Result<Vec<WaveStatus>, S
     Ok(out)
 }
 
+/// Rebuilds the aggregates of every closed wave from its answers (after a migration that
+/// changes what aggregates hold); returns how many waves were rebuilt.
+pub fn rebuild_all(conn: &mut Conn) -> Result<usize, ServiceError> {
+    let closed: Vec<i64> = waves::all_closed(conn)?;
+    for id in &closed {
+        crate::reports::rebuild_wave(conn, *id)?;
+    }
+    Ok(closed.len())
+}
+
 /// What closing a wave sets off, in the closing transaction: the wave's aggregates are
 /// derived from its answers (the only time answers are read) and the flag rules run on them.
 fn after_close(conn: &mut Conn, wave: &Wave, links: &Links) -> Result<(), ServiceError> {

@@ -218,7 +218,13 @@ impl FixtureCounts {
         let mut counts = BTreeMap::new();
         let mut segments: BTreeMap<(i64, String, String), BTreeSet<String>> = BTreeMap::new();
         for ((wave, side, _), (level, function, answered)) in &people {
-            for (kind, segment) in [("all", ""), ("level", level), ("function", function)] {
+            // The fixture's roster gives no region: everyone is in the segment "not given".
+            for (kind, segment) in [
+                ("all", ""),
+                ("level", level.as_str()),
+                ("function", function.as_str()),
+                ("region", "not given"),
+            ] {
                 segments
                     .entry((*wave, side.clone(), kind.into()))
                     .or_default()

@@ -79,7 +79,7 @@ both_backends!(bad_report_requests_are_clear_client_errors, |app| {
     for (query, status_wanted, words) in [
         ("wave=9", 404, "has no wave 9"),
         ("wave=x", 400, "not a wave number"),
-        ("segment=region", 400, "not a segment"),
+        ("segment=site", 400, "not a segment"),
         ("format=xml", 400, "not known"),
     ] {
         let (status, body) = get(&app, &format!("/api/partnerships/{id}/report?{query}")).await;
@@ -100,7 +100,7 @@ both_backends!(bad_report_requests_are_clear_client_errors, |app| {
         "--partnership",
         &id.to_string(),
         "--segment",
-        "region",
+        "site",
     ]);
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("not a segment"), "{}", out.stderr);

@@ -8,6 +8,7 @@ mod common;
 mod fixture;
 mod inference;
 mod portfolio;
+mod region;
 
 use fixture as analytics_fixture;
 mod interfaces;

@@ -47,7 +47,11 @@ pub struct ReportOptions {
 impl ReportOptions {
     fn breakdowns(&self) -> Vec<SegmentKind> {
         match self.segment {
-            None => vec![SegmentKind::Level, SegmentKind::Function],
+            None => vec![
+                SegmentKind::Level,
+                SegmentKind::Function,
+                SegmentKind::Region,
+            ],
             Some(SegmentKind::All) => vec![],
             Some(kind) => vec![kind],
         }

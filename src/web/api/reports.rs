@@ -3,6 +3,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::auth::Access;
 use crate::reports::kpi::KpiSummary;
 use crate::reports::{Report, ReportOptions, SegmentKind};
 use crate::web::api::auth::Admin;
@@ -36,7 +37,7 @@ pub async fn portfolio_lead_lag(
     let kpi = query.kpi.clone().unwrap_or_default();
     let result = state
         .db(move |conn, _| {
-            crate::services::portfolio::lead_lag(conn, &kpi, &crate::auth::Access::administrator())
+            crate::services::portfolio::lead_lag(conn, &kpi, &Access::administrator())
         })
         .await?;
     Ok(HttpResponse::Ok().json(result))
