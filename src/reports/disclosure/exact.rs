@@ -354,11 +354,13 @@ mod tests {
         let vectors: [&[u8]; 4] = [&[1, 1, 1, 0], &[0, 1, 0, 1], &[0, 0, 1, 1], &[1, 0, 1, 0]];
         let e = echelon(&vectors);
         for row in &e.rows {
-            for c in 0..4 {
-                let sum: i128 = (0..4)
-                    .map(|s| row.combination[s] * i128::from(vectors[s][c]))
+            for (c, &value) in row.values.iter().enumerate() {
+                let sum: i128 = vectors
+                    .iter()
+                    .zip(&row.combination)
+                    .map(|(v, &k)| k * i128::from(v[c]))
                     .sum();
-                assert_eq!(sum, row.values[c]);
+                assert_eq!(sum, value);
             }
         }
     }
