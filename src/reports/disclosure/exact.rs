@@ -72,10 +72,13 @@ fn combine_into(target: &mut [i128], by: &[i128], a: i128, b: i128) -> Result<()
 
 /// Divides the row (both parts together, so the invariant holds) by the gcd of its entries.
 fn normalise(values: &mut [i128], combination: &mut [i128]) {
-    let g = values
-        .iter()
-        .chain(combination.iter())
-        .fold(0, |g, &v| gcd(g, v));
+    let mut g = 0;
+    for &v in values.iter().chain(combination.iter()) {
+        g = gcd(g, v);
+        if g == 1 {
+            return;
+        }
+    }
     if g > 1 {
         values
             .iter_mut()
@@ -162,6 +165,8 @@ pub(super) struct Found {
     pub(super) count: u64,
     /// (slot, numerator, denominator > 0) in lowest terms, non-zero only, by slot.
     pub(super) combination: Vec<(usize, i128, i128)>,
+    /// The basis rows it is the sum of (their positions among the searched rows): the order.
+    rows: Vec<usize>,
 }
 
 /// What to look for.
@@ -183,7 +188,13 @@ pub(super) enum Want {
 /// determined by its entries at those rows' pivots: `x = Σ_j (x_{p_j} / d_j) row_j`. So the
 /// 0/1 vectors are among the `Σ_{j∈J} row_j / d_j` for the sets `J` of rows, and since each
 /// pivot column carries a count of at least 1, a vector of total at most `limit` has at most
-/// `limit` pivots set: at most `Σ_{k ≤ limit} C(d, k)` sets to try, d = the number of rows.
+/// `limit` pivots set: at most `Σ_{k ≤ limit} C(d, k)` sets, d = the number of rows.
+///
+/// The depth-first search over `J` prunes a branch when no completion can work: for every
+/// column, the sum so far plus the negative (positive) entries of the rows still to come
+/// bound the final entry from below (above); if 0 and 1 both fall outside, or the columns
+/// that can no longer be 0 already count more than `limit`, nothing below the branch is a
+/// finding.
 pub(super) fn search(
     echelon: &Echelon,
     counts: &[u64],
@@ -197,21 +208,62 @@ pub(super) fn search(
         .iter()
         .filter(|r| r.pivot >= first_small)
         .collect();
+    let deepest = usize::try_from(limit).unwrap_or(usize::MAX).min(rows.len());
+    if deepest == 0 {
+        return Ok(Vec::new());
+    }
+    let width = counts.len();
+    let mut common: i128 = 1;
+    for row in &rows {
+        let d = row.values[row.pivot];
+        common = mul(common / gcd(common, d), d)?;
+    }
+    let multipliers: Vec<i128> = rows.iter().map(|r| common / r.values[r.pivot]).collect();
+    let scaled = rows
+        .iter()
+        .zip(&multipliers)
+        .map(|(r, &m)| r.values.iter().map(|&v| mul(m, v)).collect())
+        .collect::<Result<Vec<Vec<i128>>, Overflow>>()?;
+    let mut low = vec![vec![0i128; width]; rows.len() + 1];
+    let mut high = vec![vec![0i128; width]; rows.len() + 1];
+    for i in (0..rows.len()).rev() {
+        for c in 0..width {
+            let v = scaled[i][c];
+            let add = |sum: i128, part: i128| sum.checked_add(part).ok_or(Overflow);
+            low[i][c] = add(low[i + 1][c], v.min(0))?;
+            high[i][c] = add(high[i + 1][c], v.max(0))?;
+        }
+    }
     let mut search = Search {
         rows,
+        multipliers,
+        scaled,
+        low,
+        high,
+        common,
         counts,
         limit,
         want,
         budget,
         tried: 0,
+        chosen: Vec::with_capacity(deepest),
+        sums: vec![vec![0; width]; deepest + 1],
         found: Vec::new(),
         slots: echelon.slots,
     };
-    let most = usize::try_from(limit).unwrap_or(usize::MAX);
-    for size in 1..=most.min(search.rows.len()) {
-        let mut chosen = Vec::with_capacity(size);
-        if search.subsets(size, 0, &mut chosen, 0)? {
-            break;
+    match want {
+        Want::First => {
+            for size in 1..=deepest {
+                if search.extend(0, Some(size))? {
+                    break;
+                }
+            }
+        }
+        Want::All => {
+            search.extend(0, None)?;
+            search
+                .found
+                .sort_by(|a, b| (a.rows.len(), &a.rows).cmp(&(b.rows.len(), &b.rows)));
         }
     }
     Ok(search.found)
@@ -219,69 +271,103 @@ pub(super) fn search(
 
 struct Search<'a> {
     rows: Vec<&'a Row>,
+    /// `common / d_j` for each row.
+    multipliers: Vec<i128>,
+    /// Each row times its multiplier: pivot entries all equal `common`.
+    scaled: Vec<Vec<i128>>,
+    /// Per suffix of rows and column: the sum of the negative (positive) entries.
+    low: Vec<Vec<i128>>,
+    high: Vec<Vec<i128>>,
+    common: i128,
     counts: &'a [u64],
     limit: u64,
     want: Want,
     budget: u64,
     tried: u64,
+    chosen: Vec<usize>,
+    /// `sums[k]` = Σ scaled rows of `chosen[..k]`.
+    sums: Vec<Vec<i128>>,
     found: Vec<Found>,
     slots: usize,
 }
 
 impl Search<'_> {
-    /// Tries every `size`-set of rows extending `chosen` with rows from `start` on, skipping
-    /// sets whose pivot columns alone already count more than `limit`. Returns whether to stop.
-    fn subsets(
-        &mut self,
-        size: usize,
-        start: usize,
-        chosen: &mut Vec<usize>,
-        pivot_count: u64,
-    ) -> Result<bool, SearchError> {
-        self.tried += 1;
-        if self.tried > self.budget {
-            return Err(SearchError::Budget);
-        }
-        if chosen.len() == size {
-            if let Some(found) = self.combine(chosen)? {
-                self.found.push(found);
-                return Ok(self.want == Want::First);
-            }
-            return Ok(false);
-        }
-        let room = size - chosen.len();
+    /// Tries the sets that extend `chosen` with rows from `start` on — of exactly `size`
+    /// rows, or of any size when `None` — skipping sets whose pivot columns alone count more
+    /// than `limit`. Returns whether to stop.
+    fn extend(&mut self, start: usize, size: Option<usize>) -> Result<bool, SearchError> {
+        let depth = self.chosen.len();
+        let pivot_count: u64 = self
+            .chosen
+            .iter()
+            .map(|&j| self.counts[self.rows[j].pivot])
+            .sum();
+        let deepest = self.sums.len() - 1;
+        let room = size.map_or(1, |s| s - depth);
         for i in start..=self.rows.len().saturating_sub(room) {
-            let count = pivot_count.saturating_add(self.counts[self.rows[i].pivot]);
-            if count > self.limit {
+            self.tried += 1;
+            if self.tried > self.budget {
+                return Err(SearchError::Budget);
+            }
+            if pivot_count.saturating_add(self.counts[self.rows[i].pivot]) > self.limit {
                 continue;
             }
-            chosen.push(i);
-            if self.subsets(size, i + 1, chosen, count)? {
+            let (done, next) = self.sums.split_at_mut(depth + 1);
+            for ((n, &d), &v) in next[0].iter_mut().zip(&done[depth]).zip(&self.scaled[i]) {
+                *n = d.checked_add(v).ok_or(Overflow)?;
+            }
+            self.chosen.push(i);
+            let evaluate = size.is_none_or(|s| s == depth + 1);
+            if evaluate {
+                if let Some(found) = self.evaluate()? {
+                    self.found.push(found);
+                    if self.want == Want::First {
+                        return Ok(true);
+                    }
+                }
+            }
+            let deeper = size.map_or(depth + 1 < deepest, |s| depth + 1 < s);
+            if deeper && self.feasible(i + 1) && self.extend(i + 1, size)? {
                 return Ok(true);
             }
-            chosen.pop();
+            self.chosen.pop();
         }
         Ok(false)
     }
 
-    /// `Σ_{j ∈ chosen} row_j / d_j` if it is a 0/1 vector of total between 1 and `limit`.
-    fn combine(&self, chosen: &[usize]) -> Result<Option<Found>, Overflow> {
-        let rows: Vec<&Row> = chosen.iter().map(|&j| self.rows[j]).collect();
-        let mut common: i128 = 1;
-        for row in &rows {
-            let d = row.values[row.pivot];
-            common = mul(common / gcd(common, d), d)?;
+    /// Whether some rows from `rest` on could complete the current sum to a finding.
+    fn feasible(&self, rest: usize) -> bool {
+        let sum = &self.sums[self.chosen.len()];
+        let mut forced: u64 = 0;
+        for (c, &s) in sum.iter().enumerate() {
+            let (Some(lo), Some(hi)) = (
+                s.checked_add(self.low[rest][c]),
+                s.checked_add(self.high[rest][c]),
+            ) else {
+                return true;
+            };
+            let zero = lo <= 0 && 0 <= hi;
+            let one = lo <= self.common && self.common <= hi;
+            if !zero {
+                if !one {
+                    return false;
+                }
+                forced += self.counts[c];
+                if forced > self.limit {
+                    return false;
+                }
+            }
         }
-        let multipliers: Vec<i128> = rows.iter().map(|r| common / r.values[r.pivot]).collect();
-        let width = rows[0].values.len();
+        true
+    }
+
+    /// The current sum, divided by `common`, if it is a 0/1 vector of total 1..=`limit`.
+    fn evaluate(&self) -> Result<Option<Found>, Overflow> {
+        let sum = &self.sums[self.chosen.len()];
         let mut columns = Vec::new();
         let mut count: u64 = 0;
-        for c in 0..width {
-            let mut v: i128 = 0;
-            for (row, &m) in rows.iter().zip(&multipliers) {
-                v = v.checked_add(mul(m, row.values[c])?).ok_or(Overflow)?;
-            }
-            if v == common {
+        for (c, &v) in sum.iter().enumerate() {
+            if v == self.common {
                 columns.push(c);
                 count = count.saturating_add(self.counts[c]);
                 if count > self.limit {
@@ -297,20 +383,20 @@ impl Search<'_> {
         let mut combination = Vec::new();
         for s in 0..self.slots {
             let mut numerator: i128 = 0;
-            for (row, &m) in rows.iter().zip(&multipliers) {
-                numerator = numerator
-                    .checked_add(mul(m, row.combination[s])?)
-                    .ok_or(Overflow)?;
+            for &j in &self.chosen {
+                let term = mul(self.multipliers[j], self.rows[j].combination[s])?;
+                numerator = numerator.checked_add(term).ok_or(Overflow)?;
             }
             if numerator != 0 {
-                let g = gcd(numerator, common);
-                combination.push((s, numerator / g, common / g));
+                let g = gcd(numerator, self.common);
+                combination.push((s, numerator / g, self.common / g));
             }
         }
         Ok(Some(Found {
             columns,
             count,
             combination,
+            rows: self.chosen.clone(),
         }))
     }
 }

@@ -181,6 +181,10 @@ impl Table {
     pub fn breakdowns(&self, by: &[&[&str]]) -> Result<Vec<Group>, DisclosureError> {
         let mut out = Vec::new();
         for attributes in by {
+            if attributes.is_empty() {
+                out.push(Group::total());
+                continue;
+            }
             let positions = attributes
                 .iter()
                 .map(|a| self.position(a))
@@ -381,10 +385,13 @@ impl Layout {
         published: &[usize],
         want: Want,
     ) -> Result<Vec<Found>, DisclosureError> {
-        let echelon = self.echelon(groups, published)?;
+        self.search_in(&self.echelon(groups, published)?, want)
+    }
+
+    fn search_in(&self, echelon: &Echelon, want: Want) -> Result<Vec<Found>, DisclosureError> {
         let limit = self.min.saturating_sub(1);
         Ok(exact::search(
-            &echelon,
+            echelon,
             &self.counts,
             self.first_small,
             limit,
@@ -662,26 +669,29 @@ pub fn protect(
         }
     }
 
+    // Only the span matters from here on (is a set clean?), not which combination the
+    // echelon form would write, so one form is kept and widened as groups come back.
+    let mut echelon = layout.echelon(&groups, &published(&status)).ok();
     for g in 0..groups.len() {
+        let Some(current) = echelon.as_ref() else {
+            break;
+        };
         if status[g] != Some(Reason::Complementary) {
             continue;
         }
-        let shown = published(&status);
-        let Ok(echelon) = layout.echelon(&groups, &shown) else {
-            continue;
-        };
         let vector = layout.vector(&groups[g]);
-        let restore = match echelon.contains(&vector) {
-            Ok(true) => true,
+        match current.contains(&vector) {
+            Ok(true) => status[g] = None,
             Ok(false) => {
-                let mut with = shown;
-                with.push(g);
-                matches!(layout.search(&groups, &with, Want::First), Ok(f) if f.is_empty())
+                let mut wider = current.clone();
+                let clean = wider.insert(g, &vector).is_ok()
+                    && matches!(layout.search_in(&wider, Want::First), Ok(f) if f.is_empty());
+                if clean {
+                    status[g] = None;
+                    echelon = Some(wider);
+                }
             }
-            Err(_) => false,
-        };
-        if restore {
-            status[g] = None;
+            Err(_) => {}
         }
     }
 

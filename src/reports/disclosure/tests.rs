@@ -240,6 +240,46 @@ fn a_cell_nobody_answered_cannot_hide_a_recoverable_group() {
 }
 
 #[test]
+fn half_of_three_overlapping_groups_recovers_a_cell() {
+    // X=1 is {a, b}, Y=1 is {b, c}, Z=1 is {a, c}: a = ½ (X1 − Y1 + Z1), though no
+    // integer combination gives it.
+    let table = Table::new(
+        ["X", "Y", "Z"],
+        [
+            (["1", "0", "1"], 2),
+            (["1", "1", "0"], 3),
+            (["0", "1", "1"], 3),
+        ],
+    )
+    .unwrap();
+    let published = [
+        group(&[("X", "1")]),
+        group(&[("Y", "1")]),
+        group(&[("Z", "1")]),
+    ];
+
+    let audit = audit(&table, &published, N).unwrap();
+
+    assert_eq!(
+        audit.recoverable.len(),
+        3,
+        "each cell alone; any two hold 5 or more"
+    );
+    let finding = audit
+        .recoverable
+        .iter()
+        .find(|f| keys(f) == vec![vec!["1", "0", "1"]])
+        .unwrap();
+    let written: Vec<String> = finding
+        .combination
+        .iter()
+        .map(|t| format!("{} {}", t.coefficient, t.group))
+        .collect();
+    assert_eq!(written, ["1/2 X=1", "-1/2 Y=1", "1/2 Z=1"]);
+    assert_combination_recovers(&table, finding);
+}
+
+#[test]
 fn groups_withheld_before_stay_withheld() {
     let table = probe();
     let candidates = report_candidates(&table);
@@ -315,6 +355,20 @@ fn a_table_refuses_what_it_cannot_mean() {
     assert_eq!(
         audit(&table, &[group(&[("level", "a"), ("level", "b")])], N),
         Err(DisclosureError::AttributeFixedTwice("level".into()))
+    );
+}
+
+#[test]
+fn an_empty_table_still_has_a_total_and_it_is_below_the_minimum() {
+    let table = Table::new(["level"], Vec::<([&str; 1], u64)>::new()).unwrap();
+    let candidates = table.breakdowns(&[&[], &["level"]]).unwrap();
+
+    let protection = protect(&table, &candidates, &[], N).unwrap();
+
+    assert_eq!(candidates, [Group::total()]);
+    assert_eq!(
+        protection.outcome(&Group::total()),
+        Some(Outcome::Withheld(Reason::BelowMinimum))
     );
 }
 
@@ -589,7 +643,7 @@ fn protect_does_not_depend_on_the_order_of_cells_or_candidates() {
         rng.shuffle(&mut cells);
         let mut candidates = case.candidates.clone();
         rng.shuffle(&mut candidates);
-        candidates.push(candidates[0].clone());
+        candidates.extend(candidates.first().cloned());
         let mut before = before;
         rng.shuffle(&mut before);
         let shuffled = Table::new(case.attributes.clone(), cells).unwrap();
