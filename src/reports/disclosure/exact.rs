@@ -64,6 +64,13 @@ fn mul(a: i128, b: i128) -> Result<i128, Overflow> {
 
 /// `a' × target − b' × by`, entrywise, with `a'/b'` the pivot ratio reduced by its gcd.
 fn combine_into(target: &mut [i128], by: &[i128], a: i128, b: i128) -> Result<(), Overflow> {
+    if a == 1 {
+        // The usual case with 0/1 group vectors: no scaling, and `by` is mostly zeros.
+        for (t, &u) in target.iter_mut().zip(by).filter(|(_, &u)| u != 0) {
+            *t = t.checked_sub(mul(b, u)?).ok_or(Overflow)?;
+        }
+        return Ok(());
+    }
     for (t, &u) in target.iter_mut().zip(by) {
         *t = mul(a, *t)?.checked_sub(mul(b, u)?).ok_or(Overflow)?;
     }

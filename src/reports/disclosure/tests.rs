@@ -788,4 +788,22 @@ fn timing() {
         wide,
         10,
     );
+    run(
+        "5 attributes, all 216 cells of 1 person, N=10",
+        &mut rng,
+        &[3, 4, 3, 3, 2],
+        100,
+        (1, 1),
+        wide,
+        10,
+    );
+    run(
+        "5 attributes 3×4×3×3×2, cells of 1..3, N=20",
+        &mut rng,
+        &[3, 4, 3, 3, 2],
+        60,
+        (1, 3),
+        wide,
+        20,
+    );
 }
