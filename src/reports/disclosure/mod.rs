@@ -30,7 +30,29 @@
 //! full vectors would, and more.
 //!
 //! [`audit`] lists the findings of a set of published groups; [`protect`] chooses which
-//! candidates to withhold so that the audit of the rest finds nothing.
+//! candidates to withhold so that the audit of the rest finds nothing:
+//!
+//! ```
+//! use tandem::reports::disclosure::{audit, protect, DisclosureError, Table};
+//!
+//! let respondents = Table::new(
+//!     ["level", "function"],
+//!     [(["executive", "ops"], 4), (["manager", "finance"], 10), (["staff", "ops"], 12)],
+//! )?;
+//! let candidates =
+//!     respondents.breakdowns(&[&[], &["level"], &["function"], &["level", "function"]])?;
+//! let shown = protect(&respondents, &candidates, &[], 5)?;
+//! assert!(audit(&respondents, &shown.published(), 5)?.is_clean());
+//!
+//! // An item: answers per cell; what the respondent level withheld stays withheld.
+//! let answers = Table::new(
+//!     ["level", "function"],
+//!     [(["executive", "ops"], 4), (["manager", "finance"], 8), (["staff", "ops"], 11)],
+//! )?;
+//! let item = protect(&answers, &candidates, &shown.withheld(), 5)?;
+//! assert!(shown.withheld().iter().all(|g| !item.is_published(g)));
+//! # Ok::<(), DisclosureError>(())
+//! ```
 //!
 //! # What it must never do
 //! Pure and exact: no I/O, no floating point, nothing from the rest of the crate, and no
