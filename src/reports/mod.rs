@@ -10,6 +10,7 @@ pub mod aggregate;
 pub mod comments;
 pub mod confidentiality;
 pub mod csv;
+pub mod disclosure;
 pub mod kpi;
 pub mod report;
 
