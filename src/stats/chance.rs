@@ -55,7 +55,7 @@ pub const CHANCE_QUANTILE: f64 = 0.95;
 /// every group size, see [`precompute_critical_values`]). A replicate keeps only Σx and Σx², so
 /// n(n − 1)s² = nΣx² − (Σx)² is an exact integer key; the percentile is read from the keys by
 /// two O(R) selections, no sort. Cost O(n·J·R) draws: about 4 ms for n = 30, J = 3 in a
-/// release build (see `docs/statistics-inference.md`). Each (n, J, A) is computed once per
+/// release build (see `docs/statistics.md`). Each (n, J, A) is computed once per
 /// process and cached; the value is deterministic (fixed seed), the cache only saves time.
 ///
 /// Monte Carlo error: with R = 20,000 the sample quantile sits between the exact 94.2 % and
