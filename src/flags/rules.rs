@@ -547,10 +547,7 @@ pub fn segment_gap(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Findi
                 "epsilon2": test.epsilon2,
                 "alpha": config.segment_alpha,
             }),
-            link: format!(
-                "/partnerships/{}/heatmaps?by={}#{dimension}",
-                report.partnership.id, test.attribute
-            ),
+            link: format!("/partnerships/{}#segments", report.partnership.id),
         });
     }
     out

@@ -81,7 +81,7 @@ pub fn dashboard(
         .collect::<Result<Vec<_>, _>>()?;
     let mut heatmaps = Vec::new();
     for &side in &sides {
-        for kind in ["level", "function"] {
+        for kind in ["level", "function", "region"] {
             heatmaps.extend(heatmap_view(report, labels, side, kind, last)?);
         }
     }
