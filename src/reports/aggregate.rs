@@ -155,6 +155,9 @@ pub fn compute(
         groups.insert(key.clone(), (String::new(), Vec::new()));
         order.push(key);
     }
+    // A region breakdown only when the roster gives someone a region: one segment "not
+    // given" holding the whole side would repeat the side's numbers.
+    let regions = invitees.iter().any(|i| !i.region.trim().is_empty());
     for invitee in invitees {
         let (level, function) = (segment_key(&invitee.level), segment_key(&invitee.function));
         let cells = [
@@ -181,6 +184,9 @@ pub fn compute(
             ),
         ];
         for (kind, key, label) in cells {
+            if kind == SegmentKind::Region && !regions {
+                continue;
+            }
             let k = (invitee.side, kind, key);
             let entry = groups.entry(k.clone()).or_insert_with(|| {
                 order.push(k);

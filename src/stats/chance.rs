@@ -228,22 +228,35 @@ fn simulate(
 /// Computes and caches, in one walk per number of items, the critical values of every
 /// (n, J) in `needed` not cached yet: the report asks for all its group sizes at once, so a
 /// partnership with many different group sizes costs about as much as its largest group.
-/// Values are those [`rwg_crit95`] and [`rwg_j_crit95`] give one by one.
-pub fn precompute_critical_values(needed: impl IntoIterator<Item = (u64, u32)>, options: u32) {
-    if options < 2 {
-        return;
+/// Values are those [`rwg_crit95`] and [`rwg_j_crit95`] give one by one; the returned map
+/// holds every needed (n, J) with a value (n ≥ 2, J ≥ 1), read under one lock, so that a
+/// report does not take the cache's lock once per record.
+pub fn precompute_critical_values(
+    needed: impl IntoIterator<Item = (u64, u32)>,
+    options: u32,
+) -> std::collections::BTreeMap<(u64, u32), f64> {
+    let mut wanted: Vec<(u64, u32)> = needed
+        .into_iter()
+        .filter(|&(n, items)| n >= 2 && items > 0)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if options < 2 || wanted.is_empty() {
+        return Default::default();
     }
+    let statistic_of = |items: u32| {
+        if items == 1 {
+            Statistic::Rwg
+        } else {
+            Statistic::RwgJ
+        }
+    };
     let cache = cache();
     let mut by_items: HashMap<u32, Vec<u64>> = HashMap::new();
     {
         let cached = cache.lock().unwrap_or_else(PoisonError::into_inner);
-        for (n, items) in needed {
-            let statistic = if items == 1 {
-                Statistic::Rwg
-            } else {
-                Statistic::RwgJ
-            };
-            if n >= 2 && items > 0 && !cached.contains_key(&(statistic, n, items, options)) {
+        for &(n, items) in &wanted {
+            if !cached.contains_key(&(statistic_of(items), n, items, options)) {
                 by_items.entry(items).or_default().push(n);
             }
         }
@@ -280,6 +293,14 @@ pub fn precompute_critical_values(needed: impl IntoIterator<Item = (u64, u32)>, 
             }
         }
     }
+    let cached = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    wanted
+        .into_iter()
+        .filter_map(|(n, items)| {
+            let value = cached.get(&(statistic_of(items), n, items, options))?;
+            Some(((n, items), *value))
+        })
+        .collect()
 }
 
 /// The type-7 95th percentile of the statistic over the replicates' keys (reordered).
@@ -492,7 +513,9 @@ mod tests {
             .map(|&n| simulate(Statistic::RwgJ, n, 2, 5, 500, 77))
             .collect();
         assert_eq!(batch, single);
-        precompute_critical_values([(33, 1), (34, 3), (33, 1)], 5);
+        let values = precompute_critical_values([(33, 1), (34, 3), (33, 1), (1, 1)], 5);
+        assert_eq!(values.len(), 2, "each (n, J) once; n = 1 has none");
+        assert_eq!(values.get(&(33, 1)).copied(), rwg_crit95(33, 5));
         assert_eq!(
             rwg_crit95(33, 5),
             Some(simulate(

@@ -218,12 +218,11 @@ impl FixtureCounts {
         let mut counts = BTreeMap::new();
         let mut segments: BTreeMap<(i64, String, String), BTreeSet<String>> = BTreeMap::new();
         for ((wave, side, _), (level, function, answered)) in &people {
-            // The fixture's roster gives no region: everyone is in the segment "not given".
+            // The fixture's roster gives no region, so there is no region breakdown.
             for (kind, segment) in [
                 ("all", ""),
                 ("level", level.as_str()),
                 ("function", function.as_str()),
-                ("region", "not given"),
             ] {
                 segments
                     .entry((*wave, side.clone(), kind.into()))

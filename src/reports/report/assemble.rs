@@ -202,8 +202,9 @@ pub fn assemble(input: &ReportInput) -> Report {
                 .push(trend_record(&waves, side, target_kind, target, t));
         }
     }
-    super::chance::precompute(&report, &shown_waves, &input.dimensions, first_dimension);
-    super::chance::fill(&mut report);
+    let critical =
+        super::chance::precompute(&report, &shown_waves, &input.dimensions, first_dimension);
+    super::chance::fill(&mut report, &critical);
     for w in &shown_waves {
         for (i, d) in input.dimensions.iter().enumerate() {
             report

@@ -5,13 +5,13 @@
 use super::*;
 
 /// Computes the critical values of every shown item and dimension record and of every joint
-/// alignment the report will hold.
+/// alignment the report will hold; returns them by (n, J).
 pub(super) fn precompute(
     report: &Report,
     waves: &[&WaveGroups],
     dimensions: &[String],
     first_dimension: usize,
-) {
+) -> BTreeMap<(u64, u32), f64> {
     let mut needed: Vec<(u64, u32)> = Vec::new();
     for item in &report.items {
         if let Some(s) = item.stats.as_ref().filter(|s| s.rwg.is_some()) {
@@ -36,7 +36,7 @@ pub(super) fn precompute(
             }
         }
     }
-    stats::precompute_critical_values(needed, stats::SCALE_OPTIONS as u32);
+    stats::precompute_critical_values(needed, stats::SCALE_OPTIONS as u32)
 }
 
 fn items_of(s: &DimensionStats) -> u32 {
@@ -44,13 +44,12 @@ fn items_of(s: &DimensionStats) -> u32 {
 }
 
 /// Sets `rwg_crit95` / `rwg_j_crit95` and `beyond_chance` on every record with an rwg.
-pub(super) fn fill(report: &mut Report) {
-    let options = stats::SCALE_OPTIONS as u32;
+pub(super) fn fill(report: &mut Report, values: &BTreeMap<(u64, u32), f64>) {
     for item in &mut report.items {
         let Some((n, rwg)) = item.stats.as_ref().and_then(|s| Some((s.n, s.rwg?))) else {
             continue;
         };
-        item.rwg_crit95 = stats::rwg_crit95(n, options);
+        item.rwg_crit95 = values.get(&(n, 1)).copied();
         item.beyond_chance = item.rwg_crit95.map(|crit| stats::beyond_chance(rwg, crit));
     }
     for d in &mut report.dimensions {
@@ -58,7 +57,7 @@ pub(super) fn fill(report: &mut Report) {
         let Some(rwg_j) = s.agreement.rwg_j else {
             continue;
         };
-        s.rwg_j_crit95 = stats::rwg_j_crit95(s.n_complete, items_of(s), options);
+        s.rwg_j_crit95 = values.get(&(s.n_complete, items_of(s))).copied();
         s.beyond_chance = s.rwg_j_crit95.map(|crit| stats::beyond_chance(rwg_j, crit));
     }
 }
