@@ -144,7 +144,9 @@ pub fn assemble(input: &ReportInput) -> Report {
                 }
             }
             for kind in input.options.breakdowns() {
-                if kind == SegmentKind::LevelFunction {
+                // no ICC or test across a breakdown this side has no groups of (a region
+                // breakdown when the roster gives no regions)
+                if kind == SegmentKind::LevelFunction || w.groups(side, kind).is_empty() {
                     continue;
                 }
                 for (t, &(target_kind, target)) in targets.iter().enumerate() {

@@ -11,16 +11,26 @@ pub(super) fn precompute(
     waves: &[&WaveGroups],
     dimensions: &[String],
     first_dimension: usize,
-) -> BTreeMap<(u64, u32), f64> {
-    let mut needed: Vec<(u64, u32)> = Vec::new();
+) -> CriticalValues {
+    // Each (n, J) once, marked in one flag vector per J: a report has thousands of records
+    // but only a few hundred group sizes.
+    let mut seen: BTreeMap<u32, Vec<bool>> = BTreeMap::new();
+    let mut mark = |n: u64, items: u32| {
+        let flags = seen.entry(items).or_default();
+        let i = usize::try_from(n).unwrap_or(usize::MAX);
+        if i >= flags.len() {
+            flags.resize(i.saturating_add(1), false);
+        }
+        flags[i] = true;
+    };
     for item in &report.items {
         if let Some(s) = item.stats.as_ref().filter(|s| s.rwg.is_some()) {
-            needed.push((s.n, 1));
+            mark(s.n, 1);
         }
     }
     for d in &report.dimensions {
         if let Some(s) = d.stats.as_ref().filter(|s| s.agreement.rwg_j.is_some()) {
-            needed.push((s.n_complete, items_of(s)));
+            mark(s.n_complete, items_of(s));
         }
     }
     for w in waves {
@@ -32,11 +42,43 @@ pub(super) fn precompute(
             });
             if let [Some(c), Some(s)] = pooled {
                 let items = u32::try_from(c.listwise.len()).unwrap_or(u32::MAX);
-                needed.push((c.n_complete + s.n_complete, items));
+                mark(c.n_complete + s.n_complete, items);
             }
         }
     }
-    stats::precompute_critical_values(needed, stats::SCALE_OPTIONS as u32)
+    let needed = seen.into_iter().flat_map(|(items, flags)| {
+        flags
+            .into_iter()
+            .enumerate()
+            .filter(|(_, on)| *on)
+            .map(move |(n, _)| (n as u64, items))
+    });
+    let mut table = CriticalValues::default();
+    for ((n, items), value) in
+        stats::precompute_critical_values(needed, stats::SCALE_OPTIONS as u32)
+    {
+        let by_n = table.by_items.entry(items).or_default();
+        let i = usize::try_from(n).unwrap_or(usize::MAX);
+        if i >= by_n.len() {
+            by_n.resize(i.saturating_add(1), None);
+        }
+        by_n[i] = Some(value);
+    }
+    table
+}
+
+/// Critical values by number of items, then by group size (an index, not a search: the
+/// report reads one per record).
+#[derive(Default)]
+pub(super) struct CriticalValues {
+    by_items: BTreeMap<u32, Vec<Option<f64>>>,
+}
+
+impl CriticalValues {
+    fn get(&self, n: u64, items: u32) -> Option<f64> {
+        let by_n = self.by_items.get(&items)?;
+        by_n.get(usize::try_from(n).ok()?).copied().flatten()
+    }
 }
 
 fn items_of(s: &DimensionStats) -> u32 {
@@ -44,12 +86,12 @@ fn items_of(s: &DimensionStats) -> u32 {
 }
 
 /// Sets `rwg_crit95` / `rwg_j_crit95` and `beyond_chance` on every record with an rwg.
-pub(super) fn fill(report: &mut Report, values: &BTreeMap<(u64, u32), f64>) {
+pub(super) fn fill(report: &mut Report, values: &CriticalValues) {
     for item in &mut report.items {
         let Some((n, rwg)) = item.stats.as_ref().and_then(|s| Some((s.n, s.rwg?))) else {
             continue;
         };
-        item.rwg_crit95 = values.get(&(n, 1)).copied();
+        item.rwg_crit95 = values.get(n, 1);
         item.beyond_chance = item.rwg_crit95.map(|crit| stats::beyond_chance(rwg, crit));
     }
     for d in &mut report.dimensions {
@@ -57,7 +99,7 @@ pub(super) fn fill(report: &mut Report, values: &BTreeMap<(u64, u32), f64>) {
         let Some(rwg_j) = s.agreement.rwg_j else {
             continue;
         };
-        s.rwg_j_crit95 = values.get(&(s.n_complete, items_of(s))).copied();
+        s.rwg_j_crit95 = values.get(s.n_complete, items_of(s));
         s.beyond_chance = s.rwg_j_crit95.map(|crit| stats::beyond_chance(rwg_j, crit));
     }
 }
