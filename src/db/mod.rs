@@ -103,6 +103,11 @@ pub enum DbSetupError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot create the SQLite database file {path} owner-only: {source}")]
+    CreateFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot connect to the database ({backend}): {source}")]
     Connect {
         backend: &'static str,
@@ -209,11 +214,23 @@ impl r2d2::ManageConnection for ConnectionManager {
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbSetupError> {
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| DbSetupError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            if !dir.exists() {
+                crate::secrets::at_rest::private_dir(dir).map_err(|source| {
+                    DbSetupError::CreateDir {
+                        path: dir.to_path_buf(),
+                        source,
+                    }
+                })?;
+            }
         }
+        // The database holds every answer: owner-only, before SQLite creates it with the
+        // umask's mode. SQLite gives its -wal and -shm files the database file's mode.
+        crate::secrets::at_rest::create_private_file(path).map_err(|source| {
+            DbSetupError::CreateFile {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     }
     let manager = ConnectionManager { url: url.clone() };
     // Establish one connection by hand first: r2d2's build() only reports a timeout, while

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod portfolio;
 pub mod render;
 pub mod respond;
+pub mod security;
 
 use std::sync::Arc;
 
