@@ -46,33 +46,53 @@ pub struct SideStatus {
     pub responded: i64,
 }
 
+/// The audit actor of what the scheduler does on its own.
+pub const SCHEDULER: &str = "scheduler";
+
 pub fn open_now(
     conn: &mut Conn,
     catalog: &Catalog,
     partnership_id: i64,
     links: &Links,
+    actor: &str,
 ) -> Result<OpenedWave, ServiceError> {
     let p = super::partnerships::get(conn, partnership_id)?;
-    Ok(lifecycle::open_wave(
+    conn.write_transaction(|conn| {
+        let opened = lifecycle::open_wave(conn, catalog, &p, db::now(), None, links)?;
+        audit_wave(conn, actor, "wave.opened", partnership_id, opened.seq)?;
+        Ok(opened)
+    })
+}
+
+fn audit_wave(
+    conn: &mut Conn,
+    actor: &str,
+    action: &str,
+    partnership: i64,
+    seq: i64,
+) -> Result<(), ServiceError> {
+    crate::auth::audit::audit(
         conn,
-        catalog,
-        &p,
-        db::now(),
-        None,
-        links,
-    )?)
+        actor,
+        action,
+        &format!("partnership {partnership}"),
+        &format!("wave {seq}"),
+    )?;
+    Ok(())
 }
 
 pub fn close_now(
     conn: &mut Conn,
     partnership_id: i64,
     links: &Links,
+    actor: &str,
 ) -> Result<WaveStatus, ServiceError> {
     let p = super::partnerships::get(conn, partnership_id)?;
     let now = db::now();
     let wave = conn.write_transaction(|conn| -> Result<Wave, ServiceError> {
         let wave = lifecycle::close_open(conn, p.id, now)?;
         after_close(conn, &wave, links)?;
+        audit_wave(conn, actor, "wave.closed", p.id, wave.seq)?;
         Ok(wave)
     })?;
     status(conn, partnership_id)?
@@ -155,6 +175,7 @@ pub fn tick_at(
             let closed = lifecycle::close_if_open(conn, &wave, now)?;
             if closed {
                 after_close(conn, &wave, links)?;
+                audit_wave(conn, SCHEDULER, "wave.closed", wave.partnership_id, wave.seq)?;
             }
             Ok(closed)
         })?;
@@ -163,6 +184,9 @@ pub fn tick_at(
         }
     }
     report.opened = lifecycle::open_due_slots(conn, catalog, now, links)?;
+    for (partnership, seq) in &report.opened {
+        audit_wave(conn, SCHEDULER, "wave.opened", *partnership, *seq)?;
+    }
     report.reminders = lifecycle::send_due_reminders(conn, now, links)?;
     Ok(report)
 }
