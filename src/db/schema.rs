@@ -329,6 +329,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    sign_in_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        attempts -> BigInt,
+    }
+}
+diesel::table! {
     report_versions (partnership_id) {
         partnership_id -> BigInt,
         version -> BigInt,
@@ -394,4 +401,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     agg_dimension_items,
     flag_rule_configs,
     report_versions,
+    sign_in_limits,
 );

@@ -99,8 +99,11 @@ impl<W: std::io::Write> Cells<W> {
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
     {
-        self.0
-            .write_record(record.into_iter().map(|cell| neutralise(cell.as_ref()).into_owned()))
+        self.0.write_record(
+            record
+                .into_iter()
+                .map(|cell| neutralise(cell.as_ref()).into_owned()),
+        )
     }
 }
 
@@ -164,7 +167,16 @@ mod tests {
 
     #[test]
     fn numbers_and_plain_text_are_left_alone() {
-        for safe in ["-0.25", "1e-3", "+5", "-12", "staff", "", "a=b", "mean_ci95.0"] {
+        for safe in [
+            "-0.25",
+            "1e-3",
+            "+5",
+            "-12",
+            "staff",
+            "",
+            "a=b",
+            "mean_ci95.0",
+        ] {
             assert_eq!(neutralise(safe), safe, "{safe:?}");
         }
     }

@@ -175,7 +175,13 @@ pub fn tick_at(
             let closed = lifecycle::close_if_open(conn, &wave, now)?;
             if closed {
                 after_close(conn, &wave, links)?;
-                audit_wave(conn, SCHEDULER, "wave.closed", wave.partnership_id, wave.seq)?;
+                audit_wave(
+                    conn,
+                    SCHEDULER,
+                    "wave.closed",
+                    wave.partnership_id,
+                    wave.seq,
+                )?;
             }
             Ok(closed)
         })?;

@@ -184,9 +184,9 @@ fn refuse(req: ServiceRequest, refusal: Refusal) -> ServiceResponse<BoxBody> {
         Refusal::Fields(f) => ApiError::InvalidFields(f),
         Refusal::Lines(p) => ApiError::InvalidFile(p),
         Refusal::NotUtf8(m) => ApiError::BadRequest(m),
-        Refusal::TooLarge(n) => ApiError::PayloadTooLarge(format!(
-            "the body is over the {n}-byte limit"
-        )),
+        Refusal::TooLarge(n) => {
+            ApiError::PayloadTooLarge(format!("the body is over the {n}-byte limit"))
+        }
     };
     let response = if json {
         error.error_response()
@@ -256,15 +256,13 @@ fn percent_decode(raw: &[u8]) -> Vec<u8> {
     while i < raw.len() {
         match raw[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < raw.len() => {
-                match (hex(raw[i + 1]), hex(raw[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < raw.len() => match (hex(raw[i + 1]), hex(raw[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;

@@ -50,25 +50,28 @@ fn rows(app: &TestApp, action: &str) -> Vec<(String, String)> {
         .unwrap()
 }
 
-both_backends!(a_signed_in_administrators_api_calls_are_attributed_to_them, |app| {
-    let admin = app.signed_in("root@tandem.test", Role::Admin, vec![]).await;
-    let home = admin.get(app.url("/")).send().await.unwrap();
-    let csrf = csrf_of(&home.text().await.unwrap());
+both_backends!(
+    a_signed_in_administrators_api_calls_are_attributed_to_them,
+    |app| {
+        let admin = app.signed_in("root@tandem.test", Role::Admin, vec![]).await;
+        let home = admin.get(app.url("/")).send().await.unwrap();
+        let csrf = csrf_of(&home.text().await.unwrap());
 
-    let r = admin
-        .post(app.url("/api/partnerships"))
-        .header("X-CSRF-Token", &csrf)
-        .json(&json!({"name": "Signed", "customer": "A", "supplier": "B"}))
-        .send()
-        .await
-        .unwrap();
+        let r = admin
+            .post(app.url("/api/partnerships"))
+            .header("X-CSRF-Token", &csrf)
+            .json(&json!({"name": "Signed", "customer": "A", "supplier": "B"}))
+            .send()
+            .await
+            .unwrap();
 
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    let created = rows(&app, "partnership.created");
-    assert_eq!(created.len(), 1);
-    assert_eq!(created[0].0, "root@tandem.test");
-    assert_eq!(app.db.count("audit_log WHERE actor = 'admin-token'"), 0);
-});
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let created = rows(&app, "partnership.created");
+        assert_eq!(created.len(), 1);
+        assert_eq!(created[0].0, "root@tandem.test");
+        assert_eq!(app.db.count("audit_log WHERE actor = 'admin-token'"), 0);
+    }
+);
 
 world_test!(imports_waves_and_api_csv_exports_write_audit_rows, |w| {
     let target = format!("partnership {}", w.partnership);
@@ -86,7 +89,10 @@ world_test!(imports_waves_and_api_csv_exports_write_audit_rows, |w| {
     assert_eq!(kpis.status(), 200, "{}", kpis.text().await.unwrap());
     let export = w
         .app
-        .get(&format!("/api/partnerships/{}/report?format=csv", w.partnership))
+        .get(&format!(
+            "/api/partnerships/{}/report?format=csv",
+            w.partnership
+        ))
         .send()
         .await
         .unwrap();

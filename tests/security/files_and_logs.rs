@@ -77,9 +77,20 @@ async fn link_tokens_never_reach_the_request_log() {
         assert!(Instant::now() < deadline, "no request line logged:\n{text}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert!(!text.contains(&token), "a survey token is in the log:\n{text}");
-    assert!(!text.contains(&reset), "a set-password token is in the log:\n{text}");
-    for line in ["GET /s/… ", "GET /s/…/thanks ", "GET /set-password/… ", "GET /login?next=… "] {
+    assert!(
+        !text.contains(&token),
+        "a survey token is in the log:\n{text}"
+    );
+    assert!(
+        !text.contains(&reset),
+        "a set-password token is in the log:\n{text}"
+    );
+    for line in [
+        "GET /s/… ",
+        "GET /s/…/thanks ",
+        "GET /set-password/… ",
+        "GET /login?next=… ",
+    ] {
         assert!(text.contains(line), "{line:?} missing:\n{text}");
     }
 }
@@ -108,7 +119,10 @@ both_backends!(data_and_mail_files_are_owner_only, |app| {
     let deadline = Instant::now() + Duration::from_secs(20);
     // A mail counts as sent once its file is written and made private.
     while app.db.count("outbox WHERE status = 'sent'") < 12 {
-        assert!(Instant::now() < deadline, "the twelve invitations were not sent");
+        assert!(
+            Instant::now() < deadline,
+            "the twelve invitations were not sent"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let files: Vec<_> = std::fs::read_dir(&mail)

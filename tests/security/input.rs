@@ -27,99 +27,114 @@ fn fields(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-world_test!(a_nul_in_a_comment_is_refused_with_422_naming_the_field, |w| {
-    w.open_wave().await;
-    let token = w.token_for("c0@north.test");
+world_test!(
+    a_nul_in_a_comment_is_refused_with_422_naming_the_field,
+    |w| {
+        w.open_wave().await;
+        let token = w.token_for("c0@north.test");
 
-    let json_reply = w
-        .submit(&token, &submission(4, json!({"changes": "before\u{0}after"})))
-        .await;
-    let form_reply = w
-        .app
-        .client
-        .post(w.app.url(&format!("/s/{token}")))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form_body("open.changes=before%00after"))
-        .send()
-        .await
-        .unwrap();
+        let json_reply = w
+            .submit(
+                &token,
+                &submission(4, json!({"changes": "before\u{0}after"})),
+            )
+            .await;
+        let form_reply = w
+            .app
+            .client
+            .post(w.app.url(&format!("/s/{token}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_body("open.changes=before%00after"))
+            .send()
+            .await
+            .unwrap();
 
-    assert_eq!(json_reply.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = json_reply.json().await.unwrap();
-    assert_eq!(fields(&body), ["comments.changes"], "{body}");
-    assert_eq!(form_reply.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let page = form_reply.text().await.unwrap();
-    assert!(page.contains("open.changes") && page.contains("NUL"), "{page}");
-    assert_eq!(w.app.db.count("comments"), 0);
-    assert_eq!(w.app.db.count("responses"), 0);
-});
+        assert_eq!(json_reply.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = json_reply.json().await.unwrap();
+        assert_eq!(fields(&body), ["comments.changes"], "{body}");
+        assert_eq!(form_reply.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = form_reply.text().await.unwrap();
+        assert!(
+            page.contains("open.changes") && page.contains("NUL"),
+            "{page}"
+        );
+        assert_eq!(w.app.db.count("comments"), 0);
+        assert_eq!(w.app.db.count("responses"), 0);
+    }
+);
 
-both_backends!(a_nul_in_the_sign_in_email_is_refused_not_a_server_error, |app| {
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let page = client.get(app.url("/login")).send().await.unwrap();
-    let csrf = csrf_of(&page.text().await.unwrap());
+both_backends!(
+    a_nul_in_the_sign_in_email_is_refused_not_a_server_error,
+    |app| {
+        let client = crate::helpers::browser();
+        let page = client.get(app.url("/login")).send().await.unwrap();
+        let csrf = csrf_of(&page.text().await.unwrap());
 
-    let r = client
-        .post(app.url("/login"))
-        .form(&[
-            ("email", "ann\u{0}@north.test"),
-            ("password", "a long enough password"),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap();
+        let r = client
+            .post(app.url("/login"))
+            .form(&[
+                ("email", "ann\u{0}@north.test"),
+                ("password", "a long enough password"),
+                ("csrf", &csrf),
+            ])
+            .send()
+            .await
+            .unwrap();
 
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let text = r.text().await.unwrap();
-    assert!(text.contains("email") && text.contains("NUL"), "{text}");
-    assert_eq!(app.db.count("audit_log WHERE action = 'sign_in.failed'"), 0);
-});
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let text = r.text().await.unwrap();
+        assert!(text.contains("email") && text.contains("NUL"), "{text}");
+        assert_eq!(app.db.count("audit_log WHERE action = 'sign_in.failed'"), 0);
+    }
+);
 
-both_backends!(a_nul_in_a_flag_note_is_refused_with_422_naming_the_field, |app| {
-    let partnership = crate::audit::import_fixture(&app, "Notes");
-    let r = app
-        .post(&format!("/api/partnerships/{partnership}/flags/run?wave=5"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let flags: Value = app
-        .get(&format!("/api/partnerships/{partnership}/flags"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let flag = flags.as_array().unwrap()[0]["id"].as_i64().unwrap();
+both_backends!(
+    a_nul_in_a_flag_note_is_refused_with_422_naming_the_field,
+    |app| {
+        let partnership = crate::audit::import_fixture(&app, "Notes");
+        let r = app
+            .post(&format!("/api/partnerships/{partnership}/flags/run?wave=5"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let flags: Value = app
+            .get(&format!("/api/partnerships/{partnership}/flags"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let flag = flags.as_array().unwrap()[0]["id"].as_i64().unwrap();
 
-    let note = app
-        .post(&format!("/api/flags/{flag}/notes"))
-        .json(&json!({"note": "call\u{0}them"}))
-        .send()
-        .await
-        .unwrap();
-    let acknowledged = app
-        .post(&format!("/api/flags/{flag}/acknowledge"))
-        .json(&json!({"note": "\u{0}"}))
-        .send()
-        .await
-        .unwrap();
+        let note = app
+            .post(&format!("/api/flags/{flag}/notes"))
+            .json(&json!({"note": "call\u{0}them"}))
+            .send()
+            .await
+            .unwrap();
+        let acknowledged = app
+            .post(&format!("/api/flags/{flag}/acknowledge"))
+            .json(&json!({"note": "\u{0}"}))
+            .send()
+            .await
+            .unwrap();
 
-    assert_eq!(note.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&note.json().await.unwrap()), ["note"]);
-    assert_eq!(acknowledged.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let detail: Value = app
-        .get(&format!("/api/flags/{flag}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(detail["state"], "open", "nothing changed: {detail}");
-});
+        assert_eq!(note.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(fields(&note.json().await.unwrap()), ["note"]);
+        assert_eq!(acknowledged.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let detail: Value = app
+            .get(&format!("/api/flags/{flag}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(detail["state"], "open", "nothing changed: {detail}");
+    }
+);
 
 both_backends!(a_nul_in_an_imported_csv_is_refused_with_its_line, |app| {
     let partnership = app.create_partnership("Kpi").await;
@@ -150,12 +165,27 @@ fn a_nul_in_a_csv_file_is_refused_by_the_importer_itself() {
         return;
     };
     let id = app
-        .cli(&["partnership", "create", "--name", "Cli", "--customer", "A", "--supplier", "B"])
+        .cli(&[
+            "partnership",
+            "create",
+            "--name",
+            "Cli",
+            "--customer",
+            "A",
+            "--supplier",
+            "B",
+        ])
         .last_line()
         .to_owned();
     let file = crate::common::write_file(&app.db, "kpi.csv", b"wave,kpi,value\n1,a\0b,3\n");
 
-    let out = app.cli(&["kpi", "import", "--partnership", &id, file.to_str().unwrap()]);
+    let out = app.cli(&[
+        "kpi",
+        "import",
+        "--partnership",
+        &id,
+        file.to_str().unwrap(),
+    ]);
 
     assert_ne!(out.status, 0);
     assert!(

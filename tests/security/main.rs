@@ -12,8 +12,11 @@ mod audit;
 mod csv_injection;
 mod files_and_logs;
 mod headers;
+#[path = "../access/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
 mod input;
-// mod sign_in;
+mod sign_in;
 // mod unlinking;
 
 use std::time::{Duration, Instant};
@@ -49,8 +52,10 @@ pub const ITEMS: [&str; 8] = [
 
 /// The JSON submission of every item answered with `value`, and `comments`.
 pub fn submission(value: u8, comments: Value) -> Value {
-    let answers: serde_json::Map<String, Value> =
-        ITEMS.iter().map(|i| (i.to_string(), json!(value))).collect();
+    let answers: serde_json::Map<String, Value> = ITEMS
+        .iter()
+        .map(|i| (i.to_string(), json!(value)))
+        .collect();
     json!({"answers": answers, "comments": comments})
 }
 
@@ -106,7 +111,10 @@ impl World {
 
     pub async fn close_wave(&self) -> reqwest::Response {
         self.app
-            .post(&format!("/api/partnerships/{}/waves/close", self.partnership))
+            .post(&format!(
+                "/api/partnerships/{}/waves/close",
+                self.partnership
+            ))
             .send()
             .await
             .unwrap()

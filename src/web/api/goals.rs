@@ -10,7 +10,6 @@ use crate::web::dashboard::load;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
 
-
 fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
         .map_err(|_| ApiError::NotFound(format!("there is no {what} with id {raw:?}")))

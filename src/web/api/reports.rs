@@ -105,9 +105,7 @@ pub async fn report(
     if csv {
         let actor = admin.actor().to_owned();
         let body = state
-            .db(move |conn, _| {
-                crate::services::reports::export_csv(conn, id, &options, &actor)
-            })
+            .db(move |conn, _| crate::services::reports::export_csv(conn, id, &options, &actor))
             .await?;
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
