@@ -86,6 +86,7 @@ diesel::table! {
         reminders_sent -> BigInt,
         last_reminded_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        responded -> Bool,
     }
 }
 
@@ -101,7 +102,7 @@ diesel::table! {
 diesel::table! {
     responses (id) {
         id -> BigInt,
-        invitation_id -> BigInt,
+        invitation_id -> Nullable<BigInt>,
         wave_id -> BigInt,
         side -> Text,
         level -> Text,

@@ -140,9 +140,14 @@ pub fn rebuild_all(conn: &mut Conn) -> Result<usize, ServiceError> {
 
 /// What closing a wave sets off, in the closing transaction: the wave's aggregates are
 /// derived from its answers (the only time answers are read) and the flag rules run on them.
+///
+/// Then the responses are unlinked from the people who gave them (last, so the aggregates
+/// are built while the link still orders the invitees as they always were; see
+/// [`db::responses::unlink_wave`]).
 fn after_close(conn: &mut Conn, wave: &Wave, links: &Links) -> Result<(), ServiceError> {
     crate::reports::rebuild_wave(conn, wave.id)?;
     crate::flags::run_for_wave(conn, wave.partnership_id, wave.id, links)?;
+    db::responses::unlink_wave(conn, wave.id)?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ mod headers;
 mod helpers;
 mod input;
 mod sign_in;
-// mod unlinking;
+mod unlinking;
 
 use std::time::{Duration, Instant};
 
