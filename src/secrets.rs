@@ -82,16 +82,28 @@ pub mod at_rest {
         restrict(path, 0o600)
     }
 
-    /// Creates `path` empty and 0600 if it does not exist, else tightens it to 0600.
+    /// Creates `path` empty and 0600 if it does not exist, else tightens it to 0600 by path.
+    ///
+    /// An existing file is never opened: for a SQLite database, closing any descriptor of
+    /// the file drops every POSIX lock this process holds on it, under the feet of the
+    /// connections already open ("disk I/O error").
     pub fn create_private_file(path: &Path) -> io::Result<()> {
+        if path.exists() {
+            return private_file(path);
+        }
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(false);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        drop(options.open(path)?);
+        match options.open(path) {
+            Ok(file) => drop(file),
+            // Another process created it a moment ago: only tighten it.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
         private_file(path)
     }
 
