@@ -324,7 +324,7 @@ mod tests {
         let all = MigrationSource::<Sqlite>::migrations(&SQLITE_MIGRATIONS).unwrap();
         let (before, after): (Vec<_>, Vec<_>) = all
             .into_iter()
-            .partition(|m| m.name().to_string() < "2026-12-10-000002".to_owned());
+            .partition(|m| m.name().to_string().as_str() < "2026-12-10-000002");
         for m in &before {
             c.run_migration(m).unwrap();
         }

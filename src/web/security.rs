@@ -184,6 +184,10 @@ fn refuse(req: ServiceRequest, refusal: Refusal) -> ServiceResponse<BoxBody> {
         Refusal::Fields(f) => ApiError::InvalidFields(f),
         Refusal::Lines(p) => ApiError::InvalidFile(p),
         Refusal::NotUtf8(m) => ApiError::BadRequest(m),
+        // As the JSON extractor words it (400); 413 for the rest, as their extractors do.
+        Refusal::TooLarge(n) if body_kind(&req) == Some(BodyKind::Json) => {
+            ApiError::BadRequest(format!("the body is over the {n}-byte limit"))
+        }
         Refusal::TooLarge(n) => {
             ApiError::PayloadTooLarge(format!("the body is over the {n}-byte limit"))
         }
