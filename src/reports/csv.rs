@@ -5,13 +5,43 @@
 //! subject names the item, dimension, KPI or target; nested fields are written as dotted
 //! paths (`mean_ci95.0`, `pairwise.rwg_j`, `lags.2.r`). A withheld group has one row whose
 //! statistic is `suppressed` and whose value is the reason.
+//!
+//! Every text cell that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return, and is not a number) is written with a leading `'`
+//! (OWASP's rule against CSV injection): level, function, region and KPI names come from
+//! imported files.
 
 use serde_json::Value;
 
 use super::report::Report;
 
 const IDENTITY: [&str; 5] = ["wave", "side", "segment_kind", "segment", "suppressed"];
-const SUBJECTS: [&str; 5] = ["item", "dimension", "target", "kpi", "grouping"];
+const SUBJECTS: [&str; 6] = [
+    "item",
+    "dimension",
+    "target",
+    "kpi",
+    "grouping",
+    "attribute",
+];
+
+/// The cell as a spreadsheet must see it: text that would start a formula gets a leading `'`.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+fn write_row(w: &mut ::csv::Writer<&mut dyn std::io::Write>, row: &[String]) -> anyhow::Result<()> {
+    w.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
+    Ok(())
+}
 
 /// Writes `report` as CSV.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
@@ -36,6 +66,9 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
         ("icc", &doc["icc"]),
         ("trend", &doc["trend"]),
         ("lead_lag", &doc["lead_lag"]),
+        ("change_points", &doc["change_points"]),
+        ("joint", &doc["joint"]),
+        ("segment_tests", &doc["segment_tests"]),
         ("health", &doc["health"]),
     ];
     for (section, records) in sections {
@@ -65,7 +98,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
             if let Some(Value::String(reason)) = fields.get("suppressed") {
                 let mut row = prefix.to_vec();
                 row.extend(["suppressed".to_owned(), reason.clone()]);
-                w.write_record(&row)?;
+                write_row(&mut w, &row)?;
                 continue;
             }
             let mut leaves = Vec::new();
@@ -78,7 +111,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
             for (path, value) in leaves {
                 let mut row = prefix.to_vec();
                 row.extend([path, value]);
-                w.write_record(&row)?;
+                write_row(&mut w, &row)?;
             }
         }
     }
@@ -101,5 +134,28 @@ fn flatten(path: &str, value: &Value, out: &mut Vec<(String, String)>) {
         Value::Null => out.push((path.to_owned(), String::new())),
         Value::String(s) => out.push((path.to_owned(), s.clone())),
         other => out.push((path.to_owned(), other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn text_a_spreadsheet_would_run_gets_a_quote_and_numbers_do_not() {
+        for risky in [
+            "=1+2",
+            "+cmd",
+            "-x",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "=HYPERLINK(\"x\")",
+        ] {
+            assert_eq!(neutralise(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for safe in ["-0.25", "+3", "-1e-9", "staff", "", "3.5", "a=b"] {
+            assert_eq!(neutralise(safe), safe, "{safe:?}");
+        }
     }
 }
