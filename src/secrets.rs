@@ -54,3 +54,67 @@ mod tests {
         assert_ne!(hash(&a), hash(&b));
     }
 }
+
+/// Files at rest that hold secrets or answers (the SQLite database, the admin token, demo
+/// sign-ins, mail files): readable by the service's own user only. Folders are created
+/// 0700 and files 0600; an existing file or folder is tightened to that. The process umask
+/// is left alone: it is process-wide state (tests run many servers in one process) and
+/// would also change files an operator means to share, such as exported reports.
+pub mod at_rest {
+    use std::io;
+    use std::path::Path;
+
+    /// Creates `dir` and its missing parents; `dir` itself ends up 0700.
+    pub fn private_dir(dir: &Path) -> io::Result<()> {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir)?;
+        restrict(dir, 0o700)
+    }
+
+    /// Makes an existing file readable and writable by its owner only (0600).
+    pub fn private_file(path: &Path) -> io::Result<()> {
+        restrict(path, 0o600)
+    }
+
+    /// Creates `path` empty and 0600 if it does not exist, else tightens it to 0600 by path.
+    ///
+    /// An existing file is never opened: for a SQLite database, closing any descriptor of
+    /// the file drops every POSIX lock this process holds on it, under the feet of the
+    /// connections already open ("disk I/O error").
+    pub fn create_private_file(path: &Path) -> io::Result<()> {
+        if path.exists() {
+            return private_file(path);
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(path) {
+            Ok(file) => drop(file),
+            // Another process created it a moment ago: only tighten it.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        private_file(path)
+    }
+
+    #[cfg(unix)]
+    fn restrict(path: &Path, mode: u32) -> io::Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+    }
+
+    #[cfg(not(unix))]
+    fn restrict(_: &Path, _: u32) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -61,7 +61,20 @@ impl Application {
         let data = Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("tandem::http"))
+                .wrap(actix_web::middleware::from_fn(web::security::input))
+                .wrap(actix_web::middleware::from_fn(web::security::headers))
+                // The request line with link tokens replaced (never `%r`, `%U` or `%q`).
+                .wrap(
+                    actix_web::middleware::Logger::new("%{request}xi %s %Dms")
+                        .custom_request_replace("request", |req| {
+                            web::security::log_line(
+                                req.method().as_str(),
+                                req.path(),
+                                req.query_string(),
+                            )
+                        })
+                        .log_target("tandem::http"),
+                )
                 .app_data(data.clone())
                 .configure(web::routes)
         })

@@ -165,6 +165,14 @@ impl Table {
             let mut ok = true;
             for (i, raw) in record.iter().enumerate() {
                 match std::str::from_utf8(raw) {
+                    Ok(s) if s.contains('\0') => {
+                        ok = false;
+                        problems.push(ImportProblem {
+                            line,
+                            column: Some(i + 1),
+                            message: crate::domain::NUL_REFUSED.into(),
+                        });
+                    }
                     Ok(s) => cells.push(s.to_owned()),
                     Err(_) => {
                         ok = false;

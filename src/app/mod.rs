@@ -122,7 +122,7 @@ pub fn admin_token_file(data_dir: &Path) -> anyhow::Result<String> {
             return Ok(existing.trim().to_owned());
         }
     }
-    std::fs::create_dir_all(data_dir)
+    crate::secrets::at_rest::private_dir(data_dir)
         .with_context(|| format!("creating the data folder {}", data_dir.display()))?;
     let token = crate::secrets::new_token();
     write_private(&path, &token).with_context(|| format!("writing {}", path.display()))?;
@@ -140,6 +140,8 @@ pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
         options.mode(0o600);
     }
     let mut f = options.open(path)?;
+    // A file that existed before keeps its mode through `open`: tighten it.
+    crate::secrets::at_rest::private_file(path)?;
     f.write_all(contents.as_bytes())?;
     f.write_all(b"\n")
 }

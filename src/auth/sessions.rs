@@ -132,33 +132,68 @@ pub enum SignIn {
     /// Unknown email, wrong password, no password yet or disabled: one answer for all, so
     /// the response does not say which.
     Refused,
-    /// Too many failures for this email from this address.
+    /// Too many attempts for this email from this address, or from this address at all.
     Throttled,
 }
 
-/// Checks an email and password and starts a session. Every attempt is written to the
-/// audit log; failures feed the rate limit ([`throttle`]). Runs argon2 even for an unknown
-/// email, so timing does not tell whether an account exists.
-pub fn sign_in(
+/// A sign-in attempt counted against the rate limit and allowed to check its password
+/// ([`begin`]); finish it with [`finish`], or give it back with [`abandon`].
+#[derive(Debug)]
+pub struct Attempt {
+    key: String,
+    ip: String,
+    nth: i64,
+}
+
+/// Counts an attempt of `email` from `ip` against the rate limit ([`throttle`]) before
+/// anything expensive happens. `None`: refused (429) without checking the password; the
+/// first refusal of a window is written to the audit log, later ones only counted.
+pub fn begin(
     conn: &mut Conn,
     email: &str,
-    password: &str,
     ip: &str,
     now: NaiveDateTime,
-) -> Result<SignIn, AuthError> {
+) -> Result<Option<Attempt>, AuthError> {
     let key = email.trim().to_lowercase();
-    let anonymous = throttle::actor(ip);
-    if throttle::is_limited(conn, &key, ip, now)? {
-        audit::audit_at(
-            conn,
-            now,
-            &anonymous,
-            throttle::THROTTLED,
-            &key,
-            "refused without checking the password",
-        )?;
-        return Ok(SignIn::Throttled);
+    match throttle::reserve(conn, &key, ip, now)? {
+        throttle::Reservation::Granted { nth } => Ok(Some(Attempt {
+            key,
+            ip: ip.to_owned(),
+            nth,
+        })),
+        throttle::Reservation::Limited { first } => {
+            if first {
+                audit::audit_at(
+                    conn,
+                    now,
+                    &throttle::actor(ip),
+                    throttle::THROTTLED,
+                    &key,
+                    "refused without checking the password; later refusals in this window are only counted",
+                )?;
+            }
+            Ok(None)
+        }
     }
+}
+
+/// Gives an attempt back without checking its password (the service was too busy to).
+pub fn abandon(conn: &mut Conn, attempt: Attempt) -> Result<(), AuthError> {
+    Ok(throttle::forgive(conn, &attempt.key, &attempt.ip)?)
+}
+
+/// Checks the password of an attempt and starts a session. Runs argon2 even for an unknown
+/// email, so timing does not tell whether an account exists. A success gives the attempt
+/// back to the rate limit; of the failures, the first of each window per email and address
+/// is written to the audit log (the rest are counted in `sign_in_limits`, which the limit
+/// caps), so failed sign-ins cannot grow the audit log without bound.
+pub fn finish(
+    conn: &mut Conn,
+    attempt: Attempt,
+    password: &str,
+    now: NaiveDateTime,
+) -> Result<SignIn, AuthError> {
+    let Attempt { key, ip, nth } = attempt;
     let row = users::find_row_by_email(conn, &key)?;
     let failure = match &row {
         None => {
@@ -179,6 +214,7 @@ pub fn sign_in(
         (None, Some(row)) => {
             let user = row.into_user()?;
             let session = conn.write_transaction(|conn| {
+                throttle::forgive(conn, &key, &ip)?;
                 let session = start(conn, user.id, now)?;
                 audit::audit_at(
                     conn,
@@ -193,14 +229,19 @@ pub fn sign_in(
             Ok(SignIn::Started { user, session })
         }
         (reason, _) => {
-            audit::audit_at(
-                conn,
-                now,
-                &anonymous,
-                throttle::FAILED,
-                &key,
-                reason.unwrap_or("refused"),
-            )?;
+            if nth == 1 {
+                audit::audit_at(
+                    conn,
+                    now,
+                    &throttle::actor(&ip),
+                    throttle::FAILED,
+                    &key,
+                    &format!(
+                        "{}; further failures in this 15-minute window are only counted",
+                        reason.unwrap_or("refused")
+                    ),
+                )?;
+            }
             Ok(SignIn::Refused)
         }
     }

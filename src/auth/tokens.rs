@@ -71,6 +71,10 @@ pub fn redeem(
     password: &Password,
     now: NaiveDateTime,
 ) -> Result<Option<User>, AuthError> {
+    // An unknown, used or expired link costs one lookup, never a hash.
+    if lookup(conn, token, now)?.is_none() {
+        return Ok(None);
+    }
     // Hash before the transaction: it is slow, and the write lock need not wait for it.
     let hash = passwords::hash(password)?;
     let token_hash = crate::secrets::hash(token);

@@ -173,6 +173,7 @@ pub fn generate(
             supplier: format!("Bench supplier {stamp}"),
             ..PartnershipInput::default()
         },
+        "bench",
     )?;
     let template = state.catalog.default_template();
     let mut writer = match csv {

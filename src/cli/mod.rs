@@ -296,7 +296,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let bytes = read_file(&file)?;
             let state = startup::prepare(&cli.global.settings()?)?;
             let mut conn = state.pool.get()?;
-            let s = service::import_roster(&mut conn, partnership, &bytes)?;
+            let s = service::import_roster(&mut conn, partnership, &bytes, "cli")?;
             writeln!(
                 out,
                 "roster imported: {} added, {} updated, {} reactivated, {} unchanged, {} deactivated; active now: {} customer, {} supplier",
@@ -308,7 +308,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let bytes = read_file(&file)?;
             let state = startup::prepare(&cli.global.settings()?)?;
             let mut conn = state.pool.get()?;
-            let s = service::import_history(&mut conn, &state.catalog, partnership, &bytes)?;
+            let s = service::import_history(&mut conn, &state.catalog, partnership, &bytes, "cli")?;
             writeln!(
                 out,
                 "responses imported: waves {:?}, {} new respondents, {} responses, {} answers ({} don't know)",
@@ -419,7 +419,7 @@ fn partnership(
                 min_reporting_size: a.min_reporting_size,
                 min_comment_size: a.min_comment_size,
             };
-            let view = service::create(&mut conn, &state.catalog, &input)?;
+            let view = service::create(&mut conn, &state.catalog, &input, "cli")?;
             print_partnership(out, &view)?;
             writeln!(out, "{}", view.id)?;
         }
@@ -534,7 +534,7 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
     match cmd {
         WaveCommand::Open { partnership } => {
             let links = global.links(&settings);
-            let opened = waves::open_now(&mut conn, &state.catalog, partnership, &links)?;
+            let opened = waves::open_now(&mut conn, &state.catalog, partnership, &links, "cli")?;
             writeln!(
                 out,
                 "wave {} opened: {} invitations queued, closes {} (UTC); `tandem serve` or `tandem tick` sends them",
@@ -543,7 +543,7 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
         }
         WaveCommand::Close { partnership } => {
             let links = global.links(&settings);
-            let closed = waves::close_now(&mut conn, partnership, &links)?;
+            let closed = waves::close_now(&mut conn, partnership, &links, "cli")?;
             writeln!(
                 out,
                 "wave {} closed: {} of {} invited responded",

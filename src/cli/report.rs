@@ -179,7 +179,7 @@ pub fn kpi(state: &AppState, cmd: KpiCommand, out: &mut dyn Write) -> anyhow::Re
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut conn = state.pool.get().context("taking a database connection")?;
-            let s = crate::services::reports::import_kpis(&mut conn, partnership, &bytes)?;
+            let s = crate::services::reports::import_kpis(&mut conn, partnership, &bytes, "cli")?;
             writeln!(
                 out,
                 "KPIs imported: {} ({} new), {} values",

@@ -103,6 +103,11 @@ pub enum DbSetupError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot create the SQLite database file {path} owner-only: {source}")]
+    CreateFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot connect to the database ({backend}): {source}")]
     Connect {
         backend: &'static str,
@@ -209,11 +214,23 @@ impl r2d2::ManageConnection for ConnectionManager {
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbSetupError> {
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| DbSetupError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            if !dir.exists() {
+                crate::secrets::at_rest::private_dir(dir).map_err(|source| {
+                    DbSetupError::CreateDir {
+                        path: dir.to_path_buf(),
+                        source,
+                    }
+                })?;
+            }
         }
+        // The database holds every answer: owner-only, before SQLite creates it with the
+        // umask's mode. SQLite gives its -wal and -shm files the database file's mode.
+        crate::secrets::at_rest::create_private_file(path).map_err(|source| {
+            DbSetupError::CreateFile {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     }
     let manager = ConnectionManager { url: url.clone() };
     // Establish one connection by hand first: r2d2's build() only reports a timeout, while
@@ -292,6 +309,75 @@ mod tests {
             DbSetupError::BadUrl(_)
         ));
         assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn the_unlinking_migration_keeps_every_answer_and_unlinks_closed_waves_on_sqlite() {
+        use diesel::migration::MigrationSource;
+        use diesel::sqlite::Sqlite;
+        let (_dir, mut conn, _) = two_sqlite_connections();
+        let Conn::Sqlite(c) = &mut conn else {
+            unreachable!()
+        };
+        // Creates diesel's own table of applied versions.
+        assert!(c.has_pending_migration(SQLITE_MIGRATIONS).unwrap());
+        let all = MigrationSource::<Sqlite>::migrations(&SQLITE_MIGRATIONS).unwrap();
+        let (before, after): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|m| m.name().to_string().as_str() < "2026-12-10-000002");
+        for m in &before {
+            c.run_migration(m).unwrap();
+        }
+        c.batch_execute(
+            "INSERT INTO firms VALUES (1, 'A', 'a', '2026-01-01 00:00:00'), (2, 'B', 'b', '2026-01-01 00:00:00');
+             INSERT INTO template_versions VALUES (1, 't', 'v1', '', '2026-01-01 00:00:00');
+             INSERT INTO partnerships VALUES (1, 'P', 'p', 1, 2, 't', 'quarterly', NULL, '09:00', 'UTC', 14, '', 5, 5, '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+             INSERT INTO people VALUES (1, 1, 'customer', 'a@x.test', NULL, 'Ann', 'staff', 'ops', '', '', 1, NULL, '2026-01-01 00:00:00', '2026-01-01 00:00:00'),
+                                       (2, 1, 'customer', 'b@x.test', NULL, 'Bob', 'staff', 'ops', '', '', 1, NULL, '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+             INSERT INTO waves (id, partnership_id, seq, template_version_id, state, opens_at, closes_at, reminder_days, imported, created_at)
+                 VALUES (1, 1, 1, 1, 'closed', '2026-01-01 00:00:00', '2026-01-15 00:00:00', '', 0, '2026-01-01 00:00:00'),
+                        (2, 1, 2, 1, 'open', '2026-02-01 00:00:00', '2026-02-15 00:00:00', '', 0, '2026-02-01 00:00:00');
+             INSERT INTO invitations VALUES (1, 1, 1, NULL, 0, NULL, '2026-01-01 00:00:00'), (2, 1, 2, NULL, 0, NULL, '2026-01-01 00:00:00'),
+                                            (3, 2, 1, NULL, 0, NULL, '2026-02-01 00:00:00');
+             INSERT INTO responses VALUES (1, 1, 1, 'customer', 'staff', 'ops', '', '2026-01-02 00:00:00', '2026-01-02 00:00:00'),
+                                          (2, 3, 2, 'customer', 'staff', 'ops', '', '2026-02-02 00:00:00', '2026-02-02 00:00:00');
+             INSERT INTO answers VALUES (1, 1, 'trust', 4), (2, 2, 'trust', 5);
+             INSERT INTO comments VALUES (1, 1, 'changes', 'fine');",
+        )
+        .unwrap();
+
+        for m in &after {
+            c.run_migration(m).unwrap();
+        }
+
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut count = |sql: &str| -> i64 {
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {sql}"))
+                .load::<N>(c)
+                .unwrap()[0]
+                .n
+        };
+        assert_eq!(count("answers"), 2, "no answer was lost to a cascade");
+        assert_eq!(count("comments"), 1);
+        assert_eq!(
+            count("responses WHERE invitation_id IS NULL AND wave_id = 1"),
+            1
+        );
+        assert_eq!(
+            count("responses WHERE invitation_id = 3"),
+            1,
+            "an open wave stays linked"
+        );
+        assert_eq!(count("invitations WHERE responded"), 1);
+        assert_eq!(count("invitations WHERE responded AND id = 1"), 1);
+        let fk: Vec<N> = diesel::sql_query("SELECT foreign_keys AS n FROM pragma_foreign_keys")
+            .load(c)
+            .unwrap();
+        assert_eq!(fk[0].n, 1, "foreign keys are back on");
     }
 
     /// Two connections to one fresh SQLite file, set up as the pool sets them up.

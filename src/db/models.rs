@@ -147,13 +147,17 @@ pub struct Invitation {
     pub reminders_sent: i64,
     pub last_reminded_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Set when the wave closed and the response was unlinked from this invitation: the
+    /// only trace left that this person answered.
+    pub responded: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = responses)]
 pub struct Response {
     pub id: i64,
-    pub invitation_id: i64,
+    /// `None` once the wave closed: nothing then ties the answers to a person.
+    pub invitation_id: Option<i64>,
     pub wave_id: i64,
     pub side: String,
     pub level: String,

@@ -27,6 +27,29 @@ pub fn insert_linkless_invitation(
         .get_result(conn)
 }
 
+/// Cuts the link between a closed wave's responses and the people who gave them: each
+/// invitation that has a response is marked `responded`, then every response of the wave
+/// loses its `invitation_id`. The response keeps its segment snapshot (side, level,
+/// function, region), its answers and comments; nothing in the database then says whose
+/// they are. Run it in the closing transaction, after the aggregates are built; a closed
+/// wave never reopens, so nothing needs the link again.
+pub fn unlink_wave(conn: &mut Conn, wave_id: i64) -> QueryResult<usize> {
+    let linked = responses::table
+        .filter(responses::wave_id.eq(wave_id))
+        .filter(responses::invitation_id.is_not_null())
+        .select(responses::invitation_id.assume_not_null());
+    diesel::update(invitations::table.filter(invitations::id.eq_any(linked)))
+        .set(invitations::responded.eq(true))
+        .execute(conn)?;
+    diesel::update(
+        responses::table
+            .filter(responses::wave_id.eq(wave_id))
+            .filter(responses::invitation_id.is_not_null()),
+    )
+    .set(responses::invitation_id.eq(None::<i64>))
+    .execute(conn)
+}
+
 /// The segment attributes a response keeps, as they were when it was given.
 #[derive(Debug, Clone)]
 pub struct Snapshot<'a> {

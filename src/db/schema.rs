@@ -86,6 +86,7 @@ diesel::table! {
         reminders_sent -> BigInt,
         last_reminded_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        responded -> Bool,
     }
 }
 
@@ -101,7 +102,7 @@ diesel::table! {
 diesel::table! {
     responses (id) {
         id -> BigInt,
-        invitation_id -> BigInt,
+        invitation_id -> Nullable<BigInt>,
         wave_id -> BigInt,
         side -> Text,
         level -> Text,
@@ -329,6 +330,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    sign_in_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        attempts -> BigInt,
+    }
+}
+diesel::table! {
     report_versions (partnership_id) {
         partnership_id -> BigInt,
         version -> BigInt,
@@ -394,4 +402,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     agg_dimension_items,
     flag_rule_configs,
     report_versions,
+    sign_in_limits,
 );

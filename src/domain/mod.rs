@@ -14,4 +14,4 @@ pub use cadence::Cadence;
 pub use email::Email;
 pub use partnership::{FieldProblem, PartnershipInput, PartnershipSpec};
 pub use side::Side;
-pub use text::{humanize, segment_key, AttributeText};
+pub use text::{check_no_nul, humanize, segment_key, AttributeText, NUL_REFUSED};

@@ -24,6 +24,23 @@ impl AttributeText {
     }
 }
 
+/// Why text with a NUL character (U+0000) is refused wherever text enters: PostgreSQL cannot
+/// store it in a text column (the request would fail with 500) and SQLite would keep it and
+/// hand it to every reader, CSV export and mail.
+pub const NUL_REFUSED: &str = "contains a NUL character (\\u0000), which is not allowed in text";
+
+/// Refuses text holding a NUL character, naming the field.
+pub fn check_no_nul(field: &str, value: &str) -> Result<(), super::FieldProblem> {
+    if value.contains('\0') {
+        Err(super::FieldProblem {
+            field: field.to_owned(),
+            message: NUL_REFUSED.to_owned(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
 /// The key segments are grouped by: attributes are compared without case, so "Staff" and
 /// "staff " are one segment.
 pub fn segment_key(raw: &str) -> String {

@@ -348,6 +348,8 @@ fn apply(
     }
     for wave_id in wave_ids.values() {
         crate::reports::aggregate::rebuild_wave_with_template(conn, *wave_id, template)?;
+        // Historic waves arrive closed: unlinked at once, like a wave closing in Tandem.
+        responses::unlink_wave(conn, *wave_id)?;
     }
     Ok(summary)
 }

@@ -35,9 +35,11 @@ impl Mailer {
     pub fn new(settings: &MailSettings) -> Result<Mailer, MailConfigError> {
         let transport = match &settings.transport {
             TransportSettings::File { dir } => {
-                std::fs::create_dir_all(dir).map_err(|e| MailConfigError::CreateDir {
-                    path: dir.clone(),
-                    reason: e.to_string(),
+                crate::secrets::at_rest::private_dir(dir).map_err(|e| {
+                    MailConfigError::CreateDir {
+                        path: dir.clone(),
+                        reason: e.to_string(),
+                    }
                 })?;
                 Box::new(FileTransport::new(dir)) as Box<dyn Transport>
             }

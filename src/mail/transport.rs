@@ -93,22 +93,44 @@ pub trait Transport: Send + Sync {
 }
 
 /// `.eml` files in a folder (the embedded default), each with its envelope beside it.
-pub struct FileTransport(AsyncFileTransport<Tokio1Executor>);
+///
+/// A mail file holds a personal link, so each is made owner-only (0600) right after lettre
+/// writes it; the folder itself is 0700 (see [`crate::secrets::at_rest`]), so nobody else
+/// can read a file in the moment before.
+pub struct FileTransport {
+    inner: AsyncFileTransport<Tokio1Executor>,
+    dir: std::path::PathBuf,
+}
 
 impl FileTransport {
     pub fn new(dir: &Path) -> FileTransport {
-        FileTransport(AsyncFileTransport::new(dir))
+        FileTransport {
+            inner: AsyncFileTransport::new(dir),
+            dir: dir.to_path_buf(),
+        }
     }
 }
 
 impl Transport for FileTransport {
     fn send<'a>(&'a self, mail: Outgoing<'a>) -> Sending<'a> {
         Box::pin(async move {
-            self.0
+            let id = self
+                .inner
                 .send_raw(mail.envelope, mail.raw)
                 .await
-                .map(drop)
-                .map_err(|e| SendError::Transient(format!("cannot write the mail file: {e}")))
+                .map_err(|e| SendError::Transient(format!("cannot write the mail file: {e}")))?;
+            for ext in ["eml", "json"] {
+                let path = self.dir.join(format!("{id}.{ext}"));
+                if path.exists() {
+                    crate::secrets::at_rest::private_file(&path).map_err(|e| {
+                        SendError::Transient(format!(
+                            "cannot make the mail file {} private: {e}",
+                            path.display()
+                        ))
+                    })?;
+                }
+            }
+            Ok(())
         })
     }
 }

@@ -351,11 +351,20 @@ type InviteeRow = (
     ),
 );
 
+/// The invitees of a wave: every invitation still linked (with its response, if any) in
+/// invitation order, then the responses a closed wave unlinked from their invitations
+/// (`db::responses::unlink_wave`), in response order, with their snapshots. An unlinked
+/// invitation (`responded`) is counted through its response, never twice.
 fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
-    let rows: Vec<InviteeRow> = invitations::table
+    let mut rows: Vec<InviteeRow> = invitations::table
         .inner_join(people::table)
         .left_join(responses::table)
         .filter(invitations::wave_id.eq(wave_id))
+        .filter(
+            invitations::responded
+                .eq(false)
+                .or(responses::id.is_not_null()),
+        )
         .order(invitations::id.asc())
         .select((
             (
@@ -374,6 +383,40 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
             ),
         ))
         .load(conn)?;
+    let unlinked: Vec<(i64, String, String, String, String)> = responses::table
+        .filter(responses::wave_id.eq(wave_id))
+        .filter(responses::invitation_id.is_null())
+        .order(responses::id.asc())
+        .select((
+            responses::id,
+            responses::side,
+            responses::level,
+            responses::function,
+            responses::region,
+        ))
+        .load(conn)?;
+    rows.extend(
+        unlinked
+            .into_iter()
+            .map(|(id, side, level, function, region)| {
+                (
+                    (
+                        0,
+                        side.clone(),
+                        level.clone(),
+                        function.clone(),
+                        region.clone(),
+                    ),
+                    (
+                        Some(id),
+                        Some(side),
+                        Some(level),
+                        Some(function),
+                        Some(region),
+                    ),
+                )
+            }),
+    );
     let answer_rows: Vec<(i64, String, Option<i64>)> = answers::table
         .inner_join(responses::table)
         .filter(responses::wave_id.eq(wave_id))

@@ -6,10 +6,9 @@
 //! paths (`mean_ci95.0`, `pairwise.rwg_j`, `lags.2.r`). A withheld group has one row whose
 //! statistic is `suppressed` and whose value is the reason.
 //!
-//! Every text cell that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`,
-//! `@`, a tab or a carriage return, and is not a number) is written with a leading `'`
-//! (OWASP's rule against CSV injection): level, function, region and KPI names come from
-//! imported files.
+//! Every cell goes through [`neutralise`]: text that a spreadsheet would run as a formula
+//! (a roster level `=HYPERLINK(…)`, a KPI named `@SUM(…)`) is written with a leading `'`,
+//! OWASP's rule for CSV injection. This is the only CSV writer of the service; keep it so.
 
 use serde_json::Value;
 
@@ -25,28 +24,10 @@ const SUBJECTS: [&str; 6] = [
     "attribute",
 ];
 
-/// The cell as a spreadsheet must see it: text that would start a formula gets a leading `'`.
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell
-        .chars()
-        .next()
-        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
-    if risky && cell.parse::<f64>().is_err() {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
-}
-
-fn write_row(w: &mut ::csv::Writer<&mut dyn std::io::Write>, row: &[String]) -> anyhow::Result<()> {
-    w.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
-    Ok(())
-}
-
 /// Writes `report` as CSV.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let doc = serde_json::to_value(report)?;
-    let mut w = ::csv::Writer::from_writer(out);
+    let mut w = Cells(::csv::Writer::from_writer(out));
     w.write_record([
         "section",
         "wave",
@@ -98,7 +79,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
             if let Some(Value::String(reason)) = fields.get("suppressed") {
                 let mut row = prefix.to_vec();
                 row.extend(["suppressed".to_owned(), reason.clone()]);
-                write_row(&mut w, &row)?;
+                w.write_record(&row)?;
                 continue;
             }
             let mut leaves = Vec::new();
@@ -111,12 +92,50 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
             for (path, value) in leaves {
                 let mut row = prefix.to_vec();
                 row.extend([path, value]);
-                write_row(&mut w, &row)?;
+                w.write_record(&row)?;
             }
         }
     }
-    w.flush()?;
+    w.0.flush()?;
     Ok(())
+}
+
+/// The CSV writer with every cell neutralised: no code path can write a raw cell.
+struct Cells<W: std::io::Write>(::csv::Writer<W>);
+
+impl<W: std::io::Write> Cells<W> {
+    fn write_record<I, T>(&mut self, record: I) -> ::csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        self.0.write_record(
+            record
+                .into_iter()
+                .map(|cell| neutralise(cell.as_ref()).into_owned()),
+        )
+    }
+}
+
+/// A cell as it is safe to open in a spreadsheet (OWASP, "CSV injection"): text starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so the program
+/// shows it as text instead of evaluating it. A plain number (`-0.25`, `1e-3`) is left as
+/// it is: it is not a formula, and prefixing it would turn every negative statistic into
+/// text.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+fn is_plain_number(cell: &str) -> bool {
+    cell.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && cell.bytes().any(|b| b.is_ascii_digit())
+        && cell.parse::<f64>().is_ok()
 }
 
 fn flatten(path: &str, value: &Value, out: &mut Vec<(String, String)>) {
@@ -142,19 +161,32 @@ mod tests {
     use super::neutralise;
 
     #[test]
-    fn text_a_spreadsheet_would_run_gets_a_quote_and_numbers_do_not() {
+    fn formula_like_cells_get_a_leading_quote() {
         for risky in [
-            "=1+2",
-            "+cmd",
-            "-x",
+            "=HYPERLINK(\"http://evil\")",
+            "+1+2",
+            "-1+cmd|' /C calc'!A0",
             "@SUM(A1)",
-            "\tx",
-            "\rx",
-            "=HYPERLINK(\"x\")",
+            "\tstaff",
+            "\rstaff",
+            "-inf",
         ] {
             assert_eq!(neutralise(risky), format!("'{risky}"), "{risky:?}");
         }
-        for safe in ["-0.25", "+3", "-1e-9", "staff", "", "3.5", "a=b"] {
+    }
+
+    #[test]
+    fn numbers_and_plain_text_are_left_alone() {
+        for safe in [
+            "-0.25",
+            "1e-3",
+            "+5",
+            "-12",
+            "staff",
+            "",
+            "a=b",
+            "mean_ci95.0",
+        ] {
             assert_eq!(neutralise(safe), safe, "{safe:?}");
         }
     }

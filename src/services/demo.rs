@@ -33,6 +33,9 @@ struct Story {
     roster_domain: [&'static str; 2],
 }
 
+/// The audit actor of what the demo seed writes.
+const DEMO: &str = "demo seed";
+
 const DIMENSIONS: [(&str, &[&str]); 3] = [
     ("win_win", &["win_win", "shares_rewards"]),
     ("trust", &["trust", "dependable_people", "holds_up_end"]),
@@ -156,9 +159,10 @@ pub fn seed(
                 timezone: Some(story.timezone.into()),
                 ..Default::default()
             },
+            DEMO,
         )?;
         let (history, supplier_trust) = history(story, &mut rng);
-        partnerships::import_history(conn, catalog, view.id, history.as_bytes())?;
+        partnerships::import_history(conn, catalog, view.id, history.as_bytes(), DEMO)?;
         // The ombudsman's inbox starts with what the history shows, as if each wave had
         // closed in Tandem.
         for wave in crate::db::waves::for_partnership(conn, view.id)? {
@@ -166,10 +170,15 @@ pub fn seed(
                 .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         }
         add_comments(conn, view.id, k, &mut rng)?;
-        crate::reports::import_kpis(conn, view.id, (story.kpis)(&supplier_trust).as_bytes())?;
+        crate::services::reports::import_kpis(
+            conn,
+            view.id,
+            (story.kpis)(&supplier_trust).as_bytes(),
+            DEMO,
+        )?;
         add_goals(conn, view.id, k)?;
-        partnerships::import_roster(conn, view.id, roster(story, &mut rng).as_bytes())?;
-        crate::services::waves::open_now(conn, catalog, view.id, links)?;
+        partnerships::import_roster(conn, view.id, roster(story, &mut rng).as_bytes(), DEMO)?;
+        crate::services::waves::open_now(conn, catalog, view.id, links, DEMO)?;
         summary.created.push((view.id, story.name.to_owned()));
     }
     let all: Vec<(i64, String)> = partnerships::list(conn)?

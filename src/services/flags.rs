@@ -73,6 +73,9 @@ pub fn transition(
     note: Option<&str>,
     actor: &Actor,
 ) -> Result<FlagDetail, ServiceError> {
+    if let Some(note) = note {
+        crate::domain::check_no_nul("note", note).map_err(|p| ServiceError::Invalid(vec![p]))?;
+    }
     Ok(store::transition(conn, id, step, note, actor)?)
 }
 
@@ -83,6 +86,7 @@ pub fn annotate(
     note: &str,
     actor: &Actor,
 ) -> Result<FlagDetail, ServiceError> {
+    crate::domain::check_no_nul("note", note).map_err(|p| ServiceError::Invalid(vec![p]))?;
     Ok(store::annotate(conn, id, note, actor)?)
 }
 

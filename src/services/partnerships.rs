@@ -50,10 +50,12 @@ pub struct PeopleCount {
 }
 
 /// Checks `input` and stores the partnership (and any new firm) in one transaction.
+/// Creates a partnership and records who did (`actor`, as the audit log names actors).
 pub fn create(
     conn: &mut Conn,
     catalog: &Catalog,
     input: &PartnershipInput,
+    actor: &str,
 ) -> Result<PartnershipView, ServiceError> {
     let spec = input
         .validate(
@@ -94,6 +96,13 @@ pub fn create(
                 created_at: now,
                 updated_at: now,
             },
+        )?;
+        crate::auth::audit::audit(
+            conn,
+            actor,
+            "partnership.created",
+            &format!("partnership {}", row.id),
+            &spec.name,
         )?;
         Ok::<_, diesel::result::Error>(Ok(row))
     })??;
@@ -162,9 +171,20 @@ pub fn import_roster(
     conn: &mut Conn,
     partnership_id: i64,
     bytes: &[u8],
+    actor: &str,
 ) -> Result<RosterSummary, ServiceError> {
     get(conn, partnership_id)?;
-    Ok(crate::import::roster::import(conn, partnership_id, bytes)?)
+    conn.write_transaction(|conn| {
+        let summary = crate::import::roster::import(conn, partnership_id, bytes)?;
+        crate::auth::audit::audit(
+            conn,
+            actor,
+            "import.roster",
+            &format!("partnership {partnership_id}"),
+            &format!("{} bytes", bytes.len()),
+        )?;
+        Ok(summary)
+    })
 }
 
 /// Adds historic waves from a long-format file (see `import::responses`), checked against
@@ -174,6 +194,7 @@ pub fn import_history(
     catalog: &Catalog,
     partnership_id: i64,
     bytes: &[u8],
+    actor: &str,
 ) -> Result<HistorySummary, ServiceError> {
     let p = get(conn, partnership_id)?;
     let template = catalog.get(&p.template_id).ok_or_else(|| {
@@ -182,10 +203,15 @@ pub fn import_history(
             p.template_id
         ))
     })?;
-    Ok(crate::import::responses::import(
-        conn,
-        partnership_id,
-        template,
-        bytes,
-    )?)
+    conn.write_transaction(|conn| {
+        let summary = crate::import::responses::import(conn, partnership_id, template, bytes)?;
+        crate::auth::audit::audit(
+            conn,
+            actor,
+            "import.history",
+            &format!("partnership {partnership_id}"),
+            &format!("{} bytes", bytes.len()),
+        )?;
+        Ok(summary)
+    })
 }

@@ -22,8 +22,39 @@ pub fn import_kpis(
     conn: &mut Conn,
     partnership: i64,
     bytes: &[u8],
+    actor: &str,
 ) -> Result<KpiSummary, ServiceError> {
-    crate::reports::import_kpis(conn, partnership, bytes)
+    conn.write_transaction(|conn| {
+        let summary = crate::reports::import_kpis(conn, partnership, bytes)?;
+        crate::auth::audit::audit(
+            conn,
+            actor,
+            "import.kpis",
+            &format!("partnership {partnership}"),
+            &format!("{} bytes", bytes.len()),
+        )?;
+        Ok(summary)
+    })
+}
+
+/// The report of a partnership as CSV, with its audit row (an export leaves the service).
+pub fn export_csv(
+    conn: &mut Conn,
+    partnership: i64,
+    options: &ReportOptions,
+    actor: &str,
+) -> Result<Vec<u8>, ServiceError> {
+    let doc = build(conn, partnership, options)?;
+    let mut out = Vec::new();
+    crate::reports::csv::write(&doc, &mut out)?;
+    crate::auth::audit::audit(
+        conn,
+        actor,
+        "export.csv",
+        &format!("partnership {partnership}"),
+        "API report",
+    )?;
+    Ok(out)
 }
 
 /// The comments of wave `seq` of `sides` that may be shown.

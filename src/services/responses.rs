@@ -232,6 +232,11 @@ pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<Ans
                 item: Some(q.clone()),
                 message: format!("{q:?} is answered twice"),
             });
+        } else if body.contains('\0') {
+            problems.push(AnswerProblem {
+                item: Some(q.clone()),
+                message: format!("This answer {}.", crate::domain::NUL_REFUSED),
+            });
         } else if body.chars().count() > MAX_COMMENT_CHARS {
             problems.push(AnswerProblem {
                 item: Some(q.clone()),

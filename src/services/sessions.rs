@@ -8,16 +8,31 @@ use crate::auth::{audit, tokens};
 use crate::db::{self, Conn};
 use crate::error::ServiceError;
 
-/// Checks the email and password from `ip`; on success starts a new session and ends
-/// `previous` (an id planted before sign-in is worthless afterwards).
-pub fn sign_in(
+/// Counts a sign-in attempt of `email` from `ip` against the rate limit, before the
+/// password is checked; `None` when the limit refuses it (answer 429).
+pub fn begin_sign_in(
     conn: &mut Conn,
     email: &str,
-    password: &str,
     ip: &str,
+) -> Result<Option<sessions::Attempt>, ServiceError> {
+    Ok(sessions::begin(conn, email, ip, db::now())?)
+}
+
+/// Gives back an attempt that could not be checked (the service was busy).
+pub fn abandon_sign_in(conn: &mut Conn, attempt: sessions::Attempt) -> Result<(), ServiceError> {
+    Ok(sessions::abandon(conn, attempt)?)
+}
+
+/// Checks the password of a counted attempt; on success starts a new session and ends
+/// `previous` (an id planted before sign-in is worthless afterwards). Runs argon2: call it
+/// while holding a [`crate::auth::passwords::HashGate`] permit.
+pub fn sign_in(
+    conn: &mut Conn,
+    attempt: sessions::Attempt,
+    password: &str,
     previous: Option<String>,
 ) -> Result<SignIn, ServiceError> {
-    let outcome = sessions::sign_in(conn, email, password, ip, db::now())?;
+    let outcome = sessions::finish(conn, attempt, password, db::now())?;
     if let (SignIn::Started { .. }, Some(old)) = (&outcome, previous) {
         sessions::end(conn, &old)?;
     }

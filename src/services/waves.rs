@@ -46,33 +46,53 @@ pub struct SideStatus {
     pub responded: i64,
 }
 
+/// The audit actor of what the scheduler does on its own.
+pub const SCHEDULER: &str = "scheduler";
+
 pub fn open_now(
     conn: &mut Conn,
     catalog: &Catalog,
     partnership_id: i64,
     links: &Links,
+    actor: &str,
 ) -> Result<OpenedWave, ServiceError> {
     let p = super::partnerships::get(conn, partnership_id)?;
-    Ok(lifecycle::open_wave(
+    conn.write_transaction(|conn| {
+        let opened = lifecycle::open_wave(conn, catalog, &p, db::now(), None, links)?;
+        audit_wave(conn, actor, "wave.opened", partnership_id, opened.seq)?;
+        Ok(opened)
+    })
+}
+
+fn audit_wave(
+    conn: &mut Conn,
+    actor: &str,
+    action: &str,
+    partnership: i64,
+    seq: i64,
+) -> Result<(), ServiceError> {
+    crate::auth::audit::audit(
         conn,
-        catalog,
-        &p,
-        db::now(),
-        None,
-        links,
-    )?)
+        actor,
+        action,
+        &format!("partnership {partnership}"),
+        &format!("wave {seq}"),
+    )?;
+    Ok(())
 }
 
 pub fn close_now(
     conn: &mut Conn,
     partnership_id: i64,
     links: &Links,
+    actor: &str,
 ) -> Result<WaveStatus, ServiceError> {
     let p = super::partnerships::get(conn, partnership_id)?;
     let now = db::now();
     let wave = conn.write_transaction(|conn| -> Result<Wave, ServiceError> {
         let wave = lifecycle::close_open(conn, p.id, now)?;
         after_close(conn, &wave, links)?;
+        audit_wave(conn, actor, "wave.closed", p.id, wave.seq)?;
         Ok(wave)
     })?;
     status(conn, partnership_id)?
@@ -120,9 +140,14 @@ pub fn rebuild_all(conn: &mut Conn) -> Result<usize, ServiceError> {
 
 /// What closing a wave sets off, in the closing transaction: the wave's aggregates are
 /// derived from its answers (the only time answers are read) and the flag rules run on them.
+///
+/// Then the responses are unlinked from the people who gave them (last, so the aggregates
+/// are built while the link still orders the invitees as they always were; see
+/// [`db::responses::unlink_wave`]).
 fn after_close(conn: &mut Conn, wave: &Wave, links: &Links) -> Result<(), ServiceError> {
     crate::reports::rebuild_wave(conn, wave.id)?;
     crate::flags::run_for_wave(conn, wave.partnership_id, wave.id, links)?;
+    db::responses::unlink_wave(conn, wave.id)?;
     Ok(())
 }
 
@@ -155,6 +180,13 @@ pub fn tick_at(
             let closed = lifecycle::close_if_open(conn, &wave, now)?;
             if closed {
                 after_close(conn, &wave, links)?;
+                audit_wave(
+                    conn,
+                    SCHEDULER,
+                    "wave.closed",
+                    wave.partnership_id,
+                    wave.seq,
+                )?;
             }
             Ok(closed)
         })?;
@@ -163,6 +195,9 @@ pub fn tick_at(
         }
     }
     report.opened = lifecycle::open_due_slots(conn, catalog, now, links)?;
+    for (partnership, seq) in &report.opened {
+        audit_wave(conn, SCHEDULER, "wave.opened", *partnership, *seq)?;
+    }
     report.reminders = lifecycle::send_due_reminders(conn, now, links)?;
     Ok(report)
 }

@@ -229,11 +229,29 @@ pub async fn login(
     let ip = client_ip(&req);
     let previous = req.cookie(COOKIE).map(|c| c.value().to_owned());
     let email = form.email.clone();
-    let outcome = state
-        .db(move |conn, _| {
-            crate::services::sessions::sign_in(conn, &email, &form.password, &ip, previous)
-        })
+    // The rate limit first: a refused attempt never reaches argon2.
+    let attempt = state
+        .db(move |conn, _| crate::services::sessions::begin_sign_in(conn, &email, &ip))
         .await?;
+    let outcome = match attempt {
+        None => SignIn::Throttled,
+        Some(attempt) => {
+            let Ok(permit) = state.hashing.enter().await else {
+                state
+                    .db(move |conn, _| crate::services::sessions::abandon_sign_in(conn, attempt))
+                    .await?;
+                return busy();
+            };
+            let password = form.password.clone();
+            let outcome = state
+                .db(move |conn, _| {
+                    crate::services::sessions::sign_in(conn, attempt, &password, previous)
+                })
+                .await;
+            drop(permit);
+            outcome?
+        }
+    };
     let page = |error: &str| LoginPage {
         csrf: csrf_token(&secret),
         next: next.clone(),
@@ -255,7 +273,7 @@ pub async fn login(
             let mut response = html(
                 StatusCode::TOO_MANY_REQUESTS,
                 page(&format!(
-                    "Too many failed sign-ins for this email from your network. Wait {minutes} minutes, then try again, or ask an administrator for a new set-password link."
+                    "Too many failed sign-ins for this email or from your network. Wait up to {minutes} minutes, then try again, or ask an administrator for a new set-password link."
                 )),
             )?;
             response.headers_mut().insert(
@@ -292,6 +310,19 @@ pub async fn logout(
     response
         .add_cookie(&removal_cookie(&state, COOKIE))
         .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(response)
+}
+
+/// 503 when the password checks in flight are at their bound ([`crate::auth::passwords::HashGate`]).
+fn busy() -> Result<HttpResponse, ApiError> {
+    let mut response = message_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Too many sign-ins at once",
+        "The service is checking many passwords right now. Nothing was changed; wait a few seconds and send the form again.",
+    )?;
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(2));
     Ok(response)
 }
 
@@ -386,10 +417,24 @@ pub async fn set_password(
         );
     }
     let password = parsed.map_err(ApiError::BadRequest)?;
+    // An unknown link is refused before anything waits for the hashing gate.
+    let t = token.clone();
+    if state
+        .db(move |conn, _| crate::services::sessions::link_user(conn, &t))
+        .await?
+        .is_none()
+    {
+        return link_not_valid();
+    }
+    let Ok(permit) = state.hashing.enter().await else {
+        return busy();
+    };
     // Hashing is slow: web::block (inside db) keeps it off the actix worker.
     let done = state
         .db(move |conn, _| crate::services::sessions::set_password(conn, &token, &password))
-        .await?;
+        .await;
+    drop(permit);
+    let done = done?;
     if done.is_none() {
         return link_not_valid();
     }

@@ -38,6 +38,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     Gone(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("the request was refused")]
     InvalidFields(Vec<FieldProblem>),
     #[error("the file was refused, nothing was written")]
@@ -71,6 +73,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::InvalidFields(_) | ApiError::InvalidFile(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }

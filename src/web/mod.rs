@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod portfolio;
 pub mod render;
 pub mod respond;
+pub mod security;
 
 use std::sync::Arc;
 
@@ -40,6 +41,8 @@ pub struct AppState {
     pub submitter: Option<crate::services::submit_batch::Submitter>,
     /// Reports and charts derived for the dashboard, per partnership and report version.
     pub dashboards: Arc<dashboard::cache::DashboardCache>,
+    /// At most [`crate::auth::passwords::HashGate::CONCURRENT`] argon2 computations at once.
+    pub hashing: Arc<crate::auth::passwords::HashGate>,
 }
 
 impl std::ops::Deref for AppState {
@@ -58,6 +61,7 @@ impl AppState {
             writer: None,
             submitter: None,
             dashboards: Arc::default(),
+            hashing: Arc::default(),
         }
     }
 

@@ -18,8 +18,28 @@ use crate::web::error::ApiError;
 use crate::web::extract::CurrentUser;
 use crate::web::AppState;
 
-/// Proof that the request carried the admin token or an administrator's session.
-pub struct Admin;
+/// Proof that the request carried the admin token or an administrator's session, and which:
+/// the audit log and flag history name the administrator, not the token, when a person
+/// signed in made the call.
+pub struct Admin {
+    /// The signed-in administrator (id, email); `None` for the bearer token.
+    pub user: Option<(i64, String)>,
+}
+
+impl Admin {
+    /// The actor as the audit log names it: the administrator's email, or `admin-token`.
+    pub fn actor(&self) -> &str {
+        self.user.as_ref().map_or("admin-token", |(_, email)| email)
+    }
+
+    /// The actor of a flag change.
+    pub fn flag_actor(&self) -> crate::flags::store::Actor {
+        match &self.user {
+            Some((id, email)) => crate::flags::store::Actor::user(*id, email),
+            None => crate::flags::store::Actor::admin_token(),
+        }
+    }
+}
 
 /// The header a session-authenticated JSON request carries its CSRF token in.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
@@ -71,7 +91,9 @@ async fn check_session(req: &HttpRequest) -> Result<Admin, ApiError> {
             .unwrap_or("");
         user.check_csrf(sent)?;
     }
-    Ok(Admin)
+    Ok(Admin {
+        user: Some((user.user.id, user.user.email.clone())),
+    })
 }
 
 fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
@@ -90,7 +112,7 @@ fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
     })?;
     let digest: [u8; 32] = Sha256::digest(token.trim().as_bytes()).into();
     if crate::secrets::constant_time_eq(&digest, &state.admin_token_hash) {
-        Ok(Admin)
+        Ok(Admin { user: None })
     } else {
         Err(ApiError::Unauthorized(
             "the admin token is not valid".into(),

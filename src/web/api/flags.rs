@@ -37,8 +37,8 @@ pub struct RunQuery {
     pub wave: Option<String>,
 }
 
-fn actor(_: &Admin) -> Actor {
-    Actor::admin_token()
+fn actor(admin: &Admin) -> Actor {
+    admin.flag_actor()
 }
 
 fn parse_flag_id(raw: &str) -> Result<i64, ApiError> {

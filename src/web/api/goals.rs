@@ -10,8 +10,6 @@ use crate::web::dashboard::load;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
 
-const ACTOR: &str = "admin API";
-
 fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
         .map_err(|_| ApiError::NotFound(format!("there is no {what} with id {raw:?}")))
@@ -54,7 +52,7 @@ pub async fn list(
         (status = 422, description = "every problem, by field", body = ErrorBody)))]
 #[post("/partnerships/{id}/goals")]
 pub async fn create(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<serde_json::Value>,
@@ -63,6 +61,8 @@ pub async fn create(
     let input = input_of(body.into_inner())?;
     let l = load(&state, id, Visibility::Both, None).await?;
     let report = l.entry.clone();
+    let created_by = admin.user.as_ref().map(|(id, _)| *id);
+    let actor = admin.actor().to_owned();
     let gid = state
         .db_write(move |conn, _| {
             crate::services::goals::create(
@@ -71,8 +71,8 @@ pub async fn create(
                 &input,
                 &report.report,
                 Visibility::Both,
-                None,
-                ACTOR,
+                created_by,
+                &actor,
             )
         })
         .await?;
@@ -108,15 +108,16 @@ fn input_of(value: serde_json::Value) -> Result<GoalInput, ApiError> {
         (status = 404, body = ErrorBody)))]
 #[delete("/partnerships/{id}/goals/{goal}")]
 pub async fn remove(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, goal) = path.into_inner();
     let (id, goal) = (parse_id(&id, "partnership")?, parse_id(&goal, "goal")?);
+    let actor = admin.actor().to_owned();
     state
         .db_write(move |conn, _| {
-            crate::services::goals::remove(conn, id, goal, Visibility::Both, ACTOR)
+            crate::services::goals::remove(conn, id, goal, Visibility::Both, &actor)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -21,13 +21,14 @@ use crate::web::AppState;
         (status = 422, description = "a field is wrong; every problem listed", body = ErrorBody)))]
 #[post("/partnerships")]
 pub async fn create(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     body: web::Json<PartnershipInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
+    let actor = admin.actor().to_owned();
     let view = state
-        .db(move |conn, catalog| service::create(conn, catalog, &input))
+        .db(move |conn, catalog| service::create(conn, catalog, &input, &actor))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/partnerships/{}", view.id)))
@@ -79,7 +80,7 @@ pub async fn show(
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
 #[post("/partnerships/{id}/roster")]
 pub async fn import_roster(
-    _: Admin,
+    admin: Admin,
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -87,8 +88,9 @@ pub async fn import_roster(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     require_csv(&req)?;
+    let actor = admin.actor().to_owned();
     let summary = state
-        .db(move |conn, _| service::import_roster(conn, id, &body))
+        .db(move |conn, _| service::import_roster(conn, id, &body, &actor))
         .await?;
     Ok(HttpResponse::Ok().json(summary))
 }
@@ -107,7 +109,7 @@ pub async fn import_roster(
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
 #[post("/partnerships/{id}/history")]
 pub async fn import_history(
-    _: Admin,
+    admin: Admin,
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -115,8 +117,9 @@ pub async fn import_history(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     require_csv(&req)?;
+    let actor = admin.actor().to_owned();
     let summary = state
-        .db(move |conn, catalog| service::import_history(conn, catalog, id, &body))
+        .db(move |conn, catalog| service::import_history(conn, catalog, id, &body, &actor))
         .await?;
     Ok(HttpResponse::Ok().json(summary))
 }

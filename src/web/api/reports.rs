@@ -66,7 +66,7 @@ pub struct ReportQuery {
         (status = 409, description = "no closed wave yet, or the wave is not closed", body = ErrorBody)))]
 #[get("/partnerships/{id}/report")]
 pub async fn report(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
     query: web::Query<ReportQuery>,
@@ -102,16 +102,18 @@ pub async fn report(
         }
     };
     let options = ReportOptions { wave, segment };
-    let doc = state
-        .db(move |conn, _| crate::services::reports::build(conn, id, &options))
-        .await?;
     if csv {
-        let mut body = Vec::new();
-        crate::reports::csv::write(&doc, &mut body).map_err(ApiError::Internal)?;
+        let actor = admin.actor().to_owned();
+        let body = state
+            .db(move |conn, _| crate::services::reports::export_csv(conn, id, &options, &actor))
+            .await?;
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(body))
     } else {
+        let doc = state
+            .db(move |conn, _| crate::services::reports::build(conn, id, &options))
+            .await?;
         Ok(HttpResponse::Ok().json(doc))
     }
 }
@@ -130,7 +132,7 @@ pub async fn report(
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
 #[post("/partnerships/{id}/kpis")]
 pub async fn import_kpis(
-    _: Admin,
+    admin: Admin,
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -138,8 +140,9 @@ pub async fn import_kpis(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     require_csv(&req)?;
+    let actor = admin.actor().to_owned();
     let summary = state
-        .db(move |conn, _| crate::services::reports::import_kpis(conn, id, &body))
+        .db(move |conn, _| crate::services::reports::import_kpis(conn, id, &body, &actor))
         .await?;
     Ok(HttpResponse::Ok().json(summary))
 }

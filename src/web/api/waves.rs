@@ -19,14 +19,15 @@ use crate::web::AppState;
         (status = 409, description = "a wave is already open, or nobody to invite", body = ErrorBody)))]
 #[post("/partnerships/{id}/waves")]
 pub async fn open(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = super::partnerships::parse_id(&id)?;
     let links = state.links();
+    let actor = admin.actor().to_owned();
     let opened = state
-        .db(move |conn, catalog| service::open_now(conn, catalog, id, &links))
+        .db(move |conn, catalog| service::open_now(conn, catalog, id, &links, &actor))
         .await?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Created().json(opened))
@@ -43,14 +44,15 @@ pub async fn open(
         (status = 409, description = "no wave is open", body = ErrorBody)))]
 #[post("/partnerships/{id}/waves/close")]
 pub async fn close(
-    _: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = super::partnerships::parse_id(&id)?;
     let links = state.links();
+    let actor = admin.actor().to_owned();
     let closed = state
-        .db(move |conn, _| service::close_now(conn, id, &links))
+        .db(move |conn, _| service::close_now(conn, id, &links, &actor))
         .await?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Ok().json(closed))
