@@ -14,6 +14,7 @@ use actix_web::http::Method;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use sha2::{Digest, Sha256};
 
+use crate::flags::store::Actor;
 use crate::web::error::ApiError;
 use crate::web::extract::CurrentUser;
 use crate::web::AppState;
@@ -33,10 +34,10 @@ impl Admin {
     }
 
     /// The actor of a flag change.
-    pub fn flag_actor(&self) -> crate::flags::store::Actor {
+    pub fn flag_actor(&self) -> Actor {
         match &self.user {
-            Some((id, email)) => crate::flags::store::Actor::user(*id, email),
-            None => crate::flags::store::Actor::admin_token(),
+            Some((id, email)) => Actor::user(*id, email),
+            None => Actor::admin_token(),
         }
     }
 }
