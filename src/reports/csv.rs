@@ -15,7 +15,14 @@ use serde_json::Value;
 use super::report::Report;
 
 const IDENTITY: [&str; 5] = ["wave", "side", "segment_kind", "segment", "suppressed"];
-const SUBJECTS: [&str; 5] = ["item", "dimension", "target", "kpi", "grouping"];
+const SUBJECTS: [&str; 6] = [
+    "item",
+    "dimension",
+    "target",
+    "kpi",
+    "grouping",
+    "attribute",
+];
 
 /// Writes `report` as CSV.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
@@ -40,6 +47,9 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
         ("icc", &doc["icc"]),
         ("trend", &doc["trend"]),
         ("lead_lag", &doc["lead_lag"]),
+        ("change_points", &doc["change_points"]),
+        ("joint", &doc["joint"]),
+        ("segment_tests", &doc["segment_tests"]),
         ("health", &doc["health"]),
     ];
     for (section, records) in sections {

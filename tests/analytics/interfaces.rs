@@ -344,3 +344,60 @@ both_backends!(response_rates_of_withheld_groups_are_not_shown, |app| {
         .unwrap();
     assert!(exec["response_rate"].is_null());
 });
+
+both_backends!(
+    names_a_spreadsheet_would_run_are_neutralised_in_the_csv_report,
+    |app| {
+        let out = app.cli(&[
+            "partnership",
+            "create",
+            "--name",
+            "Formulas",
+            "--customer",
+            "C",
+            "--supplier",
+            "S",
+        ]);
+        out.assert_ok();
+        let id = out.last_line().to_owned();
+        let mut csv = String::from("wave,firm,respondent,level,function,item,value,region\n");
+        for p in 0..12 {
+            for firm in ["customer", "supplier"] {
+                csv.push_str(&format!(
+                    "1,{firm},{firm}{p},\"=HYPERLINK(\"\"http://x\"\")\",@sales,trust,{},+EU\n",
+                    3 + p % 2
+                ));
+            }
+        }
+        let file = write_file(&app.db, "formulas.csv", csv.as_bytes());
+        app.cli(&[
+            "responses",
+            "import",
+            "--partnership",
+            &id,
+            file.to_str().unwrap(),
+        ])
+        .assert_ok();
+        let out = app.cli(&["report", "--partnership", &id, "--format", "csv"]);
+        out.assert_ok();
+        let mut reader = ::csv::Reader::from_reader(out.stdout.as_bytes());
+        let mut segments = std::collections::BTreeSet::new();
+        for row in reader.records() {
+            let row = row.unwrap();
+            for cell in row.iter() {
+                assert!(
+                    !(cell.starts_with('=') || cell.starts_with('@') || cell.starts_with('+'))
+                        || cell.parse::<f64>().is_ok(),
+                    "a cell a spreadsheet would run: {cell:?} in {row:?}"
+                );
+            }
+            segments.insert(row[4].to_owned());
+        }
+        assert!(
+            segments.contains("'=HYPERLINK(\"http://x\")"),
+            "{segments:?}"
+        );
+        assert!(segments.contains("'@sales"), "{segments:?}");
+        assert!(segments.contains("'+EU"), "{segments:?}");
+    }
+);

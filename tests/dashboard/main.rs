@@ -299,4 +299,9 @@ both_backends!(a_one_side_manager_sees_only_their_firm_and_no_gap, |app| {
     let (_, _, csv) = page(&manager, &app, &format!("/partnerships/{id}/export.csv")).await;
     assert!(!csv.contains(",customer,"));
     assert!(!csv.contains("inter_firm"));
+    assert!(
+        !csv.contains("\njoint,"),
+        "joint alignment combines both firms"
+    );
+    assert!(csv.contains("\nchange_points,") && csv.contains("\nsegment_tests,"));
 });

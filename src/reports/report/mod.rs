@@ -109,6 +109,29 @@ pub struct Report {
     pub health: Vec<HealthRecord>,
 }
 
+impl Report {
+    /// The report as a viewer of one side may see it: that side's records only, nothing that
+    /// combines both firms (between-firm comparisons, joint alignment, the health index), and
+    /// the lead–lag section's Holm family and verdicts recomputed over that side's tests
+    /// alone, so no adjusted p carries anything of the other side's series.
+    pub fn for_one_side(&self, side: Side) -> Report {
+        let mut r = self.clone();
+        r.groups.retain(|g| g.id.side == side);
+        r.items.retain(|i| i.id.side == side);
+        r.dimensions.retain(|d| d.id.side == side);
+        r.icc.retain(|i| i.side == side);
+        r.trend.retain(|t| t.side == side);
+        r.lead_lag.retain(|l| l.side == side);
+        sections::adjust_lead_lag(&mut r.lead_lag);
+        r.change_points.retain(|c| c.side == side);
+        r.segment_tests.retain(|t| t.side == side);
+        r.joint.clear();
+        r.inter_firm = Default::default();
+        r.health.clear();
+        r
+    }
+}
+
 /// Who a record is about.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupId {

@@ -35,9 +35,9 @@ impl Admin {
 
     /// The actor of a flag change.
     pub fn flag_actor(&self) -> Actor {
-        Actor {
-            user_id: self.user.as_ref().map(|(id, _)| *id),
-            name: self.actor().to_owned(),
+        match &self.user {
+            Some((id, email)) => Actor::user(*id, email),
+            None => Actor::admin_token(),
         }
     }
 }

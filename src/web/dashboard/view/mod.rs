@@ -85,18 +85,10 @@ pub use crate::domain::humanize;
 /// combines both firms (the between-firm comparison, the health index), since the gap and
 /// their own mean would give the other firm's mean away.
 pub fn restrict(report: &Report, visibility: Visibility) -> Report {
-    let mut r = report.clone();
-    if let Visibility::Only(side) = visibility {
-        r.groups.retain(|g| g.id.side == side);
-        r.items.retain(|i| i.id.side == side);
-        r.dimensions.retain(|d| d.id.side == side);
-        r.icc.retain(|i| i.side == side);
-        r.trend.retain(|t| t.side == side);
-        r.lead_lag.retain(|l| l.side == side);
-        r.inter_firm = Default::default();
-        r.health.clear();
+    match visibility {
+        Visibility::Only(side) => report.for_one_side(side),
+        Visibility::Both => report.clone(),
     }
-    r
 }
 
 pub fn sides(visibility: Visibility) -> Vec<Side> {
