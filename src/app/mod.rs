@@ -72,7 +72,7 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
 
 /// Migrations that change what aggregates hold: every closed wave is rebuilt from its answers
 /// (the aggregate tables are derived data).
-const REBUILDS_AGGREGATES: &[&str] = &["20261204000001"];
+const REBUILDS_AGGREGATES: &[&str] = &["20261204000001", "20261211000001"];
 
 fn after_migrations(conn: &mut Conn, applied: &[String]) -> anyhow::Result<()> {
     if applied

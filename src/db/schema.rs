@@ -278,6 +278,8 @@ diesel::table! {
         segment_label -> Text,
         invited -> BigInt,
         responded -> BigInt,
+        cell_counts -> Text,
+        smallest_cell -> Nullable<BigInt>,
     }
 }
 

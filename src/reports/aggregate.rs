@@ -6,6 +6,10 @@
 //! (delete + insert); it runs when a historic import creates waves and when a wave closes.
 //! [`load`] reads them back for the report builder. Nothing else in `reports` reads answers,
 //! and nothing here computes a statistic: that is `stats`' job.
+//!
+//! Beside the groups it can publish, each side of a wave keeps the counts of its finest
+//! cells (level × function × region, [`CellCounts`], on the side's `All` group): never
+//! published, they are what the linked-table protection (`reports::disclosure`) reasons over.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -109,6 +113,22 @@ impl DimensionAggregate {
     }
 }
 
+/// How many people one finest cell (a level × function × region combination of one side of
+/// a wave) holds for each measure a report publishes. Stored for the disclosure control
+/// only: no page, export or API shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CellCounts {
+    /// Case-folded segment keys (`domain::segment_key`); region "" when none is given.
+    pub level: String,
+    pub function: String,
+    pub region: String,
+    pub responded: u64,
+    /// Answers on the scale (don't know excluded) per item, in template order.
+    pub items: Vec<u64>,
+    /// Listwise-complete respondents per dimension, in template order.
+    pub dimensions: Vec<u64>,
+}
+
 /// Everything stored for one (wave, side, segment).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupAggregate {
@@ -125,6 +145,14 @@ pub struct GroupAggregate {
     pub items: Vec<(String, ItemHistogram)>,
     /// Dimension id → aggregate, in template order.
     pub dimensions: Vec<(String, DimensionAggregate)>,
+    /// The side's finest cells, sorted by key, on the `All` group only (empty elsewhere).
+    /// [`load`] reads them only when [`Self::smallest_cell`] is below the bound it is given:
+    /// otherwise no protection needs them.
+    pub cells: Vec<CellCounts>,
+    /// On the `All` group: the fewest people any cell holds for any measure, counting only
+    /// cells that hold someone (`u64::MAX` when none does); `None` elsewhere, and for
+    /// aggregates stored before cells were.
+    pub smallest_cell: Option<u64>,
 }
 
 /// One invitation of a wave as the aggregation sees it: the segment it counts in (the
@@ -195,14 +223,84 @@ pub fn compute(
             entry.1.push(invitee);
         }
     }
-    order
+    let mut out: Vec<GroupAggregate> = order
         .into_iter()
         .map(|k| {
             let (label, members) = &groups[&k];
             let (side, kind, key) = k;
             aggregate_group(wave_id, template, side, kind, key, label.clone(), members)
         })
+        .collect();
+    for g in out.iter_mut().filter(|g| g.kind == SegmentKind::All) {
+        g.cells = finest_cells(template, g.side, invitees);
+        g.smallest_cell = Some(smallest(&g.cells));
+    }
+    out
+}
+
+/// The fewest people a cell holds for any measure, among cells holding someone.
+pub fn smallest(cells: &[CellCounts]) -> u64 {
+    cells
+        .iter()
+        .flat_map(|c| {
+            std::iter::once(c.responded)
+                .chain(c.items.iter().copied())
+                .chain(c.dimensions.iter().copied())
+        })
+        .filter(|&n| n > 0)
+        .min()
+        .unwrap_or(u64::MAX)
+}
+
+/// The counts of every level × function × region cell of one side, sorted by key.
+fn finest_cells(template: &SurveyTemplate, side: Side, invitees: &[Invitee]) -> Vec<CellCounts> {
+    let mut cells: BTreeMap<(String, String, String), Vec<&Invitee>> = BTreeMap::new();
+    for i in invitees.iter().filter(|i| i.side == side) {
+        let key = (
+            segment_key(&i.level),
+            segment_key(&i.function),
+            segment_key(&i.region),
+        );
+        cells.entry(key).or_default().push(i);
+    }
+    cells
+        .into_iter()
+        .map(|((level, function, region), members)| {
+            let g = aggregate_group(
+                0,
+                template,
+                side,
+                SegmentKind::All,
+                String::new(),
+                String::new(),
+                &members,
+            );
+            CellCounts {
+                level,
+                function,
+                region,
+                responded: g.responded,
+                items: g.items.iter().map(|(_, h)| h.n()).collect(),
+                dimensions: g.dimensions.iter().map(|(_, d)| d.n_complete).collect(),
+            }
+        })
         .collect()
+}
+
+/// The stored form of a side's cells (JSON); "" for a group without cells.
+pub fn encode_cells(cells: &[CellCounts]) -> String {
+    if cells.is_empty() {
+        return String::new();
+    }
+    serde_json::to_string(cells).expect("cell counts serialise")
+}
+
+/// The inverse of [`encode_cells`].
+pub fn decode_cells(text: &str) -> Result<Vec<CellCounts>, String> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(text).map_err(|e| format!("malformed cell counts: {e}"))
 }
 
 fn aggregate_group(
@@ -272,6 +370,8 @@ fn aggregate_group(
         responded: answered.len() as u64,
         items,
         dimensions,
+        cells: Vec::new(),
+        smallest_cell: None,
     }
 }
 
@@ -491,6 +591,8 @@ pub fn store(conn: &mut Conn, groups: &[GroupAggregate]) -> QueryResult<()> {
                 agg_groups::segment_label.eq(&g.label),
                 agg_groups::invited.eq(count(g.invited)),
                 agg_groups::responded.eq(count(g.responded)),
+                agg_groups::cell_counts.eq(encode_cells(&g.cells)),
+                agg_groups::smallest_cell.eq(g.smallest_cell.map(count)),
             ))
             .returning(agg_groups::id)
             .get_result(conn)?;
@@ -569,18 +671,31 @@ fn histogram(n: [i64; 5], dont_know: i64) -> ItemHistogram {
     }
 }
 
-type GroupRow = (i64, i64, String, String, String, String, i64, i64);
+type GroupRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    Option<i64>,
+);
 type ItemRow = (i64, String, i64, i64, i64, i64, i64, i64);
 type DimensionRow = (i64, i64, String, i64, i64, String);
 type DimensionItemRow = (i64, String, i64, i64, i64, i64, i64);
 
 /// Reads the stored aggregates of `wave_ids` for the segment kinds asked, ordered by wave,
 /// side, kind and key. Items and dimensions keep the order they were stored in (template
-/// order).
+/// order). A side's cells are decoded only when one holds fewer than `decode_cells_below`
+/// people for some measure (pass the minimum reporting size; `u64::MAX` reads them all).
 pub fn load(
     conn: &mut Conn,
     wave_ids: &[i64],
     kinds: &[SegmentKind],
+    decode_cells_below: u64,
 ) -> Result<Vec<GroupAggregate>, AggregateError> {
     let kind_names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     let in_scope = || {
@@ -600,6 +715,8 @@ pub fn load(
             agg_groups::segment_label,
             agg_groups::invited,
             agg_groups::responded,
+            agg_groups::cell_counts,
+            agg_groups::smallest_cell,
         ))
         .load(conn)?;
     let item_rows: Vec<ItemRow> = agg_items::table
@@ -647,7 +764,9 @@ pub fn load(
 
     let mut position: HashMap<i64, usize> = HashMap::with_capacity(group_rows.len());
     let mut groups = Vec::with_capacity(group_rows.len());
-    for (id, wave_id, side, kind, key, label, invited, responded) in group_rows {
+    for (id, wave_id, side, kind, key, label, invited, responded, cells, smallest_cell) in
+        group_rows
+    {
         let (Ok(side), Ok(kind)) = (side.parse::<Side>(), kind.parse::<SegmentKind>()) else {
             continue;
         };
@@ -662,6 +781,13 @@ pub fn load(
             responded: u64::try_from(responded).unwrap_or(0),
             items: Vec::new(),
             dimensions: Vec::new(),
+            cells: match smallest_cell {
+                Some(n) if u64::try_from(n).unwrap_or(0) < decode_cells_below => {
+                    decode_cells(&cells).map_err(AggregateError::Malformed)?
+                }
+                _ => Vec::new(),
+            },
+            smallest_cell: smallest_cell.map(|n| u64::try_from(n).unwrap_or(0)),
         });
     }
     for (group, item, n1, n2, n3, n4, n5, dk) in item_rows {

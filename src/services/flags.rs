@@ -90,6 +90,13 @@ pub fn annotate(
     Ok(store::annotate(conn, id, note, actor)?)
 }
 
+/// The users a flag can be assigned to: administrators and the ombudsmen whose scope
+/// includes its partnership, (id, e-mail).
+pub fn assignable(conn: &mut Conn, id: i64) -> Result<Vec<(i64, String)>, ServiceError> {
+    let partnership = store::partnership_of(conn, id)?;
+    Ok(store::assignable(conn, partnership)?)
+}
+
 /// Assigns a flag to a user (`None` unassigns).
 pub fn assign(
     conn: &mut Conn,

@@ -80,11 +80,6 @@ pub fn hash_password(password: &crate::auth::passwords::Password) -> Result<Stri
     Ok(crate::auth::passwords::hash(password)?)
 }
 
-/// Every user (for assignee lists).
-pub fn all(conn: &mut Conn) -> Result<Vec<users::User>, ServiceError> {
-    Ok(users::list(conn)?)
-}
-
 /// Every user with the partnerships they are scoped to.
 pub fn list(conn: &mut Conn) -> Result<Vec<(users::User, Vec<users::Scope>)>, ServiceError> {
     let mut rows = Vec::new();

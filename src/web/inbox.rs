@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::auth_pages::see_other;
 use super::error::ApiError;
 use super::AppState;
-use crate::auth::{Access, Role};
+use crate::auth::Access;
 use crate::flags::store::{Actor, FlagDetail, FlagView, InboxScope, Transition};
 use crate::flags::FlagState;
 use crate::services::flags;
@@ -304,7 +304,7 @@ pub async fn flag_page(
     let result = async {
         let detail = visible_flag(&state, &user, id).await?;
         let users = state
-            .db(|conn, _| crate::services::users::all(conn))
+            .db(move |conn, _| crate::services::flags::assignable(conn, id))
             .await?;
         let f = &detail.flag;
         let mut details = Vec::new();
@@ -331,8 +331,7 @@ pub async fn flag_page(
         }
         let assignees = users
             .into_iter()
-            .filter(|u| !u.disabled && matches!(u.role, Role::Admin | Role::Ombudsman))
-            .map(|u| (u.id, u.email, Some(u.id) == f.assignee_user_id))
+            .map(|(uid, email)| (uid, email, Some(uid) == f.assignee_user_id))
             .collect();
         html(
             StatusCode::OK,

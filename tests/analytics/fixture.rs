@@ -673,6 +673,16 @@ pub fn compare_with_fixture(report: &Value) {
     assert!(withheld > 16 + 6, "more than wave 4 supplier's two levels");
 }
 
+both_backends!(
+    the_fixture_reports_pass_the_exhaustive_disclosure_audit,
+    |app| {
+        let (id, _) = fixture_report(&app);
+        let reports = crate::common::disclosure::api_reports(&app, id).await;
+        let coverage = crate::common::disclosure::audit_reports(&app.db, id, &reports);
+        assert!(coverage.published > 100, "{coverage:?}");
+    }
+);
+
 both_backends!(the_cli_report_reproduces_every_fixture_value, |app| {
     let (_, report) = fixture_report(&app);
     compare_with_fixture(&report);

@@ -12,4 +12,5 @@ mod region;
 
 use fixture as analytics_fixture;
 mod interfaces;
+mod linked_tables;
 mod small_answers;

@@ -139,7 +139,11 @@ both_backends!(
             let mut conn = pool.get().unwrap();
             for sql in [
                 "DELETE FROM agg_groups WHERE segment_kind = 'region'",
+                // nor the cell counts that came later
+                "ALTER TABLE agg_groups DROP COLUMN smallest_cell",
+                "ALTER TABLE agg_groups DROP COLUMN cell_counts",
                 "DELETE FROM __diesel_schema_migrations WHERE version = '20261204000001'",
+                "DELETE FROM __diesel_schema_migrations WHERE version = '20261211000001'",
             ] {
                 diesel::sql_query(sql).execute(&mut conn).unwrap();
             }

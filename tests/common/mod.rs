@@ -7,6 +7,8 @@
 //! (as `.ci/run` sets), where it fails.
 #![allow(dead_code)]
 
+pub mod disclosure;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

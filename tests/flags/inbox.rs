@@ -244,3 +244,58 @@ world_test!(
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign in first");
     }
 );
+
+world_test!(
+    a_flag_goes_only_to_someone_who_can_see_its_partnership,
+    |w| {
+        w.run_api(None).await;
+        let id = w.flags().await[0]["id"].as_i64().unwrap();
+        let elsewhere = w.app.create_partnership("Elsewhere").await;
+        let om = w
+            .app
+            .signed_in(
+                "om@example.com",
+                Role::Ombudsman,
+                vec![(w.partnership, None)],
+            )
+            .await;
+        w.app
+            .signed_in("far@example.com", Role::Ombudsman, vec![(elsewhere, None)])
+            .await;
+        let far_id = {
+            use diesel::prelude::*;
+            use tandem::db::schema::users;
+            let mut conn = w.app.db.pool().get().unwrap();
+            users::table
+                .filter(users::email.eq("far@example.com"))
+                .select(users::id)
+                .first::<i64>(&mut conn)
+                .unwrap()
+        };
+
+        let (status, page) = get(&om, &w, &format!("/flags/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("om@example.com"), "in scope: listed");
+        assert!(
+            !page.contains("far@example.com"),
+            "an ombudsman of another partnership is not named"
+        );
+        let csrf = csrf_of(&page);
+        let (status, body) = post(
+            &om,
+            &w,
+            &format!("/flags/{id}/assign"),
+            &[("csrf", &csrf), ("user_id", &far_id.to_string())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("cannot see this flag"), "{body}");
+
+        let r = w
+            .act(id, "assign", serde_json::json!({"user_id": far_id}))
+            .await;
+        assert_eq!(r.status(), 422);
+        let flag = w.flags().await.into_iter().find(|f| f["id"] == id).unwrap();
+        assert!(flag["assignee"].is_null(), "nothing assigned: {flag}");
+    }
+);

@@ -50,6 +50,12 @@ both_backends!(
         assert!(html.contains("KPI: on time delivery (%) ≥ 97 by"));
         assert!(html.contains("Comments, wave 8"));
         assert!(html.matches("<q>").count() >= 10, "comments of both firms");
+        // Everything the demo's reports publish passes the exhaustive disclosure audit.
+        for (id, _) in &first.created {
+            let reports = crate::common::disclosure::api_reports(&app, *id).await;
+            let coverage = crate::common::disclosure::audit_reports(&app.db, *id, &reports);
+            assert!(coverage.published > 100, "{coverage:?}");
+        }
         let again = tandem::services::demo::seed(&mut conn, &catalog, &links).unwrap();
         assert!(again.created.is_empty() && again.users.is_empty() && again.already_there);
         assert_eq!(app.db.count("partnerships"), 2);

@@ -117,7 +117,29 @@ pub fn annotate(
     })
 }
 
-/// Assigns a flag to an ombudsman or administrator (`None` unassigns it).
+/// Who can take a flag of `partnership`: active administrators, and active ombudsmen of
+/// every partnership or scoped to this one; (id, e-mail) by id. The assignee list shows these
+/// only, so it names no one outside the partnership's reach.
+pub fn assignable(conn: &mut Conn, partnership: i64) -> Result<Vec<(i64, String)>, FlagError> {
+    let scoped = user_scopes::table
+        .filter(user_scopes::partnership_id.eq(partnership))
+        .select(user_scopes::user_id);
+    Ok(users::table
+        .filter(users::disabled.eq(false))
+        .filter(
+            users::role.eq("admin").or(users::role.eq("ombudsman").and(
+                users::all_partnerships
+                    .eq(true)
+                    .or(users::id.eq_any(scoped)),
+            )),
+        )
+        .order(users::id.asc())
+        .select((users::id, users::email))
+        .load(conn)?)
+}
+
+/// Assigns a flag to an ombudsman or administrator who can see its partnership (`None`
+/// unassigns it).
 pub fn assign(
     conn: &mut Conn,
     id: i64,
@@ -136,9 +158,18 @@ pub fn assign(
                     .select((users::email, users::role, users::disabled))
                     .first(conn)
                     .optional()?;
+                let reach = assignable(conn, row.partnership_id)?;
                 match user {
-                    Some((email, role, false)) if role == "ombudsman" || role == "admin" => {
+                    Some((email, _, false)) if reach.iter().any(|(id, _)| *id == user_id) => {
                         format!("assigned to {email}")
+                    }
+                    Some((_, role, false)) if role == "ombudsman" => {
+                        return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
+                            field: "user_id".into(),
+                            message: format!(
+                                "user {user_id} cannot see this flag's partnership: assign an ombudsman whose scope includes it"
+                            ),
+                        }]))
                     }
                     Some(_) => {
                         return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {

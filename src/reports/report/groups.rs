@@ -14,22 +14,6 @@ pub(super) struct WaveGroups<'a> {
     pub(super) target_hidden: HashMap<(Side, SegmentKind, usize, usize), String>,
 }
 
-/// A group as the confidentiality rules see it, counting `count` (responses, answers or
-/// complete respondents).
-pub(super) fn cell(g: &GroupAggregate, count: u64) -> Cell {
-    Cell {
-        key: g.key.clone(),
-        cross: (g.kind == SegmentKind::LevelFunction).then(|| {
-            let (a, b) = g
-                .key
-                .split_once(aggregate::CROSS_TAB_SEPARATOR)
-                .unwrap_or((&g.key, ""));
-            (a.to_owned(), b.to_owned())
-        }),
-        responded: count,
-    }
-}
-
 /// The count rule 5 of `confidentiality` is about: answers to an item, listwise-complete
 /// respondents of a dimension.
 pub(super) fn target_count(g: &GroupAggregate, kind: TargetKind, target: &str) -> u64 {
@@ -50,104 +34,13 @@ impl<'a> WaveGroups<'a> {
         for g in groups {
             by_kind.entry((g.side, g.kind)).or_default().push(g);
         }
-        let mut hidden = HashMap::new();
-        for ((side, kind), members) in &by_kind {
-            let cells: Vec<Cell> = members.iter().map(|g| cell(g, g.responded)).collect();
-            for (key, reason) in confidentiality::suppress(&cells, min) {
-                hidden.insert((*side, *kind, key), reason);
-            }
-        }
-        // A side too small to show hides every segment of it as well.
-        for side in Side::BOTH {
-            if let Some(reason) = hidden
-                .get(&(side, SegmentKind::All, String::new()))
-                .cloned()
-            {
-                for ((s, kind), members) in &by_kind {
-                    if *s == side {
-                        for g in members {
-                            hidden
-                                .entry((side, *kind, g.key.clone()))
-                                .or_insert_with(|| reason.clone());
-                        }
-                    }
-                }
-            }
-        }
-        let target_hidden = Self::hide_targets(&by_kind, &hidden, min, targets);
+        let (hidden, target_hidden) = protection::decide(&by_kind, min, targets);
         Self {
             seq,
             by_kind,
             hidden,
             target_hidden,
         }
-    }
-
-    /// Rule 5 of `confidentiality`: per item and dimension, the segments of each kind whose
-    /// answers (complete respondents) are too few, or whose withheld neighbours' are; a
-    /// withheld group withholds all its items and dimensions, and a withheld whole side all
-    /// its segments'.
-    pub(super) fn hide_targets(
-        by_kind: &HashMap<(Side, SegmentKind), Vec<&GroupAggregate>>,
-        hidden: &HashMap<(Side, SegmentKind, String), String>,
-        min: u64,
-        targets: &[(TargetKind, &str)],
-    ) -> HashMap<(Side, SegmentKind, usize, usize), String> {
-        let mut out = HashMap::new();
-        let (answers, complete) = (
-            confidentiality::Reasons::answers(min),
-            confidentiality::Reasons::complete_answers(min),
-        );
-        for (&(side, kind), members) in by_kind {
-            let already: HashMap<String, String> = members
-                .iter()
-                .filter_map(|g| {
-                    let reason = hidden.get(&(side, kind, g.key.clone()))?;
-                    Some((g.key.clone(), reason.clone()))
-                })
-                .collect();
-            for (t, &(target_kind, target)) in targets.iter().enumerate() {
-                let counts: Vec<u64> = members
-                    .iter()
-                    .map(|g| target_count(g, target_kind, target))
-                    .collect();
-                if already.is_empty() && counts.iter().all(|&n| n >= min) {
-                    continue;
-                }
-                let cells: Vec<Cell> = members
-                    .iter()
-                    .zip(&counts)
-                    .map(|(g, &n)| cell(g, n))
-                    .collect();
-                let reasons = match target_kind {
-                    TargetKind::Item => &answers,
-                    TargetKind::Dimension => &complete,
-                };
-                let withheld =
-                    confidentiality::suppress_from(&cells, min, already.clone(), reasons);
-                for (pos, g) in members.iter().enumerate() {
-                    if let Some(reason) = withheld.get(&g.key) {
-                        out.insert((side, kind, pos, t), reason.clone());
-                    }
-                }
-            }
-        }
-        for side in Side::BOTH {
-            for t in 0..targets.len() {
-                let Some(reason) = out.get(&(side, SegmentKind::All, 0, t)).cloned() else {
-                    continue;
-                };
-                for (&(s, kind), members) in by_kind {
-                    if s == side {
-                        for pos in 0..members.len() {
-                            out.entry((side, kind, pos, t))
-                                .or_insert_with(|| reason.clone());
-                        }
-                    }
-                }
-            }
-        }
-        out
     }
 
     /// Why the `t`-th target of the group at `pos` is withheld, if it is.

@@ -55,7 +55,8 @@ pub fn load(
     let wave_ids: Vec<i64> = closed.iter().map(|w| w.id).collect();
     let mut kinds = vec![SegmentKind::All];
     kinds.extend(options.breakdowns());
-    let groups = aggregate::load(conn, &wave_ids, &kinds)
+    let min = u64::try_from(p.min_reporting_size).unwrap_or(5);
+    let groups = aggregate::load(conn, &wave_ids, &kinds, min)
         .map_err(|e| ServiceError::Internal(anyhow::Error::new(e)))?;
     let windows: Vec<WaveWindow> = all_waves
         .iter()
@@ -73,7 +74,7 @@ pub fn load(
             name: p.name.clone(),
             customer: firm(p.customer_firm_id),
             supplier: firm(p.supplier_firm_id),
-            min_reporting_size: u64::try_from(p.min_reporting_size).unwrap_or(5),
+            min_reporting_size: min,
         },
         waves: closed.iter().map(|w| (w.seq, w.id, w.closed_at)).collect(),
         options: options.clone(),

@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::aggregate::{self, DimensionAggregate, GroupAggregate, SegmentKind};
-use super::confidentiality::{self, Cell};
+use super::confidentiality;
 use super::kpi::{self, AlignedKpi, WaveWindow};
 use crate::db::{firms, template_versions, waves, Conn};
 use crate::domain::Side;
@@ -28,6 +28,7 @@ mod assemble;
 mod chance;
 mod groups;
 mod load;
+mod protection;
 mod sections;
 
 pub use assemble::assemble;

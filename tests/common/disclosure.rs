@@ -1,0 +1,289 @@
+//! An exhaustive disclosure audit of what reports publish, independent of how the service
+//! decided it: the finest cells are counted here from the raw responses (SQL on the test's
+//! own connection, not the stored aggregates), the published groups are read from report
+//! JSON as a viewer gets it, and `tandem::reports::disclosure::audit` (exact: a group is
+//! recoverable iff its cell vector is in the span of the published groups' vectors; checked
+//! against brute force in its unit tests) must find no group of 1 … N − 1 people, per wave,
+//! side and measure, over the union of every report given (a viewer combines them).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+use serde_json::Value;
+use tandem::domain::segment_key;
+use tandem::reports::disclosure::{audit, Group, Table};
+
+use super::{Backend, TestDb};
+
+#[derive(QueryableByName)]
+struct AnswerRow {
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = Text)]
+    side: String,
+    #[diesel(sql_type = Text)]
+    level: String,
+    #[diesel(sql_type = Text)]
+    function: String,
+    #[diesel(sql_type = Text)]
+    region: String,
+    #[diesel(sql_type = BigInt)]
+    response: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    item: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    value: Option<i64>,
+}
+
+type CellKey = (String, String, String);
+
+/// One response as the audit sees it: its cell and item → answer (`None` = don't know).
+struct Response {
+    cell: CellKey,
+    answers: BTreeMap<String, Option<i64>>,
+}
+
+/// The closed waves' responses of a partnership: (wave, side) → responses.
+fn responses(db: &TestDb, partnership: i64) -> BTreeMap<(i64, String), Vec<Response>> {
+    // An integer id formatted into the text: nothing a user typed.
+    let sql = format!(
+        "SELECT w.seq AS seq, r.side AS side, r.level AS level, r.function AS function, \
+         r.region AS region, r.id AS response, a.item_id AS item, a.value AS value \
+         FROM responses r JOIN waves w ON w.id = r.wave_id \
+         LEFT JOIN answers a ON a.response_id = r.id \
+         WHERE w.partnership_id = {partnership} AND w.state = 'closed' ORDER BY r.id"
+    );
+    let rows: Vec<AnswerRow> = match db.backend {
+        Backend::Sqlite => {
+            let path = db.url.trim_start_matches("sqlite://");
+            let mut c = SqliteConnection::establish(path).expect("sqlite connection");
+            diesel::sql_query(sql).load(&mut c).expect("answers")
+        }
+        Backend::Postgres => {
+            let mut c = PgConnection::establish(&db.url).expect("postgres connection");
+            diesel::sql_query(sql).load(&mut c).expect("answers")
+        }
+    };
+    let mut by_response: BTreeMap<i64, ((i64, String), Response)> = BTreeMap::new();
+    for r in rows {
+        let entry = by_response.entry(r.response).or_insert_with(|| {
+            (
+                (r.seq, r.side.clone()),
+                Response {
+                    cell: (
+                        segment_key(&r.level),
+                        segment_key(&r.function),
+                        segment_key(&r.region),
+                    ),
+                    answers: BTreeMap::new(),
+                },
+            )
+        });
+        if let Some(item) = r.item {
+            entry.1.answers.insert(item, r.value);
+        }
+    }
+    let mut out: BTreeMap<(i64, String), Vec<Response>> = BTreeMap::new();
+    for (_, (key, response)) in by_response {
+        out.entry(key).or_default().push(response);
+    }
+    out
+}
+
+/// The disclosure group of a report record (`segment_kind`, `segment` as first spelled).
+fn group_of(record: &Value) -> Group {
+    let label = record["segment"].as_str().unwrap_or("");
+    match record["segment_kind"].as_str().expect("segment_kind") {
+        "all" => Group::total(),
+        "level" => Group::total().with("level", segment_key(label)),
+        "function" => Group::total().with("function", segment_key(label)),
+        "region" if label == "not given" => Group::total().with("region", ""),
+        "region" => Group::total().with("region", segment_key(label)),
+        "level_function" => {
+            let (l, f) = label.split_once(" × ").expect("level × function label");
+            Group::total()
+                .with("level", segment_key(l))
+                .with("function", segment_key(f))
+        }
+        other => panic!("unknown segment kind {other}"),
+    }
+}
+
+/// What one measure counts for one response.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Measure {
+    Respondents,
+    Item(String),
+    Dimension(String, Vec<String>),
+}
+
+impl Measure {
+    fn counts(&self, r: &Response) -> bool {
+        match self {
+            Measure::Respondents => true,
+            Measure::Item(i) => matches!(r.answers.get(i), Some(Some(_))),
+            Measure::Dimension(_, items) => items
+                .iter()
+                .all(|i| matches!(r.answers.get(i), Some(Some(_)))),
+        }
+    }
+
+    /// The published count of a record of this measure.
+    fn published_count(&self, record: &Value) -> u64 {
+        let field = match self {
+            Measure::Respondents => "responded",
+            Measure::Item(_) => "n",
+            Measure::Dimension(..) => "n_complete",
+        };
+        record[field]
+            .as_u64()
+            .unwrap_or_else(|| panic!("a shown record has {field}: {record}"))
+    }
+}
+
+/// What the audit looked at, for the caller to check it was not vacuous.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// (wave, side, measure) systems audited.
+    pub systems: usize,
+    /// Published groups audited, over all systems.
+    pub published: usize,
+    /// Cells holding between 1 and N − 1 people for their measure.
+    pub small_cells: usize,
+}
+
+/// Audits the union of `reports` (JSON documents of one partnership) against the raw
+/// responses; panics naming every recoverable small group. Also checks that each published
+/// count equals the count of its cells (so the mapping of records to groups is right).
+pub fn audit_reports(db: &TestDb, partnership: i64, reports: &[Value]) -> Coverage {
+    assert!(!reports.is_empty());
+    let min = reports[0]["partnership"]["min_reporting_size"]
+        .as_u64()
+        .expect("min_reporting_size");
+    let mut dimensions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in reports {
+        for d in r["dimensions"].as_array().expect("dimensions") {
+            if let Some(items) = d["items"].as_array() {
+                dimensions.insert(
+                    d["dimension"].as_str().unwrap().to_owned(),
+                    items
+                        .iter()
+                        .map(|i| i.as_str().unwrap().to_owned())
+                        .collect(),
+                );
+            }
+        }
+    }
+    let mut coverage = Coverage::default();
+    let mut problems = Vec::new();
+    for ((seq, side), people) in responses(db, partnership) {
+        // measure → published groups (with their published counts)
+        let mut published: BTreeMap<Measure, BTreeMap<Group, u64>> = BTreeMap::new();
+        let matches = |rec: &Value| rec["wave"] == seq && rec["side"] == side.as_str();
+        for r in reports {
+            for rec in r["groups"].as_array().unwrap() {
+                if matches(rec) && rec["suppressed"].is_null() {
+                    let m = Measure::Respondents;
+                    let n = m.published_count(rec);
+                    published.entry(m).or_default().insert(group_of(rec), n);
+                }
+            }
+            for rec in r["items"].as_array().unwrap() {
+                if matches(rec) && rec["suppressed"].is_null() {
+                    let m = Measure::Item(rec["item"].as_str().unwrap().to_owned());
+                    let n = m.published_count(rec);
+                    published.entry(m).or_default().insert(group_of(rec), n);
+                }
+            }
+            for rec in r["dimensions"].as_array().unwrap() {
+                if matches(rec) && rec["suppressed"].is_null() {
+                    let id = rec["dimension"].as_str().unwrap().to_owned();
+                    let items = dimensions[&id].clone();
+                    let m = Measure::Dimension(id, items);
+                    let n = m.published_count(rec);
+                    published.entry(m).or_default().insert(group_of(rec), n);
+                    // The pairwise block publishes each item's answer count in the group.
+                    if rec["pairwise"]["suppressed"].is_null() {
+                        for (item, n) in rec["pairwise"]["n_per_item"].as_object().unwrap() {
+                            let m = Measure::Item(item.clone());
+                            published
+                                .entry(m)
+                                .or_default()
+                                .insert(group_of(rec), n.as_u64().unwrap());
+                        }
+                    }
+                }
+            }
+        }
+        let all_cells: BTreeSet<&CellKey> = people.iter().map(|p| &p.cell).collect();
+        for (measure, groups) in published {
+            let mut counts: BTreeMap<&CellKey, u64> = all_cells.iter().map(|c| (*c, 0)).collect();
+            for p in &people {
+                if measure.counts(p) {
+                    *counts.get_mut(&p.cell).unwrap() += 1;
+                }
+            }
+            coverage.small_cells += counts.values().filter(|&&n| n > 0 && n < min).count();
+            let table = Table::new(
+                ["level", "function", "region"],
+                counts
+                    .iter()
+                    .map(|((l, f, r), &n)| ([l.clone(), f.clone(), r.clone()], n)),
+            )
+            .expect("table");
+            for (group, &n) in &groups {
+                let cells = table.count(group).expect("group of the table");
+                if cells != n {
+                    problems.push(format!(
+                        "wave {seq} {side} {measure:?} {group}: published {n}, cells hold {cells}"
+                    ));
+                }
+            }
+            let shown: Vec<Group> = groups.keys().cloned().collect();
+            coverage.systems += 1;
+            coverage.published += shown.len();
+            let found = audit(&table, &shown, min).expect("audit");
+            for g in &found.below_minimum {
+                problems.push(format!(
+                    "wave {seq} {side} {measure:?}: {g} is published below the minimum"
+                ));
+            }
+            for f in &found.recoverable {
+                problems.push(format!(
+                    "wave {seq} {side} {measure:?}: {} people in cells {:?} are recoverable",
+                    f.count, f.cells
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "disclosure audit:\n{}",
+        problems.join("\n")
+    );
+    coverage
+}
+
+/// Every report of a partnership a viewer can ask the API for: the default breakdowns and
+/// each segment on its own.
+pub async fn api_reports(app: &super::TestApp, partnership: i64) -> Vec<Value> {
+    let mut out = Vec::new();
+    for query in [
+        "",
+        "?segment=all",
+        "?segment=level",
+        "?segment=function",
+        "?segment=level_function",
+        "?segment=region",
+    ] {
+        let r = app
+            .get(&format!("/api/partnerships/{partnership}/report{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "report{query}");
+        out.push(r.json().await.unwrap());
+    }
+    out
+}
