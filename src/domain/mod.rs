@@ -8,6 +8,7 @@ mod email;
 pub mod partnership;
 mod side;
 mod text;
+pub mod utc;
 
 pub use answer::{Answer, Likert};
 pub use cadence::Cadence;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::domain::FieldProblem;
-use crate::reports::report::{DimensionRecord, GroupRecord, TrendRecord};
+use crate::reports::report::{DimensionRecord, ResponseRecord, TrendRecord};
 use crate::reports::Report;
 
 /// The thresholds of every rule. Stored per partnership as JSON; a field left out keeps its
@@ -598,13 +598,15 @@ pub fn shift(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding> {
 }
 
 /// Rule 5: a side's response rate < `min_response_rate`, and the lower side's rate less than
-/// `min_rate_ratio` of the higher's. A withheld side is not guessed at.
+/// `min_rate_ratio` of the higher's. Read from the report's `response_rates` (counts of
+/// invitations), so a side whose answers are withheld because it went nearly silent is still
+/// compared; the finding names only rates and counts, never a statistic of its answers.
 pub fn response_rates(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding> {
     let link = format!("/partnerships/{}#response-rates", report.partnership.id);
-    let whole: Vec<(&GroupRecord, f64)> = report
-        .groups
+    let whole: Vec<(&ResponseRecord, f64)> = report
+        .response_rates
         .iter()
-        .filter(|g| g.id.wave == wave && g.id.segment_kind == "all" && g.id.suppressed.is_none())
+        .filter(|g| g.wave == wave)
         .filter_map(|g| Some((g, g.response_rate?)))
         .collect();
     let mut out = Vec::new();
@@ -612,13 +614,13 @@ pub fn response_rates(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Fi
         if *rate < config.min_response_rate {
             out.push(Finding {
                 rule: Rule::LowResponse,
-                scope: format!("side:{}", g.id.side),
+                scope: format!("side:{}", g.side),
                 measured: *rate,
                 threshold: config.min_response_rate,
                 severity: Severity::grade(config.min_response_rate - rate, steps::RESPONSE),
                 details: json!({
                     "wave": wave,
-                    "side": g.id.side,
+                    "side": g.side,
                     "invited": g.invited,
                     "responded": g.responded,
                     "response_rate": rate,
@@ -644,9 +646,11 @@ pub fn response_rates(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Fi
                     severity: Severity::grade(config.min_rate_ratio - ratio, steps::IMBALANCE),
                     details: json!({
                         "wave": wave,
-                        "lower_side": low.0.id.side,
+                        "lower_side": low.0.side,
                         "lower_rate": low.1,
-                        "higher_side": high.0.id.side,
+                        "lower_invited": low.0.invited,
+                        "lower_responded": low.0.responded,
+                        "higher_side": high.0.side,
                         "higher_rate": high.1,
                         "ratio": ratio,
                     }),
@@ -730,6 +734,7 @@ mod tests {
             breakdowns: vec!["level".into()],
             waves: vec![],
             groups: vec![],
+            response_rates: vec![],
             items: vec![],
             dimensions: vec![],
             inter_firm: Default::default(),
@@ -922,5 +927,66 @@ mod tests {
             assert_eq!(Rule::parse(r.as_str()), Some(r));
         }
         assert_eq!(Rule::parse("nope"), None);
+    }
+
+    fn rates(customer: (u64, u64), supplier: (u64, u64)) -> Report {
+        let mut r = empty_report();
+        for (side, (invited, responded)) in [
+            (crate::domain::Side::Customer, customer),
+            (crate::domain::Side::Supplier, supplier),
+        ] {
+            r.response_rates.push(ResponseRecord {
+                wave: 2,
+                side,
+                invited,
+                responded,
+                response_rate: (invited > 0).then(|| responded as f64 / invited as f64),
+            });
+        }
+        r
+    }
+
+    fn fired(r: &Report) -> Vec<(Rule, String)> {
+        response_rates(r, 2, &RuleConfig::default())
+            .into_iter()
+            .map(|f| (f.rule, f.scope))
+            .collect()
+    }
+
+    #[test]
+    fn a_side_that_goes_silent_is_flagged_from_counts_alone() {
+        // 1 of 20: far below the minimum, so its answers are withheld in the report; the
+        // counts still are compared.
+        let r = rates((20, 15), (20, 1));
+        assert_eq!(
+            fired(&r),
+            [
+                (Rule::LowResponse, "side:supplier".to_owned()),
+                (Rule::ResponseImbalance, "sides".to_owned())
+            ]
+        );
+        let f = &response_rates(&r, 2, &RuleConfig::default())[1];
+        assert_eq!(f.details["lower_responded"], 1);
+        assert_eq!(f.details["lower_invited"], 20);
+        // nobody at all answering is the extreme of the same
+        assert_eq!(fired(&rates((20, 15), (20, 0))).len(), 2);
+    }
+
+    #[test]
+    fn response_rules_fire_just_past_their_thresholds_and_not_before() {
+        // min_response_rate 0.40: 8 of 20 is exactly at it (no flag), 7 of 20 below.
+        assert!(fired(&rates((20, 8), (20, 8))).is_empty());
+        assert_eq!(
+            fired(&rates((20, 8), (20, 7))),
+            [(Rule::LowResponse, "side:supplier".to_owned())]
+        );
+        // min_rate_ratio 0.5: 10 of 20 against 20 of 20 is exactly half (no flag), 9 below.
+        assert!(fired(&rates((20, 20), (20, 10))).is_empty());
+        assert_eq!(
+            fired(&rates((20, 20), (20, 9))),
+            [(Rule::ResponseImbalance, "sides".to_owned())]
+        );
+        // nobody invited on a side: no rate, nothing compared
+        assert!(fired(&rates((20, 20), (0, 0))).is_empty());
     }
 }

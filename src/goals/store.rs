@@ -22,8 +22,10 @@ pub struct GoalInput {
     /// `response_rate:<customer|supplier|both>` or `kpi:<name>`.
     pub metric: String,
     /// In the metric's unit: scale points, rwg(j), per cent, or the KPI's unit.
+    #[schema(pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "3.5")]
     pub target: String,
     /// `YYYY-MM-DD`, after today.
+    #[schema(format = Date, example = "2027-06-30")]
     pub due_on: String,
 }
 
@@ -41,6 +43,7 @@ pub struct GoalView {
     pub due_on: NaiveDate,
     pub set_by: Option<String>,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
     pub progress: Progress,
     /// The whole sentence: "Trust: Contoso's mean ≥ 3.80 by 2027-06-30".

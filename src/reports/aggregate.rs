@@ -99,13 +99,19 @@ pub struct DimensionAggregate {
     pub listwise: Vec<(String, ItemHistogram)>,
     /// Sum of a complete respondent's answers over the items → respondents, ascending.
     pub sums: BTreeMap<u32, u64>,
+    /// [`Self::means`], made once: a report reads it for the record, the trend, the ICC,
+    /// the segment tests, the joint alignment and the health index. Set nothing here; fill
+    /// `listwise` and `sums` before the first call.
+    pub means_once: std::sync::OnceLock<ValueCounts>,
 }
 
 impl DimensionAggregate {
     /// The complete respondents' dimension means as a weighted sample.
-    pub fn means(&self) -> ValueCounts {
-        let items = u32::try_from(self.listwise.len().max(1)).unwrap_or(u32::MAX);
-        ValueCounts::from_sums(items, self.sums.iter().map(|(&s, &c)| (s, c)))
+    pub fn means(&self) -> &ValueCounts {
+        self.means_once.get_or_init(|| {
+            let items = u32::try_from(self.listwise.len().max(1)).unwrap_or(u32::MAX);
+            ValueCounts::from_sums(items, self.sums.iter().map(|(&s, &c)| (s, c)))
+        })
     }
 
     pub fn listwise_histograms(&self) -> Vec<ItemHistogram> {
@@ -680,7 +686,6 @@ type GroupRow = (
     String,
     i64,
     i64,
-    String,
     Option<i64>,
 );
 type ItemRow = (i64, String, i64, i64, i64, i64, i64, i64);
@@ -715,10 +720,27 @@ pub fn load(
             agg_groups::segment_label,
             agg_groups::invited,
             agg_groups::responded,
-            agg_groups::cell_counts,
             agg_groups::smallest_cell,
         ))
         .load(conn)?;
+    // Only the sides with a small cell need their cells (usually none of a large survey).
+    let small_cells: HashMap<i64, String> = match i64::try_from(decode_cells_below) {
+        Ok(bound) => agg_groups::table
+            .filter(in_scope())
+            .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
+            .filter(agg_groups::smallest_cell.lt(bound))
+            .select((agg_groups::id, agg_groups::cell_counts))
+            .load(conn)?
+            .into_iter()
+            .collect(),
+        Err(_) => agg_groups::table
+            .filter(in_scope())
+            .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
+            .select((agg_groups::id, agg_groups::cell_counts))
+            .load(conn)?
+            .into_iter()
+            .collect(),
+    };
     let item_rows: Vec<ItemRow> = agg_items::table
         .inner_join(agg_groups::table)
         .filter(in_scope())
@@ -764,9 +786,7 @@ pub fn load(
 
     let mut position: HashMap<i64, usize> = HashMap::with_capacity(group_rows.len());
     let mut groups = Vec::with_capacity(group_rows.len());
-    for (id, wave_id, side, kind, key, label, invited, responded, cells, smallest_cell) in
-        group_rows
-    {
+    for (id, wave_id, side, kind, key, label, invited, responded, smallest_cell) in group_rows {
         let (Ok(side), Ok(kind)) = (side.parse::<Side>(), kind.parse::<SegmentKind>()) else {
             continue;
         };
@@ -781,11 +801,9 @@ pub fn load(
             responded: u64::try_from(responded).unwrap_or(0),
             items: Vec::new(),
             dimensions: Vec::new(),
-            cells: match smallest_cell {
-                Some(n) if u64::try_from(n).unwrap_or(0) < decode_cells_below => {
-                    decode_cells(&cells).map_err(AggregateError::Malformed)?
-                }
-                _ => Vec::new(),
+            cells: match small_cells.get(&id) {
+                Some(cells) => decode_cells(cells).map_err(AggregateError::Malformed)?,
+                None => Vec::new(),
             },
             smallest_cell: smallest_cell.map(|n| u64::try_from(n).unwrap_or(0)),
         });
@@ -811,6 +829,7 @@ pub fn load(
                 n_complete: u64::try_from(n_complete).unwrap_or(0),
                 listwise: Vec::new(),
                 sums,
+                means_once: Default::default(),
             },
         ));
     }

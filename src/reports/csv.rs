@@ -40,6 +40,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
     ])?;
     let sections = [
         ("groups", &doc["groups"]),
+        ("response_rates", &doc["response_rates"]),
         ("items", &doc["items"]),
         ("dimensions", &doc["dimensions"]),
         ("inter_firm.items", &doc["inter_firm"]["items"]),

@@ -40,6 +40,7 @@ pub struct PartnershipView {
     /// Active people per side.
     pub people: PeopleCount,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
 }
 

@@ -28,8 +28,10 @@ pub struct WaveStatus {
     pub seq: i64,
     pub state: String,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub opens_at: NaiveDateTime,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub closes_at: NaiveDateTime,
     /// The deadline in the partnership's timezone, for people.
     pub closes_local: String,

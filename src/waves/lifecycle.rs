@@ -44,8 +44,10 @@ pub struct OpenedWave {
     pub wave_id: i64,
     pub seq: i64,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub opens_at: NaiveDateTime,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub closes_at: NaiveDateTime,
     pub invited: usize,
 }

@@ -41,7 +41,7 @@ use super::{api, health};
         api::goals::remove,
         super::respond::submit_json,
     ),
-    modifiers(&AdminToken)
+    modifiers(&AdminToken, &BodyErrors)
 )]
 pub struct ApiDoc;
 
@@ -54,6 +54,44 @@ impl Modify for AdminToken {
             "admin_token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Every operation that reads a body can answer 400 (the body cannot be read, is not valid
+/// JSON, or is over the limit: `api::json_error`) and 415 (it is not the declared media
+/// type): documented once here for all of them, so a new handler cannot forget.
+struct BodyErrors;
+
+impl Modify for BodyErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.post, &mut item.put].into_iter().flatten() {
+                if op.request_body.is_none() {
+                    continue;
+                }
+                let responses = &mut op.responses.responses;
+                responses.entry("400".into()).or_insert_with(|| {
+                    error("the body cannot be read, is not valid, or is over the size limit")
+                });
+                responses.entry("415".into()).or_insert_with(|| {
+                    error("the body is not in the media type the operation takes")
+                });
+            }
+        }
     }
 }
 

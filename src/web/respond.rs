@@ -552,9 +552,15 @@ pub struct Saved {
     pub updated: bool,
 }
 
+/// A refused submission: `problems` names each refused answer; `fields` each field of the
+/// body refused at the door (a NUL character, see `web::security`). Only the non-empty one
+/// is written.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct SubmitProblems {
     pub error: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<crate::domain::FieldProblem>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<AnswerProblem>,
 }
 
@@ -632,6 +638,7 @@ pub async fn submit_json(
         Err(SubmitError::Invalid(problems)) => {
             Ok(HttpResponse::UnprocessableEntity().json(SubmitProblems {
                 error: "some answers were refused; nothing was stored".into(),
+                fields: Vec::new(),
                 problems,
             }))
         }

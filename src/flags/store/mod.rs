@@ -204,8 +204,10 @@ pub struct FlagView {
     pub assignee_user_id: Option<i64>,
     pub assignee: Option<String>,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -220,6 +222,7 @@ pub struct FlagEventView {
     /// The user's email, `null` for the rules, the CLI or the admin token.
     pub user: Option<String>,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
 }
 

@@ -63,6 +63,7 @@ pub fn assemble(input: &ReportInput) -> Report {
             })
             .collect(),
         groups: Vec::new(),
+        response_rates: Vec::new(),
         items: Vec::new(),
         dimensions: Vec::new(),
         inter_firm: InterFirm::default(),
@@ -82,6 +83,15 @@ pub fn assemble(input: &ReportInput) -> Report {
 
     for w in &shown_waves {
         for side in Side::BOTH {
+            if let Some(g) = w.whole(side) {
+                report.response_rates.push(ResponseRecord {
+                    wave: w.seq,
+                    side,
+                    invited: g.invited,
+                    responded: g.responded,
+                    response_rate: (g.invited > 0).then(|| g.responded as f64 / g.invited as f64),
+                });
+            }
             for kind in &kinds {
                 for (pos, g) in w.groups(side, *kind).iter().enumerate() {
                     let id = w.id(g);

@@ -122,8 +122,7 @@ pub(super) fn dimension_stats(
     d: &DimensionAggregate,
     pairwise_withheld: Option<&str>,
 ) -> DimensionStats {
-    let means = d.means();
-    let summary = stats::describe_sample(&means);
+    let summary = stats::describe_sample(d.means());
     let agreement = stats::dimension_agreement(&d.listwise_histograms());
     let pairwise_histograms: Vec<ItemHistogram> = d
         .listwise
@@ -166,10 +165,20 @@ pub(super) fn dimension_stats(
     }
 }
 
-pub(super) fn sample(g: &GroupAggregate, kind: TargetKind, target: &str) -> ValueCounts {
+/// The sample a statistic of the target is computed from: an item's answers (made here), a
+/// dimension's complete respondents' means (made once per group and dimension).
+pub(super) fn sample<'g>(
+    g: &'g GroupAggregate,
+    kind: TargetKind,
+    target: &str,
+) -> std::borrow::Cow<'g, ValueCounts> {
+    use std::borrow::Cow;
     match kind {
-        TargetKind::Item => ValueCounts::from_histogram(&item_histogram(g, target)),
-        TargetKind::Dimension => dimension(g, target).map(|d| d.means()).unwrap_or_default(),
+        TargetKind::Item => Cow::Owned(ValueCounts::from_histogram(&item_histogram(g, target))),
+        TargetKind::Dimension => dimension(g, target).map_or_else(
+            || Cow::Owned(ValueCounts::default()),
+            |d| Cow::Borrowed(d.means()),
+        ),
     }
 }
 

@@ -72,6 +72,7 @@ pub struct PartnershipInfo {
 pub struct WaveInfo {
     pub wave: i64,
     #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(serialize_with = "crate::domain::utc::rfc3339_option")]
     pub closed_at: Option<NaiveDateTime>,
 }
 
@@ -88,6 +89,12 @@ pub struct Report {
     pub waves: Vec<WaveInfo>,
     #[schema(value_type = Vec<Object>)]
     pub groups: Vec<GroupRecord>,
+    /// Each side's invitations and responses per wave, shown even when the side's answers
+    /// are withheld: they count invitations, not answers, and say nothing of what anyone
+    /// answered, so a side that goes silent is seen (the `low_response` and
+    /// `response_imbalance` rules read this section).
+    #[schema(value_type = Vec<Object>)]
+    pub response_rates: Vec<ResponseRecord>,
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<ItemRecord>,
     #[schema(value_type = Vec<Object>)]
@@ -118,6 +125,7 @@ impl Report {
     pub fn for_one_side(&self, side: Side) -> Report {
         let mut r = self.clone();
         r.groups.retain(|g| g.id.side == side);
+        r.response_rates.retain(|g| g.side == side);
         r.items.retain(|i| i.id.side == side);
         r.dimensions.retain(|d| d.id.side == side);
         r.icc.retain(|i| i.side == side);
@@ -151,6 +159,17 @@ pub struct GroupRecord {
     pub id: GroupId,
     pub invited: Option<u64>,
     pub responded: Option<u64>,
+    pub response_rate: Option<f64>,
+}
+
+/// One side's invitations and responses in one wave.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseRecord {
+    pub wave: i64,
+    pub side: Side,
+    pub invited: u64,
+    pub responded: u64,
+    /// responded / invited; `null` when nobody was invited.
     pub response_rate: Option<f64>,
 }
 

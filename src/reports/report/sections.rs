@@ -61,7 +61,10 @@ pub(super) fn icc_record(
     let suppressed =
         hidden.map(|reason| format!("a {} segment is withheld ({reason})", grouping.as_str()));
     let stats = suppressed.is_none().then(|| {
-        let samples: Vec<ValueCounts> = groups.iter().map(|g| sample(g, kind, target)).collect();
+        let samples: Vec<ValueCounts> = groups
+            .iter()
+            .map(|g| sample(g, kind, target).into_owned())
+            .collect();
         let r = stats::icc(&samples);
         IccStats {
             n: r.n,
@@ -104,7 +107,7 @@ pub(super) fn wave_samples(
             let g = w.shown_whole_target(side, t)?;
             let s = sample(g, kind, target);
             let mean = stats::describe_sample(&s).mean?;
-            Some((w.seq, s, mean))
+            Some((w.seq, s.into_owned(), mean))
         })
         .collect()
 }
@@ -240,11 +243,11 @@ pub(super) fn joint_record(w: &WaveGroups, dimension: &str, t: usize, min: u64) 
     let j = stats::joint_alignment(
         stats::DimensionScores {
             items: &ci,
-            means: &cm,
+            means: cm,
         },
         stats::DimensionScores {
             items: &si,
-            means: &sm,
+            means: sm,
         },
     );
     JointRecord {
@@ -269,7 +272,7 @@ pub(super) fn segment_test_record(
     dimension: &str,
     t: usize,
 ) -> SegmentTestRecord {
-    let shown: Vec<(&str, ValueCounts)> = w
+    let shown: Vec<(&str, std::borrow::Cow<'_, ValueCounts>)> = w
         .groups(side, attribute)
         .iter()
         .enumerate()
@@ -282,7 +285,7 @@ pub(super) fn segment_test_record(
         })
         .filter(|(_, s)| s.n() > 0)
         .collect();
-    let samples: Vec<ValueCounts> = shown.iter().map(|(_, s)| s.clone()).collect();
+    let samples: Vec<ValueCounts> = shown.iter().map(|(_, s)| (**s).clone()).collect();
     let d = stats::segment_differences(&samples);
     SegmentTestRecord {
         wave: w.seq,
@@ -334,7 +337,7 @@ pub(super) fn health(
                 continue;
             }
             let Some(agg) = dimension(g, d) else { continue };
-            if let Some(m) = stats::describe_sample(&agg.means()).mean {
+            if let Some(m) = stats::describe_sample(agg.means()).mean {
                 levels.push((m - 1.0) / 4.0);
                 means.push(m);
             }

@@ -26,6 +26,7 @@ pub fn scope() -> actix_web::Scope {
                 .error_handler(json_error),
         )
         .app_data(web::PayloadConfig::new(CSV_LIMIT))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
         .service(partnerships::create)
         .service(partnerships::list)
         .service(partnerships::show)
@@ -72,6 +73,12 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
         other => format!("the body cannot be read: {other}"),
     };
     ApiError::BadRequest(message).into()
+}
+
+/// A query string that does not fit the operation's parameters: 400 naming the problem, as
+/// JSON like every other API error.
+fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("the query string is not valid: {err}")).into()
 }
 
 /// Checks that a CSV upload says it is CSV (text/csv, or text/plain for hand-made uploads).

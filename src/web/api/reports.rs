@@ -14,7 +14,7 @@ use crate::web::AppState;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PortfolioQuery {
     /// The KPI, by the name it was imported under (e.g. on_time_delivery_pct)
-    pub kpi: Option<String>,
+    pub kpi: String,
 }
 
 /// The lead–lag of one KPI pooled over every partnership that has it: changes within each
@@ -26,15 +26,16 @@ pub struct PortfolioQuery {
     security(("admin_token" = [])),
     responses(
         (status = 200, body = crate::services::portfolio::PortfolioLeadLag),
+        (status = 400, description = "no kpi parameter", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 422, description = "no KPI named", body = ErrorBody)))]
+        (status = 422, description = "an empty KPI name", body = ErrorBody)))]
 #[get("/portfolio/lead-lag")]
 pub async fn portfolio_lead_lag(
     _: Admin,
     state: web::Data<AppState>,
     query: web::Query<PortfolioQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let kpi = query.kpi.clone().unwrap_or_default();
+    let kpi = query.kpi.clone();
     let result = state
         .db(move |conn, _| {
             crate::services::portfolio::lead_lag(conn, &kpi, &Access::administrator())

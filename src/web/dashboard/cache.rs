@@ -181,6 +181,7 @@ mod tests {
             breakdowns: vec![],
             waves: vec![],
             groups: vec![],
+            response_rates: vec![],
             items: vec![],
             dimensions: vec![],
             inter_firm: InterFirm::default(),
