@@ -19,25 +19,33 @@ use crate::reports::Report;
 pub struct RuleConfig {
     /// Between-firm gap on a dimension, in scale points, at or above which a significant gap
     /// fires.
+    #[schema(exclusive_minimum = 0.0, maximum = 4.0)]
     pub gap_points: f64,
     /// Welch's p below which a between-firm gap counts as significant.
+    #[schema(exclusive_minimum = 0.0, maximum = 1.0)]
     pub gap_alpha: f64,
     /// A firm's rwg(j) on a dimension below this fires.
+    #[schema(exclusive_minimum = 0.0, maximum = 1.0)]
     pub min_rwg_j: f64,
     /// A drop of a firm's dimension mean over the last two waves (wave t − 2 to t), in
     /// points, at or above which the decline rule fires.
+    #[schema(exclusive_minimum = 0.0, maximum = 4.0)]
     pub decline_points: f64,
     /// p below which a negative OLS slope over the waves so far fires the decline rule.
+    #[schema(exclusive_minimum = 0.0, maximum = 1.0)]
     pub decline_alpha: f64,
     /// Gap between the highest and the lowest shown segment of one attribute (level,
     /// function, region) within a firm, in points, at or above which the segment-gap rule
     /// fires — together with the segment test below. (`level_gap_points` is read as this.)
     #[serde(alias = "level_gap_points")]
+    #[schema(exclusive_minimum = 0.0, maximum = 4.0)]
     pub segment_gap_points: f64,
     /// Welch's ANOVA p across the shown segments below which their gap counts as real.
+    #[schema(exclusive_minimum = 0.0, maximum = 1.0)]
     pub segment_alpha: f64,
     /// A drop between the last two segments of a side's dimension series (change points), in
     /// points, at or above which the shift rule fires when the latest wave starts the segment.
+    #[schema(exclusive_minimum = 0.0, maximum = 4.0)]
     pub shift_points: f64,
     /// Accepted from configurations stored before the segment-gap rule replaced the level
     /// gap (which compared two named levels); ignored and never written.
@@ -49,8 +57,10 @@ pub struct RuleConfig {
     #[schema(ignore)]
     pub level_lower: Option<String>,
     /// A side's response rate below this (0–1) fires.
+    #[schema(exclusive_minimum = 0.0, maximum = 1.0)]
     pub min_response_rate: f64,
     /// The lower side's rate divided by the higher side's below this (0–1) fires.
+    #[schema(exclusive_minimum = 0.0, maximum = 1.0)]
     pub min_rate_ratio: f64,
 }
 

@@ -20,6 +20,10 @@ use crate::reports::report::Report;
 pub struct GoalInput {
     /// `mean:<side>:<dimension>`, `gap:<dimension>`, `agreement:<side>:<dimension>`,
     /// `response_rate:<customer|supplier|both>` or `kpi:<name>`.
+    #[schema(
+        pattern = "^(mean:(customer|supplier):.+|gap:.+|agreement:(customer|supplier):.+|response_rate:(customer|supplier|both)|kpi:.+)$",
+        example = "mean:supplier:trust"
+    )]
     pub metric: String,
     /// In the metric's unit: scale points, rwg(j), per cent, or the KPI's unit.
     #[schema(pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "3.5")]

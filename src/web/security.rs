@@ -155,6 +155,17 @@ pub async fn input(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // No route serves any other method (TRACE would echo a request's headers, cookies
+    // included, back): 405 rather than the 404 of an unknown path.
+    if !matches!(
+        req.method().as_str(),
+        "GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS"
+    ) {
+        let response = HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "GET, HEAD, POST, PUT, DELETE"))
+            .json(serde_json::json!({"error": format!("{} is not served here", req.method())}));
+        return Ok(req.into_response(response));
+    }
     if let Err(refusal) = check_form_text("query parameter", req.query_string().as_bytes()) {
         return Ok(refuse(req, refusal));
     }

@@ -110,3 +110,68 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    the_document_and_the_answers_agree_on_times_parameters_and_errors,
+    |app| {
+        let doc: Value = app
+            .get("/api/openapi.json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // Every operation that reads a body documents the two ways a body is refused.
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if op.get("requestBody").is_some() {
+                    for status in ["400", "415"] {
+                        assert!(
+                            op["responses"].get(status).is_some(),
+                            "{method} {path} does not document {status}"
+                        );
+                    }
+                }
+                // A query struct's fields are query parameters, not path ones.
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    if p["in"] == "path" {
+                        let name = p["name"].as_str().unwrap();
+                        assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: {p}");
+                    }
+                }
+            }
+        }
+        // Timestamps are RFC 3339 with their zone, as `format: date-time` requires.
+        app.create_partnership("Zoned").await;
+        let list: Value = app
+            .get("/api/partnerships")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let created = list[0]["created_at"].as_str().unwrap();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(created).is_ok() && created.ends_with('Z'),
+            "{created}"
+        );
+        // A method no route serves: 405, not a 404 for a path that exists.
+        let trace = app
+            .client
+            .request(
+                reqwest::Method::from_bytes(b"TRACE").unwrap(),
+                app.url("/api/partnerships"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(trace.status(), 405);
+        // The portfolio's kpi is a required query parameter: without it, 400 as JSON.
+        let r = app.get("/api/portfolio/lead-lag").send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains("kpi"), "{body}");
+    }
+);

@@ -21,6 +21,7 @@ pub struct TransitionBody {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
+    #[schema(min_length = 1)]
     pub note: String,
 }
 
@@ -32,8 +33,10 @@ pub struct AssignBody {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RunQuery {
     /// The wave's number; default the latest closed wave
+    #[param(pattern = "^[0-9]{1,9}$")]
     pub wave: Option<String>,
 }
 
@@ -51,9 +54,10 @@ fn parse_partnership_id(raw: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::NotFound(format!("there is no partnership with id {raw:?}")))
 }
 
-/// An optional JSON body: empty is none, anything else must parse.
+/// An optional JSON body: empty or `null` is none, anything else must parse.
 fn optional_body(bytes: &[u8]) -> Result<TransitionBody, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
+    let text = bytes.trim_ascii();
+    if text.is_empty() || text == b"null" {
         return Ok(TransitionBody::default());
     }
     serde_json::from_slice(bytes)

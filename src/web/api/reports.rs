@@ -12,8 +12,10 @@ use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PortfolioQuery {
     /// The KPI, by the name it was imported under (e.g. on_time_delivery_pct)
+    #[param(min_length = 1, pattern = r"\S")]
     pub kpi: String,
 }
 
@@ -45,12 +47,17 @@ pub async fn portfolio_lead_lag(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// Only this wave (trends and lead–lag still use every closed wave up to it)
+    #[param(pattern = "^[0-9]{1,9}$")]
     pub wave: Option<String>,
-    /// level, function, level_function or all (no breakdown); default level and function
+    /// level, function, level_function, region or all (no breakdown); default level,
+    /// function and region
+    #[param(pattern = "^(all|level|function|level_function|region)$")]
     pub segment: Option<String>,
     /// json (default) or csv
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 
