@@ -7,6 +7,7 @@ pub mod demo;
 pub mod flags;
 pub mod goals;
 pub mod mail;
+pub mod overview;
 pub mod partnerships;
 pub mod portfolio;
 pub mod reports;

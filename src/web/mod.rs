@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod inbox;
 pub mod openapi;
+pub mod overview;
 pub mod portfolio;
 pub mod render;
 pub mod respond;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub submitter: Option<crate::services::submit_batch::Submitter>,
     /// Reports and charts derived for the dashboard, per partnership and report version.
     pub dashboards: Arc<dashboard::cache::DashboardCache>,
+    /// The portfolio overview's per-partnership summaries, per report version.
+    pub overview: Arc<overview::OverviewCache>,
     /// At most [`crate::auth::passwords::HashGate::CONCURRENT`] argon2 computations at once.
     pub hashing: Arc<crate::auth::passwords::HashGate>,
 }
@@ -61,6 +64,7 @@ impl AppState {
             writer: None,
             submitter: None,
             dashboards: Arc::default(),
+            overview: Arc::default(),
             hashing: Arc::default(),
         }
     }
@@ -123,5 +127,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(auth_pages::routes)
         .configure(dashboard::routes)
         .configure(inbox::routes)
-        .service(portfolio::lead_lag);
+        .service(portfolio::lead_lag)
+        .service(overview::page)
+        .service(overview::json)
+        .service(overview::csv);
 }

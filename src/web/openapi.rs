@@ -25,6 +25,7 @@ use super::{api, health};
         api::reports::report,
         api::reports::import_kpis,
         api::reports::portfolio_lead_lag,
+        super::overview::api,
         api::flags::inbox,
         api::flags::show,
         api::flags::acknowledge,

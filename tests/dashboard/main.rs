@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod goals;
+mod overview;
 
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, StatusCode};
@@ -14,12 +15,12 @@ use tandem::domain::Side;
 use crate::common::{fixture, TestApp};
 
 const CUSTOMER: &str = "Northwind & Sons <Retail>";
-const CUSTOMER_ESCAPED: &str = "Northwind &#38; Sons &#60;Retail&#62;";
+pub(crate) const CUSTOMER_ESCAPED: &str = "Northwind &#38; Sons &#60;Retail&#62;";
 const SUPPLIER: &str = "Contoso Components";
 
 /// Creates a partnership with the CLI (minimum group `min`), imports the fixture's answers
 /// and KPIs with the CLI, and returns its id.
-fn import_fixture(app: &TestApp, name: &str, min: u32) -> i64 {
+pub(crate) fn import_fixture(app: &TestApp, name: &str, min: u32) -> i64 {
     let out = app.cli(&[
         "partnership",
         "create",
@@ -58,7 +59,11 @@ pub async fn signed_in(
     app.signed_in(email, role, scopes).await
 }
 
-async fn page(client: &Client, app: &TestApp, path: &str) -> (StatusCode, String, String) {
+pub(crate) async fn page(
+    client: &Client,
+    app: &TestApp,
+    path: &str,
+) -> (StatusCode, String, String) {
     let r = client.get(app.url(path)).send().await.unwrap();
     let status = r.status();
     let kind = r

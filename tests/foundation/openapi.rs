@@ -13,6 +13,7 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("get", "/api/templates"),
     ("get", "/api/partnerships/{id}/waves"),
     ("get", "/api/portfolio/lead-lag"),
+    ("get", "/api/portfolio"),
     ("post", "/api/partnerships/{id}/waves"),
     ("post", "/api/partnerships/{id}/waves/close"),
     ("post", "/api/responses/{token}"),
@@ -137,7 +138,10 @@ both_backends!(
                 for p in op["parameters"].as_array().into_iter().flatten() {
                     if p["in"] == "path" {
                         let name = p["name"].as_str().unwrap();
-                        assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: {p}");
+                        assert!(
+                            path.contains(&format!("{{{name}}}")),
+                            "{method} {path}: {p}"
+                        );
                     }
                 }
             }

@@ -39,6 +39,7 @@ pub fn scope() -> actix_web::Scope {
         .service(reports::report)
         .service(reports::import_kpis)
         .service(reports::portfolio_lead_lag)
+        .service(super::overview::api)
         .service(flags::inbox)
         .service(flags::show)
         .service(flags::acknowledge)

@@ -1,0 +1,444 @@
+//! `/portfolio`: every partnership the signed-in person may see, side by side, most at risk
+//! first (sortable), with `/portfolio.csv` and `/portfolio.json` for the same rows, and
+//! `GET /api/portfolio` for the admin token. Figures come from each partnership's report as
+//! the viewer may see it (`services::overview`), kept per report version in an
+//! [`OverviewCache`]; open flags are read fresh.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::api::auth::Admin;
+use super::error::ApiError;
+use super::extract::CurrentUser;
+use super::inbox::page_error;
+use super::render::html;
+use super::AppState;
+use crate::auth::{Access, Role, Visibility};
+use crate::db::Conn;
+use crate::error::ServiceError;
+use crate::services::overview::{self, PortfolioRow, Summary};
+
+/// Entries kept before the cache starts over (a summary is a few hundred bytes).
+const CAPACITY: usize = 8192;
+
+/// (report version, summary) per (partnership, visibility).
+type Entries = HashMap<(i64, Visibility), (i64, Option<Summary>)>;
+
+/// Summaries per (partnership, visibility), each with the report version it was made at.
+#[derive(Default)]
+pub struct OverviewCache {
+    entries: Mutex<Entries>,
+}
+
+impl OverviewCache {
+    fn get(&self, id: i64, v: Visibility, version: i64) -> Option<Option<Summary>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        match entries.get(&(id, v)) {
+            Some((at, s)) if *at == version => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    fn put(&self, id: i64, v: Visibility, version: i64, s: Option<Summary>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert((id, v), (version, s));
+    }
+}
+
+/// The overview's rows for `access`, summaries from the cache where current.
+fn load_rows(
+    conn: &mut Conn,
+    cache: &OverviewCache,
+    access: &Access,
+) -> Result<Vec<PortfolioRow>, ServiceError> {
+    let candidates = overview::candidates(conn, access)?;
+    let mut summaries = HashMap::with_capacity(candidates.len());
+    for c in &candidates {
+        let s = match cache.get(c.id, c.visibility, c.version) {
+            Some(s) => s,
+            None => {
+                let s = overview::summary(conn, c.id, c.visibility)?;
+                cache.put(c.id, c.visibility, c.version, s.clone());
+                s
+            }
+        };
+        summaries.insert(c.id, s);
+    }
+    let ids: Vec<i64> = candidates.iter().map(|c| c.id).collect();
+    let flags = overview::open_flags(conn, &ids)?;
+    Ok(overview::rows(&candidates, &summaries, &flags))
+}
+
+async fn rows_for(state: &AppState, access: Access) -> Result<Vec<PortfolioRow>, ApiError> {
+    let cache = Arc::clone(&state.overview);
+    state
+        .db(move |conn, _| load_rows(conn, &cache, &access))
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct SortQuery {
+    sort: Option<String>,
+}
+
+/// The columns the page sorts by; risk (most at risk first) by default.
+const SORTS: [(&str, &str); 7] = [
+    ("risk", "Risk"),
+    ("name", "Partnership"),
+    ("health", "Health"),
+    ("gap", "Biggest gap"),
+    ("agreement", "Lowest agreement"),
+    ("response", "Response"),
+    ("flags", "Open flags"),
+];
+
+/// Sorts `rows` (already most at risk first) by `key`: the worst first in every column.
+fn sort_rows(rows: &mut [PortfolioRow], key: &str) {
+    let num = |v: Option<f64>, worst_high: bool| match v {
+        Some(v) if worst_high => -v,
+        Some(v) => v,
+        None => f64::MAX,
+    };
+    match key {
+        "name" => rows.sort_by_key(|r| r.name.to_lowercase()),
+        "health" => rows.sort_by(|a, b| {
+            let h = |r: &PortfolioRow| num(r.summary.as_ref().and_then(|s| s.health), false);
+            h(a).total_cmp(&h(b))
+        }),
+        "gap" => rows.sort_by(|a, b| {
+            let g = |r: &PortfolioRow| {
+                num(
+                    r.summary
+                        .as_ref()
+                        .and_then(|s| s.biggest_gap.as_ref())
+                        .map(|g| g.gap.abs()),
+                    true,
+                )
+            };
+            g(a).total_cmp(&g(b))
+        }),
+        "agreement" => rows.sort_by(|a, b| {
+            let g = |r: &PortfolioRow| {
+                num(
+                    r.summary
+                        .as_ref()
+                        .and_then(|s| s.lowest_agreement.as_ref())
+                        .map(|a| a.rwg_j),
+                    false,
+                )
+            };
+            g(a).total_cmp(&g(b))
+        }),
+        "response" => rows.sort_by(|a, b| {
+            let g = |r: &PortfolioRow| {
+                num(
+                    r.summary.as_ref().and_then(|s| {
+                        [s.response_customer, s.response_supplier]
+                            .into_iter()
+                            .flatten()
+                            .min_by(f64::total_cmp)
+                    }),
+                    false,
+                )
+            };
+            g(a).total_cmp(&g(b))
+        }),
+        "flags" => rows.sort_by(|a, b| {
+            let f =
+                |r: &PortfolioRow| (r.open_flags.high, r.open_flags.medium, r.open_flags.total());
+            f(b).cmp(&f(a))
+        }),
+        _ => {}
+    }
+}
+
+struct RowView {
+    id: i64,
+    name: String,
+    firms: String,
+    sees: String,
+    health: String,
+    trend: String,
+    /// SVG polyline points of the health series in a 80 × 20 box ("" without two points).
+    spark: String,
+    spark_label: String,
+    gap: String,
+    gap_significant: bool,
+    agreement: String,
+    response: String,
+    flags: String,
+    high_flags: u64,
+    last_wave: String,
+    complacent: bool,
+    reasons: String,
+}
+
+fn one(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |v| format!("{:.0} %", v * 100.0))
+}
+
+fn spark(series: &[f64]) -> String {
+    if series.len() < 2 {
+        return String::new();
+    }
+    let step = 78.0 / (series.len() - 1) as f64;
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            format!(
+                "{:.1},{:.1}",
+                1.0 + i as f64 * step,
+                19.0 - h.clamp(0.0, 100.0) * 0.18
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn row_view(r: &PortfolioRow) -> RowView {
+    let s = r.summary.as_ref();
+    let health = s.and_then(|s| s.health);
+    let change = s.and_then(|s| Some(s.health? - s.health_previous?));
+    RowView {
+        id: r.id,
+        name: r.name.clone(),
+        firms: format!("{} (customer) · {} (supplier)", r.customer, r.supplier),
+        sees: r.sees.clone(),
+        health: health.map_or_else(|| "–".into(), one),
+        trend: match change {
+            Some(c) if c >= 0.5 => format!("▲ {c:.0}"),
+            Some(c) if c <= -0.5 => format!("▼ {:.0}", -c),
+            Some(_) => "▶ flat".into(),
+            None => String::new(),
+        },
+        spark: s.map_or_else(String::new, |s| spark(&s.health_series)),
+        spark_label: s.map_or_else(String::new, |s| {
+            s.health_series
+                .iter()
+                .map(|h| one(*h))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+        gap: s
+            .and_then(|s| s.biggest_gap.as_ref())
+            .map_or_else(|| "–".into(), |g| format!("{} {:+.2}", g.dimension, g.gap)),
+        gap_significant: s
+            .and_then(|s| s.biggest_gap.as_ref())
+            .is_some_and(|g| g.significant),
+        agreement: s.and_then(|s| s.lowest_agreement.as_ref()).map_or_else(
+            || "–".into(),
+            |a| format!("{} {}: {:.2} ({})", a.side, a.dimension, a.rwg_j, a.words),
+        ),
+        response: match s {
+            Some(s) => format!(
+                "{} / {}",
+                percent(s.response_customer),
+                percent(s.response_supplier)
+            ),
+            None => "–".into(),
+        },
+        flags: if r.open_flags.total() == 0 {
+            "none".into()
+        } else {
+            format!(
+                "{} ({} high, {} medium, {} low)",
+                r.open_flags.total(),
+                r.open_flags.high,
+                r.open_flags.medium,
+                r.open_flags.low
+            )
+        },
+        high_flags: r.open_flags.high,
+        last_wave: s
+            .and_then(|s| {
+                let w = s.last_wave?;
+                Some(match s.last_closed_at {
+                    Some(at) => format!("{w} · {}", at.format("%Y-%m-%d")),
+                    None => w.to_string(),
+                })
+            })
+            .unwrap_or_else(|| "no closed wave yet".into()),
+        complacent: r.complacent,
+        reasons: r.reasons.join("; "),
+    }
+}
+
+struct Viewer {
+    email: String,
+    role: &'static str,
+    csrf: String,
+    handles_flags: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/overview.html")]
+struct OverviewPage {
+    viewer: Viewer,
+    sort_label: &'static str,
+    sorts: Vec<SortLink>,
+    rows: Vec<RowView>,
+}
+
+struct SortLink {
+    key: &'static str,
+    label: &'static str,
+    current: bool,
+}
+
+/// `GET /portfolio`
+#[get("/portfolio")]
+pub async fn page(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<SortQuery>,
+) -> HttpResponse {
+    let sort = query
+        .sort
+        .as_deref()
+        .filter(|s| SORTS.iter().any(|(k, _)| k == s))
+        .unwrap_or("risk")
+        .to_owned();
+    let result = async {
+        let mut rows = rows_for(&state, user.access.clone()).await?;
+        sort_rows(&mut rows, &sort);
+        html(
+            StatusCode::OK,
+            OverviewPage {
+                viewer: Viewer {
+                    email: user.user.email.clone(),
+                    role: user.role().label(),
+                    csrf: user.csrf_token(),
+                    handles_flags: matches!(user.role(), Role::Admin | Role::Ombudsman),
+                },
+                sort_label: SORTS
+                    .iter()
+                    .find(|(k, _)| *k == sort)
+                    .map_or("risk", |(_, l)| l),
+                sorts: SORTS
+                    .iter()
+                    .map(|&(key, label)| SortLink {
+                        key,
+                        label,
+                        current: key == sort,
+                    })
+                    .collect(),
+                rows: rows.iter().map(row_view).collect(),
+            },
+        )
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+/// `GET /portfolio.json`: the rows as the page shows them (most at risk first).
+#[get("/portfolio.json")]
+pub async fn json(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let rows = rows_for(&state, user.access.clone()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(rows))
+}
+
+/// `GET /portfolio.csv`: one line per partnership, the same columns as the page.
+#[get("/portfolio.csv")]
+pub async fn csv(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let rows = rows_for(&state, user.access.clone()).await?;
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let text = |s: &str| crate::reports::csv::neutralise(s).into_owned();
+    let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+    w.write_record([
+        "id",
+        "partnership",
+        "customer",
+        "supplier",
+        "sees",
+        "last_wave",
+        "health",
+        "health_previous",
+        "biggest_gap_dimension",
+        "biggest_gap",
+        "biggest_gap_significant",
+        "lowest_agreement_side",
+        "lowest_agreement_dimension",
+        "lowest_rwg_j",
+        "response_customer",
+        "response_supplier",
+        "open_flags_high",
+        "open_flags_medium",
+        "open_flags_low",
+        "complacent",
+        "risk",
+        "reasons",
+    ])
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    for r in &rows {
+        let s = r.summary.as_ref();
+        let gap = s.and_then(|s| s.biggest_gap.as_ref());
+        let agreement = s.and_then(|s| s.lowest_agreement.as_ref());
+        w.write_record([
+            r.id.to_string(),
+            text(&r.name),
+            text(&r.customer),
+            text(&r.supplier),
+            text(&r.sees),
+            s.and_then(|s| s.last_wave)
+                .map(|w| w.to_string())
+                .unwrap_or_default(),
+            num(s.and_then(|s| s.health)),
+            num(s.and_then(|s| s.health_previous)),
+            gap.map(|g| text(&g.dimension)).unwrap_or_default(),
+            num(gap.map(|g| g.gap)),
+            gap.map(|g| g.significant.to_string()).unwrap_or_default(),
+            agreement.map(|a| a.side.to_string()).unwrap_or_default(),
+            agreement.map(|a| text(&a.dimension)).unwrap_or_default(),
+            num(agreement.map(|a| a.rwg_j)),
+            num(s.and_then(|s| s.response_customer)),
+            num(s.and_then(|s| s.response_supplier)),
+            r.open_flags.high.to_string(),
+            r.open_flags.medium.to_string(),
+            r.open_flags.low.to_string(),
+            r.complacent.to_string(),
+            format!("{}", r.risk),
+            text(&r.reasons.join("; ")),
+        ])
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"tandem-portfolio.csv\"",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// Every partnership side by side, most at risk first: health index and its trend, the
+/// biggest between-firm gap, the lowest agreement, response rates, open flags, the last
+/// wave, a complacency marker and the risk points with their reasons.
+#[utoipa::path(get, path = "/api/portfolio", tag = "reports",
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = Vec<PortfolioRow>),
+        (status = 401, body = super::error::ErrorBody)))]
+#[get("/portfolio")]
+pub async fn api(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let rows = rows_for(&state, Access::administrator()).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
