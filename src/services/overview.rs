@@ -9,6 +9,7 @@
 //! open flags are counted fresh on every call (they change without a new report).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -243,7 +244,8 @@ pub struct PortfolioRow {
     /// "both firms", or the one firm the viewer sees.
     pub sees: String,
     /// `null` before the first closed wave.
-    pub summary: Option<Summary>,
+    #[schema(value_type = Option<Summary>)]
+    pub summary: Option<Arc<Summary>>,
     pub open_flags: FlagCounts,
     /// Flat-high health index while the response rate falls (see [`complacent`]).
     pub complacent: bool,
@@ -331,7 +333,7 @@ fn plural(n: u64) -> &'static str {
 /// The overview's rows, most at risk first (then the lower health index, then the name).
 pub fn rows(
     candidates: &[Candidate],
-    summaries: &HashMap<i64, Option<Summary>>,
+    summaries: &HashMap<i64, Option<Arc<Summary>>>,
     flags: &HashMap<i64, FlagCounts>,
 ) -> Vec<PortfolioRow> {
     let mut rows: Vec<PortfolioRow> = candidates
@@ -339,8 +341,8 @@ pub fn rows(
         .map(|c| {
             let summary = summaries.get(&c.id).cloned().flatten();
             let open = flags.get(&c.id).copied().unwrap_or_default();
-            let complacent = summary.as_ref().is_some_and(complacent);
-            let (risk, reasons) = risk(summary.as_ref(), open, complacent);
+            let complacent = summary.as_deref().is_some_and(complacent);
+            let (risk, reasons) = risk(summary.as_deref(), open, complacent);
             PortfolioRow {
                 id: c.id,
                 name: c.name.clone(),

@@ -25,59 +25,106 @@ use crate::services::overview::{self, PortfolioRow, Summary};
 
 /// Entries kept before the cache starts over (a summary is a few hundred bytes).
 const CAPACITY: usize = 8192;
+/// Rendered tables kept before that cache starts over.
+const TABLES: usize = 256;
 
-/// (report version, summary) per (partnership, visibility).
-type Entries = HashMap<(i64, Visibility), (i64, Option<Summary>)>;
+/// What one partnership's summary looks like on the page, made once per report version.
+pub struct Prepared {
+    version: i64,
+    summary: Option<Arc<Summary>>,
+    fixed: Arc<Fixed>,
+}
 
-/// Summaries per (partnership, visibility), each with the report version it was made at.
+/// (report version, prepared summary) per (partnership, visibility).
+type Entries = HashMap<(i64, Visibility), (i64, Arc<Prepared>)>;
+
+/// Summaries per (partnership, visibility), each with the report version it was made at;
+/// and the rendered table per content (most requests of a portfolio see the same rows, and
+/// rendering 200 rows is most of a request's work).
 #[derive(Default)]
 pub struct OverviewCache {
     entries: Mutex<Entries>,
+    tables: Mutex<HashMap<u64, Arc<String>>>,
 }
 
 impl OverviewCache {
-    fn get(&self, id: i64, v: Visibility, version: i64) -> Option<Option<Summary>> {
+    fn get(&self, id: i64, v: Visibility, version: i64) -> Option<Arc<Prepared>> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         match entries.get(&(id, v)) {
-            Some((at, s)) if *at == version => Some(s.clone()),
+            Some((at, p)) if *at == version => Some(Arc::clone(p)),
             _ => None,
         }
     }
 
-    fn put(&self, id: i64, v: Visibility, version: i64, s: Option<Summary>) {
+    /// The table rendered for `key`, or `render`'s, kept.
+    fn table(
+        &self,
+        key: u64,
+        render: impl FnOnce() -> Result<String, askama::Error>,
+    ) -> Result<Arc<String>, askama::Error> {
+        if let Some(t) = self
+            .tables
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(Arc::clone(t));
+        }
+        let t = Arc::new(render()?);
+        let mut tables = self.tables.lock().unwrap_or_else(|p| p.into_inner());
+        if tables.len() >= TABLES {
+            tables.clear();
+        }
+        tables.insert(key, Arc::clone(&t));
+        Ok(t)
+    }
+
+    fn put(&self, id: i64, v: Visibility, version: i64, p: Arc<Prepared>) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= CAPACITY {
             entries.clear();
         }
-        entries.insert((id, v), (version, s));
+        entries.insert((id, v), (version, p));
     }
 }
 
-/// The overview's rows for `access`, summaries from the cache where current.
+/// The overview's rows for `access` (summaries from the cache where current), with each
+/// partnership's prepared figures by id.
+type Loaded = (Vec<PortfolioRow>, HashMap<i64, Arc<Prepared>>);
+
 fn load_rows(
     conn: &mut Conn,
     cache: &OverviewCache,
     access: &Access,
-) -> Result<Vec<PortfolioRow>, ServiceError> {
+) -> Result<Loaded, ServiceError> {
     let candidates = overview::candidates(conn, access)?;
-    let mut summaries = HashMap::with_capacity(candidates.len());
+    let mut prepared = HashMap::with_capacity(candidates.len());
     for c in &candidates {
-        let s = match cache.get(c.id, c.visibility, c.version) {
-            Some(s) => s,
+        let p = match cache.get(c.id, c.visibility, c.version) {
+            Some(p) => p,
             None => {
-                let s = overview::summary(conn, c.id, c.visibility)?;
-                cache.put(c.id, c.visibility, c.version, s.clone());
-                s
+                let summary = overview::summary(conn, c.id, c.visibility)?.map(Arc::new);
+                let p = Arc::new(Prepared {
+                    version: c.version,
+                    fixed: Arc::new(fixed(summary.as_deref())),
+                    summary,
+                });
+                cache.put(c.id, c.visibility, c.version, Arc::clone(&p));
+                p
             }
         };
-        summaries.insert(c.id, s);
+        prepared.insert(c.id, p);
     }
     let ids: Vec<i64> = candidates.iter().map(|c| c.id).collect();
     let flags = overview::open_flags(conn, &ids)?;
-    Ok(overview::rows(&candidates, &summaries, &flags))
+    let summaries = prepared
+        .iter()
+        .map(|(id, p)| (*id, p.summary.clone()))
+        .collect();
+    Ok((overview::rows(&candidates, &summaries, &flags), prepared))
 }
 
-async fn rows_for(state: &AppState, access: Access) -> Result<Vec<PortfolioRow>, ApiError> {
+async fn rows_for(state: &AppState, access: Access) -> Result<Loaded, ApiError> {
     let cache = Arc::clone(&state.overview);
     state
         .db(move |conn, _| load_rows(conn, &cache, &access))
@@ -160,11 +207,8 @@ fn sort_rows(rows: &mut [PortfolioRow], key: &str) {
     }
 }
 
-struct RowView {
-    id: i64,
-    name: String,
-    firms: String,
-    sees: String,
+/// The parts of a row that depend on the report only: formatted once per report version.
+pub struct Fixed {
     health: String,
     trend: String,
     /// SVG polyline points of the health series in a 80 × 20 box ("" without two points).
@@ -174,9 +218,17 @@ struct RowView {
     gap_significant: bool,
     agreement: String,
     response: String,
+    last_wave: String,
+}
+
+struct RowView {
+    id: i64,
+    name: String,
+    firms: String,
+    sees: String,
+    fixed: Arc<Fixed>,
     flags: String,
     high_flags: u64,
-    last_wave: String,
     complacent: bool,
     reasons: String,
 }
@@ -208,15 +260,10 @@ fn spark(series: &[f64]) -> String {
         .join(" ")
 }
 
-fn row_view(r: &PortfolioRow) -> RowView {
-    let s = r.summary.as_ref();
+fn fixed(s: Option<&Summary>) -> Fixed {
     let health = s.and_then(|s| s.health);
     let change = s.and_then(|s| Some(s.health? - s.health_previous?));
-    RowView {
-        id: r.id,
-        name: r.name.clone(),
-        firms: format!("{} (customer) · {} (supplier)", r.customer, r.supplier),
-        sees: r.sees.clone(),
+    Fixed {
         health: health.map_or_else(|| "–".into(), one),
         trend: match change {
             Some(c) if c >= 0.5 => format!("▲ {c:.0}"),
@@ -250,6 +297,27 @@ fn row_view(r: &PortfolioRow) -> RowView {
             ),
             None => "–".into(),
         },
+        last_wave: s
+            .and_then(|s| {
+                let w = s.last_wave?;
+                Some(match s.last_closed_at {
+                    Some(at) => format!("{w} · {}", at.format("%Y-%m-%d")),
+                    None => w.to_string(),
+                })
+            })
+            .unwrap_or_else(|| "no closed wave yet".into()),
+    }
+}
+
+fn row_view(r: &PortfolioRow, prepared: &HashMap<i64, Arc<Prepared>>) -> RowView {
+    RowView {
+        id: r.id,
+        name: r.name.clone(),
+        firms: format!("{} (customer) · {} (supplier)", r.customer, r.supplier),
+        sees: r.sees.clone(),
+        fixed: prepared
+            .get(&r.id)
+            .map_or_else(|| Arc::new(fixed(None)), |p| Arc::clone(&p.fixed)),
         flags: if r.open_flags.total() == 0 {
             "none".into()
         } else {
@@ -262,15 +330,6 @@ fn row_view(r: &PortfolioRow) -> RowView {
             )
         },
         high_flags: r.open_flags.high,
-        last_wave: s
-            .and_then(|s| {
-                let w = s.last_wave?;
-                Some(match s.last_closed_at {
-                    Some(at) => format!("{w} · {}", at.format("%Y-%m-%d")),
-                    None => w.to_string(),
-                })
-            })
-            .unwrap_or_else(|| "no closed wave yet".into()),
         complacent: r.complacent,
         reasons: r.reasons.join("; "),
     }
@@ -287,9 +346,37 @@ struct Viewer {
 #[template(path = "pages/overview.html")]
 struct OverviewPage {
     viewer: Viewer,
+    /// Rendered (and escaped) by [`OverviewTable`].
+    table: Arc<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/overview_table.html")]
+struct OverviewTable {
+    handles_flags: bool,
     sort_label: &'static str,
     sorts: Vec<SortLink>,
     rows: Vec<RowView>,
+}
+
+/// Everything the table shows depends on: the order, the viewer's kind, and per row the
+/// partnership's names, what the viewer sees of it, its report version and its open flags.
+fn table_key(
+    sort: &str,
+    handles_flags: bool,
+    rows: &[PortfolioRow],
+    prepared: &HashMap<i64, Arc<Prepared>>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (sort, handles_flags, rows.len()).hash(&mut h);
+    for r in rows {
+        (r.id, &r.name, &r.customer, &r.supplier, &r.sees).hash(&mut h);
+        let f = r.open_flags;
+        (f.high, f.medium, f.low).hash(&mut h);
+        prepared.get(&r.id).map(|p| p.version).hash(&mut h);
+    }
+    h.finish()
 }
 
 struct SortLink {
@@ -312,8 +399,32 @@ pub async fn page(
         .unwrap_or("risk")
         .to_owned();
     let result = async {
-        let mut rows = rows_for(&state, user.access.clone()).await?;
+        let (mut rows, prepared) = rows_for(&state, user.access.clone()).await?;
         sort_rows(&mut rows, &sort);
+        let handles_flags = matches!(user.role(), Role::Admin | Role::Ombudsman);
+        let key = table_key(&sort, handles_flags, &rows, &prepared);
+        let table = state
+            .overview
+            .table(key, || {
+                OverviewTable {
+                    handles_flags,
+                    sort_label: SORTS
+                        .iter()
+                        .find(|(k, _)| *k == sort)
+                        .map_or("risk", |(_, l)| l),
+                    sorts: SORTS
+                        .iter()
+                        .map(|&(key, label)| SortLink {
+                            key,
+                            label,
+                            current: key == sort,
+                        })
+                        .collect(),
+                    rows: rows.iter().map(|r| row_view(r, &prepared)).collect(),
+                }
+                .render()
+            })
+            .map_err(|e| ApiError::Internal(e.into()))?;
         html(
             StatusCode::OK,
             OverviewPage {
@@ -321,21 +432,9 @@ pub async fn page(
                     email: user.user.email.clone(),
                     role: user.role().label(),
                     csrf: user.csrf_token(),
-                    handles_flags: matches!(user.role(), Role::Admin | Role::Ombudsman),
+                    handles_flags,
                 },
-                sort_label: SORTS
-                    .iter()
-                    .find(|(k, _)| *k == sort)
-                    .map_or("risk", |(_, l)| l),
-                sorts: SORTS
-                    .iter()
-                    .map(|&(key, label)| SortLink {
-                        key,
-                        label,
-                        current: key == sort,
-                    })
-                    .collect(),
-                rows: rows.iter().map(row_view).collect(),
+                table,
             },
         )
     }
@@ -346,7 +445,7 @@ pub async fn page(
 /// `GET /portfolio.json`: the rows as the page shows them (most at risk first).
 #[get("/portfolio.json")]
 pub async fn json(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let rows = rows_for(&state, user.access.clone()).await?;
+    let (rows, _) = rows_for(&state, user.access.clone()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(rows))
@@ -355,7 +454,7 @@ pub async fn json(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpR
 /// `GET /portfolio.csv`: one line per partnership, the same columns as the page.
 #[get("/portfolio.csv")]
 pub async fn csv(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let rows = rows_for(&state, user.access.clone()).await?;
+    let (rows, _) = rows_for(&state, user.access.clone()).await?;
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let text = |s: &str| crate::reports::csv::neutralise(s).into_owned();
     let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
@@ -385,7 +484,7 @@ pub async fn csv(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpRe
     ])
     .map_err(|e| ApiError::Internal(e.into()))?;
     for r in &rows {
-        let s = r.summary.as_ref();
+        let s = r.summary.as_deref();
         let gap = s.and_then(|s| s.biggest_gap.as_ref());
         let agreement = s.and_then(|s| s.lowest_agreement.as_ref());
         w.write_record([
@@ -439,6 +538,6 @@ pub async fn csv(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpRe
         (status = 401, body = super::error::ErrorBody)))]
 #[get("/portfolio")]
 pub async fn api(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let rows = rows_for(&state, Access::administrator()).await?;
+    let (rows, _) = rows_for(&state, Access::administrator()).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
