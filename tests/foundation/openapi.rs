@@ -29,6 +29,10 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("post", "/api/partnerships/{id}/flags/run"),
     ("get", "/api/partnerships/{id}/flags/config"),
     ("put", "/api/partnerships/{id}/flags/config"),
+    ("post", "/api/partnerships/{id}/flags"),
+    ("post", "/api/flags/{id}/actions"),
+    ("post", "/api/flags/{id}/actions/{action}/done"),
+    ("post", "/api/flags/{id}/actions/{action}/undone"),
     ("get", "/api/partnerships/{id}/goals"),
     ("post", "/api/partnerships/{id}/goals"),
     ("delete", "/api/partnerships/{id}/goals/{goal}"),
@@ -137,7 +141,10 @@ both_backends!(
                 for p in op["parameters"].as_array().into_iter().flatten() {
                     if p["in"] == "path" {
                         let name = p["name"].as_str().unwrap();
-                        assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: {p}");
+                        assert!(
+                            path.contains(&format!("{{{name}}}")),
+                            "{method} {path}: {p}"
+                        );
                     }
                 }
             }
