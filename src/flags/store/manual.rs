@@ -81,7 +81,7 @@ impl ManualScope {
     fn words(&self) -> String {
         let mut parts = Vec::new();
         if let Some(d) = &self.dimension {
-            parts.push(format!("dimension {}", crate::domain::humanize(d)));
+            parts.push(format!("dimension {d}"));
         }
         if let Some(s) = self.side {
             parts.push(s.as_str().to_owned());
