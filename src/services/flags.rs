@@ -179,7 +179,7 @@ pub fn partnership_of(conn: &mut Conn, flag: i64) -> Result<i64, ServiceError> {
 pub fn action_owners(
     conn: &mut Conn,
     partnership: i64,
-) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), ServiceError> {
+) -> Result<store::ActionOwners, ServiceError> {
     Ok(store::action_owners(conn, partnership)?)
 }
 

@@ -407,7 +407,7 @@ pub async fn flag_page(
     let result = async {
         let detail = visible_flag(&state, &user, id).await?;
         let partnership = detail.flag.partnership_id;
-        let (users, (persons, owner_users)) = state
+        let (users, owners) = state
             .db(move |conn, _| {
                 Ok((
                     crate::services::flags::assignable(conn, id)?,
@@ -490,11 +490,13 @@ pub async fn flag_page(
                         overdue: a.overdue,
                     })
                     .collect(),
-                owners: persons
+                owners: owners
+                    .people
                     .into_iter()
                     .map(|(id, words)| (format!("person:{id}"), words))
                     .chain(
-                        owner_users
+                        owners
+                            .users
                             .into_iter()
                             .map(|(id, email)| (format!("user:{id}"), email)),
                     )

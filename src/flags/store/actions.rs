@@ -343,14 +343,17 @@ pub fn set_action_done(
     })
 }
 
-/// Who may own an action of a flag of `partnership`: the active people of both firms'
-/// rosters, (id, "name (side)"), customer first, and the active users who see the
-/// partnership, (id, e-mail).
-#[allow(clippy::type_complexity)]
-pub fn action_owners(
-    conn: &mut Conn,
-    partnership: i64,
-) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), FlagError> {
+/// Who may own an action of a flag of one partnership.
+#[derive(Debug, Clone, Default)]
+pub struct ActionOwners {
+    /// The active people of both firms' rosters, (id, "name (side)"), customer first.
+    pub people: Vec<(i64, String)>,
+    /// The active users who see the partnership, (id, e-mail).
+    pub users: Vec<(i64, String)>,
+}
+
+/// [`ActionOwners`] of `partnership`.
+pub fn action_owners(conn: &mut Conn, partnership: i64) -> Result<ActionOwners, FlagError> {
     let persons: Vec<(i64, String, String)> = people::table
         .filter(people::partnership_id.eq(partnership))
         .filter(people::active.eq(true))
@@ -371,11 +374,11 @@ pub fn action_owners(
         .order(users::id.asc())
         .select((users::id, users::email))
         .load(conn)?;
-    Ok((
-        persons
+    Ok(ActionOwners {
+        people: persons
             .into_iter()
             .map(|(id, name, side)| (id, format!("{name} ({side})")))
             .collect(),
         users,
-    ))
+    })
 }
