@@ -705,8 +705,10 @@ pub async fn raise(
             .trim()
             .parse::<i64>()
             .ok()
-            .filter(|p| user.access.can_see_partnership(*p))
-            .ok_or_else(|| ApiError::NotFound("there is no such partnership".into()))?;
+            .filter(|p| user.access.can_see_partnership(*p));
+        let Some(partnership) = partnership else {
+            return Err(ApiError::NotFound(String::new()));
+        };
         let current: &CurrentUser = &user;
         current.check_csrf(&form.csrf)?;
         let actor = Actor::user(current.user.id, &current.user.email);
@@ -732,7 +734,16 @@ pub async fn raise(
         Ok::<_, ApiError>(see_other(&format!("/flags/{}", flag.flag.id)))
     }
     .await;
-    result.unwrap_or_else(page_error)
+    result.unwrap_or_else(|e| match e {
+        // the partnership is missing or outside the scope: the same answer for both
+        ApiError::NotFound(_) => message_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such partnership, or it is not shared with you.",
+        )
+        .unwrap_or_else(|e| e.error_response()),
+        e => page_error(e),
+    })
 }
 
 /// `POST /flags/{id}/actions`

@@ -478,7 +478,7 @@ world_test!(an_ombudsman_raises_a_flag_from_the_page_form, |w| {
     let (_, home) = page(&far, &w, "/flags/new").await;
     let far_csrf = csrf_of(&home);
     assert!(!home.contains("Acme / Bolt"), "only partnerships in scope");
-    let (status, _) = form(
+    let (status, body) = form(
         &far,
         &w,
         "/flags/new",
@@ -486,6 +486,10 @@ world_test!(an_ombudsman_raises_a_flag_from_the_page_form, |w| {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        body.contains("no such partnership, or it is not shared with you"),
+        "{body}"
+    );
     assert_eq!(page(&far, &w, &location).await.0, StatusCode::NOT_FOUND);
     let mgr = w
         .app
