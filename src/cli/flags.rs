@@ -1,5 +1,5 @@
-//! `tandem flags run` and `tandem flags list`, as one function over parsed arguments so
-//! `src/cli.rs` only wires it.
+//! `tandem flags run`, `tandem flags list` and `tandem flags raise`, as one function over
+//! parsed arguments so `src/cli.rs` only wires it.
 
 use std::io::Write;
 
@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Subcommand;
 
 use crate::app::Context as AppState;
-use crate::flags::store::InboxScope;
+use crate::flags::store::{Actor, InboxScope, ManualFlagInput};
 use crate::services::flags;
 
 #[derive(Debug, Subcommand)]
@@ -30,6 +30,32 @@ pub enum FlagsCommand {
         /// Print the flags as JSON
         #[arg(long)]
         json: bool,
+    },
+    /// Raise a flag by hand on a partnership; prints the new flag's id
+    Raise {
+        #[arg(long)]
+        partnership: i64,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// customer or supplier
+        #[arg(long)]
+        side: Option<String>,
+        /// A dimension of the partnership's survey
+        #[arg(long)]
+        dimension: Option<String>,
+        /// An item of the partnership's survey
+        #[arg(long)]
+        item: Option<String>,
+        /// level, function or region (with --segment-value)
+        #[arg(long)]
+        segment_attribute: Option<String>,
+        #[arg(long)]
+        segment_value: Option<String>,
+        /// low, medium (the default) or high
+        #[arg(long)]
+        severity: Option<String>,
     },
 }
 
@@ -65,6 +91,45 @@ pub fn flags_command(
                 )?;
             }
         }
+        FlagsCommand::Raise {
+            partnership,
+            title,
+            note,
+            side,
+            dimension,
+            item,
+            segment_attribute,
+            segment_value,
+            severity,
+        } => {
+            let input = ManualFlagInput {
+                title,
+                note,
+                side,
+                dimension,
+                segment_attribute,
+                segment_value,
+                item,
+                severity,
+            };
+            let (flag, mails) = flags::raise(
+                conn,
+                &state.catalog,
+                partnership,
+                &input,
+                &Actor::cli(),
+                &state.links(),
+            )?;
+            writeln!(
+                out,
+                "raised flag {} on {} ({}, {}); {mails} alert mails queued",
+                flag.flag.id,
+                flag.flag.partnership,
+                flag.flag.scope,
+                flag.flag.severity.as_str()
+            )?;
+            writeln!(out, "{}", flag.flag.id)?;
+        }
         FlagsCommand::List { partnership, json } => {
             let flags = match partnership {
                 Some(id) => flags::for_partnership(conn, id),
@@ -83,7 +148,7 @@ pub fn flags_command(
                         f.severity.as_str(),
                         f.state.as_str(),
                         f.partnership,
-                        f.wave,
+                        f.wave.map_or_else(|| "-".to_owned(), |w| w.to_string()),
                         f.rule,
                         f.scope,
                         f.measured

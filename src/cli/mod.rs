@@ -93,7 +93,7 @@ pub enum Command {
     User(users::UserCommand),
     /// Print a partnership's report from the stored aggregates
     Report(report::ReportArgs),
-    /// Run the flag rules on a wave, list flags
+    /// Run the flag rules on a wave, list flags, raise one by hand
     #[command(subcommand)]
     Flags(flags::FlagsCommand),
     /// Import KPI values

@@ -211,7 +211,7 @@ diesel::table! {
     flags (id) {
         id -> BigInt,
         partnership_id -> BigInt,
-        wave_id -> BigInt,
+        wave_id -> Nullable<BigInt>,
         rule -> Text,
         scope -> Text,
         measured -> Nullable<Double>,
@@ -222,6 +222,35 @@ diesel::table! {
         assignee_user_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        title -> Text,
+        outcome -> Nullable<Text>,
+        resolved_measured -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    flag_actions (id) {
+        id -> BigInt,
+        flag_id -> BigInt,
+        what -> Text,
+        owner_person_id -> Nullable<BigInt>,
+        owner_user_id -> Nullable<BigInt>,
+        due_on -> Date,
+        done_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    flag_follow_ups (id) {
+        id -> BigInt,
+        flag_id -> BigInt,
+        wave_id -> BigInt,
+        measured_before -> Nullable<Double>,
+        measured -> Nullable<Double>,
+        fired -> Bool,
+        created_at -> Timestamp,
     }
 }
 
@@ -368,6 +397,10 @@ diesel::joinable!(flags -> partnerships (partnership_id));
 diesel::joinable!(flags -> waves (wave_id));
 diesel::joinable!(flags -> users (assignee_user_id));
 diesel::joinable!(flag_events -> flags (flag_id));
+diesel::joinable!(flag_actions -> flags (flag_id));
+diesel::joinable!(flag_actions -> people (owner_person_id));
+diesel::joinable!(flag_follow_ups -> flags (flag_id));
+diesel::joinable!(flag_follow_ups -> waves (wave_id));
 diesel::joinable!(flag_events -> users (user_id));
 diesel::joinable!(outbox -> invitations (invitation_id));
 diesel::joinable!(agg_groups -> waves (wave_id));
@@ -396,6 +429,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     goals,
     flags,
     flag_events,
+    flag_actions,
+    flag_follow_ups,
     audit_log,
     outbox,
     agg_groups,

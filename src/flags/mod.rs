@@ -15,8 +15,9 @@ pub mod store;
 
 pub use rules::{Finding, Rule, RuleConfig, Severity};
 pub use store::{
-    acknowledge, annotate, assign, inbox, reopen, resolve, run_for_wave, Actor, FlagDetail,
-    FlagState, FlagView, InboxScope, RunReport,
+    acknowledge, annotate, assign, inbox, reopen, resolve, run_for_wave, ActionInput, ActionView,
+    Actor, FlagDetail, FlagState, FlagView, FollowUpView, InboxScope, ManualFlagInput, Outcome,
+    RunReport,
 };
 
 use crate::domain::FieldProblem;

@@ -301,6 +301,36 @@ pub fn evaluate(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding>
     out
 }
 
+/// What every rule measures on `wave`, whether it fires or not: the same rule functions run
+/// with thresholds every measurable scope passes (a gap of at least 0 with p < ∞, rwg(j)
+/// below ∞, a drop of at least −∞ …), so a flag's scope can be followed after it stops
+/// firing. A scope the report cannot measure on `wave` (a withheld side, no wave t − 2 and no
+/// falling slope, no recent change point) is absent. Only `rule`, `scope` and `measured` of
+/// these findings mean anything; severity and thresholds do not.
+pub fn measure(report: &Report, wave: i64) -> Vec<Finding> {
+    let everything = RuleConfig {
+        gap_points: 0.0,
+        gap_alpha: f64::INFINITY,
+        min_rwg_j: f64::INFINITY,
+        decline_points: f64::NEG_INFINITY,
+        decline_alpha: f64::INFINITY,
+        segment_gap_points: f64::NEG_INFINITY,
+        segment_alpha: f64::INFINITY,
+        shift_points: f64::NEG_INFINITY,
+        min_response_rate: f64::INFINITY,
+        min_rate_ratio: f64::INFINITY,
+        ..RuleConfig::default()
+    };
+    let mut out = Vec::new();
+    out.extend(inter_firm_gap(report, wave, &everything));
+    out.extend(low_agreement(report, wave, &everything));
+    out.extend(decline(report, wave, &everything));
+    out.extend(segment_gap(report, wave, &everything));
+    out.extend(shift(report, wave, &everything));
+    out.extend(response_rates(report, wave, &everything));
+    out
+}
+
 /// Adds to each finding about a side's dimension the KPIs that dimension leads, with the
 /// report's own verdict (one Holm family over the report), so an ombudsman sees when a
 /// flagged perception has moved a hard measure before.

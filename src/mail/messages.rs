@@ -54,14 +54,18 @@ pub struct ReminderMail {
 pub struct FlagAlertMail {
     pub ombudsman_name: String,
     pub partnership: String,
-    pub wave_seq: i64,
-    /// The rule in words, e.g. "gap between the firms on trust".
+    /// The wave the rule fired on; `None` for a flag raised by hand.
+    pub wave_seq: Option<i64>,
+    /// The rule in words, e.g. "gap between the firms on trust"; a manual flag's title.
     pub rule: String,
     /// What the rule measured, e.g. "dimension trust, all respondents".
     pub scope: String,
-    pub measured: f64,
-    pub threshold: f64,
+    pub measured: Option<f64>,
+    pub threshold: Option<f64>,
     pub severity: String,
+    /// Who raised the flag by hand (`None` for a rule's flag), and their note.
+    pub raised_by: Option<String>,
+    pub note: String,
     /// Where the flag can be reviewed.
     pub link: String,
 }
@@ -196,34 +200,69 @@ struct FlagAlertSubject<'a> {
 #[template(path = "mail/flag_alert/body.txt")]
 struct FlagAlertText<'a> {
     m: &'a FlagAlertMail,
-    measured: &'a str,
-    threshold: &'a str,
+    intro: &'a str,
+    lines: &'a [String],
 }
 
 #[derive(Template)]
 #[template(path = "mail/flag_alert/body.html")]
 struct FlagAlertHtml<'a> {
     m: &'a FlagAlertMail,
-    measured: &'a str,
-    threshold: &'a str,
+    intro: &'a str,
+    rows: &'a [(&'static str, String)],
 }
 
+/// The alert of a flag a rule fired or a person raised by hand.
 pub fn flag_alert(m: &FlagAlertMail) -> Result<RenderedMail, askama::Error> {
-    let measured = format!("{:.2}", m.measured);
-    let threshold = format!("{:.2}", m.threshold);
+    let intro = match (&m.raised_by, m.wave_seq) {
+        (Some(who), _) => format!(
+            "{who} raised a flag by hand on the partnership {}.",
+            m.partnership
+        ),
+        (None, Some(seq)) => format!(
+            "A flag fired on the partnership {}, wave {seq}.",
+            m.partnership
+        ),
+        (None, None) => format!("A flag was raised on the partnership {}.", m.partnership),
+    };
+    let mut rows: Vec<(&'static str, String)> = vec![
+        (
+            if m.raised_by.is_some() {
+                "Title"
+            } else {
+                "Rule"
+            },
+            m.rule.clone(),
+        ),
+        ("Scope", m.scope.clone()),
+    ];
+    if let Some(measured) = m.measured {
+        rows.push(("Measured", format!("{measured:.2}")));
+    }
+    if let Some(threshold) = m.threshold {
+        rows.push(("Threshold", format!("{threshold:.2}")));
+    }
+    rows.push(("Severity", m.severity.clone()));
+    if !m.note.is_empty() {
+        rows.push(("Note", m.note.clone()));
+    }
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(label, value)| format!("{:<11}{value}", format!("{label}:")))
+        .collect();
     Ok(RenderedMail {
         kind: KIND_FLAG_ALERT,
         subject: one_line(&FlagAlertSubject { m }.render()?),
         text: FlagAlertText {
             m,
-            measured: &measured,
-            threshold: &threshold,
+            intro: &intro,
+            lines: &lines,
         }
         .render()?,
         html: FlagAlertHtml {
             m,
-            measured: &measured,
-            threshold: &threshold,
+            intro: &intro,
+            rows: &rows,
         }
         .render()?,
         headers: vec![("Auto-Submitted".into(), "auto-generated".into())],
@@ -343,12 +382,14 @@ mod tests {
         let m = flag_alert(&FlagAlertMail {
             ombudsman_name: "Olga".into(),
             partnership: "Acme & Globex".into(),
-            wave_seq: 7,
+            wave_seq: Some(7),
             rule: "gap between the firms on trust".into(),
             scope: "dimension trust".into(),
-            measured: 1.23456,
-            threshold: 0.8,
+            measured: Some(1.23456),
+            threshold: Some(0.8),
             severity: "warning".into(),
+            raised_by: None,
+            note: String::new(),
             link: "https://tandem.example.com/ombudsman/flags/12".into(),
         })
         .unwrap();

@@ -6,9 +6,13 @@
 use crate::auth::Access;
 use crate::db::Conn;
 use crate::error::ServiceError;
-use crate::flags::store::{self, Actor, FlagDetail, FlagView, InboxScope, RunReport, Transition};
+use crate::flags::store::{
+    self, ActionInput, Actor, FlagDetail, FlagView, InboxScope, ManualFlagInput, Outcome,
+    RunReport, Transition, Vocabulary,
+};
 use crate::flags::RuleConfig;
 use crate::mail::Links;
+use crate::survey_templates::{Catalog, SurveyTemplate};
 
 /// The partnerships whose flags `access` may see.
 pub fn scope_of(conn: &mut Conn, access: &Access) -> Result<InboxScope, ServiceError> {
@@ -77,6 +81,106 @@ pub fn transition(
         crate::domain::check_no_nul("note", note).map_err(|p| ServiceError::Invalid(vec![p]))?;
     }
     Ok(store::transition(conn, id, step, note, actor)?)
+}
+
+/// [`transition`], recording an outcome when the step resolves the flag.
+pub fn transition_with_outcome(
+    conn: &mut Conn,
+    id: i64,
+    step: Transition,
+    note: Option<&str>,
+    outcome: Option<Outcome>,
+    actor: &Actor,
+) -> Result<FlagDetail, ServiceError> {
+    if let Some(note) = note {
+        crate::domain::check_no_nul("note", note).map_err(|p| ServiceError::Invalid(vec![p]))?;
+    }
+    Ok(store::transition_with_outcome(
+        conn, id, step, note, outcome, actor,
+    )?)
+}
+
+/// The survey a manual flag of the partnership may point into: the template of its latest
+/// closed wave, or the one it is set up with when no wave has closed yet.
+pub fn vocabulary(
+    conn: &mut Conn,
+    catalog: &Catalog,
+    partnership: i64,
+) -> Result<Vocabulary, ServiceError> {
+    let stored = crate::db::partnerships::require(conn, partnership)?;
+    let of = |t: &SurveyTemplate| Vocabulary {
+        dimensions: t.dimensions().iter().map(|d| d.id().to_owned()).collect(),
+        items: t
+            .items()
+            .iter()
+            .map(|i| (i.id().to_owned(), i.dimension().to_owned()))
+            .collect(),
+    };
+    if let Some(t) = crate::services::dashboard::latest_closed_template(conn, partnership)? {
+        return Ok(of(&t));
+    }
+    catalog.get(&stored.template_id).map(of).ok_or_else(|| {
+        ServiceError::Internal(anyhow::anyhow!(
+            "partnership {partnership} uses template {:?}, which the catalog lacks",
+            stored.template_id
+        ))
+    })
+}
+
+/// Raises a flag by hand on a partnership (422 naming every field problem); returns the
+/// flag and how many alert mails were queued.
+pub fn raise(
+    conn: &mut Conn,
+    catalog: &Catalog,
+    partnership: i64,
+    input: &ManualFlagInput,
+    actor: &Actor,
+    links: &Links,
+) -> Result<(FlagDetail, usize), ServiceError> {
+    let vocabulary = vocabulary(conn, catalog, partnership)?;
+    Ok(store::raise(
+        conn,
+        partnership,
+        input,
+        &vocabulary,
+        actor,
+        links,
+    )?)
+}
+
+/// Adds an action to a flag.
+pub fn add_action(
+    conn: &mut Conn,
+    flag: i64,
+    input: &ActionInput,
+    actor: &Actor,
+) -> Result<FlagDetail, ServiceError> {
+    Ok(store::add_action(conn, flag, input, actor)?)
+}
+
+/// Marks an action done, or not done again.
+pub fn set_action_done(
+    conn: &mut Conn,
+    flag: i64,
+    action: i64,
+    done: bool,
+    actor: &Actor,
+) -> Result<FlagDetail, ServiceError> {
+    Ok(store::set_action_done(conn, flag, action, done, actor)?)
+}
+
+/// The partnership a flag belongs to.
+pub fn partnership_of(conn: &mut Conn, flag: i64) -> Result<i64, ServiceError> {
+    Ok(store::partnership_of(conn, flag)?)
+}
+
+/// Who may own an action of a flag of `partnership`: the people of both firms' rosters
+/// (id, "name (side)") and the active users who see it (id, e-mail).
+pub fn action_owners(
+    conn: &mut Conn,
+    partnership: i64,
+) -> Result<store::ActionOwners, ServiceError> {
+    Ok(store::action_owners(conn, partnership)?)
 }
 
 /// Adds a note to a flag.

@@ -66,7 +66,8 @@ pub struct PlugIns {
 pub struct FlagLine {
     pub severity: &'static str,
     pub state: &'static str,
-    pub wave: i64,
+    /// "wave 6", or "raised by hand".
+    pub when: String,
     pub text: String,
     pub href: String,
 }
@@ -139,12 +140,18 @@ fn plug_ins(
         Visibility::Both => Some(
             crate::services::flags::unresolved(conn, partnership)?
                 .into_iter()
-                .filter(|f| wave.is_none_or(|w| f.wave <= w))
+                .filter(|f| wave.is_none_or(|w| f.wave.is_none_or(|fw| fw <= w)))
                 .map(|f| FlagLine {
                     severity: f.severity.as_str(),
                     state: f.state.as_str(),
-                    wave: f.wave,
-                    text: format!("{} ({})", f.rule_words, f.scope),
+                    when: f
+                        .wave
+                        .map_or_else(|| "raised by hand".to_owned(), |w| format!("wave {w}")),
+                    text: if f.wave.is_none() {
+                        format!("{} ({})", f.title, f.scope)
+                    } else {
+                        format!("{} ({})", f.rule_words, f.scope)
+                    },
                     href: f.link,
                 })
                 .collect(),

@@ -1,7 +1,8 @@
 //! The ombudsman's flag inbox as pages: `GET /flags` (open and acknowledged flags across the
 //! partnerships the user may see, most severe first; `?show=resolved` for the resolved
 //! ones), `GET /flags/{id}` (why it fired, its history, what people did) and the forms that
-//! acknowledge, resolve, reopen, annotate and assign a flag.
+//! acknowledge, resolve (with an outcome), reopen, annotate and assign a flag, add and tick
+//! off its actions; `GET /flags/new` and `POST /flags/new` raise a flag by hand.
 //!
 //! For ombudsmen and administrators ([`FlagHandlers`]); a flag of a partnership outside the
 //! user's scope answers 404 like a missing one. Every form carries the session's CSRF token;
@@ -17,7 +18,10 @@ use super::auth_pages::see_other;
 use super::error::ApiError;
 use super::AppState;
 use crate::auth::Access;
-use crate::flags::store::{Actor, FlagDetail, FlagView, InboxScope, Transition};
+use crate::flags::store::{
+    ActionInput, Actor, FlagDetail, FlagView, InboxScope, ManualFlagInput, Outcome, Transition,
+    MANUAL,
+};
 use crate::flags::FlagState;
 use crate::services::flags;
 use crate::web::extract::FlagHandlers;
@@ -27,7 +31,12 @@ use crate::web::render::{html, message_page};
 /// The inbox routes; add with `.configure(inbox::routes)`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(inbox)
+        .service(new_flag_page)
+        .service(raise)
         .service(flag_page)
+        .service(add_action)
+        .service(action_done)
+        .service(action_undone)
         .service(acknowledge)
         .service(resolve)
         .service(reopen)
@@ -58,12 +67,18 @@ struct Row {
     state: &'static str,
     partnership: String,
     partnership_id: i64,
-    wave: i64,
+    /// The wave number, or "—" for a flag raised by hand.
+    wave: String,
+    manual: bool,
+    /// A manual flag's title, else the rule in words.
     rule: String,
     scope: String,
     measured: String,
     assignee: String,
     updated: String,
+    /// "2 actions, 1 overdue"; empty without open actions.
+    actions: String,
+    overdue: bool,
 }
 
 impl Row {
@@ -74,12 +89,19 @@ impl Row {
             state: f.state.as_str(),
             partnership: f.partnership.clone(),
             partnership_id: f.partnership_id,
-            wave: f.wave,
-            rule: f.rule_words.clone(),
+            wave: f.wave.map_or_else(|| "—".to_owned(), |w| w.to_string()),
+            manual: f.rule == MANUAL,
+            rule: f.title.clone(),
             scope: scope_words(&f.scope),
             measured: measured(f),
             assignee: f.assignee.clone().unwrap_or_default(),
             updated: f.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+            actions: match (f.actions_open, f.actions_overdue) {
+                (0, _) => String::new(),
+                (1, k) => format!("1 action, {k} overdue"),
+                (n, k) => format!("{n} actions, {k} overdue"),
+            },
+            overdue: f.actions_overdue > 0,
         }
     }
 }
@@ -146,6 +168,36 @@ struct FlagPage {
     can_reopen: bool,
     assignees: Vec<(i64, String, bool)>,
     max_note: usize,
+    outcome: String,
+    outcomes: Vec<(&'static str, &'static str)>,
+    actions: Vec<ActionLine>,
+    /// (value `person:ID` or `user:ID`, words), persons first.
+    owners: Vec<(String, String)>,
+    /// (wave, before, now, fired).
+    follow_up: Vec<(i64, String, String, &'static str)>,
+}
+
+/// One action on the flag page.
+struct ActionLine {
+    id: i64,
+    what: String,
+    owner: String,
+    due: String,
+    done: bool,
+    overdue: bool,
+}
+
+/// The form that raises a flag by hand.
+#[derive(Template)]
+#[template(path = "pages/flag_new.html")]
+struct NewFlagPage {
+    viewer: Viewer,
+    /// (id, name, selected)
+    partnerships: Vec<(i64, String, bool)>,
+    dimensions: Vec<String>,
+    items: Vec<String>,
+    max_note: usize,
+    max_title: usize,
 }
 
 #[derive(Deserialize)]
@@ -159,6 +211,57 @@ pub struct NoteForm {
     csrf: String,
     #[serde(default)]
     note: String,
+    /// Read by resolve only; empty for none.
+    #[serde(default)]
+    outcome: String,
+}
+
+#[derive(Deserialize)]
+pub struct NewFlagQuery {
+    partnership: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct RaiseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    partnership: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    side: String,
+    #[serde(default)]
+    dimension: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    segment_attribute: String,
+    #[serde(default)]
+    segment_value: String,
+    #[serde(default)]
+    severity: String,
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    what: String,
+    /// `person:ID` or `user:ID`.
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
 }
 
 #[derive(Deserialize)]
@@ -303,8 +406,14 @@ pub async fn flag_page(
     let id = path.into_inner();
     let result = async {
         let detail = visible_flag(&state, &user, id).await?;
-        let users = state
-            .db(move |conn, _| crate::services::flags::assignable(conn, id))
+        let partnership = detail.flag.partnership_id;
+        let (users, owners) = state
+            .db(move |conn, _| {
+                Ok((
+                    crate::services::flags::assignable(conn, id)?,
+                    crate::services::flags::action_owners(conn, partnership)?,
+                ))
+            })
             .await?;
         let f = &detail.flag;
         let mut details = Vec::new();
@@ -312,7 +421,7 @@ pub async fn flag_page(
         if let serde_json::Value::Object(map) = &f.details {
             for (k, v) in map {
                 match k.as_str() {
-                    "link" | "wave" => {}
+                    "link" | "wave" | "raised_by" => {}
                     "history" => {
                         for h in v.as_array().into_iter().flatten() {
                             history.push((
@@ -358,6 +467,52 @@ pub async fn flag_page(
                 can_reopen: f.state == FlagState::Resolved,
                 assignees,
                 max_note: crate::flags::store::MAX_NOTE,
+                outcome: match (f.outcome, f.resolved_measured) {
+                    (Some(o), Some(m)) => {
+                        format!("{} (measured {} when resolved)", o.words(), number(m))
+                    }
+                    (Some(o), None) => o.words().to_owned(),
+                    (None, _) => String::new(),
+                },
+                outcomes: Outcome::ALL
+                    .iter()
+                    .map(|o| (o.as_str(), o.words()))
+                    .collect(),
+                actions: detail
+                    .actions
+                    .iter()
+                    .map(|a| ActionLine {
+                        id: a.id,
+                        what: a.what.clone(),
+                        owner: a.owner.clone(),
+                        due: a.due_on.to_string(),
+                        done: a.done,
+                        overdue: a.overdue,
+                    })
+                    .collect(),
+                owners: owners
+                    .people
+                    .into_iter()
+                    .map(|(id, words)| (format!("person:{id}"), words))
+                    .chain(
+                        owners
+                            .users
+                            .into_iter()
+                            .map(|(id, email)| (format!("user:{id}"), email)),
+                    )
+                    .collect(),
+                follow_up: detail
+                    .follow_up
+                    .iter()
+                    .map(|l| {
+                        (
+                            l.wave,
+                            l.measured_before.map(number).unwrap_or_else(|| "—".into()),
+                            l.measured.map(number).unwrap_or_else(|| "not shown".into()),
+                            if l.fired { "yes" } else { "no" },
+                        )
+                    })
+                    .collect(),
             },
         )
     }
@@ -389,6 +544,19 @@ where
     result.unwrap_or_else(page_error)
 }
 
+fn outcome_of(form: &NoteForm) -> Result<Option<Outcome>, ApiError> {
+    let raw = form.outcome.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    Outcome::parse(raw).map(Some).ok_or_else(|| {
+        ApiError::InvalidFields(vec![crate::domain::FieldProblem {
+            field: "outcome".into(),
+            message: "the outcome is not settled, no action needed or escalated".into(),
+        }])
+    })
+}
+
 fn note_of(form: &NoteForm) -> Option<String> {
     Some(form.note.clone()).filter(|n| !n.trim().is_empty())
 }
@@ -405,8 +573,16 @@ macro_rules! transition_route {
         ) -> HttpResponse {
             let id = path.into_inner();
             let note = note_of(&form);
+            let outcome = if $step == Transition::Resolve {
+                match outcome_of(&form) {
+                    Ok(o) => o,
+                    Err(e) => return page_error(e),
+                }
+            } else {
+                None
+            };
             change(&user, &state, id, &form.csrf, move |conn, actor| {
-                flags::transition(conn, id, $step, note.as_deref(), actor)
+                flags::transition_with_outcome(conn, id, $step, note.as_deref(), outcome, actor)
             })
             .await
         }
@@ -462,6 +638,168 @@ pub async fn assign(
     };
     change(&user, &state, id, &form.csrf, move |conn, actor| {
         flags::assign(conn, id, assignee, actor)
+    })
+    .await
+}
+
+fn optional(raw: &str) -> Option<String> {
+    Some(raw.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// `GET /flags/new[?partnership=ID]`: the form that raises a flag by hand, with the
+/// dimensions and items of the chosen partnership's survey to pick from.
+#[get("/flags/new")]
+pub async fn new_flag_page(
+    user: RequireRole<FlagHandlers>,
+    state: web::Data<AppState>,
+    query: web::Query<NewFlagQuery>,
+) -> HttpResponse {
+    let access = user.access.clone();
+    let chosen = query
+        .partnership
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .filter(|p| user.access.can_see_partnership(*p));
+    let result = async {
+        let (visible, vocabulary) = state
+            .db(move |conn, catalog| {
+                let visible = crate::services::dashboard::visible_partnerships(conn, &access)?;
+                let vocabulary = match chosen {
+                    Some(p) => Some(flags::vocabulary(conn, catalog, p)?),
+                    None => None,
+                };
+                Ok((visible, vocabulary))
+            })
+            .await?;
+        let vocabulary = vocabulary.unwrap_or_default();
+        html(
+            StatusCode::OK,
+            NewFlagPage {
+                viewer: Viewer::of(&user),
+                partnerships: visible
+                    .into_iter()
+                    .map(|p| (p.id, p.name, Some(p.id) == chosen))
+                    .collect(),
+                dimensions: vocabulary.dimensions,
+                items: vocabulary.items.into_iter().map(|(i, _)| i).collect(),
+                max_note: crate::flags::store::MAX_NOTE,
+                max_title: crate::flags::store::MAX_TITLE,
+            },
+        )
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
+
+/// `POST /flags/new`: raises the flag and goes to its page.
+#[post("/flags/new")]
+pub async fn raise(
+    user: RequireRole<FlagHandlers>,
+    state: web::Data<AppState>,
+    form: web::Form<RaiseForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let result = async {
+        let partnership = form
+            .partnership
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|p| user.access.can_see_partnership(*p));
+        let Some(partnership) = partnership else {
+            return Err(ApiError::NotFound(String::new()));
+        };
+        let current: &CurrentUser = &user;
+        current.check_csrf(&form.csrf)?;
+        let actor = Actor::user(current.user.id, &current.user.email);
+        let input = ManualFlagInput {
+            title: form.title,
+            note: form.note,
+            side: optional(&form.side),
+            dimension: optional(&form.dimension),
+            segment_attribute: optional(&form.segment_attribute),
+            segment_value: optional(&form.segment_value),
+            item: optional(&form.item),
+            severity: optional(&form.severity),
+        };
+        let links = state.links();
+        let (flag, mails) = state
+            .db_write(move |conn, catalog| {
+                flags::raise(conn, catalog, partnership, &input, &actor, &links)
+            })
+            .await?;
+        if mails > 0 {
+            state.mail_wakeup.notify_one();
+        }
+        Ok::<_, ApiError>(see_other(&format!("/flags/{}", flag.flag.id)))
+    }
+    .await;
+    result.unwrap_or_else(|e| match e {
+        // the partnership is missing or outside the scope: the same answer for both
+        ApiError::NotFound(_) => message_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such partnership, or it is not shared with you.",
+        )
+        .unwrap_or_else(|e| e.error_response()),
+        e => page_error(e),
+    })
+}
+
+/// `POST /flags/{id}/actions`
+#[post("/flags/{id}/actions")]
+pub async fn add_action(
+    user: RequireRole<FlagHandlers>,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<ActionForm>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let owner = form.owner.trim();
+    let (owner_person_id, owner_user_id) = match owner.split_once(':') {
+        Some(("person", p)) => (p.parse::<i64>().ok(), None),
+        Some(("user", u)) => (None, u.parse::<i64>().ok()),
+        _ => (None, None),
+    };
+    let input = ActionInput {
+        what: form.what,
+        owner_person_id,
+        owner_user_id,
+        due_on: form.due_on,
+    };
+    change(&user, &state, id, &form.csrf, move |conn, actor| {
+        flags::add_action(conn, id, &input, actor)
+    })
+    .await
+}
+
+/// `POST /flags/{id}/actions/{action}/done`
+#[post("/flags/{id}/actions/{action}/done")]
+pub async fn action_done(
+    user: RequireRole<FlagHandlers>,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    let (id, action) = path.into_inner();
+    change(&user, &state, id, &form.csrf, move |conn, actor| {
+        flags::set_action_done(conn, id, action, true, actor)
+    })
+    .await
+}
+
+/// `POST /flags/{id}/actions/{action}/undone`
+#[post("/flags/{id}/actions/{action}/undone")]
+pub async fn action_undone(
+    user: RequireRole<FlagHandlers>,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    let (id, action) = path.into_inner();
+    change(&user, &state, id, &form.csrf, move |conn, actor| {
+        flags::set_action_done(conn, id, action, false, actor)
     })
     .await
 }

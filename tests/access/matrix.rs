@@ -93,6 +93,10 @@ fn routes(a: i64, flag: i64) -> Vec<(String, [u16; 7])> {
             [SIGN_IN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
         ),
         (
+            "/flags/new",
+            [SIGN_IN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
+        ),
+        (
             "/flags/F",
             [SIGN_IN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND],
         ),

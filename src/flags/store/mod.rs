@@ -25,12 +25,18 @@ use crate::mail::outbox;
 use crate::mail::Links;
 use crate::reports::{self, ReportOptions};
 
+mod actions;
 mod config;
+mod follow_up;
+mod manual;
 mod run;
 mod transitions;
 mod views;
 
+pub use actions::*;
 pub use config::*;
+pub use follow_up::*;
+pub use manual::*;
 pub use run::*;
 pub use transitions::*;
 pub use views::*;
@@ -100,6 +106,44 @@ impl FlagState {
     }
 }
 
+/// What resolving a flag came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Settled,
+    NoActionNeeded,
+    Escalated,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [
+        Outcome::Settled,
+        Outcome::NoActionNeeded,
+        Outcome::Escalated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Settled => "settled",
+            Outcome::NoActionNeeded => "no_action_needed",
+            Outcome::Escalated => "escalated",
+        }
+    }
+
+    /// For pages and notes.
+    pub fn words(self) -> &'static str {
+        match self {
+            Outcome::Settled => "settled",
+            Outcome::NoActionNeeded => "no action needed",
+            Outcome::Escalated => "escalated",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == raw)
+    }
+}
+
 /// A state change asked for by a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
@@ -130,7 +174,8 @@ impl Transition {
 pub struct FlagRow {
     pub id: i64,
     pub partnership_id: i64,
-    pub wave_id: i64,
+    /// `None` for a manual flag.
+    pub wave_id: Option<i64>,
     pub rule: String,
     pub scope: String,
     pub measured: Option<f64>,
@@ -141,13 +186,16 @@ pub struct FlagRow {
     pub assignee_user_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub title: String,
+    pub outcome: Option<String>,
+    pub resolved_measured: Option<f64>,
 }
 
 #[derive(Insertable)]
 #[diesel(table_name = flags)]
 struct NewFlag<'a> {
     partnership_id: i64,
-    wave_id: i64,
+    wave_id: Option<i64>,
     rule: &'a str,
     scope: &'a str,
     measured: Option<f64>,
@@ -158,6 +206,7 @@ struct NewFlag<'a> {
     assignee_user_id: Option<i64>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    title: &'a str,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -186,11 +235,14 @@ pub struct FlagView {
     pub id: i64,
     pub partnership_id: i64,
     pub partnership: String,
-    /// The latest wave the rule fired on (its sequence number).
-    pub wave: i64,
+    /// The latest wave the rule fired on (its sequence number); `null` for a manual flag.
+    pub wave: Option<i64>,
+    /// `manual` for a flag raised by hand, else the rule's id.
     pub rule: String,
-    /// The rule in words.
+    /// The rule in words (`raised by hand` for a manual flag).
     pub rule_words: String,
+    /// A manual flag's title; the rule in words for a rule's flag.
+    pub title: String,
     pub scope: String,
     pub measured: Option<f64>,
     pub threshold: Option<f64>,
@@ -203,6 +255,14 @@ pub struct FlagView {
     pub link: String,
     pub assignee_user_id: Option<i64>,
     pub assignee: Option<String>,
+    /// What resolving it came to, when that was recorded.
+    pub outcome: Option<Outcome>,
+    /// The value it measured when it was last resolved (`null` for a manual flag).
+    pub resolved_measured: Option<f64>,
+    /// Actions not done yet.
+    pub actions_open: i64,
+    /// Actions not done whose due date has passed.
+    pub actions_overdue: i64,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
@@ -232,6 +292,11 @@ pub struct FlagDetail {
     #[serde(flatten)]
     pub flag: FlagView,
     pub events: Vec<FlagEventView>,
+    /// What people do about it: overdue first, then by due date.
+    pub actions: Vec<ActionView>,
+    /// One line per closed wave after the one it last fired on (rule flags only): the
+    /// value the rule measures on its scope then and now, and whether it fired.
+    pub follow_up: Vec<FollowUpView>,
 }
 
 /// What one run of the rules did.

@@ -79,8 +79,10 @@ pub fn run_for_wave(
             .load::<(i64, i64)>(conn)?
             .into_iter()
             .collect();
+        // Manual flags are people's: a run never reads, moves or closes them.
         let existing: Vec<FlagRow> = flags::table
             .filter(flags::partnership_id.eq(partnership_id))
+            .filter(flags::rule.ne(MANUAL))
             .select(FlagRow::as_select())
             .load(conn)?;
         let recipients = ombudsmen_of(conn, partnership_id)?;
@@ -91,11 +93,29 @@ pub fn run_for_wave(
             ..RunReport::default()
         };
         let at = now();
+        let seq_of_flag = |f: &FlagRow| {
+            f.wave_id
+                .and_then(|w| seq_of.get(&w).copied())
+                .unwrap_or(i64::MIN)
+        };
+        // Before the findings move any flag to this wave: the before/after line of every
+        // rule flag that last fired on an earlier wave.
+        follow_up_wave(
+            conn,
+            &FollowUpWave {
+                wave_id,
+                seq,
+                report: &report,
+                fired: &findings,
+            },
+            existing.iter().filter(|f| seq_of_flag(f) < seq),
+            at,
+        )?;
         for finding in &findings {
             let latest = existing
                 .iter()
                 .filter(|f| f.rule == finding.rule.as_str() && f.scope == finding.scope)
-                .max_by_key(|f| seq_of.get(&f.wave_id).copied().unwrap_or(i64::MIN));
+                .max_by_key(|f| seq_of_flag(f));
             let Some(flag) = latest else {
                 let id = insert_flag(conn, partnership_id, wave_id, seq, finding, at)?;
                 run.opened.push(id);
@@ -103,8 +123,8 @@ pub fn run_for_wave(
                     alert(conn, &recipients, &partnership, seq, id, finding, links)?;
                 continue;
             };
-            let flag_seq = seq_of.get(&flag.wave_id).copied().unwrap_or(i64::MIN);
-            if flag.wave_id == wave_id {
+            let flag_seq = seq_of_flag(flag);
+            if flag.wave_id == Some(wave_id) {
                 run.unchanged.push(flag.id);
             } else if flag_seq > seq {
                 run.superseded.push(flag.id);
@@ -168,7 +188,7 @@ pub(super) fn insert_flag(
     let id: i64 = diesel::insert_into(flags::table)
         .values(&NewFlag {
             partnership_id,
-            wave_id,
+            wave_id: Some(wave_id),
             rule: finding.rule.as_str(),
             scope: &finding.scope,
             measured: Some(finding.measured),
@@ -179,6 +199,7 @@ pub(super) fn insert_flag(
             assignee_user_id: None,
             created_at: at,
             updated_at: at,
+            title: "",
         })
         .returning(flags::id)
         .get_result(conn)?;
@@ -213,7 +234,7 @@ pub(super) fn refire(
     let details = details_text(finding, history);
     diesel::update(flags::table.find(flag.id))
         .set((
-            flags::wave_id.eq(wave_id),
+            flags::wave_id.eq(Some(wave_id)),
             flags::measured.eq(Some(finding.measured)),
             flags::threshold.eq(Some(finding.threshold)),
             flags::severity.eq(finding.severity.as_str()),
@@ -271,20 +292,33 @@ pub(super) fn alert(
     finding: &Finding,
     links: &Links,
 ) -> Result<usize, FlagError> {
+    send_alerts(conn, recipients, flag_id, |name| FlagAlertMail {
+        ombudsman_name: name,
+        partnership: partnership.to_owned(),
+        wave_seq: Some(seq),
+        rule: finding.rule.words().to_owned(),
+        scope: finding.scope_words(),
+        measured: Some(finding.measured),
+        threshold: Some(finding.threshold),
+        severity: finding.severity.as_str().to_owned(),
+        raised_by: None,
+        note: String::new(),
+        link: format!("{}{}", links.base_url, finding.link),
+    })
+}
+
+/// Queues one alert per recipient through the outbox, greeting each by the local part of
+/// their address.
+pub(super) fn send_alerts(
+    conn: &mut Conn,
+    recipients: &[Email],
+    flag_id: i64,
+    mail_for: impl Fn(String) -> FlagAlertMail,
+) -> Result<usize, FlagError> {
     for to in recipients {
         let name = to.as_str().split('@').next().unwrap_or("").to_owned();
-        let mail = messages::flag_alert(&FlagAlertMail {
-            ombudsman_name: name,
-            partnership: partnership.to_owned(),
-            wave_seq: seq,
-            rule: finding.rule.words().to_owned(),
-            scope: finding.scope_words(),
-            measured: finding.measured,
-            threshold: finding.threshold,
-            severity: finding.severity.as_str().to_owned(),
-            link: format!("{}{}", links.base_url, finding.link),
-        })
-        .map_err(|e| FlagError::Internal(anyhow::anyhow!("flag {flag_id}'s alert: {e}")))?;
+        let mail = messages::flag_alert(&mail_for(name))
+            .map_err(|e| FlagError::Internal(anyhow::anyhow!("flag {flag_id}'s alert: {e}")))?;
         outbox::enqueue(conn, &mail.to(to.clone(), None))?;
     }
     Ok(recipients.len())

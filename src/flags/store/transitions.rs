@@ -39,18 +39,55 @@ pub fn transition(
     note: Option<&str>,
     actor: &Actor,
 ) -> Result<FlagDetail, FlagError> {
-    let note = clean_note(note)?;
+    transition_with_outcome(conn, id, step, note, None, actor)
+}
+
+/// [`transition`], and for [`Transition::Resolve`] the outcome (or none) with the value the
+/// flag measures now, kept as `resolved_measured` (follow-up lines compare later waves to
+/// it). An outcome with any other step is refused.
+pub fn transition_with_outcome(
+    conn: &mut Conn,
+    id: i64,
+    step: Transition,
+    note: Option<&str>,
+    outcome: Option<Outcome>,
+    actor: &Actor,
+) -> Result<FlagDetail, FlagError> {
+    let mut note = clean_note(note)?;
+    if outcome.is_some() && step != Transition::Resolve {
+        return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
+            field: "outcome".into(),
+            message: "an outcome is recorded only when a flag is resolved".into(),
+        }]));
+    }
+    if let Some(o) = outcome {
+        note = if note.is_empty() {
+            format!("outcome: {}", o.words())
+        } else {
+            format!("outcome: {} — {note}", o.words())
+        };
+    }
     let (from, to, action) = step.rule();
     let allowed: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
     conn.write_transaction(|conn| {
         let at = now();
-        let changed = diesel::update(
-            flags::table
-                .filter(flags::id.eq(id))
-                .filter(flags::state.eq_any(&allowed)),
-        )
-        .set((flags::state.eq(to.as_str()), flags::updated_at.eq(at)))
-        .execute(conn)?;
+        let target = flags::table
+            .filter(flags::id.eq(id))
+            .filter(flags::state.eq_any(&allowed));
+        let changed = if step == Transition::Resolve {
+            diesel::update(target)
+                .set((
+                    flags::state.eq(to.as_str()),
+                    flags::updated_at.eq(at),
+                    flags::outcome.eq(outcome.map(Outcome::as_str)),
+                    flags::resolved_measured.eq(flags::measured),
+                ))
+                .execute(conn)?
+        } else {
+            diesel::update(target)
+                .set((flags::state.eq(to.as_str()), flags::updated_at.eq(at)))
+                .execute(conn)?
+        };
         if changed == 0 {
             let row = get_row(conn, id)?;
             return Err(FlagError::IllegalTransition {

@@ -6,7 +6,9 @@ pub(super) fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let wave_ids: Vec<i64> = rows.iter().map(|r| r.wave_id).collect();
+    let wave_ids: Vec<i64> = rows.iter().filter_map(|r| r.wave_id).collect();
+    let flag_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let counts = action_counts(conn, &flag_ids)?;
     let seq_of: HashMap<i64, i64> = waves::table
         .filter(waves::id.eq_any(&wave_ids))
         .select((waves::id, waves::seq))
@@ -49,14 +51,31 @@ pub(super) fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>
             let state = FlagState::parse(&r.state).ok_or_else(|| {
                 FlagError::Internal(anyhow::anyhow!("flag {} has state {:?}", r.id, r.state))
             })?;
+            let outcome = match &r.outcome {
+                None => None,
+                Some(o) => Some(Outcome::parse(o).ok_or_else(|| {
+                    FlagError::Internal(anyhow::anyhow!("flag {} has outcome {o:?}", r.id))
+                })?),
+            };
+            let rule_words = if r.rule == MANUAL {
+                "raised by hand".to_owned()
+            } else {
+                Rule::parse(&r.rule)
+                    .map(|x| x.words().to_owned())
+                    .unwrap_or_else(|| r.rule.clone())
+            };
+            let (actions_open, actions_overdue) = counts.get(&r.id).copied().unwrap_or_default();
             Ok(FlagView {
                 id: r.id,
                 partnership_id: r.partnership_id,
                 partnership: names.get(&r.partnership_id).cloned().unwrap_or_default(),
-                wave: seq_of.get(&r.wave_id).copied().unwrap_or_default(),
-                rule_words: Rule::parse(&r.rule)
-                    .map(|x| x.words().to_owned())
-                    .unwrap_or_else(|| r.rule.clone()),
+                wave: r.wave_id.and_then(|w| seq_of.get(&w).copied()),
+                title: if r.title.is_empty() {
+                    rule_words.clone()
+                } else {
+                    r.title
+                },
+                rule_words,
                 rule: r.rule,
                 scope: r.scope,
                 measured: r.measured,
@@ -67,6 +86,10 @@ pub(super) fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>
                 link,
                 assignee: r.assignee_user_id.and_then(|u| emails.get(&u).cloned()),
                 assignee_user_id: r.assignee_user_id,
+                outcome,
+                resolved_measured: r.resolved_measured,
+                actions_open,
+                actions_overdue,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
             })
@@ -92,8 +115,12 @@ pub fn show(conn: &mut Conn, id: i64) -> Result<FlagDetail, FlagError> {
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
+    let actions = actions_of(conn, id)?;
+    let follow_up = follow_ups(conn, id)?;
     Ok(FlagDetail {
         flag,
+        actions,
+        follow_up,
         events: events
             .into_iter()
             .map(|e| FlagEventView {
@@ -147,8 +174,8 @@ pub(super) fn sorted_views(
     Ok(out)
 }
 
-/// Open and acknowledged flags across the partnerships in `scope`: most severe first, then
-/// the most recently changed, then the newest.
+/// Open and acknowledged flags across the partnerships in `scope`: those with an overdue
+/// action first, then the most severe, then the most recently changed, then the newest.
 pub fn inbox(conn: &mut Conn, scope: &InboxScope) -> Result<Vec<FlagView>, FlagError> {
     let mut query = flags::table
         .filter(flags::state.eq_any([FlagState::Open.as_str(), FlagState::Acknowledged.as_str()]))
@@ -160,8 +187,9 @@ pub fn inbox(conn: &mut Conn, scope: &InboxScope) -> Result<Vec<FlagView>, FlagE
     let rows = query.load(conn)?;
     let mut out = views(conn, rows)?;
     out.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
+        (b.actions_overdue > 0)
+            .cmp(&(a.actions_overdue > 0))
+            .then(b.severity.cmp(&a.severity))
             .then(b.updated_at.cmp(&a.updated_at))
             .then(b.id.cmp(&a.id))
     });

@@ -5,17 +5,65 @@ use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
 
 use super::auth::Admin;
-use crate::flags::store::{Actor, FlagDetail, FlagView, InboxScope, RunReport, Transition};
+use crate::flags::store::{
+    ActionInput, Actor, FlagDetail, FlagView, InboxScope, ManualFlagInput, Outcome, RunReport,
+    Transition,
+};
 use crate::flags::RuleConfig;
 use crate::services::flags;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
 
-/// The body of acknowledge, resolve and reopen: an optional note.
+/// The body of acknowledge, resolve and reopen: an optional note, and for resolve an
+/// optional outcome.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionBody {
     pub note: Option<String>,
+    /// Resolve only: `settled`, `no_action_needed` or `escalated`.
+    #[schema(pattern = "^(settled|no_action_needed|escalated)$")]
+    pub outcome: Option<String>,
+}
+
+/// A flag raised by hand. Every optional field may be left out (or empty); a bad one is
+/// refused with 422, all of them at once.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RaiseBody {
+    /// One line, at most 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: String,
+    /// At most 4000 characters.
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+    /// `customer` or `supplier`.
+    pub side: Option<String>,
+    /// A dimension of the partnership's survey.
+    pub dimension: Option<String>,
+    /// `level`, `function` or `region`, with `segment_value`.
+    pub segment_attribute: Option<String>,
+    pub segment_value: Option<String>,
+    /// An item of the partnership's survey (its dimension comes with it).
+    pub item: Option<String>,
+    /// `low`, `medium` (the default) or `high`.
+    #[schema(pattern = "^(low|medium|high)$")]
+    pub severity: Option<String>,
+}
+
+/// An action on a flag: what, one owner, and a due date.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {
+    /// One line, at most 500 characters.
+    #[schema(min_length = 1, max_length = 500)]
+    pub what: String,
+    /// A person of either firm's roster of the flag's partnership …
+    pub owner_person_id: Option<i64>,
+    /// … or a user who sees the partnership: exactly one of the two.
+    pub owner_user_id: Option<i64>,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub due_on: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -213,8 +261,32 @@ async fn step(
     let id = parse_flag_id(id)?;
     let body = optional_body(body)?;
     let who = actor(&admin);
+    let outcome = body
+        .outcome
+        .as_deref()
+        .map(|raw| {
+            Outcome::parse(raw.trim()).ok_or_else(|| {
+                ApiError::InvalidFields(vec![crate::domain::FieldProblem {
+                    field: "outcome".into(),
+                    message: format!(
+                        "outcome {:?} is not settled, no_action_needed or escalated",
+                        raw.replace('\0', "")
+                    ),
+                }])
+            })
+        })
+        .transpose()?;
     let flag = state
-        .db(move |conn, _| flags::transition(conn, id, transition, body.note.as_deref(), &who))
+        .db(move |conn, _| {
+            flags::transition_with_outcome(
+                conn,
+                id,
+                transition,
+                body.note.as_deref(),
+                outcome,
+                &who,
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(flag))
 }
@@ -239,7 +311,8 @@ pub async fn acknowledge(
     step(admin, state, &id, &body, Transition::Acknowledge).await
 }
 
-/// Resolve an open or acknowledged flag (optional body `{"note": "…"}`).
+/// Resolve an open or acknowledged flag (optional body `{"note": "…", "outcome": "settled"}`);
+/// the flag keeps the value it measures now as `resolved_measured`.
 #[utoipa::path(post, path = "/api/flags/{id}/resolve", tag = "flags",
     params(("id" = i64, Path, description = "flag id")),
     request_body(content = Option<TransitionBody>, description = "optional"),
@@ -248,7 +321,8 @@ pub async fn acknowledge(
         (status = 200, body = FlagDetail),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "the flag is already resolved", body = ErrorBody)))]
+        (status = 409, description = "the flag is already resolved", body = ErrorBody),
+        (status = 422, description = "an unknown outcome, or a note too long", body = ErrorBody)))]
 #[post("/flags/{id}/resolve")]
 pub async fn resolve(
     admin: Admin,
@@ -331,4 +405,141 @@ pub async fn assign(
         .db(move |conn, _| flags::assign(conn, id, user_id, &who))
         .await?;
     Ok(HttpResponse::Ok().json(flag))
+}
+
+/// Raise a flag by hand on a partnership (`rule: "manual"`): open, in the inbox, an alert
+/// mailed to each ombudsman of the partnership. Every field problem is listed in the 422.
+#[utoipa::path(post, path = "/api/partnerships/{id}/flags", tag = "flags",
+    params(("id" = i64, Path, description = "partnership id")),
+    request_body = RaiseBody,
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, body = FlagDetail),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "every field problem: empty title, unknown side, dimension or item, bad severity, NUL characters …", body = ErrorBody)))]
+#[post("/partnerships/{id}/flags")]
+pub async fn raise(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<RaiseBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_partnership_id(&id)?;
+    let who = actor(&admin);
+    let b = body.into_inner();
+    let input = ManualFlagInput {
+        title: b.title,
+        note: b.note.unwrap_or_default(),
+        side: b.side,
+        dimension: b.dimension,
+        segment_attribute: b.segment_attribute,
+        segment_value: b.segment_value,
+        item: b.item,
+        severity: b.severity,
+    };
+    let links = state.links();
+    let (flag, mails) = state
+        .db(move |conn, catalog| flags::raise(conn, catalog, id, &input, &who, &links))
+        .await?;
+    if mails > 0 {
+        state.mail_wakeup.notify_one();
+    }
+    Ok(HttpResponse::Created().json(flag))
+}
+
+/// Add an action to a flag: what, an owner (a person of either firm's roster or a user who
+/// sees the partnership) and a due date.
+#[utoipa::path(post, path = "/api/flags/{id}/actions", tag = "flags",
+    params(("id" = i64, Path, description = "flag id")),
+    request_body = ActionBody,
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, body = FlagDetail),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "every field problem: empty text, no or two owners, an owner outside the partnership, a bad date", body = ErrorBody)))]
+#[post("/flags/{id}/actions")]
+pub async fn add_action(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<ActionBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_flag_id(&id)?;
+    let who = actor(&admin);
+    let b = body.into_inner();
+    let input = ActionInput {
+        what: b.what,
+        owner_person_id: b.owner_person_id,
+        owner_user_id: b.owner_user_id,
+        due_on: b.due_on,
+    };
+    let flag = state
+        .db(move |conn, _| flags::add_action(conn, id, &input, &who))
+        .await?;
+    Ok(HttpResponse::Created().json(flag))
+}
+
+async fn mark_action(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: (String, String),
+    done: bool,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_flag_id(&path.0)?;
+    let action = path.1.parse::<i64>().ok();
+    let raw = path.1;
+    let who = actor(&admin);
+    let flag = state
+        .db(move |conn, _| {
+            // a missing flag is named before a malformed action id
+            flags::partnership_of(conn, id)?;
+            let action = action.ok_or_else(|| {
+                crate::error::ServiceError::NotFound(format!("flag {id} has no action {raw:?}"))
+            })?;
+            flags::set_action_done(conn, id, action, done, &who)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(flag))
+}
+
+/// Mark an action of a flag done.
+#[utoipa::path(post, path = "/api/flags/{id}/actions/{action}/done", tag = "flags",
+    params(("id" = i64, Path, description = "flag id"),
+           ("action" = i64, Path, description = "action id")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = FlagDetail),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "no such flag, or no such action of it", body = ErrorBody),
+        (status = 409, description = "the action is already done", body = ErrorBody)))]
+#[post("/flags/{id}/actions/{action}/done")]
+pub async fn action_done(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    mark_action(admin, state, path.into_inner(), true).await
+}
+
+/// Mark a done action of a flag not done again.
+#[utoipa::path(post, path = "/api/flags/{id}/actions/{action}/undone", tag = "flags",
+    params(("id" = i64, Path, description = "flag id"),
+           ("action" = i64, Path, description = "action id")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = FlagDetail),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "no such flag, or no such action of it", body = ErrorBody),
+        (status = 409, description = "the action is not done", body = ErrorBody)))]
+#[post("/flags/{id}/actions/{action}/undone")]
+pub async fn action_undone(
+    admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    mark_action(admin, state, path.into_inner(), false).await
 }
