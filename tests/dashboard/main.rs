@@ -298,6 +298,10 @@ both_backends!(a_one_side_manager_sees_only_their_firm_and_no_gap, |app| {
     );
     assert!(!html.contains("gap between the firms"));
     assert!(
+        html.contains("Dimensions: your firm over time") && !html.contains("both firms over time"),
+        "a one-firm view is not headed both firms"
+    );
+    assert!(
         !html.contains("Relationship health"),
         "the index combines both firms"
     );

@@ -176,6 +176,17 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(trace.status(), 405);
+        // An API path no route serves: 404 with the JSON error body, not an empty one.
+        let r = app.get("/api/no-such-thing").send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        let body: Value = r.json().await.unwrap();
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("/api/no-such-thing"),
+            "{body}"
+        );
         // The portfolio's kpi is a required query parameter: without it, 400 as JSON.
         let r = app.get("/api/portfolio/lead-lag").send().await.unwrap();
         assert_eq!(r.status(), 400);

@@ -59,6 +59,18 @@ pub fn scope() -> actix_web::Scope {
         .service(goals::create)
         .service(goals::remove)
         .service(crate::web::respond::submit_json)
+        .default_service(web::to(unknown_route))
+}
+
+/// Anything under `/api` no route serves: 404 with the JSON error body every API answer has
+/// (actix would answer with an empty body).
+async fn unknown_route(req: HttpRequest) -> actix_web::Result<actix_web::HttpResponse> {
+    Err(ApiError::NotFound(format!(
+        "there is no API route {} {}",
+        req.method(),
+        req.path()
+    ))
+    .into())
 }
 
 /// Says what was wrong with a JSON body instead of a bare 400.
