@@ -431,6 +431,13 @@ pub async fn flag_page(
                             ));
                         }
                     }
+                    // ids of the template (trust, win_win) in words, as the dashboard shows them
+                    "dimension" | "item" | "lower_dimension" | "upper_dimension" => {
+                        details.push(Detail {
+                            name: humanize(k),
+                            value: humanize(&value_text(v)),
+                        })
+                    }
                     _ => details.push(Detail {
                         name: humanize(k),
                         value: value_text(v),

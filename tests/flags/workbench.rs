@@ -442,7 +442,7 @@ world_test!(an_ombudsman_raises_a_flag_from_the_page_form, |w| {
             ("title", "Forecasts <late> again"),
             ("note", "Heard at the <b>QBR</b>"),
             ("side", "supplier"),
-            ("dimension", "trust"),
+            ("dimension", "win_win"),
             ("item", ""),
             ("segment_attribute", ""),
             ("segment_value", ""),
@@ -465,6 +465,10 @@ world_test!(an_ombudsman_raises_a_flag_from_the_page_form, |w| {
     );
     assert!(!shown.contains("<late>") && !shown.contains("<b>QBR"));
     assert!(shown.contains("What was raised"));
+    assert!(
+        shown.contains("win win") && !shown.contains(">win_win<"),
+        "the dimension in words, not its id"
+    );
     let (_, inbox) = page(&om, &w, "/flags").await;
     assert!(inbox.contains(&format!("href=\"/flags/{id}\"")));
     assert!(inbox.contains("raised by hand"));
