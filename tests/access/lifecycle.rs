@@ -125,25 +125,30 @@ both_backends!(the_session_cookie_is_http_only_and_same_site_lax, |app| {
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn behind_https_the_session_cookie_is_secure() {
-    for backend in [
-        crate::common::Backend::Sqlite,
-        crate::common::Backend::Postgres,
-    ] {
-        let Some(app) = crate::common::TestApp::spawn_with(backend, |s| {
-            s.public_base_url = Some("https://tandem.example".into())
-        })
-        .await
-        else {
-            continue;
-        };
-        add_user(&app, "admin@example.com", &["--role", "admin"]);
-        let r = sign_in(&app, &browser(), "admin@example.com", PASSWORD).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let cookie = set_cookie(&r, "tandem_session");
-        assert!(cookie.contains("Secure"), "{cookie}");
-        assert!(cookie.contains("HttpOnly"), "{cookie}");
-    }
+async fn behind_https_the_session_cookie_is_secure_sqlite() {
+    behind_https_the_session_cookie_is_secure(crate::common::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
+async fn behind_https_the_session_cookie_is_secure_postgres() {
+    behind_https_the_session_cookie_is_secure(crate::common::Backend::Postgres).await;
+}
+
+async fn behind_https_the_session_cookie_is_secure(backend: crate::common::Backend) {
+    let Some(app) = crate::common::TestApp::spawn_with(backend, |s| {
+        s.public_base_url = Some("https://tandem.example".into())
+    })
+    .await
+    else {
+        return;
+    };
+    add_user(&app, "admin@example.com", &["--role", "admin"]);
+    let r = sign_in(&app, &browser(), "admin@example.com", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = set_cookie(&r, "tandem_session");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
 }
 
 both_backends!(

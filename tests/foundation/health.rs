@@ -50,6 +50,7 @@ mod fresh_database {
     }
 
     #[test]
+    #[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
     fn postgres() {
         migrate_applies_then_reports_current(Backend::Postgres);
     }

@@ -158,6 +158,7 @@ async fn an_organisations_own_template_is_usable_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
 async fn an_organisations_own_template_is_usable_postgres() {
     an_organisations_own_template_is_usable(Backend::Postgres).await;
 }

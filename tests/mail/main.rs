@@ -41,6 +41,7 @@ macro_rules! db_test {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
             async fn postgres() {
                 let Some($db) = TestDb::fresh(Backend::Postgres) else {
                     return;

@@ -182,6 +182,7 @@ macro_rules! world_test {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
             async fn postgres() {
                 let Some($w) = $crate::World::new($crate::common::Backend::Postgres).await else {
                     return;

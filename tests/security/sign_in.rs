@@ -32,6 +32,7 @@ macro_rules! gated_test {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
             async fn postgres() {
                 let Some(($app, $gate)) = spawn_with_gate(Backend::Postgres).await else {
                     return;

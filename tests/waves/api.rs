@@ -196,6 +196,7 @@ world_test!(
 /// links up — the statement writes nothing and says so, so the caller goes the general
 /// way and gets its 410.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
 async fn the_batched_statement_stores_many_and_nothing_for_a_closed_wave() {
     use tandem::db::responses::{store_many_on_postgres, BatchRow, Snapshot, Stored};
     use tandem::domain::{Answer, Likert, Side};
