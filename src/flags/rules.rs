@@ -1029,4 +1029,132 @@ mod tests {
         // nobody invited on a side: no rate, nothing compared
         assert!(fired(&rates((20, 20), (0, 0))).is_empty());
     }
+
+    /// A report whose wave-3 trust comparison has this difference (customer − supplier) and
+    /// Welch p; `withheld` marks the comparison withheld (a side too small).
+    fn gap_report(diff: f64, p: f64, withheld: bool) -> Report {
+        let mut r = empty_report();
+        let a = ValueCounts::from_sums(1, [(3, 5), (4, 5)]);
+        let base = stats::compare(&a, &a);
+        r.inter_firm
+            .dimensions
+            .push(crate::reports::report::InterFirmRecord {
+                wave: 3,
+                item: None,
+                dimension: Some("trust".into()),
+                suppressed: withheld.then(|| "fewer than 5 responses".to_owned()),
+                comparison: (!withheld).then(|| stats::Comparison {
+                    mean_diff: Some(diff),
+                    welch_p: Some(p),
+                    ..base
+                }),
+                significance: None,
+                hedges_g_band: None,
+                cliffs_delta_band: None,
+            });
+        r
+    }
+
+    #[test]
+    fn the_gap_fires_at_its_points_with_a_significant_test_and_never_withheld() {
+        let c = RuleConfig::default(); // 0.5 points, p < 0.05
+        let fired = |r: &Report| inter_firm_gap(r, 3, &c).len();
+        assert_eq!(
+            fired(&gap_report(0.49, 0.001, false)),
+            0,
+            "just under the points"
+        );
+        assert_eq!(fired(&gap_report(0.5, 0.001, false)), 1, "at the points");
+        assert_eq!(
+            fired(&gap_report(-0.5, 0.001, false)),
+            1,
+            "either direction"
+        );
+        assert_eq!(
+            fired(&gap_report(0.9, 0.05, false)),
+            0,
+            "p at alpha is not below it"
+        );
+        assert_eq!(fired(&gap_report(0.9, 0.0499, false)), 1);
+        assert_eq!(
+            fired(&gap_report(2.0, 0.0001, true)),
+            0,
+            "a withheld side never fires"
+        );
+    }
+
+    fn agreement_report(rwg_j: f64, withheld: bool) -> Report {
+        let mut r = empty_report();
+        let mut rec = level_record("x", &[(3, 5), (4, 5)], None);
+        rec.id.segment_kind = "all";
+        rec.id.segment = None;
+        if let Some(st) = rec.stats.as_mut() {
+            st.agreement.rwg_j = Some(rwg_j);
+        }
+        if withheld {
+            rec.id.suppressed = Some("fewer than 5 complete answers".into());
+            rec.stats = None;
+        }
+        r.dimensions.push(rec);
+        r
+    }
+
+    #[test]
+    fn low_agreement_fires_just_below_its_threshold_and_never_withheld() {
+        let c = RuleConfig::default(); // rwg(j) < 0.70
+        let fired = |r: &Report| low_agreement(r, 3, &c).len();
+        assert_eq!(fired(&agreement_report(0.70, false)), 0, "at the threshold");
+        assert_eq!(fired(&agreement_report(0.6999, false)), 1, "just below");
+        assert_eq!(
+            fired(&agreement_report(0.1, true)),
+            0,
+            "a withheld side never fires"
+        );
+    }
+
+    /// Supplier trust means over waves 1..=n, as the report's trend section holds them.
+    fn trend_report(means: &[f64]) -> Report {
+        let mut r = empty_report();
+        let xy: Vec<(f64, f64)> = means
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ((i + 1) as f64, *m))
+            .collect();
+        r.trend.push(TrendRecord {
+            side: crate::domain::Side::Supplier,
+            kind: "dimension",
+            target: "trust".into(),
+            x_waves: (1..=means.len() as i64).collect(),
+            y_means: means.to_vec(),
+            fit: stats::linear_trend(&xy),
+            changes: vec![],
+        });
+        r
+    }
+
+    #[test]
+    fn decline_fires_at_its_points_over_two_waves_or_on_a_significant_slope() {
+        // 0.25 points (exact in binary) from t − 2 to t, or a slope with p < 0.05
+        let c = RuleConfig {
+            decline_points: 0.25,
+            ..RuleConfig::default()
+        };
+        let fired = |means: &[f64]| decline(&trend_report(means), means.len() as i64, &c);
+        assert!(
+            fired(&[3.6, 3.5, 3.6, 3.2578125]).is_empty(),
+            "0.2421875 down over two waves"
+        );
+        let at = fired(&[3.6, 3.5, 3.6, 3.25]);
+        assert_eq!(at.len(), 1, "0.25 down over two waves");
+        assert_eq!(at[0].measured, 0.25);
+        assert_eq!(at[0].scope, "dimension:trust:supplier");
+        // a steady fall too small wave to wave, but a significant slope
+        let slope = fired(&[4.0, 3.9, 3.8, 3.7, 3.61, 3.5]);
+        assert_eq!(slope.len(), 1, "{slope:?}");
+        assert_eq!(slope[0].details["by_slope"], true);
+        assert_eq!(slope[0].details["by_drop"], false);
+        // a side withheld in wave t has no trend point there: nothing fires for t
+        let r = trend_report(&[3.6, 3.8, 3.0]);
+        assert!(decline(&r, 4, &c).is_empty(), "no point for wave 4");
+    }
 }
