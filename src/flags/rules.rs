@@ -1043,7 +1043,7 @@ mod tests {
                 item: None,
                 dimension: Some("trust".into()),
                 suppressed: withheld.then(|| "fewer than 5 responses".to_owned()),
-                comparison: (!withheld).then(|| stats::Comparison {
+                comparison: (!withheld).then_some(stats::Comparison {
                     mean_diff: Some(diff),
                     welch_p: Some(p),
                     ..base
