@@ -8,6 +8,7 @@ mod common;
 mod sink;
 
 mod inbox;
+mod scheduled;
 mod workbench;
 
 use std::time::{Duration, Instant};

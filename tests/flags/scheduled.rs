@@ -1,0 +1,138 @@
+//! The rules run when the scheduler closes a wave (not only on demand), and the response
+//! rules see a side that went nearly silent — from invitation counts, with no statistic of
+//! its withheld answers.
+
+use chrono::TimeDelta;
+use serde_json::{json, Value};
+
+use crate::world_test;
+
+/// 10 customer people and 20 supplier people.
+fn roster() -> String {
+    let mut csv = String::from("email,name,side,level,function,region,roles\n");
+    for i in 0..10 {
+        csv.push_str(&format!("c{i}@acme.test,C {i},customer,staff,sales,EU,\n"));
+    }
+    for i in 0..20 {
+        csv.push_str(&format!(
+            "s{i}@bolt.test,S {i},supplier,staff,operations,US,\n"
+        ));
+    }
+    csv
+}
+
+fn token_in(text: &str) -> String {
+    let at = text.find("/s/").expect("a survey link in the mail") + 3;
+    text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+world_test!(
+    a_scheduler_closed_wave_runs_the_rules_and_a_silent_side_is_flagged,
+    |w| {
+        let p = w.partnership;
+        let r = w
+            .app
+            .post(&format!("/api/partnerships/{p}/roster"))
+            .header("content-type", "text/csv")
+            .body(roster())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let r = w
+            .app
+            .post(&format!("/api/partnerships/{p}/waves"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let wave: Value = r.json().await.unwrap();
+        let seq = wave["seq"].as_i64().unwrap();
+
+        // Every customer answers; one supplier of twenty does.
+        let mails = w.mail(30).await;
+        let mut answered = 0;
+        for m in &mails {
+            let to = m.to.join(",");
+            if !(to.contains("@acme.test") || to.contains("s0@bolt.test")) {
+                continue;
+            }
+            let token = token_in(&m.part("text/plain").expect("a text part"));
+            let answers: serde_json::Map<String, Value> = [
+                "win_win",
+                "shares_rewards",
+                "trust",
+                "dependable_people",
+                "holds_up_end",
+                "common_objectives",
+                "does_homework",
+                "decides_and_sticks",
+            ]
+            .iter()
+            .map(|i| ((*i).to_owned(), json!(4)))
+            .collect();
+            let r = w
+                .app
+                .client
+                .post(w.app.url(&format!("/api/responses/{token}")))
+                .json(&json!({ "answers": answers }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+            answered += 1;
+        }
+        assert_eq!(answered, 11);
+
+        // The scheduler, well after the window: it closes the wave and runs the rules.
+        let pool = w.app.db.pool();
+        let base = w.app.address.clone();
+        let closed = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            let catalog = tandem::survey_templates::Catalog::load(None).unwrap();
+            let links = tandem::mail::Links { base_url: base };
+            let later = tandem::db::now() + TimeDelta::days(60);
+            tandem::services::waves::tick_at(&mut conn, &catalog, later, &links).unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(
+            format!("{closed:?}").contains(&format!("{seq}")),
+            "the pass closed wave {seq}: {closed:?}"
+        );
+
+        let flags = w.flags().await;
+        let on_wave = |rule: &str| -> Vec<&Value> {
+            flags
+                .iter()
+                .filter(|f| f["rule"] == rule && f["wave"] == seq)
+                .collect()
+        };
+        let low = on_wave("low_response");
+        assert_eq!(low.len(), 1, "{flags:#?}");
+        assert_eq!(low[0]["scope"], "side:supplier");
+        assert_eq!(low[0]["measured"], 0.05);
+        assert_eq!(low[0]["details"]["invited"], 20);
+        assert_eq!(low[0]["details"]["responded"], 1);
+        let imbalance = on_wave("response_imbalance");
+        assert_eq!(imbalance.len(), 1, "{flags:#?}");
+        assert_eq!(imbalance[0]["details"]["lower_side"], "supplier");
+        assert_eq!(imbalance[0]["details"]["lower_responded"], 1);
+        // Nothing of the supplier's one answer: no rule on its numbers fired for this wave,
+        // and the details of the response flags hold counts and rates only.
+        for f in flags.iter().filter(|f| f["wave"] == seq) {
+            let scope = f["scope"].as_str().unwrap();
+            assert!(
+                !scope.ends_with(":supplier") || f["rule"] == "low_response",
+                "a rule fired on the withheld supplier's answers: {f}"
+            );
+            let details = f["details"].to_string();
+            if f["rule"] == "low_response" || f["rule"] == "response_imbalance" {
+                assert!(!details.contains("mean"), "{details}");
+            }
+        }
+    }
+);
