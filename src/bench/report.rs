@@ -34,6 +34,9 @@ pub enum BenchCommand {
     /// Time invitations from template to SMTP (render, outbox, send to a local sink) on a
     /// scratch database: it sends every pending row of the database it is given
     Mail(MailBenchArgs),
+    /// How often each flag rule fires on generated partnerships without and with planted
+    /// effects (false alarms per wave, detection within two waves); no database is written
+    Flags(crate::bench::flags::FlagBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +88,7 @@ pub fn run(state: &AppState, cmd: BenchCommand, out: &mut dyn Write) -> anyhow::
     match cmd {
         BenchCommand::Report(args) => run_report(state, args, out),
         BenchCommand::Mail(args) => run_mail(state, args, out),
+        BenchCommand::Flags(args) => crate::bench::flags::run(state, args, out),
     }
 }
 
