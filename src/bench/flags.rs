@@ -203,7 +203,7 @@ fn fires(
 /// `tandem bench flags`.
 pub fn run(state: &AppState, args: FlagBenchArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     anyhow::ensure!(
-        args.waves >= ONSET + 1,
+        args.waves > ONSET,
         "--waves must be at least {} (the effects start at wave {ONSET})",
         ONSET + 1
     );
