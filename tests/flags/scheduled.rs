@@ -136,3 +136,52 @@ world_test!(
         }
     }
 );
+
+/// `tandem bench flags` through the real binary: every rule gets its null rate and the
+/// planted effects their detection rates (small, so it runs in the suite).
+#[test]
+fn the_flag_bench_prints_a_rate_per_rule() {
+    let db = crate::common::TestDb::fresh(crate::common::Backend::Sqlite).unwrap();
+    let out = crate::common::run_cli(
+        &db,
+        &[
+            "bench", "flags", "--runs", "2", "--waves", "12", "--people", "20",
+        ],
+    );
+    out.assert_ok();
+    assert!(
+        out.stdout
+            .contains("2 generated partnerships per scenario, 12 waves × 2 firms × 20 people"),
+        "{}",
+        out.stdout
+    );
+    for rule in [
+        "inter_firm_gap",
+        "low_agreement",
+        "decline",
+        "segment_gap",
+        "shift",
+        "low_response",
+        "response_imbalance",
+    ] {
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(rule))
+            .unwrap_or_else(|| panic!("no line for {rule}: {}", out.stdout));
+        assert!(line.contains('%'), "{line}");
+    }
+    let silent = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("low_response"))
+        .unwrap();
+    assert!(silent.contains("silent supplier: 100 %"), "{silent}");
+    let bad = crate::common::run_cli(&db, &["bench", "flags", "--waves", "5"]);
+    assert_ne!(bad.status, 0);
+    assert!(
+        bad.stderr.contains("--waves must be at least 12"),
+        "{}",
+        bad.stderr
+    );
+}
