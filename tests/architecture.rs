@@ -151,6 +151,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "db",
             "mail",
             "reports",
+            "flags",
             "services",
             "app",
         ],
