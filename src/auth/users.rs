@@ -39,6 +39,12 @@ pub(crate) struct UserRow {
     pub all_partnerships: bool,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    // Loaded because `returning(users::all_columns)` needs every column; the digest reads
+    // them with its own query (`flags::digest`).
+    #[allow(dead_code)]
+    pub digest_opt_out: bool,
+    #[allow(dead_code)]
+    pub last_digest_at: Option<NaiveDateTime>,
 }
 
 #[derive(Insertable)]

@@ -31,6 +31,15 @@ pub enum FlagsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Queue the weekly digests that are due (the scheduler does this too); with --now,
+    /// every ombudsman's digest whatever the date of their last one
+    Digest {
+        #[arg(long)]
+        now: bool,
+        /// Print what the pass did as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Raise a flag by hand on a partnership; prints the new flag's id
     Raise {
         #[arg(long)]
@@ -88,6 +97,19 @@ pub fn flags_command(
                     run.unchanged.len(),
                     run.superseded.len(),
                     run.mails_queued
+                )?;
+            }
+        }
+        FlagsCommand::Digest { now, json } => {
+            let report = flags::queue_digests(conn, crate::app::now(), &state.links(), "cli", now)?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "{} digests queued; {} due with nothing to say",
+                    report.queued.len(),
+                    report.empty
                 )?;
             }
         }

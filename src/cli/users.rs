@@ -23,6 +23,15 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Turn a user's weekly flag digest on or off
+    Digest {
+        #[arg(long)]
+        email: String,
+        #[arg(long, conflicts_with = "off", required_unless_present = "off")]
+        on: bool,
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +65,17 @@ pub fn user_command(
     match cmd {
         UserCommand::Add(args) => add(settings, args, stdin, out),
         UserCommand::List { json } => list(settings, json, out),
+        UserCommand::Digest { email, on, off } => {
+            let context = crate::app::prepare(settings)?;
+            let on = on && !off;
+            context.run(|conn, _| crate::services::flags::set_digest(conn, &email, on, "cli"))?;
+            writeln!(
+                out,
+                "weekly digest {} for {email}",
+                if on { "on" } else { "off" }
+            )?;
+            Ok(())
+        }
     }
 }
 

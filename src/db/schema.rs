@@ -162,6 +162,8 @@ diesel::table! {
         all_partnerships -> Bool,
         disabled -> Bool,
         created_at -> Timestamp,
+        digest_opt_out -> Bool,
+        last_digest_at -> Nullable<Timestamp>,
     }
 }
 

@@ -10,6 +10,7 @@
 //! Flags are computed from the report document only, never from raw answers, so a flag can
 //! never carry a number about a group below the minimum reporting size.
 
+pub mod digest;
 pub mod rules;
 pub mod store;
 

@@ -15,6 +15,7 @@ use crate::domain::Email;
 pub const KIND_INVITATION: &str = "invitation";
 pub const KIND_REMINDER: &str = "reminder";
 pub const KIND_FLAG_ALERT: &str = "flag_alert";
+pub const KIND_FLAG_DIGEST: &str = "flag_digest";
 
 /// An invitation to answer one wave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,6 +266,77 @@ pub fn flag_alert(m: &FlagAlertMail) -> Result<RenderedMail, askama::Error> {
             rows: &rows,
         }
         .render()?,
+        headers: vec![("Auto-Submitted".into(), "auto-generated".into())],
+    })
+}
+
+/// The weekly digest of an ombudsman: open flags by severity, overdue actions, what is new.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestMail {
+    pub name: String,
+    /// One sentence: how many flags, how many new since the last digest.
+    pub intro: String,
+    pub open_count: usize,
+    /// Most severe first; empty groups are left out.
+    pub groups: Vec<DigestGroup>,
+    pub overdue: Vec<DigestAction>,
+    /// The flag inbox, where the digest is also turned off.
+    pub inbox_link: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestGroup {
+    /// e.g. "High (2)".
+    pub heading: String,
+    pub flags: Vec<DigestFlag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestFlag {
+    pub partnership: String,
+    pub title: String,
+    pub scope: String,
+    /// The measured value, two decimals.
+    pub measured: Option<String>,
+    /// Opened since the last digest.
+    pub new: bool,
+    pub link: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestAction {
+    pub partnership: String,
+    pub flag_title: String,
+    pub what: String,
+    /// ISO date.
+    pub due_on: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/flag_digest/subject.txt")]
+struct DigestSubject<'a> {
+    m: &'a DigestMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/flag_digest/body.txt")]
+struct DigestText<'a> {
+    m: &'a DigestMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/flag_digest/body.html")]
+struct DigestHtml<'a> {
+    m: &'a DigestMail,
+}
+
+pub fn flag_digest(m: &DigestMail) -> Result<RenderedMail, askama::Error> {
+    Ok(RenderedMail {
+        kind: KIND_FLAG_DIGEST,
+        subject: one_line(&DigestSubject { m }.render()?),
+        text: DigestText { m }.render()?,
+        html: DigestHtml { m }.render()?,
         headers: vec![("Auto-Submitted".into(), "auto-generated".into())],
     })
 }

@@ -210,3 +210,26 @@ pub fn assign(
 ) -> Result<FlagDetail, ServiceError> {
     Ok(store::assign(conn, id, assignee, actor)?)
 }
+
+/// Queues the weekly digests that are due at `now` (all of them with `now_anyway`).
+pub fn queue_digests(
+    conn: &mut Conn,
+    now: chrono::NaiveDateTime,
+    links: &Links,
+    actor: &str,
+    now_anyway: bool,
+) -> Result<crate::flags::digest::DigestReport, ServiceError> {
+    Ok(crate::flags::digest::queue_digests(
+        conn, now, links, actor, now_anyway,
+    )?)
+}
+
+/// Turns the weekly digest of the user with this address on or off.
+pub fn set_digest(conn: &mut Conn, email: &str, on: bool, actor: &str) -> Result<(), ServiceError> {
+    Ok(crate::flags::digest::set_digest(conn, email, on, actor)?)
+}
+
+/// Whether the user receives the weekly digest.
+pub fn digest_on(conn: &mut Conn, user_id: i64) -> Result<bool, ServiceError> {
+    Ok(crate::flags::digest::digest_on(conn, user_id)?)
+}

@@ -160,6 +160,8 @@ pub struct TickReport {
     pub opened: Vec<(i64, i64)>,
     pub closed: Vec<(i64, i64)>,
     pub reminders: usize,
+    /// Users whose weekly flag digest was queued.
+    pub digests: Vec<i64>,
 }
 
 /// One scheduler pass now (see [`tick_at`]).
@@ -168,7 +170,8 @@ pub fn tick(conn: &mut Conn, catalog: &Catalog, links: &Links) -> Result<TickRep
 }
 
 /// One scheduler pass at `now`: close overdue waves (each with its aggregates and flag rules
-/// in one transaction), open due slots, queue due reminders. Safe to run from several
+/// in one transaction), open due slots, queue due reminders and the weekly flag digests that
+/// are due. Safe to run from several
 /// instances at once and as often as wanted.
 pub fn tick_at(
     conn: &mut Conn,
@@ -201,5 +204,7 @@ pub fn tick_at(
         audit_wave(conn, SCHEDULER, "wave.opened", *partnership, *seq)?;
     }
     report.reminders = lifecycle::send_due_reminders(conn, now, links)?;
+    report.digests =
+        crate::flags::digest::queue_digests(conn, now, links, SCHEDULER, false)?.queued;
     Ok(report)
 }

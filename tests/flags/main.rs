@@ -7,6 +7,7 @@ mod common;
 #[path = "../mail/sink.rs"]
 mod sink;
 
+mod digests;
 mod inbox;
 mod scheduled;
 mod workbench;
