@@ -143,6 +143,67 @@ pub fn wave_change(earlier: &ValueCounts, later: &ValueCounts) -> Comparison {
     compare(later, earlier)
 }
 
+/// Welch's t test of two groups known only by their summaries (n, x̄, s): group 1 − group 2.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WelchTest {
+    /// x̄₁ − x̄₂.
+    pub mean_diff: f64,
+    pub t: f64,
+    /// Welch–Satterthwaite degrees of freedom.
+    pub df: f64,
+    /// Two-sided p.
+    pub p: f64,
+    /// One-sided p for x̄₁ < x̄₂ (the alternative that group 1 lies below group 2).
+    pub p_below: f64,
+}
+
+/// Welch's t test from two [`SampleSummary`]s, as
+/// `scipy.stats.ttest_ind_from_stats(m1, s1, n1, m2, s2, n2, equal_var=False)` (two-sided
+/// `p`) and with `alternative="less"` (`p_below`). Same formula as [`compare`]'s Welch test.
+///
+/// # Null rules
+///
+/// `None` when either group has fewer than 2 respondents (no s) or both SDs are 0.
+///
+/// # Examples
+///
+/// ```
+/// use tandem::stats::{welch_from_summaries, SampleSummary};
+///
+/// let group = |n, mean, sd| SampleSummary { n, mean: Some(mean), sd: Some(sd), mean_ci95: None };
+/// let w = welch_from_summaries(&group(30, 3.1, 0.8), &group(25, 3.6, 0.7)).unwrap();
+/// // scipy.stats.ttest_ind_from_stats(3.1, 0.8, 30, 3.6, 0.7, 25, equal_var=False)
+/// assert!((w.t + 2.471334023696013).abs() < 1e-12);
+/// assert!(w.p_below < w.p);
+/// ```
+pub fn welch_from_summaries(
+    group_1: &super::SampleSummary,
+    group_2: &super::SampleSummary,
+) -> Option<WelchTest> {
+    let spread = |s: &super::SampleSummary| -> Option<Spread> {
+        let sd = s.sd?;
+        (s.n >= 2).then_some(Spread {
+            n: s.n as f64,
+            mean: s.mean?,
+            variance: sd * sd,
+        })
+    };
+    let (a, b) = (spread(group_1)?, spread(group_2)?);
+    let w = welch(&a, &b)?;
+    let p_below = if w.t < 0.0 {
+        w.p / 2.0
+    } else {
+        1.0 - w.p / 2.0
+    };
+    Some(WelchTest {
+        mean_diff: a.mean - b.mean,
+        t: w.t,
+        df: w.df,
+        p: w.p,
+        p_below,
+    })
+}
+
 /// n, mean and sample variance of a group with at least 2 respondents.
 #[derive(Debug, Clone, Copy)]
 struct Spread {
@@ -264,6 +325,27 @@ fn ranks(x: &[(f64, u64)], y: &[(f64, u64)]) -> Option<Ranks> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn welch_from_summaries_matches_scipy_ttest_ind_from_stats() {
+        let group = |n, mean, sd| crate::stats::SampleSummary {
+            n,
+            mean: Some(mean),
+            sd: Some(sd),
+            mean_ci95: None,
+        };
+        // scipy.stats.ttest_ind_from_stats(3.1, 0.8, 30, 3.6, 0.7, 25, equal_var=False)
+        let w = welch_from_summaries(&group(30, 3.1, 0.8), &group(25, 3.6, 0.7)).unwrap();
+        assert!((w.t + 2.471334023696013).abs() < 1e-12);
+        assert!((w.p - 0.01671797344345026).abs() < 1e-7);
+        // … alternative="less"
+        assert!((w.p_below - 0.00835898672172513).abs() < 1e-7);
+        // group 1 above group 2: (3.9, 0.6, 12) vs (3.6, 0.9, 20), alternative="less"
+        let w = welch_from_summaries(&group(12, 3.9, 0.6), &group(20, 3.6, 0.9)).unwrap();
+        assert!((w.t - 1.1298653657320634).abs() < 1e-12);
+        assert!((w.p_below - 0.8661907427732829).abs() < 1e-7);
+        assert!(welch_from_summaries(&group(1, 3.0, 0.0), &group(20, 3.6, 0.9)).is_none());
+    }
+
     use super::*;
     use crate::stats::sample::answered;
 

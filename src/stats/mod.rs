@@ -45,7 +45,7 @@ pub use chance::{
     CHANCE_QUANTILE, CHANCE_REPLICATES, CHANCE_SEED,
 };
 pub use change_points::{change_points, ChangePoints, Segment, MIN_SEGMENT, MIN_WAVES};
-pub use compare::{compare, wave_change, Comparison};
+pub use compare::{compare, wave_change, welch_from_summaries, Comparison, WelchTest};
 pub use correlation::{lead_lag, pearson, Correlation, Lag, LeadLag};
 pub use descriptives::{describe_item, describe_sample, ItemSummary, SampleSummary};
 pub use holm::holm;

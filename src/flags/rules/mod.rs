@@ -62,16 +62,26 @@ pub struct RuleConfig {
     /// The lower side's rate divided by the higher side's below this (0–1) fires.
     #[schema(exclusive_minimum = 0.0, maximum = 1.0)]
     pub min_rate_ratio: f64,
+    /// An open or acknowledged rule flag whose rule has not fired on its scope for this many
+    /// closed waves in a row closes itself (resolved by the rules, with a note saying so);
+    /// 0 leaves every flag open until a person resolves it. Manual flags never close
+    /// themselves.
+    #[schema(minimum = 0, maximum = 52)]
+    pub close_after_quiet_waves: u32,
 }
+
+/// Most quiet waves a configuration may wait before a flag closes itself (a year of weekly
+/// waves).
+pub const MAX_QUIET_WAVES: u32 = 52;
 
 impl Default for RuleConfig {
     fn default() -> Self {
         RuleConfig {
             gap_points: 0.5,
             gap_alpha: 0.05,
-            min_rwg_j: 0.70,
+            min_rwg_j: 0.50,
             decline_points: 0.3,
-            decline_alpha: 0.05,
+            decline_alpha: 0.025,
             segment_gap_points: 0.75,
             segment_alpha: 0.05,
             shift_points: 0.3,
@@ -79,6 +89,7 @@ impl Default for RuleConfig {
             level_lower: None,
             min_response_rate: 0.40,
             min_rate_ratio: 0.5,
+            close_after_quiet_waves: 2,
         }
     }
 }
@@ -105,6 +116,15 @@ impl RuleConfig {
         check("shift_points", self.shift_points, 0.0, 4.0);
         check("min_response_rate", self.min_response_rate, 0.0, 1.0);
         check("min_rate_ratio", self.min_rate_ratio, 0.0, 1.0);
+        if self.close_after_quiet_waves > MAX_QUIET_WAVES {
+            out.push(FieldProblem {
+                field: "close_after_quiet_waves".into(),
+                message: format!(
+                    "{} is not in [0, {MAX_QUIET_WAVES}]",
+                    self.close_after_quiet_waves
+                ),
+            });
+        }
         out
     }
 }
@@ -445,18 +465,62 @@ pub fn low_agreement(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Fin
         .collect()
 }
 
-/// Rule 3: mean(t − 2) − mean(t) ≥ `decline_points`, or an OLS slope < 0 with p <
-/// `decline_alpha` over the shown waves up to t. Needs the side shown in wave t.
+/// Rule 3: a firm's view of a dimension is falling — by a drop or by a slope, each
+/// significant once the wave's whole family of decline tests is taken into account.
+///
+/// For each shown side × dimension series with the side shown in wave t, two one-sided
+/// tests: the **drop** from wave t − 2 to t (Welch's t from the two waves' summaries,
+/// alternative "t lies below t − 2") and the **slope** of the OLS fit over the shown waves up
+/// to t (its two-sided p halved when the slope is negative). Every p of the wave (two per
+/// series) is Holm-adjusted as one family ([`crate::stats::holm`]), so where nothing declines
+/// the rule fires on at most `decline_alpha` of waves however many series a template has.
+/// Fires when `drop ≥ decline_points` and the drop's adjusted p < `decline_alpha`, or when the
+/// slope is negative with adjusted p < `decline_alpha`.
 pub fn decline(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding> {
-    report
+    let candidates: Vec<DeclineTests> = report
         .trend
         .iter()
         .filter(|t| t.kind == "dimension")
-        .filter_map(|t| decline_of(report, t, wave, config))
+        .filter_map(|t| decline_tests(t, wave))
+        .collect();
+    let family: Vec<Option<f64>> = candidates
+        .iter()
+        .flat_map(|c| [c.drop_p, c.slope_p])
+        .collect();
+    let adjusted = crate::stats::holm(&family);
+    candidates
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let (drop_p_adjusted, slope_p_adjusted) = (adjusted[2 * i], adjusted[2 * i + 1]);
+            decline_finding(
+                report,
+                c,
+                drop_p_adjusted,
+                slope_p_adjusted,
+                family.iter().flatten().count(),
+                wave,
+                config,
+            )
+        })
         .collect()
 }
 
-fn decline_of(report: &Report, t: &TrendRecord, wave: i64, config: &RuleConfig) -> Option<Finding> {
+/// One series' decline tests in wave t, before the family's adjustment.
+struct DeclineTests<'r> {
+    trend: &'r TrendRecord,
+    points: Vec<(i64, f64)>,
+    before: Option<f64>,
+    now: f64,
+    drop: Option<f64>,
+    /// One-sided p of the drop from t − 2 to t.
+    drop_p: Option<f64>,
+    slope: Option<f64>,
+    /// One-sided p of the slope against "falling" (`None` without a fit).
+    slope_p: Option<f64>,
+}
+
+fn decline_tests<'r>(t: &'r TrendRecord, wave: i64) -> Option<DeclineTests<'r>> {
     let points: Vec<(i64, f64)> = t
         .x_waves
         .iter()
@@ -469,8 +533,22 @@ fn decline_of(report: &Report, t: &TrendRecord, wave: i64, config: &RuleConfig) 
         return None;
     }
     let before = points.iter().find(|(w, _)| *w == wave - 2).map(|(_, m)| *m);
-    let drop = before.map(|b| b - now);
-    let by_drop = drop.is_some_and(|d| d >= config.decline_points);
+    // The trend keeps n and SD beside each wave's mean: Welch's t from those summaries.
+    let summary = |w: i64| {
+        let i = t.x_waves.iter().position(|x| *x == w)?;
+        Some(crate::stats::SampleSummary {
+            n: *t.y_n.get(i)?,
+            mean: t.y_means.get(i).copied(),
+            sd: *t.y_sd.get(i)?,
+            mean_ci95: None,
+        })
+    };
+    let drop_p = match (summary(wave - 2), summary(wave)) {
+        (Some(earlier), Some(later)) => {
+            crate::stats::welch_from_summaries(&later, &earlier).map(|w| w.p_below)
+        }
+        _ => None,
+    };
     // The report's fit covers every closed wave up to the report's wave; refit only when the
     // rules look at an earlier wave than the report does.
     let fit = if t.x_waves.last() == Some(&wave) {
@@ -479,25 +557,61 @@ fn decline_of(report: &Report, t: &TrendRecord, wave: i64, config: &RuleConfig) 
         let xy: Vec<(f64, f64)> = points.iter().map(|(w, m)| (*w as f64, *m)).collect();
         crate::stats::linear_trend(&xy)
     };
-    let by_slope =
-        matches!((fit.slope, fit.p), (Some(b), Some(p)) if b < 0.0 && p < config.decline_alpha);
+    // One-sided: p/2 for a falling slope, 1 − p/2 for a rising one. A rising series stays in
+    // the family with its large p, so leaving it out cannot shrink m and loosen Holm.
+    let slope_p = match (fit.slope, fit.p) {
+        (Some(b), Some(p)) if b < 0.0 => Some(p / 2.0),
+        (Some(_), Some(p)) => Some(1.0 - p / 2.0),
+        _ => None,
+    };
+    Some(DeclineTests {
+        trend: t,
+        before,
+        now,
+        drop: before.map(|b| b - now),
+        drop_p,
+        slope: fit.slope,
+        slope_p,
+        points,
+    })
+}
+
+fn decline_finding(
+    report: &Report,
+    c: DeclineTests<'_>,
+    drop_p_adjusted: Option<f64>,
+    slope_p_adjusted: Option<f64>,
+    family_size: usize,
+    wave: i64,
+    config: &RuleConfig,
+) -> Option<Finding> {
+    // An infinite alpha (what `measure` passes) accepts every series, tested or not.
+    let significant = |p: Option<f64>| {
+        config.decline_alpha == f64::INFINITY || p.is_some_and(|p| p < config.decline_alpha)
+    };
+    let by_drop =
+        c.drop.is_some_and(|d| d >= config.decline_points) && significant(drop_p_adjusted);
+    let by_slope = c.slope.is_some_and(|b| b < 0.0) && significant(slope_p_adjusted);
     if !(by_drop || by_slope) {
         return None;
     }
-    let fitted_fall = match (fit.slope, points.first()) {
+    let t = c.trend;
+    let fitted_fall = match (c.slope, c.points.first()) {
         (Some(b), Some((first, _))) => -b * (wave - first) as f64,
         _ => 0.0,
     };
-    let measured = drop.unwrap_or(fitted_fall);
-    let severity = if by_drop {
-        let graded = Severity::grade(measured - config.decline_points, steps::DECLINE);
-        if by_slope {
-            graded.raised()
-        } else {
-            graded
-        }
+    let measured = c.drop.unwrap_or(fitted_fall);
+    // Graded by how far the drop passes the points (whichever test made it significant),
+    // one step higher when both tests are significant.
+    let graded = if measured >= config.decline_points {
+        Severity::grade(measured - config.decline_points, steps::DECLINE)
     } else {
         Severity::Low
+    };
+    let severity = if by_drop && by_slope {
+        graded.raised()
+    } else {
+        graded
     };
     Some(Finding {
         rule: Rule::Decline,
@@ -509,17 +623,21 @@ fn decline_of(report: &Report, t: &TrendRecord, wave: i64, config: &RuleConfig) 
             "wave": wave,
             "dimension": t.target,
             "side": t.side,
-            "from_wave": before.map(|_| wave - 2),
-            "mean_from": before,
-            "mean_to": now,
-            "drop": drop,
+            "from_wave": c.before.map(|_| wave - 2),
+            "mean_from": c.before,
+            "mean_to": c.now,
+            "drop": c.drop,
+            "drop_p": c.drop_p,
+            "drop_p_adjusted": drop_p_adjusted,
             "by_drop": by_drop,
-            "slope": fit.slope,
-            "slope_p": fit.p,
+            "slope": c.slope,
+            "slope_p": c.slope_p,
+            "slope_p_adjusted": slope_p_adjusted,
             "alpha": config.decline_alpha,
+            "family": family_size,
             "by_slope": by_slope,
-            "waves": points.iter().map(|(w, _)| *w).collect::<Vec<_>>(),
-            "means": points.iter().map(|(_, m)| *m).collect::<Vec<_>>(),
+            "waves": c.points.iter().map(|(w, _)| *w).collect::<Vec<_>>(),
+            "means": c.points.iter().map(|(_, m)| *m).collect::<Vec<_>>(),
         }),
         link: dimension_link(report, &t.target),
     })
@@ -527,16 +645,23 @@ fn decline_of(report: &Report, t: &TrendRecord, wave: i64, config: &RuleConfig) 
 
 /// Rule 4: within a firm, the shown segments of one attribute (level, function, region)
 /// differ on a dimension by ≥ `segment_gap_points` (highest − lowest segment mean) **and**
-/// Welch's ANOVA across them gives p < `segment_alpha`. Only shown segments take part (the
+/// Welch's ANOVA across them gives p < `segment_alpha` once Holm-adjusted over the wave's
+/// family of segment tests (every side × dimension × attribute tested in the wave), so where
+/// no segment differs the rule fires on at most `segment_alpha` of waves. Only shown segments take part (the
 /// report's segment test leaves withheld ones out), so a withheld group never fires.
 pub fn segment_gap(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for test in report
+    let tests: Vec<_> = report
         .segment_tests
         .iter()
         .filter(|t| t.wave == wave && t.k >= 2)
-    {
-        let Some(p) = test.welch_p else { continue };
+        .collect();
+    let adjusted = crate::stats::holm(&tests.iter().map(|t| t.welch_p).collect::<Vec<_>>());
+    let family = adjusted.iter().flatten().count();
+    let mut out = Vec::new();
+    for (test, p_adjusted) in tests.into_iter().zip(adjusted) {
+        let (Some(p), Some(p_adjusted)) = (test.welch_p, p_adjusted) else {
+            continue;
+        };
         let means: Vec<(&str, f64, u64)> = test
             .segments
             .iter()
@@ -560,7 +685,7 @@ pub fn segment_gap(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Findi
             continue;
         };
         let gap = high.1 - low.1;
-        if gap < config.segment_gap_points || p >= config.segment_alpha {
+        if gap < config.segment_gap_points || p_adjusted >= config.segment_alpha {
             continue;
         }
         let dimension = test.dimension.as_str();
@@ -583,6 +708,8 @@ pub fn segment_gap(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Findi
                 "segments": means.iter().map(|(s, m, n)| json!({"segment": s, "mean": m, "n": n})).collect::<Vec<_>>(),
                 "welch_f": test.welch_f,
                 "welch_p": p,
+                "welch_p_adjusted": p_adjusted,
+                "family": family,
                 "kruskal_p": test.kruskal_p,
                 "epsilon2": test.epsilon2,
                 "alpha": config.segment_alpha,

@@ -22,7 +22,7 @@ fn the_default_configuration_is_valid_and_round_trips_as_json() {
 fn a_partial_configuration_keeps_the_other_defaults() {
     let c: RuleConfig = serde_json::from_str(r#"{"gap_points": 0.8}"#).unwrap();
     assert_eq!(c.gap_points, 0.8);
-    assert_eq!(c.min_rwg_j, 0.70);
+    assert_eq!(c.min_rwg_j, 0.50);
     assert!(serde_json::from_str::<RuleConfig>(r#"{"gap": 1}"#).is_err());
 }
 
@@ -187,6 +187,29 @@ fn the_segment_gap_fires_just_past_its_points_and_only_with_a_significant_test()
         segment_gap(&segment_report(8, 0.049), 3, &c).len() == 1,
         "p just below"
     );
+}
+
+#[test]
+fn the_segment_gap_is_judged_over_the_waves_family_of_segment_tests() {
+    // A second test in the wave (function, p = 0.5) makes a family of two: Holm doubles the
+    // smaller p, so 0.03 fires alone but not beside it (0.06 ≥ 0.05), and 0.02 still does.
+    let with_second = |p: f64| {
+        let mut r = segment_report(8, p);
+        let mut other = r.segment_tests[0].clone();
+        other.attribute = "function";
+        other.welch_p = Some(0.5);
+        r.segment_tests.push(other);
+        segment_gap(&r, 3, &RuleConfig::default())
+    };
+    assert_eq!(
+        segment_gap(&segment_report(8, 0.03), 3, &RuleConfig::default()).len(),
+        1
+    );
+    assert!(with_second(0.03).is_empty(), "0.03 × 2 = 0.06");
+    let fired = with_second(0.02);
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].details["family"], 2);
+    assert!((fired[0].details["welch_p_adjusted"].as_f64().unwrap() - 0.04).abs() < 1e-15);
 }
 
 #[test]
@@ -392,10 +415,10 @@ fn agreement_report(rwg_j: f64, withheld: bool) -> Report {
 
 #[test]
 fn low_agreement_fires_just_below_its_threshold_and_never_withheld() {
-    let c = RuleConfig::default(); // rwg(j) < 0.70
+    let c = RuleConfig::default(); // rwg(j) < 0.50: weak agreement or none (LeBreton & Senter)
     let fired = |r: &Report| low_agreement(r, 3, &c).len();
-    assert_eq!(fired(&agreement_report(0.70, false)), 0, "at the threshold");
-    assert_eq!(fired(&agreement_report(0.6999, false)), 1, "just below");
+    assert_eq!(fired(&agreement_report(0.50, false)), 0, "at the threshold");
+    assert_eq!(fired(&agreement_report(0.4999, false)), 1, "just below");
     assert_eq!(
         fired(&agreement_report(0.1, true)),
         0,
@@ -403,8 +426,9 @@ fn low_agreement_fires_just_below_its_threshold_and_never_withheld() {
     );
 }
 
-/// Supplier trust means over waves 1..=n, as the report's trend section holds them.
-fn trend_report(means: &[f64]) -> Report {
+/// Supplier trust means over waves 1..=n, as the report's trend section holds them, each from
+/// n respondents with the given SD.
+fn trend_report(means: &[f64], n: u64, sd: f64) -> Report {
     let mut r = empty_report();
     let xy: Vec<(f64, f64)> = means
         .iter()
@@ -417,6 +441,8 @@ fn trend_report(means: &[f64]) -> Report {
         target: "trust".into(),
         x_waves: (1..=means.len() as i64).collect(),
         y_means: means.to_vec(),
+        y_n: vec![n; means.len()],
+        y_sd: vec![Some(sd); means.len()],
         fit: stats::linear_trend(&xy),
         changes: vec![],
     });
@@ -425,26 +451,75 @@ fn trend_report(means: &[f64]) -> Report {
 
 #[test]
 fn decline_fires_at_its_points_over_two_waves_or_on_a_significant_slope() {
-    // 0.25 points (exact in binary) from t − 2 to t, or a slope with p < 0.05
+    // 0.25 points (exact in binary) from t − 2 to t, tested one-sided with Welch's t
     let c = RuleConfig {
         decline_points: 0.25,
         ..RuleConfig::default()
     };
-    let fired = |means: &[f64]| decline(&trend_report(means), means.len() as i64, &c);
+    let fired = |means: &[f64], n, sd| decline(&trend_report(means, n, sd), means.len() as i64, &c);
+    // 40 people with SD 0.2 each wave: every such drop is significant
     assert!(
-        fired(&[3.6, 3.5, 3.6, 3.2578125]).is_empty(),
+        fired(&[3.6, 3.5, 3.6, 3.2578125], 40, 0.2).is_empty(),
         "0.2421875 down over two waves"
     );
-    let at = fired(&[3.6, 3.5, 3.6, 3.25]);
+    let at = fired(&[3.6, 3.5, 3.6, 3.25], 40, 0.2);
     assert_eq!(at.len(), 1, "0.25 down over two waves");
     assert_eq!(at[0].measured, 0.25);
     assert_eq!(at[0].scope, "dimension:trust:supplier");
-    // a steady fall too small wave to wave, but a significant slope
-    let slope = fired(&[4.0, 3.9, 3.8, 3.7, 3.61, 3.5]);
+    assert_eq!(at[0].details["by_drop"], true);
+    // the same means from 8 people with SD 1.2: 0.25 down is not distinguishable from noise
+    assert!(fired(&[3.6, 3.5, 3.6, 3.25], 8, 1.2).is_empty());
+    // a steady fall too small over two waves, but a significant slope
+    let slope = fired(&[4.0, 3.9, 3.8, 3.7, 3.61, 3.5], 30, 0.8);
     assert_eq!(slope.len(), 1, "{slope:?}");
     assert_eq!(slope[0].details["by_slope"], true);
     assert_eq!(slope[0].details["by_drop"], false);
     // a side withheld in wave t has no trend point there: nothing fires for t
-    let r = trend_report(&[3.6, 3.8, 3.0]);
+    let r = trend_report(&[3.6, 3.8, 3.0], 30, 0.8);
     assert!(decline(&r, 4, &c).is_empty(), "no point for wave 4");
+}
+
+#[test]
+fn decline_fires_just_below_its_alpha_after_holm_over_the_waves_family() {
+    // 0.5 down from 12 people with SD 0.9: p of the drop is moderate
+    let r = trend_report(&[3.6, 3.7, 3.6, 3.2], 12, 0.9);
+    let with_alpha = |alpha: f64| {
+        let c = RuleConfig {
+            decline_alpha: alpha,
+            ..RuleConfig::default()
+        };
+        decline(&r, 4, &c)
+    };
+    let earlier = stats::SampleSummary {
+        n: 12,
+        mean: Some(3.7),
+        sd: Some(0.9),
+        mean_ci95: None,
+    };
+    let later = stats::SampleSummary {
+        n: 12,
+        mean: Some(3.2),
+        sd: Some(0.9),
+        mean_ci95: None,
+    };
+    let p = stats::welch_from_summaries(&later, &earlier)
+        .unwrap()
+        .p_below;
+    let slope_p = r.trend[0].fit.p.unwrap() / 2.0;
+    // a family of two (the drop and the slope): Holm multiplies the smaller p by 2
+    let adjusted = (2.0 * p.min(slope_p)).min(1.0);
+    assert!(
+        p < slope_p,
+        "the drop is the stronger test here: {p} vs {slope_p}"
+    );
+    assert!(
+        with_alpha(adjusted).is_empty(),
+        "p at alpha is not below it"
+    );
+    let fired = with_alpha(adjusted * (1.0 + 1e-9));
+    assert_eq!(fired.len(), 1);
+    let d = &fired[0].details;
+    assert_eq!(d["family"], 2);
+    assert!((d["drop_p"].as_f64().unwrap() - p).abs() < 1e-15);
+    assert!((d["drop_p_adjusted"].as_f64().unwrap() - adjusted).abs() < 1e-15);
 }

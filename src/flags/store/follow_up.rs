@@ -91,3 +91,72 @@ pub(super) fn follow_ups(conn: &mut Conn, flag_id: i64) -> Result<Vec<FollowUpVi
         })
         .collect())
 }
+
+/// Closes each of `flags` (open or acknowledged rule flags that last fired at least `quiet`
+/// waves before `seq`) whose follow-up lines show the rule looked at each of the `quiet`
+/// waves up to `seq` and did not fire there: resolved by the rules, with a note naming the
+/// quiet waves and the latest measured value. A later wave that fires reopens it as usual.
+pub(super) fn close_quiet<'f>(
+    conn: &mut Conn,
+    flags: impl Iterator<Item = &'f FlagRow>,
+    seq: i64,
+    quiet: u32,
+    at: NaiveDateTime,
+) -> Result<Vec<i64>, FlagError> {
+    let first = seq - i64::from(quiet) + 1;
+    let mut closed = Vec::new();
+    for flag in flags.filter(|f| f.rule != MANUAL) {
+        let lines: Vec<(i64, Option<f64>, bool)> = flag_follow_ups::table
+            .inner_join(waves::table)
+            .filter(flag_follow_ups::flag_id.eq(flag.id))
+            .filter(waves::seq.ge(first))
+            .filter(waves::seq.le(seq))
+            .order(waves::seq.asc())
+            .select((
+                waves::seq,
+                flag_follow_ups::measured,
+                flag_follow_ups::fired,
+            ))
+            .load(conn)?;
+        let looked_at_each = lines.len() == quiet as usize
+            && lines
+                .iter()
+                .zip(first..=seq)
+                .all(|((w, _, _), want)| *w == want);
+        if !looked_at_each || lines.iter().any(|(_, _, fired)| *fired) {
+            continue;
+        }
+        let latest = lines
+            .last()
+            .and_then(|(_, m, _)| *m)
+            .map(|m| format!("measured {m:.3} on wave {seq}"))
+            .unwrap_or_else(|| format!("not measurable on wave {seq}"));
+        let (waves, quiet_words) = if quiet == 1 {
+            (format!("wave {seq}"), "1 quiet wave".to_owned())
+        } else {
+            (
+                format!("waves {first}–{seq}"),
+                format!("{quiet} quiet waves in a row"),
+            )
+        };
+        let changed = diesel::update(
+            flags::table
+                .filter(flags::id.eq(flag.id))
+                .filter(flags::state.ne(FlagState::Resolved.as_str())),
+        )
+        .set((
+            flags::state.eq(FlagState::Resolved.as_str()),
+            flags::updated_at.eq(at),
+            flags::resolved_measured.eq(flags::measured),
+        ))
+        .execute(conn)?;
+        if changed == 1 {
+            let note = format!(
+                "closed by the rules: it has not fired on {waves} ({quiet_words}); {latest}"
+            );
+            record(conn, flag.id, &Actor::rules(), "closed itself", &note, at)?;
+            closed.push(flag.id);
+        }
+    }
+    Ok(closed)
+}

@@ -318,6 +318,9 @@ pub struct RunReport {
     pub superseded: Vec<i64>,
     /// Alert mails queued.
     pub mails_queued: usize,
+    /// Open or acknowledged flags that closed themselves: their rule has not fired on their
+    /// scope for `close_after_quiet_waves` closed waves in a row.
+    pub closed_quiet: Vec<i64>,
 }
 
 /// Which partnerships an inbox covers.

@@ -155,6 +155,13 @@ pub fn run_for_wave(
                 run.still_firing.push(flag.id);
             }
         }
+        if config.close_after_quiet_waves > 0 {
+            let quiet = existing.iter().filter(|f| {
+                f.state != FlagState::Resolved.as_str()
+                    && seq_of_flag(f) <= seq - i64::from(config.close_after_quiet_waves)
+            });
+            run.closed_quiet = close_quiet(conn, quiet, seq, config.close_after_quiet_waves, at)?;
+        }
         Ok(run)
     })
 }

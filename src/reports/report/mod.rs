@@ -285,6 +285,10 @@ pub struct TrendRecord {
     /// Closed waves whose whole-side group is shown and has a mean.
     pub x_waves: Vec<i64>,
     pub y_means: Vec<f64>,
+    /// Respondents behind each mean (complete respondents for a dimension).
+    pub y_n: Vec<u64>,
+    /// The sample SD behind each mean; `null` with fewer than 2 respondents.
+    pub y_sd: Vec<Option<f64>>,
     #[serde(flatten)]
     pub fit: Trend,
     /// Welch's t test of each wave against the previous shown wave.

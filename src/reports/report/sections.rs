@@ -93,7 +93,7 @@ pub(super) fn icc_record(
     }
 }
 
-/// (wave, sample) of the shown whole-side groups whose target is shown and has a mean.
+/// (wave, sample, mean) of the shown whole-side groups whose target is shown and has a mean.
 pub(super) fn wave_samples(
     waves: &[WaveGroups],
     side: Side,
@@ -101,13 +101,28 @@ pub(super) fn wave_samples(
     target: &str,
     t: usize,
 ) -> Vec<(i64, ValueCounts, f64)> {
+    wave_summaries(waves, side, kind, target, t)
+        .into_iter()
+        .map(|(w, s, summary)| (w, s, summary.mean.unwrap_or(f64::NAN)))
+        .collect()
+}
+
+/// [`wave_samples`] with each wave's whole summary (n, mean, SD).
+fn wave_summaries(
+    waves: &[WaveGroups],
+    side: Side,
+    kind: TargetKind,
+    target: &str,
+    t: usize,
+) -> Vec<(i64, ValueCounts, stats::SampleSummary)> {
     waves
         .iter()
         .filter_map(|w| {
             let g = w.shown_whole_target(side, t)?;
             let s = sample(g, kind, target);
-            let mean = stats::describe_sample(&s).mean?;
-            Some((w.seq, s.into_owned(), mean))
+            let summary = stats::describe_sample(&s);
+            summary.mean?;
+            Some((w.seq, s.into_owned(), summary))
         })
         .collect()
 }
@@ -119,8 +134,12 @@ pub(super) fn trend_record(
     target: &str,
     t: usize,
 ) -> TrendRecord {
-    let points = wave_samples(waves, side, kind, target, t);
-    let xy: Vec<(f64, f64)> = points.iter().map(|(w, _, m)| (*w as f64, *m)).collect();
+    let points = wave_summaries(waves, side, kind, target, t);
+    let mean = |s: &stats::SampleSummary| s.mean.unwrap_or(f64::NAN);
+    let xy: Vec<(f64, f64)> = points
+        .iter()
+        .map(|(w, _, s)| (*w as f64, mean(s)))
+        .collect();
     let changes = points
         .windows(2)
         .map(|pair| {
@@ -150,7 +169,9 @@ pub(super) fn trend_record(
         kind: kind.as_str(),
         target: target.to_owned(),
         x_waves: points.iter().map(|(w, _, _)| *w).collect(),
-        y_means: points.iter().map(|(_, _, m)| *m).collect(),
+        y_means: points.iter().map(|(_, _, s)| mean(s)).collect(),
+        y_n: points.iter().map(|(_, _, s)| s.n).collect(),
+        y_sd: points.iter().map(|(_, _, s)| s.sd).collect(),
         fit: stats::linear_trend(&xy),
         changes,
     }
