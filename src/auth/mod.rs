@@ -18,6 +18,7 @@
 //! registered, and never let a refusal reveal whether a partnership exists.
 
 pub mod access;
+pub mod api_tokens;
 pub mod audit;
 pub mod passwords;
 pub mod sessions;
