@@ -6,7 +6,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::auth::api_tokens::{self, ApiToken, Presented, MAX_NAME};
-use crate::auth::{audit, users, User};
+use diesel::result::{DatabaseErrorKind, Error::DatabaseError};
+
+use crate::auth::{audit, users, AuthError, User};
 use crate::db::Conn;
 use crate::domain::FieldProblem;
 use crate::error::ServiceError;
@@ -104,13 +106,23 @@ pub fn create(
 ) -> Result<CreatedToken, ServiceError> {
     conn.write_transaction(|conn| {
         let (name, expires_on) = check(conn, user.id, request, now.date())?;
-        let (token, secret) = api_tokens::issue(
+        let issued = api_tokens::issue(
             conn,
             user.id,
             &name,
             expires_on.map(api_tokens::end_of),
             now,
-        )?;
+        );
+        let (token, secret) = match issued {
+            // Another request made a token of this name since the check.
+            Err(AuthError::Database(DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
+                return Err(ServiceError::Invalid(vec![problem(
+                    "name",
+                    format!("you already have a token named {name:?}"),
+                )]))
+            }
+            other => other?,
+        };
         audit::audit_at(
             conn,
             now,

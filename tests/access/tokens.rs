@@ -159,6 +159,11 @@ both_backends!(
             0
         );
         assert_eq!(audit_rows(&app, "api_token.created", "mgr@example.com"), 1);
+        // Names are unique per user.
+        let (status, page) = make_token(&app, &client, "weekly export", "").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("you already have a token named"), "{page}");
+        assert_eq!(app.db.count("api_tokens"), 1);
 
         // The token reads the manager's own partnership, as the admin token does.
         let api = with_token(&secret);
