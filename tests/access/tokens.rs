@@ -90,6 +90,15 @@ fn only_admins() -> Value {
     json!({ "error": "this route is for administrators" })
 }
 
+/// When the (only) token was last used, as stored.
+fn last_use(app: &TestApp) -> Option<chrono::NaiveDateTime> {
+    let mut conn = app.db.pool().get().unwrap();
+    api_tokens::table
+        .select(api_tokens::last_used_at)
+        .first(&mut conn)
+        .unwrap()
+}
+
 /// A flag of `partnership` that is still open.
 fn open_flag(app: &TestApp, partnership: i64) -> i64 {
     let mut conn = app.db.pool().get().unwrap();
@@ -182,14 +191,23 @@ both_backends!(
             report, full,
             "a manager of both sides sees the whole report"
         );
-        let last_used: Option<chrono::NaiveDateTime> = {
-            let mut conn = app.db.pool().get().unwrap();
-            api_tokens::table
-                .select(api_tokens::last_used_at)
-                .first(&mut conn)
-                .unwrap()
-        };
+        let last_used = last_use(&app);
         assert!(last_used.is_some(), "the use is recorded");
+        // Within the minute a use is not written again; after it, it is.
+        let (status, _) = get_json(&app, &api, &format!("/api/partnerships/{a}/goals")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(last_use(&app), last_used);
+        let long_ago = tandem::db::now() - chrono::TimeDelta::minutes(2);
+        {
+            let mut conn = app.db.pool().get().unwrap();
+            diesel::update(api_tokens::table)
+                .set(api_tokens::last_used_at.eq(Some(long_ago)))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        let (status, _) = get_json(&app, &api, &format!("/api/partnerships/{a}/goals")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(last_use(&app).unwrap() > long_ago);
 
         // Another partnership reads exactly like one that does not exist.
         let (status, body) = get_json(&app, &api, &format!("/api/partnerships/{b}/report")).await;
