@@ -34,14 +34,6 @@ use crate::web::AppState;
 /// The header a session-authenticated JSON request carries its CSRF token in.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
-/// How a caller proved who they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Credential {
-    AdminToken,
-    PersonalToken,
-    Session,
-}
-
 /// The caller of an API request: who (for the audit log and flag history) and what they
 /// may see (the same [`Access`] their session has).
 #[derive(Debug, Clone)]
@@ -49,7 +41,6 @@ pub struct Caller {
     /// The user (id, email); `None` for the admin token.
     pub user: Option<(i64, String)>,
     pub access: Access,
-    pub credential: Credential,
 }
 
 impl Caller {
@@ -162,7 +153,6 @@ async fn identify(req: &HttpRequest) -> Result<Identified, ApiError> {
             caller: Caller {
                 user: Some((user.user.id, user.user.email.clone())),
                 access: user.access.clone(),
-                credential: Credential::Session,
             },
             session: Some(user),
         });
@@ -182,7 +172,6 @@ async fn bearer(req: &HttpRequest, token: String) -> Result<Caller, ApiError> {
         return Ok(Caller {
             user: None,
             access: Access::administrator(),
-            credential: Credential::AdminToken,
         });
     }
     if !token.starts_with(PREFIX) {
@@ -195,7 +184,6 @@ async fn bearer(req: &HttpRequest, token: String) -> Result<Caller, ApiError> {
         Presented::Valid { user, scopes, .. } => Ok(Caller {
             access: Access::for_user(&user, &scopes),
             user: Some((user.id, user.email)),
-            credential: Credential::PersonalToken,
         }),
         Presented::Expired => Err(ApiError::Unauthorized(
             "the API token has expired; make a new one on your account page".into(),
