@@ -7,7 +7,8 @@
 //!   one that does not exist.
 //! - [`users`]: the users repository; [`passwords`]: argon2id hashing; [`tokens`]: one-time
 //!   set-password links; [`sessions`]: server-side sessions behind an HttpOnly cookie, with a
-//!   CSRF token derived from the session secret; [`throttle`]: the sign-in rate limit;
+//!   CSRF token derived from the session secret; [`api_tokens`]: personal API tokens that
+//!   act as their user; [`throttle`]: the sign-in rate limit;
 //!   [`audit`]: the audit log.
 //!
 //! The HTTP side (the extractor `CurrentUser`, the role guard `RequireRole`) lives in
@@ -18,6 +19,7 @@
 //! registered, and never let a refusal reveal whether a partnership exists.
 
 pub mod access;
+pub mod api_tokens;
 pub mod audit;
 pub mod passwords;
 pub mod sessions;

@@ -1,4 +1,5 @@
-//! `tandem user …`: add sign-in users and list them. Adding prints a one-time set-password
+//! `tandem user …`: add sign-in users and list them; make, list and revoke their personal
+//! API tokens. Adding prints a one-time set-password
 //! link on its last line (or, with `--password-stdin`, reads the password from standard
 //! input, for scripts). Every change is written to the audit log with actor `cli`.
 
@@ -23,6 +24,10 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Personal API tokens of a user: create (prints the secret once, on the last line),
+    /// list, revoke
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Turn a user's weekly flag digest on or off
     Digest {
         #[arg(long)]
@@ -31,6 +36,33 @@ pub enum UserCommand {
         on: bool,
         #[arg(long)]
         off: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token for the user; the secret is printed once, on the last line
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What the token is for (unique per user)
+        #[arg(long)]
+        name: String,
+        /// The last day (YYYY-MM-DD, UTC) the token works; default no expiry
+        #[arg(long)]
+        expires_on: Option<String>,
+    },
+    /// List the user's tokens (never their secrets)
+    List {
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke the user's token of this name
+    Revoke {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -65,6 +97,7 @@ pub fn user_command(
     match cmd {
         UserCommand::Add(args) => add(settings, args, stdin, out),
         UserCommand::List { json } => list(settings, json, out),
+        UserCommand::Token(cmd) => token(settings, cmd, out),
         UserCommand::Digest { email, on, off } => {
             let context = crate::app::prepare(settings)?;
             let on = on && !off;
@@ -160,6 +193,64 @@ struct Listed {
     #[serde(flatten)]
     user: crate::auth::users::User,
     scopes: Vec<crate::auth::users::Scope>,
+}
+
+/// `tandem user token …`; audited with actor `cli`.
+fn token(settings: &Settings, cmd: TokenCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    use crate::services::api_tokens::{self, TokenRequest};
+    let context = crate::app::prepare(settings)?;
+    match cmd {
+        TokenCommand::Create {
+            email,
+            name,
+            expires_on,
+        } => {
+            let request = TokenRequest {
+                name,
+                expires_on: expires_on.unwrap_or_default(),
+            };
+            let created = context
+                .run(|conn, _| api_tokens::create_for_email(conn, &email, &request, now()))?;
+            writeln!(
+                out,
+                "API token {:?} for {email} ({}); the secret, shown only now:",
+                created.token.name,
+                created.token.expires_at.map_or_else(
+                    || "no expiry".to_owned(),
+                    |e| format!("works until {e} UTC")
+                )
+            )?;
+            writeln!(out, "{}", created.secret)?;
+        }
+        TokenCommand::List { email } => {
+            let tokens = context.run(|conn, _| api_tokens::list_for_email(conn, &email))?;
+            if tokens.is_empty() {
+                writeln!(out, "{email} has no API tokens")?;
+            }
+            let stamp = |t: Option<chrono::NaiveDateTime>| {
+                t.map_or_else(
+                    || "never".to_owned(),
+                    |t| t.format("%Y-%m-%d %H:%M").to_string(),
+                )
+            };
+            for t in tokens {
+                writeln!(
+                    out,
+                    "{:<24}  {}…  created {}  last used {}  expires {}",
+                    t.name,
+                    t.prefix,
+                    t.created_at.format("%Y-%m-%d %H:%M"),
+                    stamp(t.last_used_at),
+                    stamp(t.expires_at)
+                )?;
+            }
+        }
+        TokenCommand::Revoke { email, name } => {
+            let revoked = context.run(|conn, _| api_tokens::revoke_by_name(conn, &email, &name))?;
+            writeln!(out, "revoked API token {:?} of {email}", revoked.name)?;
+        }
+    }
+    Ok(())
 }
 
 fn list(settings: &Settings, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@
 //! transaction. Nothing here knows about HTTP or the CLI, and nothing here builds SQL from
 //! strings with user input: every query goes through diesel's query builder.
 
+pub mod api_tokens;
 pub mod firms;
 pub mod invitations;
 pub mod models;

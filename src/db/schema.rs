@@ -187,6 +187,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        prefix -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     password_tokens (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -392,6 +405,7 @@ diesel::joinable!(kpi_values -> kpis (kpi_id));
 diesel::joinable!(user_scopes -> users (user_id));
 diesel::joinable!(user_scopes -> partnerships (partnership_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(goals -> partnerships (partnership_id));
 diesel::joinable!(goals -> users (created_by));
@@ -427,6 +441,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_scopes,
     sessions,
+    api_tokens,
     password_tokens,
     goals,
     flags,

@@ -19,6 +19,19 @@ pub fn scope_of(conn: &mut Conn, access: &Access) -> Result<InboxScope, ServiceE
     Ok(InboxScope::for_access(conn, access)?)
 }
 
+/// The partnership of flag `id` when `access` reaches it; a flag outside the scope is
+/// refused exactly like a missing one (404), so existence does not leak.
+pub fn require_visible(conn: &mut Conn, access: &Access, id: i64) -> Result<i64, ServiceError> {
+    let partnership = store::partnership_of(conn, id)?;
+    if access.can_see_partnership(partnership) {
+        Ok(partnership)
+    } else {
+        Err(ServiceError::NotFound(format!(
+            "there is no flag with id {id}"
+        )))
+    }
+}
+
 /// Open and acknowledged flags in `scope`, most severe first, then most recently changed.
 pub fn inbox(conn: &mut Conn, scope: &InboxScope) -> Result<Vec<FlagView>, ServiceError> {
     Ok(store::inbox(conn, scope)?)

@@ -1,6 +1,7 @@
 //! Reading reports and feeding them: the report of a partnership (from stored aggregates),
 //! KPI imports, and the comments of a wave that a viewer may read.
 
+use crate::auth::Visibility;
 use crate::db::Conn;
 use crate::domain::Side;
 use crate::error::ServiceError;
@@ -15,6 +16,21 @@ pub fn build(
     options: &ReportOptions,
 ) -> Result<Report, ServiceError> {
     crate::reports::build(conn, partnership, options)
+}
+
+/// The partnership's report as a viewer who sees `visibility` may read it: for a one-side
+/// viewer only that firm's results, as the dashboard shows them.
+pub fn build_for(
+    conn: &mut Conn,
+    partnership: i64,
+    options: &ReportOptions,
+    visibility: Visibility,
+) -> Result<Report, ServiceError> {
+    let doc = build(conn, partnership, options)?;
+    Ok(match visibility {
+        Visibility::Both => doc,
+        Visibility::Only(side) => doc.for_one_side(side),
+    })
 }
 
 /// Imports a KPI file for a partnership, all or nothing.
@@ -37,14 +53,16 @@ pub fn import_kpis(
     })
 }
 
-/// The report of a partnership as CSV, with its audit row (an export leaves the service).
+/// The report of a partnership as CSV (restricted like [`build_for`]), with its audit row
+/// (an export leaves the service).
 pub fn export_csv(
     conn: &mut Conn,
     partnership: i64,
     options: &ReportOptions,
+    visibility: Visibility,
     actor: &str,
 ) -> Result<Vec<u8>, ServiceError> {
-    let doc = build(conn, partnership, options)?;
+    let doc = build_for(conn, partnership, options, visibility)?;
     let mut out = Vec::new();
     crate::reports::csv::write(&doc, &mut out)?;
     crate::auth::audit::audit(
@@ -52,7 +70,7 @@ pub fn export_csv(
         actor,
         "export.csv",
         &format!("partnership {partnership}"),
-        "API report",
+        &format!("API report, {}", visibility.label()),
     )?;
     Ok(out)
 }

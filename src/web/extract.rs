@@ -154,7 +154,8 @@ impl FromRequest for CurrentUser {
             match CurrentUser::from_session(&req).await? {
                 Some(user) => Ok(user),
                 None if is_api(&req) => Err(AuthRejection::Api(ApiError::Unauthorized(
-                    "sign in first, or send Authorization: Bearer <admin token>".into(),
+                    "sign in first, or send Authorization: Bearer <admin token or personal API token>"
+                        .into(),
                 ))),
                 None => {
                     let next = match req.query_string() {

@@ -2,6 +2,7 @@
 //! `web::block` (diesel is synchronous), and turn the outcome into a response. They never
 //! build SQL and never render HTML with `format!`.
 
+pub mod account;
 pub mod api;
 pub mod auth_pages;
 pub mod dashboard;
@@ -125,6 +126,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(api::scope())
         .configure(auth_pages::routes)
+        .configure(account::routes)
         .configure(dashboard::routes)
         .configure(inbox::routes)
         .service(portfolio::lead_lag)

@@ -46,18 +46,45 @@ use super::{api, health};
         api::goals::remove,
         super::respond::submit_json,
     ),
-    modifiers(&AdminToken, &BodyErrors)
+    modifiers(&Credentials, &BodyErrors)
 )]
 pub struct ApiDoc;
 
-struct AdminToken;
+/// The two bearer credentials (`web::api::auth`). A signed-in session (cookie, with
+/// `X-CSRF-Token` on changes) works too but is for the pages' own scripts, not integrations.
+struct Credentials;
 
-impl Modify for AdminToken {
+impl Modify for Credentials {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "admin_token",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The admin token (TANDEM_ADMIN_TOKEN, or <data dir>/admin-token): \
+                         everything, every partnership. The audit log names it `admin-token`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "personal_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A personal API token (`tandem_pat_…`), made by a signed-in user on \
+                         /account/tokens or with `tandem user token create`. It acts as that \
+                         user: their role and partnerships (one side only for a one-side \
+                         manager). A partnership or flag outside their scope answers 404, a \
+                         route their role may not use 403 (admin-only routes to everyone but \
+                         administrators); an expired or revoked token, or one of a disabled \
+                         user, 401. No CSRF header is needed. The audit log names the user.",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

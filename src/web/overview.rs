@@ -12,7 +12,7 @@ use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::api::auth::Admin;
+use super::api::auth::Caller;
 use super::error::ApiError;
 use super::extract::CurrentUser;
 use super::inbox::page_error;
@@ -530,14 +530,16 @@ pub async fn csv(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpRe
 
 /// Every partnership side by side, most at risk first: health index and its trend, the
 /// biggest between-firm gap, the lowest agreement, response rates, open flags, the last
-/// wave, a complacency marker and the risk points with their reasons.
+/// wave, a complacency marker and the risk points with their reasons. Only the partnerships
+/// in the caller's scope, each as the caller sees it (one side for a one-side manager), as on
+/// the page `/portfolio`.
 #[utoipa::path(get, path = "/api/portfolio", tag = "reports",
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = Vec<PortfolioRow>),
         (status = 401, body = super::error::ErrorBody)))]
 #[get("/portfolio")]
-pub async fn api(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let (rows, _) = rows_for(&state, Access::administrator()).await?;
+pub async fn api(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let (rows, _) = rows_for(&state, caller.access).await?;
     Ok(HttpResponse::Ok().json(rows))
 }

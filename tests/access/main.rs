@@ -9,3 +9,4 @@ mod helpers;
 mod lifecycle;
 mod matrix;
 mod refusals;
+mod tokens;

@@ -1,7 +1,9 @@
 //! The access matrix: every role against every page and API route, allowed or refused as
 //! the rules say — 404 (not 403) for a partnership or flag outside the user's scope, 403 for
 //! a route the role may not use, a redirect to sign in (pages) or 401 (API) without a
-//! session — and nothing of a partnership outside the scope in any answer.
+//! session — and nothing of a partnership outside the scope in any answer. The API routes
+//! are asked twice: with each user's session and with each user's personal API token,
+//! which must answer exactly alike.
 
 use reqwest::StatusCode;
 use tandem::auth::Role;
@@ -11,7 +13,7 @@ use crate::both_backends;
 use crate::common::{fixture, TestApp};
 
 /// The fixture imported with the CLI (minimum group 3); its id.
-fn import_fixture(app: &TestApp, name: &str) -> i64 {
+pub(crate) fn import_fixture(app: &TestApp, name: &str) -> i64 {
     let out = app.cli(&[
         "partnership",
         "create",
@@ -100,6 +102,7 @@ fn routes(a: i64, flag: i64) -> Vec<(String, [u16; 7])> {
             "/flags/F",
             [SIGN_IN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND],
         ),
+        ("/account/tokens", [SIGN_IN, OK, OK, OK, OK, OK, OK]),
         (
             "/api/partnerships",
             [
@@ -126,27 +129,15 @@ fn routes(a: i64, flag: i64) -> Vec<(String, [u16; 7])> {
         ),
         (
             "/api/partnerships/A/report",
-            [
-                UNAUTHORIZED,
-                OK,
-                FORBIDDEN,
-                FORBIDDEN,
-                NOT_FOUND,
-                FORBIDDEN,
-                NOT_FOUND,
-            ],
+            [UNAUTHORIZED, OK, OK, OK, NOT_FOUND, OK, NOT_FOUND],
+        ),
+        (
+            "/api/partnerships/A/report?format=csv",
+            [UNAUTHORIZED, OK, OK, OK, NOT_FOUND, OK, NOT_FOUND],
         ),
         (
             "/api/partnerships/A/goals",
-            [
-                UNAUTHORIZED,
-                OK,
-                FORBIDDEN,
-                FORBIDDEN,
-                NOT_FOUND,
-                FORBIDDEN,
-                NOT_FOUND,
-            ],
+            [UNAUTHORIZED, OK, OK, OK, NOT_FOUND, OK, NOT_FOUND],
         ),
         (
             "/api/partnerships/A/waves",
@@ -168,24 +159,45 @@ fn routes(a: i64, flag: i64) -> Vec<(String, [u16; 7])> {
                 FORBIDDEN,
                 FORBIDDEN,
                 NOT_FOUND,
+                OK,
+                NOT_FOUND,
+            ],
+        ),
+        (
+            "/api/partnerships/A/flags/config",
+            [
+                UNAUTHORIZED,
+                OK,
+                FORBIDDEN,
+                FORBIDDEN,
+                NOT_FOUND,
                 FORBIDDEN,
                 NOT_FOUND,
             ],
         ),
         (
             "/api/flags",
+            [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
+        ),
+        (
+            "/api/flags/F",
             [
                 UNAUTHORIZED,
                 OK,
                 FORBIDDEN,
                 FORBIDDEN,
                 FORBIDDEN,
-                FORBIDDEN,
-                FORBIDDEN,
+                OK,
+                NOT_FOUND,
             ],
         ),
+        ("/api/portfolio", [UNAUTHORIZED, OK, OK, OK, OK, OK, OK]),
         (
-            "/api/flags/F",
+            "/api/portfolio/lead-lag?kpi=on_time_delivery_pct",
+            [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK],
+        ),
+        (
+            "/api/templates",
             [
                 UNAUTHORIZED,
                 OK,
@@ -268,9 +280,53 @@ both_backends!(every_role_against_every_route, |app| {
                 .await,
         ),
     ];
+    // The same people's personal API tokens (the anonymous caller's is made up).
+    let mut tokens = Vec::new();
+    for (who, email) in [
+        (Who::Anonymous, ""),
+        (Who::Admin, "admin@example.com"),
+        (Who::Manager, "mgr@example.com"),
+        (Who::CustomerManager, "cust@example.com"),
+        (Who::OtherManager, "other@example.com"),
+        (Who::Ombudsman, "om@example.com"),
+        (Who::OtherOmbudsman, "om2@example.com"),
+    ] {
+        let secret = if email.is_empty() {
+            "tandem_pat_madeupmadeupmadeupmadeupmadeupma".to_owned()
+        } else {
+            let pool = app.db.pool();
+            tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get().unwrap();
+                tandem::services::api_tokens::create_for_email(
+                    &mut conn,
+                    email,
+                    &tandem::services::api_tokens::TokenRequest {
+                        name: "matrix".into(),
+                        expires_on: String::new(),
+                    },
+                    tandem::db::now(),
+                )
+                .unwrap()
+                .secret
+            })
+            .await
+            .unwrap()
+        };
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {secret}").parse().unwrap(),
+        );
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        tokens.push((who, client));
+    }
     let mut wrong = Vec::new();
     for (path, expected) in routes(a, flag) {
-        for (i, (who, client)) in clients.iter().enumerate() {
+        for (i, ((who, client), (_, token))) in clients.iter().zip(&tokens).enumerate() {
             let r = client.get(app.url(&path)).send().await.unwrap();
             let status = r.status().as_u16();
             let body = r.text().await.unwrap_or_default();
@@ -279,6 +335,23 @@ both_backends!(every_role_against_every_route, |app| {
                     "{who:?} GET {path}: {status}, expected {}",
                     expected[i]
                 ));
+            }
+            if path.starts_with("/api/") {
+                // A personal token answers exactly as its user's session does.
+                let r = token.get(app.url(&path)).send().await.unwrap();
+                let token_status = r.status().as_u16();
+                let token_body = r.text().await.unwrap_or_default();
+                if token_status != expected[i] {
+                    wrong.push(format!(
+                        "{who:?}'s token GET {path}: {token_status}, expected {}",
+                        expected[i]
+                    ));
+                }
+                if !matches!(who, Who::Anonymous) && token_body != body {
+                    wrong.push(format!(
+                        "{who:?}'s token GET {path}: another answer than the session's"
+                    ));
+                }
             }
             if status == StatusCode::SEE_OTHER.as_u16() {
                 continue;

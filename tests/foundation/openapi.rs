@@ -194,3 +194,62 @@ both_backends!(
         assert!(body["error"].as_str().unwrap().contains("kpi"), "{body}");
     }
 );
+
+both_backends!(
+    the_document_describes_both_bearer_credentials_and_what_each_route_refuses,
+    |app| {
+        let doc: Value = app
+            .get("/api/openapi.json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let schemes = &doc["components"]["securitySchemes"];
+        for name in ["admin_token", "personal_token"] {
+            assert_eq!(schemes[name]["type"], "http", "{name}");
+            assert_eq!(schemes[name]["scheme"], "bearer", "{name}");
+        }
+        let personal = schemes["personal_token"]["description"].as_str().unwrap();
+        for words in ["tandem_pat_", "/account/tokens", "404", "403", "401"] {
+            assert!(personal.contains(words), "{words}: {personal}");
+        }
+        // Open to every signed-in role, so never 403: reading what the caller sees.
+        let never_forbidden = [
+            ("get", "/api/partnerships/{id}/report"),
+            ("get", "/api/partnerships/{id}/goals"),
+            ("get", "/api/portfolio"),
+        ];
+        let mut secured = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let Some(security) = op.get("security") else {
+                    continue;
+                };
+                secured += 1;
+                let names: Vec<&str> = security
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|s| s.as_object().unwrap().keys())
+                    .map(String::as_str)
+                    .collect();
+                assert_eq!(names, ["admin_token", "personal_token"], "{method} {path}");
+                let responses = &op["responses"];
+                assert!(responses.get("401").is_some(), "{method} {path}: 401");
+                if path.contains("{id}") {
+                    assert!(responses.get("404").is_some(), "{method} {path}: 404");
+                }
+                let forbidden = responses.get("403").is_some();
+                let open = never_forbidden.contains(&(method.as_str(), path.as_str()));
+                assert_eq!(forbidden, !open, "{method} {path}: 403");
+            }
+        }
+        assert_eq!(
+            secured,
+            DOCUMENTED.len() - 3,
+            "all but health, readiness and answers"
+        );
+    }
+);

@@ -1,10 +1,15 @@
 //! `/api/flags` and `/api/partnerships/{id}/flags`: the ombudsman's inbox, a partnership's
 //! flags, the life cycle of one flag, running the rules on demand and their thresholds.
+//!
+//! As on the inbox pages, flags are for ombudsmen and administrators (a relationship manager
+//! gets 403) and only those of partnerships in the caller's scope (404 otherwise, like a
+//! missing flag). Running the rules and their thresholds stay admin-only.
 
 use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::Admin;
+use super::auth::{Admin, Caller};
+use crate::auth::Access;
 use crate::flags::store::{
     ActionInput, Actor, FlagDetail, FlagView, InboxScope, ManualFlagInput, Outcome, RunReport,
     Transition,
@@ -88,8 +93,10 @@ pub struct RunQuery {
     pub wave: Option<String>,
 }
 
-fn actor(admin: &Admin) -> Actor {
-    admin.flag_actor()
+/// A flag handler's actor and reach, for the routes about one flag.
+fn handler(caller: &Caller) -> Result<(Actor, Access), ApiError> {
+    caller.require_flag_handler()?;
+    Ok((caller.flag_actor(), caller.access.clone()))
 }
 
 fn parse_flag_id(raw: &str) -> Result<i64, ApiError> {
@@ -112,17 +119,22 @@ fn optional_body(bytes: &[u8]) -> Result<TransitionBody, ApiError> {
         .map_err(|e| ApiError::BadRequest(format!("the JSON body is not valid: {e}")))
 }
 
-/// Open and acknowledged flags across every partnership, most severe first, then the most
-/// recently changed.
+/// Open and acknowledged flags across every partnership in the caller's scope, most severe
+/// first, then the most recently changed.
 #[utoipa::path(get, path = "/api/flags", tag = "flags",
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = Vec<FlagView>),
-        (status = 401, body = ErrorBody)))]
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "a relationship manager", body = ErrorBody)))]
 #[get("/flags")]
-pub async fn inbox(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn inbox(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let (_, access) = handler(&caller)?;
     let flags = state
-        .db(move |conn, _| flags::inbox(conn, &InboxScope::All))
+        .db(move |conn, _| {
+            let scope: InboxScope = flags::scope_of(conn, &access)?;
+            flags::inbox(conn, &scope)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(flags))
 }
@@ -130,37 +142,47 @@ pub async fn inbox(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse,
 /// One flag with its history of events, oldest first.
 #[utoipa::path(get, path = "/api/flags/{id}", tag = "flags",
     params(("id" = i64, Path, description = "flag id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = FlagDetail),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 403, description = "a relationship manager", body = ErrorBody),
+        (status = 404, description = "no such flag, or one outside the caller's scope", body = ErrorBody)))]
 #[get("/flags/{id}")]
 pub async fn show(
-    _: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let (_, access) = handler(&caller)?;
     let id = parse_flag_id(&id)?;
-    let flag = state.db(move |conn, _| flags::show(conn, id)).await?;
+    let flag = state
+        .db(move |conn, _| {
+            flags::require_visible(conn, &access, id)?;
+            flags::show(conn, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(flag))
 }
 
 /// Every flag of one partnership, in any state: newest wave first, then most severe.
 #[utoipa::path(get, path = "/api/partnerships/{id}/flags", tag = "flags",
     params(("id" = i64, Path, description = "partnership id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = Vec<FlagView>),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 403, description = "a relationship manager", body = ErrorBody),
+        (status = 404, description = "no such partnership, or one outside the caller's scope", body = ErrorBody)))]
 #[get("/partnerships/{id}/flags")]
 pub async fn for_partnership(
-    _: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_partnership_id(&id)?;
+    caller.require_partnership(id)?;
+    caller.require_flag_handler()?;
     let flags = state
         .db(move |conn, _| flags::for_partnership(conn, id))
         .await?;
@@ -171,11 +193,12 @@ pub async fn for_partnership(
 /// ombudsman of the partnership; a second run on the same wave changes nothing.
 #[utoipa::path(post, path = "/api/partnerships/{id}/flags/run", tag = "flags",
     params(("id" = i64, Path, description = "partnership id"), RunQuery),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = RunReport),
         (status = 400, description = "a bad wave number", body = ErrorBody),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, description = "no such partnership or wave", body = ErrorBody),
         (status = 409, description = "no closed wave yet, or the wave is not closed", body = ErrorBody)))]
 #[post("/partnerships/{id}/flags/run")]
@@ -208,10 +231,11 @@ pub async fn run(
 /// The partnership's rule thresholds (the defaults when none were set).
 #[utoipa::path(get, path = "/api/partnerships/{id}/flags/config", tag = "flags",
     params(("id" = i64, Path, description = "partnership id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = RuleConfig),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 #[get("/partnerships/{id}/flags/config")]
 pub async fn rule_config(
@@ -228,11 +252,12 @@ pub async fn rule_config(
 #[utoipa::path(put, path = "/api/partnerships/{id}/flags/config", tag = "flags",
     params(("id" = i64, Path, description = "partnership id")),
     request_body = RuleConfig,
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = RuleConfig),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, description = "a threshold out of range, by field", body = ErrorBody)))]
 #[put("/partnerships/{id}/flags/config")]
@@ -243,7 +268,7 @@ pub async fn set_rule_config(
     body: web::Json<RuleConfig>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_partnership_id(&id)?;
-    let who = actor(&admin);
+    let who = admin.flag_actor();
     let wanted = body.into_inner();
     let saved = state
         .db(move |conn, _| flags::set_config(conn, id, &wanted, &who))
@@ -252,15 +277,15 @@ pub async fn set_rule_config(
 }
 
 async fn step(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: &str,
     body: &[u8],
     transition: Transition,
 ) -> Result<HttpResponse, ApiError> {
+    let (who, access) = handler(&caller)?;
     let id = parse_flag_id(id)?;
     let body = optional_body(body)?;
-    let who = actor(&admin);
     let outcome = body
         .outcome
         .as_deref()
@@ -278,6 +303,7 @@ async fn step(
         .transpose()?;
     let flag = state
         .db(move |conn, _| {
+            flags::require_visible(conn, &access, id)?;
             flags::transition_with_outcome(
                 conn,
                 id,
@@ -295,20 +321,21 @@ async fn step(
 #[utoipa::path(post, path = "/api/flags/{id}/acknowledge", tag = "flags",
     params(("id" = i64, Path, description = "flag id")),
     request_body(content = Option<TransitionBody>, description = "optional"),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = FlagDetail),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
+        (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "the flag is not open", body = ErrorBody)))]
 #[post("/flags/{id}/acknowledge")]
 pub async fn acknowledge(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    step(admin, state, &id, &body, Transition::Acknowledge).await
+    step(caller, state, &id, &body, Transition::Acknowledge).await
 }
 
 /// Resolve an open or acknowledged flag (optional body `{"note": "…", "outcome": "settled"}`);
@@ -316,66 +343,72 @@ pub async fn acknowledge(
 #[utoipa::path(post, path = "/api/flags/{id}/resolve", tag = "flags",
     params(("id" = i64, Path, description = "flag id")),
     request_body(content = Option<TransitionBody>, description = "optional"),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = FlagDetail),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
+        (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "the flag is already resolved", body = ErrorBody),
         (status = 422, description = "an unknown outcome, or a note too long", body = ErrorBody)))]
 #[post("/flags/{id}/resolve")]
 pub async fn resolve(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    step(admin, state, &id, &body, Transition::Resolve).await
+    step(caller, state, &id, &body, Transition::Resolve).await
 }
 
 /// Reopen a resolved flag (optional body `{"note": "…"}`).
 #[utoipa::path(post, path = "/api/flags/{id}/reopen", tag = "flags",
     params(("id" = i64, Path, description = "flag id")),
     request_body(content = Option<TransitionBody>, description = "optional"),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = FlagDetail),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
+        (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "the flag is not resolved", body = ErrorBody)))]
 #[post("/flags/{id}/reopen")]
 pub async fn reopen(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    step(admin, state, &id, &body, Transition::Reopen).await
+    step(caller, state, &id, &body, Transition::Reopen).await
 }
 
 /// Add a note to a flag, in any state.
 #[utoipa::path(post, path = "/api/flags/{id}/notes", tag = "flags",
     params(("id" = i64, Path, description = "flag id")),
     request_body = NoteBody,
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = FlagDetail),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
+        (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "an empty or too long note", body = ErrorBody)))]
 #[post("/flags/{id}/notes")]
 pub async fn annotate(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<NoteBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let (who, access) = handler(&caller)?;
     let id = parse_flag_id(&id)?;
-    let who = actor(&admin);
     let note = body.into_inner().note;
     let flag = state
-        .db(move |conn, _| flags::annotate(conn, id, &note, &who))
+        .db(move |conn, _| {
+            flags::require_visible(conn, &access, id)?;
+            flags::annotate(conn, id, &note, &who)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(flag))
 }
@@ -384,25 +417,29 @@ pub async fn annotate(
 #[utoipa::path(post, path = "/api/flags/{id}/assign", tag = "flags",
     params(("id" = i64, Path, description = "flag id")),
     request_body = AssignBody,
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = FlagDetail),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
+        (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "no such user, or one who cannot take flags", body = ErrorBody)))]
 #[post("/flags/{id}/assign")]
 pub async fn assign(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<AssignBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let (who, access) = handler(&caller)?;
     let id = parse_flag_id(&id)?;
-    let who = actor(&admin);
     let user_id = body.into_inner().user_id;
     let flag = state
-        .db(move |conn, _| flags::assign(conn, id, user_id, &who))
+        .db(move |conn, _| {
+            flags::require_visible(conn, &access, id)?;
+            flags::assign(conn, id, user_id, &who)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(flag))
 }
@@ -412,22 +449,25 @@ pub async fn assign(
 #[utoipa::path(post, path = "/api/partnerships/{id}/flags", tag = "flags",
     params(("id" = i64, Path, description = "partnership id")),
     request_body = RaiseBody,
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 201, body = FlagDetail),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
+        (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "every field problem: empty title, unknown side, dimension or item, bad severity, NUL characters …", body = ErrorBody)))]
 #[post("/partnerships/{id}/flags")]
 pub async fn raise(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<RaiseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_partnership_id(&id)?;
-    let who = actor(&admin);
+    caller.require_partnership(id)?;
+    caller.require_flag_handler()?;
+    let who = caller.flag_actor();
     let b = body.into_inner();
     let input = ManualFlagInput {
         title: b.title,
@@ -454,22 +494,23 @@ pub async fn raise(
 #[utoipa::path(post, path = "/api/flags/{id}/actions", tag = "flags",
     params(("id" = i64, Path, description = "flag id")),
     request_body = ActionBody,
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 201, body = FlagDetail),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
+        (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "every field problem: empty text, no or two owners, an owner outside the partnership, a bad date", body = ErrorBody)))]
 #[post("/flags/{id}/actions")]
 pub async fn add_action(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let (who, access) = handler(&caller)?;
     let id = parse_flag_id(&id)?;
-    let who = actor(&admin);
     let b = body.into_inner();
     let input = ActionInput {
         what: b.what,
@@ -478,25 +519,28 @@ pub async fn add_action(
         due_on: b.due_on,
     };
     let flag = state
-        .db(move |conn, _| flags::add_action(conn, id, &input, &who))
+        .db(move |conn, _| {
+            flags::require_visible(conn, &access, id)?;
+            flags::add_action(conn, id, &input, &who)
+        })
         .await?;
     Ok(HttpResponse::Created().json(flag))
 }
 
 async fn mark_action(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     path: (String, String),
     done: bool,
 ) -> Result<HttpResponse, ApiError> {
+    let (who, access) = handler(&caller)?;
     let id = parse_flag_id(&path.0)?;
     let action = path.1.parse::<i64>().ok();
     let raw = path.1;
-    let who = actor(&admin);
     let flag = state
         .db(move |conn, _| {
-            // a missing flag is named before a malformed action id
-            flags::partnership_of(conn, id)?;
+            // a missing (or unreachable) flag is named before a malformed action id
+            flags::require_visible(conn, &access, id)?;
             let action = action.ok_or_else(|| {
                 crate::error::ServiceError::NotFound(format!("flag {id} has no action {raw:?}"))
             })?;
@@ -510,36 +554,38 @@ async fn mark_action(
 #[utoipa::path(post, path = "/api/flags/{id}/actions/{action}/done", tag = "flags",
     params(("id" = i64, Path, description = "flag id"),
            ("action" = i64, Path, description = "action id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = FlagDetail),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag, or no such action of it", body = ErrorBody),
         (status = 409, description = "the action is already done", body = ErrorBody)))]
 #[post("/flags/{id}/actions/{action}/done")]
 pub async fn action_done(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    mark_action(admin, state, path.into_inner(), true).await
+    mark_action(caller, state, path.into_inner(), true).await
 }
 
 /// Mark a done action of a flag not done again.
 #[utoipa::path(post, path = "/api/flags/{id}/actions/{action}/undone", tag = "flags",
     params(("id" = i64, Path, description = "flag id"),
            ("action" = i64, Path, description = "action id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = FlagDetail),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag, or no such action of it", body = ErrorBody),
         (status = 409, description = "the action is not done", body = ErrorBody)))]
 #[post("/flags/{id}/actions/{action}/undone")]
 pub async fn action_undone(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    mark_action(admin, state, path.into_inner(), false).await
+    mark_action(caller, state, path.into_inner(), false).await
 }

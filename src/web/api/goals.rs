@@ -1,11 +1,13 @@
 //! `/api/partnerships/{id}/goals`: a partnership's goals with their progress; set and remove
-//! goals. Changes are in the audit log under the admin API.
+//! goals. As on the dashboard: anyone who sees the partnership reads its goals (a one-side
+//! manager only those of their side); administrators and relationship managers set and
+//! remove them on what they see (ombudsmen 403). Changes are in the audit log, naming the
+//! user (or `admin-token`).
 
 use actix_web::{delete, get, post, web, HttpResponse};
 
-use crate::auth::Visibility;
 use crate::goals::store::{GoalInput, GoalView};
-use crate::web::api::auth::Admin;
+use crate::web::api::auth::Caller;
 use crate::web::dashboard::load;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
@@ -16,23 +18,25 @@ fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
 }
 
 /// The partnership's goals, soonest due first, each with its progress (from the latest
-/// closed waves; withheld groups give no value).
+/// closed waves; withheld groups give no value). A one-side manager gets only the goals of
+/// their side.
 #[utoipa::path(get, path = "/api/partnerships/{id}/goals", tag = "goals",
     params(("id" = i64, Path, description = "partnership id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = Vec<GoalView>),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 404, description = "no such partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "no closed wave yet", body = ErrorBody)))]
 #[get("/partnerships/{id}/goals")]
 pub async fn list(
-    _: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id, "partnership")?;
-    let l = load(&state, id, Visibility::Both, None).await?;
+    let v = caller.require_partnership(id)?;
+    let l = load(&state, id, v, None).await?;
     Ok(HttpResponse::Ok().json(l.plug.goals))
 }
 
@@ -42,41 +46,36 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/partnerships/{id}/goals", tag = "goals",
     params(("id" = i64, Path, description = "partnership id")),
     request_body = GoalInput,
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 201, description = "the goal with its progress", body = GoalView),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, description = "an ombudsman (goals are set by administrators and relationship managers), or a session request without its CSRF header", body = ErrorBody),
+        (status = 404, description = "no such partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "no closed wave yet", body = ErrorBody),
         (status = 422, description = "every problem, by field", body = ErrorBody)))]
 #[post("/partnerships/{id}/goals")]
 pub async fn create(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id, "partnership")?;
+    let v = caller.require_partnership(id)?;
+    caller.require_goal_setter()?;
     let input = input_of(body.into_inner())?;
-    let l = load(&state, id, Visibility::Both, None).await?;
+    let l = load(&state, id, v, None).await?;
     let report = l.entry.clone();
-    let created_by = admin.user.as_ref().map(|(id, _)| *id);
-    let actor = admin.actor().to_owned();
+    let created_by = caller.user_id();
+    let actor = caller.actor().to_owned();
     let gid = state
         .db_write(move |conn, _| {
-            crate::services::goals::create(
-                conn,
-                id,
-                &input,
-                &report.report,
-                Visibility::Both,
-                created_by,
-                &actor,
-            )
+            crate::services::goals::create(conn, id, &input, &report.report, v, created_by, &actor)
         })
         .await?;
-    let l = load(&state, id, Visibility::Both, None).await?;
+    let l = load(&state, id, v, None).await?;
     let goal = l
         .plug
         .goals
@@ -101,24 +100,25 @@ fn input_of(value: serde_json::Value) -> Result<GoalInput, ApiError> {
 /// Remove a goal.
 #[utoipa::path(delete, path = "/api/partnerships/{id}/goals/{goal}", tag = "goals",
     params(("id" = i64, Path, description = "partnership id"), ("goal" = i64, Path, description = "goal id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 204, description = "removed"),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 403, description = "an ombudsman (goals are set by administrators and relationship managers), or a session request without its CSRF header", body = ErrorBody),
+        (status = 404, description = "no such goal of the partnership (or one of a side the caller does not see), or a partnership outside the caller's scope", body = ErrorBody)))]
 #[delete("/partnerships/{id}/goals/{goal}")]
 pub async fn remove(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, goal) = path.into_inner();
     let (id, goal) = (parse_id(&id, "partnership")?, parse_id(&goal, "goal")?);
-    let actor = admin.actor().to_owned();
+    let v = caller.require_partnership(id)?;
+    caller.require_goal_setter()?;
+    let actor = caller.actor().to_owned();
     state
-        .db_write(move |conn, _| {
-            crate::services::goals::remove(conn, id, goal, Visibility::Both, &actor)
-        })
+        .db_write(move |conn, _| crate::services::goals::remove(conn, id, goal, v, &actor))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,5 +1,7 @@
-//! The JSON API (`/api/...`), for administrators' scripts and integrations. Admin routes
-//! need `Authorization: Bearer <admin token>`.
+//! The JSON API (`/api/...`), for scripts and integrations. Every route but the
+//! respondents' takes the admin token, a personal API token or a session ([`auth::Caller`]);
+//! each route then allows what the caller's pages allow, and admin-only routes take
+//! [`auth::Admin`].
 
 pub mod auth;
 pub mod flags;

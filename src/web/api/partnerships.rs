@@ -13,11 +13,12 @@ use crate::web::AppState;
 /// Create a partnership (and its firms, if new).
 #[utoipa::path(post, path = "/api/partnerships", tag = "partnerships",
     request_body = PartnershipInput,
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 201, description = "created", body = PartnershipView),
         (status = 400, description = "malformed JSON", body = ErrorBody),
-        (status = 401, description = "no or wrong admin token", body = ErrorBody),
+        (status = 401, description = "no or wrong credentials", body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 422, description = "a field is wrong; every problem listed", body = ErrorBody)))]
 #[post("/partnerships")]
 pub async fn create(
@@ -37,10 +38,11 @@ pub async fn create(
 
 /// Every partnership.
 #[utoipa::path(get, path = "/api/partnerships", tag = "partnerships",
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = Vec<PartnershipView>),
-        (status = 401, body = ErrorBody)))]
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody)))]
 #[get("/partnerships")]
 pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let views = state.db(|conn, _| service::list(conn)).await?;
@@ -50,10 +52,11 @@ pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, 
 /// One partnership.
 #[utoipa::path(get, path = "/api/partnerships/{id}", tag = "partnerships",
     params(("id" = i64, Path, description = "partnership id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = PartnershipView),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 #[get("/partnerships/{id}")]
 pub async fn show(
@@ -71,10 +74,11 @@ pub async fn show(
 #[utoipa::path(post, path = "/api/partnerships/{id}/roster", tag = "partnerships",
     params(("id" = i64, Path, description = "partnership id")),
     request_body(content = String, content_type = "text/csv"),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, description = "imported", body = RosterSummary),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 415, description = "not sent as text/csv", body = ErrorBody),
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
@@ -100,10 +104,11 @@ pub async fn import_roster(
 #[utoipa::path(post, path = "/api/partnerships/{id}/history", tag = "partnerships",
     params(("id" = i64, Path, description = "partnership id")),
     request_body(content = String, content_type = "text/csv"),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, description = "imported", body = HistorySummary),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 415, body = ErrorBody),
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]

@@ -3,10 +3,9 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::auth::Access;
 use crate::reports::kpi::KpiSummary;
 use crate::reports::{Report, ReportOptions, SegmentKind};
-use crate::web::api::auth::Admin;
+use crate::web::api::auth::{Admin, Caller};
 use crate::web::api::require_csv;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
@@ -22,26 +21,28 @@ pub struct PortfolioQuery {
 /// The lead–lag of one KPI pooled over every partnership that has it: changes within each
 /// partnership, pairs pooled, k = −3..=3, r with its t-test p and a permutation p that
 /// shuffles whole partnerships' KPI series; Holm over the result; a verdict per side and
-/// dimension.
+/// dimension. Administrators and ombudsmen, over the partnerships whose both sides they see
+/// (as the page `/portfolio/lead-lag`).
 #[utoipa::path(get, path = "/api/portfolio/lead-lag", tag = "reports",
     params(PortfolioQuery),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = crate::services::portfolio::PortfolioLeadLag),
         (status = 400, description = "no kpi parameter", body = ErrorBody),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "a relationship manager", body = ErrorBody),
         (status = 422, description = "an empty KPI name", body = ErrorBody)))]
 #[get("/portfolio/lead-lag")]
 pub async fn portfolio_lead_lag(
-    _: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<PortfolioQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_flag_handler()?;
     let kpi = query.kpi.clone();
+    let access = caller.access;
     let result = state
-        .db(move |conn, _| {
-            crate::services::portfolio::lead_lag(conn, &kpi, &Access::administrator())
-        })
+        .db(move |conn, _| crate::services::portfolio::lead_lag(conn, &kpi, &access))
         .await?;
     Ok(HttpResponse::Ok().json(result))
 }
@@ -62,24 +63,27 @@ pub struct ReportQuery {
 }
 
 /// The partnership's report from stored aggregates; groups below the minimum reporting size
-/// are withheld with the reason.
+/// are withheld with the reason. Anyone who sees the partnership; a one-side relationship
+/// manager gets only their firm's results (nothing that combines both firms), as on the
+/// dashboard.
 #[utoipa::path(get, path = "/api/partnerships/{id}/report", tag = "reports",
     params(("id" = i64, Path, description = "partnership id"), ReportQuery),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, description = "the report (JSON, or CSV with format=csv)", body = Report),
         (status = 400, description = "a bad wave, segment or format", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 404, description = "no such partnership or wave", body = ErrorBody),
+        (status = 404, description = "no such partnership or wave, or a partnership outside the caller's scope", body = ErrorBody),
         (status = 409, description = "no closed wave yet, or the wave is not closed", body = ErrorBody)))]
 #[get("/partnerships/{id}/report")]
 pub async fn report(
-    admin: Admin,
+    caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<String>,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
+    let visibility = caller.require_partnership(id)?;
     let wave = query
         .wave
         .as_deref()
@@ -111,16 +115,18 @@ pub async fn report(
     };
     let options = ReportOptions { wave, segment };
     if csv {
-        let actor = admin.actor().to_owned();
+        let actor = caller.actor().to_owned();
         let body = state
-            .db(move |conn, _| crate::services::reports::export_csv(conn, id, &options, &actor))
+            .db(move |conn, _| {
+                crate::services::reports::export_csv(conn, id, &options, visibility, &actor)
+            })
             .await?;
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(body))
     } else {
         let doc = state
-            .db(move |conn, _| crate::services::reports::build(conn, id, &options))
+            .db(move |conn, _| crate::services::reports::build_for(conn, id, &options, visibility))
             .await?;
         Ok(HttpResponse::Ok().json(doc))
     }
@@ -131,10 +137,11 @@ pub async fn report(
 #[utoipa::path(post, path = "/api/partnerships/{id}/kpis", tag = "reports",
     params(("id" = i64, Path, description = "partnership id")),
     request_body(content = String, content_type = "text/csv"),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, description = "imported", body = KpiSummary),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 415, description = "not sent as text/csv", body = ErrorBody),
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]

@@ -21,8 +21,9 @@ pub struct TemplateSummary {
 
 /// Every loaded survey template (shipped and the organisation's own).
 #[utoipa::path(get, path = "/api/templates", tag = "templates",
-    security(("admin_token" = [])),
-    responses((status = 200, body = Vec<TemplateSummary>), (status = 401, body = ErrorBody)))]
+    security(("admin_token" = []), ("personal_token" = [])),
+    responses((status = 200, body = Vec<TemplateSummary>), (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody)))]
 #[get("/templates")]
 pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let out: Vec<TemplateSummary> = state

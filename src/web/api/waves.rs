@@ -11,10 +11,11 @@ use crate::web::AppState;
 /// Open the partnership's next wave now: one invitation and one queued mail per active person.
 #[utoipa::path(post, path = "/api/partnerships/{id}/waves", tag = "waves",
     params(("id" = i64, Path, description = "partnership id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 201, body = OpenedWave),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "a wave is already open, or nobody to invite", body = ErrorBody)))]
 #[post("/partnerships/{id}/waves")]
@@ -36,10 +37,11 @@ pub async fn open(
 /// Close the partnership's open wave now.
 #[utoipa::path(post, path = "/api/partnerships/{id}/waves/close", tag = "waves",
     params(("id" = i64, Path, description = "partnership id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = WaveStatus),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "no wave is open", body = ErrorBody)))]
 #[post("/partnerships/{id}/waves/close")]
@@ -61,10 +63,11 @@ pub async fn close(
 /// Every wave of the partnership with invitation and response counts per side.
 #[utoipa::path(get, path = "/api/partnerships/{id}/waves", tag = "waves",
     params(("id" = i64, Path, description = "partnership id")),
-    security(("admin_token" = [])),
+    security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = Vec<WaveStatus>),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 #[get("/partnerships/{id}/waves")]
 pub async fn status(
