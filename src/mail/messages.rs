@@ -16,6 +16,7 @@ pub const KIND_INVITATION: &str = "invitation";
 pub const KIND_REMINDER: &str = "reminder";
 pub const KIND_FLAG_ALERT: &str = "flag_alert";
 pub const KIND_FLAG_DIGEST: &str = "flag_digest";
+pub const KIND_WAVE_SUMMARY: &str = "wave_summary";
 
 /// An invitation to answer one wave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -337,6 +338,80 @@ pub fn flag_digest(m: &DigestMail) -> Result<RenderedMail, askama::Error> {
         subject: one_line(&DigestSubject { m }.render()?),
         text: DigestText { m }.render()?,
         html: DigestHtml { m }.render()?,
+        headers: vec![("Auto-Submitted".into(), "auto-generated".into())],
+    })
+}
+
+/// The summary of a closed wave to one relationship manager: only what they may see on the
+/// dashboard, every line already in words (see `services::summary`), so the two parts say
+/// the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryMail {
+    pub name: String,
+    pub partnership: String,
+    pub wave_seq: i64,
+    /// e.g. "opened 1 December 2026, closed 4 December 2026".
+    pub dates: String,
+    /// "both firms", or "Bolt Supplier only".
+    pub sees: String,
+    /// One line per firm shown: invitations answered, or why a firm's figures are withheld.
+    pub responses: Vec<String>,
+    /// The health index and its change; `None` for a one-side manager.
+    pub health: Option<String>,
+    /// What moved: a lead sentence (or why there is nothing to compare) and one line per
+    /// significant change.
+    pub moved_intro: String,
+    pub moves: Vec<String>,
+    /// The biggest between-firm gap; `None` for a one-side manager.
+    pub gap: Option<String>,
+    /// "3 open flags: 1 high, 1 medium, 1 low." or "No open flags."
+    pub flags_intro: String,
+    /// Most severe first; empty for a one-side manager (flags compare the firms).
+    pub flag_groups: Vec<SummaryFlagGroup>,
+    pub dashboard_link: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryFlagGroup {
+    /// e.g. "High (2)".
+    pub heading: String,
+    pub flags: Vec<SummaryFlag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryFlag {
+    pub title: String,
+    pub scope: String,
+    /// The measured value, two decimals.
+    pub measured: Option<String>,
+    /// Absolute.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/wave_summary/subject.txt")]
+struct SummarySubject<'a> {
+    m: &'a SummaryMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/wave_summary/body.txt")]
+struct SummaryText<'a> {
+    m: &'a SummaryMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/wave_summary/body.html")]
+struct SummaryHtml<'a> {
+    m: &'a SummaryMail,
+}
+
+pub fn wave_summary(m: &SummaryMail) -> Result<RenderedMail, askama::Error> {
+    Ok(RenderedMail {
+        kind: KIND_WAVE_SUMMARY,
+        subject: one_line(&SummarySubject { m }.render()?),
+        text: SummaryText { m }.render()?,
+        html: SummaryHtml { m }.render()?,
         headers: vec![("Auto-Submitted".into(), "auto-generated".into())],
     })
 }
