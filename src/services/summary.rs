@@ -236,19 +236,40 @@ pub fn compose(
     }
     moves.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
     let moves: Vec<String> = moves.into_iter().map(|m| m.2).collect();
+    // A firm withheld this wave is not compared; saying "nothing moved" of it would mislead.
+    let withheld_sides: Vec<Side> = sides
+        .iter()
+        .copied()
+        .filter(|&side| {
+            r.groups.iter().any(|g| {
+                g.id.wave == seq
+                    && g.id.side == side
+                    && g.id.segment.is_none()
+                    && g.id.suppressed.is_some()
+            })
+        })
+        .collect();
     let moved_intro = match previous {
         None => format!("Wave {seq} is the first: there is nothing to compare yet."),
-        Some(_) if moves.is_empty() => format!(
-            "Nothing moved significantly since the previous shown wave (Welch's t test at 5 %, \
-             each dimension of {}).",
-            if sides.len() == 2 {
-                "each firm"
+        Some(_) if withheld_sides.len() == sides.len() => {
+            "Nothing to compare: the figures of this wave are withheld.".to_owned()
+        }
+        Some(_) => {
+            let mut intro = if moves.is_empty() {
+                "Nothing moved significantly since the previous wave (Welch's t test at 5 % on \
+                 each dimension)."
+                    .to_owned()
             } else {
-                "your firm"
+                "Significant changes since the previous wave (Welch's t test at 5 %).".to_owned()
+            };
+            for side in &withheld_sides {
+                intro.push_str(&format!(
+                    " {} is not compared: its figures are withheld this wave.",
+                    firm(*side)
+                ));
             }
-        ),
-        Some(_) => "Significant changes since the previous shown wave (Welch's t test at 5 %):"
-            .to_owned(),
+            intro
+        }
     };
 
     let gap = (visibility == Visibility::Both).then(|| gap_line(&r, seq));
@@ -366,7 +387,7 @@ fn gap_line(r: &Report, seq: i64) -> String {
         .max_by(|a, b| a.2.abs().total_cmp(&b.2.abs()));
     match biggest {
         Some((x, c, diff, customer, supplier)) => {
-            let dimension = humanize(x.dimension.as_deref().unwrap_or("?"));
+            let dimension = capitalized(&humanize(x.dimension.as_deref().unwrap_or("?")));
             let (higher, hi, lower, lo) = if diff >= 0.0 {
                 (&r.partnership.customer, customer, &r.partnership.supplier, supplier)
             } else {
