@@ -88,7 +88,8 @@ pub fn user_command(
         UserCommand::Summary { email, on, off } => {
             let context = crate::app::prepare(settings)?;
             let on = on && !off;
-            context.run(|conn, _| crate::services::summary::set_summary(conn, &email, on, "cli"))?;
+            context
+                .run(|conn, _| crate::services::summary::set_summary(conn, &email, on, "cli"))?;
             writeln!(
                 out,
                 "wave summary {} for {email}",

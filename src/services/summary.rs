@@ -389,9 +389,19 @@ fn gap_line(r: &Report, seq: i64) -> String {
         Some((x, c, diff, customer, supplier)) => {
             let dimension = capitalized(&humanize(x.dimension.as_deref().unwrap_or("?")));
             let (higher, hi, lower, lo) = if diff >= 0.0 {
-                (&r.partnership.customer, customer, &r.partnership.supplier, supplier)
+                (
+                    &r.partnership.customer,
+                    customer,
+                    &r.partnership.supplier,
+                    supplier,
+                )
             } else {
-                (&r.partnership.supplier, supplier, &r.partnership.customer, customer)
+                (
+                    &r.partnership.supplier,
+                    supplier,
+                    &r.partnership.customer,
+                    customer,
+                )
             };
             let test = match c.welch_p {
                 Some(p) if significance(p) == Significance::Significant => {

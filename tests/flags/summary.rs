@@ -97,7 +97,9 @@ async fn answer(
     for m in w.mail(invitations).await {
         let to = m.to.join(",");
         let at = to.find('@').unwrap();
-        let start = to[..at].rfind(|c: char| !c.is_ascii_alphanumeric()).map_or(0, |i| i + 1);
+        let start = to[..at]
+            .rfind(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(0, |i| i + 1);
         let local = &to[start..at];
         let index: usize = local[1..].parse().unwrap();
         let Some(values) = answers(&to, index) else {
@@ -153,19 +155,31 @@ fn to<'a>(mail: &'a [crate::sink::Received], who: &str) -> &'a crate::sink::Rece
         .unwrap_or_else(|| panic!("no summary to {who}"))
 }
 
+/// The text part, and the HTML part with askama's escapes read back (so both are checked
+/// against the same words).
 fn bodies(m: &crate::sink::Received) -> [String; 2] {
-    [
-        m.part("text/plain").expect("a text part"),
-        m.part("text/html").expect("an HTML part"),
+    let html = m.part("text/html").expect("an HTML part");
+    assert!(html.contains("<h2"), "{html}");
+    let read = [
+        ("&#60;", "<"),
+        ("&lt;", "<"),
+        ("&#62;", ">"),
+        ("&gt;", ">"),
+        ("&#39;", "'"),
+        ("&#34;", "\""),
+        ("&quot;", "\""),
+        ("&#38;", "&"),
+        ("&amp;", "&"),
     ]
+    .iter()
+    .fold(html, |h, (escaped, plain)| h.replace(escaped, plain));
+    [m.part("text/plain").expect("a text part"), read]
 }
 
-async fn report(w: &crate::World, seq: i64) -> Value {
+/// The partnership's report, every wave, as the API serves it.
+async fn report(w: &crate::World) -> Value {
     w.app
-        .get(&format!(
-            "/api/partnerships/{}/report?wave={seq}",
-            w.partnership
-        ))
+        .get(&format!("/api/partnerships/{}/report", w.partnership))
         .send()
         .await
         .unwrap()
@@ -193,50 +207,103 @@ world_test!(a_closed_wave_mails_each_manager_what_they_may_see, |w| {
     add_roster(&w, p, 10, 10).await;
     let seq = open_wave(&w, p).await;
     assert_eq!(seq, 7, "after the fixture's six waves");
-    // The supplier's trust rises from 2.39 in wave 6 to 4.50: the planted move.
-    let answered = answer(&w, 20, |to, i| {
-        Some(pattern(i, to.ends_with("@bolt.test")))
-    })
-    .await;
+    // Both firms 3.5 on everything but the supplier's trust, which rises from 2.39 in wave 6
+    // to 4.50: the planted move, and a gap of 1.00 on trust.
+    let answered = answer(&w, 20, |to, i| Some(pattern(i, to.ends_with("@bolt.test")))).await;
     assert_eq!(answered, 20);
 
     let r = close_wave(&w, p).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     assert_eq!(w.app.db.count("outbox WHERE kind = 'wave_summary'"), 2);
+    assert_eq!(
+        w.app
+            .db
+            .count("audit_log WHERE action = 'wave.summaries_queued'"),
+        1
+    );
     let mail = summaries(&w).await;
     assert_eq!(mail.len(), 2);
-    assert!(mail.iter().all(|m| !m.to.iter().any(|t| t.contains("eve@"))));
+    assert!(
+        mail.iter()
+            .all(|m| !m.to.iter().any(|t| t.contains("eve@"))),
+        "the other partnership's manager gets nothing"
+    );
 
-    let doc = report(&w, seq).await;
-    let health = doc["health"]
-        .as_array()
-        .unwrap()
+    // The numbers are the dashboard's report's.
+    let doc = report(&w).await;
+    let health_of = |wave: i64| {
+        let all = doc["health"].as_array().unwrap();
+        let h = all.iter().find(|h| h["wave"] == wave).unwrap();
+        format!("{:.1}", h["index"].as_f64().unwrap())
+    };
+    assert_eq!((health_of(6), health_of(7)), ("65.5".into(), "77.2".into()));
+    let flags = w.flags().await;
+    assert_eq!(flags.len(), 2, "{flags:#?}");
+    let gap_flag = flags
         .iter()
-        .find(|h| h["wave"] == seq)
-        .unwrap()["index"]
-        .as_f64()
-        .unwrap();
-    let open = w.flags().await.len();
+        .find(|f| f["rule"] == "inter_firm_gap" && f["scope"] == "dimension:trust")
+        .expect("the planted trust gap is flagged");
+    assert_eq!(gap_flag["severity"], "high");
 
+    let planted = "Acme / Bolt Supplier on trust: rose from 2.39 in wave 6 to 4.50 \
+                   (+2.11 points, Welch p < 0.001)";
     let mias = to(&mail, "mia@");
     assert_eq!(
         mias.header("Subject").unwrap(),
         "Acme / Bolt: wave 7 closed, summary"
     );
     for body in bodies(mias) {
-        eprintln!("{body}");
-        assert!(body.contains(&format!("Health index {health:.1}")), "{body}");
-        assert!(body.contains(&format!("{open} open flags")), "{body}");
+        for expected in [
+            "Wave 7 of Acme / Bolt is closed",
+            "You see both firms.",
+            "Acme / Bolt Customer (customer): 10 of 10 answered (100 %)",
+            "Acme / Bolt Supplier (supplier): 10 of 10 answered (100 %)",
+            "Health index 77.2 (of 100), up 11.6 points from 65.5 in wave 6.",
+            planted,
+            "Trust: Acme / Bolt Supplier 4.50, Acme / Bolt Customer 3.50, a gap of 1.00 \
+             points (significant, Welch p < 0.001).",
+            "2 open flags: 1 high, 0 medium, 1 low.",
+            &format!("https://tandem.example/partnerships/{p}#dim-trust"),
+            &format!("https://tandem.example/partnerships/{p}"),
+        ] {
+            assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
+        }
+        assert_eq!(
+            body.matches(" rose from ").count() + body.matches(" fell from ").count(),
+            1,
+            "only the planted move is significant: {body}"
+        );
     }
 
     let sols = to(&mail, "sol@");
+    assert_eq!(
+        sols.header("Subject").unwrap(),
+        "Acme / Bolt: wave 7 closed, summary"
+    );
     for body in bodies(sols) {
-        eprintln!("{body}");
-        assert!(!body.contains("Health index"), "{body}");
-        assert!(!body.contains("Acme / Bolt Customer"), "{body}");
+        for expected in [
+            "You see Acme / Bolt Supplier only.",
+            "Acme / Bolt Supplier (supplier): 10 of 10 answered (100 %)",
+            planted,
+            "2 open flags: 1 high, 0 medium, 1 low. They are listed to those who see both \
+             firms.",
+        ] {
+            assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
+        }
+        for absent in [
+            "Health index",
+            "77.2",
+            "Acme / Bolt Customer",
+            "(customer)",
+            "3.50",
+            "gap",
+            "#dim-trust",
+        ] {
+            assert!(!body.contains(absent), "{absent:?} in:\n{body}");
+        }
     }
 
-    // Closing again: nothing open, nothing more queued.
+    // Closing again: nothing is open, nothing more is queued.
     let again = close_wave(&w, p).await;
     assert_eq!(again.status(), 409);
     assert_eq!(w.app.db.count("outbox WHERE kind = 'wave_summary'"), 2);
@@ -249,13 +316,15 @@ world_test!(
         managers(&w).await;
         add_roster(&w, p, 10, 10).await;
         let seq = open_wave(&w, p).await;
-        // Every customer answers; three suppliers of ten do, under the minimum of 5.
+        // Every customer answers; three suppliers of ten do (3, 4, 3: mean 3.33), under the
+        // minimum of 5.
         let answered = answer(&w, 20, |to, i| {
             (to.ends_with("@acme.test") || i < 3).then(|| pattern(i, false))
         })
         .await;
         assert_eq!(answered, 13);
 
+        // The scheduler, after the wave's close time, twice.
         let pool = w.app.db.pool();
         let closed = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().unwrap();
@@ -276,10 +345,39 @@ world_test!(
         assert_eq!(w.app.db.count("outbox WHERE kind = 'wave_summary'"), 2);
         let mail = summaries(&w).await;
         assert_eq!(mail.len(), 2);
-        for m in &mail {
-            for body in bodies(m) {
-                eprintln!("{body}");
-                assert!(body.contains("withheld: fewer than 5 responses"), "{body}");
+        let supplier_line = "Acme / Bolt Supplier (supplier): 3 of 10 answered (30 %); figures \
+                             withheld: fewer than 5 responses";
+
+        let mias = to(&mail, "mia@");
+        assert_eq!(
+            mias.header("Subject").unwrap(),
+            "Acme / Bolt: wave 7 closed, summary"
+        );
+        for body in bodies(mias) {
+            for expected in [
+                "Acme / Bolt Customer (customer): 10 of 10 answered (100 %)",
+                supplier_line,
+                "Health index: withheld: fewer than 5 responses.",
+                "Nothing moved significantly since the previous wave",
+                "Acme / Bolt Supplier is not compared: its figures are withheld this wave.",
+                "Withheld: fewer than 5 responses.",
+                "3 open flags: 0 high, 2 medium, 1 low.",
+            ] {
+                assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
+            }
+            for absent in ["Acme / Bolt Supplier on ", "3.33", "Health index 7"] {
+                assert!(!body.contains(absent), "{absent:?} in:\n{body}");
+            }
+        }
+        for body in bodies(to(&mail, "sol@")) {
+            for expected in [
+                supplier_line,
+                "Nothing to compare: the figures of this wave are withheld.",
+            ] {
+                assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
+            }
+            for absent in ["3.33", "Health index", "Acme / Bolt Customer"] {
+                assert!(!body.contains(absent), "{absent:?} in:\n{body}");
             }
         }
     }
@@ -311,13 +409,44 @@ world_test!(
 
         assert_eq!(w.app.db.count("outbox WHERE kind = 'wave_summary'"), 1);
         let mail = summaries(&w).await;
-        assert_eq!(mail.len(), 1);
-        for body in bodies(to(&mail, "mia@")) {
-            eprintln!("{body}");
-            assert!(body.contains("nothing to compare yet"), "{body}");
+        assert_eq!(
+            mail.len(),
+            1,
+            "to mia only: ola opted out, the empty pair has no manager"
+        );
+        let mias = to(&mail, "mia@");
+        assert_eq!(
+            mias.header("Subject").unwrap(),
+            "Fresh pair: wave 1 closed, summary"
+        );
+        for body in bodies(mias) {
+            for expected in [
+                "Health index 75.7 (of 100); the first wave, nothing to compare yet.",
+                "Wave 1 is the first: there is nothing to compare yet.",
+            ] {
+                assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
+            }
+            assert!(!body.contains(" rose from "), "{body}");
         }
         assert_eq!(
-            w.app.db.count("audit_log WHERE action = 'user.summary_off'"),
+            w.app
+                .db
+                .count("audit_log WHERE action = 'user.summary_off'"),
+            1
+        );
+
+        // Back on: the next close mails ola too.
+        w.app
+            .cli(&["user", "summary", "--email", "ola@acme.test", "--on"])
+            .assert_ok();
+        open_wave(&w, fresh).await;
+        let r = close_wave(&w, fresh).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        assert_eq!(w.app.db.count("outbox WHERE kind = 'wave_summary'"), 3);
+        assert_eq!(
+            w.app
+                .db
+                .count("outbox WHERE kind = 'wave_summary' AND recipient = 'ola@acme.test'"),
             1
         );
     }
