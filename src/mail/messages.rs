@@ -552,6 +552,71 @@ mod tests {
         assert!(!m.headers.iter().any(|(n, _)| n == "List-Unsubscribe"));
     }
 
+    fn summary_input(flag_groups: Vec<SummaryFlagGroup>) -> SummaryMail {
+        SummaryMail {
+            name: "mia".into(),
+            partnership: "Acme & Globex".into(),
+            wave_seq: 7,
+            dates: "opened 1 December 2026, closed 4 December 2026".into(),
+            sees: "both firms".into(),
+            responses: vec!["Acme (customer): 10 of 10 answered (100 %)".into()],
+            health: Some("Health index 77.2 (of 100), up 11.6 points from 65.5 in wave 6.".into()),
+            moved_intro: "Significant changes since the previous wave.".into(),
+            moves: vec!["Globex on trust: rose from 2.39 in wave 6 to 4.50 (p < 0.001)".into()],
+            gap: Some("Trust: Globex 4.50, Acme 3.50, a gap of 1.00 points.".into()),
+            flags_intro: "1 open flag: 1 high, 0 medium, 0 low.".into(),
+            flag_groups,
+            dashboard_link: "https://tandem.example.com/partnerships/3".into(),
+        }
+    }
+
+    #[test]
+    fn the_wave_summary_says_the_same_in_both_parts() {
+        let flag = SummaryFlag {
+            title: "significant gap between the firms".into(),
+            scope: "dimension:trust".into(),
+            measured: Some("1.00".into()),
+            link: "https://tandem.example.com/partnerships/3#dim-trust".into(),
+        };
+        let m = wave_summary(&summary_input(vec![SummaryFlagGroup {
+            heading: "High (1)".into(),
+            flags: vec![flag],
+        }]))
+        .unwrap();
+        assert_eq!(m.kind, KIND_WAVE_SUMMARY);
+        assert_eq!(m.subject, "Acme & Globex: wave 7 closed, summary");
+        for body in [&m.text, &m.html] {
+            for expected in [
+                "Health index 77.2 (of 100), up 11.6 points from 65.5 in wave 6.",
+                "rose from 2.39 in wave 6 to 4.50",
+                "a gap of 1.00 points",
+                "High (1)",
+                "significant gap between the firms",
+                "measured 1.00",
+                "https://tandem.example.com/partnerships/3#dim-trust",
+                "https://tandem.example.com/partnerships/3",
+            ] {
+                assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
+            }
+        }
+        assert!(m.html.contains("p &#60; 0.001") || m.html.contains("p &lt; 0.001"));
+        assert!(m.html.contains("Acme &#38; Globex") || m.html.contains("Acme &amp; Globex"));
+        assert!(m.text.contains("Acme & Globex"));
+    }
+
+    #[test]
+    fn a_one_side_summary_has_no_health_gap_or_flag_list() {
+        let mut input = summary_input(Vec::new());
+        input.health = None;
+        input.gap = None;
+        let m = wave_summary(&input).unwrap();
+        for body in [&m.text, &m.html] {
+            assert!(!body.contains("Health index"), "{body}");
+            assert!(!body.contains("Biggest gap"), "{body}");
+            assert!(body.contains("1 open flag: 1 high"), "{body}");
+        }
+    }
+
     #[test]
     fn deadlines_are_shown_in_the_partnership_timezone() {
         let closes = chrono::NaiveDate::from_ymd_opt(2026, 12, 4)

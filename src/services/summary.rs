@@ -491,3 +491,34 @@ pub fn set_summary(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_the_dashboard_writes_them() {
+        assert_eq!(p_value(0.0004), "p < 0.001");
+        assert_eq!(p_value(0.0091), "p = 0.009");
+        assert_eq!(signed(2.111), "+2.11");
+        assert_eq!(signed(-0.5), "−0.50");
+        assert_eq!(
+            withheld("fewer than 5 responses"),
+            "withheld: fewer than 5 responses"
+        );
+        assert_eq!(withheld("withheld: x"), "withheld: x");
+    }
+
+    #[test]
+    fn flag_links_become_absolute_once() {
+        let base = "https://t.example";
+        assert_eq!(
+            absolute(base, "/partnerships/1#dim-trust"),
+            "https://t.example/partnerships/1#dim-trust"
+        );
+        assert_eq!(
+            absolute(base, "https://t.example/flags/3"),
+            "https://t.example/flags/3"
+        );
+    }
+}
