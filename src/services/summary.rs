@@ -236,39 +236,46 @@ pub fn compose(
     }
     moves.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
     let moves: Vec<String> = moves.into_iter().map(|m| m.2).collect();
-    // A firm withheld this wave is not compared; saying "nothing moved" of it would mislead.
-    let withheld_sides: Vec<Side> = sides
-        .iter()
-        .copied()
-        .filter(|&side| {
-            r.groups.iter().any(|g| {
-                g.id.wave == seq
-                    && g.id.side == side
-                    && g.id.segment.is_none()
-                    && g.id.suppressed.is_some()
-            })
-        })
-        .collect();
+    // A firm withheld this wave, or with no earlier wave shown, is not compared; saying
+    // "nothing moved" of it would mislead.
+    let mut compared = 0;
+    let mut not_compared = String::new();
+    for &side in &sides {
+        let withheld = r.groups.iter().any(|g| {
+            g.id.wave == seq
+                && g.id.side == side
+                && g.id.segment.is_none()
+                && g.id.suppressed.is_some()
+        });
+        let has_change = r.trend.iter().any(|t| {
+            t.side == side && t.kind == "dimension" && t.changes.iter().any(|c| c.to_wave == seq)
+        });
+        if withheld {
+            not_compared.push_str(&format!(
+                " {} is not compared: its figures are withheld this wave.",
+                firm(side)
+            ));
+        } else if !has_change {
+            not_compared.push_str(&format!(
+                " {} is not compared: no earlier wave shows its figures.",
+                firm(side)
+            ));
+        } else {
+            compared += 1;
+        }
+    }
     let moved_intro = match previous {
         None => format!("Wave {seq} is the first: there is nothing to compare yet."),
-        Some(_) if withheld_sides.len() == sides.len() => {
-            "Nothing to compare: the figures of this wave are withheld.".to_owned()
-        }
         Some(_) => {
-            let mut intro = if moves.is_empty() {
+            let lead = if compared == 0 {
+                "Nothing to compare."
+            } else if moves.is_empty() {
                 "Nothing moved significantly since the previous wave (Welch's t test at 5 % on \
                  each dimension)."
-                    .to_owned()
             } else {
-                "Significant changes since the previous wave (Welch's t test at 5 %).".to_owned()
+                "Significant changes since the previous wave (Welch's t test at 5 %)."
             };
-            for side in &withheld_sides {
-                intro.push_str(&format!(
-                    " {} is not compared: its figures are withheld this wave.",
-                    firm(*side)
-                ));
-            }
-            intro
+            format!("{lead}{not_compared}")
         }
     };
 

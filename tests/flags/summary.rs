@@ -372,7 +372,8 @@ world_test!(
         for body in bodies(to(&mail, "sol@")) {
             for expected in [
                 supplier_line,
-                "Nothing to compare: the figures of this wave are withheld.",
+                "Nothing to compare. Acme / Bolt Supplier is not compared: its figures are \
+                 withheld this wave.",
             ] {
                 assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
             }
