@@ -22,7 +22,6 @@ use crate::error::ServiceError;
 use crate::flags::{FlagView, Severity};
 use crate::mail::messages::{self, SummaryFlag, SummaryFlagGroup, SummaryMail};
 use crate::mail::{outbox, Links};
-use crate::reports::aggregate::SegmentKind;
 use crate::reports::report::Report;
 use crate::reports::ReportOptions;
 use crate::stats::{significance, Significance};
@@ -47,11 +46,8 @@ pub fn queue_for_wave(
             wave.partnership_id
         ))
     })?;
-    let options = ReportOptions {
-        wave: None,
-        segment: Some(SegmentKind::All),
-    };
-    let report = crate::reports::build(conn, wave.partnership_id, &options)?;
+    // The dashboard's options: the same breakdowns, so the same cells are withheld.
+    let report = crate::reports::build(conn, wave.partnership_id, &ReportOptions::default())?;
     let flags = crate::flags::store::unresolved_for_partnership(conn, wave.partnership_id)?;
     let timezone: String = partnerships::table
         .find(wave.partnership_id)
