@@ -39,12 +39,14 @@ pub(crate) struct UserRow {
     pub all_partnerships: bool,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
-    // Loaded because `returning(users::all_columns)` needs every column; the digest reads
-    // them with its own query (`flags::digest`).
+    // Loaded because `returning(users::all_columns)` needs every column; the digest and the
+    // wave summary read them with their own queries (`flags::digest`, `services::summary`).
     #[allow(dead_code)]
     pub digest_opt_out: bool,
     #[allow(dead_code)]
     pub last_digest_at: Option<NaiveDateTime>,
+    #[allow(dead_code)]
+    pub summary_opt_out: bool,
 }
 
 #[derive(Insertable)]

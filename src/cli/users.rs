@@ -37,6 +37,15 @@ pub enum UserCommand {
         #[arg(long)]
         off: bool,
     },
+    /// Turn a manager's summary mail after each wave close on or off
+    Summary {
+        #[arg(long)]
+        email: String,
+        #[arg(long, conflicts_with = "off", required_unless_present = "off")]
+        on: bool,
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +114,18 @@ pub fn user_command(
             writeln!(
                 out,
                 "weekly digest {} for {email}",
+                if on { "on" } else { "off" }
+            )?;
+            Ok(())
+        }
+        UserCommand::Summary { email, on, off } => {
+            let context = crate::app::prepare(settings)?;
+            let on = on && !off;
+            context
+                .run(|conn, _| crate::services::summary::set_summary(conn, &email, on, "cli"))?;
+            writeln!(
+                out,
+                "wave summary {} for {email}",
                 if on { "on" } else { "off" }
             )?;
             Ok(())

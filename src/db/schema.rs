@@ -164,6 +164,7 @@ diesel::table! {
         created_at -> Timestamp,
         digest_opt_out -> Bool,
         last_digest_at -> Nullable<Timestamp>,
+        summary_opt_out -> Bool,
     }
 }
 

@@ -16,6 +16,7 @@ pub const KIND_INVITATION: &str = "invitation";
 pub const KIND_REMINDER: &str = "reminder";
 pub const KIND_FLAG_ALERT: &str = "flag_alert";
 pub const KIND_FLAG_DIGEST: &str = "flag_digest";
+pub const KIND_WAVE_SUMMARY: &str = "wave_summary";
 
 /// An invitation to answer one wave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -341,6 +342,80 @@ pub fn flag_digest(m: &DigestMail) -> Result<RenderedMail, askama::Error> {
     })
 }
 
+/// The summary of a closed wave to one relationship manager: only what they may see on the
+/// dashboard, every line already in words (see `services::summary`), so the two parts say
+/// the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryMail {
+    pub name: String,
+    pub partnership: String,
+    pub wave_seq: i64,
+    /// e.g. "opened 1 December 2026, closed 4 December 2026".
+    pub dates: String,
+    /// "both firms", or "Bolt Supplier only".
+    pub sees: String,
+    /// One line per firm shown: invitations answered, or why a firm's figures are withheld.
+    pub responses: Vec<String>,
+    /// The health index and its change; `None` for a one-side manager.
+    pub health: Option<String>,
+    /// What moved: a lead sentence (or why there is nothing to compare) and one line per
+    /// significant change.
+    pub moved_intro: String,
+    pub moves: Vec<String>,
+    /// The biggest between-firm gap; `None` for a one-side manager.
+    pub gap: Option<String>,
+    /// "3 open flags: 1 high, 1 medium, 1 low." or "No open flags."
+    pub flags_intro: String,
+    /// Most severe first; empty for a one-side manager (flags compare the firms).
+    pub flag_groups: Vec<SummaryFlagGroup>,
+    pub dashboard_link: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryFlagGroup {
+    /// e.g. "High (2)".
+    pub heading: String,
+    pub flags: Vec<SummaryFlag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryFlag {
+    pub title: String,
+    pub scope: String,
+    /// The measured value, two decimals.
+    pub measured: Option<String>,
+    /// Absolute.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/wave_summary/subject.txt")]
+struct SummarySubject<'a> {
+    m: &'a SummaryMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/wave_summary/body.txt")]
+struct SummaryText<'a> {
+    m: &'a SummaryMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/wave_summary/body.html")]
+struct SummaryHtml<'a> {
+    m: &'a SummaryMail,
+}
+
+pub fn wave_summary(m: &SummaryMail) -> Result<RenderedMail, askama::Error> {
+    Ok(RenderedMail {
+        kind: KIND_WAVE_SUMMARY,
+        subject: one_line(&SummarySubject { m }.render()?),
+        text: SummaryText { m }.render()?,
+        html: SummaryHtml { m }.render()?,
+        headers: vec![("Auto-Submitted".into(), "auto-generated".into())],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,6 +550,71 @@ mod tests {
         }
         assert!(m.html.contains("Acme &#38; Globex") || m.html.contains("Acme &amp; Globex"));
         assert!(!m.headers.iter().any(|(n, _)| n == "List-Unsubscribe"));
+    }
+
+    fn summary_input(flag_groups: Vec<SummaryFlagGroup>) -> SummaryMail {
+        SummaryMail {
+            name: "mia".into(),
+            partnership: "Acme & Globex".into(),
+            wave_seq: 7,
+            dates: "opened 1 December 2026, closed 4 December 2026".into(),
+            sees: "both firms".into(),
+            responses: vec!["Acme (customer): 10 of 10 answered (100 %)".into()],
+            health: Some("Health index 77.2 (of 100), up 11.6 points from 65.5 in wave 6.".into()),
+            moved_intro: "Significant changes since the previous wave.".into(),
+            moves: vec!["Globex on trust: rose from 2.39 in wave 6 to 4.50 (p < 0.001)".into()],
+            gap: Some("Trust: Globex 4.50, Acme 3.50, a gap of 1.00 points.".into()),
+            flags_intro: "1 open flag: 1 high, 0 medium, 0 low.".into(),
+            flag_groups,
+            dashboard_link: "https://tandem.example.com/partnerships/3".into(),
+        }
+    }
+
+    #[test]
+    fn the_wave_summary_says_the_same_in_both_parts() {
+        let flag = SummaryFlag {
+            title: "significant gap between the firms".into(),
+            scope: "dimension:trust".into(),
+            measured: Some("1.00".into()),
+            link: "https://tandem.example.com/partnerships/3#dim-trust".into(),
+        };
+        let m = wave_summary(&summary_input(vec![SummaryFlagGroup {
+            heading: "High (1)".into(),
+            flags: vec![flag],
+        }]))
+        .unwrap();
+        assert_eq!(m.kind, KIND_WAVE_SUMMARY);
+        assert_eq!(m.subject, "Acme & Globex: wave 7 closed, summary");
+        for body in [&m.text, &m.html] {
+            for expected in [
+                "Health index 77.2 (of 100), up 11.6 points from 65.5 in wave 6.",
+                "rose from 2.39 in wave 6 to 4.50",
+                "a gap of 1.00 points",
+                "High (1)",
+                "significant gap between the firms",
+                "measured 1.00",
+                "https://tandem.example.com/partnerships/3#dim-trust",
+                "https://tandem.example.com/partnerships/3",
+            ] {
+                assert!(body.contains(expected), "missing {expected:?} in:\n{body}");
+            }
+        }
+        assert!(m.html.contains("p &#60; 0.001") || m.html.contains("p &lt; 0.001"));
+        assert!(m.html.contains("Acme &#38; Globex") || m.html.contains("Acme &amp; Globex"));
+        assert!(m.text.contains("Acme & Globex"));
+    }
+
+    #[test]
+    fn a_one_side_summary_has_no_health_gap_or_flag_list() {
+        let mut input = summary_input(Vec::new());
+        input.health = None;
+        input.gap = None;
+        let m = wave_summary(&input).unwrap();
+        for body in [&m.text, &m.html] {
+            assert!(!body.contains("Health index"), "{body}");
+            assert!(!body.contains("Biggest gap"), "{body}");
+            assert!(body.contains("1 open flag: 1 high"), "{body}");
+        }
     }
 
     #[test]

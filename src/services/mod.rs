@@ -15,5 +15,6 @@ pub mod reports;
 pub mod responses;
 pub mod sessions;
 pub mod submit_batch;
+pub mod summary;
 pub mod users;
 pub mod waves;

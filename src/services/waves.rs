@@ -93,7 +93,7 @@ pub fn close_now(
     let now = db::now();
     let wave = conn.write_transaction(|conn| -> Result<Wave, ServiceError> {
         let wave = lifecycle::close_open(conn, p.id, now)?;
-        after_close(conn, &wave, links)?;
+        after_close(conn, &wave, links, actor)?;
         audit_wave(conn, actor, "wave.closed", p.id, wave.seq)?;
         Ok(wave)
     })?;
@@ -141,14 +141,22 @@ pub fn rebuild_all(conn: &mut Conn) -> Result<usize, ServiceError> {
 }
 
 /// What closing a wave sets off, in the closing transaction: the wave's aggregates are
-/// derived from its answers (the only time answers are read) and the flag rules run on them.
+/// derived from its answers (the only time answers are read), the flag rules run on them,
+/// and the summary mail to the partnership's managers is queued (after the rules, so it
+/// counts the flags they opened).
 ///
 /// Then the responses are unlinked from the people who gave them (last, so the aggregates
 /// are built while the link still orders the invitees as they always were; see
 /// [`db::responses::unlink_wave`]).
-fn after_close(conn: &mut Conn, wave: &Wave, links: &Links) -> Result<(), ServiceError> {
+fn after_close(
+    conn: &mut Conn,
+    wave: &Wave,
+    links: &Links,
+    actor: &str,
+) -> Result<(), ServiceError> {
     crate::reports::rebuild_wave(conn, wave.id)?;
     crate::flags::run_for_wave(conn, wave.partnership_id, wave.id, links)?;
+    super::summary::queue_for_wave(conn, wave, links, actor)?;
     db::responses::unlink_wave(conn, wave.id)?;
     Ok(())
 }
@@ -184,7 +192,7 @@ pub fn tick_at(
         let closed = conn.write_transaction(|conn| -> Result<bool, ServiceError> {
             let closed = lifecycle::close_if_open(conn, &wave, now)?;
             if closed {
-                after_close(conn, &wave, links)?;
+                after_close(conn, &wave, links, SCHEDULER)?;
                 audit_wave(
                     conn,
                     SCHEDULER,

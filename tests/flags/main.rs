@@ -10,6 +10,7 @@ mod sink;
 mod digests;
 mod inbox;
 mod scheduled;
+mod summary;
 mod workbench;
 
 use std::time::{Duration, Instant};

@@ -1,0 +1,1 @@
+ALTER TABLE users DROP COLUMN summary_opt_out;
