@@ -198,6 +198,7 @@ struct NewFlagPage {
     items: Vec<String>,
     max_note: usize,
     max_title: usize,
+    prefill: FlagPrefill,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +220,24 @@ pub struct NoteForm {
 #[derive(Deserialize)]
 pub struct NewFlagQuery {
     partnership: Option<String>,
+    #[serde(flatten)]
+    prefill: FlagPrefill,
+}
+
+/// The scope a chart or heatmap cell fills in on the raise form (`/flags/new?…`); the form
+/// checks it again when it is sent, like anything typed.
+#[derive(Deserialize, Default)]
+pub struct FlagPrefill {
+    #[serde(default)]
+    side: String,
+    #[serde(default)]
+    dimension: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    segment_attribute: String,
+    #[serde(default)]
+    segment_value: String,
 }
 
 #[derive(Deserialize)]
@@ -662,6 +681,8 @@ pub async fn new_flag_page(
     query: web::Query<NewFlagQuery>,
 ) -> HttpResponse {
     let access = user.access.clone();
+    let query = query.into_inner();
+    let prefill = query.prefill;
     let chosen = query
         .partnership
         .as_deref()
@@ -691,6 +712,7 @@ pub async fn new_flag_page(
                 items: vocabulary.items.into_iter().map(|(i, _)| i).collect(),
                 max_note: crate::flags::store::MAX_NOTE,
                 max_title: crate::flags::store::MAX_TITLE,
+                prefill,
             },
         )
     }

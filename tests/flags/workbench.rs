@@ -848,3 +848,113 @@ world_test!(
         assert!(shown.contains("outcome: escalated"));
     }
 );
+
+world_test!(
+    a_heatmap_cell_and_a_dimension_chart_open_the_raise_form_filled_in,
+    |w| {
+        let om = w
+            .app
+            .signed_in(
+                "om@example.com",
+                Role::Ombudsman,
+                vec![(w.partnership, None)],
+            )
+            .await;
+        let (status, dashboard) = page(&om, &w, &format!("/partnerships/{}", w.partnership)).await;
+        assert_eq!(status, StatusCode::OK);
+        // every dimension chart offers a flag on its dimension
+        let chart_link = format!(
+            "/flags/new?partnership={}&amp;dimension=trust",
+            w.partnership
+        );
+        assert!(dashboard.contains(&chart_link), "the trust chart's link");
+        // each shown heatmap cell carries a link with its firm, dimension and group
+        let marker = "class=\"flag-this\" href=\"";
+        let cells: Vec<String> = dashboard
+            .match_indices(marker)
+            .map(|(i, _)| {
+                let rest = &dashboard[i + marker.len()..];
+                // the page escapes `&` as an HTML entity
+                rest[..rest.find('"').unwrap()]
+                    .replace("&amp;", "&")
+                    .replace("&#38;", "&")
+            })
+            .collect();
+        assert!(!cells.is_empty(), "no heatmap cell offers a flag");
+        let href = cells
+            .iter()
+            .find(|h| h.contains("side=customer") && h.contains("segment_attribute=level"))
+            .expect("a customer level cell")
+            .clone();
+        let query: Vec<(String, String)> =
+            url::form_urlencoded::parse(href.split_once('?').unwrap().1.as_bytes())
+                .into_owned()
+                .collect();
+        let get = |k: &str| {
+            query
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        };
+        let (dimension, group) = (get("dimension"), get("segment_value"));
+        assert_eq!(get("partnership"), w.partnership.to_string());
+
+        let (status, new) = page(&om, &w, &href).await;
+        assert_eq!(status, StatusCode::OK, "{new}");
+        assert!(
+            new.contains("<option value=\"customer\" selected>"),
+            "{new}"
+        );
+        assert!(new.contains(&format!(
+            "name=\"dimension\" list=\"dimensions\" value=\"{dimension}\""
+        )));
+        assert!(new.contains("<option value=\"level\" selected>"));
+        assert!(new.contains(&format!(
+            "name=\"segment_value\" maxlength=\"200\" value=\"{group}\""
+        )));
+        let csrf = csrf_of(&new);
+        let p = w.partnership.to_string();
+        let (status, location) = form(
+            &om,
+            &w,
+            "/flags/new",
+            &[
+                ("csrf", &csrf),
+                ("partnership", &p),
+                ("title", "Staff see it differently"),
+                ("note", ""),
+                ("side", "customer"),
+                ("dimension", &dimension),
+                ("item", ""),
+                ("segment_attribute", "level"),
+                ("segment_value", &group),
+                ("severity", "medium"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        let id: i64 = location.strip_prefix("/flags/").unwrap().parse().unwrap();
+        let flag = get_json(&w, &format!("/api/flags/{id}")).await;
+        assert_eq!(flag["rule"], "manual");
+        assert_eq!(
+            flag["scope"],
+            format!("dimension:{dimension}:customer:level={group}"),
+            "{flag}"
+        );
+
+        // a manager sees the same dashboard without the links
+        let manager = w
+            .app
+            .signed_in(
+                "mia@example.com",
+                Role::Manager,
+                vec![(w.partnership, None)],
+            )
+            .await;
+        let (status, theirs) =
+            page(&manager, &w, &format!("/partnerships/{}", w.partnership)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!theirs.contains("flag-this") && !theirs.contains("/flags/new"));
+    }
+);

@@ -123,12 +123,22 @@ pub(super) fn heatmap_view(
                     stats: Some(st), ..
                 }) if st.summary.mean.is_some() => {
                     let mean = st.summary.mean.unwrap_or_default();
-                    text.push(TableCell::value(format!(
+                    let mut cell = TableCell::value(format!(
                         "{} · rwg(j) {} · n {}",
                         fixed(mean, 2),
                         opt(st.agreement.rwg_j, 2),
                         st.n_complete
-                    )));
+                    ));
+                    cell.flag_href = Some(super::flag_href(
+                        report.partnership.id,
+                        &[
+                            ("side", side.as_str()),
+                            ("dimension", d),
+                            ("segment_attribute", kind),
+                            ("segment_value", s),
+                        ],
+                    ));
+                    text.push(cell);
                     cells.push(Cell::Shown {
                         mean,
                         rwg_j: st.agreement.rwg_j,

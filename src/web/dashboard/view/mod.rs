@@ -246,6 +246,9 @@ fn waves(report: &Report) -> Vec<i64> {
 pub struct TableCell {
     pub text: String,
     pub withheld: bool,
+    /// Where an ombudsman raises a flag on what the cell shows (`/flags/new?…`), for cells
+    /// that show a group's numbers; the page shows it only to those who may raise flags.
+    pub flag_href: Option<String>,
 }
 
 impl TableCell {
@@ -253,6 +256,7 @@ impl TableCell {
         TableCell {
             text,
             withheld: false,
+            flag_href: None,
         }
     }
 
@@ -260,8 +264,19 @@ impl TableCell {
         TableCell {
             text: withheld(reason),
             withheld: true,
+            flag_href: None,
         }
     }
+}
+
+/// `/flags/new?…` with the partnership and the given scope filled in.
+pub(super) fn flag_href(partnership: i64, scope: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("partnership", &partnership.to_string());
+    for (key, value) in scope {
+        query.append_pair(key, value);
+    }
+    format!("/flags/new?{}", query.finish())
 }
 
 #[cfg(test)]
