@@ -137,6 +137,104 @@ world_test!(
     }
 );
 
+world_test!(
+    a_scheduler_closed_wave_flags_a_split_firm_and_a_gap_between_the_firms,
+    |w| {
+        let p = w.partnership;
+        let r = w
+            .app
+            .post(&format!("/api/partnerships/{p}/roster"))
+            .header("content-type", "text/csv")
+            .body(roster())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let r = w
+            .app
+            .post(&format!("/api/partnerships/{p}/waves"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let seq = r.json::<Value>().await.unwrap()["seq"].as_i64().unwrap();
+        // The customer splits into two camps (five answer 1, five answer 5: rwg(j) 0) and
+        // every supplier answers 5: a gap of 2 points between the firms.
+        for m in w.mail(30).await {
+            let to = m.to.join(",");
+            let value = match to.strip_prefix('c').and_then(|t| t.chars().next()) {
+                Some(d) if to.contains("@acme.test") => {
+                    if d.to_digit(10).unwrap() < 5 {
+                        1
+                    } else {
+                        5
+                    }
+                }
+                _ => 5,
+            };
+            let token = token_in(&m.part("text/plain").expect("a text part"));
+            let answers: serde_json::Map<String, Value> = [
+                "win_win",
+                "shares_rewards",
+                "trust",
+                "dependable_people",
+                "holds_up_end",
+                "common_objectives",
+                "does_homework",
+                "decides_and_sticks",
+            ]
+            .iter()
+            .map(|i| ((*i).to_owned(), json!(value)))
+            .collect();
+            let r = w
+                .app
+                .client
+                .post(w.app.url(&format!("/api/responses/{token}")))
+                .json(&json!({ "answers": answers }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        }
+        let pool = w.app.db.pool();
+        let base = w.app.address.clone();
+        let closed = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            let catalog = tandem::survey_templates::Catalog::load(None).unwrap();
+            let links = tandem::mail::Links { base_url: base };
+            let later = tandem::db::now() + TimeDelta::days(60);
+            tandem::services::waves::tick_at(&mut conn, &catalog, later, &links).unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(closed.closed, vec![(p, seq)]);
+        let flags = w.flags().await;
+        let on_wave = |rule: &str, scope: &str| {
+            flags
+                .iter()
+                .find(|f| f["rule"] == rule && f["scope"] == scope && f["wave"] == seq)
+                .unwrap_or_else(|| panic!("no {rule} on {scope} in wave {seq}: {flags:#?}"))
+        };
+        for dimension in ["win_win", "trust", "shared_objectives"] {
+            let split = on_wave("low_agreement", &format!("dimension:{dimension}:customer"));
+            assert_eq!(split["measured"], 0.0, "{split}");
+            assert_eq!(split["severity"], "high");
+            let gap = on_wave("inter_firm_gap", &format!("dimension:{dimension}"));
+            assert_eq!(gap["measured"], 2.0, "{gap}");
+            assert_eq!(gap["details"]["higher"], "supplier");
+        }
+        assert!(
+            !flags.iter().any(|f| f["wave"] == seq
+                && f["rule"] == "low_agreement"
+                && f["scope"].as_str().unwrap().ends_with(":supplier")),
+            "the supplier answered alike: {flags:#?}"
+        );
+        assert!(!flags
+            .iter()
+            .any(|f| f["wave"] == seq && f["rule"].as_str().unwrap().contains("response")));
+    }
+);
+
 /// `tandem bench flags` through the real binary: every rule gets its null rate and the
 /// planted effects their detection rates (small, so it runs in the suite).
 #[test]
