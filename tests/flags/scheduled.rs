@@ -162,14 +162,9 @@ world_test!(
         // every supplier answers 5: a gap of 2 points between the firms.
         for m in w.mail(30).await {
             let to = m.to.join(",");
-            let value = match to.strip_prefix('c').and_then(|t| t.chars().next()) {
-                Some(d) if to.contains("@acme.test") => {
-                    if d.to_digit(10).unwrap() < 5 {
-                        1
-                    } else {
-                        5
-                    }
-                }
+            let first_digit = to.strip_prefix('c').and_then(|t| t.chars().next());
+            let value = match first_digit.and_then(|d| d.to_digit(10)) {
+                Some(d) if to.contains("@acme.test") && d < 5 => 1,
                 _ => 5,
             };
             let token = token_in(&m.part("text/plain").expect("a text part"));
