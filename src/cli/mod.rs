@@ -102,6 +102,20 @@ pub enum Command {
     /// Benchmarks: the report on generated data, mail dispatch end to end
     #[command(subcommand)]
     Bench(crate::bench::report::BenchCommand),
+    /// Copy the embedded SQLite database to FILE, consistent while the service runs
+    /// (PostgreSQL: use pg_dump, see docs/operations.md)
+    Backup {
+        /// The backup file to write; it must not exist
+        file: std::path::PathBuf,
+    },
+    /// Replace the embedded SQLite database by a backup (stop the service first)
+    Restore {
+        /// A file written by `tandem backup`
+        file: std::path::PathBuf,
+        /// Replace the database that is there
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,6 +333,22 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Templates(cmd) => templates(&cli.global, cmd, out),
         Command::Wave(cmd) => wave(&cli.global, cmd, out),
         Command::Tick => tick(&cli.global, out),
+        Command::Backup { file } => {
+            let settings = cli.global.settings()?;
+            let summary = crate::services::backup::backup(&settings.database_url, &file)?;
+            writeln!(out, "backup written: {summary}")?;
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            let settings = cli.global.settings()?;
+            let summary = crate::services::backup::restore(&settings.database_url, &file, force)?;
+            writeln!(
+                out,
+                "restored {} into {summary}; the next start applies any newer migrations",
+                file.display()
+            )?;
+            Ok(())
+        }
         Command::User(cmd) => users::user_command(
             &cli.global.settings()?,
             cmd,

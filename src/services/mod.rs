@@ -3,6 +3,7 @@
 //! Services never print and never speak HTTP; the callers decide how to show the outcome.
 
 pub mod api_tokens;
+pub mod backup;
 pub mod dashboard;
 pub mod demo;
 pub mod flags;

@@ -7,6 +7,7 @@ mod common;
 mod sink;
 
 mod api;
+mod backup;
 mod comments;
 mod form;
 mod lifecycle;
