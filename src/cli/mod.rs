@@ -170,17 +170,64 @@ pub struct ServeArgs {
 pub enum PartnershipCommand {
     /// Create a partnership; prints its id alone on the last line
     Create(Box<CreateArgs>),
-    /// List partnerships
+    /// List partnerships (archived ones only with --archived)
     List {
         #[arg(long)]
         json: bool,
+        /// Include archived partnerships
+        #[arg(long)]
+        archived: bool,
     },
+    /// Change a partnership's name or schedule (from the next wave on)
+    Edit(Box<EditArgs>),
+    /// Pause a partnership: no wave opens until it resumes
+    Pause {
+        id: i64,
+        /// Why (kept with the partnership and in the audit log)
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Resume a paused partnership (its schedule applies from now)
+    Resume { id: i64 },
+    /// Archive a partnership: read-only, out of the lists, data kept
+    Archive {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Make an archived partnership active again
+    Unarchive { id: i64 },
     /// Show one partnership
     Show {
         id: i64,
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    pub id: i64,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// monthly, quarterly or "every N days"
+    #[arg(long)]
+    pub cadence: Option<String>,
+    /// First wave date, YYYY-MM-DD
+    #[arg(long)]
+    pub first_wave_on: Option<chrono::NaiveDate>,
+    /// Local send time HH:MM
+    #[arg(long)]
+    pub send_time: Option<String>,
+    /// IANA timezone, e.g. Europe/Paris
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// Days a wave stays open
+    #[arg(long)]
+    pub response_window_days: Option<i64>,
+    /// Reminder days within the window, e.g. 3,7
+    #[arg(long, value_delimiter = ',')]
+    pub reminder_days: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Args)]
@@ -453,8 +500,47 @@ fn partnership(
             print_partnership(out, &view)?;
             writeln!(out, "{}", view.id)?;
         }
-        PartnershipCommand::List { json } => {
-            let views = service::list(&mut conn)?;
+        PartnershipCommand::Edit(a) => {
+            let edit = crate::services::partnership_state::PartnershipEdit {
+                name: a.name,
+                cadence: a.cadence,
+                first_wave_on: a.first_wave_on,
+                send_time: a.send_time,
+                timezone: a.timezone,
+                response_window_days: a.response_window_days,
+                reminder_days: a.reminder_days,
+            };
+            let view = crate::services::partnership_state::edit(
+                &mut conn,
+                &state.catalog,
+                a.id,
+                &edit,
+                "cli",
+            )?;
+            print_partnership(out, &view)?;
+        }
+        PartnershipCommand::Pause { id, note } => {
+            use crate::services::partnership_state::{change_state, StateChange};
+            let view = change_state(&mut conn, id, StateChange::Pause, note.as_deref(), "cli")?;
+            print_partnership(out, &view)?;
+        }
+        PartnershipCommand::Resume { id } => {
+            use crate::services::partnership_state::{change_state, StateChange};
+            let view = change_state(&mut conn, id, StateChange::Resume, None, "cli")?;
+            print_partnership(out, &view)?;
+        }
+        PartnershipCommand::Archive { id, note } => {
+            use crate::services::partnership_state::{change_state, StateChange};
+            let view = change_state(&mut conn, id, StateChange::Archive, note.as_deref(), "cli")?;
+            print_partnership(out, &view)?;
+        }
+        PartnershipCommand::Unarchive { id } => {
+            use crate::services::partnership_state::{change_state, StateChange};
+            let view = change_state(&mut conn, id, StateChange::Unarchive, None, "cli")?;
+            print_partnership(out, &view)?;
+        }
+        PartnershipCommand::List { json, archived } => {
+            let views = service::list(&mut conn, archived)?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&views)?)?;
             } else if views.is_empty() {
@@ -496,6 +582,18 @@ fn partnership(
 
 fn print_partnership(out: &mut dyn Write, v: &PartnershipView) -> std::io::Result<()> {
     writeln!(out, "partnership {}: {}", v.id, v.name)?;
+    if v.state != crate::domain::PartnershipState::Active {
+        writeln!(
+            out,
+            "  state: {}{}",
+            v.state.as_str(),
+            if v.state_note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", v.state_note)
+            }
+        )?;
+    }
     writeln!(out, "  customer: {}", v.customer.name)?;
     writeln!(out, "  supplier: {}", v.supplier.name)?;
     writeln!(out, "  template: {}", v.template)?;
@@ -626,6 +724,12 @@ fn tick(global: &Global, out: &mut dyn Write) -> anyhow::Result<()> {
         "scheduler: opened {:?}, closed {:?}, {} reminders queued",
         report.opened, report.closed, report.reminders
     )?;
+    for (partnership, why) in &report.held {
+        writeln!(
+            out,
+            "scheduler: partnership {partnership} has a wave due but is {why}: not opened"
+        )?;
+    }
     let drained = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?

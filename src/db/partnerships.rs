@@ -34,8 +34,52 @@ pub fn require(conn: &mut Conn, id: i64) -> Result<Partnership, crate::error::Se
     })
 }
 
+/// Every partnership, archived ones included, oldest first.
 pub fn list(conn: &mut Conn) -> QueryResult<Vec<Partnership>> {
     partnerships::table.order(partnerships::id.asc()).load(conn)
+}
+
+/// The partnerships of the default lists: every one but the archived, oldest first.
+pub fn list_current(conn: &mut Conn) -> QueryResult<Vec<Partnership>> {
+    use super::schema::partnership_states;
+    let archived = partnership_states::table
+        .filter(partnership_states::state.eq("archived"))
+        .select(partnership_states::partnership_id);
+    partnerships::table
+        .filter(partnerships::id.ne_all(archived))
+        .order(partnerships::id.asc())
+        .load(conn)
+}
+
+/// Changes a partnership's definition (name and schedule) in place.
+#[allow(clippy::too_many_arguments)]
+pub fn update_definition(
+    conn: &mut Conn,
+    id: i64,
+    name: &str,
+    name_key: &str,
+    cadence: &str,
+    first_wave_on: Option<chrono::NaiveDate>,
+    send_time: &str,
+    timezone: &str,
+    response_window_days: i64,
+    reminder_days: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(partnerships::table.find(id))
+        .set((
+            partnerships::name.eq(name),
+            partnerships::name_key.eq(name_key),
+            partnerships::cadence.eq(cadence),
+            partnerships::first_wave_on.eq(first_wave_on),
+            partnerships::send_time.eq(send_time),
+            partnerships::timezone.eq(timezone),
+            partnerships::response_window_days.eq(response_window_days),
+            partnerships::reminder_days.eq(reminder_days),
+            partnerships::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn name_taken(conn: &mut Conn, name_key: &str) -> QueryResult<bool> {

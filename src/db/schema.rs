@@ -41,6 +41,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    partnership_states (partnership_id) {
+        partnership_id -> BigInt,
+        state -> Text,
+        note -> Text,
+        schedule_from -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     people (id) {
         id -> BigInt,
         partnership_id -> BigInt,
@@ -392,6 +402,7 @@ diesel::table! {
 
 diesel::joinable!(partnerships -> firms (customer_firm_id));
 diesel::joinable!(people -> partnerships (partnership_id));
+diesel::joinable!(partnership_states -> partnerships (partnership_id));
 diesel::joinable!(waves -> partnerships (partnership_id));
 diesel::joinable!(waves -> template_versions (template_version_id));
 diesel::joinable!(invitations -> waves (wave_id));
@@ -430,6 +441,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     firms,
     template_versions,
     partnerships,
+    partnership_states,
     people,
     waves,
     invitations,

@@ -13,6 +13,6 @@ pub mod utc;
 pub use answer::{Answer, Likert};
 pub use cadence::Cadence;
 pub use email::Email;
-pub use partnership::{FieldProblem, PartnershipInput, PartnershipSpec};
+pub use partnership::{FieldProblem, PartnershipInput, PartnershipSpec, PartnershipState};
 pub use side::Side;
 pub use text::{check_no_nul, humanize, segment_key, AttributeText, NUL_REFUSED};

@@ -276,3 +276,33 @@ mod tests {
         );
     }
 }
+
+/// Where a partnership is in its life: running, paused (no wave opens until it resumes) or
+/// archived (read-only and out of the default lists; its data is kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PartnershipState {
+    Active,
+    Paused,
+    Archived,
+}
+
+impl PartnershipState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnershipState::Active => "active",
+            PartnershipState::Paused => "paused",
+            PartnershipState::Archived => "archived",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<PartnershipState> {
+        [
+            PartnershipState::Active,
+            PartnershipState::Paused,
+            PartnershipState::Archived,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}

@@ -59,7 +59,7 @@ pub fn visible_partnerships(
     conn: &mut Conn,
     access: &Access,
 ) -> Result<Vec<VisiblePartnership>, ServiceError> {
-    let visible: Vec<_> = partnerships::list(conn)?
+    let visible: Vec<_> = partnerships::list_current(conn)?
         .into_iter()
         .filter_map(|p| access.visible_side(p.id).map(|v| (p, v)))
         .collect();
@@ -86,7 +86,7 @@ pub fn visible_partnerships(
 
 /// Every partnership's id.
 pub fn all_partnership_ids(conn: &mut Conn) -> Result<Vec<i64>, ServiceError> {
-    Ok(partnerships::list(conn)?
+    Ok(partnerships::list_current(conn)?
         .into_iter()
         .map(|p| p.id)
         .collect())

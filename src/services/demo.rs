@@ -141,7 +141,7 @@ pub fn seed(
     catalog: &Catalog,
     links: &Links,
 ) -> Result<DemoSummary, ServiceError> {
-    let existing = partnerships::list(conn)?;
+    let existing = partnerships::list(conn, true)?;
     let mut summary = DemoSummary::default();
     for (k, story) in stories().iter().enumerate() {
         if existing.iter().any(|p| p.name == story.name) {
@@ -181,7 +181,7 @@ pub fn seed(
         crate::services::waves::open_now(conn, catalog, view.id, links, DEMO)?;
         summary.created.push((view.id, story.name.to_owned()));
     }
-    let all: Vec<(i64, String)> = partnerships::list(conn)?
+    let all: Vec<(i64, String)> = partnerships::list(conn, true)?
         .into_iter()
         .filter(|p| stories().iter().any(|s| s.name == p.name))
         .map(|p| (p.id, p.name))

@@ -10,6 +10,7 @@ pub mod flags;
 pub mod goals;
 pub mod mail;
 pub mod overview;
+pub mod partnership_state;
 pub mod partnerships;
 pub mod portfolio;
 pub mod reports;

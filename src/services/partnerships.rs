@@ -39,6 +39,10 @@ pub struct PartnershipView {
     pub min_comment_size: i64,
     /// Active people per side.
     pub people: PeopleCount,
+    /// `active`, `paused` (no wave opens) or `archived` (read-only, out of the lists).
+    pub state: crate::domain::PartnershipState,
+    /// Why it was paused or archived; empty when active.
+    pub state_note: String,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
@@ -110,9 +114,13 @@ pub fn create(
     show(conn, created.id)
 }
 
-/// Every partnership, oldest first.
-pub fn list(conn: &mut Conn) -> Result<Vec<PartnershipView>, ServiceError> {
-    let rows = partnerships::list(conn)?;
+/// Every partnership but the archived, oldest first; with `archived`, those too.
+pub fn list(conn: &mut Conn, archived: bool) -> Result<Vec<PartnershipView>, ServiceError> {
+    let rows = if archived {
+        partnerships::list(conn)?
+    } else {
+        partnerships::list_current(conn)?
+    };
     views(conn, rows)
 }
 
@@ -140,9 +148,19 @@ fn views(conn: &mut Conn, rows: Vec<Partnership>) -> Result<Vec<PartnershipView>
         id,
         name: names.get(&id).cloned().unwrap_or_default(),
     };
+    let states: HashMap<i64, (String, String)> = crate::db::partnership_states::all(conn)?
+        .into_iter()
+        .map(|r| (r.partnership_id, (r.state, r.note)))
+        .collect();
     rows.into_iter()
         .map(|p| {
             let (c, s) = partnerships::active_people_by_side(conn, p.id)?;
+            let (state, state_note) = states
+                .get(&p.id)
+                .and_then(|(st, note)| {
+                    Some((crate::domain::PartnershipState::parse(st)?, note.clone()))
+                })
+                .unwrap_or((crate::domain::PartnershipState::Active, String::new()));
             Ok(PartnershipView {
                 id: p.id,
                 customer: firm(p.customer_firm_id),
@@ -161,6 +179,8 @@ fn views(conn: &mut Conn, rows: Vec<Partnership>) -> Result<Vec<PartnershipView>
                     customer: c,
                     supplier: s,
                 },
+                state,
+                state_note,
                 created_at: p.created_at,
             })
         })
@@ -175,6 +195,7 @@ pub fn import_roster(
     actor: &str,
 ) -> Result<RosterSummary, ServiceError> {
     get(conn, partnership_id)?;
+    refuse_archived(conn, partnership_id, "import a roster into")?;
     conn.write_transaction(|conn| {
         let summary = crate::import::roster::import(conn, partnership_id, bytes)?;
         crate::auth::audit::audit(
@@ -215,4 +236,15 @@ pub fn import_history(
         )?;
         Ok(summary)
     })
+}
+
+/// `Conflict` when the partnership is archived (read-only): "cannot {what} partnership N".
+pub fn refuse_archived(conn: &mut Conn, id: i64, what: &str) -> Result<(), ServiceError> {
+    let (state, _) = super::partnership_state::state_of(conn, id)?;
+    if state == crate::domain::PartnershipState::Archived {
+        return Err(ServiceError::Conflict(format!(
+            "partnership {id} is archived and read-only: cannot {what} it (unarchive it first)"
+        )));
+    }
+    Ok(())
 }

@@ -53,7 +53,7 @@ pub struct PortfolioLeadLag {
 /// The KPI names of the partnerships `access` sees in full, sorted, each once.
 pub fn kpi_names(conn: &mut Conn, access: &Access) -> Result<Vec<String>, ServiceError> {
     let mut names = Vec::new();
-    for p in crate::db::partnerships::list(conn)? {
+    for p in crate::db::partnerships::list_current(conn)? {
         if access.visible_side(p.id) == Some(Visibility::Both) {
             names.extend(super::dashboard::kpi_names(conn, p.id)?);
         }
@@ -80,7 +80,7 @@ pub fn lead_lag(
     let mut members = Vec::new();
     // (side, dimension) → per partnership (perception, kpi)
     let mut series: BTreeMap<(Side, String), Vec<(Series, Series)>> = BTreeMap::new();
-    for p in crate::db::partnerships::list(conn)? {
+    for p in crate::db::partnerships::list_current(conn)? {
         if access.visible_side(p.id) != Some(Visibility::Both) {
             continue;
         }

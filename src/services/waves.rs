@@ -170,6 +170,8 @@ pub struct TickReport {
     pub reminders: usize,
     /// Users whose weekly flag digest was queued.
     pub digests: Vec<i64>,
+    /// Partnerships whose slot is due but that are paused or archived, with why.
+    pub held: Vec<(i64, String)>,
 }
 
 /// One scheduler pass now (see [`tick_at`]).
@@ -208,6 +210,7 @@ pub fn tick_at(
         }
     }
     report.opened = lifecycle::open_due_slots(conn, catalog, now, links)?;
+    report.held = lifecycle::held_slots(conn, now)?;
     for (partnership, seq) in &report.opened {
         audit_wave(conn, SCHEDULER, "wave.opened", *partnership, *seq)?;
     }

@@ -30,6 +30,8 @@ pub enum WaveError {
     TemplateMissing(String),
     #[error("the partnership has nobody to invite: import a roster first")]
     NobodyToInvite,
+    #[error("the partnership is {state}{}: no wave opens until it is {}", if note.is_empty() { String::new() } else { format!(" ({note})") }, if state == "paused" { "resumed" } else { "unarchived" })]
+    NotActive { state: String, note: String },
     #[error("a mail could not be rendered: {0}")]
     Render(String),
     #[error("a stored value is not valid: {0}")]
@@ -63,6 +65,14 @@ pub fn open_wave(
     links: &Links,
 ) -> Result<OpenedWave, WaveError> {
     let result = conn.write_transaction(|conn| {
+        if let Some(st) = db::partnership_states::get(conn, partnership.id)? {
+            if st.state != "active" {
+                return Err(WaveError::NotActive {
+                    state: st.state,
+                    note: st.note,
+                });
+            }
+        }
         if let Some(open) = waves::open_for_partnership(conn, partnership.id)? {
             return Err(WaveError::AlreadyOpen(open.seq));
         }
@@ -261,11 +271,34 @@ pub fn open_due_slots(
     links: &Links,
 ) -> Result<Vec<(i64, i64)>, WaveError> {
     let mut opened = Vec::new();
+    let states: HashMap<i64, db::partnership_states::StateRow> = db::partnership_states::all(conn)?
+        .into_iter()
+        .map(|r| (r.partnership_id, r))
+        .collect();
     for partnership in partnerships::list(conn)? {
         let Some(plan) = plan_of(&partnership) else {
             continue;
         };
         let Some(slot) = plan.due(now) else { continue };
+        if let Some(st) = states.get(&partnership.id) {
+            if st.state != "active" {
+                if !waves::slot_taken(conn, partnership.id, slot.opens_at)? {
+                    tracing::debug!(
+                        partnership = partnership.id,
+                        state = %st.state,
+                        note = %st.note,
+                        slot = %slot.opens_at,
+                        "a wave slot is due but the partnership is {}: not opened",
+                        st.state
+                    );
+                }
+                continue;
+            }
+            // A schedule edited (or resumed) after this slot began applies from the next one.
+            if st.schedule_from.is_some_and(|from| slot.opens_at < from) {
+                continue;
+            }
+        }
         match open_wave(conn, catalog, &partnership, now, Some(slot), links) {
             Ok(wave) => opened.push((partnership.id, wave.seq)),
             Err(WaveError::SlotTaken | WaveError::AlreadyOpen(_) | WaveError::NobodyToInvite) => {}
@@ -275,6 +308,32 @@ pub fn open_due_slots(
         }
     }
     Ok(opened)
+}
+
+/// Partnerships whose scheduled slot is due now but that are paused or archived, with why:
+/// (partnership, "paused (supplier reorganising)"). The scheduler's pass reports them.
+pub fn held_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<(i64, String)>, WaveError> {
+    let mut held = Vec::new();
+    for st in db::partnership_states::all(conn)? {
+        if st.state == "active" {
+            continue;
+        }
+        let Some(p) = partnerships::get(conn, st.partnership_id)? else {
+            continue;
+        };
+        let Some(slot) = plan_of(&p).and_then(|plan| plan.due(now)) else {
+            continue;
+        };
+        if !waves::slot_taken(conn, p.id, slot.opens_at)? {
+            let why = if st.note.is_empty() {
+                st.state.clone()
+            } else {
+                format!("{} ({})", st.state, st.note)
+            };
+            held.push((p.id, why));
+        }
+    }
+    Ok(held)
 }
 
 /// A partnership's schedule, if it has a first wave date.

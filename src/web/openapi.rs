@@ -16,6 +16,11 @@ use super::{api, health};
         api::partnerships::create,
         api::partnerships::list,
         api::partnerships::show,
+        api::partnerships::edit,
+        api::partnerships::pause,
+        api::partnerships::resume,
+        api::partnerships::archive,
+        api::partnerships::unarchive,
         api::partnerships::import_roster,
         api::partnerships::import_history,
         api::waves::open,
@@ -111,7 +116,10 @@ impl Modify for BodyErrors {
             )
         };
         for item in openapi.paths.paths.values_mut() {
-            for op in [&mut item.post, &mut item.put].into_iter().flatten() {
+            for op in [&mut item.post, &mut item.put, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
                 if op.request_body.is_none() {
                     continue;
                 }

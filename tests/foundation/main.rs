@@ -8,6 +8,7 @@ mod demo;
 mod health;
 mod history;
 mod openapi;
+mod partnership_life;
 mod partnerships;
 mod readme;
 mod roster;

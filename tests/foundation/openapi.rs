@@ -37,6 +37,11 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("get", "/api/partnerships/{id}/goals"),
     ("post", "/api/partnerships/{id}/goals"),
     ("delete", "/api/partnerships/{id}/goals/{goal}"),
+    ("patch", "/api/partnerships/{id}"),
+    ("post", "/api/partnerships/{id}/pause"),
+    ("post", "/api/partnerships/{id}/resume"),
+    ("post", "/api/partnerships/{id}/archive"),
+    ("post", "/api/partnerships/{id}/unarchive"),
 ];
 
 both_backends!(
@@ -84,6 +89,11 @@ both_backends!(
                     .client
                     .delete(app.url(&url))
                     .bearer_auth(crate::common::ADMIN_TOKEN),
+                "patch" => app
+                    .client
+                    .patch(app.url(&url))
+                    .bearer_auth(crate::common::ADMIN_TOKEN)
+                    .json(&serde_json::json!({})),
                 _ => app.post(&url).header("content-type", "text/csv").body(""),
             };
             let r = req.send().await.unwrap();

@@ -1,11 +1,13 @@
 //! `/api/partnerships`: create, list, show; roster and history uploads.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
 
 use super::auth::Admin;
 use super::require_csv;
 use crate::domain::PartnershipInput;
 use crate::import::{responses::HistorySummary, roster::RosterSummary};
+use crate::services::partnership_state::{self as life, PartnershipEdit, StateChange};
 use crate::services::partnerships::{self as service, PartnershipView};
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
@@ -36,16 +38,32 @@ pub async fn create(
         .json(view))
 }
 
-/// Every partnership.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// `true` lists archived partnerships too.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// Every partnership but the archived (`?archived=true` includes them).
 #[utoipa::path(get, path = "/api/partnerships", tag = "partnerships",
+    params(ListQuery),
     security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = Vec<PartnershipView>),
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody)))]
 #[get("/partnerships")]
-pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let views = state.db(|conn, _| service::list(conn)).await?;
+pub async fn list(
+    _: Admin,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let archived = query.archived;
+    let views = state
+        .db(move |conn, _| service::list(conn, archived))
+        .await?;
     Ok(HttpResponse::Ok().json(views))
 }
 
@@ -133,4 +151,149 @@ pub async fn import_history(
 pub(crate) fn parse_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
         .map_err(|_| ApiError::NotFound(format!("there is no partnership with id {raw:?}")))
+}
+
+/// Edit a partnership's name and schedule; a field left out keeps its value. A new schedule
+/// applies from the next wave; waves that have run keep the settings they ran with.
+#[utoipa::path(patch, path = "/api/partnerships/{id}", tag = "partnerships",
+    params(("id" = i64, Path, description = "partnership id")),
+    request_body = PartnershipEdit,
+    security(("admin_token" = []), ("personal_token" = [])),
+    responses(
+        (status = 200, body = PartnershipView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "the partnership is archived", body = ErrorBody),
+        (status = 422, description = "a field is wrong; every problem listed", body = ErrorBody)))]
+#[patch("/partnerships/{id}")]
+pub async fn edit(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<PartnershipEdit>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    let edit = body.into_inner();
+    let actor = admin.actor().to_owned();
+    let view = state
+        .db(move |conn, catalog| life::edit(conn, catalog, id, &edit, &actor))
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Why a partnership is paused or archived (optional).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateNote {
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
+}
+
+async fn change_state(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: &str,
+    body: &[u8],
+    change: StateChange,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(id)?;
+    let text = body.trim_ascii();
+    let note: StateNote = if text.is_empty() || text == b"null" {
+        StateNote::default()
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::BadRequest(format!("the JSON body is not valid: {e}")))?
+    };
+    let actor = admin.actor().to_owned();
+    let view = state
+        .db(move |conn, _| life::change_state(conn, id, change, note.note.as_deref(), &actor))
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Pause an active partnership: no wave opens until it resumes (optional body
+/// `{"note": "why"}`). An open wave runs on and closes as planned.
+#[utoipa::path(post, path = "/api/partnerships/{id}/pause", tag = "partnerships",
+    params(("id" = i64, Path, description = "partnership id")),
+    request_body(content = Option<StateNote>, description = "optional"),
+    security(("admin_token" = []), ("personal_token" = [])),
+    responses(
+        (status = 200, body = PartnershipView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "not active", body = ErrorBody)))]
+#[post("/partnerships/{id}/pause")]
+pub async fn pause(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    change_state(admin, state, &id, &body, StateChange::Pause).await
+}
+
+/// Resume a paused partnership; its schedule applies from now (a slot whose window began
+/// while it was paused does not open late).
+#[utoipa::path(post, path = "/api/partnerships/{id}/resume", tag = "partnerships",
+    params(("id" = i64, Path, description = "partnership id")),
+    request_body(content = Option<StateNote>, description = "optional"),
+    security(("admin_token" = []), ("personal_token" = [])),
+    responses(
+        (status = 200, body = PartnershipView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "not paused", body = ErrorBody)))]
+#[post("/partnerships/{id}/resume")]
+pub async fn resume(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    change_state(admin, state, &id, &body, StateChange::Resume).await
+}
+
+/// Archive a partnership with no open wave: read-only, out of the default lists, data kept.
+#[utoipa::path(post, path = "/api/partnerships/{id}/archive", tag = "partnerships",
+    params(("id" = i64, Path, description = "partnership id")),
+    request_body(content = Option<StateNote>, description = "optional"),
+    security(("admin_token" = []), ("personal_token" = [])),
+    responses(
+        (status = 200, body = PartnershipView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "already archived, or a wave is open", body = ErrorBody)))]
+#[post("/partnerships/{id}/archive")]
+pub async fn archive(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    change_state(admin, state, &id, &body, StateChange::Archive).await
+}
+
+/// Unarchive a partnership: active again, scheduled from now.
+#[utoipa::path(post, path = "/api/partnerships/{id}/unarchive", tag = "partnerships",
+    params(("id" = i64, Path, description = "partnership id")),
+    request_body(content = Option<StateNote>, description = "optional"),
+    security(("admin_token" = []), ("personal_token" = [])),
+    responses(
+        (status = 200, body = PartnershipView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "not archived", body = ErrorBody)))]
+#[post("/partnerships/{id}/unarchive")]
+pub async fn unarchive(
+    admin: Admin,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    change_state(admin, state, &id, &body, StateChange::Unarchive).await
 }
