@@ -10,8 +10,10 @@ use super::{audit, sessions, users, AuthError, User};
 use crate::db::schema::password_tokens;
 use crate::db::Conn;
 
-/// How long a set-password link stays valid.
+/// How long a set-password link for a new user stays valid.
 pub const LIFETIME: TimeDelta = TimeDelta::hours(48);
+/// How long a password-reset link (sent by an administrator) stays valid.
+pub const RESET_LIFETIME: TimeDelta = TimeDelta::hours(24);
 
 #[derive(Insertable)]
 #[diesel(table_name = password_tokens)]
@@ -25,6 +27,16 @@ struct NewToken<'a> {
 /// Issues a link token for `user_id` and returns its plain text (to print or mail; it is
 /// not kept anywhere).
 pub fn issue(conn: &mut Conn, user_id: i64, now: NaiveDateTime) -> QueryResult<String> {
+    issue_for(conn, user_id, now, LIFETIME)
+}
+
+/// [`issue`] with its own lifetime (a password reset's is [`RESET_LIFETIME`]).
+pub fn issue_for(
+    conn: &mut Conn,
+    user_id: i64,
+    now: NaiveDateTime,
+    lifetime: TimeDelta,
+) -> QueryResult<String> {
     let token = crate::secrets::new_token();
     let token_hash = crate::secrets::hash(&token);
     conn.write_transaction(|conn| {
@@ -39,7 +51,7 @@ pub fn issue(conn: &mut Conn, user_id: i64, now: NaiveDateTime) -> QueryResult<S
             .values(&NewToken {
                 user_id,
                 token_hash: &token_hash,
-                expires_at: now + LIFETIME,
+                expires_at: now + lifetime,
                 used_at: None,
             })
             .execute(conn)?;
@@ -60,6 +72,34 @@ pub fn lookup(conn: &mut Conn, token: &str, now: NaiveDateTime) -> Result<Option
         Some(id) => Ok(users::get(conn, id)?.filter(|u| !u.disabled)),
         None => Ok(None),
     }
+}
+
+/// What a presented link is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    /// Unused, unexpired, and its user active.
+    Valid(User),
+    /// A link that was issued but is used, voided by a newer one, or expired.
+    Spent,
+    /// Never issued, or its user is disabled.
+    Unknown,
+}
+
+/// Tells a spent link (used or expired: 410) from an unknown one (404). Only the holder of
+/// a link can ask, so this says nothing to anybody else.
+pub fn state(conn: &mut Conn, token: &str, now: NaiveDateTime) -> Result<LinkState, AuthError> {
+    if let Some(user) = lookup(conn, token, now)? {
+        return Ok(LinkState::Valid(user));
+    }
+    let issued: Option<i64> = password_tokens::table
+        .filter(password_tokens::token_hash.eq(crate::secrets::hash(token)))
+        .select(password_tokens::user_id)
+        .first(conn)
+        .optional()?;
+    Ok(match issued {
+        Some(id) if users::get(conn, id)?.is_some_and(|u| !u.disabled) => LinkState::Spent,
+        _ => LinkState::Unknown,
+    })
 }
 
 /// Uses a link: sets the password, marks the link used, ends the user's sessions and writes
