@@ -74,34 +74,6 @@ pub fn lookup(conn: &mut Conn, token: &str, now: NaiveDateTime) -> Result<Option
     }
 }
 
-/// What a presented link is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkState {
-    /// Unused, unexpired, and its user active.
-    Valid(User),
-    /// A link that was issued but is used, voided by a newer one, or expired.
-    Spent,
-    /// Never issued, or its user is disabled.
-    Unknown,
-}
-
-/// Tells a spent link (used or expired: 410) from an unknown one (404). Only the holder of
-/// a link can ask, so this says nothing to anybody else.
-pub fn state(conn: &mut Conn, token: &str, now: NaiveDateTime) -> Result<LinkState, AuthError> {
-    if let Some(user) = lookup(conn, token, now)? {
-        return Ok(LinkState::Valid(user));
-    }
-    let issued: Option<i64> = password_tokens::table
-        .filter(password_tokens::token_hash.eq(crate::secrets::hash(token)))
-        .select(password_tokens::user_id)
-        .first(conn)
-        .optional()?;
-    Ok(match issued {
-        Some(id) if users::get(conn, id)?.is_some_and(|u| !u.disabled) => LinkState::Spent,
-        _ => LinkState::Unknown,
-    })
-}
-
 /// Uses a link: sets the password, marks the link used, ends the user's sessions and writes
 /// the audit row, in one transaction. `Ok(None)` when the link is unknown, used or expired
 /// (including when another request used it a moment earlier).

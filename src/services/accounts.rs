@@ -571,7 +571,10 @@ pub fn audit_csv(conn: &mut Conn, s: &AuditSelection) -> Result<String, ServiceE
             &mut out,
             [
                 &e.id.to_string(),
-                &format!("{}Z", e.at.format("%Y-%m-%dT%H:%M:%S%.6f")),
+                &e
+                    .at
+                    .and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
                 &e.actor,
                 &e.action,
                 &e.target,
