@@ -190,7 +190,7 @@ pub fn user_command(
             })?;
             writeln!(
                 out,
-                "{} {}: {} ({})",
+                "{} {} {} ({})",
                 done.user.email,
                 if done.changed { "is now" } else { "stays" },
                 done.user.role.label(),

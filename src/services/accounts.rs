@@ -200,7 +200,7 @@ fn check_access(
             }
         }
         Some(Role::Ombudsman) => {
-            if all == named.is_empty() {
+            if all != named.is_empty() {
                 problems.push(problem(
                     "partnerships",
                     "an ombudsman sees every partnership or the ones named: choose one of the two",
@@ -323,9 +323,8 @@ pub fn send_reset(
             link: links.set_password(&token),
             expires: expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         };
-        let rendered = messages::password_reset(&mail).map_err(|e| {
-            ServiceError::Internal(anyhow::anyhow!("the password reset mail: {e}"))
-        })?;
+        let rendered = messages::password_reset(&mail)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("the password reset mail: {e}")))?;
         let outbox_id = outbox::enqueue(conn, &rendered.to(recipient, None))?;
         audit::audit_at(
             conn,
@@ -559,8 +558,11 @@ pub fn audit_csv(conn: &mut Conn, s: &AuditSelection) -> Result<String, ServiceE
     }
     let mut out = csv::Writer::from_writer(Vec::new());
     let write = |out: &mut csv::Writer<Vec<u8>>, row: [&str; 6]| {
-        out.write_record(row.iter().map(|c| crate::reports::csv::neutralise(c).into_owned()))
-            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("writing the audit CSV: {e}")))
+        out.write_record(
+            row.iter()
+                .map(|c| crate::reports::csv::neutralise(c).into_owned()),
+        )
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("writing the audit CSV: {e}")))
     };
     write(
         &mut out,
@@ -571,8 +573,7 @@ pub fn audit_csv(conn: &mut Conn, s: &AuditSelection) -> Result<String, ServiceE
             &mut out,
             [
                 &e.id.to_string(),
-                &e
-                    .at
+                &e.at
                     .and_utc()
                     .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
                 &e.actor,

@@ -228,7 +228,9 @@ pub struct DoneQuery {
 fn confirmation(done: Option<&str>) -> Option<String> {
     Some(
         match done? {
-            "disabled" => "The user is disabled: their sessions have ended and their API tokens are revoked.",
+            "disabled" => {
+                "The user is disabled: their sessions have ended and their API tokens are revoked."
+            }
             "enabled" => "The user is enabled: they can sign in again.",
             "access" => "The role and scope are changed; they apply from the user's next request.",
             "reset" => "A password reset link is on its way (valid 24 hours, usable once).",
@@ -409,12 +411,12 @@ pub async fn change_access(
         let actor = actor(&admin);
         let r = request.clone();
         let done = state
-            .db_write(move |conn, _| {
-                match accounts::change_access(conn, &actor, id, &r) {
+            .db_write(
+                move |conn, _| match accounts::change_access(conn, &actor, id, &r) {
                     Err(ServiceError::Invalid(p)) => Ok(Err(p)),
                     other => other.map(Ok),
-                }
-            })
+                },
+            )
             .await?;
         match done {
             Ok(c) => Ok(see_other(&format!(
@@ -507,8 +509,7 @@ pub async fn audit_page(
         let link = |page: i64, per_page: i64| {
             super::api::accounts::page_link("/admin/audit", &q, page, per_page)
         };
-        let csv =
-            super::api::accounts::filter_link("/api/audit", &q, &[("format", "csv".into())]);
+        let csv = super::api::accounts::filter_link("/api/audit", &q, &[("format", "csv".into())]);
         let (status_code, page) = match found {
             Ok(p) => (
                 StatusCode::OK,

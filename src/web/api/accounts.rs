@@ -230,9 +230,7 @@ pub async fn password_reset(
     let actor = actor(&admin);
     let links = state.links();
     let sent = state
-        .db_write(move |conn, _| {
-            accounts::send_reset(conn, &actor, id, &links, crate::db::now())
-        })
+        .db_write(move |conn, _| accounts::send_reset(conn, &actor, id, &links, crate::db::now()))
         .await?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Accepted().json(ResetView {
@@ -329,7 +327,10 @@ pub fn page_link(path: &str, q: &AuditQuery, page: i64, per_page: i64) -> String
     filter_link(
         path,
         q,
-        &[("page", page.to_string()), ("per_page", per_page.to_string())],
+        &[
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ],
     )
 }
 
