@@ -137,13 +137,16 @@ pub struct AccessRequest {
     pub side: Option<String>,
 }
 
+/// A role with its scopes (partnership, one side or both) and "every partnership".
+type CheckedAccess = (Role, Vec<(i64, Option<Side>)>, bool);
+
 /// The request checked: every problem at once, each naming its field.
 fn check_access(
     conn: &mut Conn,
     actor: &Actor,
     id: i64,
     request: &AccessRequest,
-) -> Result<(Role, Vec<(i64, Option<Side>)>, bool), ServiceError> {
+) -> Result<CheckedAccess, ServiceError> {
     let mut problems = Vec::new();
     let role = match request.role.parse::<Role>() {
         Ok(r) => Some(r),
@@ -199,15 +202,13 @@ fn check_access(
                 ));
             }
         }
-        Some(Role::Ombudsman) => {
-            if all != named.is_empty() {
-                problems.push(problem(
-                    "partnerships",
-                    "an ombudsman sees every partnership or the ones named: choose one of the two",
-                ));
-            }
+        Some(Role::Ombudsman) if all != named.is_empty() => {
+            problems.push(problem(
+                "partnerships",
+                "an ombudsman sees every partnership or the ones named: choose one of the two",
+            ));
         }
-        None => {}
+        Some(Role::Ombudsman) | None => {}
     }
     if side.is_some() && role.is_some_and(|r| r != Role::Manager) {
         problems.push(problem(

@@ -469,12 +469,10 @@ both_backends!(
         );
 
         let (_, body) = json_of(
-            app.get(&format!(
-                "/api/audit?action=user.access_changed&user=mia@example.com"
-            ))
-            .send()
-            .await
-            .unwrap(),
+            app.get("/api/audit?action=user.access_changed&user=mia@example.com")
+                .send()
+                .await
+                .unwrap(),
         )
         .await;
         let rows: Vec<(String, String)> = body["entries"]
@@ -975,9 +973,7 @@ async fn a_password_reset_arrives_by_mail_and_its_link_works_once_postgres() {
 /// Writes an audit row at a fixed time in the past (before anything the test's setup wrote).
 fn past_row(
     app: &TestApp,
-    day: u32,
-    month: u32,
-    year: i32,
+    day: &str,
     actor: &str,
     action: &str,
     target: &str,
@@ -985,7 +981,7 @@ fn past_row(
 ) -> i64 {
     let pool = app.db.pool();
     let mut conn = pool.get().unwrap();
-    let at = NaiveDate::from_ymd_opt(year, month, day)
+    let at = NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .unwrap()
         .and_hms_opt(10, 0, 0)
         .unwrap();
@@ -1036,9 +1032,7 @@ both_backends!(the_audit_api_filters_orders_pages_and_exports_csv, |app| {
     let ft = format!("flag {flag}");
     let r1 = past_row(
         &app,
-        1,
-        1,
-        2020,
+        "2020-01-01",
         "root@example.com",
         "user.disabled",
         "ann@example.com",
@@ -1046,9 +1040,7 @@ both_backends!(the_audit_api_filters_orders_pages_and_exports_csv, |app| {
     );
     let r2 = past_row(
         &app,
-        2,
-        1,
-        2020,
+        "2020-01-02",
         "cli",
         "user.enabled",
         "ann@example.com",
@@ -1056,9 +1048,7 @@ both_backends!(the_audit_api_filters_orders_pages_and_exports_csv, |app| {
     );
     let r3 = past_row(
         &app,
-        3,
-        1,
-        2020,
+        "2020-01-03",
         "admin-token",
         "import.roster",
         &pt,
@@ -1066,9 +1056,7 @@ both_backends!(the_audit_api_filters_orders_pages_and_exports_csv, |app| {
     );
     let r4 = past_row(
         &app,
-        4,
-        1,
-        2020,
+        "2020-01-04",
         "om@example.com",
         "flag.acknowledged",
         &ft,
@@ -1076,9 +1064,7 @@ both_backends!(the_audit_api_filters_orders_pages_and_exports_csv, |app| {
     );
     let r5 = past_row(
         &app,
-        5,
-        1,
-        2020,
+        "2020-01-05",
         "om@example.com",
         "flag.resolved",
         &ft,
@@ -1086,9 +1072,7 @@ both_backends!(the_audit_api_filters_orders_pages_and_exports_csv, |app| {
     );
     let r6 = past_row(
         &app,
-        1,
-        6,
-        2021,
+        "2021-06-01",
         "root@example.com",
         "user.access_changed",
         "bob@example.com",
@@ -1096,9 +1080,7 @@ both_backends!(the_audit_api_filters_orders_pages_and_exports_csv, |app| {
     );
     let r7 = past_row(
         &app,
-        2,
-        6,
-        2021,
+        "2021-06-02",
         "cli",
         "import.roster",
         &format!("partnership {other}"),
