@@ -1,6 +1,8 @@
 //! One-time set-password links: a 192-bit token from [`crate::secrets`], stored only as its
-//! SHA-256 hash, valid for 48 hours, used at most once. Issuing a new link voids the
-//! user's earlier unused ones; setting a password signs the user out everywhere.
+//! SHA-256 hash, valid for 48 hours ([`LIFETIME`], a new account) or 24 hours
+//! ([`RESET_LIFETIME`], a password reset an administrator sent), used at most once. Issuing
+//! a new link voids the user's earlier unused ones; setting a password signs the user out
+//! everywhere.
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;

@@ -373,11 +373,12 @@ pub async fn reset(
 }
 
 /// The access form as posted: `role`, `all_partnerships` (a checkbox), `partnerships`
-/// (repeated checkboxes), `side` (empty for both), `csrf`.
-fn access_form(body: &[u8]) -> (AccessRequest, String) {
+/// (repeated checkboxes), `side` (empty for both), `csrf`; and a problem for each
+/// partnership value that is not an id (the form only offers ids; a hand-made request may not).
+fn access_form(body: &[u8]) -> (AccessRequest, String, Vec<FieldProblem>) {
     let mut request = AccessRequest::default();
     let mut csrf = String::new();
-    let mut bad_ids = Vec::new();
+    let mut problems = Vec::new();
     for (key, value) in url::form_urlencoded::parse(body) {
         match key.as_ref() {
             "role" => request.role = value.into_owned(),
@@ -386,14 +387,18 @@ fn access_form(body: &[u8]) -> (AccessRequest, String) {
             "csrf" => csrf = value.into_owned(),
             "partnerships" => match value.trim().parse::<i64>() {
                 Ok(id) => request.partnerships.push(id),
-                Err(_) => bad_ids.push(value.into_owned()),
+                Err(_) => problems.push(FieldProblem {
+                    field: "partnerships".into(),
+                    message: format!(
+                        "{:?} is not a partnership id",
+                        value.chars().take(40).collect::<String>()
+                    ),
+                }),
             },
             _ => {}
         }
     }
-    // An id that is not a number names a partnership that does not exist.
-    request.partnerships.extend(bad_ids.iter().map(|_| 0));
-    (request, csrf)
+    (request, csrf, problems)
 }
 
 /// `POST /admin/users/{id}/access`
@@ -404,20 +409,24 @@ pub async fn change_access(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let (request, csrf) = access_form(&body);
+    let (request, csrf, unreadable) = access_form(&body);
     let result = async {
         let id = parse_id(&path)?;
         admin.check_csrf(&csrf)?;
         let actor = actor(&admin);
         let r = request.clone();
-        let done = state
-            .db_write(
-                move |conn, _| match accounts::change_access(conn, &actor, id, &r) {
-                    Err(ServiceError::Invalid(p)) => Ok(Err(p)),
-                    other => other.map(Ok),
-                },
-            )
-            .await?;
+        let done = if unreadable.is_empty() {
+            state
+                .db_write(
+                    move |conn, _| match accounts::change_access(conn, &actor, id, &r) {
+                        Err(ServiceError::Invalid(p)) => Ok(Err(p)),
+                        other => other.map(Ok),
+                    },
+                )
+                .await?
+        } else {
+            Err(unreadable)
+        };
         match done {
             Ok(c) => Ok(see_other(&format!(
                 "/admin/users/{id}?done={}",
@@ -560,13 +569,17 @@ mod tests {
 
     #[test]
     fn the_access_form_reads_repeated_partnerships() {
-        let (r, csrf) =
+        let (r, csrf, problems) =
             access_form(b"csrf=abc&role=manager&partnerships=3&partnerships=5&side=customer");
         assert_eq!(csrf, "abc");
+        assert!(problems.is_empty());
         assert_eq!(r.role, "manager");
         assert_eq!(r.partnerships, vec![3, 5]);
         assert_eq!(r.side.as_deref(), Some("customer"));
         assert!(!r.all_partnerships);
+        let (_, _, problems) = access_form(b"role=manager&partnerships=x1");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].message, "\"x1\" is not a partnership id");
     }
 
     #[test]

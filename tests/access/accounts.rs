@@ -157,9 +157,30 @@ both_backends!(
         assert_eq!(r.status(), StatusCode::OK);
         let root = admin_browser(&app).await;
 
+        let r = root
+            .post(app.url(&format!("/admin/users/{id}/disable")))
+            .form(&[("csrf", "forged")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "no CSRF token, no change"
+        );
+        assert_eq!(
+            ann.get(app.url("/")).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+
         let r = post_user_form(&app, &root, id, "disable", &[]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&r), format!("/admin/users/{id}?done=disabled"));
+        let (_, page) = user_page(&app, &root, id).await;
+        assert!(
+            page.contains("The user is disabled: their sessions have ended"),
+            "{page}"
+        );
 
         let r = ann.get(app.url("/")).send().await.unwrap();
         assert_eq!(
