@@ -176,9 +176,13 @@ both_backends!(
         let r = post_user_form(&app, &root, id, "disable", &[]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&r), format!("/admin/users/{id}?done=disabled"));
-        let (_, page) = user_page(&app, &root, id).await;
+        let confirmed = root.get(app.url(location(&r))).send().await.unwrap();
+        assert_eq!(confirmed.status(), StatusCode::OK);
+        let page = confirmed.text().await.unwrap();
         assert!(
-            page.contains("The user is disabled: their sessions have ended"),
+            page.contains(
+                "The user is disabled: their sessions have ended and their API tokens are revoked."
+            ),
             "{page}"
         );
 
