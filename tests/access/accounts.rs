@@ -543,6 +543,32 @@ both_backends!(the_api_and_the_cli_disable_and_enable_users, |app| {
         &["--role", "ombudsman", "--all-partnerships"],
     );
     let id = user_id(&app, "bo@example.com");
+    let p = app.create_partnership("Acme").await;
+    let out = app.cli(&[
+        "flags",
+        "raise",
+        "--partnership",
+        &p.to_string(),
+        "--title",
+        "Late deliveries",
+    ]);
+    out.assert_ok();
+    let flag = out.last_line().to_owned();
+    let root = admin_browser(&app).await;
+    let assignees = || async {
+        let r = root
+            .get(app.url(&format!("/flags/{flag}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.text().await.unwrap()
+    };
+    let option = format!("<option value=\"{id}\">bo@example.com</option>");
+    assert!(
+        assignees().await.contains(&option),
+        "an active ombudsman can take the flag"
+    );
 
     let (status, body) = json_of(
         app.post(&format!("/api/users/{id}/disable"))
@@ -564,6 +590,10 @@ both_backends!(the_api_and_the_cli_disable_and_enable_users, |app| {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["changed"], false, "already disabled: nothing to do");
+    assert!(
+        !assignees().await.contains("bo@example.com"),
+        "a disabled user is not offered as assignee"
+    );
     let (status, body) = json_of(app.get(&format!("/api/users/{id}")).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["disabled"], true);
@@ -604,8 +634,11 @@ both_backends!(the_api_and_the_cli_disable_and_enable_users, |app| {
     assert_eq!(body["error"], "there is no user with id 999999");
     let (status, body) = json_of(app.get("/api/users").send().await.unwrap()).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body.as_array().unwrap().len(), 1);
+    assert_eq!(body.as_array().unwrap().len(), 2);
+    assert_eq!(body[0]["email"], "bo@example.com");
     assert_eq!(body[0]["reach"], "all partnerships");
+    assert_eq!(body[1]["email"], ROOT);
+    assert_eq!(body[1]["role"], "admin");
 
     assert_eq!(
         audit_of(&app, "bo@example.com").await,
