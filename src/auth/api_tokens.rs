@@ -168,6 +168,11 @@ pub fn revoke(conn: &mut Conn, user_id: i64, id: i64) -> Result<ApiToken, AuthEr
     Ok(token)
 }
 
+/// Revokes every token of a user (when the user is disabled); how many there were.
+pub fn revoke_all(conn: &mut Conn, user_id: i64) -> Result<usize, AuthError> {
+    Ok(repo::delete_all(conn, user_id)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,6 +79,75 @@ pub fn recent(conn: &mut Conn, limit: i64) -> QueryResult<Vec<AuditEntry>> {
         .load(conn)
 }
 
+/// Which rows of the log to read (every field optional; all given must match).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Rows whose target is one of these (a partnership and its flags).
+    pub targets: Option<Vec<String>>,
+    /// Rows this person did or that were done to them (actor or target).
+    pub person: Option<String>,
+    pub action: Option<ActionFilter>,
+    /// From this moment on (inclusive).
+    pub from: Option<NaiveDateTime>,
+    /// Before this moment (exclusive).
+    pub until: Option<NaiveDateTime>,
+}
+
+/// An action filter: one action, or every action of a family (`flag.*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionFilter {
+    Exact(String),
+    /// The family's prefix with its dot (`flag.`); only letters, digits, `_` and `.`, so it
+    /// needs no escaping in `LIKE`.
+    Family(String),
+}
+
+fn filtered(f: &AuditFilter) -> audit_log::BoxedQuery<'static, crate::db::MultiBackend> {
+    let mut q = audit_log::table.into_boxed();
+    if let Some(targets) = &f.targets {
+        q = q.filter(audit_log::target.eq_any(targets.clone()));
+    }
+    if let Some(person) = &f.person {
+        q = q.filter(
+            audit_log::actor
+                .eq(person.clone())
+                .or(audit_log::target.eq(person.clone())),
+        );
+    }
+    match &f.action {
+        Some(ActionFilter::Exact(a)) => q = q.filter(audit_log::action.eq(a.clone())),
+        Some(ActionFilter::Family(prefix)) => {
+            q = q.filter(audit_log::action.like(format!("{prefix}%")))
+        }
+        None => {}
+    }
+    if let Some(from) = f.from {
+        q = q.filter(audit_log::at.ge(from));
+    }
+    if let Some(until) = f.until {
+        q = q.filter(audit_log::at.lt(until));
+    }
+    q
+}
+
+/// The rows matching `filter`, newest first (by time, then by id), `limit` of them after
+/// skipping `offset`; and how many match in all.
+pub fn search(
+    conn: &mut Conn,
+    filter: &AuditFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<AuditEntry>, i64)> {
+    let total: i64 = filtered(filter).count().get_result(conn)?;
+    let rows = filtered(filter)
+        .order((audit_log::at.desc(), audit_log::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
 /// How many `action` rows by `actor` about `target` were written after `since` (the
 /// sign-in rate limit counts failures this way).
 pub fn count_since(

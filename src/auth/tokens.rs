@@ -1,6 +1,8 @@
 //! One-time set-password links: a 192-bit token from [`crate::secrets`], stored only as its
-//! SHA-256 hash, valid for 48 hours, used at most once. Issuing a new link voids the
-//! user's earlier unused ones; setting a password signs the user out everywhere.
+//! SHA-256 hash, valid for 48 hours ([`LIFETIME`], a new account) or 24 hours
+//! ([`RESET_LIFETIME`], a password reset an administrator sent), used at most once. Issuing
+//! a new link voids the user's earlier unused ones; setting a password signs the user out
+//! everywhere.
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -10,8 +12,10 @@ use super::{audit, sessions, users, AuthError, User};
 use crate::db::schema::password_tokens;
 use crate::db::Conn;
 
-/// How long a set-password link stays valid.
+/// How long a set-password link for a new user stays valid.
 pub const LIFETIME: TimeDelta = TimeDelta::hours(48);
+/// How long a password-reset link (sent by an administrator) stays valid.
+pub const RESET_LIFETIME: TimeDelta = TimeDelta::hours(24);
 
 #[derive(Insertable)]
 #[diesel(table_name = password_tokens)]
@@ -25,6 +29,16 @@ struct NewToken<'a> {
 /// Issues a link token for `user_id` and returns its plain text (to print or mail; it is
 /// not kept anywhere).
 pub fn issue(conn: &mut Conn, user_id: i64, now: NaiveDateTime) -> QueryResult<String> {
+    issue_for(conn, user_id, now, LIFETIME)
+}
+
+/// [`issue`] with its own lifetime (a password reset's is [`RESET_LIFETIME`]).
+pub fn issue_for(
+    conn: &mut Conn,
+    user_id: i64,
+    now: NaiveDateTime,
+    lifetime: TimeDelta,
+) -> QueryResult<String> {
     let token = crate::secrets::new_token();
     let token_hash = crate::secrets::hash(&token);
     conn.write_transaction(|conn| {
@@ -39,7 +53,7 @@ pub fn issue(conn: &mut Conn, user_id: i64, now: NaiveDateTime) -> QueryResult<S
             .values(&NewToken {
                 user_id,
                 token_hash: &token_hash,
-                expires_at: now + LIFETIME,
+                expires_at: now + lifetime,
                 used_at: None,
             })
             .execute(conn)?;

@@ -238,6 +238,60 @@ pub fn set_password_hash(conn: &mut Conn, user_id: i64, hash: &str) -> QueryResu
         .map(|_| ())
 }
 
+/// Marks a user disabled or active again. Returns whether anything changed.
+pub fn set_disabled(conn: &mut Conn, user_id: i64, disabled: bool) -> QueryResult<bool> {
+    diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::disabled.eq(!disabled)),
+    )
+    .set(users::disabled.eq(disabled))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Replaces a user's role and scopes (checked as at creation; every partnership named must
+/// exist), in the caller's transaction. The next request of any of the user's sessions or
+/// tokens reads the new ones: nothing about access is cached.
+pub fn set_access(
+    conn: &mut Conn,
+    user_id: i64,
+    role: Role,
+    scopes: &[(i64, Option<Side>)],
+    all_partnerships: bool,
+) -> Result<(), AuthError> {
+    check_spec(role, scopes, all_partnerships)?;
+    for (p, _) in scopes {
+        let exists: bool = diesel::select(diesel::dsl::exists(
+            partnerships::table.filter(partnerships::id.eq(*p)),
+        ))
+        .get_result(conn)?;
+        if !exists {
+            return Err(AuthError::NotFound(format!(
+                "there is no partnership with id {p}"
+            )));
+        }
+    }
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::role.eq(role.as_str()),
+            users::all_partnerships.eq(all_partnerships),
+        ))
+        .execute(conn)?;
+    diesel::delete(user_scopes::table.filter(user_scopes::user_id.eq(user_id))).execute(conn)?;
+    // One row at a time: multi-row inserts do not compile on the multi-connection.
+    for (p, side) in scopes {
+        diesel::insert_into(user_scopes::table)
+            .values(&NewScope {
+                user_id,
+                partnership_id: *p,
+                side: side.map(Side::as_str),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,7 +88,8 @@ pub enum Command {
     /// The mail outbox
     #[command(subcommand)]
     Mail(MailCommand),
-    /// Sign-in users: add (prints a one-time set-password link), list
+    /// Sign-in users: add (prints a one-time set-password link), list, disable, enable, role,
+    /// reset (a password reset mail), personal API tokens
     #[command(subcommand)]
     User(users::UserCommand),
     /// Print a partnership's report from the stored aggregates

@@ -1,4 +1,5 @@
-//! `tandem user …`: add sign-in users and list them; make, list and revoke their personal
+//! `tandem user …`: add sign-in users and list them; disable, enable, change their role and
+//! scope, mail them a password reset; make, list and revoke their personal
 //! API tokens. Adding prints a one-time set-password
 //! link on its last line (or, with `--password-stdin`, reads the password from standard
 //! input, for scripts). Every change is written to the audit log with actor `cli`.
@@ -13,7 +14,7 @@ use crate::app::Settings;
 use crate::auth::passwords::Password;
 use crate::auth::Role;
 use crate::domain::{Email, Side};
-use crate::services::users;
+use crate::services::{accounts, users};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -28,6 +29,25 @@ pub enum UserCommand {
     /// list, revoke
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Disable a user: they cannot sign in, their sessions end and their API tokens are
+    /// revoked
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled user again (they sign in anew)
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Change a user's role and the partnerships they see (replaces both)
+    Role(RoleArgs),
+    /// Mail the user a one-time link to set a new password (valid 24 hours), through the
+    /// outbox
+    Reset {
+        #[arg(long)]
+        email: String,
+    },
     /// Turn a user's weekly flag digest on or off
     Digest {
         #[arg(long)]
@@ -96,6 +116,24 @@ pub struct AddUserArgs {
     pub password_stdin: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    #[arg(long)]
+    pub email: String,
+    /// admin, manager (relationship manager) or ombudsman
+    #[arg(long)]
+    pub role: String,
+    /// A partnership the user may see (repeat for several)
+    #[arg(long = "partnership")]
+    pub partnerships: Vec<i64>,
+    /// For a manager: only this side (customer or supplier) of the partnerships given
+    #[arg(long)]
+    pub side: Option<String>,
+    /// For an ombudsman: every partnership, present and future
+    #[arg(long)]
+    pub all_partnerships: bool,
+}
+
 /// Runs `tandem user …` against the database of `settings`.
 pub fn user_command(
     settings: &Settings,
@@ -107,6 +145,74 @@ pub fn user_command(
         UserCommand::Add(args) => add(settings, args, stdin, out),
         UserCommand::List { json } => list(settings, json, out),
         UserCommand::Token(cmd) => token(settings, cmd, out),
+        UserCommand::Disable { email } => {
+            let context = crate::app::prepare(settings)?;
+            let done = context.run(|conn, _| {
+                let user = accounts::user_by_email(conn, &email)?;
+                accounts::disable(conn, &accounts::Actor::cli(), user.id)
+            })?;
+            if done.changed {
+                writeln!(
+                    out,
+                    "disabled {}: their sessions have ended and their API tokens are revoked",
+                    done.user.email
+                )?;
+            } else {
+                writeln!(out, "{} was already disabled", done.user.email)?;
+            }
+            Ok(())
+        }
+        UserCommand::Enable { email } => {
+            let context = crate::app::prepare(settings)?;
+            let done = context.run(|conn, _| {
+                let user = accounts::user_by_email(conn, &email)?;
+                accounts::enable(conn, &accounts::Actor::cli(), user.id)
+            })?;
+            if done.changed {
+                writeln!(out, "enabled {}: they can sign in again", done.user.email)?;
+            } else {
+                writeln!(out, "{} was not disabled", done.user.email)?;
+            }
+            Ok(())
+        }
+        UserCommand::Role(args) => {
+            let context = crate::app::prepare(settings)?;
+            let request = accounts::AccessRequest {
+                role: args.role,
+                all_partnerships: args.all_partnerships,
+                partnerships: args.partnerships,
+                side: args.side,
+            };
+            let email = args.email;
+            let done = context.run(|conn, _| {
+                let user = accounts::user_by_email(conn, &email)?;
+                accounts::change_access(conn, &accounts::Actor::cli(), user.id, &request)
+            })?;
+            writeln!(
+                out,
+                "{} {} {} ({})",
+                done.user.email,
+                if done.changed { "is now" } else { "stays" },
+                done.user.role.label(),
+                accounts::reach(&done.user, &done.scopes)
+            )?;
+            Ok(())
+        }
+        UserCommand::Reset { email } => {
+            let context = crate::app::prepare(settings)?;
+            let links = context.links();
+            let sent = context.run(|conn, _| {
+                let user = accounts::user_by_email(conn, &email)?;
+                accounts::send_reset(conn, &accounts::Actor::cli(), user.id, &links, now())
+            })?;
+            writeln!(
+                out,
+                "password reset mail queued for {} (the link works once, until {} UTC)",
+                sent.user.email,
+                sent.expires_at.format("%Y-%m-%d %H:%M")
+            )?;
+            Ok(())
+        }
         UserCommand::Digest { email, on, off } => {
             let context = crate::app::prepare(settings)?;
             let on = on && !off;

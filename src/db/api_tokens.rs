@@ -83,6 +83,11 @@ pub fn delete(conn: &mut Conn, user_id: i64, id: i64) -> QueryResult<usize> {
     .execute(conn)
 }
 
+/// Deletes every token of the user (the user is disabled); how many there were.
+pub fn delete_all(conn: &mut Conn, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user_id))).execute(conn)
+}
+
 /// Records a use at `now`, unless one was recorded less than `every` ago: a conditional
 /// update, so busy clients cost at most one write per token and interval.
 pub fn touch(conn: &mut Conn, id: i64, now: NaiveDateTime, every: TimeDelta) -> QueryResult<usize> {

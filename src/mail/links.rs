@@ -13,4 +13,7 @@ impl Links {
     pub fn opt_out(&self, token: &str) -> String {
         format!("{}/s/{token}/opt-out", self.base_url)
     }
+    pub fn set_password(&self, token: &str) -> String {
+        format!("{}/set-password/{token}", self.base_url)
+    }
 }

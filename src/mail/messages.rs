@@ -17,6 +17,7 @@ pub const KIND_REMINDER: &str = "reminder";
 pub const KIND_FLAG_ALERT: &str = "flag_alert";
 pub const KIND_FLAG_DIGEST: &str = "flag_digest";
 pub const KIND_WAVE_SUMMARY: &str = "wave_summary";
+pub const KIND_PASSWORD_RESET: &str = "password_reset";
 
 /// An invitation to answer one wave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,6 +413,45 @@ pub fn wave_summary(m: &SummaryMail) -> Result<RenderedMail, askama::Error> {
         subject: one_line(&SummarySubject { m }.render()?),
         text: SummaryText { m }.render()?,
         html: SummaryHtml { m }.render()?,
+        headers: vec![("Auto-Submitted".into(), "auto-generated".into())],
+    })
+}
+
+/// A password reset an administrator sent: the one-time link and when it stops working.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordResetMail {
+    pub email: String,
+    /// Absolute: `<base>/set-password/<token>`.
+    pub link: String,
+    /// e.g. "2026-12-05 08:30 UTC".
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset/subject.txt")]
+struct PasswordResetSubject<'a> {
+    #[allow(dead_code)]
+    m: &'a PasswordResetMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset/body.txt")]
+struct PasswordResetText<'a> {
+    m: &'a PasswordResetMail,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset/body.html")]
+struct PasswordResetHtml<'a> {
+    m: &'a PasswordResetMail,
+}
+
+pub fn password_reset(m: &PasswordResetMail) -> Result<RenderedMail, askama::Error> {
+    Ok(RenderedMail {
+        kind: KIND_PASSWORD_RESET,
+        subject: one_line(&PasswordResetSubject { m }.render()?),
+        text: PasswordResetText { m }.render()?,
+        html: PasswordResetHtml { m }.render()?,
         headers: vec![("Auto-Submitted".into(), "auto-generated".into())],
     })
 }

@@ -2,6 +2,7 @@
 //! template catalogue and returns a view or a `ServiceError` that says what was wrong.
 //! Services never print and never speak HTTP; the callers decide how to show the outcome.
 
+pub mod accounts;
 pub mod api_tokens;
 pub mod backup;
 pub mod dashboard;

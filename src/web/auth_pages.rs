@@ -55,6 +55,8 @@ struct HomePage {
     role: &'static str,
     csrf: String,
     everything: bool,
+    /// Links to the users and audit pages.
+    admin: bool,
     /// Open and acknowledged flags in scope, for ombudsmen and administrators.
     inbox: Option<usize>,
     partnerships: Vec<PartnershipLink>,
@@ -160,6 +162,7 @@ pub async fn home(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpR
             role: user.role().label(),
             csrf: user.csrf_token(),
             everything: user.access.sees_everything(),
+            admin: user.access.is_admin(),
             inbox,
             partnerships,
         },
@@ -330,7 +333,7 @@ fn link_not_valid() -> Result<HttpResponse, ApiError> {
     message_page(
         StatusCode::NOT_FOUND,
         "This link cannot be used",
-        "Set-password links work once and for 48 hours. This one is unknown, already used or expired. Ask an administrator for a new one.",
+        "Set-password links work once and for a limited time: 48 hours for a new account, 24 hours for a password reset. This one is unknown, already used, replaced by a newer link, or expired. Ask an administrator for a new one.",
     )
 }
 

@@ -3,6 +3,7 @@
 //! build SQL and never render HTML with `format!`.
 
 pub mod account;
+pub mod admin;
 pub mod api;
 pub mod auth_pages;
 pub mod dashboard;
@@ -127,6 +128,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(api::scope())
         .configure(auth_pages::routes)
         .configure(account::routes)
+        .configure(admin::routes)
         .configure(dashboard::routes)
         .configure(inbox::routes)
         .service(portfolio::lead_lag)

@@ -49,6 +49,13 @@ use super::{api, health};
         api::goals::list,
         api::goals::create,
         api::goals::remove,
+        api::accounts::list,
+        api::accounts::show,
+        api::accounts::disable,
+        api::accounts::enable,
+        api::accounts::change_access,
+        api::accounts::password_reset,
+        api::accounts::audit,
         super::respond::submit_json,
     ),
     modifiers(&Credentials, &BodyErrors)

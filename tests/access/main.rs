@@ -5,7 +5,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod helpers;
+#[allow(dead_code)]
+#[path = "../mail/sink.rs"]
+mod sink;
 
+mod accounts;
 mod lifecycle;
 mod matrix;
 mod refusals;

@@ -104,6 +104,42 @@ fn routes(a: i64, flag: i64) -> Vec<(String, [u16; 7])> {
         ),
         ("/account/tokens", [SIGN_IN, OK, OK, OK, OK, OK, OK]),
         (
+            "/admin/users",
+            [
+                SIGN_IN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            ],
+        ),
+        (
+            "/admin/audit",
+            [
+                SIGN_IN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            ],
+        ),
+        (
+            "/api/users",
+            [
+                UNAUTHORIZED,
+                OK,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+            ],
+        ),
+        (
+            "/api/audit?action=sign_in.*",
+            [
+                UNAUTHORIZED,
+                OK,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+            ],
+        ),
+        (
             "/api/partnerships",
             [
                 UNAUTHORIZED,

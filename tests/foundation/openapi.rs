@@ -42,6 +42,13 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("post", "/api/partnerships/{id}/resume"),
     ("post", "/api/partnerships/{id}/archive"),
     ("post", "/api/partnerships/{id}/unarchive"),
+    ("get", "/api/users"),
+    ("get", "/api/users/{id}"),
+    ("post", "/api/users/{id}/disable"),
+    ("post", "/api/users/{id}/enable"),
+    ("put", "/api/users/{id}/access"),
+    ("post", "/api/users/{id}/password-reset"),
+    ("get", "/api/audit"),
 ];
 
 both_backends!(
@@ -98,13 +105,18 @@ both_backends!(
             };
             let r = req.send().await.unwrap();
             assert_ne!(r.status(), 405, "{method} {path}");
-            if path.starts_with("/api/flags/{id}") || path.contains("{goal}") {
-                // There is no such flag or goal: a 404 must be ours, not "no such route".
+            if path.starts_with("/api/flags/{id}")
+                || path.starts_with("/api/users/{id}")
+                || path.contains("{goal}")
+            {
+                // There is no such flag, user or goal: a 404 must be ours, not "no such route".
                 if r.status() == 404 {
                     let body: Value = r.json().await.expect("our JSON error body");
                     let error = body["error"].as_str().unwrap();
                     assert!(
-                        error.contains("no flag") || error.contains("no goal"),
+                        error.contains("no flag")
+                            || error.contains("no goal")
+                            || error.contains("no user"),
                         "{method} {path}: {error}"
                     );
                 }

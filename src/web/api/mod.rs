@@ -3,6 +3,7 @@
 //! each route then allows what the caller's pages allow, and admin-only routes take
 //! [`auth::Admin`].
 
+pub mod accounts;
 pub mod auth;
 pub mod flags;
 pub mod goals;
@@ -65,6 +66,13 @@ pub fn scope() -> actix_web::Scope {
         .service(goals::list)
         .service(goals::create)
         .service(goals::remove)
+        .service(accounts::list)
+        .service(accounts::show)
+        .service(accounts::disable)
+        .service(accounts::enable)
+        .service(accounts::change_access)
+        .service(accounts::password_reset)
+        .service(accounts::audit)
         .service(crate::web::respond::submit_json)
         .default_service(web::to(unknown_route))
 }
