@@ -172,7 +172,9 @@ pub enum MailConfigError {
     BadTls { url: String, value: String },
     #[error("TANDEM_MAIL_URL {url}: smtps:// always uses TLS and takes no tls= option")]
     OptionOnSmtps { url: String },
-    #[error("TANDEM_MAIL_URL {url}: ca_file= only applies with TLS; add tls=starttls or use smtps://")]
+    #[error(
+        "TANDEM_MAIL_URL {url}: ca_file= only applies with TLS; add tls=starttls or use smtps://"
+    )]
     CaFileWithoutTls { url: String },
     #[error("TANDEM_MAIL_URL {url}: ca_file= needs an absolute path to a PEM file")]
     BadCaFile { url: String },
@@ -562,7 +564,9 @@ mod tests {
                 panic!("{url}: not SMTP");
             };
             assert_eq!(ca_file, Some(PathBuf::from("/etc/tandem/ca.pem")), "{url}");
-            assert!(smtp(url).to_string().ends_with("ca_file=/etc/tandem/ca.pem"));
+            assert!(smtp(url)
+                .to_string()
+                .ends_with("ca_file=/etc/tandem/ca.pem"));
         }
     }
 

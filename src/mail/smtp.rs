@@ -73,9 +73,7 @@ impl SmtpRelay {
     ) -> Result<SmtpRelay, MailConfigError> {
         let tls = match security {
             SmtpSecurity::None => None,
-            SmtpSecurity::StartTls | SmtpSecurity::Implicit => {
-                Some(tls_parameters(host, ca_file)?)
-            }
+            SmtpSecurity::StartTls | SmtpSecurity::Implicit => Some(tls_parameters(host, ca_file)?),
         };
         Ok(SmtpRelay {
             host: host.to_owned(),
@@ -242,7 +240,12 @@ fn tls_parameters(host: &str, ca_file: Option<&Path>) -> Result<TlsParameters, M
 
 /// A failed TLS handshake, transient like every connection failure, but saying in words
 /// what was wrong with the relay's certificate and what to change.
-fn tls_failure(relay: &str, host: &str, what: &str, e: &lettre::transport::smtp::Error) -> SendError {
+fn tls_failure(
+    relay: &str,
+    host: &str,
+    what: &str,
+    e: &lettre::transport::smtp::Error,
+) -> SendError {
     let reason = match certificate_error(e) {
         Some(rustls::CertificateError::UnknownIssuer) => format!(
             "the relay's certificate is not signed by a trusted CA (unknown issuer); for a \

@@ -62,7 +62,10 @@ impl Instance {
         let until = std::time::Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().unwrap()) {
-                panic!("tandem serve exited ({status}) before it was ready:\n{}", self.log());
+                panic!(
+                    "tandem serve exited ({status}) before it was ready:\n{}",
+                    self.log()
+                );
             }
             if let Ok(r) = client.get(&url).send().await {
                 if r.status() == 200 {

@@ -140,7 +140,12 @@ pub async fn every_invitee_has(sink: &Sink, n: usize, k: usize) -> BTreeMap<Stri
 pub fn outbox_by_status(db: &TestDb) -> BTreeMap<String, i64> {
     ["pending", "sent", "failed"]
         .into_iter()
-        .map(|s| (s.to_owned(), db.count(&format!("outbox WHERE status = '{s}'"))))
+        .map(|s| {
+            (
+                s.to_owned(),
+                db.count(&format!("outbox WHERE status = '{s}'")),
+            )
+        })
         .collect()
 }
 

@@ -44,17 +44,16 @@ impl Pki {
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
-        let server = ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )
-        .unwrap();
+        let server =
+            ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(
+                    vec![leaf.der().clone()],
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+                )
+                .unwrap();
         Pki {
             dir,
             server: Arc::new(server),
@@ -201,7 +200,10 @@ async fn starttls_and_smtps_deliver_to_a_relay_whose_ca_is_given() {
     for (relay, url) in [
         (
             &starttls,
-            format!("smtp://localhost:{}?tls=starttls&ca_file={ca}", starttls.port),
+            format!(
+                "smtp://localhost:{}?tls=starttls&ca_file={ca}",
+                starttls.port
+            ),
         ),
         (
             &smtps,

@@ -24,10 +24,14 @@ async fn a_killed_worker_loses_no_mail_and_resends_at_most_its_batches_in_flight
     let mut first = Instance::start(&db, "first", &mail);
     first.ready().await;
     // Kill once a quarter has arrived: the wave is open and the worker is mid-stream.
-    let at_kill = poll("a quarter of the wave arrived", crate::mail_deadline(), || {
-        let c = sink.count();
-        (c >= n / 4).then_some(c)
-    })
+    let at_kill = poll(
+        "a quarter of the wave arrived",
+        crate::mail_deadline(),
+        || {
+            let c = sink.count();
+            (c >= n / 4).then_some(c)
+        },
+    )
     .await;
     first.kill();
     let received_at_kill = sink.count();
