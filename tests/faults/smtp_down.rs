@@ -31,9 +31,7 @@ async fn mail_queued_while_the_relay_is_down_goes_out_once_it_is_up() {
         "every invitation failed twice",
         Duration::from_secs(40),
         || {
-            (db.count(&format!(
-                "outbox WHERE kind = 'invitation' AND attempts >= 2"
-            )) == n as i64)
+            (db.count("outbox WHERE kind = 'invitation' AND attempts >= 2") == n as i64)
                 .then_some(())
         },
     )

@@ -10,7 +10,7 @@ use crate::sink::Sink;
 use crate::{due_partnership, duplicate_bound, every_invitee_has, invitees, outbox_settled, poll};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_worker_loses_no_mail_and_resends_at_most_its_batches_in_flight() {
+async fn a_killed_worker_loses_no_mail_and_resends_at_most_its_batch_in_flight() {
     let n = invitees();
     let db = TestDb::fresh(Backend::Sqlite).unwrap();
     due_partnership(&db, n);
