@@ -206,8 +206,10 @@ impl MailSettings {
     /// - `smtps://[user:password@]host[:port]`: implicit TLS, port 465;
     /// - `file:///absolute/folder` or `file://relative/folder`: one `.eml` file per mail.
     ///
-    /// User and password may be %-escaped. Credentials over `tls=none` are refused unless
-    /// the relay is on this host.
+    /// Both TLS forms take `ca_file=/absolute/ca.pem`: trust only the CA certificates in that
+    /// PEM file instead of the public roots (a relay with a private CA); the host name is
+    /// still checked. User and password may be %-escaped. Credentials over `tls=none` are
+    /// refused unless the relay is on this host.
     pub fn parse(url: &str, from: &str) -> Result<MailSettings, MailConfigError> {
         let from_mailbox =
             Mailbox::from_str(from.trim()).map_err(|e| MailConfigError::BadFrom {

@@ -229,8 +229,8 @@ fn collect(
 /// claimed is released unsent).
 ///
 /// Pipelined, so the database and the relay work at the same time: while one batch is being
-/// sent, the next is claimed (the previous one was recorded just before). At most two batches are in
-/// memory, whatever the size of the outbox.
+/// sent, the next is claimed (the previous one was recorded just before). At most two
+/// batches are in memory, whatever the size of the outbox.
 pub async fn drain_until(
     pool: &Pool,
     mailer: &Arc<Mailer>,
