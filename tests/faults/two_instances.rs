@@ -1,7 +1,7 @@
 //! Two `tandem serve` instances on one PostgreSQL database, each with its scheduler and its
 //! outbox worker: a due wave opens once, each invitation is sent once, responses posted
-//! through both are stored once, a wave opened by hand through both opens once, and when one
-//! instance is killed mid-dispatch the other finishes the outbox.
+//! through both are stored once, a wave opened by hand through both opens once, and when the
+//! instance dispatching it is killed the other finishes the outbox.
 
 use std::time::Instant;
 
@@ -120,13 +120,17 @@ async fn two_instances_open_a_wave_once_send_each_mail_once_and_survive_losing_o
             .send()
     };
     let (ra, rb) = tokio::join!(open(&a), open(&b));
-    let mut statuses = [ra.unwrap().status().as_u16(), rb.unwrap().status().as_u16()];
+    let (sa, sb) = (ra.unwrap().status().as_u16(), rb.unwrap().status().as_u16());
+    let mut statuses = [sa, sb];
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409], "the wave opened by hand twice");
     assert_eq!(db.count("waves"), 2);
     assert_eq!(db.count("invitations"), 2 * n as i64);
 
-    // 4. Instance a killed mid-dispatch of that wave: b finishes the outbox.
+    // 4. The instance that opened it is killed mid-dispatch (its worker was woken at once;
+    // the other one's wakes within its 5 s idle poll): the other finishes the outbox, the
+    // dead one's leased rows once their lease ends.
+    let (mut opener, survivor, opener_name) = if sa == 201 { (a, b, "a") } else { (b, a, "b") };
     let at_kill = poll(
         "a quarter of the second wave",
         crate::mail_deadline(),
@@ -136,8 +140,10 @@ async fn two_instances_open_a_wave_once_send_each_mail_once_and_survive_losing_o
         },
     )
     .await;
-    a.kill();
+    opener.kill();
     let received_at_kill = sink.count();
+    let leased_at_kill =
+        db.count("outbox WHERE status = 'pending' AND locked_until > (now() AT TIME ZONE 'UTC')");
     assert!(
         received_at_kill < 2 * n,
         "the whole second wave was out before the kill; nothing was tested"
@@ -156,11 +162,12 @@ async fn two_instances_open_a_wave_once_send_each_mail_once_and_survive_losing_o
     assert_eq!(db.count("waves"), 2);
     eprintln!(
         "DRILL two instances: {n} invitees; first wave delivered once each {:.1} s after start; \
-         second wave: a killed at {at_kill}..{received_at_kill} received, b finished {:.1} s \
-         later, {duplicates} duplicates (bound {})",
+         second wave: the opener ({opener_name}) killed at {at_kill}..{received_at_kill} \
+         received with {leased_at_kill} rows leased, the other finished {:.1} s later, \
+         {duplicates} duplicates (bound {})",
         first_wave.as_secs_f64(),
         finished.as_secs_f64(),
         duplicate_bound()
     );
-    drop(b);
+    drop(survivor);
 }
