@@ -9,9 +9,19 @@ use crate::sink::Sink;
 use crate::{due_partnership, every_invitee_has, invitees, outbox_settled, poll};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mail_queued_while_the_relay_is_down_goes_out_once_it_is_up() {
+async fn mail_queued_while_the_relay_is_down_goes_out_once_it_is_up_on_sqlite() {
+    drill(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
+async fn mail_queued_while_the_relay_is_down_goes_out_once_it_is_up_on_postgres() {
+    drill(Backend::Postgres).await;
+}
+
+async fn drill(backend: Backend) {
     let n = invitees();
-    let db = TestDb::fresh(Backend::Sqlite).unwrap();
+    let db = TestDb::fresh(backend).unwrap();
     due_partnership(&db, n);
     let port = Sink::free_port();
 
@@ -55,7 +65,7 @@ async fn mail_queued_while_the_relay_is_down_goes_out_once_it_is_up() {
     );
     assert_eq!(db.count("outbox WHERE last_error IS NOT NULL"), 0);
     eprintln!(
-        "DRILL relay down: {n} invitees; relay down {:.1} s (two failed attempts each); all \
+        "DRILL relay down ({backend:?}): {n} invitees; relay down {:.1} s (two failed attempts each); all \
          delivered {:.1} s after it came up",
         down_for.as_secs_f64(),
         delivered_after.as_secs_f64()

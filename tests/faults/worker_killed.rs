@@ -10,9 +10,19 @@ use crate::sink::Sink;
 use crate::{due_partnership, duplicate_bound, every_invitee_has, invitees, outbox_settled, poll};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_worker_loses_no_mail_and_resends_at_most_its_batch_in_flight() {
+async fn a_killed_worker_loses_no_mail_and_resends_at_most_its_batch_in_flight_on_sqlite() {
+    drill(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
+async fn a_killed_worker_loses_no_mail_and_resends_at_most_its_batch_in_flight_on_postgres() {
+    drill(Backend::Postgres).await;
+}
+
+async fn drill(backend: Backend) {
     let n = invitees();
-    let db = TestDb::fresh(Backend::Sqlite).unwrap();
+    let db = TestDb::fresh(backend).unwrap();
     due_partnership(&db, n);
     let sink = Sink::start();
     let mail = [(
@@ -35,6 +45,10 @@ async fn a_killed_worker_loses_no_mail_and_resends_at_most_its_batch_in_flight()
     .await;
     first.kill();
     let received_at_kill = sink.count();
+    let now = tandem::db::now().format("%Y-%m-%d %H:%M:%S%.6f");
+    let leased_at_kill = db.count(&format!(
+        "outbox WHERE status = 'pending' AND locked_until > '{now}'"
+    ));
     assert!(
         received_at_kill < n,
         "the whole wave ({n}) was out before the kill; nothing was tested"
@@ -60,7 +74,7 @@ async fn a_killed_worker_loses_no_mail_and_resends_at_most_its_batch_in_flight()
     // A re-sent mail is the same message: one Message-ID per invitee.
     assert_eq!(sink.count_by_message_id().len(), n);
     eprintln!(
-        "DRILL worker killed: {n} invitees; {at_kill}..{received_at_kill} received at the kill; \
+        "DRILL worker killed ({backend:?}): {n} invitees; {at_kill}..{received_at_kill} received at the kill, {leased_at_kill} rows leased; \
          all delivered {:.1} s after the first start; {duplicates} duplicates (bound {})",
         complete.as_secs_f64(),
         duplicate_bound()
