@@ -51,3 +51,43 @@ impl Settings {
         }
     }
 }
+
+/// A duration as operators write it: a whole number with `ms`, `s`, `m` or `h`
+/// (`500ms`, `30s`, `10m`, `1h`). Used by clap for the `TANDEM_*` durations.
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let split = raw
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("{raw:?} has no unit; write e.g. 500ms, 30s, 10m or 1h"))?;
+    let (number, unit) = raw.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} does not start with a whole number"))?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        "h" => Duration::from_secs(n.saturating_mul(3600)),
+        _ => return Err(format!("{raw:?}: unknown unit {unit:?}; use ms, s, m or h")),
+    };
+    if d.is_zero() {
+        return Err(format!("{raw:?} must be longer than zero"));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_a_unit_and_refuse_zero() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        for bad in ["30", "s", "0s", "1.5s", "2d", ""] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}

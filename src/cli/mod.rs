@@ -14,7 +14,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app as startup;
-use crate::app::settings::{default_sqlite_path, DatabaseUrl};
+use crate::app::settings::{default_sqlite_path, parse_duration, DatabaseUrl};
 use crate::app::Settings;
 use crate::domain::PartnershipInput;
 use crate::mail::Links;
@@ -165,6 +165,15 @@ pub struct ServeArgs {
     /// Largest number of database connections (default: twice the CPU cores, at least 4)
     #[arg(long, env = "TANDEM_POOL_SIZE", default_value_t = default_pool_size())]
     pub pool_size: u32,
+    /// How often the scheduler opens, reminds and closes waves (500ms, 30s, 1m…)
+    #[arg(long, env = "TANDEM_SCHEDULER_INTERVAL", default_value = "60s", value_parser = parse_duration)]
+    pub scheduler_interval: std::time::Duration,
+    /// How long a claimed outbox row stays reserved; a killed worker's rows wait this long
+    #[arg(long, env = "TANDEM_MAIL_LEASE", default_value = "10m", value_parser = parse_duration)]
+    pub mail_lease: std::time::Duration,
+    /// First retry delay after a transient mail failure, doubled per attempt up to 1h
+    #[arg(long, env = "TANDEM_MAIL_RETRY_BASE", default_value = "30s", value_parser = parse_duration)]
+    pub mail_retry_base: std::time::Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -459,6 +468,9 @@ fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     settings.bind = args.bind;
     settings.admin_token = args.admin_token;
     settings.pool_size = args.pool_size;
+    settings.scheduler_interval = Some(args.scheduler_interval);
+    settings.mail.delivery.lease = args.mail_lease;
+    settings.mail.delivery.backoff.base = args.mail_retry_base;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone()).await?;
         tracing::info!(

@@ -48,11 +48,13 @@ impl Mailer {
                 port,
                 security,
                 credentials,
+                ca_file,
             } => Box::new(SmtpRelay::new(
                 host,
                 *port,
                 *security,
                 credentials.as_ref(),
+                ca_file.as_deref(),
                 settings.delivery.smtp_timeout,
                 settings.delivery.concurrency,
             )?),

@@ -8,8 +8,9 @@
 //! the relay's reason and never retried. Nothing here sends mail inline from a request, and
 //! nothing logs a full recipient address or a password.
 //!
-//! Configuration: `TANDEM_MAIL_URL` (`smtp://`, `smtps://`, or `file://` — the default,
-//! `.eml` files in `<data dir>/mail`) and `TANDEM_MAIL_FROM`; see [`MailSettings::parse`].
+//! Configuration: `TANDEM_MAIL_URL` (`smtp://` or `smtps://`, either with `ca_file=` for a
+//! relay with a private CA, or `file://`, the default: `.eml` files in `<data dir>/mail`)
+//! and `TANDEM_MAIL_FROM`; see [`MailSettings::parse`].
 
 pub mod links;
 mod mailer;

@@ -33,6 +33,9 @@ pub enum TransportSettings {
         port: u16,
         security: SmtpSecurity,
         credentials: Option<SmtpCredentials>,
+        /// `?ca_file=`: trust only the CA certificates in this PEM file (a relay with a
+        /// private CA) instead of the public roots. Host names are still checked.
+        ca_file: Option<PathBuf>,
     },
     /// One `.eml` file per mail in a folder: the embedded default, so a demo needs no mail
     /// server.
@@ -161,14 +164,20 @@ pub enum MailConfigError {
     UserWithoutPassword { url: String },
     #[error("TANDEM_MAIL_URL {url}: the user name or password has a bad %-escape")]
     BadEscape { url: String },
-    #[error("TANDEM_MAIL_URL {url}: unknown option {option:?}; smtp:// takes only tls=starttls or tls=none")]
+    #[error("TANDEM_MAIL_URL {url}: unknown option {option:?}; smtp:// takes tls=starttls|none and ca_file=/path/ca.pem, smtps:// only ca_file")]
     UnknownOption { url: String, option: String },
     #[error(
         "TANDEM_MAIL_URL {url}: tls={value:?} is not understood; use tls=starttls or tls=none"
     )]
     BadTls { url: String, value: String },
-    #[error("TANDEM_MAIL_URL {url}: smtps:// always uses TLS and takes no options")]
+    #[error("TANDEM_MAIL_URL {url}: smtps:// always uses TLS and takes no tls= option")]
     OptionOnSmtps { url: String },
+    #[error(
+        "TANDEM_MAIL_URL {url}: ca_file= only applies with TLS; add tls=starttls or use smtps://"
+    )]
+    CaFileWithoutTls { url: String },
+    #[error("TANDEM_MAIL_URL {url}: ca_file= needs an absolute path to a PEM file")]
+    BadCaFile { url: String },
     #[error("TANDEM_MAIL_URL {url}: a path after the host is not used by SMTP")]
     PathOnSmtp { url: String },
     #[error("TANDEM_MAIL_URL {url}: the password would travel in clear text to {host}; use smtps:// or ?tls=starttls (clear text is accepted for a relay on this host only)")]
@@ -197,8 +206,10 @@ impl MailSettings {
     /// - `smtps://[user:password@]host[:port]`: implicit TLS, port 465;
     /// - `file:///absolute/folder` or `file://relative/folder`: one `.eml` file per mail.
     ///
-    /// User and password may be %-escaped. Credentials over `tls=none` are refused unless
-    /// the relay is on this host.
+    /// Both TLS forms take `ca_file=/absolute/ca.pem`: trust only the CA certificates in that
+    /// PEM file instead of the public roots (a relay with a private CA); the host name is
+    /// still checked. User and password may be %-escaped. Credentials over `tls=none` are
+    /// refused unless the relay is on this host.
     pub fn parse(url: &str, from: &str) -> Result<MailSettings, MailConfigError> {
         let from_mailbox =
             Mailbox::from_str(from.trim()).map_err(|e| MailConfigError::BadFrom {
@@ -317,8 +328,19 @@ fn parse_smtp(raw: &str, redacted: &str) -> Result<TransportSettings, MailConfig
     } else {
         SmtpSecurity::None
     };
+    let mut ca_file = None;
     for (key, value) in parsed.query_pairs() {
-        if implicit {
+        if key == "ca_file" {
+            let path = PathBuf::from(value.as_ref());
+            if !path.is_absolute() {
+                return Err(MailConfigError::BadCaFile {
+                    url: redacted.to_owned(),
+                });
+            }
+            ca_file = Some(path);
+            continue;
+        }
+        if implicit && key == "tls" {
             return Err(MailConfigError::OptionOnSmtps {
                 url: redacted.to_owned(),
             });
@@ -364,6 +386,11 @@ fn parse_smtp(raw: &str, redacted: &str) -> Result<TransportSettings, MailConfig
         }
         (false, Some(password)) => Some(SmtpCredentials { user, password }),
     };
+    if ca_file.is_some() && security == SmtpSecurity::None {
+        return Err(MailConfigError::CaFileWithoutTls {
+            url: redacted.to_owned(),
+        });
+    }
     if credentials.is_some() && security == SmtpSecurity::None && !is_loopback(&host) {
         return Err(MailConfigError::CredentialsInClear {
             url: redacted.to_owned(),
@@ -381,6 +408,7 @@ fn parse_smtp(raw: &str, redacted: &str) -> Result<TransportSettings, MailConfig
         port,
         security,
         credentials,
+        ca_file,
     })
 }
 
@@ -441,6 +469,7 @@ impl fmt::Display for TransportSettings {
                 port,
                 security,
                 credentials,
+                ca_file,
             } => {
                 let scheme = match security {
                     SmtpSecurity::Implicit => "smtps",
@@ -455,11 +484,15 @@ impl fmt::Display for TransportSettings {
                 } else {
                     host.clone()
                 };
-                let query = match security {
-                    SmtpSecurity::StartTls => "?tls=starttls",
-                    SmtpSecurity::None => "?tls=none",
-                    SmtpSecurity::Implicit => "",
+                let mut query = match security {
+                    SmtpSecurity::StartTls => "?tls=starttls".to_owned(),
+                    SmtpSecurity::None => "?tls=none".to_owned(),
+                    SmtpSecurity::Implicit => String::new(),
                 };
+                if let Some(ca) = ca_file {
+                    query.push(if query.is_empty() { '?' } else { '&' });
+                    query.push_str(&format!("ca_file={}", ca.display()));
+                }
                 write!(f, "{scheme}://{user}{host}:{port}{query}")
             }
         }
@@ -482,7 +515,8 @@ mod tests {
                 host: "mail.example.com".into(),
                 port: 25,
                 security: SmtpSecurity::None,
-                credentials: None
+                credentials: None,
+                ca_file: None
             }
         );
         assert_eq!(
@@ -491,7 +525,8 @@ mod tests {
                 host: "mail.example.com".into(),
                 port: 587,
                 security: SmtpSecurity::StartTls,
-                credentials: None
+                credentials: None,
+                ca_file: None
             }
         );
     }
@@ -507,7 +542,8 @@ mod tests {
                 credentials: Some(SmtpCredentials {
                     user: "ann@x.com".into(),
                     password: "p:ss".into()
-                })
+                }),
+                ca_file: None
             }
         );
     }
@@ -518,6 +554,22 @@ mod tests {
             smtp("smtp://u:p@127.0.0.1:2525?tls=none"),
             TransportSettings::Smtp { port: 2525, .. }
         ));
+    }
+
+    #[test]
+    fn ca_file_pins_trust_on_starttls_and_smtps() {
+        for url in [
+            "smtp://relay.internal?tls=starttls&ca_file=/etc/tandem/ca.pem",
+            "smtps://relay.internal?ca_file=/etc/tandem/ca.pem",
+        ] {
+            let TransportSettings::Smtp { ca_file, .. } = smtp(url) else {
+                panic!("{url}: not SMTP");
+            };
+            assert_eq!(ca_file, Some(PathBuf::from("/etc/tandem/ca.pem")), "{url}");
+            assert!(smtp(url)
+                .to_string()
+                .ends_with("ca_file=/etc/tandem/ca.pem"));
+        }
     }
 
     #[test]
@@ -572,6 +624,12 @@ mod tests {
             }),
             ("smtps://x.com?tls=none", |e| {
                 matches!(e, MailConfigError::OptionOnSmtps { .. })
+            }),
+            ("smtp://x.com?ca_file=/etc/ca.pem", |e| {
+                matches!(e, MailConfigError::CaFileWithoutTls { .. })
+            }),
+            ("smtps://x.com?ca_file=ca.pem", |e| {
+                matches!(e, MailConfigError::BadCaFile { .. })
             }),
             ("smtp://x.com/inbox", |e| {
                 matches!(e, MailConfigError::PathOnSmtp { .. })

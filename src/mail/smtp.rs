@@ -13,12 +13,15 @@
 //! exchange runs under our own limit. A connection goes back to the pool only after a
 //! completed exchange; one abandoned mid-command is dropped, never reused.
 
+use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{
+    AsyncSmtpConnection, Certificate, CertificateStore, TlsParameters,
+};
 use lettre::transport::smtp::extension::ClientId;
 
 use super::settings::{MailConfigError, SmtpCredentials, SmtpSecurity};
@@ -64,17 +67,13 @@ impl SmtpRelay {
         port: u16,
         security: SmtpSecurity,
         credentials: Option<&SmtpCredentials>,
+        ca_file: Option<&Path>,
         limit: Duration,
         max_parked: usize,
     ) -> Result<SmtpRelay, MailConfigError> {
         let tls = match security {
             SmtpSecurity::None => None,
-            SmtpSecurity::StartTls | SmtpSecurity::Implicit => Some(
-                TlsParameters::new(host.to_owned()).map_err(|e| MailConfigError::Tls {
-                    host: host.to_owned(),
-                    reason: e.to_string(),
-                })?,
-            ),
+            SmtpSecurity::StartTls | SmtpSecurity::Implicit => Some(tls_parameters(host, ca_file)?),
         };
         Ok(SmtpRelay {
             host: host.to_owned(),
@@ -151,7 +150,7 @@ impl SmtpRelay {
                 None,
             )
             .await
-            .map_err(|e| fail("cannot open a TLS session", &e))?,
+            .map_err(|e| tls_failure(&relay, &self.host, "cannot open a TLS session", &e))?,
             _ => {
                 let tcp = tokio::net::TcpStream::connect((self.host.as_str(), self.port))
                     .await
@@ -171,7 +170,7 @@ impl SmtpRelay {
             }
             conn.starttls(tls.clone(), &self.hello)
                 .await
-                .map_err(|e| fail("STARTTLS failed", &e))?;
+                .map_err(|e| tls_failure(&relay, &self.host, "STARTTLS failed", &e))?;
         }
         if let Some(credentials) = &self.credentials {
             conn.auth(DEFAULT_MECHANISMS, credentials)
@@ -207,6 +206,83 @@ impl SmtpRelay {
         // The lock is never held across an await or a panic-prone call.
         self.parked.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// TLS settings for `host`: the public roots (webpki-roots), or with `ca_file` only the CA
+/// certificates in that PEM file. Either way the certificate must be valid for `host`;
+/// there is deliberately no switch to accept any certificate.
+fn tls_parameters(host: &str, ca_file: Option<&Path>) -> Result<TlsParameters, MailConfigError> {
+    let tls_err = |reason: String| MailConfigError::Tls {
+        host: host.to_owned(),
+        reason,
+    };
+    let mut builder = TlsParameters::builder(host.to_owned());
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| tls_err(format!("cannot read ca_file {}: {e}", path.display())))?;
+        if !pem
+            .windows(b"-----BEGIN CERTIFICATE-----".len())
+            .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+        {
+            return Err(tls_err(format!(
+                "ca_file {} holds no PEM certificate",
+                path.display()
+            )));
+        }
+        let ca = Certificate::from_pem(&pem)
+            .map_err(|e| tls_err(format!("ca_file {}: {e}", path.display())))?;
+        builder = builder
+            .certificate_store(CertificateStore::None)
+            .add_root_certificate(ca);
+    }
+    builder.build().map_err(|e| tls_err(e.to_string()))
+}
+
+/// A failed TLS handshake, transient like every connection failure, but saying in words
+/// what was wrong with the relay's certificate and what to change.
+fn tls_failure(
+    relay: &str,
+    host: &str,
+    what: &str,
+    e: &lettre::transport::smtp::Error,
+) -> SendError {
+    let reason = match certificate_error(e) {
+        Some(rustls::CertificateError::UnknownIssuer) => format!(
+            "the relay's certificate is not signed by a trusted CA (unknown issuer); for a \
+             relay with a private CA add ca_file=/path/to/ca.pem to TANDEM_MAIL_URL ({e})"
+        ),
+        Some(
+            rustls::CertificateError::NotValidForName
+            | rustls::CertificateError::NotValidForNameContext { .. },
+        ) => format!(
+            "the relay's certificate is not valid for the host name {host}; put the name the \
+             certificate was issued for in TANDEM_MAIL_URL ({e})"
+        ),
+        Some(
+            rustls::CertificateError::Expired | rustls::CertificateError::ExpiredContext { .. },
+        ) => format!("the relay's certificate has expired ({e})"),
+        Some(other) => format!("the relay's certificate was refused: {other:?} ({e})"),
+        None => e.to_string(),
+    };
+    SendError::Transient(format!("SMTP relay {relay}: {what}: {reason}"))
+}
+
+/// The rustls certificate verdict inside a lettre error, if that is what it is: rustls
+/// reports it as an `io::Error` wrapping a `rustls::Error`, somewhere in the source chain.
+fn certificate_error(e: &lettre::transport::smtp::Error) -> Option<rustls::CertificateError> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        let inner = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|i| i as &(dyn std::error::Error + 'static))
+            .unwrap_or(err);
+        if let Some(rustls::Error::InvalidCertificate(c)) = inner.downcast_ref::<rustls::Error>() {
+            return Some(c.clone());
+        }
+        next = err.source();
+    }
+    None
 }
 
 /// 4xx and network trouble are transient; 5xx replies are permanent for this mail, except

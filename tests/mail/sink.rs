@@ -102,6 +102,22 @@ impl Sink {
         self.lock().rcpt_refusal = Some((prefix.to_owned(), code, message.to_owned()));
     }
 
+    /// How many accepted messages each recipient got (addresses as given in RCPT TO), read
+    /// without copying the messages, so it is cheap enough to poll.
+    #[allow(
+        dead_code,
+        reason = "used by tests/faults, not by every test binary sharing this file"
+    )]
+    pub fn count_by_recipient(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for r in &self.lock().received {
+            for to in &r.to {
+                *counts.entry(to.clone()).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
     /// How many accepted messages carry each Message-ID.
     pub fn count_by_message_id(&self) -> BTreeMap<String, usize> {
         let mut counts = BTreeMap::new();
