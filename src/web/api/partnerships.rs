@@ -1,6 +1,6 @@
 //! `/api/partnerships`: create, list, show; roster and history uploads.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::auth::Admin;
 use super::require_csv;
@@ -20,7 +20,6 @@ use crate::web::AppState;
         (status = 401, description = "no or wrong credentials", body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 422, description = "a field is wrong; every problem listed", body = ErrorBody)))]
-#[post("/partnerships")]
 pub async fn create(
     admin: Admin,
     state: web::Data<AppState>,
@@ -43,7 +42,6 @@ pub async fn create(
         (status = 200, body = Vec<PartnershipView>),
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody)))]
-#[get("/partnerships")]
 pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let views = state.db(|conn, _| service::list(conn)).await?;
     Ok(HttpResponse::Ok().json(views))
@@ -58,7 +56,6 @@ pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, 
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-#[get("/partnerships/{id}")]
 pub async fn show(
     _: Admin,
     state: web::Data<AppState>,
@@ -82,7 +79,6 @@ pub async fn show(
         (status = 404, body = ErrorBody),
         (status = 415, description = "not sent as text/csv", body = ErrorBody),
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
-#[post("/partnerships/{id}/roster")]
 pub async fn import_roster(
     admin: Admin,
     req: HttpRequest,
@@ -112,7 +108,6 @@ pub async fn import_roster(
         (status = 404, body = ErrorBody),
         (status = 415, body = ErrorBody),
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
-#[post("/partnerships/{id}/history")]
 pub async fn import_history(
     admin: Admin,
     req: HttpRequest,
