@@ -122,7 +122,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             api::scope()
                 .configure(routes::api)
-                .default_service(web::to(api::unknown_route)),
+                .default_service(web::to(api::unknown_route))
+                .wrap(actix_web::middleware::from_fn(api::auth::identify_first)),
         )
         .configure(routes::pages);
 }

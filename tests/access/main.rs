@@ -7,6 +7,8 @@ mod common;
 mod helpers;
 
 mod lifecycle;
+mod crawl;
 mod matrix;
 mod refusals;
+mod site;
 mod tokens;

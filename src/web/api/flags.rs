@@ -8,7 +8,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::{Admin, Caller};
+use super::auth::{Admin, Caller, FlagHandler};
 use crate::auth::Access;
 use crate::flags::store::{
     ActionInput, Actor, FlagDetail, FlagView, InboxScope, ManualFlagInput, Outcome, RunReport,
@@ -386,7 +386,7 @@ pub async fn reopen(
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "an empty or too long note", body = ErrorBody)))]
 pub async fn annotate(
-    caller: Caller,
+    caller: FlagHandler,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<NoteBody>,
@@ -416,7 +416,7 @@ pub async fn annotate(
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "no such user, or one who cannot take flags", body = ErrorBody)))]
 pub async fn assign(
-    caller: Caller,
+    caller: FlagHandler,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<AssignBody>,
@@ -447,7 +447,7 @@ pub async fn assign(
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "every field problem: empty title, unknown side, dimension or item, bad severity, NUL characters …", body = ErrorBody)))]
 pub async fn raise(
-    caller: Caller,
+    caller: FlagHandler,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<RaiseBody>,
@@ -491,7 +491,7 @@ pub async fn raise(
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "every field problem: empty text, no or two owners, an owner outside the partnership, a bad date", body = ErrorBody)))]
 pub async fn add_action(
-    caller: Caller,
+    caller: FlagHandler,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<ActionBody>,

@@ -21,7 +21,8 @@ pub const JSON_LIMIT: usize = 256 * 1024;
 pub const CSV_LIMIT: usize = 32 * 1024 * 1024;
 
 /// The API's scope with its body and query configuration; its routes are the
-/// [`crate::web::routes::API`] group, registered by [`crate::web::routes`].
+/// [`crate::web::routes::API`] group, registered by [`crate::web::routes`], which also
+/// wraps it in [`auth::identify_first`].
 pub fn scope() -> actix_web::Scope {
     web::scope(crate::web::routes::API_PREFIX)
         .app_data(
