@@ -6,8 +6,8 @@
 mod common;
 mod helpers;
 
-mod lifecycle;
 mod crawl;
+mod lifecycle;
 mod matrix;
 mod refusals;
 mod site;

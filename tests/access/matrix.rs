@@ -25,7 +25,10 @@ pub(crate) async fn url_for(world: &World, route: &Route, who: Who) -> String {
         let id = if path.starts_with("/flags/") || path.starts_with("/api/flags/") {
             world.flag
         } else if path.starts_with("/account/tokens/") {
-            match world.fresh_token(who, &format!("revoke-{path}-{who:?}")).await {
+            match world
+                .fresh_token(who, &format!("revoke-{path}-{who:?}"))
+                .await
+            {
                 Some((id, _)) => id,
                 None => 1,
             }
@@ -129,7 +132,10 @@ async fn ask(
         }
         request = match route.audience {
             Audience::Respondent => request
-                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
                 .body(""),
             Audience::Api if route.path == "/api/responses/{token}" => {
                 request.json(&serde_json::json!({"answers": {}}))
@@ -169,93 +175,90 @@ async fn ask_with_token(
     (answer, r.text().await.unwrap_or_default())
 }
 
-both_backends!(
-    every_route_answers_every_identity_as_the_rules_say,
-    |app| {
-        let started = std::time::Instant::now();
-        let world = World::new(app).await;
-        let client = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        // Personal tokens of everyone with an account (the disabled user's must not work;
-        // the expired session's user has a working one, like the manager of A).
-        let tokens: Vec<(Who, String)> = world
-            .people
-            .iter()
-            .filter(|p| p.who != Who::Expired)
-            .filter_map(|p| Some((p.who, p.token.clone()?)))
-            .collect();
-        // Reading first: writes (goals, flag steps, sign-out) may change what is read.
-        let mut routes = table();
-        routes.sort_by_key(|r| r.verb != Verb::Get);
-        assert!(routes.len() > 60, "the route table lists every route");
+both_backends!(every_route_answers_every_identity_as_the_rules_say, |app| {
+    let started = std::time::Instant::now();
+    let world = World::new(app).await;
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Personal tokens of everyone with an account (the disabled user's must not work;
+    // the expired session's user has a working one, like the manager of A).
+    let tokens: Vec<(Who, String)> = world
+        .people
+        .iter()
+        .filter(|p| p.who != Who::Expired)
+        .filter_map(|p| Some((p.who, p.token.clone()?)))
+        .collect();
+    // Reading first: writes (goals, flag steps, sign-out) may change what is read.
+    let mut routes = table();
+    routes.sort_by_key(|r| r.verb != Verb::Get);
+    assert!(routes.len() > 60, "the route table lists every route");
 
-        let mut cells: BTreeMap<Answer, usize> = BTreeMap::new();
-        let mut wrong = Vec::new();
-        for route in &routes {
-            let writes = route.verb != Verb::Get;
-            let variants: &[bool] = if writes { &[true, false] } else { &[true] };
-            for &csrf in variants {
-                for who in EVERYONE {
-                    let want = expected(route, who, csrf);
-                    *cells.entry(want).or_default() += 1;
-                    let (got, kind, body, url) = ask(&world, &client, route, who, csrf).await;
-                    let label = format!(
-                        "{who:?} {} {url}{}",
-                        route.verb.as_str(),
-                        if writes && !csrf { " (no CSRF)" } else { "" }
-                    );
-                    if got != want {
-                        let excerpt: String = body.chars().take(90).collect();
-                        wrong.push(format!("{label}: {got:?}, expected {want:?} — {excerpt}"));
-                    }
-                    for leak in world.leaks(who, &kind, &body) {
-                        wrong.push(format!("{label}: leaks {leak}"));
-                    }
-                }
-            }
-            if route.audience != Audience::Api || route.path == "/api/responses/{token}" {
-                continue;
-            }
-            for (who, secret) in &tokens {
-                let want = if *who == Who::Disabled {
-                    Answer::SignIn
-                } else {
-                    expected(route, *who, true)
-                };
+    let mut cells: BTreeMap<Answer, usize> = BTreeMap::new();
+    let mut wrong = Vec::new();
+    for route in &routes {
+        let writes = route.verb != Verb::Get;
+        let variants: &[bool] = if writes { &[true, false] } else { &[true] };
+        for &csrf in variants {
+            for who in EVERYONE {
+                let want = expected(route, who, csrf);
                 *cells.entry(want).or_default() += 1;
-                let (got, body) = ask_with_token(&world, &client, route, *who, secret).await;
+                let (got, kind, body, url) = ask(&world, &client, route, who, csrf).await;
+                let label = format!(
+                    "{who:?} {} {url}{}",
+                    route.verb.as_str(),
+                    if writes && !csrf { " (no CSRF)" } else { "" }
+                );
                 if got != want {
-                    wrong.push(format!(
-                        "{who:?}'s token {} {}: {got:?}, expected {want:?}",
-                        route.verb.as_str(),
-                        route.path
-                    ));
+                    let excerpt: String = body.chars().take(90).collect();
+                    wrong.push(format!("{label}: {got:?}, expected {want:?} — {excerpt}"));
                 }
-                for leak in world.leaks(*who, "application/json", &body) {
-                    wrong.push(format!(
-                        "{who:?}'s token {} {}: leaks {leak}",
-                        route.verb.as_str(),
-                        route.path
-                    ));
+                for leak in world.leaks(who, &kind, &body) {
+                    wrong.push(format!("{label}: leaks {leak}"));
                 }
             }
         }
-        let total: usize = cells.values().sum();
-        println!(
-            "access matrix: {} routes, {total} cells in {:.1} s",
-            routes.len(),
-            started.elapsed().as_secs_f64()
-        );
-        for (answer, n) in &cells {
-            println!("  {answer:?}: {n}");
+        if route.audience != Audience::Api || route.path == "/api/responses/{token}" {
+            continue;
         }
-        assert!(
-            wrong.is_empty(),
-            "{} of {total} cells differ:\n{}",
-            wrong.len(),
-            wrong.join("\n")
-        );
+        for (who, secret) in &tokens {
+            let want = if *who == Who::Disabled {
+                Answer::SignIn
+            } else {
+                expected(route, *who, true)
+            };
+            *cells.entry(want).or_default() += 1;
+            let (got, body) = ask_with_token(&world, &client, route, *who, secret).await;
+            if got != want {
+                wrong.push(format!(
+                    "{who:?}'s token {} {}: {got:?}, expected {want:?}",
+                    route.verb.as_str(),
+                    route.path
+                ));
+            }
+            for leak in world.leaks(*who, "application/json", &body) {
+                wrong.push(format!(
+                    "{who:?}'s token {} {}: leaks {leak}",
+                    route.verb.as_str(),
+                    route.path
+                ));
+            }
+        }
     }
-);
+    let total: usize = cells.values().sum();
+    println!(
+        "access matrix: {} routes, {total} cells in {:.1} s",
+        routes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for (answer, n) in &cells {
+        println!("  {answer:?}: {n}");
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {total} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+});

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, COOKIE, LOCATION};
-use reqwest::{Client, Response};
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::Response;
 use tandem::auth::Role;
 use tandem::domain::Side;
 use tandem::web::routes::{Audience, Route, Verb};
@@ -65,8 +65,7 @@ impl Answer {
         match status {
             401 => Answer::SignIn,
             303 | 302 | 307
-                if r
-                    .headers()
+                if r.headers()
                     .get(LOCATION)
                     .and_then(|l| l.to_str().ok())
                     .is_some_and(|l| l.starts_with("/login?")) =>
@@ -344,8 +343,8 @@ impl World {
                 use tandem::db::schema::users;
                 let mut conn = pool.get().unwrap();
                 let parsed = tandem::domain::Email::parse(&e).unwrap();
-                let user = tandem::auth::create_user(&mut conn, &parsed, role, scopes, false)
-                    .unwrap();
+                let user =
+                    tandem::auth::create_user(&mut conn, &parsed, role, scopes, false).unwrap();
                 let started = match who {
                     Who::Expired => tandem::db::now() - chrono::TimeDelta::days(8),
                     _ => tandem::db::now(),
@@ -396,28 +395,25 @@ impl World {
         }
     }
 
-    pub fn person(&self, who: Who) -> &Person {
-        self.people.iter().find(|p| p.who == who).unwrap()
+    /// Gives every account [`crate::helpers::PASSWORD`], to sign in through the form.
+    pub async fn set_passwords(&self) {
+        let ids: Vec<i64> = self.people.iter().filter_map(|p| p.user_id).collect();
+        let pool = self.app.db.pool();
+        tokio::task::spawn_blocking(move || {
+            let password =
+                tandem::auth::passwords::Password::parse(crate::helpers::PASSWORD).unwrap();
+            let hash = tandem::auth::passwords::hash(&password).unwrap();
+            let mut conn = pool.get().unwrap();
+            for id in ids {
+                tandem::auth::users::set_password_hash(&mut conn, id, &hash).unwrap();
+            }
+        })
+        .await
+        .unwrap();
     }
 
-    /// A client that sends `who`'s session cookie (if any) and never follows redirects.
-    pub fn client(&self, who: Who) -> Client {
-        let mut headers = HeaderMap::new();
-        if let Some(session) = &self.person(who).session {
-            headers.insert(
-                COOKIE,
-                HeaderValue::from_str(&format!(
-                    "{}={session}",
-                    tandem::auth::sessions::COOKIE
-                ))
-                .unwrap(),
-            );
-        }
-        Client::builder()
-            .default_headers(headers)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+    pub fn person(&self, who: Who) -> &Person {
+        self.people.iter().find(|p| p.who == who).unwrap()
     }
 
     /// A fresh session of `who`'s user (for requests that may end theirs, such as sign-out).
@@ -447,7 +443,9 @@ impl World {
         let r = self
             .app
             .post(&format!("/api/partnerships/{}/goals", self.a))
-            .json(&serde_json::json!({"metric": "mean:customer:trust", "target": 3.9, "due_on": due}))
+            .json(
+                &serde_json::json!({"metric": "mean:customer:trust", "target": 3.9, "due_on": due}),
+            )
             .send()
             .await
             .unwrap();
@@ -570,6 +568,7 @@ fn link_token(app: &TestApp, partnership: i64) -> String {
         .inner_join(invitations::table.inner_join(waves::table))
         .filter(waves::partnership_id.eq(partnership))
         .filter(waves::state.eq("open"))
+        .filter(outbox::body_text.like("%/s/%"))
         .select(outbox::body_text)
         .first(&mut conn)
         .unwrap();
@@ -830,7 +829,15 @@ pub fn parse_markup(body: &str) -> (String, Vec<Tag>) {
             }
             continue;
         }
-        if inner.starts_with('/') || inner.starts_with('!') || inner.starts_with('?') {
+        if let Some(closing) = inner.strip_prefix('/') {
+            // Closing tags are kept (as `/name`) so a reader can tell what a form holds.
+            tags.push(Tag {
+                name: format!("/{}", closing.trim().to_ascii_lowercase()),
+                attributes: Vec::new(),
+            });
+            continue;
+        }
+        if inner.starts_with('!') || inner.starts_with('?') {
             continue;
         }
         let tag = parse_tag(inner);
@@ -842,7 +849,11 @@ pub fn parse_markup(body: &str) -> (String, Vec<Tag>) {
             }
         }
         if matches!(tag.name.as_str(), "script" | "style") && !inner.ends_with('/') {
-            skip_until = Some(if tag.name == "script" { "script" } else { "style" });
+            skip_until = Some(if tag.name == "script" {
+                "script"
+            } else {
+                "style"
+            });
         }
         tags.push(tag);
     }
@@ -893,9 +904,7 @@ fn parse_tag(inner: &str) -> Tag {
                     (&after[1..end], after.get(end + 1..).unwrap_or(""))
                 }
                 _ => {
-                    let end = after
-                        .find(char::is_whitespace)
-                        .unwrap_or(after.len());
+                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
                     (&after[..end], &after[end..])
                 }
             };
