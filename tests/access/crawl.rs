@@ -243,7 +243,7 @@ async fn crawl(
                 failures.push(format!("{who:?} on {from}: GET {url} answered {status}"));
             }
         }
-        for leak in world.leaks(who, &kind, &body) {
+        for leak in world.leaks(who, &url, &kind, &body) {
             failures.push(format!("{who:?} on {from}: GET {url} shows {leak}"));
         }
         let mut next = Vec::new();

@@ -214,7 +214,7 @@ both_backends!(every_route_answers_every_identity_as_the_rules_say, |app| {
                     let excerpt: String = body.chars().take(90).collect();
                     wrong.push(format!("{label}: {got:?}, expected {want:?} — {excerpt}"));
                 }
-                for leak in world.leaks(who, &kind, &body) {
+                for leak in world.leaks(who, &url, &kind, &body) {
                     wrong.push(format!("{label}: leaks {leak}"));
                 }
             }
@@ -237,7 +237,7 @@ both_backends!(every_route_answers_every_identity_as_the_rules_say, |app| {
                     route.path
                 ));
             }
-            for leak in world.leaks(*who, "application/json", &body) {
+            for leak in world.leaks(*who, route.path, "application/json", &body) {
                 wrong.push(format!(
                     "{who:?}'s token {} {}: leaks {leak}",
                     route.verb.as_str(),

@@ -3,7 +3,7 @@
 //! per rule), and the leak check that reads an answer's text — HTML, SVG, JSON or CSV
 //! parsed into words and numbers — for what the identity may not see.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::Response;
@@ -287,6 +287,10 @@ pub struct Secrets {
     /// Means (two decimals) that one partnership's report publishes and the other's never shows.
     means_a_only: BTreeSet<String>,
     means_b_only: BTreeSet<String>,
+    /// The groups both reports withhold (JSON objects and CSV rows, by their identity):
+    /// nobody, an administrator included, may get their figures.
+    withheld_json: HashSet<(i64, Vec<String>)>,
+    withheld_csv: HashSet<(i64, Vec<String>)>,
 }
 
 pub const MADE_UP_TOKEN: &str = "madeUpLinkToken0123456789abcdefABCDEF";
@@ -482,7 +486,7 @@ impl World {
 
     /// Leaks in an answer `who` got: the other partnership's names, comments and means, and
     /// for the customer-side manager A's supplier comments. Empty when none.
-    pub fn leaks(&self, who: Who, content_type: &str, body: &str) -> Vec<String> {
+    pub fn leaks(&self, who: Who, url: &str, content_type: &str, body: &str) -> Vec<String> {
         let words = words_of(content_type, body);
         let s = &self.secrets;
         let mut found = Vec::new();
@@ -521,8 +525,138 @@ impl World {
                 look(&s.names_b, &s.comments_b, &s.means_b_only, "B");
             }
         }
+        found.extend(self.withheld_shown(url, content_type, body));
         found
     }
+}
+
+impl World {
+    /// Figures of a withheld group in a JSON or CSV answer: a group the reports withhold
+    /// shown with its numbers, or a withheld record that carries any number but its wave.
+    fn withheld_shown(&self, url: &str, content_type: &str, body: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        // The partnership the answer is about: the report says, or else its URL.
+        let mut about = url
+            .trim_start_matches("/api")
+            .strip_prefix("/partnerships/")
+            .and_then(|rest| rest.split(['/', '?']).next())
+            .and_then(|id| id.parse::<i64>().ok());
+        if content_type.contains("json") {
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(body) {
+                about = json["partnership"]["id"].as_i64().or(about);
+                let Some(id) = about else { return found };
+                withheld_groups(&json, "", &mut |key, withheld, numbers| {
+                    if withheld && numbers {
+                        found.push(format!("figures of withheld group {}", key.join(" ")));
+                    } else if !withheld && self.secrets.withheld_json.contains(&(id, key.clone())) {
+                        found.push(format!("withheld group {} shown", key.join(" ")));
+                    }
+                });
+            }
+        } else if content_type.contains("csv") {
+            let Some(id) = about else { return found };
+            for (key, statistic) in csv_rows(body) {
+                if statistic != "suppressed"
+                    && self.secrets.withheld_csv.contains(&(id, key.clone()))
+                {
+                    found.push(format!(
+                        "withheld group {} shows {statistic}",
+                        key.join(" ")
+                    ));
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Calls `each(identity, withheld, has numbers)` for every group record of a report (an
+/// object with a `suppressed` field): its identity is its wave, side, segment and every
+/// other text field (item, dimension…), and where it is in the document.
+fn withheld_groups(
+    v: &serde_json::Value,
+    path: &str,
+    each: &mut dyn FnMut(Vec<String>, bool, bool),
+) {
+    match v {
+        serde_json::Value::Object(map) => {
+            // A part of a record (such as a dimension's `pairwise` agreement) has a
+            // `suppressed` of its own but no wave: its record is checked as a whole.
+            if let Some(suppressed) = map.get("suppressed").filter(|_| map.contains_key("wave")) {
+                let mut key: Vec<String> = map
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "suppressed")
+                    .filter_map(|(k, v)| match v {
+                        serde_json::Value::String(s) => Some(format!("{k}={s}")),
+                        serde_json::Value::Number(n) if k == "wave" => Some(format!("{k}={n}")),
+                        _ => None,
+                    })
+                    .collect();
+                key.push(format!("in {path}"));
+                key.sort();
+                let numbers = map
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "wave")
+                    .any(|(_, v)| has_number(v));
+                each(key, suppressed.is_string(), numbers);
+            }
+            for (k, v) in map {
+                withheld_groups(v, &format!("{path}.{k}"), each);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for i in items {
+                withheld_groups(i, path, each);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn has_number(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(_) => true,
+        serde_json::Value::Array(items) => items.iter().any(has_number),
+        serde_json::Value::Object(map) => map.values().any(has_number),
+        _ => false,
+    }
+}
+
+/// The rows of a report CSV (`section, wave, side, segment_kind, segment, subject,
+/// statistic, value`) as (identity, statistic); nothing for another CSV.
+fn csv_rows(body: &str) -> Vec<(Vec<String>, String)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    let Ok(header) = reader.headers().cloned() else {
+        return Vec::new();
+    };
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let Some(statistic) = column("statistic") else {
+        return Vec::new();
+    };
+    let identity: Vec<usize> = [
+        "section",
+        "wave",
+        "side",
+        "segment_kind",
+        "segment",
+        "subject",
+    ]
+    .iter()
+    .filter_map(|c| column(c))
+    .collect();
+    reader
+        .records()
+        .map_while(Result::ok)
+        .map(|row| {
+            let key = identity
+                .iter()
+                .map(|&i| row.get(i).unwrap_or("").to_owned())
+                .collect();
+            (key, row.get(statistic).unwrap_or("").to_owned())
+        })
+        .collect()
 }
 
 /// Whether `seq` occurs as consecutive words in `words`.
@@ -648,6 +782,41 @@ impl Secrets {
             collect_means(&report, false, &mut means, &mut every);
             (means, every)
         };
+        let mut withheld_json = HashSet::new();
+        let mut withheld_csv = HashSet::new();
+        for id in [a, b] {
+            let get = |format: &'static str| async move {
+                app.get(&format!("/api/partnerships/{id}/report{format}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            };
+            let json: serde_json::Value = serde_json::from_str(&get("").await).unwrap();
+            withheld_groups(&json, "", &mut |key, withheld, _| {
+                if withheld {
+                    withheld_json.insert((id, key));
+                }
+            });
+            // A key whose rows are all `suppressed` (an item's and a dimension's ICC can
+            // share one, such as `trust/level`, and differ only in their `kind` row).
+            let mut statistics: BTreeMap<Vec<String>, bool> = BTreeMap::new();
+            for (key, statistic) in csv_rows(&get("?format=csv").await) {
+                *statistics.entry(key).or_insert(true) &= statistic == "suppressed";
+            }
+            withheld_csv.extend(
+                statistics
+                    .into_iter()
+                    .filter(|(_, all)| *all)
+                    .map(|(key, _)| (id, key)),
+            );
+        }
+        assert!(
+            !withheld_json.is_empty() && !withheld_csv.is_empty(),
+            "the demo withholds some groups, so the check can fail"
+        );
         let (means_a, every_a) = means(a).await;
         let (means_b, every_b) = means(b).await;
         let comments_a = comments(a, None);
@@ -672,6 +841,8 @@ impl Secrets {
                 .collect(),
             means_a_only: means_a.difference(&every_b).cloned().collect(),
             means_b_only: means_b.difference(&every_a).cloned().collect(),
+            withheld_json,
+            withheld_csv,
         }
     }
 }

@@ -62,11 +62,7 @@ both_backends!(
             };
             let r = req.send().await.unwrap();
             assert_ne!(r.status(), 405, "{method} {path}");
-            assert!(
-                r.status().as_u16() < 500,
-                "{method} {path}: {}",
-                r.status()
-            );
+            assert!(r.status().as_u16() < 500, "{method} {path}: {}", r.status());
             if path.starts_with("/api/flags/{id}") || path.contains("{goal}") {
                 // There is no such flag or goal: a 404 must be ours, not "no such route".
                 if r.status() == 404 {
