@@ -200,6 +200,7 @@ both_backends!(every_route_answers_every_identity_as_the_rules_say, |app| {
     for route in &routes {
         let writes = route.verb != Verb::Get;
         let variants: &[bool] = if writes { &[true, false] } else { &[true] };
+        let mut session_bodies: BTreeMap<Who, String> = BTreeMap::new();
         for &csrf in variants {
             for who in EVERYONE {
                 let want = expected(route, who, csrf);
@@ -216,6 +217,9 @@ both_backends!(every_route_answers_every_identity_as_the_rules_say, |app| {
                 }
                 for leak in world.leaks(who, &url, &kind, &body) {
                     wrong.push(format!("{label}: leaks {leak}"));
+                }
+                if !writes {
+                    session_bodies.insert(who, body);
                 }
             }
         }
@@ -234,6 +238,13 @@ both_backends!(every_route_answers_every_identity_as_the_rules_say, |app| {
                 wrong.push(format!(
                     "{who:?}'s token {} {}: {got:?}, expected {want:?}",
                     route.verb.as_str(),
+                    route.path
+                ));
+            }
+            // (the disabled user's two refusals are worded for their credential)
+            if *who != Who::Disabled && session_bodies.get(who).is_some_and(|b| *b != body) {
+                wrong.push(format!(
+                    "{who:?}'s token GET {}: another answer than the session's",
                     route.path
                 ));
             }
