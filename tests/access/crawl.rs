@@ -114,7 +114,9 @@ struct Link {
 fn links_of(base: &str, from: &str, html: &str) -> Vec<Link> {
     let (_, tags) = parse_markup(html);
     let mut out = Vec::new();
-    let mut form: Option<(Verb, String, Vec<(String, String)>)> = None;
+    // The form being read: its method, target and fields so far.
+    type Form = (Verb, String, Vec<(String, String)>);
+    let mut form: Option<Form> = None;
     let mut in_select: Option<(String, bool)> = None;
     for tag in &tags {
         let attr = |n: &str| tag.attribute(n).map(str::to_owned);

@@ -311,7 +311,8 @@ impl World {
         .unwrap();
         let flag = first_flag(&app, a);
         let mut people = Vec::new();
-        let specs: [(Who, Role, Vec<(i64, Option<Side>)>); 7] = [
+        type Scopes = Vec<(i64, Option<Side>)>;
+        let specs: [(Who, Role, Scopes); 7] = [
             (Who::ManagerA, Role::Manager, vec![(a, None)]),
             (Who::ManagerB, Role::Manager, vec![(b, None)]),
             (
@@ -464,24 +465,22 @@ impl World {
         let email = self.person(who).email.clone()?;
         let pool = self.app.db.pool();
         let name = name.to_owned();
-        Some(
-            tokio::task::spawn_blocking(move || {
-                let mut conn = pool.get().unwrap();
-                let made = tandem::services::api_tokens::create_for_email(
-                    &mut conn,
-                    &email,
-                    &tandem::services::api_tokens::TokenRequest {
-                        name,
-                        expires_on: String::new(),
-                    },
-                    tandem::db::now(),
-                )
-                .ok()?;
-                Some((made.token.id, made.secret))
-            })
-            .await
-            .unwrap()?,
-        )
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            let made = tandem::services::api_tokens::create_for_email(
+                &mut conn,
+                &email,
+                &tandem::services::api_tokens::TokenRequest {
+                    name,
+                    expires_on: String::new(),
+                },
+                tandem::db::now(),
+            )
+            .ok()?;
+            Some((made.token.id, made.secret))
+        })
+        .await
+        .unwrap()
     }
 
     /// Leaks in an answer `who` got: the other partnership's names, comments and means, and
