@@ -692,24 +692,29 @@ async fn add_action(app: &TestApp, owner: &Person, flag: i64) -> i64 {
         .unwrap()
 }
 
-/// A personal survey link of A's open wave, from the invitation mail in the outbox.
+/// A personal survey link of A's open wave: a new link for one of its invitations, stored
+/// as the wave stores its links (the mails' own are sent and gone when the worker is quick).
 fn link_token(app: &TestApp, partnership: i64) -> String {
     use diesel::prelude::*;
-    use tandem::db::schema::{invitations, outbox, waves};
+    use tandem::db::schema::{invitations, waves};
     let mut conn = app.db.pool().get().unwrap();
-    let text: String = outbox::table
-        .inner_join(invitations::table.inner_join(waves::table))
+    let invitation: i64 = invitations::table
+        .inner_join(waves::table)
         .filter(waves::partnership_id.eq(partnership))
         .filter(waves::state.eq("open"))
-        .filter(outbox::body_text.like("%/s/%"))
-        .select(outbox::body_text)
+        .select(invitations::id)
+        .order(invitations::id)
         .first(&mut conn)
         .unwrap();
-    let at = text.find("/s/").expect("a survey link in the mail") + 3;
-    text[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
+    let token = tandem::secrets::new_token();
+    tandem::db::invitations::add_token(
+        &mut conn,
+        invitation,
+        &tandem::secrets::hash(&token),
+        tandem::db::now(),
+    )
+    .unwrap();
+    token
 }
 
 impl Secrets {
