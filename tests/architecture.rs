@@ -664,3 +664,52 @@ fn the_checker_names_an_upward_import_a_cycle_and_ignores_comments_and_strings()
         ]
     );
 }
+
+/// Routes registered outside the route table (`src/web/routes.rs`): actix's route macros or a
+/// `web::resource`/`.route(` anywhere else in `src/`. The table is what the access matrix,
+/// the crawler and the OpenAPI test read, so a route registered elsewhere would be served
+/// without being asked about. Names file and line.
+fn routes_outside_the_table(src: &Path, files: &[(PathBuf, String)]) -> Vec<String> {
+    let table = src.join("web").join("routes.rs");
+    let mut found = Vec::new();
+    for (path, text) in files {
+        if *path == table {
+            continue;
+        }
+        for (n, line) in code_only(text).lines().enumerate() {
+            let line = line.trim_start();
+            let macro_route = [
+                "#[get(",
+                "#[post(",
+                "#[put(",
+                "#[delete(",
+                "#[patch(",
+                "#[route(",
+            ]
+            .iter()
+            .any(|m| line.starts_with(m));
+            if macro_route || line.contains("web::resource(") || line.contains(".route(") {
+                found.push(format!("{}:{}: {line}", path.display(), n + 1));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_route_is_registered_through_the_route_table() {
+    let src = source_root();
+    let files = read_tree(&src);
+    let found = routes_outside_the_table(&src, &files);
+    assert!(
+        found.is_empty(),
+        "register routes in src/web/routes.rs only:\n{}",
+        found.join("\n")
+    );
+    // The check sees a route macro when there is one.
+    let planted = vec![(
+        src.join("web").join("planted.rs"),
+        "/// a page\n#[get(\"/somewhere\")]\nasync fn somewhere() {}\n".to_owned(),
+    )];
+    assert_eq!(routes_outside_the_table(&src, &planted).len(), 1);
+}

@@ -8,7 +8,7 @@
 //! see and revoke their own tokens (another's id answers 404).
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
@@ -22,13 +22,6 @@ use crate::domain::FieldProblem;
 use crate::error::ServiceError;
 use crate::services::api_tokens::{self, TokenRequest};
 use crate::web::extract::CurrentUser;
-
-/// The account routes; add with `.configure(account::routes)`.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(tokens_page)
-        .service(create_token)
-        .service(revoke_token);
-}
 
 /// One token as the page lists it.
 struct TokenLine {
@@ -153,7 +146,6 @@ fn page_error(e: ApiError) -> HttpResponse {
 }
 
 /// `GET /account/tokens`
-#[get("/account/tokens")]
 pub async fn tokens_page(user: CurrentUser, state: web::Data<AppState>) -> HttpResponse {
     render(
         &state,
@@ -169,7 +161,6 @@ pub async fn tokens_page(user: CurrentUser, state: web::Data<AppState>) -> HttpR
 
 /// `POST /account/tokens`: makes the token and shows its secret once; a problem re-renders
 /// the form with what was typed (422).
-#[post("/account/tokens")]
 pub async fn create_token(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -225,7 +216,6 @@ pub async fn create_token(
 }
 
 /// `POST /account/tokens/{id}/revoke`
-#[post("/account/tokens/{id}/revoke")]
 pub async fn revoke_token(
     user: CurrentUser,
     state: web::Data<AppState>,

@@ -8,7 +8,7 @@
 //! by its field. The use cases are `services::accounts`, shared with the API and the CLI.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::auth_pages::see_other;
@@ -22,17 +22,6 @@ use crate::auth::Access;
 use crate::domain::FieldProblem;
 use crate::error::ServiceError;
 use crate::services::accounts::{self, AccessRequest, Actor, AuditQuery};
-
-/// The admin routes; add with `.configure(admin::routes)`.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(users_page)
-        .service(user_page)
-        .service(disable)
-        .service(enable)
-        .service(change_access)
-        .service(reset)
-        .service(audit_page);
-}
 
 struct UserLine {
     id: i64,
@@ -141,7 +130,6 @@ fn actor(admin: &RequireRole<Admins>) -> Actor {
 }
 
 /// `GET /admin/users`
-#[get("/admin/users")]
 pub async fn users_page(admin: RequireRole<Admins>, state: web::Data<AppState>) -> HttpResponse {
     let result = async {
         let rows = state.db(|conn, _| accounts::list(conn)).await?;
@@ -242,7 +230,6 @@ fn confirmation(done: Option<&str>) -> Option<String> {
 }
 
 /// `GET /admin/users/{id}`
-#[get("/admin/users/{id}")]
 pub async fn user_page(
     admin: RequireRole<Admins>,
     state: web::Data<AppState>,
@@ -322,7 +309,6 @@ where
 }
 
 /// `POST /admin/users/{id}/disable`
-#[post("/admin/users/{id}/disable")]
 pub async fn disable(
     admin: RequireRole<Admins>,
     state: web::Data<AppState>,
@@ -337,7 +323,6 @@ pub async fn disable(
 }
 
 /// `POST /admin/users/{id}/enable`
-#[post("/admin/users/{id}/enable")]
 pub async fn enable(
     admin: RequireRole<Admins>,
     state: web::Data<AppState>,
@@ -352,7 +337,6 @@ pub async fn enable(
 }
 
 /// `POST /admin/users/{id}/reset`
-#[post("/admin/users/{id}/reset")]
 pub async fn reset(
     admin: RequireRole<Admins>,
     state: web::Data<AppState>,
@@ -402,7 +386,6 @@ fn access_form(body: &[u8]) -> (AccessRequest, String, Vec<FieldProblem>) {
 }
 
 /// `POST /admin/users/{id}/access`
-#[post("/admin/users/{id}/access")]
 pub async fn change_access(
     admin: RequireRole<Admins>,
     state: web::Data<AppState>,
@@ -496,7 +479,6 @@ impl AuditPage {
 }
 
 /// `GET /admin/audit?partnership=&user=&action=&from=&to=&page=&per_page=`
-#[get("/admin/audit")]
 pub async fn audit_page(
     admin: RequireRole<Admins>,
     state: web::Data<AppState>,

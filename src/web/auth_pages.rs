@@ -5,7 +5,7 @@
 //! else happens; see [`crate::auth::sessions`]. Refusals are 403 and change nothing.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -17,16 +17,6 @@ use crate::auth::throttle::WINDOW;
 use crate::web::extract::CurrentUser;
 use crate::web::extract::{pre_session_cookie, removal_cookie, session_cookie};
 use crate::web::render::{html, message_page, MessagePage};
-
-/// The sign-in routes; add with `.configure(auth_pages::routes)`.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(home)
-        .service(login_form)
-        .service(login)
-        .service(logout)
-        .service(set_password_form)
-        .service(set_password);
-}
 
 #[derive(Template)]
 #[template(path = "pages/login.html")]
@@ -123,7 +113,6 @@ fn client_ip(req: &HttpRequest) -> String {
 }
 
 /// Who is signed in, and the partnerships they may open.
-#[get("/")]
 pub async fn home(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let access = user.access.clone();
     let partnerships = state
@@ -176,7 +165,6 @@ pub struct NextQuery {
 }
 
 /// The sign-in form.
-#[get("/login")]
 pub async fn login_form(
     req: HttpRequest,
     query: web::Query<NextQuery>,
@@ -217,7 +205,6 @@ pub struct LoginForm {
 }
 
 /// Checks the email and password; on success starts a session and goes to `next`.
-#[post("/login")]
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -295,7 +282,6 @@ pub struct CsrfForm {
 }
 
 /// Ends the session (deletes it on the server) and forgets the cookie.
-#[post("/logout")]
 pub async fn logout(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -338,7 +324,6 @@ fn link_not_valid() -> Result<HttpResponse, ApiError> {
 }
 
 /// The form behind a one-time set-password link.
-#[get("/set-password/{token}")]
 pub async fn set_password_form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -383,7 +368,6 @@ pub struct SetPasswordForm {
 }
 
 /// Sets the password and uses up the link; the person then signs in.
-#[post("/set-password/{token}")]
 pub async fn set_password(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -12,7 +12,7 @@ pub mod goals;
 pub mod view;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, web, HttpResponse, ResponseError};
+use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
 use std::sync::Arc;
 
@@ -32,18 +32,6 @@ use crate::survey_templates::TemplateSide;
 use crate::web::extract::CurrentUser;
 use crate::web::render::message_page;
 use view::Labels;
-
-/// The dashboard routes; add with `.configure(dashboard::routes)`.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(dashboard)
-        .service(item)
-        .service(export_csv)
-        .service(chart_svg)
-        .service(review)
-        .service(goals::new_goal)
-        .service(goals::create_goal)
-        .service(goals::delete_goal);
-}
 
 /// The one place the dashboard asks "may this user see partnership `id`, and which side".
 fn visibility(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
@@ -411,7 +399,6 @@ fn not_found() -> ApiError {
 }
 
 /// `GET /partnerships/{id}`: the dashboard.
-#[get("/partnerships/{id}")]
 pub async fn dashboard(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -437,7 +424,6 @@ pub async fn dashboard(
 }
 
 /// `GET /partnerships/{id}/items/{item}`: one question's answer distributions.
-#[get("/partnerships/{id}/items/{item}")]
 pub async fn item(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -466,7 +452,6 @@ pub struct ReviewQuery {
 }
 
 /// `GET /partnerships/{id}/review?wave=N`: the printable pack for the quarterly review.
-#[get("/partnerships/{id}/review")]
 pub async fn review(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -500,7 +485,6 @@ pub async fn review(
 
 /// `GET /partnerships/{id}/export.csv`: every aggregate of the dashboard, one statistic per
 /// row (the report's CSV), restricted like the page. Recorded in the audit log.
-#[get("/partnerships/{id}/export.csv")]
 pub async fn export_csv(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -543,7 +527,6 @@ pub async fn export_csv(
 
 /// `GET /partnerships/{id}/charts/{name}.svg`: one chart of the dashboard or of an item
 /// page (`item-<item id>`), as a standalone SVG file.
-#[get("/partnerships/{id}/charts/{name}.svg")]
 pub async fn chart_svg(
     user: CurrentUser,
     state: web::Data<AppState>,

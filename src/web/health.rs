@@ -1,6 +1,6 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::AppState;
@@ -17,7 +17,6 @@ pub struct Health {
 /// The process is up.
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, description = "the process answers", body = Health)))]
-#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok",
@@ -31,7 +30,6 @@ pub async fn healthz() -> HttpResponse {
     responses(
         (status = 200, description = "ready to serve", body = Health),
         (status = 503, description = "database unreachable or schema behind", body = Health)))]
-#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
     let outcome = web::block(move || -> Result<bool, String> {

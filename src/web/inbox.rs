@@ -10,7 +10,7 @@
 //! audit log in the same transaction.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse, ResponseError};
+use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Deserialize;
 
@@ -27,22 +27,6 @@ use crate::services::flags;
 use crate::web::extract::FlagHandlers;
 use crate::web::extract::{CurrentUser, RequireRole};
 use crate::web::render::{html, message_page};
-
-/// The inbox routes; add with `.configure(inbox::routes)`.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(inbox)
-        .service(new_flag_page)
-        .service(raise)
-        .service(flag_page)
-        .service(add_action)
-        .service(action_done)
-        .service(action_undone)
-        .service(acknowledge)
-        .service(resolve)
-        .service(reopen)
-        .service(annotate)
-        .service(assign);
-}
 
 pub(super) struct Viewer {
     pub(super) email: String,
@@ -358,7 +342,6 @@ fn flags_for(
 }
 
 /// `GET /flags`
-#[get("/flags")]
 pub async fn inbox(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,
@@ -416,7 +399,6 @@ async fn visible_flag(
 }
 
 /// `GET /flags/{id}`
-#[get("/flags/{id}")]
 pub async fn flag_page(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,
@@ -590,7 +572,6 @@ fn note_of(form: &NoteForm) -> Option<String> {
 macro_rules! transition_route {
     ($name:ident, $path:literal, $step:expr) => {
         #[doc = concat!("`POST ", $path, "` with an optional note.")]
-        #[post($path)]
         pub async fn $name(
             user: RequireRole<FlagHandlers>,
             state: web::Data<AppState>,
@@ -624,7 +605,6 @@ transition_route!(resolve, "/flags/{id}/resolve", Transition::Resolve);
 transition_route!(reopen, "/flags/{id}/reopen", Transition::Reopen);
 
 /// `POST /flags/{id}/notes`
-#[post("/flags/{id}/notes")]
 pub async fn annotate(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,
@@ -640,7 +620,6 @@ pub async fn annotate(
 }
 
 /// `POST /flags/{id}/assign` (`user_id` empty unassigns).
-#[post("/flags/{id}/assign")]
 pub async fn assign(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,
@@ -674,7 +653,6 @@ fn optional(raw: &str) -> Option<String> {
 
 /// `GET /flags/new[?partnership=ID]`: the form that raises a flag by hand, with the
 /// dimensions and items of the chosen partnership's survey to pick from.
-#[get("/flags/new")]
 pub async fn new_flag_page(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,
@@ -721,7 +699,6 @@ pub async fn new_flag_page(
 }
 
 /// `POST /flags/new`: raises the flag and goes to its page.
-#[post("/flags/new")]
 pub async fn raise(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,
@@ -776,7 +753,6 @@ pub async fn raise(
 }
 
 /// `POST /flags/{id}/actions`
-#[post("/flags/{id}/actions")]
 pub async fn add_action(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,
@@ -804,7 +780,6 @@ pub async fn add_action(
 }
 
 /// `POST /flags/{id}/actions/{action}/done`
-#[post("/flags/{id}/actions/{action}/done")]
 pub async fn action_done(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,
@@ -819,7 +794,6 @@ pub async fn action_done(
 }
 
 /// `POST /flags/{id}/actions/{action}/undone`
-#[post("/flags/{id}/actions/{action}/undone")]
 pub async fn action_undone(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,

@@ -16,6 +16,7 @@ pub mod overview;
 pub mod portfolio;
 pub mod render;
 pub mod respond;
+pub mod routes;
 pub mod security;
 
 use std::sync::Arc;
@@ -111,28 +112,19 @@ impl AppState {
     }
 }
 
-/// Every route of the service.
+/// Every route of the service: the groups of [`routes::table`], each in its scope.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(openapi::openapi_json)
+    cfg.configure(routes::public)
         .service(
-            web::scope("/s")
+            web::scope(routes::RESPOND_PREFIX)
                 .app_data(web::PayloadConfig::new(respond::SUBMISSION_LIMIT))
-                .service(respond::form)
-                .service(respond::submit_form)
-                .service(respond::thanks)
-                .service(respond::opt_out_page)
-                .service(respond::opt_out),
+                .configure(routes::respondent),
         )
-        .service(api::scope())
-        .configure(auth_pages::routes)
-        .configure(account::routes)
-        .configure(admin::routes)
-        .configure(dashboard::routes)
-        .configure(inbox::routes)
-        .service(portfolio::lead_lag)
-        .service(overview::page)
-        .service(overview::json)
-        .service(overview::csv);
+        .service(
+            api::scope()
+                .configure(routes::api)
+                .default_service(web::to(api::unknown_route))
+                .wrap(actix_web::middleware::from_fn(api::auth::identify_first)),
+        )
+        .configure(routes::pages);
 }

@@ -1,7 +1,7 @@
 //! The OpenAPI document of the JSON API, generated from the handlers' annotations so it
 //! cannot drift from the code (a test also walks every documented route).
 
-use actix_web::{get, HttpResponse};
+use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -143,7 +143,6 @@ impl Modify for BodyErrors {
 }
 
 /// The OpenAPI 3.1 document.
-#[get("/api/openapi.json")]
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -386,7 +386,6 @@ struct SortLink {
 }
 
 /// `GET /portfolio`
-#[get("/portfolio")]
 pub async fn page(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -443,7 +442,6 @@ pub async fn page(
 }
 
 /// `GET /portfolio.json`: the rows as the page shows them (most at risk first).
-#[get("/portfolio.json")]
 pub async fn json(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let (rows, _) = rows_for(&state, user.access.clone()).await?;
     Ok(HttpResponse::Ok()
@@ -452,7 +450,6 @@ pub async fn json(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpR
 }
 
 /// `GET /portfolio.csv`: one line per partnership, the same columns as the page.
-#[get("/portfolio.csv")]
 pub async fn csv(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let (rows, _) = rows_for(&state, user.access.clone()).await?;
     let mut w = ::csv::Writer::from_writer(Vec::new());
@@ -538,7 +535,6 @@ pub async fn csv(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpRe
     responses(
         (status = 200, body = Vec<PortfolioRow>),
         (status = 401, body = super::error::ErrorBody)))]
-#[get("/portfolio")]
 pub async fn api(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let (rows, _) = rows_for(&state, caller.access).await?;
     Ok(HttpResponse::Ok().json(rows))

@@ -3,7 +3,7 @@
 //! each partnership's changes together.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -51,7 +51,6 @@ fn three(v: Option<f64>) -> String {
 }
 
 /// `GET /portfolio/lead-lag`
-#[get("/portfolio/lead-lag")]
 pub async fn lead_lag(
     user: RequireRole<FlagHandlers>,
     state: web::Data<AppState>,

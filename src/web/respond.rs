@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -263,7 +263,6 @@ fn render(outcome: FormOutcome, token: &str) -> Result<HttpResponse, ApiError> {
 }
 
 /// The survey form, pre-filled when the person comes back.
-#[get("/{token}")]
 pub async fn form(
     state: web::Data<AppState>,
     token: web::Path<String>,
@@ -285,7 +284,6 @@ pub async fn form(
 }
 
 /// The form's submission (application/x-www-form-urlencoded).
-#[post("/{token}")]
 pub async fn submit_form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -403,7 +401,6 @@ fn same_origin(req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 /// After a submission.
-#[get("/{token}/thanks")]
 pub async fn thanks(
     state: web::Data<AppState>,
     token: web::Path<String>,
@@ -442,7 +439,6 @@ pub async fn thanks(
 }
 
 /// Confirms before opting out.
-#[get("/{token}/opt-out")]
 pub async fn opt_out_page(token: web::Path<String>) -> Result<HttpResponse, ApiError> {
     if !service::plausible_token(&token) {
         return not_found_page();
@@ -459,7 +455,6 @@ pub async fn opt_out_page(token: web::Path<String>) -> Result<HttpResponse, ApiE
 }
 
 /// Opts out (the page's button, or a mail client's one-click List-Unsubscribe-Post).
-#[post("/{token}/opt-out")]
 pub async fn opt_out(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -576,7 +571,6 @@ pub struct SubmitProblems {
         (status = 413, description = "body over the limit", body = ErrorBody),
         (status = 415, description = "not application/json", body = ErrorBody),
         (status = 422, description = "answers refused; each problem named", body = SubmitProblems)))]
-#[post("/responses/{token}")]
 pub async fn submit_json(
     state: web::Data<AppState>,
     token: web::Path<String>,

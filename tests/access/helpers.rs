@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use reqwest::{Client, Response, StatusCode};
 
 pub use crate::common::csrf_of;
-use crate::common::{CliOutput, TestApp};
+use crate::common::{fixture, CliOutput, TestApp};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -120,4 +120,34 @@ pub fn password_hash(app: &TestApp, email: &str) -> Option<String> {
         .select(users::password_hash)
         .first(&mut conn)
         .unwrap()
+}
+
+/// The fixture imported with the CLI (minimum group 3); its id.
+pub fn import_fixture(app: &TestApp, name: &str) -> i64 {
+    let out = app.cli(&[
+        "partnership",
+        "create",
+        "--name",
+        name,
+        "--customer",
+        &format!("{name} Buyer"),
+        "--supplier",
+        &format!("{name} Maker"),
+        "--min-reporting-size",
+        "3",
+    ]);
+    out.assert_ok();
+    let id = out.last_line().to_owned();
+    for (what, file) in [("responses", "responses.csv"), ("kpi", "kpi.csv")] {
+        app.cli(&[
+            what,
+            "import",
+            "--partnership",
+            &id,
+            fixture(file).to_str().unwrap(),
+        ])
+        .assert_ok();
+    }
+    app.cli(&["flags", "run", "--partnership", &id]).assert_ok();
+    id.parse().unwrap()
 }

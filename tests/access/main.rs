@@ -10,7 +10,9 @@ mod helpers;
 mod sink;
 
 mod accounts;
+mod crawl;
 mod lifecycle;
 mod matrix;
 mod refusals;
+mod site;
 mod tokens;

@@ -10,8 +10,8 @@ use tandem::db::schema::{api_tokens, flags, users};
 
 use crate::both_backends;
 use crate::common::TestApp;
+use crate::helpers::import_fixture;
 use crate::helpers::{add_user, audit_rows, browser, csrf_of, signed_in};
-use crate::matrix::import_fixture;
 
 const NOT_VALID: &str = "the token is not valid (unknown or revoked, or its user is disabled)";
 

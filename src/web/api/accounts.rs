@@ -5,7 +5,7 @@
 //! `admin-token`).
 
 use actix_web::http::header;
-use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -99,7 +99,6 @@ fn user_id(raw: &str) -> Result<i64, ApiError> {
     security(("admin_token" = []), ("personal_token" = [])),
     responses((status = 200, body = Vec<UserView>), (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator", body = ErrorBody)))]
-#[get("/users")]
 pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let rows = state.db(|conn, _| accounts::list(conn)).await?;
     let out: Vec<UserView> = rows.iter().map(|(u, s)| UserView::of(u, s)).collect();
@@ -113,7 +112,6 @@ pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, 
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator", body = ErrorBody),
         (status = 404, description = "no such user", body = ErrorBody)))]
-#[get("/users/{id}")]
 pub async fn show(
     _: Admin,
     state: web::Data<AppState>,
@@ -134,7 +132,6 @@ pub async fn show(
         (status = 403, description = "not an administrator, or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such user", body = ErrorBody),
         (status = 422, description = "the caller's own account", body = ErrorBody)))]
-#[post("/users/{id}/disable")]
 pub async fn disable(
     admin: Admin,
     state: web::Data<AppState>,
@@ -156,7 +153,6 @@ pub async fn disable(
     responses((status = 200, body = ChangeView), (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator, or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such user", body = ErrorBody)))]
-#[post("/users/{id}/enable")]
 pub async fn enable(
     admin: Admin,
     state: web::Data<AppState>,
@@ -182,7 +178,6 @@ pub async fn enable(
         (status = 403, description = "not an administrator, or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such user", body = ErrorBody),
         (status = 422, description = "every problem, by field (role, partnerships, all_partnerships, side)", body = ErrorBody)))]
-#[put("/users/{id}/access")]
 pub async fn change_access(
     admin: Admin,
     state: web::Data<AppState>,
@@ -220,7 +215,6 @@ pub struct ResetView {
         (status = 403, description = "not an administrator, or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such user", body = ErrorBody),
         (status = 409, description = "the user is disabled", body = ErrorBody)))]
-#[post("/users/{id}/password-reset")]
 pub async fn password_reset(
     admin: Admin,
     state: web::Data<AppState>,
@@ -346,7 +340,6 @@ pub fn page_link(path: &str, q: &AuditQuery, page: i64, per_page: i64) -> String
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator", body = ErrorBody),
         (status = 422, description = "every bad filter, by field (partnership, action, from, to, page, per_page)", body = ErrorBody)))]
-#[get("/audit")]
 pub async fn audit(
     _: Admin,
     req: HttpRequest,

@@ -16,13 +16,22 @@
 //! Handlers take [`Caller`] and ask it what the pages ask: [`Caller::require_partnership`]
 //! (404 outside the scope, reading like a missing partnership) and the role checks (403).
 //! Routes only administrators may use take [`Admin`], which answers 404 for a partnership
-//! outside the caller's scope and 403 otherwise.
+//! outside the caller's scope and 403 otherwise; flag routes with a body take
+//! [`FlagHandler`], which does the same for ombudsmen and administrators.
+//!
+//! The caller is identified by [`identify_first`], a middleware of the API scope, before any
+//! extractor of the handler runs: a request from someone who may not call a route is refused
+//! for that (401, 404, 403), never for its body (400) because the body's extractor happened
+//! to finish first.
 
 use std::future::Future;
 use std::pin::Pin;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::auth::api_tokens::{Presented, PREFIX};
 use crate::auth::{Access, Role, Visibility};
@@ -194,6 +203,44 @@ async fn bearer(req: &HttpRequest, token: String) -> Result<Caller, ApiError> {
     }
 }
 
+/// The outcome of [`identify`], kept on the request by [`identify_first`].
+struct Early(Result<Identified, ApiError>);
+
+/// Identifies the caller of every API request before the handler's extractors run (their
+/// futures are polled together, and the first to fail decides the answer). Answers nothing
+/// itself: the extractors below take the outcome and refuse.
+pub async fn identify_first(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let found = identify(req.request()).await;
+    req.extensions_mut().insert(Early(found));
+    next.call(req).await
+}
+
+/// The caller [`identify_first`] found, or (outside the API scope) identifies it now.
+async fn identified(req: &HttpRequest) -> Result<Identified, ApiError> {
+    let early = req.extensions_mut().remove::<Early>();
+    match early {
+        Some(Early(found)) => found,
+        None => identify(req).await,
+    }
+}
+
+/// The partnership a `/api/partnerships/{id}…` route is about: a caller who does not see it
+/// gets the 404 of a missing partnership before any role check.
+fn check_partnership_scope(req: &HttpRequest, caller: &Caller) -> Result<(), ApiError> {
+    if let Some(id) = req
+        .match_info()
+        .get("id")
+        .filter(|_| req.path().starts_with("/api/partnerships/"))
+        .and_then(|raw| raw.parse::<i64>().ok())
+    {
+        caller.require_partnership(id)?;
+    }
+    Ok(())
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = LocalFuture<Result<Caller, ApiError>>;
@@ -201,7 +248,10 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let found = identify(&req).await?;
+            let found = identified(&req).await?;
+            // Outside the scope the partnership does not exist, CSRF token or not (as for
+            // `Admin` and `FlagHandler`).
+            check_partnership_scope(&req, &found.caller)?;
             found.check_csrf(&req)?;
             Ok(found.caller)
         })
@@ -238,19 +288,12 @@ impl FromRequest for Admin {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let found = identify(&req).await?;
+            let found = identified(&req).await?;
             let caller = &found.caller;
             if !caller.access.is_admin() {
                 // A partnership route outside the caller's scope answers like a missing
                 // partnership; roles are not secret.
-                if let Some(id) = req
-                    .match_info()
-                    .get("id")
-                    .filter(|_| req.path().starts_with("/api/partnerships/"))
-                    .and_then(|raw| raw.parse::<i64>().ok())
-                {
-                    caller.require_partnership(id)?;
-                }
+                check_partnership_scope(&req, caller)?;
                 return Err(ApiError::Forbidden(
                     "this route is for administrators".into(),
                 ));
@@ -259,6 +302,34 @@ impl FromRequest for Admin {
             Ok(Admin {
                 user: found.caller.user,
             })
+        })
+    }
+}
+
+/// A caller who handles flags (an ombudsman or an administrator), for the flag routes that
+/// read a body: checked before the body is, like [`Admin`] (404 for a partnership outside
+/// the scope, then 403 for the role, then the CSRF token).
+pub struct FlagHandler(pub Caller);
+
+impl std::ops::Deref for FlagHandler {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+impl FromRequest for FlagHandler {
+    type Error = ApiError;
+    type Future = LocalFuture<Result<FlagHandler, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let found = identified(&req).await?;
+            check_partnership_scope(&req, &found.caller)?;
+            found.caller.require_flag_handler()?;
+            found.check_csrf(&req)?;
+            Ok(FlagHandler(found.caller))
         })
     }
 }

@@ -5,10 +5,10 @@
 //! gets 403) and only those of partnerships in the caller's scope (404 otherwise, like a
 //! missing flag). Running the rules and their thresholds stay admin-only.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::auth::{Admin, Caller};
+use super::auth::{Admin, Caller, FlagHandler};
 use crate::auth::Access;
 use crate::flags::store::{
     ActionInput, Actor, FlagDetail, FlagView, InboxScope, ManualFlagInput, Outcome, RunReport,
@@ -127,7 +127,6 @@ fn optional_body(bytes: &[u8]) -> Result<TransitionBody, ApiError> {
         (status = 200, body = Vec<FlagView>),
         (status = 401, body = ErrorBody),
         (status = 403, description = "a relationship manager", body = ErrorBody)))]
-#[get("/flags")]
 pub async fn inbox(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let (_, access) = handler(&caller)?;
     let flags = state
@@ -148,7 +147,6 @@ pub async fn inbox(caller: Caller, state: web::Data<AppState>) -> Result<HttpRes
         (status = 401, body = ErrorBody),
         (status = 403, description = "a relationship manager", body = ErrorBody),
         (status = 404, description = "no such flag, or one outside the caller's scope", body = ErrorBody)))]
-#[get("/flags/{id}")]
 pub async fn show(
     caller: Caller,
     state: web::Data<AppState>,
@@ -174,7 +172,6 @@ pub async fn show(
         (status = 401, body = ErrorBody),
         (status = 403, description = "a relationship manager", body = ErrorBody),
         (status = 404, description = "no such partnership, or one outside the caller's scope", body = ErrorBody)))]
-#[get("/partnerships/{id}/flags")]
 pub async fn for_partnership(
     caller: Caller,
     state: web::Data<AppState>,
@@ -201,7 +198,6 @@ pub async fn for_partnership(
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, description = "no such partnership or wave", body = ErrorBody),
         (status = 409, description = "no closed wave yet, or the wave is not closed", body = ErrorBody)))]
-#[post("/partnerships/{id}/flags/run")]
 pub async fn run(
     _: Admin,
     state: web::Data<AppState>,
@@ -237,7 +233,6 @@ pub async fn run(
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-#[get("/partnerships/{id}/flags/config")]
 pub async fn rule_config(
     _: Admin,
     state: web::Data<AppState>,
@@ -260,7 +255,6 @@ pub async fn rule_config(
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, description = "a threshold out of range, by field", body = ErrorBody)))]
-#[put("/partnerships/{id}/flags/config")]
 pub async fn set_rule_config(
     admin: Admin,
     state: web::Data<AppState>,
@@ -328,7 +322,6 @@ async fn step(
         (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "the flag is not open", body = ErrorBody)))]
-#[post("/flags/{id}/acknowledge")]
 pub async fn acknowledge(
     caller: Caller,
     state: web::Data<AppState>,
@@ -351,7 +344,6 @@ pub async fn acknowledge(
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "the flag is already resolved", body = ErrorBody),
         (status = 422, description = "an unknown outcome, or a note too long", body = ErrorBody)))]
-#[post("/flags/{id}/resolve")]
 pub async fn resolve(
     caller: Caller,
     state: web::Data<AppState>,
@@ -372,7 +364,6 @@ pub async fn resolve(
         (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "the flag is not resolved", body = ErrorBody)))]
-#[post("/flags/{id}/reopen")]
 pub async fn reopen(
     caller: Caller,
     state: web::Data<AppState>,
@@ -394,9 +385,8 @@ pub async fn reopen(
         (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "an empty or too long note", body = ErrorBody)))]
-#[post("/flags/{id}/notes")]
 pub async fn annotate(
-    caller: Caller,
+    caller: FlagHandler,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<NoteBody>,
@@ -425,9 +415,8 @@ pub async fn annotate(
         (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "no such user, or one who cannot take flags", body = ErrorBody)))]
-#[post("/flags/{id}/assign")]
 pub async fn assign(
-    caller: Caller,
+    caller: FlagHandler,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<AssignBody>,
@@ -457,9 +446,8 @@ pub async fn assign(
         (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "every field problem: empty title, unknown side, dimension or item, bad severity, NUL characters …", body = ErrorBody)))]
-#[post("/partnerships/{id}/flags")]
 pub async fn raise(
-    caller: Caller,
+    caller: FlagHandler,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<RaiseBody>,
@@ -502,9 +490,8 @@ pub async fn raise(
         (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag or partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 422, description = "every field problem: empty text, no or two owners, an owner outside the partnership, a bad date", body = ErrorBody)))]
-#[post("/flags/{id}/actions")]
 pub async fn add_action(
-    caller: Caller,
+    caller: FlagHandler,
     state: web::Data<AppState>,
     id: web::Path<String>,
     body: web::Json<ActionBody>,
@@ -561,7 +548,6 @@ async fn mark_action(
         (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag, or no such action of it", body = ErrorBody),
         (status = 409, description = "the action is already done", body = ErrorBody)))]
-#[post("/flags/{id}/actions/{action}/done")]
 pub async fn action_done(
     caller: Caller,
     state: web::Data<AppState>,
@@ -581,7 +567,6 @@ pub async fn action_done(
         (status = 403, description = "a relationship manager (flags are for ombudsmen and administrators), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such flag, or no such action of it", body = ErrorBody),
         (status = 409, description = "the action is not done", body = ErrorBody)))]
-#[post("/flags/{id}/actions/{action}/undone")]
 pub async fn action_undone(
     caller: Caller,
     state: web::Data<AppState>,

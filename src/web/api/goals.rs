@@ -4,7 +4,7 @@
 //! remove them on what they see (ombudsmen 403). Changes are in the audit log, naming the
 //! user (or `admin-token`).
 
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use crate::goals::store::{GoalInput, GoalView};
 use crate::web::api::auth::Caller;
@@ -28,7 +28,6 @@ fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
         (status = 401, body = ErrorBody),
         (status = 404, description = "no such partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "no closed wave yet", body = ErrorBody)))]
-#[get("/partnerships/{id}/goals")]
 pub async fn list(
     caller: Caller,
     state: web::Data<AppState>,
@@ -55,7 +54,6 @@ pub async fn list(
         (status = 404, description = "no such partnership, or one outside the caller's scope", body = ErrorBody),
         (status = 409, description = "no closed wave yet", body = ErrorBody),
         (status = 422, description = "every problem, by field", body = ErrorBody)))]
-#[post("/partnerships/{id}/goals")]
 pub async fn create(
     caller: Caller,
     state: web::Data<AppState>,
@@ -106,7 +104,6 @@ fn input_of(value: serde_json::Value) -> Result<GoalInput, ApiError> {
         (status = 401, body = ErrorBody),
         (status = 403, description = "an ombudsman (goals are set by administrators and relationship managers), or a session request without its CSRF header", body = ErrorBody),
         (status = 404, description = "no such goal of the partnership (or one of a side the caller does not see), or a partnership outside the caller's scope", body = ErrorBody)))]
-#[delete("/partnerships/{id}/goals/{goal}")]
 pub async fn remove(
     caller: Caller,
     state: web::Data<AppState>,

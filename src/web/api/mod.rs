@@ -21,8 +21,11 @@ pub const JSON_LIMIT: usize = 256 * 1024;
 /// Largest CSV upload accepted (a roster of tens of thousands of people fits easily).
 pub const CSV_LIMIT: usize = 32 * 1024 * 1024;
 
+/// The API's scope with its body and query configuration; its routes are the
+/// [`crate::web::routes::API`] group, registered by [`crate::web::routes`], which also
+/// wraps it in [`auth::identify_first`].
 pub fn scope() -> actix_web::Scope {
-    web::scope("/api")
+    web::scope(crate::web::routes::API_PREFIX)
         .app_data(
             web::JsonConfig::default()
                 .limit(JSON_LIMIT)
@@ -30,56 +33,11 @@ pub fn scope() -> actix_web::Scope {
         )
         .app_data(web::PayloadConfig::new(CSV_LIMIT))
         .app_data(web::QueryConfig::default().error_handler(query_error))
-        .service(partnerships::create)
-        .service(partnerships::list)
-        .service(partnerships::show)
-        .service(partnerships::edit)
-        .service(partnerships::pause)
-        .service(partnerships::resume)
-        .service(partnerships::archive)
-        .service(partnerships::unarchive)
-        .service(partnerships::import_roster)
-        .service(partnerships::import_history)
-        .service(waves::open)
-        .service(waves::close)
-        .service(waves::status)
-        .service(templates::list)
-        .service(reports::report)
-        .service(reports::import_kpis)
-        .service(reports::portfolio_lead_lag)
-        .service(super::overview::api)
-        .service(flags::inbox)
-        .service(flags::show)
-        .service(flags::acknowledge)
-        .service(flags::resolve)
-        .service(flags::reopen)
-        .service(flags::annotate)
-        .service(flags::assign)
-        .service(flags::for_partnership)
-        .service(flags::run)
-        .service(flags::rule_config)
-        .service(flags::set_rule_config)
-        .service(flags::raise)
-        .service(flags::add_action)
-        .service(flags::action_done)
-        .service(flags::action_undone)
-        .service(goals::list)
-        .service(goals::create)
-        .service(goals::remove)
-        .service(accounts::list)
-        .service(accounts::show)
-        .service(accounts::disable)
-        .service(accounts::enable)
-        .service(accounts::change_access)
-        .service(accounts::password_reset)
-        .service(accounts::audit)
-        .service(crate::web::respond::submit_json)
-        .default_service(web::to(unknown_route))
 }
 
 /// Anything under `/api` no route serves: 404 with the JSON error body every API answer has
 /// (actix would answer with an empty body).
-async fn unknown_route(req: HttpRequest) -> actix_web::Result<actix_web::HttpResponse> {
+pub(super) async fn unknown_route(req: HttpRequest) -> actix_web::Result<actix_web::HttpResponse> {
     Err(ApiError::NotFound(format!(
         "there is no API route {} {}",
         req.method(),

@@ -1,6 +1,6 @@
 //! `/api/partnerships`: create, list, show; roster and history uploads.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::auth::Admin;
@@ -22,7 +22,6 @@ use crate::web::AppState;
         (status = 401, description = "no or wrong credentials", body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 422, description = "a field is wrong; every problem listed", body = ErrorBody)))]
-#[post("/partnerships")]
 pub async fn create(
     admin: Admin,
     state: web::Data<AppState>,
@@ -54,7 +53,6 @@ pub struct ListQuery {
         (status = 200, body = Vec<PartnershipView>),
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody)))]
-#[get("/partnerships")]
 pub async fn list(
     _: Admin,
     state: web::Data<AppState>,
@@ -76,7 +74,6 @@ pub async fn list(
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-#[get("/partnerships/{id}")]
 pub async fn show(
     _: Admin,
     state: web::Data<AppState>,
@@ -100,7 +97,6 @@ pub async fn show(
         (status = 404, body = ErrorBody),
         (status = 415, description = "not sent as text/csv", body = ErrorBody),
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
-#[post("/partnerships/{id}/roster")]
 pub async fn import_roster(
     admin: Admin,
     req: HttpRequest,
@@ -130,7 +126,6 @@ pub async fn import_roster(
         (status = 404, body = ErrorBody),
         (status = 415, body = ErrorBody),
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
-#[post("/partnerships/{id}/history")]
 pub async fn import_history(
     admin: Admin,
     req: HttpRequest,
@@ -166,7 +161,6 @@ pub(crate) fn parse_id(raw: &str) -> Result<i64, ApiError> {
         (status = 404, body = ErrorBody),
         (status = 409, description = "the partnership is archived", body = ErrorBody),
         (status = 422, description = "a field is wrong; every problem listed", body = ErrorBody)))]
-#[patch("/partnerships/{id}")]
 pub async fn edit(
     admin: Admin,
     state: web::Data<AppState>,
@@ -224,7 +218,6 @@ async fn change_state(
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "not active", body = ErrorBody)))]
-#[post("/partnerships/{id}/pause")]
 pub async fn pause(
     admin: Admin,
     state: web::Data<AppState>,
@@ -246,7 +239,6 @@ pub async fn pause(
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "not paused", body = ErrorBody)))]
-#[post("/partnerships/{id}/resume")]
 pub async fn resume(
     admin: Admin,
     state: web::Data<AppState>,
@@ -267,7 +259,6 @@ pub async fn resume(
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "already archived, or a wave is open", body = ErrorBody)))]
-#[post("/partnerships/{id}/archive")]
 pub async fn archive(
     admin: Admin,
     state: web::Data<AppState>,
@@ -288,7 +279,6 @@ pub async fn archive(
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "not archived", body = ErrorBody)))]
-#[post("/partnerships/{id}/unarchive")]
 pub async fn unarchive(
     admin: Admin,
     state: web::Data<AppState>,

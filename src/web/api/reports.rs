@@ -1,6 +1,6 @@
 //! `/api/partnerships/{id}/report` and `/api/partnerships/{id}/kpis`.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::reports::kpi::KpiSummary;
@@ -32,7 +32,6 @@ pub struct PortfolioQuery {
         (status = 401, body = ErrorBody),
         (status = 403, description = "a relationship manager", body = ErrorBody),
         (status = 422, description = "an empty KPI name", body = ErrorBody)))]
-#[get("/portfolio/lead-lag")]
 pub async fn portfolio_lead_lag(
     caller: Caller,
     state: web::Data<AppState>,
@@ -75,7 +74,6 @@ pub struct ReportQuery {
         (status = 401, body = ErrorBody),
         (status = 404, description = "no such partnership or wave, or a partnership outside the caller's scope", body = ErrorBody),
         (status = 409, description = "no closed wave yet, or the wave is not closed", body = ErrorBody)))]
-#[get("/partnerships/{id}/report")]
 pub async fn report(
     caller: Caller,
     state: web::Data<AppState>,
@@ -145,7 +143,6 @@ pub async fn report(
         (status = 404, body = ErrorBody),
         (status = 415, description = "not sent as text/csv", body = ErrorBody),
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
-#[post("/partnerships/{id}/kpis")]
 pub async fn import_kpis(
     admin: Admin,
     req: HttpRequest,

@@ -1,6 +1,6 @@
 //! `/api/templates`: the survey templates this instance has loaded.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::auth::Admin;
@@ -24,7 +24,6 @@ pub struct TemplateSummary {
     security(("admin_token" = []), ("personal_token" = [])),
     responses((status = 200, body = Vec<TemplateSummary>), (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody)))]
-#[get("/templates")]
 pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let out: Vec<TemplateSummary> = state
         .catalog

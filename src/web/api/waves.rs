@@ -1,6 +1,6 @@
 //! `/api/partnerships/{id}/waves`: open and close by hand, status.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::auth::Admin;
 use crate::services::waves::{self as service, WaveStatus};
@@ -18,7 +18,6 @@ use crate::web::AppState;
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "a wave is already open, or nobody to invite", body = ErrorBody)))]
-#[post("/partnerships/{id}/waves")]
 pub async fn open(
     admin: Admin,
     state: web::Data<AppState>,
@@ -44,7 +43,6 @@ pub async fn open(
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "no wave is open", body = ErrorBody)))]
-#[post("/partnerships/{id}/waves/close")]
 pub async fn close(
     admin: Admin,
     state: web::Data<AppState>,
@@ -69,7 +67,6 @@ pub async fn close(
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-#[get("/partnerships/{id}/waves")]
 pub async fn status(
     _: Admin,
     state: web::Data<AppState>,

@@ -4,7 +4,7 @@
 //! is in the audit log. Forms carry the session's CSRF token.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -169,7 +169,6 @@ async fn form_page(
 }
 
 /// `GET /partnerships/{id}/goals/new`
-#[get("/partnerships/{id}/goals/new")]
 pub async fn new_goal(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -186,7 +185,6 @@ pub async fn new_goal(
 
 /// `POST /partnerships/{id}/goals`: checks the goal, stores it with an audit entry and goes
 /// back to the dashboard; a problem re-renders the form with what was typed (422).
-#[post("/partnerships/{id}/goals")]
 pub async fn create_goal(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -225,7 +223,6 @@ pub async fn create_goal(
 }
 
 /// `POST /partnerships/{id}/goals/{goal}/delete`
-#[post("/partnerships/{id}/goals/{goal}/delete")]
 pub async fn delete_goal(
     user: CurrentUser,
     state: web::Data<AppState>,

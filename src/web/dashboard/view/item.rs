@@ -23,14 +23,18 @@ pub struct ItemPage {
     pub latest_wave: i64,
 }
 
-/// The item drill-down; `None` when the report has no such item.
+/// The item drill-down; `None` when the report has no such item. `item` is the item's id
+/// (`/items/win_win`) or the slug its chart is named by (`/charts/item-win-win.svg`).
 pub fn item_page(
     report: &Report,
     labels: &Labels,
     visibility: Visibility,
     item: &str,
 ) -> Result<Option<ItemPage>, askama::Error> {
-    let Some((id, dimension)) = item_ids(report).into_iter().find(|(i, _)| i == item) else {
+    let Some((id, dimension)) = item_ids(report)
+        .into_iter()
+        .find(|(i, _)| i == item || slug(i) == item)
+    else {
         return Ok(None);
     };
     let sides = sides(visibility);
