@@ -16,6 +16,7 @@ pub mod flags;
 pub mod goals;
 pub mod import;
 pub mod mail;
+pub mod metrics;
 pub mod reports;
 pub mod secrets;
 pub mod server;

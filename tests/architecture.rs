@@ -14,13 +14,15 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     ("domain", &[]),
     ("secrets", &[]),
+    // Prometheus counters and their rendering: anything may record into them.
+    ("metrics", &[]),
     ("stats", &["domain"]),
     ("survey_templates", &["domain"]),
     ("charts", &["domain"]),
     ("tabular", &["domain"]),
     ("error", &["domain", "tabular"]),
     ("db", &["domain", "secrets", "survey_templates", "error"]),
-    ("mail", &["domain", "secrets", "db", "error"]),
+    ("mail", &["domain", "secrets", "db", "error", "metrics"]),
     ("auth", &["domain", "secrets", "db", "error"]),
     (
         "reports",
@@ -82,6 +84,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "flags",
             "goals",
             "import",
+            "metrics",
         ],
     ),
     (
@@ -117,6 +120,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "mail",
             "services",
             "app",
+            "metrics",
         ],
     ),
     (
@@ -137,7 +141,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "bench",
         ],
     ),
-    ("server", &["db", "mail", "services", "app", "web"]),
+    ("server", &["db", "mail", "services", "app", "web", "metrics"]),
     // Benchmarks seed synthetic data through storage and time the real paths; only the CLI
     // runs them.
     (

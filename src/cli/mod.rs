@@ -150,6 +150,18 @@ pub struct ServeArgs {
     /// Largest number of database connections (default: twice the CPU cores, at least 4)
     #[arg(long, env = "TANDEM_POOL_SIZE", default_value_t = default_pool_size())]
     pub pool_size: u32,
+    /// Serve GET /metrics without the admin token (1/true/yes; for a scraper on a private
+    /// network)
+    #[arg(
+        long,
+        env = "TANDEM_METRICS_PUBLIC",
+        default_value_t = false,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub metrics_public: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -381,6 +393,7 @@ fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     settings.bind = args.bind;
     settings.admin_token = args.admin_token;
     settings.pool_size = args.pool_size;
+    settings.metrics_public = args.metrics_public;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone()).await?;
         tracing::info!(

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod flags;
 pub mod goals;
+pub mod observe;
 pub mod mail;
 pub mod overview;
 pub mod partnerships;

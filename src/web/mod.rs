@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod inbox;
+pub mod observe;
 pub mod openapi;
 pub mod overview;
 pub mod portfolio;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub overview: Arc<overview::OverviewCache>,
     /// At most [`crate::auth::passwords::HashGate::CONCURRENT`] argon2 computations at once.
     pub hashing: Arc<crate::auth::passwords::HashGate>,
+    /// This instance's Prometheus metrics (`GET /metrics`).
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl std::ops::Deref for AppState {
@@ -67,6 +70,7 @@ impl AppState {
             dashboards: Arc::default(),
             overview: Arc::default(),
             hashing: Arc::default(),
+            metrics: crate::metrics::Metrics::new(),
         }
     }
 
@@ -114,6 +118,7 @@ impl AppState {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(observe::metrics)
         .service(openapi::openapi_json)
         .service(
             web::scope("/s")

@@ -318,6 +318,13 @@ pub async fn submit_form(
     } else {
         general_form_submit(&state, token.clone(), submission).await?
     };
+    if matches!(outcome, FormOutcome::Saved) {
+        state
+            .metrics
+            .responses_stored
+            .with_label_values(&["form"])
+            .inc();
+    }
     render(outcome, &token)
 }
 
@@ -609,7 +616,9 @@ pub async fn submit_json(
         }
     }
     let token = token.into_inner();
+    let stored = state.metrics.responses_stored.with_label_values(&["api"]);
     if let Some(updated) = batched(&state, &token, &s).await {
+        stored.inc();
         return Ok(HttpResponse::Ok().json(Saved {
             status: "saved",
             updated,
@@ -624,6 +633,9 @@ pub async fn submit_json(
             },
         )
         .await?;
+    if outcome.is_ok() {
+        stored.inc();
+    }
     match outcome {
         Ok(updated) => Ok(HttpResponse::Ok().json(Saved {
             status: "saved",
