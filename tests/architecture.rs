@@ -141,7 +141,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "bench",
         ],
     ),
-    ("server", &["db", "mail", "services", "app", "web", "metrics"]),
+    (
+        "server",
+        &["db", "mail", "services", "app", "web", "metrics"],
+    ),
     // Benchmarks seed synthetic data through storage and time the real paths; only the CLI
     // runs them.
     (

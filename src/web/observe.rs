@@ -27,8 +27,7 @@ pub fn well_formed_request_id(value: &HeaderValue) -> Option<&str> {
     let s = value.to_str().ok()?;
     let ok = !s.is_empty()
         && s.len() <= 64
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     ok.then_some(s)
 }
@@ -55,42 +54,57 @@ pub async fn requests(
         .map(|s| s.metrics.clone());
     let line = super::security::log_line(req.method().as_str(), req.path(), req.query_string());
     let method = req.method().clone();
-    let http_req = req.request().clone();
-    let span = tracing::info_span!("request", request_id = %id);
-    let outcome = next.call(req).instrument(span.clone()).await;
-    let mut res = match outcome {
-        Ok(res) => res.map_into_boxed_body(),
-        // An error no handler turned into a response: answer it here so it is counted,
-        // logged and carries the id like any other.
-        Err(e) => ServiceResponse::from_err(e, http_req),
-    };
-    let took = started.elapsed();
-    let status = res.status().as_u16();
-    let route = res
-        .request()
+    // The pattern comes from the route table and the path; asking before routing keeps the
+    // request uncloned (routing needs it unique).
+    let route = req
         .match_pattern()
         .unwrap_or_else(|| crate::metrics::UNMATCHED.to_owned());
+    let span = tracing::info_span!("request", request_id = %id);
+    let outcome = next.call(req).instrument(span.clone()).await;
+    let status = match &outcome {
+        Ok(res) => res.status(),
+        Err(e) => e.as_response_error().status_code(),
+    };
+    let took = started.elapsed();
     if let Some(m) = recorder {
-        m.observe_request(method.as_str(), &route, status, took);
+        m.observe_request(method.as_str(), &route, status.as_u16(), took);
     }
     span.in_scope(|| {
         tracing::info!(
             target: "tandem::http",
-            status,
-            "{line} {status} {:.3}ms",
+            status = status.as_u16(),
+            "{line} {} {:.3}ms",
+            status.as_u16(),
             took.as_secs_f64() * 1000.0
         )
     });
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        res.headers_mut().insert(REQUEST_ID, v);
+    let id = HeaderValue::from_str(&id).ok();
+    match outcome {
+        Ok(res) => {
+            let mut res = res.map_into_boxed_body();
+            if let Some(id) = id {
+                res.headers_mut().insert(REQUEST_ID, id);
+            }
+            Ok(res)
+        }
+        // An error an inner middleware returned: its response, with the id like any other.
+        Err(e) => {
+            let mut answer = e.error_response();
+            if let Some(id) = id {
+                answer.headers_mut().insert(REQUEST_ID, id);
+            }
+            Err(actix_web::error::InternalError::from_response(e.to_string(), answer).into())
+        }
     }
-    Ok(res)
 }
 
 /// The metrics in the Prometheus text format. Needs the admin bearer token unless the
 /// operator opened it (`TANDEM_METRICS_PUBLIC=1`).
 #[get("/metrics")]
-pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn metrics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     if !state.settings.metrics_public && !admin_bearer(&req, &state) {
         return Err(ApiError::Unauthorized(
             "/metrics needs Authorization: Bearer <admin token> (or TANDEM_METRICS_PUBLIC=1)"
