@@ -39,9 +39,11 @@ fn init_logs() -> Result<(), String> {
             .with_current_span(true)
             .with_span_list(false)
             .init(),
-        other => return Err(format!(
+        other => {
+            return Err(format!(
             "TANDEM_LOG_FORMAT={other:?} is not a log format: use `plain` (the default) or `json`"
-        )),
+        ))
+        }
     }
     Ok(())
 }

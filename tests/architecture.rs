@@ -16,6 +16,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("secrets", &[]),
     // Prometheus counters and their rendering: anything may record into them.
     ("metrics", &[]),
+    // Progress bars of long CLI jobs (hidden without a terminal).
+    ("progress", &[]),
     ("stats", &["domain"]),
     ("survey_templates", &["domain"]),
     ("charts", &["domain"]),
@@ -139,6 +141,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "app",
             "server",
             "bench",
+            "progress",
         ],
     ),
     (
@@ -161,6 +164,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "flags",
             "services",
             "app",
+            "progress",
         ],
     ),
 ];

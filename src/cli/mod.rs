@@ -308,7 +308,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let bytes = read_file(&file)?;
             let state = startup::prepare(&cli.global.settings()?)?;
             let mut conn = state.pool.get()?;
-            let s = service::import_roster(&mut conn, partnership, &bytes, "cli")?;
+            let s = crate::progress::with_spinner("importing the roster", || {
+                service::import_roster(&mut conn, partnership, &bytes, "cli")
+            })?;
             writeln!(
                 out,
                 "roster imported: {} added, {} updated, {} reactivated, {} unchanged, {} deactivated; active now: {} customer, {} supplier",
@@ -320,7 +322,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let bytes = read_file(&file)?;
             let state = startup::prepare(&cli.global.settings()?)?;
             let mut conn = state.pool.get()?;
-            let s = service::import_history(&mut conn, &state.catalog, partnership, &bytes, "cli")?;
+            let s = crate::progress::with_spinner("importing the responses", || {
+                service::import_history(&mut conn, &state.catalog, partnership, &bytes, "cli")
+            })?;
             writeln!(
                 out,
                 "responses imported: waves {:?}, {} new respondents, {} responses, {} answers ({} don't know)",
@@ -547,7 +551,10 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
     match cmd {
         WaveCommand::Open { partnership } => {
             let links = global.links(&settings);
-            let opened = waves::open_now(&mut conn, &state.catalog, partnership, &links, "cli")?;
+            let opened =
+                crate::progress::with_spinner("opening the wave, queueing invitations", || {
+                    waves::open_now(&mut conn, &state.catalog, partnership, &links, "cli")
+                })?;
             writeln!(
                 out,
                 "wave {} opened: {} invitations queued, closes {} (UTC); `tandem serve` or `tandem tick` sends them",
@@ -633,7 +640,9 @@ fn demo_seed(global: &Global, args: &ServeArgs, out: &mut dyn Write) -> anyhow::
     };
     let mut conn = state.pool.get()?;
     let started = std::time::Instant::now();
-    let summary = crate::services::demo::seed(&mut conn, &state.catalog, &links)?;
+    let summary = crate::progress::with_spinner("seeding the demo partnerships", || {
+        crate::services::demo::seed(&mut conn, &state.catalog, &links)
+    })?;
     for (id, name) in &summary.created {
         writeln!(out, "demo partnership {id}: {name}")?;
     }

@@ -463,11 +463,26 @@ crate::both_backends!(
             "{}",
             out.stdout
         );
-        assert!(!out.stdout.contains('\r') && !out.stderr.contains('\r'));
+        let history = app.cli(&[
+            "responses",
+            "import",
+            "--partnership",
+            &id.to_string(),
+            common::fixture("responses.csv").to_str().unwrap(),
+        ]);
+        history.assert_ok();
         assert!(
-            !out.stderr.contains('\u{1b}'),
-            "no terminal escapes: {}",
-            out.stderr
+            history.stdout.contains("2920 answers"),
+            "{}",
+            history.stdout
         );
+        for o in [&out, &history] {
+            assert!(!o.stdout.contains('\r') && !o.stderr.contains('\r'));
+            assert!(
+                !o.stderr.contains('\u{1b}'),
+                "no terminal escapes: {}",
+                o.stderr
+            );
+        }
     }
 );
