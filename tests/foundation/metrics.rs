@@ -486,3 +486,40 @@ crate::both_backends!(
         }
     }
 );
+
+/// Every series the service exposes is in `docs/operations.md`, and the sample Grafana
+/// dashboard asks only for series that exist.
+#[test]
+fn the_docs_and_the_grafana_dashboard_name_real_series() {
+    let exposed: Vec<String> = tandem::metrics::Metrics::new()
+        .render()
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect();
+    assert!(exposed.len() >= 11, "{exposed:?}");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ops = std::fs::read_to_string(root.join("docs/operations.md")).unwrap();
+    for name in &exposed {
+        assert!(
+            ops.contains(&format!("`{name}`")),
+            "{name} is not in docs/operations.md"
+        );
+    }
+    let grafana = std::fs::read_to_string(root.join("docs/grafana-tandem.json")).unwrap();
+    serde_json::from_str::<serde_json::Value>(&grafana).expect("the dashboard is JSON");
+    let mut asked = 0;
+    for (at, _) in grafana.match_indices("tandem_") {
+        let name: String = grafana[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect();
+        let series = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(&name);
+        assert!(exposed.iter().any(|e| e == series), "{name} does not exist");
+        asked += 1;
+    }
+    assert!(asked >= 11);
+}
