@@ -82,7 +82,10 @@ impl AppState {
     {
         let pool = self.pool.clone();
         let catalog = self.catalog.clone();
+        // What the work logs on the blocking pool belongs to the request (its id).
+        let span = tracing::Span::current();
         web::block(move || {
+            let _request = span.enter();
             let mut conn = pool
                 .get()
                 .map_err(|e| ApiError::Unavailable(anyhow::Error::new(e)))?;
