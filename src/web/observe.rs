@@ -49,9 +49,8 @@ pub async fn requests(
         .and_then(well_formed_request_id)
         .map(str::to_owned)
         .unwrap_or_else(new_request_id);
-    let recorder = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
+    // One reference count, not a clone of every series handle.
+    let state = req.app_data::<web::Data<AppState>>().cloned();
     let line = super::security::log_line(req.method().as_str(), req.path(), req.query_string());
     let method = req.method().clone();
     // The pattern comes from the route table and the path; asking before routing keeps the
@@ -66,8 +65,10 @@ pub async fn requests(
         Err(e) => e.as_response_error().status_code(),
     };
     let took = started.elapsed();
-    if let Some(m) = recorder {
-        m.observe_request(method.as_str(), &route, status.as_u16(), took);
+    if let Some(state) = &state {
+        state
+            .metrics
+            .observe_request(method.as_str(), &route, status.as_u16(), took);
     }
     span.in_scope(|| {
         tracing::info!(
