@@ -340,6 +340,51 @@ mod counting {
     });
 }
 
+mod scheduler {
+    use super::*;
+
+    /// With the scheduler on (every 50 ms), passes are counted and timed.
+    async fn scheduler_passes_are_counted_and_timed(backend: Backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.scheduler_interval = Some(Duration::from_millis(50))
+        })
+        .await
+        else {
+            return;
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = scrape(&app).await;
+            let ok = value(&text, "tandem_scheduler_ticks_total{outcome=\"ok\"}");
+            if ok >= 2.0 {
+                assert_eq!(
+                    value(&text, "tandem_scheduler_ticks_total{outcome=\"error\"}"),
+                    0.0
+                );
+                // (A pass may finish between reading the two series: no exact equality.)
+                assert!(value(&text, "tandem_scheduler_tick_duration_seconds_count") >= 1.0);
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no scheduler pass counted:\n{text}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        scheduler_passes_are_counted_and_timed(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
+    async fn postgres() {
+        scheduler_passes_are_counted_and_timed(Backend::Postgres).await;
+    }
+}
+
 /// Lines read from a child's pipe on a thread, so the test can wait for one with a deadline.
 fn lines_of(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
     let (tx, rx) = mpsc::channel();
