@@ -16,6 +16,8 @@ pub mod flags;
 pub mod goals;
 pub mod import;
 pub mod mail;
+pub mod metrics;
+pub mod progress;
 pub mod reports;
 pub mod secrets;
 pub mod server;

@@ -41,8 +41,12 @@ impl Application {
         }
         state.context.settings = Arc::new(actual);
         let mailer = Arc::new(Mailer::new(&settings.mail).context("mail settings")?);
-        let worker =
-            WorkerHandle::spawn(state.pool.clone(), mailer, settings.mail.delivery.clone());
+        let worker = WorkerHandle::spawn_observed(
+            state.pool.clone(),
+            mailer,
+            settings.mail.delivery.clone(),
+            Some(state.metrics.clone()),
+        );
         state.mail_wakeup = worker.waker();
         if let db::DatabaseUrl::Sqlite(_) = settings.database_url {
             state.writer = Some(
@@ -63,18 +67,8 @@ impl Application {
             App::new()
                 .wrap(actix_web::middleware::from_fn(web::security::input))
                 .wrap(actix_web::middleware::from_fn(web::security::headers))
-                // The request line with link tokens replaced (never `%r`, `%U` or `%q`).
-                .wrap(
-                    actix_web::middleware::Logger::new("%{request}xi %s %Dms")
-                        .custom_request_replace("request", |req| {
-                            web::security::log_line(
-                                req.method().as_str(),
-                                req.path(),
-                                req.query_string(),
-                            )
-                        })
-                        .log_target("tandem::http"),
-                )
+                // Outermost: request id, access line (tokens redacted), request metrics.
+                .wrap(actix_web::middleware::from_fn(web::observe::requests))
                 .app_data(data.clone())
                 .configure(web::routes)
         })
@@ -116,9 +110,13 @@ async fn run_scheduler(state: AppState, every: std::time::Duration) {
     loop {
         interval.tick().await;
         let links = state.links();
+        let started = std::time::Instant::now();
         let outcome = state
             .db(move |conn, catalog| crate::services::waves::tick(conn, catalog, &links))
             .await;
+        state
+            .metrics
+            .scheduler_pass(outcome.is_ok(), started.elapsed());
         match outcome {
             Ok(r) if !r.opened.is_empty() || !r.closed.is_empty() || r.reminders > 0 => {
                 tracing::info!(opened = ?r.opened, closed = ?r.closed, reminders = r.reminders, "scheduler pass");

@@ -14,13 +14,17 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     ("domain", &[]),
     ("secrets", &[]),
+    // Prometheus counters and their rendering: anything may record into them.
+    ("metrics", &[]),
+    // Progress bars of long CLI jobs (hidden without a terminal).
+    ("progress", &[]),
     ("stats", &["domain"]),
     ("survey_templates", &["domain"]),
     ("charts", &["domain"]),
     ("tabular", &["domain"]),
     ("error", &["domain", "tabular"]),
     ("db", &["domain", "secrets", "survey_templates", "error"]),
-    ("mail", &["domain", "secrets", "db", "error"]),
+    ("mail", &["domain", "secrets", "db", "error", "metrics"]),
     ("auth", &["domain", "secrets", "db", "error"]),
     (
         "reports",
@@ -82,6 +86,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "flags",
             "goals",
             "import",
+            "metrics",
         ],
     ),
     (
@@ -117,6 +122,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "mail",
             "services",
             "app",
+            "metrics",
         ],
     ),
     (
@@ -135,9 +141,13 @@ const LAYERS: &[(&str, &[&str])] = &[
             "app",
             "server",
             "bench",
+            "progress",
         ],
     ),
-    ("server", &["db", "mail", "services", "app", "web"]),
+    (
+        "server",
+        &["db", "mail", "services", "app", "web", "metrics"],
+    ),
     // Benchmarks seed synthetic data through storage and time the real paths; only the CLI
     // runs them.
     (
@@ -154,6 +164,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "flags",
             "services",
             "app",
+            "progress",
         ],
     ),
 ];

@@ -30,6 +30,8 @@ pub struct Settings {
     /// How often `serve` runs the scheduler (open, remind, close); `None` turns it off
     /// (tests drive it with their own clock).
     pub scheduler_interval: Option<Duration>,
+    /// `GET /metrics` without the admin token (for a scraper on a private network).
+    pub metrics_public: bool,
 }
 
 impl Settings {
@@ -48,6 +50,7 @@ impl Settings {
             admin_token: None,
             mail,
             scheduler_interval: Some(Duration::from_secs(60)),
+            metrics_public: false,
         }
     }
 }

@@ -241,8 +241,13 @@ pub fn run(state: &AppState, args: FlagBenchArgs, out: &mut dyn Write) -> anyhow
     // scenario → runs in which any of its rules fired by wave ONSET + 1
     let mut caught_any: BTreeMap<&'static str, usize> = BTreeMap::new();
     let started = std::time::Instant::now();
+    let progress = crate::progress::bar(
+        (Scenario::ALL.len() * args.runs) as u64,
+        "bench flags: generated partnerships",
+    );
     for scenario in Scenario::ALL {
         for _ in 0..args.runs {
+            progress.inc(1);
             let groups: Vec<Vec<GroupAggregate>> = (1..=args.waves)
                 .map(|wave| {
                     let invitees = wave_invitees(&mut rng, template, scenario, wave, args.people);
@@ -276,6 +281,7 @@ pub fn run(state: &AppState, args: FlagBenchArgs, out: &mut dyn Write) -> anyhow
             }
         }
     }
+    progress.finish_and_clear();
     writeln!(
         out,
         "{} generated partnerships per scenario, {} waves × 2 firms × {} people, seed {} ({:.1} s)",

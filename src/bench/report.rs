@@ -94,6 +94,7 @@ pub fn run(state: &AppState, cmd: BenchCommand, out: &mut dyn Write) -> anyhow::
 
 /// `tandem bench mail`: the same measurement as the `dispatch_benchmark` test.
 fn run_mail(state: &AppState, args: MailBenchArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let progress = crate::progress::spinner(&format!("bench mail: {} invitations", args.mails));
     let report = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
@@ -104,6 +105,7 @@ fn run_mail(state: &AppState, args: MailBenchArgs, out: &mut dyn Write) -> anyho
             args.mails,
             args.smtp_port,
         ))?;
+    progress.finish_and_clear();
     writeln!(
         out,
         "{} ({}): {report}",
@@ -129,11 +131,16 @@ fn run_report(state: &AppState, args: BenchArgs, out: &mut dyn Write) -> anyhow:
         "{:>8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>8}",
         "N", "answers", "report p50", "report min", "load p50", "pandas", "ratio"
     )?;
+    let progress = crate::progress::bar(2 * args.respondents.len() as u64, "bench report");
     for &n in &args.respondents {
+        progress.set_message(format!("generating N = {n}"));
         let csv_path = (args.pandas.is_some() && n <= args.pandas_max)
             .then(|| args.out_dir.join(format!("answers-{n}.csv")));
         let pid = generate(state, n, args.waves, csv_path.as_deref())?;
+        progress.inc(1);
+        progress.set_message(format!("timing N = {n}"));
         let t = time_report(state, pid, n, args.waves, args.runs)?;
+        progress.inc(1);
         let pandas = match (&args.pandas, &csv_path) {
             (Some(script), Some(csv)) => Some(run_pandas(script, csv)?),
             _ => None,
@@ -151,6 +158,7 @@ fn run_report(state: &AppState, args: BenchArgs, out: &mut dyn Write) -> anyhow:
             ratio.map_or("–".into(), |r| format!("{r:.0}×"))
         )?;
     }
+    progress.finish_and_clear();
     Ok(())
 }
 

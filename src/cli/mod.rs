@@ -174,6 +174,18 @@ pub struct ServeArgs {
     /// First retry delay after a transient mail failure, doubled per attempt up to 1h
     #[arg(long, env = "TANDEM_MAIL_RETRY_BASE", default_value = "30s", value_parser = parse_duration)]
     pub mail_retry_base: std::time::Duration,
+    /// Serve GET /metrics without the admin token (1/true/yes; for a scraper on a private
+    /// network)
+    #[arg(
+        long,
+        env = "TANDEM_METRICS_PUBLIC",
+        default_value_t = false,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
+    pub metrics_public: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -367,7 +379,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let bytes = read_file(&file)?;
             let state = startup::prepare(&cli.global.settings()?)?;
             let mut conn = state.pool.get()?;
-            let s = service::import_roster(&mut conn, partnership, &bytes, "cli")?;
+            let s = crate::progress::with_spinner("importing the roster", || {
+                service::import_roster(&mut conn, partnership, &bytes, "cli")
+            })?;
             writeln!(
                 out,
                 "roster imported: {} added, {} updated, {} reactivated, {} unchanged, {} deactivated; active now: {} customer, {} supplier",
@@ -379,7 +393,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let bytes = read_file(&file)?;
             let state = startup::prepare(&cli.global.settings()?)?;
             let mut conn = state.pool.get()?;
-            let s = service::import_history(&mut conn, &state.catalog, partnership, &bytes, "cli")?;
+            let s = crate::progress::with_spinner("importing the responses", || {
+                service::import_history(&mut conn, &state.catalog, partnership, &bytes, "cli")
+            })?;
             writeln!(
                 out,
                 "responses imported: waves {:?}, {} new respondents, {} responses, {} answers ({} don't know)",
@@ -471,6 +487,7 @@ fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     settings.scheduler_interval = Some(args.scheduler_interval);
     settings.mail.delivery.lease = args.mail_lease;
     settings.mail.delivery.backoff.base = args.mail_retry_base;
+    settings.metrics_public = args.metrics_public;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone()).await?;
         tracing::info!(
@@ -675,7 +692,10 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
     match cmd {
         WaveCommand::Open { partnership } => {
             let links = global.links(&settings);
-            let opened = waves::open_now(&mut conn, &state.catalog, partnership, &links, "cli")?;
+            let opened =
+                crate::progress::with_spinner("opening the wave, queueing invitations", || {
+                    waves::open_now(&mut conn, &state.catalog, partnership, &links, "cli")
+                })?;
             writeln!(
                 out,
                 "wave {} opened: {} invitations queued, closes {} (UTC); `tandem serve` or `tandem tick` sends them",
@@ -767,7 +787,9 @@ fn demo_seed(global: &Global, args: &ServeArgs, out: &mut dyn Write) -> anyhow::
     };
     let mut conn = state.pool.get()?;
     let started = std::time::Instant::now();
-    let summary = crate::services::demo::seed(&mut conn, &state.catalog, &links)?;
+    let summary = crate::progress::with_spinner("seeding the demo partnerships", || {
+        crate::services::demo::seed(&mut conn, &state.catalog, &links)
+    })?;
     for (id, name) in &summary.created {
         writeln!(out, "demo partnership {id}: {name}")?;
     }

@@ -69,6 +69,14 @@ pub fn all_closed(conn: &mut Conn) -> QueryResult<Vec<i64>> {
         .load(conn)
 }
 
+/// How many waves are open now, across partnerships.
+pub fn count_open(conn: &mut Conn) -> QueryResult<i64> {
+    waves::table
+        .filter(waves::state.eq("open"))
+        .count()
+        .get_result(conn)
+}
+
 pub fn all_open(conn: &mut Conn) -> QueryResult<Vec<Wave>> {
     waves::table
         .filter(waves::state.eq("open"))

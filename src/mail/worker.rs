@@ -318,6 +318,7 @@ pub async fn run_worker(
     delivery: DeliverySettings,
     wake: Arc<Notify>,
     shutdown: impl Future<Output = ()>,
+    metrics: Option<crate::metrics::Metrics>,
 ) {
     tokio::pin!(shutdown);
     let stopping = AtomicBool::new(false);
@@ -337,6 +338,9 @@ pub async fn run_worker(
         };
         if stopping.load(Ordering::SeqCst) {
             break;
+        }
+        if let (Ok(report), Some(m)) = (&drained, &metrics) {
+            m.mail_outcomes(report.sent, report.retried, report.failed);
         }
         let wait = match drained {
             Ok(_) => match with_conn(&pool, outbox::next_due).await {
@@ -379,6 +383,16 @@ pub struct WorkerHandle {
 impl WorkerHandle {
     /// Starts [`run_worker`] as a task.
     pub fn spawn(pool: Pool, mailer: Arc<Mailer>, delivery: DeliverySettings) -> WorkerHandle {
+        Self::spawn_observed(pool, mailer, delivery, None)
+    }
+
+    /// Like [`WorkerHandle::spawn`], counting each delivery outcome into `metrics`.
+    pub fn spawn_observed(
+        pool: Pool,
+        mailer: Arc<Mailer>,
+        delivery: DeliverySettings,
+        metrics: Option<crate::metrics::Metrics>,
+    ) -> WorkerHandle {
         let wake = Arc::new(Notify::new());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(run_worker(
@@ -390,6 +404,7 @@ impl WorkerHandle {
                 // A dropped sender also stops the worker.
                 let _ = stopped.await;
             },
+            metrics,
         ));
         WorkerHandle { wake, stop, task }
     }

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod flags;
 pub mod goals;
 pub mod mail;
+pub mod observe;
 pub mod overview;
 pub mod partnership_state;
 pub mod partnerships;

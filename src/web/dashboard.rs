@@ -275,11 +275,14 @@ pub(crate) async fn load(
     wave: Option<i64>,
 ) -> Result<Loaded, ApiError> {
     let cache = state.dashboards.clone();
+    let metrics = state.metrics.clone();
     state
         .db(move |conn, _| {
             // Read before the report: an entry is never newer data under an older version.
             let version = crate::services::dashboard::report_version(conn, id)?;
-            let entry = match cache.get(id, v, version) {
+            let cached = cache.get(id, v, version);
+            metrics.cache_lookup("dashboard", cached.is_some());
+            let entry = match cached {
                 Some(entry) => entry,
                 None => {
                     let full =

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod inbox;
+pub mod observe;
 pub mod openapi;
 pub mod overview;
 pub mod portfolio;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub overview: Arc<overview::OverviewCache>,
     /// At most [`crate::auth::passwords::HashGate::CONCURRENT`] argon2 computations at once.
     pub hashing: Arc<crate::auth::passwords::HashGate>,
+    /// This instance's Prometheus metrics (`GET /metrics`).
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,6 +72,7 @@ impl AppState {
             dashboards: Arc::default(),
             overview: Arc::default(),
             hashing: Arc::default(),
+            metrics: crate::metrics::Metrics::new(),
         }
     }
 
@@ -80,7 +84,10 @@ impl AppState {
     {
         let pool = self.pool.clone();
         let catalog = self.catalog.clone();
+        // What the work logs on the blocking pool belongs to the request (its id).
+        let span = tracing::Span::current();
         web::block(move || {
+            let _request = span.enter();
             let mut conn = pool
                 .get()
                 .map_err(|e| ApiError::Unavailable(anyhow::Error::new(e)))?;

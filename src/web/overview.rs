@@ -96,11 +96,14 @@ fn load_rows(
     conn: &mut Conn,
     cache: &OverviewCache,
     access: &Access,
+    metrics: &crate::metrics::Metrics,
 ) -> Result<Loaded, ServiceError> {
     let candidates = overview::candidates(conn, access)?;
     let mut prepared = HashMap::with_capacity(candidates.len());
     for c in &candidates {
-        let p = match cache.get(c.id, c.visibility, c.version) {
+        let cached = cache.get(c.id, c.visibility, c.version);
+        metrics.cache_lookup("overview", cached.is_some());
+        let p = match cached {
             Some(p) => p,
             None => {
                 let summary = overview::summary(conn, c.id, c.visibility)?.map(Arc::new);
@@ -126,8 +129,9 @@ fn load_rows(
 
 async fn rows_for(state: &AppState, access: Access) -> Result<Loaded, ApiError> {
     let cache = Arc::clone(&state.overview);
+    let metrics = state.metrics.clone();
     state
-        .db(move |conn, _| load_rows(conn, &cache, &access))
+        .db(move |conn, _| load_rows(conn, &cache, &access, &metrics))
         .await
 }
 

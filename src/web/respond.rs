@@ -316,6 +316,13 @@ pub async fn submit_form(
     } else {
         general_form_submit(&state, token.clone(), submission).await?
     };
+    if matches!(outcome, FormOutcome::Saved) {
+        state
+            .metrics
+            .responses_stored
+            .with_label_values(&["form"])
+            .inc();
+    }
     render(outcome, &token)
 }
 
@@ -603,7 +610,9 @@ pub async fn submit_json(
         }
     }
     let token = token.into_inner();
+    let stored = state.metrics.responses_stored.with_label_values(&["api"]);
     if let Some(updated) = batched(&state, &token, &s).await {
+        stored.inc();
         return Ok(HttpResponse::Ok().json(Saved {
             status: "saved",
             updated,
@@ -618,6 +627,9 @@ pub async fn submit_json(
             },
         )
         .await?;
+    if outcome.is_ok() {
+        stored.inc();
+    }
     match outcome {
         Ok(updated) => Ok(HttpResponse::Ok().json(Saved {
             status: "saved",

@@ -7,8 +7,8 @@
 use actix_web::{guard, http::Method, web};
 
 use super::{
-    account, admin, api, auth_pages, dashboard, health, inbox, openapi, overview, portfolio,
-    respond,
+    account, admin, api, auth_pages, dashboard, health, inbox, observe, openapi, overview,
+    portfolio, respond,
 };
 
 /// An HTTP method a route answers.
@@ -101,6 +101,7 @@ group!(
     public, PUBLIC, Public, "", [
     Get "/healthz" => health::healthz,
     Get "/readyz" => health::readyz,
+    Get "/metrics" => observe::metrics,
     Get "/api/openapi.json" => openapi::openapi_json,
 ]);
 

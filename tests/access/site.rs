@@ -120,6 +120,9 @@ pub fn expected(route: &Route, who: Who, csrf: bool) -> Answer {
     let path = route.path;
     let writes = route.verb != Verb::Get;
     match route.audience {
+        // The metrics answer the admin bearer token only (no session, no personal token),
+        // unless the operator opened them.
+        _ if path == "/metrics" => SignIn,
         Audience::Public => Allowed,
         // The link is the credential: without it (a made-up one) there is no survey.
         Audience::Respondent => {

@@ -3,10 +3,14 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../mail/sink.rs"]
+#[allow(dead_code)]
+mod sink;
 
 mod demo;
 mod health;
 mod history;
+mod metrics;
 mod openapi;
 mod partnership_life;
 mod partnerships;

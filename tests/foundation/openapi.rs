@@ -4,13 +4,15 @@ use crate::both_backends;
 
 /// The routes the OpenAPI document must describe, from the route table the application
 /// registers (`tandem::web::routes`): the JSON API and the public health routes — all but
-/// the document itself. `(method, path)` in the document's spelling.
+/// the document itself and the Prometheus metrics. `(method, path)` in the document's spelling.
 fn documented() -> Vec<(String, String)> {
     use tandem::web::routes::{table, Audience};
     table()
         .into_iter()
         .filter(|r| matches!(r.audience, Audience::Api | Audience::Public))
         .filter(|r| r.path != "/api/openapi.json")
+        // Prometheus's text format for a scraper, described in docs/operations.md
+        .filter(|r| r.path != "/metrics")
         .map(|r| (r.verb.as_str().to_lowercase(), r.path.to_owned()))
         .collect()
 }
