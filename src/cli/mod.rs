@@ -757,6 +757,15 @@ fn tick(global: &Global, out: &mut dyn Write) -> anyhow::Result<()> {
         "scheduler: opened {:?}, closed {:?}, {} reminders queued",
         report.opened, report.closed, report.reminders
     )?;
+    for m in &report.missed {
+        writeln!(
+            out,
+            "partnership {}: the wave due on {} was missed (the service was down for its whole window); the next opens on {}",
+            m.partnership,
+            m.opens_local,
+            m.next_local.as_deref().unwrap_or("no later date in the plan")
+        )?;
+    }
     for (partnership, why) in &report.held {
         writeln!(
             out,

@@ -8,7 +8,7 @@ use crate::db::{self, invitations, waves, Conn};
 use crate::error::ServiceError;
 use crate::mail::Links;
 use crate::survey_templates::Catalog;
-use crate::waves::lifecycle::{self, OpenedWave, WaveError};
+use crate::waves::lifecycle::{self, MissedSlot, OpenedWave, WaveError};
 
 impl From<WaveError> for ServiceError {
     fn from(e: WaveError) -> Self {
@@ -172,6 +172,26 @@ pub struct TickReport {
     pub digests: Vec<i64>,
     /// Partnerships whose slot is due but that are paused or archived, with why.
     pub held: Vec<(i64, String)>,
+    /// Slots whose whole window passed without a wave (the service was down), each
+    /// reported by the first pass that notices it and never again.
+    pub missed: Vec<MissedSlot>,
+}
+
+/// Writes the `wave.missed` audit row of `slot` unless an earlier pass did; `true` when this
+/// call wrote it. The audit row is the record that the slot was reported.
+fn record_missed(conn: &mut Conn, slot: &MissedSlot) -> Result<bool, ServiceError> {
+    let target = format!("partnership {}", slot.partnership);
+    let details = format!(
+        "slot {}: the wave due on {} was missed (the service was down for its whole window)",
+        slot.index, slot.opens_local
+    );
+    conn.write_transaction(|conn| -> Result<bool, ServiceError> {
+        if crate::auth::audit::exists(conn, "wave.missed", &target, &details)? {
+            return Ok(false);
+        }
+        crate::auth::audit::audit(conn, SCHEDULER, "wave.missed", &target, &details)?;
+        Ok(true)
+    })
 }
 
 /// One scheduler pass now (see [`tick_at`]).
@@ -180,7 +200,7 @@ pub fn tick(conn: &mut Conn, catalog: &Catalog, links: &Links) -> Result<TickRep
 }
 
 /// One scheduler pass at `now`: close overdue waves (each with its aggregates and flag rules
-/// in one transaction), open due slots, queue due reminders and the weekly flag digests that
+/// in one transaction), report slots missed while the service was down, open due slots, queue due reminders and the weekly flag digests that
 /// are due. Safe to run from several
 /// instances at once and as often as wanted.
 pub fn tick_at(
@@ -207,6 +227,20 @@ pub fn tick_at(
         })?;
         if closed {
             report.closed.push((wave.partnership_id, wave.seq));
+        }
+    }
+    // Before opening: the slot opened now would hide the ones missed before it.
+    for slot in lifecycle::missed_slots(conn, now)? {
+        if record_missed(conn, &slot)? {
+            tracing::warn!(
+                partnership = slot.partnership,
+                slot = slot.index,
+                opens_at = %slot.opens_at,
+                closes_at = %slot.closes_at,
+                "the wave due on {} was missed: the service was down for its whole window",
+                slot.opens_local
+            );
+            report.missed.push(slot);
         }
     }
     report.opened = lifecycle::open_due_slots(conn, catalog, now, links)?;

@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::schedule::{Plan, Slot};
+use serde::Serialize;
+
+use super::schedule::{local_deadline, Plan, Slot};
 use crate::db::models::{NewWave, Partnership, Person, Wave};
 use crate::db::{self, firms, invitations, partnerships, template_versions, waves, Conn};
 use crate::domain::partnership::reminder_days_from_text;
@@ -334,6 +336,70 @@ pub fn held_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<(i64, Strin
         }
     }
     Ok(held)
+}
+
+/// A scheduled slot whose whole window passed without its wave being opened (the service
+/// was down, or the partnership could not open then).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissedSlot {
+    pub partnership: i64,
+    /// The slot's index in the partnership's plan (0 = the first wave).
+    pub index: u32,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    /// When the slot opened, in the partnership's timezone, for people.
+    pub opens_local: String,
+    /// The slot open now or the next to open, in the partnership's timezone.
+    pub next_local: Option<String>,
+}
+
+/// Every active partnership's slots missed entirely before `now`: those after the latest
+/// slot a scheduled wave was opened for (from the first slot if none was) whose window has
+/// passed. Paused and archived partnerships are left out (the pass reports them as held),
+/// and so are slots before the partnership's `schedule_from`, which never applied. Reads
+/// only: the caller records what it reports so that a later pass does not repeat it.
+pub fn missed_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<MissedSlot>, WaveError> {
+    let states: HashMap<i64, db::partnership_states::StateRow> = db::partnership_states::all(conn)?
+        .into_iter()
+        .map(|r| (r.partnership_id, r))
+        .collect();
+    let mut missed = Vec::new();
+    for partnership in partnerships::list(conn)? {
+        let Some(plan) = plan_of(&partnership) else {
+            continue;
+        };
+        let st = states.get(&partnership.id);
+        if st.is_some_and(|st| st.state != "active") {
+            continue;
+        }
+        let from = st.and_then(|st| st.schedule_from);
+        let latest = waves::for_partnership(conn, partnership.id)?
+            .into_iter()
+            .filter_map(|w| w.slot_at)
+            .max();
+        let slots: Vec<Slot> = plan
+            .missed_between(latest, now)
+            .into_iter()
+            .filter(|s| from.is_none_or(|from| s.opens_at >= from))
+            .collect();
+        if slots.is_empty() {
+            continue;
+        }
+        let next_local = plan
+            .next_from(now)
+            .map(|s| local_deadline(s.opens_at, &partnership.timezone));
+        for s in slots {
+            missed.push(MissedSlot {
+                partnership: partnership.id,
+                index: s.index,
+                opens_at: s.opens_at,
+                closes_at: s.closes_at,
+                opens_local: local_deadline(s.opens_at, &partnership.timezone),
+                next_local: next_local.clone(),
+            });
+        }
+    }
+    Ok(missed)
 }
 
 /// A partnership's schedule, if it has a first wave date.

@@ -69,6 +69,32 @@ impl Plan {
         }
         latest.filter(|s| s.closes_at > now)
     }
+
+    /// The slots missed entirely before `now`: every slot opening strictly after `after` (the
+    /// latest slot a wave was opened for; `None` counts from the first slot) whose whole
+    /// window has passed (`closes_at <= now`, the same boundary at which [`Plan::due`] stops
+    /// offering a slot). These are the slots `due` skips; the caller reports them.
+    pub fn missed_between(&self, after: Option<NaiveDateTime>, now: NaiveDateTime) -> Vec<Slot> {
+        let mut missed = Vec::new();
+        for k in 0..=10_000 {
+            let Some(slot) = self.slot(k) else { break };
+            if slot.opens_at > now {
+                break;
+            }
+            if after.is_none_or(|a| slot.opens_at > a) && slot.closes_at <= now {
+                missed.push(slot);
+            }
+        }
+        missed
+    }
+
+    /// The first slot whose window has not yet passed at `now`: the one open now, or else
+    /// the next to open.
+    pub fn next_from(&self, now: NaiveDateTime) -> Option<Slot> {
+        (0..=10_000)
+            .map_while(|k| self.slot(k))
+            .find(|s| s.closes_at > now)
+    }
 }
 
 /// "Friday 5 December 2026, 09:00 (Europe/Paris)".
@@ -115,6 +141,46 @@ mod tests {
         assert_eq!(p.due(at("2026-02-15 12:00")), None, "between windows");
         // after months of downtime, only the current window opens, once
         assert_eq!(p.due(at("2026-06-01 12:00")).unwrap().index, 4);
+    }
+
+    fn indexes(slots: &[Slot]) -> Vec<u32> {
+        slots.iter().map(|s| s.index).collect()
+    }
+
+    #[test]
+    fn nothing_is_missed_while_the_first_window_is_open_or_between_windows_after_it_opened() {
+        let p = plan(Cadence::Monthly, chrono_tz::UTC);
+        assert!(p.missed_between(None, at("2026-01-31 08:59")).is_empty());
+        assert!(p.missed_between(None, at("2026-02-05 12:00")).is_empty());
+        let opened = Some(at("2026-01-31 09:00"));
+        assert!(p.missed_between(opened, at("2026-02-20 12:00")).is_empty());
+    }
+
+    #[test]
+    fn a_slot_whose_window_ends_exactly_now_is_missed_and_one_still_open_is_not() {
+        let p = plan(Cadence::Monthly, chrono_tz::UTC);
+        let opened = Some(at("2026-01-31 09:00"));
+        // slot 1 opens 28 February 09:00 (clamped) and closes 10 days later
+        assert!(p.missed_between(opened, at("2026-03-10 08:59")).is_empty());
+        assert_eq!(p.due(at("2026-03-10 08:59")).unwrap().index, 1);
+        let missed = p.missed_between(opened, at("2026-03-10 09:00"));
+        assert_eq!(indexes(&missed), vec![1]);
+        assert_eq!(missed[0].opens_at, at("2026-02-28 09:00"));
+        assert_eq!(p.due(at("2026-03-10 09:00")), None);
+    }
+
+    #[test]
+    fn after_months_of_downtime_every_skipped_slot_is_missed_but_not_the_current_one() {
+        let p = plan(Cadence::Monthly, chrono_tz::UTC);
+        let now = at("2026-06-01 12:00");
+        let missed = p.missed_between(Some(at("2026-01-31 09:00")), now);
+        assert_eq!(indexes(&missed), vec![1, 2, 3]);
+        assert_eq!(p.due(now).unwrap().index, 4);
+        assert_eq!(p.next_from(now).unwrap().index, 4);
+        // never opened at all: the first slot counts too
+        assert_eq!(indexes(&p.missed_between(None, now)), vec![0, 1, 2, 3]);
+        // between windows, the next slot is the one still to open
+        assert_eq!(p.next_from(at("2026-02-15 12:00")).unwrap().index, 1);
     }
 
     #[test]
