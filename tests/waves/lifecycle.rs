@@ -89,6 +89,10 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
         &today.to_string(),
         "--send-time",
         "00:00",
+        "--timezone",
+        "UTC",
+        "--response-window-days",
+        "10",
     ]);
     out.assert_ok();
     let id: i64 = out.last_line().parse().unwrap();
@@ -131,6 +135,7 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
         tandem::services::waves::tick_at(&mut conn, &catalog, now + TimeDelta::hours(1), &links)
             .unwrap();
     assert!(later.opened.is_empty());
+    assert!(later.missed.is_empty(), "{:?}", later.missed);
     let waves: Value = w
         .app
         .get(&format!("/api/partnerships/{id}/waves"))
@@ -143,23 +148,70 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
     assert_eq!(waves.as_array().unwrap().len(), 1);
     assert_eq!(waves[0]["invited"], 4);
 
-    // after months of downtime: the overdue wave closes and only the current slot opens
+    // after months of downtime: the overdue wave closes, the current slot opens, and the
+    // slots whose whole window passed meanwhile are reported as missed. Slot k opens on
+    // `today` + k months at 00:00 UTC and stays open 10 days; 95 days on, slot 3 is open
+    // (it opened 89 to 92 days after `today`) and slots 1 and 2 have closed.
+    let slot_opens = |k: u32| {
+        today
+            .checked_add_months(chrono::Months::new(k))
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+    };
     let much_later = now + TimeDelta::days(95);
     let r = tandem::services::waves::tick_at(&mut conn, &catalog, much_later, &links).unwrap();
     assert_eq!(r.closed, vec![(id, 1)]);
-    let r2 = tandem::services::waves::tick_at(&mut conn, &catalog, much_later, &links).unwrap();
-    let opened_now = r.opened.len() + r2.opened.len();
-    assert!(opened_now <= 1, "at most the one current slot opens");
-    let waves: Value = w
-        .app
-        .get(&format!("/api/partnerships/{id}/waves"))
-        .send()
-        .await
+    assert_eq!(r.opened, vec![(id, 2)], "slot 3 opens as wave 2");
+    let missed: Vec<(i64, u32, chrono::NaiveDateTime)> = r
+        .missed
+        .iter()
+        .map(|m| (m.partnership, m.index, m.opens_at))
+        .collect();
+    assert_eq!(
+        missed,
+        vec![(id, 1, slot_opens(1)), (id, 2, slot_opens(2))],
+        "exactly the two slots whose window passed"
+    );
+    for (m, k) in r.missed.iter().zip(1..) {
+        assert_eq!(m.closes_at, slot_opens(k) + TimeDelta::days(10));
+        let day = slot_opens(k).format("%-d %B %Y, 00:00 (UTC)").to_string();
+        assert!(m.opens_local.ends_with(&day), "{} / {day}", m.opens_local);
+        let next = slot_opens(3).format("%-d %B %Y, 00:00 (UTC)").to_string();
+        assert!(m.next_local.as_deref().unwrap().ends_with(&next));
+    }
+    let waves = tandem::db::waves::for_partnership(&mut conn, id).unwrap();
+    assert_eq!(waves.len(), 2);
+    assert_eq!(waves[1].seq, 2);
+    assert_eq!(waves[1].opens_at, slot_opens(3));
+    assert_eq!(waves[1].slot_at, Some(slot_opens(3)));
+    assert_eq!(waves[1].closes_at, slot_opens(3) + TimeDelta::days(10));
+
+    // a second pass, at once or later in the window, opens and reports nothing new
+    for at in [much_later, much_later + TimeDelta::days(2)] {
+        let again = tandem::services::waves::tick_at(&mut conn, &catalog, at, &links).unwrap();
+        assert!(again.opened.is_empty(), "{:?}", again.opened);
+        assert!(again.missed.is_empty(), "{:?}", again.missed);
+    }
+    let audited: Vec<String> = tandem::auth::audit::recent(&mut conn, 100)
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(waves.as_array().unwrap().len() <= 2);
+        .into_iter()
+        .filter(|e| e.action == "wave.missed")
+        .inspect(|e| {
+            assert_eq!(e.actor, "scheduler");
+            assert_eq!(e.target, format!("partnership {id}"));
+        })
+        .map(|e| e.details)
+        .collect();
+    assert_eq!(audited.len(), 2, "{audited:?}");
+    assert!(
+        audited.iter().any(|d| d.starts_with("slot 1:")),
+        "{audited:?}"
+    );
+    assert!(
+        audited.iter().any(|d| d.starts_with("slot 2:")),
+        "{audited:?}"
+    );
 });
 
 world_test!(the_wave_cli_opens_reports_and_closes, |w| {
