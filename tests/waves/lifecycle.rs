@@ -214,6 +214,62 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
     );
 });
 
+world_test!(
+    tandem_tick_names_each_missed_slot_once_and_the_next_one,
+    |w| {
+        // every 20 days from 45 days ago, 10-day windows: the slots of 45 and 25 days ago were
+        // missed (no scheduler ran), the one of 5 days ago is open now
+        let today = chrono::Utc::now().date_naive();
+        let first = today - chrono::Days::new(45);
+        let out = w.app.cli(&[
+            "partnership",
+            "create",
+            "--name",
+            "Late",
+            "--customer",
+            "Acme",
+            "--supplier",
+            "Bolt",
+            "--cadence",
+            "every 20 days",
+            "--first-wave-on",
+            &first.to_string(),
+            "--send-time",
+            "00:00",
+            "--timezone",
+            "UTC",
+            "--response-window-days",
+            "10",
+        ]);
+        out.assert_ok();
+        let id: i64 = out.last_line().parse().unwrap();
+        let day = |d: chrono::NaiveDate| d.format("%-d %B %Y, 00:00 (UTC)").to_string();
+        let tick = w.app.cli(&["tick"]);
+        tick.assert_ok();
+        let lines: Vec<&str> = tick
+            .stdout
+            .lines()
+            .filter(|l| l.contains("was missed"))
+            .collect();
+        assert_eq!(lines.len(), 2, "{}", tick.stdout);
+        for (line, missed) in lines.iter().zip([first, first + chrono::Days::new(20)]) {
+            assert!(
+                line.starts_with(&format!("partnership {id}: the wave due on ")),
+                "{line}"
+            );
+            assert!(line.contains(&day(missed)), "{line}");
+            assert!(
+                line.contains("(the service was down for its whole window); the next opens on "),
+                "{line}"
+            );
+            assert!(line.ends_with(&day(today - chrono::Days::new(5))), "{line}");
+        }
+        let again = w.app.cli(&["tick"]);
+        again.assert_ok();
+        assert!(!again.stdout.contains("was missed"), "{}", again.stdout);
+    }
+);
+
 world_test!(the_wave_cli_opens_reports_and_closes, |w| {
     let id = w.partnership.to_string();
     let open = w.app.cli(&["wave", "open", "--partnership", &id]);
