@@ -373,9 +373,11 @@ pub fn missed_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<MissedSlo
             continue;
         }
         let from = st.and_then(|st| st.schedule_from);
+        // Any wave — scheduled, opened by hand or imported — covers the schedule up to its
+        // opening: only slots after the latest one can have been missed.
         let latest = waves::for_partnership(conn, partnership.id)?
             .into_iter()
-            .filter_map(|w| w.slot_at)
+            .map(|w| w.slot_at.unwrap_or(w.opens_at))
             .max();
         let slots: Vec<Slot> = plan
             .missed_between(latest, now)

@@ -296,3 +296,59 @@ world_test!(the_wave_cli_opens_reports_and_closes, |w| {
     assert_eq!(again.status, 1);
     assert!(again.stderr.contains("no open wave"));
 });
+
+world_test!(a_wave_opened_by_hand_covers_the_slots_before_it, |w| {
+    // A monthly schedule that began a year ago, and a wave opened by hand today: the slots
+    // of the past year are not "missed" — the partnership simply ran its survey by hand.
+    let year_ago = (chrono::Utc::now() - TimeDelta::days(365)).date_naive();
+    let r = w
+        .app
+        .post("/api/partnerships")
+        .json(
+            &serde_json::json!({"name": "By hand", "customer": "Acme", "supplier": "Bolt",
+                                  "cadence": "monthly", "first_wave_on": year_ago}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let p = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = w
+        .app
+        .post(&format!("/api/partnerships/{p}/roster"))
+        .header("content-type", "text/csv")
+        .body(crate::ROSTER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = w
+        .app
+        .post(&format!("/api/partnerships/{p}/waves"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let pool = w.app.db.pool();
+    let links = tandem::mail::Links {
+        base_url: w.app.address.clone(),
+    };
+    let report = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        let catalog = Catalog::load(None).unwrap();
+        tandem::services::waves::tick_at(&mut conn, &catalog, tandem::db::now(), &links).unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        report.missed.iter().all(|m| m.partnership != p),
+        "{:?}",
+        report.missed
+    );
+    assert_eq!(
+        w.app.db.count(&format!(
+            "audit_log WHERE action = 'wave.missed' AND target = 'partnership {p}'"
+        )),
+        0
+    );
+});
