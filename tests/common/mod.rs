@@ -44,14 +44,15 @@ impl TestDb {
             }),
             Backend::Postgres => {
                 let base = pg_base();
-                let mut admin = match PgConnection::establish(&format!("{base}/postgres")) {
-                    Ok(c) => c,
-                    Err(e) => panic!(
+                let mut admin =
+                    match PgConnection::establish(&format!("{base}/postgres{PG_PARAMS}")) {
+                        Ok(c) => c,
+                        Err(e) => panic!(
                         "PostgreSQL is unreachable at {base}: {e}. Start it (docs/operations.md), \
                          or run `TANDEM_SKIP_PG=1 cargo test`, which lists every PostgreSQL \
                          half as ignored"
                     ),
-                };
+                    };
                 let name = format!(
                     "tandem_test_{}",
                     tandem::secrets::hash(&tandem::secrets::new_token())[..16].to_owned()
@@ -60,7 +61,7 @@ impl TestDb {
                     .batch_execute(&format!("CREATE DATABASE {name}"))
                     .expect("create test database");
                 Some(TestDb {
-                    url: format!("{base}/{name}"),
+                    url: format!("{base}/{name}{PG_PARAMS}"),
                     backend,
                     dir,
                     pg_name: Some(name),
@@ -94,13 +95,21 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_name {
-            if let Ok(mut admin) = PgConnection::establish(&format!("{}/postgres", pg_base())) {
+            if let Ok(mut admin) =
+                PgConnection::establish(&format!("{}/postgres{PG_PARAMS}", pg_base()))
+            {
                 let _ =
                     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
 }
+
+/// Loopback needs no TLS, and a test process must never be inside OpenSSL (libpq tries TLS
+/// first under the default `sslmode=prefer`) when it exits: a connection attempt from a
+/// background thread during exit crashed a test binary with SIGSEGV in OpenSSL's exit
+/// handlers after all its tests had passed.
+const PG_PARAMS: &str = "?sslmode=disable";
 
 fn pg_base() -> String {
     std::env::var("TANDEM_TEST_PG")
