@@ -161,7 +161,11 @@ mod counting {
             let now = scrape(&app).await;
             let sent = value(&now, "tandem_mail_delivered_total{outcome=\"sent\"}")
                 - value(&before, "tandem_mail_delivered_total{outcome=\"sent\"}");
-            if sent >= 4.0 && sink.received().len() >= 4 {
+            // The worker counts a mail when the relay accepts it and marks its row sent when
+            // the batch is recorded, a moment later: wait for both.
+            let recorded = value(&now, "tandem_mail_outbox_messages{state=\"sent\"}")
+                - value(&before, "tandem_mail_outbox_messages{state=\"sent\"}");
+            if sent >= 4.0 && recorded >= 4.0 && sink.received().len() >= 4 {
                 break now;
             }
             assert!(Instant::now() < deadline, "the invitations were not sent");
