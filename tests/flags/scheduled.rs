@@ -29,28 +29,74 @@ fn token_in(text: &str) -> String {
         .collect()
 }
 
+/// Imports the roster and opens a wave through the API; its sequence number.
+async fn open_wave_for_the_roster(w: &crate::World) -> i64 {
+    let p = w.partnership;
+    let r = w
+        .app
+        .post(&format!("/api/partnerships/{p}/roster"))
+        .header("content-type", "text/csv")
+        .body(roster())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = w
+        .app
+        .post(&format!("/api/partnerships/{p}/waves"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    r.json::<Value>().await.unwrap()["seq"].as_i64().unwrap()
+}
+
+/// Answers every item of the default template with `value` through the personal link.
+async fn answer_all(w: &crate::World, token: &str, value: u8) {
+    let answers: serde_json::Map<String, Value> = [
+        "win_win",
+        "shares_rewards",
+        "trust",
+        "dependable_people",
+        "holds_up_end",
+        "common_objectives",
+        "does_homework",
+        "decides_and_sticks",
+    ]
+    .iter()
+    .map(|i| ((*i).to_owned(), json!(value)))
+    .collect();
+    let r = w
+        .app
+        .client
+        .post(w.app.url(&format!("/api/responses/{token}")))
+        .json(&json!({ "answers": answers }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
+/// One scheduler pass 60 days from now, well after the wave's window: it closes the wave
+/// and runs the rules.
+async fn scheduler_pass_after_the_window(w: &crate::World) -> tandem::services::waves::TickReport {
+    let pool = w.app.db.pool();
+    let base = w.app.address.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        let catalog = tandem::survey_templates::Catalog::load(None).unwrap();
+        let links = tandem::mail::Links { base_url: base };
+        let later = tandem::db::now() + TimeDelta::days(60);
+        tandem::services::waves::tick_at(&mut conn, &catalog, later, &links).unwrap()
+    })
+    .await
+    .unwrap()
+}
+
 world_test!(
     a_scheduler_closed_wave_runs_the_rules_and_a_silent_side_is_flagged,
     |w| {
-        let p = w.partnership;
-        let r = w
-            .app
-            .post(&format!("/api/partnerships/{p}/roster"))
-            .header("content-type", "text/csv")
-            .body(roster())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        let r = w
-            .app
-            .post(&format!("/api/partnerships/{p}/waves"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-        let wave: Value = r.json().await.unwrap();
-        let seq = wave["seq"].as_i64().unwrap();
+        let seq = open_wave_for_the_roster(&w).await;
 
         // Every customer answers; one supplier of twenty does.
         let mails = w.mail(30).await;
@@ -61,44 +107,13 @@ world_test!(
                 continue;
             }
             let token = token_in(&m.part("text/plain").expect("a text part"));
-            let answers: serde_json::Map<String, Value> = [
-                "win_win",
-                "shares_rewards",
-                "trust",
-                "dependable_people",
-                "holds_up_end",
-                "common_objectives",
-                "does_homework",
-                "decides_and_sticks",
-            ]
-            .iter()
-            .map(|i| ((*i).to_owned(), json!(4)))
-            .collect();
-            let r = w
-                .app
-                .client
-                .post(w.app.url(&format!("/api/responses/{token}")))
-                .json(&json!({ "answers": answers }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+            answer_all(&w, &token, 4).await;
             answered += 1;
         }
         assert_eq!(answered, 11);
 
         // The scheduler, well after the window: it closes the wave and runs the rules.
-        let pool = w.app.db.pool();
-        let base = w.app.address.clone();
-        let closed = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().unwrap();
-            let catalog = tandem::survey_templates::Catalog::load(None).unwrap();
-            let links = tandem::mail::Links { base_url: base };
-            let later = tandem::db::now() + TimeDelta::days(60);
-            tandem::services::waves::tick_at(&mut conn, &catalog, later, &links).unwrap()
-        })
-        .await
-        .unwrap();
+        let closed = scheduler_pass_after_the_window(&w).await;
         assert!(
             format!("{closed:?}").contains(&format!("{seq}")),
             "the pass closed wave {seq}: {closed:?}"
@@ -141,23 +156,7 @@ world_test!(
     a_scheduler_closed_wave_flags_a_split_firm_and_a_gap_between_the_firms,
     |w| {
         let p = w.partnership;
-        let r = w
-            .app
-            .post(&format!("/api/partnerships/{p}/roster"))
-            .header("content-type", "text/csv")
-            .body(roster())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        let r = w
-            .app
-            .post(&format!("/api/partnerships/{p}/waves"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-        let seq = r.json::<Value>().await.unwrap()["seq"].as_i64().unwrap();
+        let seq = open_wave_for_the_roster(&w).await;
         // The customer splits into two camps (five answer 1, five answer 5: rwg(j) 0) and
         // every supplier answers 5: a gap of 2 points between the firms.
         for m in w.mail(30).await {
@@ -168,40 +167,9 @@ world_test!(
                 _ => 5,
             };
             let token = token_in(&m.part("text/plain").expect("a text part"));
-            let answers: serde_json::Map<String, Value> = [
-                "win_win",
-                "shares_rewards",
-                "trust",
-                "dependable_people",
-                "holds_up_end",
-                "common_objectives",
-                "does_homework",
-                "decides_and_sticks",
-            ]
-            .iter()
-            .map(|i| ((*i).to_owned(), json!(value)))
-            .collect();
-            let r = w
-                .app
-                .client
-                .post(w.app.url(&format!("/api/responses/{token}")))
-                .json(&json!({ "answers": answers }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+            answer_all(&w, &token, value).await;
         }
-        let pool = w.app.db.pool();
-        let base = w.app.address.clone();
-        let closed = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().unwrap();
-            let catalog = tandem::survey_templates::Catalog::load(None).unwrap();
-            let links = tandem::mail::Links { base_url: base };
-            let later = tandem::db::now() + TimeDelta::days(60);
-            tandem::services::waves::tick_at(&mut conn, &catalog, later, &links).unwrap()
-        })
-        .await
-        .unwrap();
+        let closed = scheduler_pass_after_the_window(&w).await;
         assert_eq!(closed.closed, vec![(p, seq)]);
         let flags = w.flags().await;
         let on_wave = |rule: &str, scope: &str| {
