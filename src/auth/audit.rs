@@ -70,18 +70,6 @@ pub fn audit_at(
         .map(|_| ())
 }
 
-/// Whether a row with exactly this action, target and details exists: for records that are
-/// written once however often the pass that notices them runs (`wave.missed`).
-pub fn exists(conn: &mut Conn, action: &str, target: &str, details: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        audit_log::table
-            .filter(audit_log::action.eq(action))
-            .filter(audit_log::target.eq(target))
-            .filter(audit_log::details.eq(details)),
-    ))
-    .get_result(conn)
-}
-
 /// The latest `limit` rows, newest first.
 pub fn recent(conn: &mut Conn, limit: i64) -> QueryResult<Vec<AuditEntry>> {
     audit_log::table

@@ -178,20 +178,21 @@ pub struct TickReport {
 }
 
 /// Writes the `wave.missed` audit row of `slot` unless an earlier pass did; `true` when this
-/// call wrote it. The audit row is the record that the slot was reported.
+/// call wrote it. The audit row is the record that the slot was reported, and the database
+/// is the judge: a partial unique index (`audit_log_missed_once`) refuses a second row for the
+/// same slot, so two instances noticing the slot at the same instant report it once.
 fn record_missed(conn: &mut Conn, slot: &MissedSlot) -> Result<bool, ServiceError> {
+    use diesel::result::{DatabaseErrorKind, Error};
     let target = format!("partnership {}", slot.partnership);
     let details = format!(
         "slot {}: the wave due on {} was missed (the service was down for its whole window)",
         slot.index, slot.opens_local
     );
-    conn.write_transaction(|conn| -> Result<bool, ServiceError> {
-        if crate::auth::audit::exists(conn, "wave.missed", &target, &details)? {
-            return Ok(false);
-        }
-        crate::auth::audit::audit(conn, SCHEDULER, "wave.missed", &target, &details)?;
-        Ok(true)
-    })
+    match crate::auth::audit::audit(conn, SCHEDULER, "wave.missed", &target, &details) {
+        Ok(()) => Ok(true),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// One scheduler pass now (see [`tick_at`]).

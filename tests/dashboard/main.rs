@@ -9,6 +9,7 @@ mod overview;
 
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, StatusCode};
+use serde_json::Value;
 use tandem::auth::Role;
 use tandem::domain::Side;
 
@@ -74,6 +75,44 @@ pub(crate) async fn page(
     (status, kind, r.text().await.unwrap())
 }
 
+/// The data table under one dimension's chart: (wave, the text of each cell) per row.
+fn data_table(html: &str, dimension: &str) -> Vec<(i64, Vec<String>)> {
+    let start = html
+        .find(&format!("id=\"dim-{dimension}\""))
+        .unwrap_or_else(|| panic!("no section for {dimension}"));
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    let body = &section[section.find("<tbody>").unwrap()..section.find("</tbody>").unwrap()];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let wave = row[row.find('>').unwrap() + 1..row.find("</th>").unwrap()]
+                .parse()
+                .unwrap();
+            let cells = row
+                .split("<td")
+                .skip(1)
+                .map(|c| c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()].to_owned())
+                .collect();
+            (wave, cells)
+        })
+        .collect()
+}
+
+/// The firm-wide record of `dimension` in `wave` for `side` in the CLI's report JSON.
+fn dimension_record<'a>(report: &'a Value, wave: i64, side: &str, dimension: &str) -> &'a Value {
+    report["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["wave"] == wave
+                && r["side"] == side
+                && r["segment_kind"] == "all"
+                && r["dimension"] == dimension
+        })
+        .unwrap_or_else(|| panic!("no {dimension} record for wave {wave} {side}"))
+}
+
 /// The text of every `<td class="… withheld">` cell.
 fn withheld_cells(html: &str) -> Vec<String> {
     html.split("withheld\">")
@@ -129,6 +168,49 @@ both_backends!(
             "the change point of the supplier's trust"
         );
         assert!(html.contains(&format!("/partnerships/{id}/items/trust")));
+
+        // Every mean and interval in each dimension's data table is the report's, wave by
+        // wave and firm by firm (customer first), with the gap between them.
+        let out = app.cli(&["report", "--partnership", &id.to_string(), "--json"]);
+        out.assert_ok();
+        let report: Value = serde_json::from_str(&out.stdout).unwrap();
+        for dimension in ["win_win", "trust", "shared_objectives"] {
+            let table = data_table(&html, dimension);
+            assert_eq!(
+                table.iter().map(|(w, _)| *w).collect::<Vec<_>>(),
+                (1..=6).rev().collect::<Vec<_>>(),
+                "{dimension}: one row per wave, newest first"
+            );
+            for (wave, cells) in &table {
+                assert_eq!(cells.len(), 4, "two firms, the gap and the test: {cells:?}");
+                let mut means = vec![];
+                for (cell, side) in cells.iter().zip(["customer", "supplier"]) {
+                    let rec = dimension_record(&report, *wave, side, dimension);
+                    let mean = rec["mean"].as_f64().unwrap();
+                    let ci = &rec["mean_ci95"];
+                    let want = format!(
+                        "{:.2} ({:.2}–{:.2}) · rwg(j) {:.2} · n {}",
+                        mean,
+                        ci[0].as_f64().unwrap(),
+                        ci[1].as_f64().unwrap(),
+                        rec["rwg_j"].as_f64().unwrap(),
+                        rec["n"]
+                    );
+                    assert_eq!(cell, &want, "{dimension} wave {wave} {side}: {rec}");
+                    means.push(mean);
+                }
+                let gap: f64 = cells[2]
+                    .trim_start_matches('+')
+                    .replace('−', "-")
+                    .parse()
+                    .unwrap();
+                assert!(
+                    (gap - (means[0] - means[1])).abs() <= 0.006,
+                    "{dimension} wave {wave}: gap {} for means {means:?}",
+                    cells[2]
+                );
+            }
+        }
     }
 );
 
@@ -143,6 +225,52 @@ both_backends!(
         assert_eq!(status, StatusCode::OK, "{item}");
         assert!(item.contains("Strongly agree"));
         assert!(item.contains("Wave 6 · Contoso Components"));
+        // Each row of the answers table holds the report's counts for that wave and firm.
+        let out = app.cli(&["report", "--partnership", &id.to_string(), "--json"]);
+        out.assert_ok();
+        let report: Value = serde_json::from_str(&out.stdout).unwrap();
+        let body = &item[item.find("<tbody>").unwrap()..item.find("</tbody>").unwrap()];
+        let mut rows = 0;
+        for row in body.split("<tr>").skip(1) {
+            let wave: i64 = row[row.find('>').unwrap() + 1..row.find("</th>").unwrap()]
+                .parse()
+                .unwrap();
+            let cells: Vec<&str> = row
+                .split("<td")
+                .skip(1)
+                .map(|c| &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()])
+                .collect();
+            let side = if cells[0] == SUPPLIER {
+                "supplier"
+            } else {
+                "customer"
+            };
+            let rec = report["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| {
+                    r["wave"] == wave
+                        && r["side"] == side
+                        && r["segment_kind"] == "all"
+                        && r["item"] == "trust"
+                })
+                .unwrap();
+            let counts = rec["counts"].as_object().unwrap();
+            let mut want: Vec<(u32, String)> = counts
+                .iter()
+                .map(|(k, v)| (k.parse().unwrap(), v.to_string()))
+                .collect();
+            want.sort();
+            let want: Vec<String> = want.into_iter().map(|(_, v)| v).collect();
+            assert_eq!(
+                cells[1..=want.len()].to_vec(),
+                want,
+                "wave {wave} {side}: {rec}"
+            );
+            rows += 1;
+        }
+        assert_eq!(rows, 12, "six waves × two firms");
 
         let (status, _, review) =
             page(&admin, &app, &format!("/partnerships/{id}/review?wave=6")).await;
@@ -160,7 +288,22 @@ both_backends!(
         assert_eq!(status, StatusCode::OK);
         assert!(kind.starts_with("text/csv"));
         assert!(csv.starts_with("section,wave,side,segment_kind,segment,subject,statistic,value"));
-        assert!(csv.contains("inter_firm.dimensions,6,,,,win_win,welch_p,"));
+        // The CSV's Welch p for the win–win gap of wave 6 is the report's.
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with("inter_firm.dimensions,6,,,,win_win,welch_p,"))
+            .expect("the wave-6 win–win gap test in the CSV");
+        let p: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
+        let gap = report["inter_firm"]["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["wave"] == 6 && r["dimension"] == "win_win")
+            .unwrap();
+        assert!(
+            (p - gap["welch_p"].as_f64().unwrap()).abs() < 1e-12,
+            "{line} / {gap}"
+        );
 
         let (status, kind, svg) = page(
             &admin,

@@ -290,26 +290,99 @@ db_test!(
         let pool = pool(&db, 4);
         let port = Sink::free_port();
         let mailer = smtp_mailer(port);
-        enqueue(&pool, 10);
+        // Waits long enough that one drain pass takes all ten rows together at each try.
+        let mut settings = delivery();
+        settings.backoff.base = Duration::from_millis(200);
+        settings.backoff.cap = Duration::from_secs(2);
+        let backoff = settings.backoff.clone();
+        let tokens = enqueue(&pool, 10);
 
-        let report = drain_once(&pool, &mailer, &delivery()).await.unwrap();
+        // Down: every mail is tried once, kept pending with the relay's address and the
+        // reason, and given back (no lease held) to be retried after the first backoff step.
+        let before = tandem::db::now();
+        let report = drain_once(&pool, &mailer, &settings).await.unwrap();
+        let after = tandem::db::now();
 
-        assert_eq!((report.sent, report.retried, report.failed), (0, 10, 0));
+        assert_eq!((report.claimed, report.sent), (10, 0));
+        assert_eq!((report.retried, report.failed), (10, 0));
+        let step = |n: u32| {
+            let wait = backoff.base.mul_f64(f64::from(1u32 << n)).min(backoff.cap);
+            (
+                chrono::TimeDelta::from_std(wait.mul_f64(1.0 - backoff.jitter)).unwrap(),
+                chrono::TimeDelta::from_std(wait.mul_f64(1.0 + backoff.jitter)).unwrap(),
+            )
+        };
+        let (low, high) = step(0);
         for row in rows(&pool) {
             assert_eq!((row.status.as_str(), row.attempts), ("pending", 1));
-            assert!(row.last_error.is_some());
-            assert!(row.locked_until.is_none());
+            assert!(row.locked_until.is_none() && row.sent_at.is_none());
+            let error = row.last_error.unwrap();
+            assert!(
+                error.starts_with(&format!("SMTP relay 127.0.0.1:{port}: "))
+                    && error.contains("Connection refused"),
+                "{error}"
+            );
+            assert!(
+                row.next_attempt_at >= before + low && row.next_attempt_at <= after + high,
+                "retry at {} is not one backoff step ({low}..{high}) after {before}",
+                row.next_attempt_at
+            );
         }
 
-        let sink = Sink::start_on(port);
-        drain_until_settled(&pool, &mailer, &delivery()).await;
+        // Nothing is due before its wait is over.
+        let early = drain_once(&pool, &mailer, &settings).await.unwrap();
+        assert_eq!(early.claimed, 0, "a mail was retried before its backoff");
 
-        assert_eq!(count_status(&pool, "sent"), 10);
-        let counts = sink.count_by_message_id();
-        assert_eq!(counts.len(), 10);
-        assert!(counts.values().all(|&n| n == 1));
+        // Still down at the second try: the wait doubles.
+        let before = tandem::db::now();
+        drain_until_attempted(&pool, &mailer, &settings, 2).await;
+        let after = tandem::db::now();
+        let (low, high) = step(1);
+        for row in rows(&pool) {
+            assert_eq!((row.status.as_str(), row.attempts), ("pending", 2));
+            assert!(
+                row.next_attempt_at >= before + low && row.next_attempt_at <= after + high,
+                "{row:?}"
+            );
+        }
+
+        // Back up: each invitee gets their own mail exactly once, and nothing more goes out.
+        let sink = Sink::start_on(port);
+        drain_until_settled(&pool, &mailer, &settings).await;
+
+        for row in rows(&pool) {
+            assert_eq!((row.status.as_str(), row.attempts), ("sent", 3), "{row:?}");
+        }
+        let received = sink.received();
+        assert_eq!(received.len(), 10);
+        for (recipient, token) in &tokens {
+            let mine: Vec<_> = received
+                .iter()
+                .filter(|m| m.to == vec![recipient.clone()])
+                .collect();
+            assert_eq!(mine.len(), 1, "{recipient} got {} mails", mine.len());
+            let text = mine[0].part("text/plain").unwrap();
+            assert!(text.contains(&format!("{BASE}/s/{token}")), "{text}");
+        }
+        let again = drain_once(&pool, &mailer, &settings).await.unwrap();
+        assert_eq!(again.claimed, 0);
+        assert_eq!(sink.count(), 10);
     }
 );
+
+/// Drains until every row has been attempted `n` times (the relay is still down).
+async fn drain_until_attempted(
+    pool: &Pool,
+    mailer: &Arc<Mailer>,
+    settings: &DeliverySettings,
+    n: i64,
+) {
+    eventually(&format!("every mail was tried {n} times"), || async {
+        drain_once(pool, mailer, settings).await.unwrap();
+        rows(pool).iter().all(|r| r.attempts >= n)
+    })
+    .await;
+}
 
 db_test!(transient_failures_give_up_after_the_last_attempt, |db| {
     let pool = pool(&db, 4);

@@ -159,8 +159,26 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
             .and_hms_opt(0, 0, 0)
             .unwrap()
     };
+    // Two instances notice it in the same instant: between them each wave closes and opens
+    // once and each missed slot is reported once (the database refuses a second report).
     let much_later = now + TimeDelta::days(95);
-    let r = tandem::services::waves::tick_at(&mut conn, &catalog, much_later, &links).unwrap();
+    let racers: Vec<_> = (0..2)
+        .map(|_| {
+            let (pool, catalog, links) = (pool.clone(), catalog.clone(), links.clone());
+            std::thread::spawn(move || {
+                let mut conn = pool.get().unwrap();
+                tandem::services::waves::tick_at(&mut conn, &catalog, much_later, &links).unwrap()
+            })
+        })
+        .collect();
+    let mut r = tandem::services::waves::TickReport::default();
+    for racer in racers {
+        let one = racer.join().unwrap();
+        r.closed.extend(one.closed);
+        r.opened.extend(one.opened);
+        r.missed.extend(one.missed);
+    }
+    r.missed.sort_by_key(|m| m.index);
     assert_eq!(r.closed, vec![(id, 1)]);
     assert_eq!(r.opened, vec![(id, 2)], "slot 3 opens as wave 2");
     let missed: Vec<(i64, u32, chrono::NaiveDateTime)> = r
@@ -211,6 +229,25 @@ world_test!(the_scheduler_opens_a_slot_once_however_often_it_runs, |w| {
     assert!(
         audited.iter().any(|d| d.starts_with("slot 2:")),
         "{audited:?}"
+    );
+    // A third instance that read "not reported yet" a moment too early is refused by the
+    // database, not trusted to check first.
+    let again = tandem::auth::audit::audit(
+        &mut conn,
+        "scheduler",
+        "wave.missed",
+        &format!("partnership {id}"),
+        audited.iter().find(|d| d.starts_with("slot 1:")).unwrap(),
+    );
+    assert!(
+        matches!(
+            again,
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        ),
+        "{again:?}"
     );
 });
 
