@@ -23,16 +23,22 @@ use super::partnerships::{show, PartnershipView};
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartnershipEdit {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// `monthly`, `quarterly` or `every N days`.
+    #[schema(pattern = "^(monthly|quarterly|every [0-9]+ days?)$")]
     pub cadence: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub first_wave_on: Option<NaiveDate>,
     /// HH:MM, local time.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub send_time: Option<String>,
-    /// IANA timezone.
+    /// IANA timezone, such as `Europe/Paris` or `UTC`.
+    #[schema(pattern = "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")]
     pub timezone: Option<String>,
+    #[schema(minimum = 1, maximum = 365)]
     pub response_window_days: Option<i64>,
+    /// Days after opening on which a reminder goes (each within the response window).
     pub reminder_days: Option<Vec<i64>>,
 }
 

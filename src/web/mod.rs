@@ -130,8 +130,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             api::scope()
                 .configure(routes::api)
-                .default_service(web::to(api::unknown_route))
+                .default_service(web::to(routes::unmatched))
                 .wrap(actix_web::middleware::from_fn(api::auth::identify_first)),
         )
-        .configure(routes::pages);
+        .configure(routes::pages)
+        .default_service(web::to(routes::unmatched));
 }

@@ -102,8 +102,10 @@ impl Modify for Credentials {
 }
 
 /// Every operation that reads a body can answer 400 (the body cannot be read, is not valid
-/// JSON, or is over the limit: `api::json_error`) and 415 (it is not the declared media
-/// type): documented once here for all of them, so a new handler cannot forget.
+/// JSON, or is over the limit: `api::json_error`), 415 (it is not the declared media type)
+/// and 422 (a field is refused), and every operation with query parameters 400 (the query
+/// string cannot be read): documented once here for all of them, so a new handler cannot
+/// forget.
 struct BodyErrors;
 
 impl Modify for BodyErrors {
@@ -122,11 +124,41 @@ impl Modify for BodyErrors {
                     .build(),
             )
         };
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        // Derived bodies say `deny_unknown_fields` themselves; this one deserializes by hand.
+        if let Some(RefOr::T(Schema::Object(body))) = openapi
+            .components
+            .as_mut()
+            .and_then(|c| c.schemas.get_mut("SubmissionBody"))
+        {
+            body.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        }
         for item in openapi.paths.paths.values_mut() {
-            for op in [&mut item.post, &mut item.put, &mut item.patch]
-                .into_iter()
-                .flatten()
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
             {
+                let queried = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                if queried {
+                    op.responses
+                        .responses
+                        .entry("400".into())
+                        .or_insert_with(|| error("the query string cannot be read"));
+                    op.responses.responses.entry("422".into()).or_insert_with(|| {
+                        error("a query parameter is refused (a NUL character): `fields` says which")
+                    });
+                }
                 if op.request_body.is_none() {
                     continue;
                 }
@@ -136,6 +168,9 @@ impl Modify for BodyErrors {
                 });
                 responses.entry("415".into()).or_insert_with(|| {
                     error("the body is not in the media type the operation takes")
+                });
+                responses.entry("422".into()).or_insert_with(|| {
+                    error("the body is well-formed but refused: `fields` names each field and why")
                 });
             }
         }

@@ -494,14 +494,15 @@ pub async fn opt_out(
     )
 }
 
-/// The JSON body of `POST /api/responses/{token}`.
+/// The JSON body of `POST /api/responses/{token}` (no other fields: `web::openapi` says so,
+/// as the hand-written `Deserialize` below refuses them).
 #[derive(Debug, utoipa::ToSchema)]
 pub struct SubmissionBody {
     /// item id → 1..5, or "dont_know"
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, AnswerValue>)]
     pub answers: Vec<(String, serde_json::Value)>,
     /// open question id → text
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, String>)]
     pub comments: Vec<(String, serde_json::Value)>,
 }
 
@@ -566,6 +567,33 @@ pub struct SubmitProblems {
     pub problems: Vec<AnswerProblem>,
 }
 
+/// A refused JSON value as shown in a message: at most 40 characters of it.
+fn shown(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// One answer in `POST /api/responses/{token}`: a point of the template's scale (1..A, where
+/// A is 2 to 11; 1..5 on the five-point templates) or `"dont_know"`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Only describes the body's values in the OpenAPI document.
+pub enum AnswerValue {
+    Point(i64),
+    DontKnow(DontKnow),
+}
+
+/// The answer "don't know".
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // Only describes the body's values in the OpenAPI document.
+pub enum DontKnow {
+    DontKnow,
+}
+
 /// Submit or update the answers of one personal link.
 #[utoipa::path(post, path = "/api/responses/{token}", tag = "responses",
     params(("token" = String, Path, description = "the personal link token")),
@@ -585,6 +613,9 @@ pub async fn submit_json(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut s = Submission::default();
+    // A value of the wrong kind is a refused field (422, every one named), like the answers
+    // the service refuses later; a body that is not JSON at all is the extractor's 400.
+    let mut refused = Vec::new();
     for (item, v) in body.answers {
         let answer = match &v {
             serde_json::Value::Number(n) => n
@@ -593,21 +624,29 @@ pub async fn submit_json(
                 .and_then(|n| crate::domain::Likert::new(n).map(Answer::Point)),
             serde_json::Value::String(t) if t == "dont_know" => Ok(Answer::DontKnow),
             other => Err(format!(
-                "the answer to {item:?} must be 1..5 or \"dont_know\", not {other}"
+                "the answer to {item:?} must be 1..5 or \"dont_know\", not {}",
+                shown(other)
             )),
+        };
+        match answer {
+            Ok(answer) => s.answers.push((item, answer)),
+            Err(message) => refused.push(crate::domain::FieldProblem {
+                field: format!("answers.{item}"),
+                message,
+            }),
         }
-        .map_err(ApiError::BadRequest)?;
-        s.answers.push((item, answer));
     }
     for (q, v) in body.comments {
         match v {
             serde_json::Value::String(t) => s.comments.push((q, t)),
-            other => {
-                return Err(ApiError::BadRequest(format!(
-                    "the comment {q:?} must be text, not {other}"
-                )))
-            }
+            other => refused.push(crate::domain::FieldProblem {
+                message: format!("the comment {q:?} must be text, not {}", shown(&other)),
+                field: format!("comments.{q}"),
+            }),
         }
+    }
+    if !refused.is_empty() {
+        return Err(ApiError::InvalidFields(refused));
     }
     let token = token.into_inner();
     let stored = state.metrics.responses_stored.with_label_values(&["api"]);

@@ -214,6 +214,64 @@ pub fn table() -> Vec<Route> {
     [PUBLIC, RESPONDENT, API, PAGES].concat()
 }
 
+/// The methods the table serves on `path` (empty when no route's pattern matches it): what a
+/// 405 names in its `Allow` header when a path is served but not with the method asked.
+pub fn allowed(path: &str) -> Vec<Verb> {
+    use std::sync::OnceLock;
+    static PATTERNS: OnceLock<Vec<(actix_web::dev::ResourceDef, Verb)>> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        table()
+            .into_iter()
+            .map(|r| (actix_web::dev::ResourceDef::new(r.path), r.verb))
+            .collect()
+    });
+    let mut verbs: Vec<Verb> = patterns
+        .iter()
+        .filter(|(pattern, _)| pattern.is_match(path))
+        .map(|(_, verb)| *verb)
+        .collect();
+    verbs.sort();
+    verbs.dedup();
+    verbs
+}
+
+/// A request no route took: 405 with `Allow` when the path is served with other methods,
+/// else 404 — in the API as JSON (its documented error body), elsewhere as plain text.
+pub(super) async fn unmatched(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::{http::header, HttpResponse};
+    let verbs = allowed(req.path());
+    let api = req.path() == API_PREFIX || req.path().starts_with("/api/");
+    if verbs.is_empty() {
+        let message = format!("there is no route {} {}", req.method(), req.path());
+        return if api {
+            HttpResponse::NotFound().json(serde_json::json!({ "error": message }))
+        } else {
+            HttpResponse::NotFound()
+                .content_type("text/plain; charset=utf-8")
+                .body(message)
+        };
+    }
+    let mut names: Vec<&str> = verbs.iter().map(|v| v.as_str()).collect();
+    if verbs.contains(&Verb::Get) {
+        names.insert(1, "HEAD");
+    }
+    let message = format!(
+        "{} {} is not served: use {}",
+        req.method(),
+        req.path(),
+        names.join(", ")
+    );
+    let mut response = HttpResponse::MethodNotAllowed();
+    response.insert_header((header::ALLOW, names.join(", ")));
+    if api {
+        response.json(serde_json::json!({ "error": message }))
+    } else {
+        response
+            .content_type("text/plain; charset=utf-8")
+            .body(message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -146,6 +146,8 @@ enum Refusal {
     Fields(Vec<FieldProblem>),
     Lines(Vec<ImportProblem>),
     NotUtf8(String),
+    /// A JSON body that is not an object.
+    Shape(String),
     TooLarge(usize),
 }
 
@@ -176,13 +178,15 @@ pub async fn input(
             Err(_) => return Ok(refuse(req, Refusal::TooLarge(limit(kind)))),
         };
         let verdict = match kind {
-            BodyKind::Form => check_form_text("form field", &body),
+            BodyKind::Form => check_form_text("form field", &body).map(|()| None),
             BodyKind::Json => check_json(&body),
-            BodyKind::Csv => check_csv(&body),
+            BodyKind::Csv => check_csv(&body).map(|()| None),
         };
-        if let Err(refusal) = verdict {
-            return Ok(refuse(req, refusal));
-        }
+        let body = match verdict {
+            Err(refusal) => return Ok(refuse(req, refusal)),
+            Ok(Some(normalized)) => web::Bytes::from(normalized),
+            Ok(None) => body,
+        };
         req.set_payload(Payload::from(body));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
@@ -194,7 +198,7 @@ fn refuse(req: ServiceRequest, refusal: Refusal) -> ServiceResponse<BoxBody> {
     let error = match refusal {
         Refusal::Fields(f) => ApiError::InvalidFields(f),
         Refusal::Lines(p) => ApiError::InvalidFile(p),
-        Refusal::NotUtf8(m) => ApiError::BadRequest(m),
+        Refusal::NotUtf8(m) | Refusal::Shape(m) => ApiError::BadRequest(m),
         // As the JSON extractor words it (400); 413 for the rest, as their extractors do.
         Refusal::TooLarge(n) if body_kind(&req) == Some(BodyKind::Json) => {
             ApiError::BadRequest(format!("the body is over the {n}-byte limit"))
@@ -287,16 +291,55 @@ fn percent_decode(raw: &[u8]) -> Vec<u8> {
 
 /// A JSON body: every key and string anywhere in it must be free of NUL. A body that is not
 /// JSON at all is left to the route's own extractor, which says what is wrong with it.
-fn check_json(body: &[u8]) -> Result<(), Refusal> {
-    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return Ok(());
+/// Refuses NUL anywhere and a top level that is not an object (serde would otherwise read
+/// `[null, null]` as a struct's fields in order); `null` passes, for optional bodies. A whole
+/// number written as a float (`24.0`) is an integer to JSON Schema, so such numbers are
+/// rewritten as integers (`Some(new body)`) for the integer fields to read them; a float
+/// field reads the integer just as well. Text that is not JSON passes on to the extractor,
+/// which says where it breaks.
+fn check_json(body: &[u8]) -> Result<Option<Vec<u8>>, Refusal> {
+    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Ok(None);
     };
+    if !(doc.is_object() || doc.is_null()) {
+        return Err(Refusal::Shape(
+            "the JSON body must be an object ({…}) with the fields the operation documents".into(),
+        ));
+    }
     let mut problems = Vec::new();
     walk_json(&doc, String::new(), &mut problems);
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Refusal::Fields(problems))
+    if !problems.is_empty() {
+        return Err(Refusal::Fields(problems));
+    }
+    if integral_floats_to_integers(&mut doc) {
+        return Ok(Some(
+            serde_json::to_vec(&doc).expect("a JSON value serializes"),
+        ));
+    }
+    Ok(None)
+}
+
+/// Rewrites every float with no fractional part that fits an i64 as that integer; `true`
+/// when one was rewritten.
+fn integral_floats_to_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // 2^63 is exactly representable; anything at or beyond it is not an i64.
+            if f.fract() == 0.0 && f >= -(2f64.powi(63)) && f < 2f64.powi(63) {
+                *value = Value::from(f as i64);
+                return true;
+            }
+            false
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, v| integral_floats_to_integers(v) | changed),
+        Value::Object(fields) => fields
+            .values_mut()
+            .fold(false, |changed, v| integral_floats_to_integers(v) | changed),
+        _ => false,
     }
 }
 

@@ -128,8 +128,18 @@ world_test!(
             "application/json",
         )
         .await;
-        assert_eq!(r.status(), 400);
-        assert!(r.text().await.unwrap().contains("outside the scale"));
+        // A point off the scale is a refused field (422, named), as schemathesis expects of
+        // a schema-valid integer the template's scale does not have.
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["fields"][0]["field"], "answers.trust", "{body}");
+        assert!(
+            body["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("outside the scale"),
+            "{body}"
+        );
 
         let mut unknown = answers(json!(4));
         unknown["trsut"] = json!(3);
@@ -299,5 +309,73 @@ world_test!(
             ),
             0
         );
+    }
+);
+
+world_test!(
+    answers_of_the_wrong_kind_are_refused_field_by_field_and_whole_floats_count,
+    |w| {
+        w.open_wave().await;
+        w.mail(4).await;
+        let url = w
+            .app
+            .url(&format!("/api/responses/{}", w.token_for("ann@acme.com")));
+        // Found by schemathesis: a value of the wrong kind was a bare 400 for the first one
+        // only; now 422 naming every refused field, and nothing stored.
+        let mut wrong = answers(json!(3));
+        wrong["trust"] = json!([1]);
+        wrong["win_win"] = json!({"a": 1});
+        let r = w
+            .app
+            .client
+            .post(&url)
+            .json(&json!({"answers": wrong, "comments": {"changes": 7}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        let mut fields: Vec<&str> = body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            ["answers.trust", "answers.win_win", "comments.changes"]
+        );
+        assert_eq!(w.app.db.count("responses"), 0);
+        // A body that is not an object is refused before it reaches a field: serde would
+        // read an array as the struct's fields in order.
+        let r = w
+            .app
+            .client
+            .post(&url)
+            .json(&json!([answers(json!(3))]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let body: Value = r.json().await.unwrap();
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("must be an object"),
+            "{body}"
+        );
+        // 4.0 is the whole number 4, as JSON Schema's `integer` says.
+        let r = w
+            .app
+            .client
+            .post(&url)
+            .json(&json!({"answers": answers(json!(4.0))}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        assert_eq!(w.app.db.count("answers WHERE value = 4"), 8);
     }
 );

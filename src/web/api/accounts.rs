@@ -238,6 +238,7 @@ pub async fn password_reset(
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Rows about this partnership: its own and its flags' (a partnership id)
+    #[param(pattern = "^([0-9]{1,18})?$")]
     pub partnership: Option<String>,
     /// Rows this person did or that were done to them: an email, or an actor such as `cli`
     /// or `admin-token`
@@ -245,15 +246,23 @@ pub struct AuditParams {
     /// One action (`user.disabled`), or a family (`flag.*`)
     pub action: Option<String>,
     /// From this day (YYYY-MM-DD, UTC) or moment (RFC 3339) on
+    #[param(
+        pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?$"
+    )]
     pub from: Option<String>,
     /// Up to and including this day (YYYY-MM-DD, UTC) or moment (RFC 3339)
+    #[param(
+        pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?$"
+    )]
     pub to: Option<String>,
     /// Page number, from 1 (default 1)
+    #[param(pattern = "^([1-9][0-9]{0,8})?$")]
     pub page: Option<String>,
     /// Rows per page, 1 to 500 (default 50)
+    #[param(pattern = "^([1-9][0-9]?|[1-4][0-9]{2}|500)?$")]
     pub per_page: Option<String>,
-    /// json (default) or csv (every matching row, not one page)
-    #[param(pattern = "^(json|csv)$")]
+    /// json (default) or csv (every matching row, not one page); empty is the default
+    #[param(pattern = "^(json|csv)?$")]
     pub format: Option<String>,
 }
 
@@ -335,7 +344,9 @@ pub fn page_link(path: &str, q: &AuditQuery, page: i64, per_page: i64) -> String
 #[utoipa::path(get, path = "/api/audit", tag = "accounts",
     params(AuditParams),
     security(("admin_token" = []), ("personal_token" = [])),
-    responses((status = 200, description = "a page (JSON) or every matching row (CSV)", body = AuditPageView),
+    responses((status = 200, description = "a page (JSON) or every matching row (CSV: id, at, actor, action, target, details)", content(
+            (AuditPageView = "application/json"),
+            (String = "text/csv"))),
         (status = 400, description = "an unknown format", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator", body = ErrorBody),
@@ -347,10 +358,10 @@ pub async fn audit(
     params: web::Query<AuditParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
-    let csv = match p.format.as_deref().map(|f| f.trim().to_ascii_lowercase()) {
-        None => false,
-        Some(f) if f.is_empty() || f == "json" => false,
-        Some(f) if f == "csv" => true,
+    // Exactly as documented (`^(json|csv)?$`): an empty value is the default.
+    let csv = match p.format.as_deref() {
+        None | Some("" | "json") => false,
+        Some("csv") => true,
         Some(other) => {
             return Err(ApiError::BadRequest(format!(
                 "format {:?} is not known (json or csv)",

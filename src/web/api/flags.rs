@@ -35,23 +35,32 @@ pub struct TransitionBody {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RaiseBody {
-    /// One line, at most 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    /// One line, at most 200 characters, not only spaces, no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub title: String,
-    /// At most 4000 characters.
-    #[schema(max_length = 4000)]
+    /// At most 4000 characters; line breaks and tabs but no other control characters.
+    #[schema(
+        max_length = 4000,
+        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub note: Option<String>,
-    /// `customer` or `supplier`.
+    /// `customer` or `supplier` (empty: both).
+    #[schema(pattern = "^(customer|supplier)?$")]
     pub side: Option<String>,
     /// A dimension of the partnership's survey.
     pub dimension: Option<String>,
     /// `level`, `function` or `region`, with `segment_value`.
+    #[schema(pattern = "^(level|function|region)?$")]
     pub segment_attribute: Option<String>,
     pub segment_value: Option<String>,
     /// An item of the partnership's survey (its dimension comes with it).
     pub item: Option<String>,
-    /// `low`, `medium` (the default) or `high`.
-    #[schema(pattern = "^(low|medium|high)$")]
+    /// `low`, `medium` (the default, also when empty) or `high`.
+    #[schema(pattern = "^(low|medium|high)?$")]
     pub severity: Option<String>,
 }
 

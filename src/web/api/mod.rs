@@ -35,17 +35,6 @@ pub fn scope() -> actix_web::Scope {
         .app_data(web::QueryConfig::default().error_handler(query_error))
 }
 
-/// Anything under `/api` no route serves: 404 with the JSON error body every API answer has
-/// (actix would answer with an empty body).
-pub(super) async fn unknown_route(req: HttpRequest) -> actix_web::Result<actix_web::HttpResponse> {
-    Err(ApiError::NotFound(format!(
-        "there is no API route {} {}",
-        req.method(),
-        req.path()
-    ))
-    .into())
-}
-
 /// Says what was wrong with a JSON body instead of a bare 400.
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let message = match &err {

@@ -95,6 +95,7 @@ pub async fn show(
         (status = 401, body = ErrorBody),
         (status = 403, description = "not an administrator (the route is admin-only)", body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "the partnership is archived and read-only", body = ErrorBody),
         (status = 415, description = "not sent as text/csv", body = ErrorBody),
         (status = 422, description = "refused; every problem with line and column", body = ErrorBody)))]
 pub async fn import_roster(

@@ -69,7 +69,9 @@ pub struct ReportQuery {
     params(("id" = i64, Path, description = "partnership id"), ReportQuery),
     security(("admin_token" = []), ("personal_token" = [])),
     responses(
-        (status = 200, description = "the report (JSON, or CSV with format=csv)", body = Report),
+        (status = 200, description = "the report (JSON, or CSV with format=csv: one row per section, wave, side, segment, subject and statistic)", content(
+            (Report = "application/json"),
+            (String = "text/csv"))),
         (status = 400, description = "a bad wave, segment or format", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 404, description = "no such partnership or wave, or a partnership outside the caller's scope", body = ErrorBody),
