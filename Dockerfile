@@ -1,15 +1,16 @@
 # syntax=docker/dockerfile:1
 # Tandem: a multi-stage build. The builder compiles the release binary (migrations, page and
-# mail templates and the shipped survey templates are embedded in it); the runtime image holds
-# only the binary, CA certificates and the one system library the bundled libpq still links
-# (libssl), and runs as an unprivileged user.
+# mail templates and the shipped survey templates are embedded in it, and SQLite, libpq and
+# OpenSSL are compiled in from source); the runtime image holds only the binary, CA
+# certificates and curl for the health check, and runs as an unprivileged user.
 
 FROM rust:1.95-slim-bookworm AS builder
 WORKDIR /src
+# OpenSSL's build (openssl-sys `vendored`) needs make and perl's full module set.
 # Debian stable's packages are not pinned: its point releases carry only security fixes.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl-dev pkg-config \
+ && apt-get install -y --no-install-recommends make perl \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cargo build --release --locked --bin tandem \
@@ -18,7 +19,7 @@ RUN cargo build --release --locked --bin tandem \
 FROM debian:bookworm-slim AS runtime
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl libssl3 \
+ && apt-get install -y --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/tandem --create-home tandem
 COPY --from=builder /src/target/release/tandem /usr/local/bin/tandem
