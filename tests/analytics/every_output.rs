@@ -1262,13 +1262,19 @@ async fn build(app: &TestApp) -> (World, reqwest::Client, reqwest::Client) {
         .collect::<BTreeSet<_>>()
         .len();
     for id in [p, q] {
-        let r = app
-            .post(&format!("/api/partnerships/{id}/goals"))
-            .json(&json!({"metric": format!("gap:{dimension}"), "target": 0.1, "due_on": "2031-01-31"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        for (metric, target) in [
+            ("gap", 0.1),
+            ("mean:supplier", 4.9),
+            ("agreement:supplier", 0.9),
+        ] {
+            let r = app
+                .post(&format!("/api/partnerships/{id}/goals"))
+                .json(&json!({"metric": format!("{metric}:{dimension}"), "target": target, "due_on": "2031-01-31"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201, "{metric}: {}", r.text().await.unwrap());
+        }
     }
 
     // A KPI for both (one wave: the lead–lag has nothing to pool yet).
@@ -1627,20 +1633,51 @@ both_backends!(no_output_discloses_a_group_below_the_minimum, |app| {
     }
     assert!(text.contains("2.3125") && text.contains("4.5"), "{text}");
 
-    // The comments: Acme's shown, Bolt's (below the minimum comment size) not.
-    let dash = manager
-        .get(app.url(&format!("/partnerships/{p}")))
+    // The comments: Acme's shown on the dashboard and in the review pack; Bolt's (below the
+    // minimum comment size) said withheld, its marker checked absent from everything above.
+    for page in [
+        format!("/partnerships/{p}"),
+        format!("/partnerships/{p}/review"),
+    ] {
+        let html = manager
+            .get(app.url(&page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let root = parse(&html);
+        let comments = root
+            .all()
+            .into_iter()
+            .find(|e| e.attribute("aria-label") == Some("Comments from Bolt"))
+            .unwrap_or_else(|| panic!("{page}: Bolt's comments section"));
+        assert!(
+            says_withheld(&comments.text()) && comments.text().contains("fewer than 10"),
+            "{page}: {}",
+            comments.text()
+        );
+        assert!(
+            root.text().contains(SHOWN_COMMENT),
+            "{page}: Acme's comment is shown"
+        );
+    }
+
+    // The second partnership's goals on its small firm have no value.
+    let goals: Value = app
+        .get(&format!("/api/partnerships/{q}/goals"))
         .send()
         .await
         .unwrap()
-        .text()
+        .json()
         .await
         .unwrap();
-    let dash = parse(&dash);
-    assert!(
-        dash.text().contains(SHOWN_COMMENT),
-        "Acme's comment is shown"
-    );
+    let goals = goals.as_array().expect("goals");
+    assert_eq!(goals.len(), 3);
+    for g in goals {
+        assert!(g["progress"]["current"].is_null(), "{g}");
+    }
 
     // The portfolio: the second partnership's small firm gives no gap.
     let portfolio: Value = manager
