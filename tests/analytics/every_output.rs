@@ -29,6 +29,7 @@ use tandem::auth::Role;
 use tandem::web::routes::{table, Route, Verb};
 
 use crate::both_backends;
+use crate::common::markup::{decode, parse_tag, tag_end};
 use crate::common::{write_file, TestApp};
 use crate::sink::Received;
 
@@ -458,7 +459,8 @@ fn chart_expect(p: bool, name: &str) -> &'static [&'static str] {
 }
 
 // ---------------------------------------------------------------------------------------
-// Reading markup: elements with attributes and children, text with entities decoded.
+// Reading markup into a tree (`common::markup` reads the tags): elements with attributes and
+// children, text with entities decoded.
 
 #[derive(Debug, Default)]
 struct Element {
@@ -525,47 +527,6 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn decode(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let entity = &rest[1..semi];
-        let c = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some(' '),
-            _ => entity
-                .strip_prefix("#x")
-                .or_else(|| entity.strip_prefix("#X"))
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 const VOID: [&str; 10] = [
     "br", "img", "input", "meta", "link", "hr", "col", "source", "wbr", "area",
 ];
@@ -627,7 +588,12 @@ fn parse(body: &str) -> Element {
             continue;
         }
         let self_closing = inner.ends_with('/');
-        let e = tag(inner.trim_end_matches('/'));
+        let tag = parse_tag(inner);
+        let e = Element {
+            name: tag.name,
+            attributes: tag.attributes,
+            children: Vec::new(),
+        };
         let void = self_closing || VOID.contains(&e.name.as_str());
         stack.push(e);
         if void {
@@ -638,58 +604,6 @@ fn parse(body: &str) -> Element {
         close(&mut stack);
     }
     stack.pop().unwrap()
-}
-
-fn tag_end(s: &str) -> Option<usize> {
-    let mut quote: Option<char> = None;
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') if i > 0 => quote = Some(c),
-            (None, '>') => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
-fn tag(inner: &str) -> Element {
-    let name_end = inner
-        .find(|c: char| c.is_whitespace())
-        .unwrap_or(inner.len());
-    let mut e = Element {
-        name: inner[..name_end].to_ascii_lowercase(),
-        ..Element::default()
-    };
-    let mut rest = inner[name_end..].trim_start();
-    while !rest.is_empty() {
-        let end = rest
-            .find(|c: char| c == '=' || c.is_whitespace())
-            .unwrap_or(rest.len());
-        let name = rest[..end].to_ascii_lowercase();
-        rest = rest[end..].trim_start();
-        let mut value = String::new();
-        if let Some(after) = rest.strip_prefix('=') {
-            let after = after.trim_start();
-            let (v, r) = match after.chars().next() {
-                Some(q @ ('"' | '\'')) => {
-                    let close = after[1..].find(q).map_or(after.len(), |i| i + 1);
-                    (&after[1..close], after.get(close + 1..).unwrap_or(""))
-                }
-                _ => {
-                    let e = after.find(char::is_whitespace).unwrap_or(after.len());
-                    (&after[..e], &after[e..])
-                }
-            };
-            value = decode(v);
-            rest = r.trim_start();
-        }
-        if !name.is_empty() {
-            e.attributes.push((name, value));
-        }
-    }
-    e
 }
 
 // ---------------------------------------------------------------------------------------
