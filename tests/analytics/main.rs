@@ -4,6 +4,10 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+/// The reader of received mail (here of the `.eml` files the embedded default writes).
+#[path = "../mail/sink.rs"]
+#[allow(dead_code)]
+mod sink;
 
 mod fixture;
 mod inference;
@@ -11,6 +15,7 @@ mod portfolio;
 mod region;
 
 use fixture as analytics_fixture;
+mod every_output;
 mod interfaces;
 mod linked_tables;
 mod small_answers;

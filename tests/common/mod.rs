@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod disclosure;
+pub mod markup;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
