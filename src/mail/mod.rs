@@ -12,6 +12,7 @@
 //! relay with a private CA, or `file://`, the default: `.eml` files in `<data dir>/mail`)
 //! and `TANDEM_MAIL_FROM`; see [`MailSettings::parse`].
 
+pub mod bounces;
 pub mod links;
 mod mailer;
 pub mod messages;
@@ -25,8 +26,8 @@ pub use links::Links;
 pub use mailer::{masked, Mailer};
 pub use outbox::{OutboxRow, OutboxStats, OutgoingMail};
 pub use settings::{
-    Backoff, DeliverySettings, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity,
-    TransportSettings, DEFAULT_FROM,
+    Backoff, BounceSettings, DeliverySettings, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity,
+    TransportSettings, DEFAULT_FROM, DEFAULT_SOFT_DAYS,
 };
 pub use transport::{MemoryMailbox, SendError, SentMail, Transport};
 pub use worker::{drain_once, drain_until, run_worker, DrainReport, WorkerHandle};
