@@ -3,9 +3,9 @@
 //!
 //! It never touches the database: recording what happened is the outbox worker's job.
 
+use lettre::address::Envelope;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::address::Envelope;
 use lettre::{Address, Message};
 
 use super::outbox::OutboxRow;
@@ -243,7 +243,10 @@ mod tests {
             7,
             "<abc123@tandem>",
         );
-        assert_eq!(sent[0].sender.as_deref(), Some(expected.to_string().as_str()));
+        assert_eq!(
+            sent[0].sender.as_deref(),
+            Some(expected.to_string().as_str())
+        );
         assert!(sent[0].raw.contains("From: Tandem <surveys@tandem.test>"));
     }
 

@@ -26,8 +26,8 @@ pub use links::Links;
 pub use mailer::{masked, Mailer};
 pub use outbox::{OutboxRow, OutboxStats, OutgoingMail};
 pub use settings::{
-    Backoff, BounceSettings, DeliverySettings, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity,
-    TransportSettings, DEFAULT_FROM, DEFAULT_SOFT_DAYS,
+    Backoff, BounceSettings, DeliverySettings, MailConfigError, MailSettings, SmtpCredentials,
+    SmtpSecurity, TransportSettings, DEFAULT_FROM, DEFAULT_SOFT_DAYS,
 };
 pub use transport::{MemoryMailbox, SendError, SentMail, Transport};
 pub use worker::{drain_once, drain_until, run_worker, DrainReport, WorkerHandle};

@@ -63,7 +63,9 @@ impl BounceSettings {
                 if parsed.user().contains('+') {
                     return Err(MailConfigError::BadBounceAddress {
                         value: raw.to_owned(),
-                        reason: "it already has a +tag; give the plain mailbox, Tandem adds +<id>-<tag>".into(),
+                        reason:
+                            "it already has a +tag; give the plain mailbox, Tandem adds +<id>-<tag>"
+                                .into(),
                     });
                 }
                 Some(parsed)

@@ -87,8 +87,16 @@ pub fn ingest_message(
             {
                 let details = format!(
                     "{kind} bounce {status} for {recipient} from {name}{}{}",
-                    if *escalated { " (soft bounces over the limit of days)" } else { "" },
-                    if *now_undeliverable { "; the address is now undeliverable" } else { "" },
+                    if *escalated {
+                        " (soft bounces over the limit of days)"
+                    } else {
+                        ""
+                    },
+                    if *now_undeliverable {
+                        "; the address is now undeliverable"
+                    } else {
+                        ""
+                    },
                 );
                 crate::auth::audit::audit_at(
                     conn,

@@ -49,7 +49,13 @@ impl Line {
             bounce: p
                 .undeliverable
                 .as_ref()
-                .map(|u| format!("since {} UTC: {}", u.since.format("%Y-%m-%d %H:%M"), u.reason))
+                .map(|u| {
+                    format!(
+                        "since {} UTC: {}",
+                        u.since.format("%Y-%m-%d %H:%M"),
+                        u.reason
+                    )
+                })
                 .unwrap_or_default(),
         }
     }

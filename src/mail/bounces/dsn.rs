@@ -149,7 +149,10 @@ fn hex(bytes: &[u8]) -> String {
 
 /// `abc@x` → `<abc@x>` (mail-parser gives Message-IDs without brackets).
 fn bracket(id: &str) -> String {
-    format!("<{}>", id.trim().trim_start_matches('<').trim_end_matches('>'))
+    format!(
+        "<{}>",
+        id.trim().trim_start_matches('<').trim_end_matches('>')
+    )
 }
 
 /// Every `local@domain` in a header value (inside angle brackets or bare).

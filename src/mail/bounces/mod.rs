@@ -96,9 +96,8 @@ pub fn record(
             continue;
         }
         let escalated = severity == Severity::Soft
-            && store::first_soft(conn, &email)?.is_some_and(|first| {
-                now - first >= TimeDelta::days(i64::from(settings.soft_days))
-            });
+            && store::first_soft(conn, &email)?
+                .is_some_and(|first| now - first >= TimeDelta::days(i64::from(settings.soft_days)));
         let hard = severity == Severity::Hard || escalated;
         let diagnostic = match (escalated, &r.diagnostic) {
             (true, d) => Some(format!(

@@ -36,7 +36,10 @@ fn a_postfix_hard_bounce_names_the_recipient_status_diagnostic_and_verp_address(
     assert_eq!(r.severity(), Ok(Severity::Hard));
     let diagnostic = r.diagnostic.as_deref().unwrap();
     assert!(diagnostic.starts_with("550 5.1.1"), "{diagnostic}");
-    assert!(diagnostic.ends_with("User unknown in virtual mailbox table"), "{diagnostic}");
+    assert!(
+        diagnostic.ends_with("User unknown in virtual mailbox table"),
+        "{diagnostic}"
+    );
     assert_eq!(report.envelope_to.first().map(String::as_str), Some(VERP));
     assert_eq!(report.original_message_id.as_deref(), Some(MSGID));
     assert_eq!(
@@ -87,7 +90,9 @@ fn an_exchange_report_with_a_human_part_first_is_read_from_its_status_part() {
     assert_eq!(r.severity(), Ok(Severity::Hard));
     assert_eq!(
         r.diagnostic.as_deref(),
-        Some("550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup")
+        Some(
+            "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
+        )
     );
     assert_eq!(report.envelope_to, vec![VERP.to_owned()]);
     assert_eq!(report.original_message_id.as_deref(), Some(MSGID));
@@ -122,9 +127,15 @@ fn delivered_and_relayed_statuses_are_not_bounces() {
 fn a_report_without_its_own_message_id_is_keyed_by_its_contents() {
     let raw = String::from_utf8(fixture("postfix_hard.eml"))
         .unwrap()
-        .replace("Message-Id: <20261217091203.4F1A2B3C4D@relay.tandem.test>\r\n", "");
+        .replace(
+            "Message-Id: <20261217091203.4F1A2B3C4D@relay.tandem.test>\r\n",
+            "",
+        );
     let a = parse(raw.as_bytes()).unwrap();
     let b = parse(raw.replace("Delivered-To", "X-Delivered-To").as_bytes()).unwrap();
     assert!(a.key.starts_with("sha256 "), "{}", a.key);
-    assert_eq!(a.key, b.key, "headers added on delivery must not change the key");
+    assert_eq!(
+        a.key, b.key,
+        "headers added on delivery must not change the key"
+    );
 }
