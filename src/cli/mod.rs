@@ -19,7 +19,7 @@ use crate::app::settings::{default_sqlite_path, parse_duration, DatabaseUrl};
 use crate::app::Settings;
 use crate::domain::PartnershipInput;
 use crate::mail::Links;
-use crate::mail::MailSettings;
+use crate::mail::{BounceSettings, MailSettings};
 use crate::server::Application;
 use crate::services::partnerships::{self as service, PartnershipView};
 use crate::services::waves;
@@ -351,10 +351,8 @@ impl Global {
             self.mail_from.as_deref(),
             &self.data_dir,
         )?;
-        s.mail.bounces = crate::mail::BounceSettings::parse(
-            self.bounce_address.as_deref(),
-            self.bounce_soft_days,
-        )?;
+        s.mail.bounces =
+            BounceSettings::parse(self.bounce_address.as_deref(), self.bounce_soft_days)?;
         Ok(s)
     }
 
