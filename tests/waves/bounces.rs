@@ -127,16 +127,15 @@ async fn wave_status(w: &World) -> Value {
     r.json::<Vec<Value>>().await.unwrap().remove(0)
 }
 
-/// Queues the reminders due four days after opening (outside the app, as the scheduler
-/// would) and wakes the worker.
+/// Queues the reminders due `days` after opening, outside the app as the scheduler would
+/// (the app's worker finds them on its next idle poll); returns the outbox rows written.
 async fn remind(w: &World, days: i64) -> usize {
     let pool = w.app.db.pool();
     let links = tandem::mail::Links {
         base_url: w.app.address.clone(),
     };
     let at = tandem::db::now() + TimeDelta::days(days);
-    let queued = lifecycle::send_due_reminders(&mut pool.get().unwrap(), at, &links).unwrap();
-    queued
+    lifecycle::send_due_reminders(&mut pool.get().unwrap(), at, &links).unwrap()
 }
 
 fn outbox_rows(w: &World, kind: &str, recipient: &str) -> Vec<(String, Option<String>)> {
