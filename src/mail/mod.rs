@@ -17,17 +17,19 @@ pub mod links;
 mod mailer;
 pub mod messages;
 pub mod outbox;
+mod refusals;
 mod settings;
 mod smtp;
 pub mod transport;
 pub mod worker;
 
+pub use bounces::{BounceSettings, DEFAULT_SOFT_DAYS};
 pub use links::Links;
 pub use mailer::{masked, Mailer};
 pub use outbox::{OutboxRow, OutboxStats, OutgoingMail};
 pub use settings::{
-    Backoff, BounceSettings, DeliverySettings, MailConfigError, MailSettings, SmtpCredentials,
-    SmtpSecurity, TransportSettings, DEFAULT_FROM, DEFAULT_SOFT_DAYS,
+    Backoff, DeliverySettings, MailConfigError, MailSettings, SmtpCredentials, SmtpSecurity,
+    TransportSettings, DEFAULT_FROM,
 };
 pub use transport::{MemoryMailbox, SendError, SentMail, Transport};
 pub use worker::{drain_once, drain_until, run_worker, DrainReport, WorkerHandle};

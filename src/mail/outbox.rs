@@ -80,7 +80,7 @@ pub fn enqueue(conn: &mut Conn, mail: &OutgoingMail) -> QueryResult<i64> {
     let headers = serde_json::to_string(&mail.headers)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     let now = db::now();
-    let refusals = refusals(conn, std::slice::from_ref(mail))?;
+    let refusals = super::refusals::refusals(conn, std::iter::once(mail.recipient.as_str()))?;
     let refused = refusals.first().cloned().flatten();
     let (body_text, body_html, headers) = match refused {
         Some(_) => ("", "", "[]".to_owned()),
@@ -104,28 +104,6 @@ pub fn enqueue(conn: &mut Conn, mail: &OutgoingMail) -> QueryResult<i64> {
         ))
         .returning(outbox::id)
         .get_result(conn)
-}
-
-/// Why each mail would not be sent (its address is undeliverable), in the order given.
-fn refusals(conn: &mut Conn, mails: &[OutgoingMail]) -> QueryResult<Vec<Option<String>>> {
-    let emails: Vec<String> = mails
-        .iter()
-        .map(|m| db::bounces::normalize(m.recipient.as_str()))
-        .collect();
-    let bad = db::bounces::undeliverable_among(conn, &emails)?;
-    Ok(emails
-        .iter()
-        .map(|e| bad.get(e).map(refusal_reason))
-        .collect())
-}
-
-/// The `last_error` of a mail refused because its address is undeliverable.
-pub fn refusal_reason(u: &db::bounces::Undeliverable) -> String {
-    clip(&format!(
-        "undeliverable: the address bounced hard on {} UTC ({})",
-        u.since.format("%Y-%m-%d %H:%M"),
-        u.reason
-    ))
 }
 
 fn status_for(refused: &Option<String>) -> &'static str {
@@ -160,7 +138,7 @@ pub fn enqueue_many(conn: &mut Conn, mails: &[OutgoingMail]) -> QueryResult<usiz
             .map(|m| serde_json::to_string(&m.headers))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-        let refused = refusals(conn, chunk)?;
+        let refused = super::refusals::refusals(conn, chunk.iter().map(|m| m.recipient.as_str()))?;
         let rows: Vec<_> = chunk
             .iter()
             .zip(&headers)
@@ -227,47 +205,11 @@ pub fn claim_due(
         if rows.is_empty() {
             return Ok(rows);
         }
-        let keep = refuse_undeliverable(conn, rows)?;
+        let keep = super::refusals::refuse_undeliverable(conn, rows, |r| r.id, |r| &r.recipient)?;
         if !keep.is_empty() {
             return Ok(keep);
         }
     }
-}
-
-/// Of claimed rows, records those whose address became undeliverable after they were
-/// queued as [`STATUS_UNDELIVERABLE`] with the reason (bodies blanked), and returns the
-/// others, to send.
-fn refuse_undeliverable(conn: &mut Conn, rows: Vec<OutboxRow>) -> QueryResult<Vec<OutboxRow>> {
-    if rows.is_empty() {
-        return Ok(rows);
-    }
-    let emails: Vec<String> = rows
-        .iter()
-        .map(|r| db::bounces::normalize(&r.recipient))
-        .collect();
-    let bad = db::bounces::undeliverable_among(conn, &emails)?;
-    if bad.is_empty() {
-        return Ok(rows);
-    }
-    let mut keep = Vec::with_capacity(rows.len());
-    for (row, email) in rows.into_iter().zip(emails) {
-        match bad.get(&email) {
-            Some(u) => {
-                diesel::update(outbox::table.find(row.id))
-                    .set((
-                        outbox::status.eq(STATUS_UNDELIVERABLE),
-                        outbox::locked_until.eq(None::<NaiveDateTime>),
-                        outbox::last_error.eq(refusal_reason(u)),
-                        outbox::body_text.eq(""),
-                        outbox::body_html.eq(""),
-                        outbox::headers.eq("[]"),
-                    ))
-                    .execute(conn)?;
-            }
-            None => keep.push(row),
-        }
-    }
-    Ok(keep)
 }
 
 fn claim_due_rows(
@@ -518,34 +460,6 @@ pub fn next_due(conn: &mut Conn) -> QueryResult<Option<NaiveDateTime>> {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     })
-}
-
-/// One row by id.
-pub fn by_id(conn: &mut Conn, id: i64) -> QueryResult<Option<OutboxRow>> {
-    outbox::table
-        .find(id)
-        .select(OutboxRow::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// The row a mail went out under: its wire Message-ID `<random@from-domain>` (see
-/// `Mailer::wire_message_id`) carries the stored `<random@tandem>`'s random part.
-pub fn by_wire_message_id(conn: &mut Conn, wire: &str) -> QueryResult<Option<OutboxRow>> {
-    let local = wire
-        .trim()
-        .trim_start_matches('<')
-        .split('@')
-        .next()
-        .unwrap_or_default();
-    if local.is_empty() {
-        return Ok(None);
-    }
-    outbox::table
-        .filter(outbox::message_id.eq(format!("<{local}@tandem>")))
-        .select(OutboxRow::as_select())
-        .first(conn)
-        .optional()
 }
 
 /// Counts for `tandem mail status`.

@@ -23,56 +23,7 @@ pub struct MailSettings {
     pub from: Mailbox,
     pub delivery: DeliverySettings,
     /// VERP envelope senders and how soft bounces turn hard.
-    pub bounces: BounceSettings,
-}
-
-/// Bounce handling (`TANDEM_BOUNCE_ADDRESS`, `TANDEM_BOUNCE_SOFT_DAYS`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BounceSettings {
-    /// The base of every mail's VERP envelope sender (`bounces@example.org` makes
-    /// `bounces+<outbox id>-<tag>@example.org`); `None`: the envelope sender is the From:
-    /// address, as without bounce handling.
-    pub address: Option<lettre::Address>,
-    /// Soft bounces of one address spread over at least this many days count as hard.
-    pub soft_days: u32,
-}
-
-/// Days of soft bounces after which an address counts as undeliverable, by default.
-pub const DEFAULT_SOFT_DAYS: u32 = 3;
-
-impl Default for BounceSettings {
-    fn default() -> Self {
-        BounceSettings {
-            address: None,
-            soft_days: DEFAULT_SOFT_DAYS,
-        }
-    }
-}
-
-impl BounceSettings {
-    /// Parses `TANDEM_BOUNCE_ADDRESS` (empty or unset: off) and the soft-bounce days.
-    pub fn parse(address: Option<&str>, soft_days: u32) -> Result<BounceSettings, MailConfigError> {
-        let address = match address.map(str::trim).filter(|a| !a.is_empty()) {
-            None => None,
-            Some(raw) => {
-                let parsed: lettre::Address =
-                    raw.parse().map_err(|e| MailConfigError::BadBounceAddress {
-                        value: raw.to_owned(),
-                        reason: format!("{e}"),
-                    })?;
-                if parsed.user().contains('+') {
-                    return Err(MailConfigError::BadBounceAddress {
-                        value: raw.to_owned(),
-                        reason:
-                            "it already has a +tag; give the plain mailbox, Tandem adds +<id>-<tag>"
-                                .into(),
-                    });
-                }
-                Some(parsed)
-            }
-        };
-        Ok(BounceSettings { address, soft_days })
-    }
+    pub bounces: super::bounces::BounceSettings,
 }
 
 /// Where mail is handed over.
@@ -237,8 +188,6 @@ pub enum MailConfigError {
         "TANDEM_MAIL_URL {url}: no folder; use file:///absolute/folder or file://relative/folder"
     )]
     EmptyFilePath { url: String },
-    #[error("TANDEM_BOUNCE_ADDRESS {value:?} is not a plain address ({reason}); expected e.g. bounces@example.org")]
-    BadBounceAddress { value: String, reason: String },
     #[error("TANDEM_MAIL_FROM {value:?} is not a mailbox ({reason}); expected e.g. \"Tandem <surveys@example.com>\"")]
     BadFrom { value: String, reason: String },
     #[error("cannot create the mail folder {path}: {reason}")]
@@ -273,7 +222,7 @@ impl MailSettings {
             transport: TransportSettings::parse(url)?,
             from: from_mailbox,
             delivery: DeliverySettings::default(),
-            bounces: BounceSettings::default(),
+            bounces: super::bounces::BounceSettings::default(),
         })
     }
 

@@ -11,16 +11,18 @@
 
 pub mod dsn;
 pub mod mailbox;
+mod settings;
 pub mod verp;
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::QueryResult;
+use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::outbox::{self, OutboxRow};
-use super::settings::BounceSettings;
+use super::outbox::OutboxRow;
+use crate::db::schema::outbox;
 use crate::db::{bounces as store, Conn};
 pub use dsn::{DsnError, Report, Severity};
+pub use settings::{BounceConfigError, BounceSettings, DEFAULT_SOFT_DAYS};
 
 /// What became of one recipient of one report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -165,7 +167,7 @@ fn find_mail(
             let Some((id, tag)) = verp::parse(base, candidate) else {
                 continue;
             };
-            return Ok(match outbox::by_id(conn, id)? {
+            return Ok(match outbox_row(conn, id)? {
                 Some(row) if verp::tag(&row.message_id) == tag => Ok(row),
                 Some(_) => Err(format!(
                     "the VERP address names outbox mail {id} with a tag that does not match it (forged or mangled)"
@@ -175,7 +177,7 @@ fn find_mail(
         }
     }
     if let Some(id) = &report.original_message_id {
-        if let Some(row) = outbox::by_wire_message_id(conn, id)? {
+        if let Some(row) = outbox_row_by_wire_message_id(conn, id)? {
             return Ok(Ok(row));
         }
     }
@@ -196,4 +198,32 @@ pub fn undeliverable(
 ) -> QueryResult<std::collections::HashMap<String, store::Undeliverable>> {
     let normalized: Vec<String> = emails.iter().map(|e| store::normalize(e)).collect();
     store::undeliverable_among(conn, &normalized)
+}
+
+/// One row by id.
+fn outbox_row(conn: &mut Conn, id: i64) -> QueryResult<Option<OutboxRow>> {
+    outbox::table
+        .find(id)
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The row a mail went out under: its wire Message-ID `<random@from-domain>` (see
+/// `Mailer::wire_message_id`) carries the stored `<random@tandem>`'s random part.
+fn outbox_row_by_wire_message_id(conn: &mut Conn, wire: &str) -> QueryResult<Option<OutboxRow>> {
+    let local = wire
+        .trim()
+        .trim_start_matches('<')
+        .split('@')
+        .next()
+        .unwrap_or_default();
+    if local.is_empty() {
+        return Ok(None);
+    }
+    outbox::table
+        .filter(outbox::message_id.eq(format!("<{local}@tandem>")))
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()
 }
