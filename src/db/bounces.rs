@@ -75,11 +75,16 @@ pub fn insert(conn: &mut Conn, new: &NewBounce<'_>) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// When `email` first soft-bounced, if it ever did.
-pub fn first_soft(conn: &mut Conn, email: &str) -> QueryResult<Option<NaiveDateTime>> {
+/// When `email` first soft-bounced at or after `since`, if it did.
+pub fn first_soft(
+    conn: &mut Conn,
+    email: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
     mail_bounces::table
         .filter(mail_bounces::email.eq(email))
         .filter(mail_bounces::kind.eq("soft"))
+        .filter(mail_bounces::received_at.ge(since))
         .select(diesel::dsl::min(mail_bounces::received_at))
         .first(conn)
 }

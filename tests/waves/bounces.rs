@@ -412,8 +412,33 @@ bounce_test!(
             at(4),
         )
         .unwrap();
+        // Cy soft-bounces once now and again forty days later: not one lasting failure
+        let cy = |n: u32| {
+            report_for(&w, "postfix_delayed.eml", "cy@bolt.com").replace(
+                "<20261217134011.9C8D7E6F5A@relay.tandem.test>",
+                &format!("<cy-{n}@relay.tandem.test>"),
+            )
+        };
+        let mut kinds = Vec::new();
+        for (n, days) in [(1, 0), (2, 40)] {
+            let r = tandem::services::bounces::ingest_message(
+                &mut conn,
+                &settings,
+                "test",
+                cy(n).as_bytes(),
+                "test",
+                at(days),
+            )
+            .unwrap();
+            kinds.push(json!(r.outcomes[0])["kind"].clone());
+        }
         drop(conn);
 
+        assert_eq!(
+            kinds,
+            vec![json!("soft"), json!("soft")],
+            "a soft bounce 40 days after the last one starts afresh"
+        );
         assert_eq!(json!(two_days.outcomes[0])["kind"], "soft");
         let hard = json!(four_days.outcomes[0]);
         assert_eq!(hard["kind"], "hard", "{hard}");

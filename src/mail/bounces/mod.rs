@@ -5,8 +5,8 @@
 //! Message-ID. A hard bounce (5.x.x) marks the row's recipient undeliverable: queueing and
 //! the worker then record every further mail to it as `undeliverable` with the reason
 //! instead of sending it. A soft bounce (4.x.x, delayed) is recorded and the address keeps
-//! getting mail; soft bounces of one address spread over at least `soft_days` days count
-//! as hard. Recording is idempotent: a report seen before (same key, same recipient) is
+//! getting mail; a soft bounce at least `soft_days` days after an earlier one of the same
+//! address (one of the last `soft_days` + 30 days) counts as hard. Recording is idempotent: a report seen before (same key, same recipient) is
 //! not recorded again. Nothing here audits or prints: `services::bounces` does.
 
 pub mod dsn;
@@ -23,6 +23,10 @@ use crate::db::schema::outbox;
 use crate::db::{bounces as store, Conn};
 pub use dsn::{DsnError, Report, Severity};
 pub use settings::{BounceConfigError, BounceSettings, DEFAULT_SOFT_DAYS};
+
+/// How far before the soft-bounce limit an earlier soft bounce still counts: an address
+/// that soft-bounced once long ago and again today has not been failing all that time.
+const SOFT_LOOKBACK: TimeDelta = TimeDelta::days(30);
 
 /// What became of one recipient of one report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -97,9 +101,10 @@ pub fn record(
             out.push(Outcome::Duplicate { bounce_id: seen.id });
             continue;
         }
+        let days = TimeDelta::days(i64::from(settings.soft_days));
         let escalated = severity == Severity::Soft
-            && store::first_soft(conn, &email)?
-                .is_some_and(|first| now - first >= TimeDelta::days(i64::from(settings.soft_days)));
+            && store::first_soft(conn, &email, now - days - SOFT_LOOKBACK)?
+                .is_some_and(|first| now - first >= days);
         let hard = severity == Severity::Hard || escalated;
         let diagnostic = match (escalated, &r.diagnostic) {
             (true, d) => Some(format!(
