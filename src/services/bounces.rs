@@ -50,6 +50,31 @@ impl IngestSummary {
         }
     }
 
+    /// The counts as the audit log and the CLI say them.
+    pub fn describe(&self) -> String {
+        let ignored: Vec<String> = self
+            .ignored
+            .iter()
+            .map(|(name, why)| format!("{name}: {why}"))
+            .collect();
+        format!(
+            "{} messages: {} hard, {} soft, {} already recorded, {} ignored{}",
+            self.messages,
+            self.hard,
+            self.soft,
+            self.duplicates,
+            self.ignored.len(),
+            if ignored.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", ignored.join("; "))
+            }
+        )
+        .chars()
+        .take(2000)
+        .collect()
+    }
+
     fn unreadable(&mut self, name: &str, reason: String) {
         self.messages += 1;
         self.ignored.push((name.to_owned(), reason));
@@ -116,6 +141,30 @@ pub fn ingest_message(
     })
 }
 
+/// Records one report posted to the webhook, like [`ingest_message`], and audits the post
+/// itself (`mail.bounces_ingested`, target `webhook`) with what it came to, duplicates and
+/// ignored recipients included.
+pub fn ingest_posted(
+    conn: &mut Conn,
+    settings: &BounceSettings,
+    raw: &[u8],
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<MessageResult, ServiceError> {
+    let result = ingest_message(conn, settings, "webhook", raw, actor, now)?;
+    let mut summary = IngestSummary::default();
+    summary.add(&result);
+    crate::auth::audit::audit_at(
+        conn,
+        now,
+        actor,
+        "mail.bounces_ingested",
+        "webhook",
+        &summary.describe(),
+    )?;
+    Ok(result)
+}
+
 /// Ingests every message of a Maildir folder or mbox file; the summary counts hard and soft
 /// bounces, duplicates, and every message or recipient not recorded with its reason. One
 /// audit row records the ingest itself.
@@ -152,14 +201,7 @@ pub fn ingest_mailbox(
         actor,
         "mail.bounces_ingested",
         &path.display().to_string(),
-        &format!(
-            "{} messages: {} hard, {} soft, {} already recorded, {} ignored",
-            summary.messages,
-            summary.hard,
-            summary.soft,
-            summary.duplicates,
-            summary.ignored.len()
-        ),
+        &summary.describe(),
     )?;
     Ok(summary)
 }

@@ -296,6 +296,14 @@ bounce_test!(
         assert_eq!(first["outcomes"][0]["kind"], "hard");
         assert_eq!(first["outcomes"][0]["status"], "5.1.10");
         assert_eq!(second["outcomes"][0]["outcome"], "duplicate", "{second}");
+        assert_eq!(
+            w.app.db.count(
+                "audit_log WHERE action = 'mail.bounces_ingested' AND target = 'webhook' \
+                 AND details LIKE '1 messages: 0 hard, 0 soft, 1 already recorded, 0 ignored%'"
+            ),
+            1,
+            "each post is audited with what it came to"
+        );
         assert!(
             refusal.contains("not a delivery status notification"),
             "{refusal}"

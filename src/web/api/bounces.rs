@@ -33,9 +33,7 @@ pub async fn ingest(
     let actor = admin.actor().to_owned();
     let settings = state.settings.mail.bounces.clone();
     let result = state
-        .db(move |conn, _| {
-            service::ingest_message(conn, &settings, "webhook", &body, &actor, crate::db::now())
-        })
+        .db(move |conn, _| service::ingest_posted(conn, &settings, &body, &actor, crate::db::now()))
         .await?;
     Ok(HttpResponse::Ok().json(result))
 }
