@@ -217,6 +217,13 @@ bounce_test!(
         let html = page.text().await.unwrap();
         assert!(html.contains("1 undeliverable address."), "{html}");
         assert!(html.contains("<td>undeliverable</td>"), "{html}");
+        let home = admin.get(w.app.url("/")).send().await.unwrap();
+        let home = home.text().await.unwrap();
+        let link = format!("href=\"/admin/partnerships/{}/roster\"", w.partnership);
+        assert!(
+            home.contains(&link),
+            "the home page links administrators to the roster"
+        );
         // a reminder is not sent to her: its outbox row says why
         assert_eq!(remind(&w, 4).await, 3, "Ann, Cy and Di are behind");
         let rows = outbox_rows(&w, "reminder", "ann@acme.com");
