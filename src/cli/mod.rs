@@ -2,6 +2,7 @@
 //! shell over a service, printing results for people and, where scripts need it, a
 //! machine-readable last line or `--json`.
 
+mod bounces;
 mod flags;
 mod report;
 mod users;
@@ -18,7 +19,7 @@ use crate::app::settings::{default_sqlite_path, parse_duration, DatabaseUrl};
 use crate::app::Settings;
 use crate::domain::PartnershipInput;
 use crate::mail::Links;
-use crate::mail::MailSettings;
+use crate::mail::{BounceSettings, MailSettings};
 use crate::server::Application;
 use crate::services::partnerships::{self as service, PartnershipView};
 use crate::services::waves;
@@ -54,6 +55,12 @@ pub struct Global {
     /// The From: of every mail
     #[arg(long, env = "TANDEM_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
+    /// Base of the VERP envelope senders (bounces@example.org makes bounces+<id>-<tag>@example.org); unset: bounces are not tracked by address
+    #[arg(long, env = "TANDEM_BOUNCE_ADDRESS", global = true)]
+    pub bounce_address: Option<String>,
+    /// Soft bounces of one address over at least this many days count as a hard bounce
+    #[arg(long, env = "TANDEM_BOUNCE_SOFT_DAYS", global = true, default_value_t = crate::mail::DEFAULT_SOFT_DAYS)]
+    pub bounce_soft_days: u32,
     /// The URL people reach the service at, used in emailed links (default http://<bind>)
     #[arg(long, env = "TANDEM_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -88,6 +95,9 @@ pub enum Command {
     /// The mail outbox
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Bounced mail: ingest delivery status notifications, list them
+    #[command(subcommand)]
+    Bounces(bounces::BouncesCommand),
     /// Sign-in users: add (prints a one-time set-password link), list, disable, enable, role,
     /// reset (a password reset mail), personal API tokens
     #[command(subcommand)]
@@ -341,6 +351,8 @@ impl Global {
             self.mail_from.as_deref(),
             &self.data_dir,
         )?;
+        s.mail.bounces =
+            BounceSettings::parse(self.bounce_address.as_deref(), self.bounce_soft_days)?;
         Ok(s)
     }
 
@@ -432,6 +444,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let state = startup::prepare(&cli.global.settings()?)?;
             report::report(&state, args, out)
         }
+        Command::Bounces(cmd) => {
+            let state = startup::prepare(&cli.global.settings()?)?;
+            bounces::bounces_command(&state, cmd, out)
+        }
         Command::Flags(cmd) => {
             let state = startup::prepare(&cli.global.settings()?)?;
             flags::flags_command(&state, cmd, out)
@@ -449,12 +465,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let (stats, failures) = state.run(|conn, _| crate::services::mail::status(conn))?;
             writeln!(
                 out,
-                "pending {} (in flight {}, retrying {}), sent {}, failed {}{}",
+                "pending {} (in flight {}, retrying {}), sent {}, failed {}, undeliverable {}{}",
                 stats.pending,
                 stats.in_flight,
                 stats.retrying,
                 stats.sent,
                 stats.failed,
+                stats.undeliverable,
                 stats
                     .oldest_pending
                     .map(|t| format!("; oldest pending queued {t} UTC"))
@@ -727,9 +744,19 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
                     } else {
                         "-".into()
                     };
+                    let bounced = match w.response_rate_delivered {
+                        Some(r) if w.bounced > 0 => format!(
+                            "  bounced {} ({:.0} % of the {} delivered)",
+                            w.bounced,
+                            100.0 * r,
+                            w.delivered
+                        ),
+                        _ if w.bounced > 0 => format!("  bounced {}", w.bounced),
+                        _ => String::new(),
+                    };
                     writeln!(
                         out,
-                        "wave {:>3}  {:<7}  closes {}  invited {:>5}  responded {:>5}  ({rate}){}",
+                        "wave {:>3}  {:<7}  closes {}  invited {:>5}  responded {:>5}  ({rate}){bounced}{}",
                         w.seq,
                         w.state,
                         w.closes_local,

@@ -7,6 +7,7 @@
 
 pub mod api_tokens;
 pub mod backup;
+pub mod bounces;
 pub mod firms;
 pub mod invitations;
 pub mod models;

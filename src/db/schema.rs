@@ -431,11 +431,37 @@ diesel::joinable!(flag_follow_ups -> flags (flag_id));
 diesel::joinable!(flag_follow_ups -> waves (wave_id));
 diesel::joinable!(flag_events -> users (user_id));
 diesel::joinable!(outbox -> invitations (invitation_id));
+diesel::joinable!(mail_bounces -> outbox (outbox_id));
+diesel::joinable!(undeliverable_addresses -> mail_bounces (bounce_id));
 diesel::joinable!(agg_groups -> waves (wave_id));
 diesel::joinable!(agg_items -> agg_groups (group_id));
 diesel::joinable!(agg_dimensions -> agg_groups (group_id));
 diesel::joinable!(agg_dimension_items -> agg_dimensions (dimension_agg_id));
 diesel::joinable!(flag_rule_configs -> partnerships (partnership_id));
+
+diesel::table! {
+    mail_bounces (id) {
+        id -> BigInt,
+        fingerprint -> Text,
+        email -> Text,
+        outbox_id -> Nullable<BigInt>,
+        kind -> Text,
+        action -> Text,
+        status -> Text,
+        diagnostic -> Nullable<Text>,
+        source -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    undeliverable_addresses (email) {
+        email -> Text,
+        reason -> Text,
+        bounce_id -> Nullable<BigInt>,
+        since -> Timestamp,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     firms,
@@ -470,4 +496,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     flag_rule_configs,
     report_versions,
     sign_in_limits,
+    mail_bounces,
+    undeliverable_addresses,
 );

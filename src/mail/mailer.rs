@@ -3,6 +3,7 @@
 //!
 //! It never touches the database: recording what happened is the outbox worker's job.
 
+use lettre::address::Envelope;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Address, Message};
@@ -17,6 +18,8 @@ use crate::domain::Email;
 pub struct Mailer {
     transport: Box<dyn Transport>,
     from: Mailbox,
+    /// The base of VERP envelope senders, when bounce handling is on.
+    bounce_address: Option<Address>,
     description: String,
 }
 
@@ -62,6 +65,7 @@ impl Mailer {
         Ok(Mailer {
             transport,
             from: settings.from.clone(),
+            bounce_address: settings.bounces.address.clone(),
             description: settings.describe(),
         })
     }
@@ -72,9 +76,16 @@ impl Mailer {
         let mailer = Mailer {
             transport: Box::new(mailbox.clone()),
             from,
+            bounce_address: None,
             description: "memory".into(),
         };
         (mailer, mailbox)
+    }
+
+    /// Sends with VERP envelope senders under `base` (see [`super::bounces::verp`]).
+    pub fn with_bounce_address(mut self, base: Option<Address>) -> Mailer {
+        self.bounce_address = base;
+        self
     }
 
     /// The transport as a URL without secrets, for logs and `tandem mail status`.
@@ -93,10 +104,11 @@ impl Mailer {
         let message = self.message(row)?;
         let raw = message.formatted();
         let message_id = self.wire_message_id(&row.message_id);
+        let envelope = self.envelope(row, &message)?;
         let result = self
             .transport
             .send(Outgoing {
-                envelope: message.envelope(),
+                envelope: &envelope,
                 raw: &raw,
                 message_id: &message_id,
             })
@@ -110,6 +122,17 @@ impl Mailer {
             );
         }
         result
+    }
+
+    /// The message's envelope; with bounce handling on, its sender is the row's VERP address
+    /// instead of the From: address.
+    fn envelope(&self, row: &OutboxRow, message: &Message) -> Result<Envelope, SendError> {
+        let Some(base) = &self.bounce_address else {
+            return Ok(message.envelope().clone());
+        };
+        let sender = super::bounces::verp::address(base, row.id, &row.message_id);
+        Envelope::new(Some(sender), message.envelope().to().to_vec())
+            .map_err(|e| SendError::Permanent(format!("the envelope cannot be built: {e}")))
     }
 
     /// The Message-ID a stored row goes out under: the row's random part at the domain of
@@ -205,6 +228,26 @@ mod tests {
         assert!(raw.contains("List-Unsubscribe: <https://t.example.com/s/abc/opt-out>"));
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("text/plain") && raw.contains("text/html"));
+    }
+
+    #[tokio::test]
+    async fn with_a_bounce_address_the_envelope_sender_is_the_rows_verp_address() {
+        let (mailer, mailbox) = mailer();
+        let mailer = mailer.with_bounce_address(Some("bounces@tandem.test".parse().unwrap()));
+
+        mailer.send(&row("ann@example.com", "[]")).await.unwrap();
+
+        let sent = mailbox.sent();
+        let expected = crate::mail::bounces::verp::address(
+            &"bounces@tandem.test".parse().unwrap(),
+            7,
+            "<abc123@tandem>",
+        );
+        assert_eq!(
+            sent[0].sender.as_deref(),
+            Some(expected.to_string().as_str())
+        );
+        assert!(sent[0].raw.contains("From: Tandem <surveys@tandem.test>"));
     }
 
     #[tokio::test]

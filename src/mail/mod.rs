@@ -12,15 +12,18 @@
 //! relay with a private CA, or `file://`, the default: `.eml` files in `<data dir>/mail`)
 //! and `TANDEM_MAIL_FROM`; see [`MailSettings::parse`].
 
+pub mod bounces;
 pub mod links;
 mod mailer;
 pub mod messages;
 pub mod outbox;
+mod refusals;
 mod settings;
 mod smtp;
 pub mod transport;
 pub mod worker;
 
+pub use bounces::{BounceSettings, DEFAULT_SOFT_DAYS};
 pub use links::Links;
 pub use mailer::{masked, Mailer};
 pub use outbox::{OutboxRow, OutboxStats, OutgoingMail};

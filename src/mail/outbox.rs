@@ -23,6 +23,8 @@ use crate::domain::Email;
 pub const STATUS_PENDING: &str = "pending";
 pub const STATUS_SENT: &str = "sent";
 pub const STATUS_FAILED: &str = "failed";
+/// Not sent, and never will be: the address bounced hard (`last_error` says when and why).
+pub const STATUS_UNDELIVERABLE: &str = db::bounces::OUTBOX_UNDELIVERABLE;
 
 /// Longest error text kept on a row.
 const MAX_ERROR_CHARS: usize = 1000;
@@ -78,16 +80,23 @@ pub fn enqueue(conn: &mut Conn, mail: &OutgoingMail) -> QueryResult<i64> {
     let headers = serde_json::to_string(&mail.headers)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     let now = db::now();
+    let refusals = super::refusals::refusals(conn, std::iter::once(mail.recipient.as_str()))?;
+    let refused = refusals.first().cloned().flatten();
+    let (body_text, body_html, headers) = match refused {
+        Some(_) => ("", "", "[]".to_owned()),
+        None => (mail.body_text.as_str(), mail.body_html.as_str(), headers),
+    };
     diesel::insert_into(outbox::table)
         .values((
             outbox::kind.eq(&mail.kind),
             outbox::recipient.eq(mail.recipient.as_str()),
             outbox::subject.eq(&mail.subject),
-            outbox::body_text.eq(&mail.body_text),
-            outbox::body_html.eq(&mail.body_html),
+            outbox::body_text.eq(body_text),
+            outbox::body_html.eq(body_html),
             outbox::headers.eq(headers),
             outbox::message_id.eq(new_message_id()),
-            outbox::status.eq(STATUS_PENDING),
+            outbox::status.eq(status_for(&refused)),
+            outbox::last_error.eq(refused),
             outbox::attempts.eq(0_i64),
             outbox::next_attempt_at.eq(now),
             outbox::invitation_id.eq(mail.invitation_id),
@@ -97,10 +106,18 @@ pub fn enqueue(conn: &mut Conn, mail: &OutgoingMail) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Bound parameters per outbox row in [`enqueue_many`].
-const PARAMS_PER_ROW: usize = 12;
+fn status_for(refused: &Option<String>) -> &'static str {
+    if refused.is_some() {
+        STATUS_UNDELIVERABLE
+    } else {
+        STATUS_PENDING
+    }
+}
 
-/// Rows per INSERT statement in [`enqueue_many`]: 12 × 500 = 6,000 bound parameters, well
+/// Bound parameters per outbox row in [`enqueue_many`].
+const PARAMS_PER_ROW: usize = 13;
+
+/// Rows per INSERT statement in [`enqueue_many`]: 13 × 500 = 6,500 bound parameters, well
 /// under both PostgreSQL's 65,535 and the bundled SQLite's 32,766, and a statement of a few
 /// MB at most (bodies are a few KB), so memory stays bounded whatever the batch.
 pub const ENQUEUE_CHUNK: usize = 500;
@@ -110,6 +127,8 @@ const _: () = assert!(ENQUEUE_CHUNK * PARAMS_PER_ROW <= 32_766);
 /// (one statement per mail made filling the outbox a round trip per mail on PostgreSQL).
 /// Like [`enqueue`], call it inside the caller's transaction: a failed chunk leaves the
 /// earlier ones for the caller's rollback to undo. Returns the number of rows written.
+/// A mail to an undeliverable address is written as [`STATUS_UNDELIVERABLE`] with the
+/// reason and no body: refused, and on record.
 pub fn enqueue_many(conn: &mut Conn, mails: &[OutgoingMail]) -> QueryResult<usize> {
     let now = db::now();
     let mut written = 0;
@@ -119,19 +138,30 @@ pub fn enqueue_many(conn: &mut Conn, mails: &[OutgoingMail]) -> QueryResult<usiz
             .map(|m| serde_json::to_string(&m.headers))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+        let refused = super::refusals::refusals(conn, chunk.iter().map(|m| m.recipient.as_str()))?;
         let rows: Vec<_> = chunk
             .iter()
             .zip(&headers)
-            .map(|(mail, headers)| {
+            .zip(&refused)
+            .map(|((mail, headers), refused)| {
+                let (body_text, body_html, headers) = match refused {
+                    Some(_) => ("", "", "[]"),
+                    None => (
+                        mail.body_text.as_str(),
+                        mail.body_html.as_str(),
+                        headers.as_str(),
+                    ),
+                };
                 (
                     outbox::kind.eq(&mail.kind),
                     outbox::recipient.eq(mail.recipient.as_str()),
                     outbox::subject.eq(&mail.subject),
-                    outbox::body_text.eq(&mail.body_text),
-                    outbox::body_html.eq(&mail.body_html),
+                    outbox::body_text.eq(body_text),
+                    outbox::body_html.eq(body_html),
                     outbox::headers.eq(headers),
                     outbox::message_id.eq(new_message_id()),
-                    outbox::status.eq(STATUS_PENDING),
+                    outbox::status.eq(status_for(refused)),
+                    outbox::last_error.eq(refused.as_deref()),
                     outbox::attempts.eq(0_i64),
                     outbox::next_attempt_at.eq(now),
                     outbox::invitation_id.eq(mail.invitation_id),
@@ -163,6 +193,26 @@ pub fn claim(conn: &mut Conn, batch: i64, lease: Duration) -> QueryResult<Vec<Ou
 /// concurrent workers pass each other's rows by instead of waiting. SQLite: one
 /// `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING`, atomic under SQLite's single writer.
 pub fn claim_due(
+    conn: &mut Conn,
+    batch: i64,
+    lease: Duration,
+    due_by: NaiveDateTime,
+) -> QueryResult<Vec<OutboxRow>> {
+    // A batch whose every row was refused would read as "nothing due" to the worker, which
+    // stops draining on an empty claim: claim again until something is left to send.
+    loop {
+        let rows = claim_due_rows(conn, batch, lease, due_by)?;
+        if rows.is_empty() {
+            return Ok(rows);
+        }
+        let keep = super::refusals::refuse_undeliverable(conn, rows, |r| r.id, |r| &r.recipient)?;
+        if !keep.is_empty() {
+            return Ok(keep);
+        }
+    }
+}
+
+fn claim_due_rows(
     conn: &mut Conn,
     batch: i64,
     lease: Duration,
@@ -418,6 +468,8 @@ pub struct OutboxStats {
     pub pending: i64,
     pub sent: i64,
     pub failed: i64,
+    /// Not sent because the address bounced hard.
+    pub undeliverable: i64,
     /// Pending rows a worker holds right now.
     pub in_flight: i64,
     /// Pending rows that have failed at least once and wait for another attempt.
@@ -439,6 +491,7 @@ pub fn stats(conn: &mut Conn) -> QueryResult<OutboxStats> {
             STATUS_PENDING => s.pending = n,
             STATUS_SENT => s.sent = n,
             STATUS_FAILED => s.failed = n,
+            STATUS_UNDELIVERABLE => s.undeliverable = n,
             _ => {}
         }
     }

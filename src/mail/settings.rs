@@ -22,6 +22,8 @@ pub struct MailSettings {
     /// The `From:` mailbox of every mail (and the envelope sender).
     pub from: Mailbox,
     pub delivery: DeliverySettings,
+    /// VERP envelope senders and how soft bounces turn hard.
+    pub bounces: super::bounces::BounceSettings,
 }
 
 /// Where mail is handed over.
@@ -220,6 +222,7 @@ impl MailSettings {
             transport: TransportSettings::parse(url)?,
             from: from_mailbox,
             delivery: DeliverySettings::default(),
+            bounces: super::bounces::BounceSettings::default(),
         })
     }
 

@@ -37,6 +37,8 @@ impl SendError {
 /// A mail as the in-memory transport keeps it.
 #[derive(Debug, Clone)]
 pub struct SentMail {
+    /// The envelope sender (`MAIL FROM`).
+    pub sender: Option<String>,
     pub recipients: Vec<String>,
     pub message_id: String,
     /// The whole message as it would have gone over the wire.
@@ -140,6 +142,7 @@ impl Transport for MemoryMailbox {
         Box::pin(async move {
             let recipients = mail.envelope.to().iter().map(ToString::to_string).collect();
             self.lock().push(SentMail {
+                sender: mail.envelope.from().map(ToString::to_string),
                 recipients,
                 message_id: mail.message_id.to_owned(),
                 raw: String::from_utf8_lossy(mail.raw).into_owned(),

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod backup;
+pub mod bounces;
 pub mod dashboard;
 pub mod demo;
 pub mod flags;

@@ -38,6 +38,14 @@ pub struct WaveStatus {
     pub imported: bool,
     pub invited: i64,
     pub responded: i64,
+    /// Invitations whose mail bounced hard or was refused (the address is undeliverable).
+    pub bounced: i64,
+    /// Invitations that reached someone: invited − bounced.
+    pub delivered: i64,
+    /// responded / invited, when anyone was invited.
+    pub response_rate: Option<f64>,
+    /// responded / delivered: the rate among people the invitation reached.
+    pub response_rate_delivered: Option<f64>,
     pub sides: Vec<SideStatus>,
 }
 
@@ -115,6 +123,13 @@ pub fn status(conn: &mut Conn, partnership_id: i64) -> Result<Vec<WaveStatus>, S
                 responded,
             })
             .collect();
+        let invited: i64 = sides.iter().map(|s| s.invited).sum();
+        let responded: i64 = sides.iter().map(|s| s.responded).sum();
+        let bounced = i64::try_from(db::bounces::bounced_invitations(conn, w.id)?.len())
+            .unwrap_or(i64::MAX)
+            .min(invited);
+        let delivered = invited - bounced;
+        let rate = |n: i64, d: i64| (d > 0).then(|| n as f64 / d as f64);
         out.push(WaveStatus {
             seq: w.seq,
             closes_local: crate::waves::schedule::local_deadline(w.closes_at, &p.timezone),
@@ -122,8 +137,12 @@ pub fn status(conn: &mut Conn, partnership_id: i64) -> Result<Vec<WaveStatus>, S
             opens_at: w.opens_at,
             closes_at: w.closes_at,
             imported: w.imported,
-            invited: sides.iter().map(|s| s.invited).sum(),
-            responded: sides.iter().map(|s| s.responded).sum(),
+            invited,
+            responded,
+            bounced,
+            delivered,
+            response_rate: rate(responded, invited),
+            response_rate_delivered: rate(responded, delivered),
             sides,
         });
     }

@@ -99,7 +99,7 @@ impl UserPage {
     }
 }
 
-fn page_error(e: ApiError) -> HttpResponse {
+pub(super) fn page_error(e: ApiError) -> HttpResponse {
     let page = match &e {
         ApiError::NotFound(m) => message_page(StatusCode::NOT_FOUND, "Not found", m),
         ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, "Not allowed", m),

@@ -17,6 +17,7 @@ pub mod overview;
 pub mod portfolio;
 pub mod render;
 pub mod respond;
+pub mod roster;
 pub mod routes;
 pub mod security;
 

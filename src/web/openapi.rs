@@ -26,6 +26,8 @@ use super::{api, health};
         api::waves::open,
         api::waves::close,
         api::waves::status,
+        api::bounces::people,
+        api::bounces::ingest,
         api::templates::list,
         api::reports::report,
         api::reports::import_kpis,

@@ -8,7 +8,7 @@ use actix_web::{guard, http::Method, web};
 
 use super::{
     account, admin, api, auth_pages, dashboard, health, inbox, observe, openapi, overview,
-    portfolio, respond,
+    portfolio, respond, roster,
 };
 
 /// An HTTP method a route answers.
@@ -131,6 +131,8 @@ group!(
     Post "/partnerships/{id}/waves" => api::waves::open,
     Post "/partnerships/{id}/waves/close" => api::waves::close,
     Get "/partnerships/{id}/waves" => api::waves::status,
+    Get "/partnerships/{id}/people" => api::bounces::people,
+    Post "/bounces" => api::bounces::ingest,
     Get "/templates" => api::templates::list,
     Get "/partnerships/{id}/report" => api::reports::report,
     Post "/partnerships/{id}/kpis" => api::reports::import_kpis,
@@ -183,6 +185,7 @@ group!(
     Post "/admin/users/{id}/access" => admin::change_access,
     Post "/admin/users/{id}/reset" => admin::reset,
     Get "/admin/audit" => admin::audit_page,
+    Get "/admin/partnerships/{id}/roster" => roster::roster_page,
     Get "/partnerships/{id}" => dashboard::dashboard,
     Get "/partnerships/{id}/items/{item}" => dashboard::item,
     Get "/partnerships/{id}/export.csv" => dashboard::export_csv,

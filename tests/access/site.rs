@@ -230,6 +230,9 @@ fn api_rule(path: &str, verb: Verb, who: Who) -> Answer {
         };
         return partnership_rule(kind, who);
     }
+    // Everything else is for administrators, e.g. the bounce webhook `POST /api/bounces`
+    // (a relay's or mail service's report goes in with the admin token or an
+    // administrator's personal token); `/partnerships/{id}/people` is AdminOnly above.
     let kind = match rest {
         "/portfolio" => Kind::Read,
         "/portfolio/lead-lag" | "/flags" => Kind::Flags,

@@ -554,3 +554,51 @@ db_test!(a_relay_that_never_answers_is_a_transient_failure, |db| {
         assert!(error.contains("did not complete the exchange"), "{error}");
     }
 });
+
+db_test!(
+    mail_to_an_address_that_bounced_hard_is_recorded_undeliverable_by_the_worker_and_the_queue,
+    |db| {
+        let pool = pool(&db, 4);
+        let sink = Sink::start();
+        enqueue_to(
+            &pool,
+            ["gone@example.com".to_owned(), "here@example.com".to_owned()].into_iter(),
+        );
+        tandem::db::bounces::mark_undeliverable(
+            &mut pool.get().unwrap(),
+            "gone@example.com",
+            "5.1.1: 550 5.1.1 User unknown",
+            None,
+            tandem::db::now(),
+        )
+        .unwrap();
+        let mailer = smtp_mailer(sink.port);
+
+        let report = drain_once(&pool, &mailer, &delivery()).await.unwrap();
+        enqueue_to(&pool, ["Gone@Example.com".to_owned()].into_iter());
+        let again = drain_once(&pool, &mailer, &delivery()).await.unwrap();
+
+        assert_eq!(report.sent, 1, "only the deliverable address is sent to");
+        assert_eq!(again.sent, 0);
+        let received = sink.received();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].to, vec!["here@example.com".to_owned()]);
+        let refused: Vec<OutboxRow> = rows(&pool)
+            .into_iter()
+            .filter(|r| r.recipient.eq_ignore_ascii_case("gone@example.com"))
+            .collect();
+        assert_eq!(refused.len(), 2, "both mails are on record, none dropped");
+        for row in refused {
+            assert_eq!(row.status, "undeliverable");
+            let why = row.last_error.unwrap();
+            assert!(
+                why.starts_with("undeliverable: the address bounced hard on "),
+                "{why}"
+            );
+            assert!(why.ends_with("(5.1.1: 550 5.1.1 User unknown)"), "{why}");
+            assert_eq!((row.body_text.as_str(), row.body_html.as_str()), ("", ""));
+        }
+        let stats = queue::stats(&mut pool.get().unwrap()).unwrap();
+        assert_eq!((stats.sent, stats.undeliverable, stats.pending), (1, 2, 0));
+    }
+);

@@ -8,6 +8,7 @@ mod sink;
 
 mod api;
 mod backup;
+mod bounces;
 mod comments;
 mod form;
 mod lifecycle;
@@ -33,6 +34,14 @@ pub struct World {
 
 impl World {
     pub async fn new(backend: Backend) -> Option<World> {
+        Self::new_with(backend, |_| {}).await
+    }
+
+    /// [`World::new`] with the mail settings adjusted (e.g. a bounce address).
+    pub async fn new_with(
+        backend: Backend,
+        adjust: impl FnOnce(&mut MailSettings) + Send + 'static,
+    ) -> Option<World> {
         let sink = Sink::start();
         let port = sink.port;
         let app = TestApp::spawn_with(backend, move |s| {
@@ -43,6 +52,7 @@ impl World {
             )
             .unwrap();
             mail.delivery.idle_poll = Duration::from_millis(50);
+            adjust(&mut mail);
             s.mail = mail;
         })
         .await?;

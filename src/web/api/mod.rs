@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bounces;
 pub mod flags;
 pub mod goals;
 pub mod partnerships;

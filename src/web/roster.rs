@@ -1,0 +1,86 @@
+//! `GET /admin/partnerships/{id}/roster`: a partnership's people for administrators, with
+//! each address's deliverability (an address that bounced hard gets no more mail, and the
+//! page says since when and why).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use super::admin::page_error;
+use super::extract::{Admins, RequireRole};
+use super::render::html;
+use super::AppState;
+use crate::services::bounces::{self, RosterPerson};
+
+#[derive(Template)]
+#[template(path = "pages/admin_roster.html")]
+struct RosterPage {
+    email: String,
+    csrf: String,
+    partnership_id: i64,
+    people: Vec<Line>,
+    undeliverable: usize,
+}
+
+struct Line {
+    name: String,
+    side: String,
+    email: String,
+    segment: String,
+    status: String,
+    /// "since … : reason" for an undeliverable address, else empty.
+    bounce: String,
+}
+
+impl Line {
+    fn of(p: &RosterPerson) -> Line {
+        let status = match (&p.undeliverable, p.active, p.opted_out) {
+            (Some(_), _, _) => "undeliverable",
+            (None, false, _) => "inactive",
+            (None, true, true) => "opted out",
+            (None, true, false) => "active",
+        };
+        Line {
+            name: p.name.clone(),
+            side: p.side.clone(),
+            email: p.email.clone().unwrap_or_default(),
+            segment: format!("{} · {} · {}", p.level, p.function, p.region),
+            status: status.into(),
+            bounce: p
+                .undeliverable
+                .as_ref()
+                .map(|u| {
+                    format!(
+                        "since {} UTC: {}",
+                        u.since.format("%Y-%m-%d %H:%M"),
+                        u.reason
+                    )
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// `GET /admin/partnerships/{id}/roster`
+pub async fn roster_page(
+    admin: RequireRole<Admins>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async {
+        let id = super::api::partnerships::parse_id(&id)?;
+        let people = state.db(move |conn, _| bounces::roster(conn, id)).await?;
+        html(
+            StatusCode::OK,
+            RosterPage {
+                email: admin.user.user.email.clone(),
+                csrf: admin.csrf_token(),
+                partnership_id: id,
+                undeliverable: people.iter().filter(|p| p.undeliverable.is_some()).count(),
+                people: people.iter().map(Line::of).collect(),
+            },
+        )
+    }
+    .await;
+    result.unwrap_or_else(page_error)
+}
