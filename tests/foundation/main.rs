@@ -17,3 +17,4 @@ mod partnerships;
 mod readme;
 mod roster;
 mod templates;
+mod upgrade;
