@@ -136,7 +136,7 @@ pub struct SurveyTemplate {
     dimensions: Vec<Dimension>,
     items: Vec<Item>,
     open_questions: Vec<OpenQuestion>,
-    /// The `[translations.<code>]` tables, in file order; empty for an English-only template
+    /// The `[translations.<code>]` tables, in the order of [`Language::ALL`]; empty for an English-only template
     /// (every body stored before translations existed).
     translations: Vec<Translation>,
 }
@@ -235,7 +235,8 @@ impl SurveyTemplate {
             .find(|question| question.id == id)
     }
 
-    /// English and every language the template is translated into.
+    /// English and every language the template is translated into, in the order of
+    /// [`Language::ALL`].
     pub fn languages(&self) -> Vec<Language> {
         std::iter::once(Language::En)
             .chain(self.translations.iter().map(|t| t.language))

@@ -34,7 +34,7 @@ pub(super) struct English<'a> {
 }
 
 impl Reader<'_> {
-    /// Every `[translations.<code>]` table, in file order; `None` when one has a problem.
+    /// Every `[translations.<code>]` table, in the order of [`Language::ALL`]; `None` when one has a problem.
     pub(super) fn translations(
         &mut self,
         root: &DeTable<'_>,
@@ -84,6 +84,7 @@ impl Reader<'_> {
                 _ => sound = false,
             }
         }
+        translations.sort_by_key(|translation| translation.language);
         sound.then_some(translations)
     }
 
