@@ -130,6 +130,22 @@ impl Tr {
     ) -> String {
         text(self.language, id, &[(k1, &v1), (k2, &v2), (k3, &v3)])
     }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn t4(
+        &self,
+        id: &str,
+        k1: &str,
+        v1: impl Display,
+        k2: &str,
+        v2: impl Display,
+        k3: &str,
+        v3: impl Display,
+        k4: &str,
+        v4: impl Display,
+    ) -> String {
+        text(self.language, id, &[(k1, &v1), (k2, &v2), (k3, &v3), (k4, &v4)])
+    }
 }
 
 /// How a moment is written: in a mail ("Friday 4 December 2026 at 17:00 CET") or on a page
