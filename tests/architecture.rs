@@ -26,7 +26,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("tabular", &["domain"]),
     ("error", &["domain", "tabular"]),
     ("db", &["domain", "secrets", "survey_templates", "error"]),
-    ("mail", &["domain", "secrets", "db", "error", "metrics", "i18n"]),
+    (
+        "mail",
+        &["domain", "secrets", "db", "error", "metrics", "i18n"],
+    ),
     ("auth", &["domain", "secrets", "db", "error"]),
     (
         "reports",

@@ -104,10 +104,7 @@ mod tests {
 
     #[test]
     fn a_respondent_without_a_language_reads_the_partnership_default() {
-        assert_eq!(
-            Language::for_respondent(None, Language::De),
-            Language::De
-        );
+        assert_eq!(Language::for_respondent(None, Language::De), Language::De);
         assert_eq!(
             Language::for_respondent(Some(Language::Fr), Language::De),
             Language::Fr

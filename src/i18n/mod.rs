@@ -144,7 +144,11 @@ impl Tr {
         k4: &str,
         v4: impl Display,
     ) -> String {
-        text(self.language, id, &[(k1, &v1), (k2, &v2), (k3, &v3), (k4, &v4)])
+        text(
+            self.language,
+            id,
+            &[(k1, &v1), (k2, &v2), (k3, &v3), (k4, &v4)],
+        )
     }
 }
 

@@ -30,8 +30,24 @@ fn every_catalog_parses_and_formats_every_message_without_errors() {
             let pattern = message.value().expect("has a value");
             let mut args = FluentArgs::new();
             for name in [
-                "partner", "own", "seq", "deadline", "min", "dont_know", "count", "id", "max",
-                "when", "name", "minutes", "weekday", "day", "month", "year", "time", "zone",
+                "partner",
+                "own",
+                "seq",
+                "deadline",
+                "min",
+                "dont_know",
+                "count",
+                "id",
+                "max",
+                "when",
+                "name",
+                "minutes",
+                "weekday",
+                "day",
+                "month",
+                "year",
+                "time",
+                "zone",
             ] {
                 args.set(name, FluentValue::from(2));
             }

@@ -92,7 +92,6 @@ pub use catalog::{
 pub use error::{EntryName, Location, Problem, ProblemKind, Subject, TemplateError};
 pub use parse::parse;
 
-
 /// The text that [`Wording::render`] replaces with the partner firm's name.
 pub const PARTNER_PLACEHOLDER: &str = "{partner}";
 
@@ -258,7 +257,9 @@ impl SurveyTemplate {
         let mut localized = self.clone();
         localized.title = translation.title.clone();
         localized.description = translation.description.clone();
-        localized.scale.relabel(&translation.scale_labels, &translation.dont_know);
+        localized
+            .scale
+            .relabel(&translation.scale_labels, &translation.dont_know);
         for dimension in &mut localized.dimensions {
             if let Some((name, description)) = translation.dimensions.get(&dimension.id) {
                 dimension.name = name.clone();

@@ -32,7 +32,11 @@ enum FormOutcome {
 }
 
 /// A refusal as an outcome; a closed wave's page is in the language of the link's person.
-fn lift(conn: &mut crate::db::Conn, token: &str, e: SubmitError) -> Result<FormOutcome, ServiceError> {
+fn lift(
+    conn: &mut crate::db::Conn,
+    token: &str,
+    e: SubmitError,
+) -> Result<FormOutcome, ServiceError> {
     match e {
         SubmitError::NotFound => Ok(FormOutcome::NotFound),
         SubmitError::Closed(w) => Ok(FormOutcome::Closed(w, person_language(conn, token)?)),
@@ -257,9 +261,7 @@ pub async fn opt_out_page(
     }
     let token = token.into_inner();
     let t = token.clone();
-    let language = state
-        .db(move |conn, _| person_language(conn, &t))
-        .await?;
+    let language = state.db(move |conn, _| person_language(conn, &t)).await?;
     opt_out_confirm_page(language, &token)
 }
 

@@ -10,6 +10,7 @@ mod api;
 mod backup;
 mod comments;
 mod form;
+mod languages;
 mod lifecycle;
 
 use std::time::{Duration, Instant};
@@ -33,6 +34,16 @@ pub struct World {
 
 impl World {
     pub async fn new(backend: Backend) -> Option<World> {
+        World::with(backend, None, ROSTER).await
+    }
+
+    /// A world whose partnership is created from `definition` (the default one when `None`)
+    /// and given `roster`.
+    pub async fn with(
+        backend: Backend,
+        definition: Option<serde_json::Value>,
+        roster: &str,
+    ) -> Option<World> {
         let sink = Sink::start();
         let port = sink.port;
         let app = TestApp::spawn_with(backend, move |s| {
@@ -46,11 +57,25 @@ impl World {
             s.mail = mail;
         })
         .await?;
-        let partnership = app.create_partnership("Acme / Bolt").await;
+        let partnership = match definition {
+            None => app.create_partnership("Acme / Bolt").await,
+            Some(definition) => {
+                let r = app
+                    .post("/api/partnerships")
+                    .json(&definition)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+                r.json::<serde_json::Value>().await.unwrap()["id"]
+                    .as_i64()
+                    .unwrap()
+            }
+        };
         let r = app
             .post(&format!("/api/partnerships/{partnership}/roster"))
             .header("content-type", "text/csv")
-            .body(ROSTER)
+            .body(roster.to_owned())
             .send()
             .await
             .unwrap();

@@ -80,7 +80,9 @@ impl Reader<'_> {
             };
             let translation = self.translation(body, &at, &code, english);
             match (language, translation) {
-                (Some(language), Some(parts)) => translations.push(parts.into_translation(language)),
+                (Some(language), Some(parts)) => {
+                    translations.push(parts.into_translation(language))
+                }
                 _ => sound = false,
             }
         }
@@ -106,7 +108,10 @@ impl Reader<'_> {
             self.required_string(table, Some(at), "description", &whole)
                 .map(|(text, _)| text)
         } else {
-            Some(self.optional_string(table, "description", &whole).unwrap_or_default())
+            Some(
+                self.optional_string(table, "description", &whole)
+                    .unwrap_or_default(),
+            )
         };
 
         let scale_subject = subject(Some("scale".to_owned()));
@@ -123,37 +128,71 @@ impl Reader<'_> {
         };
 
         let dimension_ids: Vec<&str> = english.dimensions.iter().map(|(id, _)| *id).collect();
-        let dimensions = self.keyed(table, at, code, "dimensions", &dimension_ids, |reader, entry, entry_at, subject, id| {
-            reader.unknown_keys(entry, TRANSLATED_DIMENSION_KEYS, subject);
-            let name = reader.required_string(entry, Some(entry_at), "name", subject);
-            let has_description = english
-                .dimensions
-                .iter()
-                .any(|(declared, described)| *declared == id && *described);
-            let description = if has_description {
-                reader
-                    .required_string(entry, Some(entry_at), "description", subject)
-                    .map(|(text, _)| text)
-            } else {
-                Some(reader.optional_string(entry, "description", subject).unwrap_or_default())
-            };
-            Some((name?.0, description?))
-        });
+        let dimensions = self.keyed(
+            table,
+            at,
+            code,
+            "dimensions",
+            &dimension_ids,
+            |reader, entry, entry_at, subject, id| {
+                reader.unknown_keys(entry, TRANSLATED_DIMENSION_KEYS, subject);
+                let name = reader.required_string(entry, Some(entry_at), "name", subject);
+                let has_description = english
+                    .dimensions
+                    .iter()
+                    .any(|(declared, described)| *declared == id && *described);
+                let description = if has_description {
+                    reader
+                        .required_string(entry, Some(entry_at), "description", subject)
+                        .map(|(text, _)| text)
+                } else {
+                    Some(
+                        reader
+                            .optional_string(entry, "description", subject)
+                            .unwrap_or_default(),
+                    )
+                };
+                Some((name?.0, description?))
+            },
+        );
 
         let item_ids: Vec<&str> = english.items.iter().map(|(id, _)| *id).collect();
-        let items = self.keyed(table, at, code, "items", &item_ids, |reader, entry, entry_at, subject, id| {
-            let original = english.items.iter().find(|(declared, _)| *declared == id);
-            reader.translated_wording(entry, entry_at, subject, original.and_then(|(_, w)| *w))
-        });
-        let question_ids: Vec<&str> = english.open_questions.iter().map(|(id, _)| *id).collect();
-        let open_questions = if english.open_questions.is_empty() && table.get("open_questions").is_none() {
-            Some(BTreeMap::new())
-        } else {
-            self.keyed(table, at, code, "open_questions", &question_ids, |reader, entry, entry_at, subject, id| {
-                let original = english.open_questions.iter().find(|(declared, _)| *declared == id);
+        let items = self.keyed(
+            table,
+            at,
+            code,
+            "items",
+            &item_ids,
+            |reader, entry, entry_at, subject, id| {
+                let original = english.items.iter().find(|(declared, _)| *declared == id);
                 reader.translated_wording(entry, entry_at, subject, original.and_then(|(_, w)| *w))
-            })
-        };
+            },
+        );
+        let question_ids: Vec<&str> = english.open_questions.iter().map(|(id, _)| *id).collect();
+        let open_questions =
+            if english.open_questions.is_empty() && table.get("open_questions").is_none() {
+                Some(BTreeMap::new())
+            } else {
+                self.keyed(
+                    table,
+                    at,
+                    code,
+                    "open_questions",
+                    &question_ids,
+                    |reader, entry, entry_at, subject, id| {
+                        let original = english
+                            .open_questions
+                            .iter()
+                            .find(|(declared, _)| *declared == id);
+                        reader.translated_wording(
+                            entry,
+                            entry_at,
+                            subject,
+                            original.and_then(|(_, w)| *w),
+                        )
+                    },
+                )
+            };
 
         let (scale_labels, dont_know) = scale?;
         Some(TranslationParts {
@@ -227,7 +266,11 @@ impl Reader<'_> {
                 sound = false;
                 continue;
             };
-            let entry_at = if value.span().is_empty() { key.span() } else { value.span() };
+            let entry_at = if value.span().is_empty() {
+                key.span()
+            } else {
+                value.span()
+            };
             match read(self, entry, &entry_at, &subject, &id) {
                 Some(text) => {
                     found.insert(id, text);
@@ -263,7 +306,13 @@ impl Reader<'_> {
             return None;
         };
         let DeValue::Array(array) = value.get_ref() else {
-            self.wrong_type(&value.span(), subject, "labels", "an array of strings", value.get_ref());
+            self.wrong_type(
+                &value.span(),
+                subject,
+                "labels",
+                "an array of strings",
+                value.get_ref(),
+            );
             return None;
         };
         let mut sound = true;
@@ -284,13 +333,23 @@ impl Reader<'_> {
         for (index, label) in array.iter().enumerate() {
             let point = index + 1;
             let DeValue::String(text) = label.get_ref() else {
-                self.wrong_type(&label.span(), subject, &format!("labels[{point}]"), "a string", label.get_ref());
+                self.wrong_type(
+                    &label.span(),
+                    subject,
+                    &format!("labels[{point}]"),
+                    "a string",
+                    label.get_ref(),
+                );
                 sound = false;
                 continue;
             };
             let text = text.trim();
             if text.is_empty() {
-                self.report(Some(&label.span()), subject, ProblemKind::BlankScaleLabel(point));
+                self.report(
+                    Some(&label.span()),
+                    subject,
+                    ProblemKind::BlankScaleLabel(point),
+                );
                 sound = false;
                 continue;
             }
@@ -324,10 +383,15 @@ impl Reader<'_> {
         self.unknown_keys(table, TRANSLATED_WORDING_KEYS, subject);
         let [customer, supplier] = TemplateSide::BOTH.map(|side| {
             let text = self.side_wording(table, at, subject, side)?;
-            let names_partner = original.is_some_and(|w| w.text(side).contains(PARTNER_PLACEHOLDER));
+            let names_partner =
+                original.is_some_and(|w| w.text(side).contains(PARTNER_PLACEHOLDER));
             if names_partner && !text.contains(PARTNER_PLACEHOLDER) {
                 let value_at = table.get(side.key()).map(|value| value.span());
-                self.report(value_at.as_ref(), subject, ProblemKind::TranslationDropsPartner { side });
+                self.report(
+                    value_at.as_ref(),
+                    subject,
+                    ProblemKind::TranslationDropsPartner { side },
+                );
                 return None;
             }
             Some(text)

@@ -89,7 +89,10 @@ fn a_complete_translation_localises_every_text_a_respondent_reads() {
     assert_eq!(fr.scale().label(1), Some("Pas du tout d'accord"));
     assert_eq!(fr.scale().label(5), Some("Tout à fait d'accord"));
     assert_eq!(fr.scale().dont_know(), "Je ne sais pas");
-    assert_eq!(fr.dimension("trust").map(Dimension::name), Some("Confiance"));
+    assert_eq!(
+        fr.dimension("trust").map(Dimension::name),
+        Some("Confiance")
+    );
     assert_eq!(
         fr.item("trust")
             .expect("item")
@@ -105,7 +108,12 @@ fn a_complete_translation_localises_every_text_a_respondent_reads() {
     // Same ids, version and body: answers in French are answers to the same items.
     assert_eq!(fr.version(), template.version());
     assert_eq!(fr.body(), template.body());
-    let ids = |t: &SurveyTemplate| t.items().iter().map(|i| i.id().to_owned()).collect::<Vec<_>>();
+    let ids = |t: &SurveyTemplate| {
+        t.items()
+            .iter()
+            .map(|i| i.id().to_owned())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&fr), ids(&template));
     // The English stays where it is.
     assert_eq!(template.scale().label(1), Some("Strongly disagree"));
@@ -155,7 +163,9 @@ fn a_translation_missing_an_item_is_refused_at_its_section() {
 
 #[test]
 fn a_translation_without_its_open_questions_is_refused() {
-    let cut = FRENCH.find("\n[translations.fr.open_questions]").expect("section");
+    let cut = FRENCH
+        .find("\n[translations.fr.open_questions]")
+        .expect("section");
     let body = format!("{ENGLISH}{}", &FRENCH[..cut]);
 
     let lines = lines_of(&body);
@@ -169,7 +179,9 @@ fn a_translation_without_its_open_questions_is_refused() {
 
 #[test]
 fn translated_scale_labels_must_match_the_number_of_points() {
-    let body = french().replace("\"Tout à fait d'accord\"]", "]").replace("\"D'accord\", ]", "\"D'accord\"]");
+    let body = french()
+        .replace("\"Tout à fait d'accord\"]", "]")
+        .replace("\"D'accord\", ]", "\"D'accord\"]");
 
     let lines = lines_of(&body);
 
@@ -184,7 +196,10 @@ fn translated_scale_labels_must_match_the_number_of_points() {
 
 #[test]
 fn a_translated_wording_that_drops_the_partner_is_refused() {
-    let body = french().replace("Nous pouvons faire confiance à {partner}.", "Nous pouvons faire confiance.");
+    let body = french().replace(
+        "Nous pouvons faire confiance à {partner}.",
+        "Nous pouvons faire confiance.",
+    );
 
     let lines = lines_of(&body);
 
@@ -234,7 +249,10 @@ fn a_translated_wording_is_checked_like_the_english_one() {
 
 #[test]
 fn an_unknown_key_in_a_translation_is_refused() {
-    let body = french().replace("title = \"Exemple\"", "title = \"Exemple\"\ntitel = \"Beispiel\"");
+    let body = french().replace(
+        "title = \"Exemple\"",
+        "title = \"Exemple\"\ntitel = \"Beispiel\"",
+    );
 
     let lines = lines_of(&body);
 
@@ -245,7 +263,8 @@ fn an_unknown_key_in_a_translation_is_refused() {
 
 #[test]
 fn every_shipped_template_is_translated_into_every_language() {
-    let catalog = crate::survey_templates::Catalog::load(None).expect("the shipped templates parse");
+    let catalog =
+        crate::survey_templates::Catalog::load(None).expect("the shipped templates parse");
     for template in catalog.iter() {
         assert_eq!(
             template.languages(),
