@@ -59,6 +59,24 @@ fn every_catalog_parses_and_formats_every_message_without_errors() {
 }
 
 #[test]
+fn the_managers_english_messages_are_in_the_english_bundle_only() {
+    let managers = keys(MANAGER_EN);
+    assert!(managers.contains(&"login-heading".to_owned()));
+    for key in &managers {
+        assert!(
+            !keys(SOURCES[0].1).contains(key),
+            "{key} is both a respondent and a manager message"
+        );
+        assert!(BUNDLES[&Language::En].has_message(key), "{key}");
+    }
+    assert_eq!(en("login-heading"), "Sign in to Tandem");
+    assert_eq!(
+        en1("set-password-hint", "min", 12),
+        "At least 12 characters. A few unrelated words make a strong password that is easy to type."
+    );
+}
+
+#[test]
 fn arguments_are_filled_in_without_direction_marks() {
     assert_eq!(
         text(Language::Fr, "form-heading", &[("partner", &"Acme")]),

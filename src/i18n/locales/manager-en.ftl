@@ -1,0 +1,23 @@
+# Managers' pages, English only for now: the strings moved here page by page (sign-in and
+# set-password so far). Not yet translated, so not held to the respondent files' key parity.
+
+error-prefix = Error:
+
+## Sign in (pages/login.html)
+
+login-title = Sign in
+login-heading = Sign in to Tandem
+login-lead = For relationship managers, ombudsmen and administrators. Survey respondents do not need an account: use the link from your invitation.
+login-email = Email
+login-password = Password
+login-submit = Sign in
+login-forgot = Forgot your password, or never set one? Ask an administrator for a new set-password link.
+
+## Set password (pages/set_password.html)
+
+set-password-title = Choose your password
+set-password-lead = For { $email }. This link works once, for a limited time (48 hours for a new account, 24 hours for a password reset). Setting the password signs you out everywhere else.
+set-password-new = New password
+set-password-hint = At least { $min } characters. A few unrelated words make a strong password that is easy to type.
+set-password-confirm = The same password again
+set-password-submit = Save my password
