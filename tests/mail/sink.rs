@@ -189,44 +189,6 @@ impl Received {
         header_in(head(&self.raw), name)
     }
 
-    /// The Subject header with its RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`)
-    /// decoded; whitespace between two encoded words is dropped, as the RFC says.
-    pub fn subject(&self) -> Option<String> {
-        let raw = self.header("Subject")?;
-        let mut out = String::new();
-        let mut previous_encoded = false;
-        for (index, word) in raw.split(' ').enumerate() {
-            let encoded = word
-                .strip_prefix("=?")
-                .and_then(|w| w.strip_suffix("?="))
-                .and_then(|w| {
-                    let mut parts = w.splitn(3, '?');
-                    let (_charset, encoding, text) = (parts.next()?, parts.next()?, parts.next()?);
-                    Some(match encoding.to_ascii_lowercase().as_str() {
-                        "b" => decode(text, Some("base64")),
-                        _ => decode(&text.replace('_', " "), Some("quoted-printable")),
-                    })
-                });
-            match encoded {
-                Some(text) => {
-                    if index > 0 && !previous_encoded {
-                        out.push(' ');
-                    }
-                    out.push_str(&text);
-                    previous_encoded = true;
-                }
-                None => {
-                    if index > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(word);
-                    previous_encoded = false;
-                }
-            }
-        }
-        Some(out)
-    }
-
     /// The decoded body of the first part whose Content-Type starts with `content_type`.
     pub fn part(&self, content_type: &str) -> Option<String> {
         let boundary = self
