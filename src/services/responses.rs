@@ -130,13 +130,8 @@ fn resolve(
     let target = invitations::find_by_token_hash(conn, &secrets::hash(token))?
         .ok_or(SubmitError::NotFound)?;
     if target.wave.state != "open" || target.wave.closes_at <= now {
-        let closed_at = target
-            .wave
-            .closed_at
-            .unwrap_or(target.wave.closes_at)
-            .min(target.wave.closes_at);
         return Err(SubmitError::Closed(crate::waves::schedule::local_deadline(
-            closed_at,
+            closed_at(&target),
             &target.partnership.timezone,
         )));
     }
@@ -191,6 +186,34 @@ pub fn link_language(conn: &mut Conn, token: &str) -> Result<Option<Language>, S
     }
     match invitations::find_by_token_hash(conn, &secrets::hash(token))? {
         Some(target) => Ok(Some(language_of(conn, &target)?)),
+        None => Ok(None),
+    }
+}
+
+/// When a link's wave stopped taking answers: when it was closed, or its deadline if earlier.
+fn closed_at(target: &LinkTarget) -> NaiveDateTime {
+    target
+        .wave
+        .closed_at
+        .unwrap_or(target.wave.closes_at)
+        .min(target.wave.closes_at)
+}
+
+/// A link whose wave may have closed, as its person reads it: their language, when the wave
+/// closed (stored UTC) and the partnership's timezone; `None` for a link that leads nowhere.
+pub fn closed_link(
+    conn: &mut Conn,
+    token: &str,
+) -> Result<Option<(Language, NaiveDateTime, String)>, SubmitError> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    match invitations::find_by_token_hash(conn, &secrets::hash(token))? {
+        Some(target) => Ok(Some((
+            language_of(conn, &target)?,
+            closed_at(&target),
+            target.partnership.timezone.clone(),
+        ))),
         None => Ok(None),
     }
 }

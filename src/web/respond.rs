@@ -39,7 +39,16 @@ fn lift(
 ) -> Result<FormOutcome, ServiceError> {
     match e {
         SubmitError::NotFound => Ok(FormOutcome::NotFound),
-        SubmitError::Closed(w) => Ok(FormOutcome::Closed(w, person_language(conn, token)?)),
+        SubmitError::Closed(when) => match service::closed_link(conn, token) {
+            Ok(Some((language, at, timezone))) => {
+                let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
+                let when = crate::i18n::local_time(language, at, tz, crate::i18n::DateStyle::Page);
+                Ok(FormOutcome::Closed(when, language))
+            }
+            Ok(None) => Ok(FormOutcome::Closed(when, Language::En)),
+            Err(SubmitError::Database(d)) => Err(ServiceError::Database(d)),
+            Err(other) => Err(ServiceError::Internal(anyhow::anyhow!("{other}"))),
+        },
         SubmitError::Database(d) => Err(ServiceError::Database(d)),
         other => Err(ServiceError::Internal(anyhow::anyhow!("{other}"))),
     }

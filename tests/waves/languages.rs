@@ -246,71 +246,88 @@ language_test!(
     }
 );
 
-language_test!(the_report_pools_the_answers_of_every_language, None, |w| {
-    w.open_wave().await;
-    w.mail(6).await;
-    for (email, value) in [
-        ("ann@acme.com", 5),
-        ("bob@acme.com", 4),
-        ("eve@acme.com", 3),
-        ("cy@bolt.com", 2),
-        ("di@bolt.com", 4),
-        ("fay@bolt.com", 5),
-    ] {
-        let token = w.token_for(email);
-        let answers: serde_json::Map<String, Value> = crate::ITEMS
-            .iter()
-            .map(|item| (item.to_string(), json!(value)))
-            .collect();
+language_test!(
+    the_report_pools_the_answers_of_every_language_and_the_closed_page_is_localized,
+    None,
+    |w| {
+        w.open_wave().await;
+        w.mail(6).await;
+        for (email, value) in [
+            ("ann@acme.com", 5),
+            ("bob@acme.com", 4),
+            ("eve@acme.com", 3),
+            ("cy@bolt.com", 2),
+            ("di@bolt.com", 4),
+            ("fay@bolt.com", 5),
+        ] {
+            let token = w.token_for(email);
+            let answers: serde_json::Map<String, Value> = crate::ITEMS
+                .iter()
+                .map(|item| (item.to_string(), json!(value)))
+                .collect();
+            let r = w
+                .app
+                .client
+                .post(w.app.url(&format!("/api/responses/{token}")))
+                .json(&json!({ "answers": answers }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{email}");
+        }
         let r = w
             .app
-            .client
-            .post(w.app.url(&format!("/api/responses/{token}")))
-            .json(&json!({ "answers": answers }))
+            .post(&format!("/api/partnerships/{}/waves/close", w.partnership))
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 200, "{email}");
-    }
-    let r = w
-        .app
-        .post(&format!("/api/partnerships/{}/waves/close", w.partnership))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        assert_eq!(r.status(), 200);
 
-    let r = w
-        .app
-        .get(&format!("/api/partnerships/{}/report", w.partnership))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let report: Value = r.json().await.unwrap();
-    let trust: Vec<&Value> = report["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["item"] == "trust" && r["segment_kind"] == "all")
-        .collect();
-    assert_eq!(trust.len(), 2, "one record a side: {trust:?}");
-    for record in &trust {
-        assert_eq!(
-            record["n"], 3,
-            "three answers a side, whatever their language: {record}"
+        // After the close, Ann's link says so in French, with a French date.
+        let token = w.token_for("ann@acme.com");
+        let (status, language, closed) = page(&w, &format!("/s/{token}")).await;
+        assert_eq!(status, 410);
+        assert_eq!(language.as_deref(), Some("fr"));
+        assert!(closed.contains("Cette enquête a été close le "), "{closed}");
+        assert!(
+            ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+                .iter()
+                .any(|day| closed.contains(&format!("close le {day} "))),
+            "{closed}"
         );
+
+        let r = w
+            .app
+            .get(&format!("/api/partnerships/{}/report", w.partnership))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let report: Value = r.json().await.unwrap();
+        let trust: Vec<&Value> = report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["item"] == "trust" && r["segment_kind"] == "all")
+            .collect();
+        assert_eq!(trust.len(), 2, "one record a side: {trust:?}");
+        for record in &trust {
+            assert_eq!(
+                record["n"], 3,
+                "three answers a side, whatever their language: {record}"
+            );
+        }
+        let customer = trust.iter().find(|r| r["side"] == "customer").unwrap();
+        assert_eq!(customer["mean"], 4.0, "(5 + 4 + 3) / 3: {customer}");
+        let kinds: Vec<&str> = report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["segment_kind"].as_str())
+            .collect();
+        assert!(!kinds.contains(&"language"), "no silent split by language");
     }
-    let customer = trust.iter().find(|r| r["side"] == "customer").unwrap();
-    assert_eq!(customer["mean"], 4.0, "(5 + 4 + 3) / 3: {customer}");
-    let kinds: Vec<&str> = report["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|r| r["segment_kind"].as_str())
-        .collect();
-    assert!(!kinds.contains(&"language"), "no silent split by language");
-});
+);
 
 language_test!(
     people_without_a_language_read_the_partnership_default_set_at_creation_or_by_an_edit,
