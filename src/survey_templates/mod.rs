@@ -78,12 +78,7 @@
 mod catalog;
 mod error;
 mod parse;
-
-use std::collections::BTreeMap;
-
-use serde::Serialize;
-
-use crate::domain::Language;
+mod translation;
 
 pub use catalog::{
     Catalog, CatalogEntry, CatalogError, CatalogProblem, CheckReport, FileCheck,
@@ -91,6 +86,8 @@ pub use catalog::{
 };
 pub use error::{EntryName, Location, Problem, ProblemKind, Subject, TemplateError};
 pub use parse::parse;
+use serde::Serialize;
+pub use translation::Translation;
 
 /// The text that [`Wording::render`] replaces with the partner firm's name.
 pub const PARTNER_PLACEHOLDER: &str = "{partner}";
@@ -232,73 +229,6 @@ impl SurveyTemplate {
         self.open_questions
             .iter()
             .find(|question| question.id == id)
-    }
-
-    /// English and every language the template is translated into, in the order of
-    /// [`Language::ALL`].
-    pub fn languages(&self) -> Vec<Language> {
-        std::iter::once(Language::En)
-            .chain(self.translations.iter().map(|t| t.language))
-            .collect()
-    }
-
-    pub fn translation(&self, language: Language) -> Option<&Translation> {
-        self.translations.iter().find(|t| t.language == language)
-    }
-
-    /// The template as respondents reading `language` see it: the same ids, version and body,
-    /// every text a respondent reads taken from the translation. A language the template is
-    /// not translated into gives the English text, and says so (`false`): the page then
-    /// stays English throughout rather than mixing languages.
-    pub fn localized(&self, language: Language) -> (SurveyTemplate, bool) {
-        let Some(translation) = self.translation(language) else {
-            return (self.clone(), language == Language::En);
-        };
-        let mut localized = self.clone();
-        localized.title = translation.title.clone();
-        localized.description = translation.description.clone();
-        localized
-            .scale
-            .relabel(&translation.scale_labels, &translation.dont_know);
-        for dimension in &mut localized.dimensions {
-            if let Some((name, description)) = translation.dimensions.get(&dimension.id) {
-                dimension.name = name.clone();
-                dimension.description = description.clone();
-            }
-        }
-        for item in &mut localized.items {
-            if let Some(wording) = translation.items.get(&item.id) {
-                item.wording = wording.clone();
-            }
-        }
-        for question in &mut localized.open_questions {
-            if let Some(wording) = translation.open_questions.get(&question.id) {
-                question.wording = wording.clone();
-            }
-        }
-        (localized, true)
-    }
-}
-
-/// One `[translations.<code>]` table: every text a respondent reads, keyed by the ids of the
-/// English text. The parser guarantees it covers every id and names no other, and that its
-/// scale has as many labels as the English one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Translation {
-    language: Language,
-    title: String,
-    description: String,
-    scale_labels: Vec<String>,
-    dont_know: String,
-    /// Dimension id → (name, description).
-    dimensions: BTreeMap<String, (String, String)>,
-    items: BTreeMap<String, Wording>,
-    open_questions: BTreeMap<String, Wording>,
-}
-
-impl Translation {
-    pub fn language(&self) -> Language {
-        self.language
     }
 }
 
