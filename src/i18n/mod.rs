@@ -77,6 +77,11 @@ pub fn en1(id: &str, key: &str, value: impl Display) -> String {
     text(Language::En, id, &[(key, &value)])
 }
 
+/// [`en`] with two arguments.
+pub fn en2(id: &str, k1: &str, v1: impl Display, k2: &str, v2: impl Display) -> String {
+    text(Language::En, id, &[(k1, &v1), (k2, &v2)])
+}
+
 /// One message in one language, its `{ $name }` arguments filled in. A value that reads as a
 /// whole number is passed as a number, so that plural forms (`[one]`, `*[other]`) select on it.
 pub fn text(language: Language, id: &str, args: &[(&str, &dyn Display)]) -> String {

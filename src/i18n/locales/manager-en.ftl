@@ -1,5 +1,6 @@
-# Managers' pages, English only for now: the strings moved here page by page (sign-in and
-# set-password so far). Not yet translated, so not held to the respondent files' key parity.
+# Managers' pages and mails, English only for now: the strings moved here page by page
+# (sign-in and set-password pages, the password-reset mail so far). Not yet translated, so
+# not held to the respondent files' key parity.
 
 error-prefix = Error:
 
@@ -21,3 +22,15 @@ set-password-new = New password
 set-password-hint = At least { $min } characters. A few unrelated words make a strong password that is easy to type.
 set-password-confirm = The same password again
 set-password-submit = Save my password
+
+## Password reset mail (mail/password_reset)
+
+reset-subject = Set a new password for Tandem
+reset-hello = Hello,
+reset-intro = An administrator of Tandem asked for a new password to be set for { $email }. Open this link to choose it. It works once, until { $expires }.
+reset-intro-text = An administrator of Tandem asked for a new password to be set for { $email }.
+reset-open-text = Open this link to choose it. It works once, until { $expires }:
+reset-button = Set a new password
+reset-or-open = Or open this link:
+reset-note = Setting the password signs you out everywhere else. Until then your current password still works. If you did not expect this mail, tell your administrator.
+reset-footer = You receive this because you have a Tandem account.
