@@ -67,6 +67,16 @@
 //! question defaults to true. The shipped files in `survey-templates/` start with a comment that
 //! describes the format for people who write templates.
 //!
+//! # Translations
+//!
+//! The English text is the template's own; other languages sit beside it in
+//! `[translations.<code>]` tables (`fr`, `de`, `es`) keyed by the same ids: `title`,
+//! `description`, `[translations.<code>.scale]` with `labels` and `dont_know`, and
+//! `[translations.<code>.dimensions|items|open_questions]` with one inline table per id. A
+//! translation must cover every id and name no other, like every other check with its line and
+//! column; [`SurveyTemplate::localized`] gives the template as a reader of one language sees it.
+//! A body without translations (every body stored before they existed) is English only.
+//!
 //! # Wording and the `{partner}` placeholder
 //!
 //! Each item and open question has a `customer` wording, read by the customer firm's staff, who
