@@ -1,6 +1,6 @@
 # Managers' pages and mails, English only for now: the strings moved here page by page
-# (sign-in and set-password pages, the password-reset mail so far). Not yet translated, so
-# not held to the respondent files' key parity.
+# (sign-in, set-password, admin navigation and users pages, the password-reset mail so far).
+# Not yet translated, so not held to the respondent files' key parity.
 
 error-prefix = Error:
 
@@ -34,3 +34,19 @@ reset-button = Set a new password
 reset-or-open = Or open this link:
 reset-note = Setting the password signs you out everywhere else. Until then your current password still works. If you did not expect this mail, tell your administrator.
 reset-footer = You receive this because you have a Tandem account.
+
+## Administration: navigation (pages/admin_nav.html) and users (pages/admin_users.html)
+
+admin-nav-label = Account
+admin-nav-partnerships = Partnerships
+admin-nav-users = Users
+admin-nav-audit = Audit log
+admin-nav-signed-in = Signed in as
+admin-nav-sign-out = Sign out
+admin-users-title = Users
+admin-users-lead = Everyone who can sign in, with their role and the partnerships they see. Open a user to disable or enable them, change their role and scope, or send them a password reset.
+admin-users-add = Add users with
+admin-users-email = Email
+admin-users-role = Role
+admin-users-status = Status
+admin-users-sees = Sees
