@@ -1,5 +1,6 @@
 # Managers' pages and mails, English only for now: the strings moved here page by page
-# (sign-in, set-password, admin navigation and users pages, the password-reset mail so far).
+# (sign-in, set-password, the admin, dashboard and inbox navigation, the users list, the
+# password-reset mail so far).
 # Not yet translated, so not held to the respondent files' key parity.
 
 error-prefix = Error:
@@ -50,3 +51,12 @@ admin-users-email = Email
 admin-users-role = Role
 admin-users-status = Status
 admin-users-sees = Sees
+
+## Dashboard and inbox navigation (pages/dashboard_nav.html, pages/inbox_nav.html)
+
+nav-all-partnerships = ← All partnerships
+nav-you-see = you see { $scope }
+nav-api-tokens = API tokens
+nav-flag-inbox = Flag inbox
+nav-portfolio = Portfolio
+nav-lead-lag = Lead–lag
