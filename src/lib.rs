@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod flags;
 pub mod goals;
+pub mod i18n;
 pub mod import;
 pub mod mail;
 pub mod metrics;

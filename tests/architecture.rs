@@ -20,11 +20,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("progress", &[]),
     ("stats", &["domain"]),
     ("survey_templates", &["domain"]),
+    // The message catalog of respondent pages and mails (Fluent files compiled in).
+    ("i18n", &["domain"]),
     ("charts", &["domain"]),
     ("tabular", &["domain"]),
     ("error", &["domain", "tabular"]),
     ("db", &["domain", "secrets", "survey_templates", "error"]),
-    ("mail", &["domain", "secrets", "db", "error", "metrics"]),
+    (
+        "mail",
+        &["domain", "secrets", "db", "error", "metrics", "i18n"],
+    ),
     ("auth", &["domain", "secrets", "db", "error"]),
     (
         "reports",
@@ -123,6 +128,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "services",
             "app",
             "metrics",
+            "i18n",
         ],
     ),
     (

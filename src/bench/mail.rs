@@ -127,6 +127,7 @@ fn enqueue_chunk(pool: &Pool, first: usize, count: usize) -> anyhow::Result<()> 
             link,
             opt_out_link,
             min_reporting_size: 5,
+            language: crate::domain::Language::En,
         })?;
         let recipient =
             Email::parse(&format!("person{i}@bench.example.com")).map_err(anyhow::Error::msg)?;

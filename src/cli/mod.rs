@@ -260,6 +260,9 @@ pub struct EditArgs {
     /// Reminder days within the window, e.g. 3,7
     #[arg(long, value_delimiter = ',')]
     pub reminder_days: Option<Vec<i64>>,
+    /// Language of people whose roster row names none: en, fr, de or es
+    #[arg(long)]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -299,6 +302,9 @@ pub struct CreateArgs {
     /// Smallest group comments are shown for (default 10)
     #[arg(long)]
     pub min_comment_size: Option<i64>,
+    /// Language of people whose roster row names none: en (default), fr, de or es
+    #[arg(long)]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -542,6 +548,7 @@ fn partnership(
                 reminder_days: a.reminder_days,
                 min_reporting_size: a.min_reporting_size,
                 min_comment_size: a.min_comment_size,
+                language: a.language,
             };
             let view = service::create(&mut conn, &state.catalog, &input, "cli")?;
             print_partnership(out, &view)?;
@@ -556,6 +563,7 @@ fn partnership(
                 timezone: a.timezone,
                 response_window_days: a.response_window_days,
                 reminder_days: a.reminder_days,
+                language: a.language,
             };
             let view = crate::services::partnership_state::edit(
                 &mut conn,
@@ -664,6 +672,7 @@ fn print_partnership(out: &mut dyn Write, v: &PartnershipView) -> std::io::Resul
         "  minimum group: {} (comments: {})",
         v.min_reporting_size, v.min_comment_size
     )?;
+    writeln!(out, "  default language: {}", v.language)?;
     writeln!(
         out,
         "  active people: {} customer, {} supplier",

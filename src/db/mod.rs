@@ -11,6 +11,7 @@ pub mod bounces;
 pub mod firms;
 pub mod invitations;
 pub mod models;
+pub mod partnership_languages;
 pub mod partnership_states;
 pub mod partnerships;
 pub mod people;

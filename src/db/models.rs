@@ -83,6 +83,8 @@ pub struct Person {
     pub opted_out_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `en`, `fr`, `de` or `es`; `None`: the partnership's default language.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -100,6 +102,7 @@ pub struct NewPerson<'a> {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub language: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -33,6 +33,9 @@ pub struct PersonChanges<'a> {
     pub roles: &'a str,
     pub active: bool,
     pub updated_at: chrono::NaiveDateTime,
+    /// `None` writes NULL: the partnership's default language.
+    #[diesel(treat_none_as_null = true)]
+    pub language: Option<&'a str>,
 }
 
 pub fn update(conn: &mut Conn, id: i64, changes: &PersonChanges<'_>) -> QueryResult<usize> {

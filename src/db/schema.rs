@@ -66,6 +66,14 @@ diesel::table! {
         opted_out_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        language -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    partnership_languages (partnership_id) {
+        partnership_id -> BigInt,
+        language -> Text,
     }
 }
 
@@ -403,6 +411,7 @@ diesel::table! {
 diesel::joinable!(partnerships -> firms (customer_firm_id));
 diesel::joinable!(people -> partnerships (partnership_id));
 diesel::joinable!(partnership_states -> partnerships (partnership_id));
+diesel::joinable!(partnership_languages -> partnerships (partnership_id));
 diesel::joinable!(waves -> partnerships (partnership_id));
 diesel::joinable!(waves -> template_versions (template_version_id));
 diesel::joinable!(invitations -> waves (wave_id));
@@ -468,6 +477,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     template_versions,
     partnerships,
     partnership_states,
+    partnership_languages,
     people,
     waves,
     invitations,

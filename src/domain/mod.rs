@@ -5,6 +5,7 @@
 mod answer;
 mod cadence;
 mod email;
+mod language;
 pub mod partnership;
 mod side;
 mod text;
@@ -13,6 +14,7 @@ pub mod utc;
 pub use answer::{Answer, Likert};
 pub use cadence::Cadence;
 pub use email::Email;
+pub use language::Language;
 pub use partnership::{FieldProblem, PartnershipInput, PartnershipSpec, PartnershipState};
 pub use side::Side;
 pub use text::{check_no_nul, humanize, segment_key, AttributeText, NUL_REFUSED};

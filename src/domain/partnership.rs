@@ -1,7 +1,7 @@
 use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 
-use super::{segment_key, AttributeText, Cadence};
+use super::{segment_key, AttributeText, Cadence, Language};
 
 /// The smallest group any aggregate may be shown for, unless a partnership asks for more.
 pub const DEFAULT_MIN_REPORTING_SIZE: i64 = 5;
@@ -41,6 +41,8 @@ pub struct PartnershipInput {
     pub min_reporting_size: Option<i64>,
     /// Minimum group size for comments (default 10, never below the reporting size).
     pub min_comment_size: Option<i64>,
+    /// The language of people whose roster row names none: `en` (default), `fr`, `de` or `es`.
+    pub language: Option<String>,
 }
 
 /// A checked partnership definition.
@@ -59,6 +61,7 @@ pub struct PartnershipSpec {
     pub reminder_days: Vec<i64>,
     pub min_reporting_size: i64,
     pub min_comment_size: i64,
+    pub language: Language,
 }
 
 /// One thing wrong with one field.
@@ -175,6 +178,14 @@ impl PartnershipInput {
             );
         }
 
+        let language = match self.language.as_deref() {
+            None => Language::En,
+            Some(code) => code.parse().unwrap_or_else(|e| {
+                bad("language", e);
+                Language::En
+            }),
+        };
+
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -192,6 +203,7 @@ impl PartnershipInput {
             reminder_days,
             min_reporting_size,
             min_comment_size,
+            language,
         })
     }
 }

@@ -314,6 +314,7 @@ fn apply(
                         active: false,
                         created_at: now,
                         updated_at: now,
+                        language: None,
                     },
                 )?;
                 summary.respondents += 1;

@@ -7,12 +7,12 @@ use std::collections::{HashMap, HashSet};
 
 use crate::db::models::NewPerson;
 use crate::db::{self, people, Conn};
-use crate::domain::{AttributeText, Email, Side};
+use crate::domain::{AttributeText, Email, Language, Side};
 use crate::tabular::{Columns, ImportError, ImportProblem, Table};
 
 const COLUMNS: Columns = Columns {
     required: &["email", "name", "side", "level", "function", "region"],
-    optional: &["roles"],
+    optional: &["roles", "language"],
 };
 
 /// One checked roster line.
@@ -27,6 +27,9 @@ pub struct RosterEntry {
     pub region: String,
     /// Role tags (e.g. `point_person`, `executive_sponsor`), lowercased, `;`-joined.
     pub roles: String,
+    /// The language the person reads; `None` (an empty cell or no column): the partnership's
+    /// default.
+    pub language: Option<Language>,
 }
 
 /// What an import changed.
@@ -96,6 +99,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterEntry>, Vec<ImportProblem>> {
                 roles.push(tag);
             }
         }
+        let language = match table.cell(row, "language").trim() {
+            "" => None,
+            code => code
+                .parse::<Language>()
+                .map_err(|e| problems.push(table.problem(row, "language", e)))
+                .ok(),
+        };
         if problems.len() == before {
             entries.push(RosterEntry {
                 line: row.line,
@@ -106,6 +116,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterEntry>, Vec<ImportProblem>> {
                 function,
                 region,
                 roles: roles.join(";"),
+                language,
             });
         }
     }
@@ -156,7 +167,8 @@ fn apply(
                     && p.level == e.level
                     && p.function == e.function
                     && p.region == e.region
-                    && p.roles == e.roles;
+                    && p.roles == e.roles
+                    && p.language.as_deref() == e.language.map(Language::code);
                 if same && p.active {
                     summary.unchanged += 1;
                     continue;
@@ -178,6 +190,7 @@ fn apply(
                         roles: &e.roles,
                         active: true,
                         updated_at: now,
+                        language: e.language.map(Language::code),
                     },
                 )?;
             }
@@ -197,6 +210,7 @@ fn apply(
                         active: true,
                         created_at: now,
                         updated_at: now,
+                        language: e.language.map(Language::code),
                     },
                 )?;
                 summary.added += 1;
@@ -255,6 +269,36 @@ mod tests {
                 "line 3, column 3: side: side \"vendor\" is neither \"customer\" nor \"supplier\"",
                 "line 4, column 1: email: bob@bolt.com is already on line 3",
             ]
+        );
+    }
+
+    #[test]
+    fn the_language_column_is_optional_and_an_empty_cell_means_the_default() {
+        let file = "email,name,side,level,function,region,language\n\
+                    ann@acme.com,Ann,customer,staff,sales,EU,FR\n\
+                    bob@bolt.com,Bob,supplier,staff,sales,EU,de\n\
+                    cy@bolt.com,Cy,supplier,staff,sales,EU,\n";
+        let entries = parse(file.as_bytes()).unwrap();
+        let languages: Vec<Option<Language>> = entries.iter().map(|e| e.language).collect();
+        assert_eq!(languages, [Some(Language::Fr), Some(Language::De), None]);
+
+        let without = format!("{HEADER}ann@acme.com,Ann,customer,staff,sales,EU,\n");
+        assert_eq!(parse(without.as_bytes()).unwrap()[0].language, None);
+    }
+
+    #[test]
+    fn an_unknown_language_is_refused_with_its_line_and_column() {
+        let file = "email,name,side,level,function,region,language\n\
+                    ann@acme.com,Ann,customer,staff,sales,EU,fr\n\
+                    bob@bolt.com,Bob,supplier,staff,sales,EU,klingon\n";
+        let problems: Vec<String> = parse(file.as_bytes())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            ["line 3, column 7: language: language \"klingon\" is not offered (known: en, fr, de, es)"]
         );
     }
 

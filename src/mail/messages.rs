@@ -7,10 +7,11 @@
 //! caller's job (see [`RenderedMail::to`]).
 
 use askama::Template;
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::NaiveDateTime;
 
 use super::outbox::OutgoingMail;
-use crate::domain::Email;
+use crate::domain::{Email, Language};
+use crate::i18n::{DateStyle, Tr};
 
 pub const KIND_INVITATION: &str = "invitation";
 pub const KIND_REMINDER: &str = "reminder";
@@ -37,6 +38,8 @@ pub struct InvitationMail {
     pub opt_out_link: String,
     /// The partnership's minimum reporting size, quoted as the confidentiality promise.
     pub min_reporting_size: u32,
+    /// The language the respondent reads (see `Language::for_respondent`).
+    pub language: Language,
 }
 
 /// A reminder for an invitation not yet answered: the same facts, said shorter.
@@ -50,6 +53,7 @@ pub struct ReminderMail {
     pub link: String,
     pub opt_out_link: String,
     pub min_reporting_size: u32,
+    pub language: Language,
 }
 
 /// An alert to an ombudsman that a flag fired.
@@ -109,9 +113,16 @@ pub fn survey_links(public_base_url: &str, token: &str) -> (String, String) {
 /// A wave's closing time (naive UTC, as stored) as people in `tz` read it, e.g.
 /// "Friday 4 December 2026 at 17:00 CET".
 pub fn format_deadline(closes_at_utc: NaiveDateTime, tz: chrono_tz::Tz) -> String {
-    tz.from_utc_datetime(&closes_at_utc)
-        .format("%A %-d %B %Y at %H:%M %Z")
-        .to_string()
+    format_deadline_in(Language::En, closes_at_utc, tz)
+}
+
+/// [`format_deadline`] in another language, e.g. "vendredi 4 décembre 2026 à 17:00 CET".
+pub fn format_deadline_in(
+    language: Language,
+    closes_at_utc: NaiveDateTime,
+    tz: chrono_tz::Tz,
+) -> String {
+    crate::i18n::local_time(language, closes_at_utc, tz, DateStyle::Mail)
 }
 
 /// Headers that let mail clients offer a one-click unsubscribe (RFC 2369, RFC 8058).
@@ -141,26 +152,30 @@ fn one_line(subject: &str) -> String {
 #[template(path = "mail/invitation/subject.txt")]
 struct InvitationSubject<'a> {
     m: &'a InvitationMail,
+    tr: Tr,
 }
 
 #[derive(Template)]
 #[template(path = "mail/invitation/body.txt")]
 struct InvitationText<'a> {
     m: &'a InvitationMail,
+    tr: Tr,
 }
 
 #[derive(Template)]
 #[template(path = "mail/invitation/body.html")]
 struct InvitationHtml<'a> {
     m: &'a InvitationMail,
+    tr: Tr,
 }
 
 pub fn invitation(m: &InvitationMail) -> Result<RenderedMail, askama::Error> {
+    let tr = Tr::new(m.language);
     Ok(RenderedMail {
         kind: KIND_INVITATION,
-        subject: one_line(&InvitationSubject { m }.render()?),
-        text: InvitationText { m }.render()?,
-        html: InvitationHtml { m }.render()?,
+        subject: one_line(&InvitationSubject { m, tr }.render()?),
+        text: InvitationText { m, tr }.render()?,
+        html: InvitationHtml { m, tr }.render()?,
         headers: unsubscribe_headers(&m.opt_out_link),
     })
 }
@@ -169,26 +184,30 @@ pub fn invitation(m: &InvitationMail) -> Result<RenderedMail, askama::Error> {
 #[template(path = "mail/reminder/subject.txt")]
 struct ReminderSubject<'a> {
     m: &'a ReminderMail,
+    tr: Tr,
 }
 
 #[derive(Template)]
 #[template(path = "mail/reminder/body.txt")]
 struct ReminderText<'a> {
     m: &'a ReminderMail,
+    tr: Tr,
 }
 
 #[derive(Template)]
 #[template(path = "mail/reminder/body.html")]
 struct ReminderHtml<'a> {
     m: &'a ReminderMail,
+    tr: Tr,
 }
 
 pub fn reminder(m: &ReminderMail) -> Result<RenderedMail, askama::Error> {
+    let tr = Tr::new(m.language);
     Ok(RenderedMail {
         kind: KIND_REMINDER,
-        subject: one_line(&ReminderSubject { m }.render()?),
-        text: ReminderText { m }.render()?,
-        html: ReminderHtml { m }.render()?,
+        subject: one_line(&ReminderSubject { m, tr }.render()?),
+        text: ReminderText { m, tr }.render()?,
+        html: ReminderHtml { m, tr }.render()?,
         headers: unsubscribe_headers(&m.opt_out_link),
     })
 }
@@ -474,6 +493,7 @@ mod tests {
             link,
             opt_out_link,
             min_reporting_size: 5,
+            language: Language::En,
         }
     }
 
@@ -488,6 +508,7 @@ mod tests {
             link: i.link,
             opt_out_link: i.opt_out_link,
             min_reporting_size: i.min_reporting_size,
+            language: i.language,
         }
     }
 

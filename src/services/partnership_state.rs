@@ -40,6 +40,8 @@ pub struct PartnershipEdit {
     pub response_window_days: Option<i64>,
     /// Days after opening on which a reminder goes (each within the response window).
     pub reminder_days: Option<Vec<i64>>,
+    /// The language of people whose roster row names none: `en`, `fr`, `de` or `es`.
+    pub language: Option<String>,
 }
 
 /// A partnership's state, `active` when nothing was ever stored.
@@ -112,6 +114,12 @@ pub fn edit(
             ),
             min_reporting_size: Some(row.min_reporting_size),
             min_comment_size: Some(row.min_comment_size),
+            language: Some(match &edit.language {
+                Some(code) => code.clone(),
+                None => super::partnerships::default_language(conn, id)?
+                    .code()
+                    .to_owned(),
+            }),
         };
         let spec = input
             .validate(
@@ -158,8 +166,18 @@ pub fn edit(
             reminder_days.clone(),
             false,
         );
+        let language_before = super::partnerships::default_language(conn, id)?;
+        note(
+            "language",
+            language_before.to_string(),
+            spec.language.to_string(),
+            false,
+        );
         if changes.is_empty() {
             return show(conn, id);
+        }
+        if spec.language != language_before {
+            crate::db::partnership_languages::put(conn, id, spec.language.code())?;
         }
         let now = db::now();
         partnerships::update_definition(

@@ -43,6 +43,8 @@ pub struct PartnershipView {
     pub state: crate::domain::PartnershipState,
     /// Why it was paused or archived; empty when active.
     pub state_note: String,
+    /// The language of people whose roster row names none.
+    pub language: crate::domain::Language,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
@@ -102,6 +104,9 @@ pub fn create(
                 updated_at: now,
             },
         )?;
+        if spec.language != crate::domain::Language::En {
+            crate::db::partnership_languages::put(conn, row.id, spec.language.code())?;
+        }
         crate::auth::audit::audit(
             conn,
             actor,
@@ -181,10 +186,21 @@ fn views(conn: &mut Conn, rows: Vec<Partnership>) -> Result<Vec<PartnershipView>
                 },
                 state,
                 state_note,
+                language: default_language(conn, p.id)?,
                 created_at: p.created_at,
             })
         })
         .collect()
+}
+
+/// The language of the partnership's people whose roster row names none: English unless set.
+pub fn default_language(conn: &mut Conn, id: i64) -> Result<crate::domain::Language, ServiceError> {
+    match crate::db::partnership_languages::get(conn, id)? {
+        None => Ok(crate::domain::Language::En),
+        Some(code) => code.parse().map_err(|e: String| {
+            ServiceError::Internal(anyhow::anyhow!("partnership {id}: stored {e}"))
+        }),
+    }
 }
 
 /// Replaces the partnership's roster with the file's people (see `import::roster`).

@@ -14,7 +14,7 @@ use crate::db::models::AnswerRow;
 use crate::db::responses::Snapshot;
 use crate::db::schema::{answers, comments, people, responses};
 use crate::db::{self, template_versions, Conn};
-use crate::domain::{Answer, Side};
+use crate::domain::{Answer, Language, Side};
 use crate::secrets;
 use crate::survey_templates::SurveyTemplate;
 
@@ -41,6 +41,21 @@ pub enum SubmitError {
 pub struct AnswerProblem {
     pub item: Option<String>,
     pub message: String,
+    /// What is wrong, for pages that say it in the respondent's language; `message` is the
+    /// English the API returns.
+    #[serde(skip)]
+    pub reason: AnswerReason,
+}
+
+/// Why an answer was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerReason {
+    UnknownItem,
+    UnknownQuestion,
+    Twice,
+    Missing,
+    Nul,
+    TooLong { max: usize },
 }
 
 /// What a respondent sent, before checking it against the template.
@@ -59,6 +74,8 @@ pub struct OpenLink {
     pub supplier_firm: String,
     /// The stored answers when the person comes back.
     pub previous: Option<Submission>,
+    /// What the person reads: their own language, else the partnership's default.
+    pub language: Language,
 }
 
 /// A token of the right shape: 32 URL-safe base64 characters. Anything else is not looked up.
@@ -113,13 +130,8 @@ fn resolve(
     let target = invitations::find_by_token_hash(conn, &secrets::hash(token))?
         .ok_or(SubmitError::NotFound)?;
     if target.wave.state != "open" || target.wave.closes_at <= now {
-        let closed_at = target
-            .wave
-            .closed_at
-            .unwrap_or(target.wave.closes_at)
-            .min(target.wave.closes_at);
         return Err(SubmitError::Closed(crate::waves::schedule::local_deadline(
-            closed_at,
+            closed_at(&target),
             &target.partnership.timezone,
         )));
     }
@@ -154,7 +166,9 @@ pub fn open_link(
             .unwrap_or_default()
     };
     let previous = previous_answers(conn, target.invitation.id)?;
+    let language = language_of(conn, &target)?;
     Ok(OpenLink {
+        language,
         customer_firm: name(target.partnership.customer_firm_id),
         supplier_firm: name(target.partnership.supplier_firm_id),
         target,
@@ -162,6 +176,56 @@ pub fn open_link(
         side,
         previous,
     })
+}
+
+/// The language of the person a link belongs to, whatever the state of its wave (for the
+/// thanks, opt-out and closed pages); `None` for a link that leads nowhere.
+pub fn link_language(conn: &mut Conn, token: &str) -> Result<Option<Language>, SubmitError> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    match invitations::find_by_token_hash(conn, &secrets::hash(token))? {
+        Some(target) => Ok(Some(language_of(conn, &target)?)),
+        None => Ok(None),
+    }
+}
+
+/// When a link's wave stopped taking answers: when it was closed, or its deadline if earlier.
+fn closed_at(target: &LinkTarget) -> NaiveDateTime {
+    target
+        .wave
+        .closed_at
+        .unwrap_or(target.wave.closes_at)
+        .min(target.wave.closes_at)
+}
+
+/// A link whose wave may have closed, as its person reads it: their language, when the wave
+/// closed (stored UTC) and the partnership's timezone; `None` for a link that leads nowhere.
+pub fn closed_link(
+    conn: &mut Conn,
+    token: &str,
+) -> Result<Option<(Language, NaiveDateTime, String)>, SubmitError> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    match invitations::find_by_token_hash(conn, &secrets::hash(token))? {
+        Some(target) => Ok(Some((
+            language_of(conn, &target)?,
+            closed_at(&target),
+            target.partnership.timezone.clone(),
+        ))),
+        None => Ok(None),
+    }
+}
+
+fn language_of(conn: &mut Conn, target: &LinkTarget) -> Result<Language, SubmitError> {
+    let parse = |code: &str| code.parse::<Language>().map_err(SubmitError::Corrupt);
+    let own = target.person.language.as_deref().map(parse).transpose()?;
+    let default = match db::partnership_languages::get(conn, target.partnership.id)? {
+        Some(code) => parse(&code)?,
+        None => Language::En,
+    };
+    Ok(Language::for_respondent(own, default))
 }
 
 fn previous_answers(
@@ -204,11 +268,13 @@ pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<Ans
             problems.push(AnswerProblem {
                 item: Some(item.clone()),
                 message: format!("{item:?} is not a question of this survey"),
+                reason: AnswerReason::UnknownItem,
             });
         } else if !seen.insert(item.as_str()) {
             problems.push(AnswerProblem {
                 item: Some(item.clone()),
                 message: format!("{item:?} is answered twice"),
+                reason: AnswerReason::Twice,
             });
         }
     }
@@ -217,6 +283,7 @@ pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<Ans
             problems.push(AnswerProblem {
                 item: Some(item.id().to_owned()),
                 message: "Please choose an answer, or “don't know”.".into(),
+                reason: AnswerReason::Missing,
             });
         }
     }
@@ -226,16 +293,19 @@ pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<Ans
             problems.push(AnswerProblem {
                 item: Some(q.clone()),
                 message: format!("{q:?} is not an open question of this survey"),
+                reason: AnswerReason::UnknownQuestion,
             });
         } else if !seen_q.insert(q.as_str()) {
             problems.push(AnswerProblem {
                 item: Some(q.clone()),
                 message: format!("{q:?} is answered twice"),
+                reason: AnswerReason::Twice,
             });
         } else if body.contains('\0') {
             problems.push(AnswerProblem {
                 item: Some(q.clone()),
                 message: format!("This answer {}.", crate::domain::NUL_REFUSED),
+                reason: AnswerReason::Nul,
             });
         } else if body.chars().count() > MAX_COMMENT_CHARS {
             problems.push(AnswerProblem {
@@ -243,6 +313,9 @@ pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<Ans
                 message: format!(
                     "Please shorten this answer to at most {MAX_COMMENT_CHARS} characters."
                 ),
+                reason: AnswerReason::TooLong {
+                    max: MAX_COMMENT_CHARS,
+                },
             });
         }
     }

@@ -44,6 +44,11 @@ pub enum Subject {
     Dimension(EntryName),
     Item(EntryName),
     OpenQuestion(EntryName),
+    /// A `[translations.<language>]` table, or one part of it (`scale`, `item "trust"`…).
+    Translation {
+        language: String,
+        part: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -69,6 +74,14 @@ impl fmt::Display for Subject {
             Subject::Dimension(name) => write!(f, "dimension {name}"),
             Subject::Item(name) => write!(f, "item {name}"),
             Subject::OpenQuestion(name) => write!(f, "open question {name}"),
+            Subject::Translation {
+                language,
+                part: None,
+            } => write!(f, "translation \"{language}\""),
+            Subject::Translation {
+                language,
+                part: Some(part),
+            } => write!(f, "translation \"{language}\", {part}"),
         }
     }
 }
@@ -149,8 +162,32 @@ pub enum ProblemKind {
     UnknownPlaceholder { side: TemplateSide, found: String },
     #[error("wording for {side} staff has an unmatched \"{brace}\"")]
     UnmatchedBrace { side: TemplateSide, brace: char },
+    #[error("language \"{0}\" is not offered (known: {known})", known = crate::domain::Language::known_codes())]
+    UnknownLanguage(String),
+    #[error("English is the template's own language: write it in the template itself, not as a translation")]
+    EnglishTranslation,
+    #[error("{} \"{id}\" is not declared by the template (declared: {})", singular(section), .declared.join(", "))]
+    TranslationUnknownEntry {
+        section: &'static str,
+        id: String,
+        declared: Vec<String>,
+    },
+    #[error("{} \"{id}\" is not translated", singular(section))]
+    TranslationMissingEntry { section: &'static str, id: String },
+    #[error("the scale has {expected} points but {found} labels are translated")]
+    TranslationLabelCount { expected: usize, found: usize },
+    #[error("wording for {side} staff drops {{partner}}, which the English wording has")]
+    TranslationDropsPartner { side: TemplateSide },
     #[error("the body does not hash to its stored version {expected} (it hashes to {actual})")]
     VersionMismatch { expected: String, actual: String },
+}
+
+pub(crate) fn singular(section: &str) -> &'static str {
+    match section {
+        "dimensions" => "dimension",
+        "items" => "item",
+        _ => "open question",
+    }
 }
 
 fn known_scale_kinds() -> String {

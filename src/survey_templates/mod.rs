@@ -67,6 +67,16 @@
 //! question defaults to true. The shipped files in `survey-templates/` start with a comment that
 //! describes the format for people who write templates.
 //!
+//! # Translations
+//!
+//! The English text is the template's own; other languages sit beside it in
+//! `[translations.<code>]` tables (`fr`, `de`, `es`) keyed by the same ids: `title`,
+//! `description`, `[translations.<code>.scale]` with `labels` and `dont_know`, and
+//! `[translations.<code>.dimensions|items|open_questions]` with one inline table per id. A
+//! translation must cover every id and name no other, like every other check with its line and
+//! column; [`SurveyTemplate::localized`] gives the template as a reader of one language sees it.
+//! A body without translations (every body stored before they existed) is English only.
+//!
 //! # Wording and the `{partner}` placeholder
 //!
 //! Each item and open question has a `customer` wording, read by the customer firm's staff, who
@@ -78,8 +88,7 @@
 mod catalog;
 mod error;
 mod parse;
-
-use serde::Serialize;
+mod translation;
 
 pub use catalog::{
     Catalog, CatalogEntry, CatalogError, CatalogProblem, CheckReport, FileCheck,
@@ -87,6 +96,8 @@ pub use catalog::{
 };
 pub use error::{EntryName, Location, Problem, ProblemKind, Subject, TemplateError};
 pub use parse::parse;
+use serde::Serialize;
+pub use translation::Translation;
 
 /// The text that [`Wording::render`] replaces with the partner firm's name.
 pub const PARTNER_PLACEHOLDER: &str = "{partner}";
@@ -131,6 +142,9 @@ pub struct SurveyTemplate {
     dimensions: Vec<Dimension>,
     items: Vec<Item>,
     open_questions: Vec<OpenQuestion>,
+    /// The `[translations.<code>]` tables, in the order of [`Language::ALL`]; empty for an English-only template
+    /// (every body stored before translations existed).
+    translations: Vec<Translation>,
 }
 
 impl SurveyTemplate {
@@ -295,6 +309,14 @@ impl Scale {
 
     pub fn dont_know(&self) -> &str {
         &self.dont_know
+    }
+
+    /// Replaces the labels with a translation's; the parser checked the count matches.
+    fn relabel(&mut self, labels: &[String], dont_know: &str) {
+        for (label, translated) in self.labels.iter_mut().zip(labels) {
+            label.clone_from(translated);
+        }
+        self.dont_know = dont_know.to_owned();
     }
 }
 

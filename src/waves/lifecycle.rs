@@ -13,7 +13,7 @@ use super::schedule::{local_deadline, Plan, Slot};
 use crate::db::models::{NewWave, Partnership, Person, Wave};
 use crate::db::{self, firms, invitations, partnerships, template_versions, waves, Conn};
 use crate::domain::partnership::reminder_days_from_text;
-use crate::domain::{Cadence, Email, Side};
+use crate::domain::{Cadence, Email, Language, Side};
 use crate::mail::messages::{self, InvitationMail, ReminderMail};
 use crate::mail::outbox::{self, OutgoingMail};
 use crate::mail::Links;
@@ -415,9 +415,12 @@ pub fn plan_of(p: &Partnership) -> Option<Plan> {
     })
 }
 
+/// The firms' names and the partnership's default language: what every mail of one wave
+/// needs besides the person.
 struct FirmNames {
     customer: String,
     supplier: String,
+    language: Language,
 }
 
 impl FirmNames {
@@ -429,9 +432,14 @@ impl FirmNames {
                 .map(|f| f.name.clone())
                 .unwrap_or_default()
         };
+        let language = match db::partnership_languages::get(conn, p.id)? {
+            Some(code) => parse_language(&code, p.id)?,
+            None => Language::En,
+        };
         Ok(FirmNames {
             customer: name(p.customer_firm_id),
             supplier: name(p.supplier_firm_id),
+            language,
         })
     }
 
@@ -447,6 +455,15 @@ impl FirmNames {
 enum MailKind {
     Invitation,
     Reminder,
+}
+
+/// A stored language code; the column's CHECK makes any other value a corrupt database.
+fn parse_language(code: &str, partnership_id: i64) -> Result<Language, DieselError> {
+    code.parse().map_err(|e: String| {
+        DieselError::DeserializationError(
+            format!("partnership {partnership_id}: stored {e}").into(),
+        )
+    })
 }
 
 fn invitation_mail(
@@ -465,7 +482,12 @@ fn invitation_mail(
     let person_name = person.name.clone();
     let own_firm = firms.of(side).to_owned();
     let partner_firm = firms.of(side.partner()).to_owned();
-    let deadline_local = messages::format_deadline(wave.closes_at, tz);
+    let own_language = match person.language.as_deref() {
+        Some(code) => Some(parse_language(code, partnership.id)?),
+        None => None,
+    };
+    let language = Language::for_respondent(own_language, firms.language);
+    let deadline_local = messages::format_deadline_in(language, wave.closes_at, tz);
     let min_reporting_size = u32::try_from(partnership.min_reporting_size).unwrap_or(u32::MAX);
     let rendered = match kind {
         MailKind::Invitation => messages::invitation(&InvitationMail {
@@ -477,6 +499,7 @@ fn invitation_mail(
             link: links.survey(token),
             opt_out_link: links.opt_out(token),
             min_reporting_size,
+            language,
         }),
         MailKind::Reminder => messages::reminder(&ReminderMail {
             person_name,
@@ -487,6 +510,7 @@ fn invitation_mail(
             link: links.survey(token),
             opt_out_link: links.opt_out(token),
             min_reporting_size,
+            language,
         }),
     }
     .map_err(|e| WaveError::Render(e.to_string()))?;

@@ -17,6 +17,7 @@ pub mod overview;
 pub mod portfolio;
 pub mod render;
 pub mod respond;
+mod respond_pages;
 pub mod roster;
 pub mod routes;
 pub mod security;

@@ -4,266 +4,93 @@
 //! a third-party site cannot know, so a forged cross-site request has nowhere to go. On top
 //! of that, a POST whose Origin header names another site is refused.
 
-use std::collections::HashMap;
-
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use askama::Template;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::error::{ApiError, ErrorBody};
-use super::AppState;
-use crate::domain::Answer;
-use crate::error::ServiceError;
-use crate::services::responses::{
-    self as service, AnswerProblem, OpenLink, Submission, SubmitError,
+use super::respond_pages::{
+    closed_page, form_page, html, message, not_found_page, opt_out_confirm_page, opted_out_page,
+    thanks_page, FormPage,
 };
-use crate::survey_templates::TemplateSide;
+use super::AppState;
+use crate::domain::{Answer, Language};
+use crate::error::ServiceError;
+use crate::services::responses::{self as service, AnswerProblem, Submission, SubmitError};
 
 /// Largest form or JSON submission accepted.
 pub const SUBMISSION_LIMIT: usize = 64 * 1024;
-
-#[derive(Template)]
-#[template(path = "pages/form.html")]
-struct FormPage {
-    partner_firm: String,
-    own_firm: String,
-    wave_seq: i64,
-    deadline: String,
-    min_group: i64,
-    dont_know: String,
-    action: String,
-    opt_out: String,
-    items: Vec<ItemView>,
-    open_questions: Vec<OpenView>,
-    errors: Vec<ErrorLink>,
-    resubmission: bool,
-}
-
-struct ItemView {
-    id: String,
-    wording: String,
-    options: Vec<OptionView>,
-    error: Option<String>,
-}
-
-struct OptionView {
-    value: String,
-    label: String,
-    checked: bool,
-    dont_know: bool,
-}
-
-struct OpenView {
-    id: String,
-    wording: String,
-    value: String,
-    optional: bool,
-    error: Option<String>,
-}
-
-struct ErrorLink {
-    anchor: String,
-    message: String,
-}
-
-#[derive(Template)]
-#[template(path = "pages/message.html")]
-struct MessagePage {
-    title: String,
-    paragraphs: Vec<String>,
-    link: Option<(String, String)>,
-    /// (action, button label, secondary style)
-    form: Option<(String, String, bool)>,
-}
-
-fn html(status: StatusCode, page: impl Template) -> Result<HttpResponse, ApiError> {
-    let body = page
-        .render()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("page rendering failed: {e}")))?;
-    Ok(HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header(("X-Frame-Options", "DENY"))
-        .insert_header(("Referrer-Policy", "same-origin"))
-        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"))
-        .body(body))
-}
-
-fn message(status: StatusCode, title: &str, paragraphs: &[&str]) -> Result<HttpResponse, ApiError> {
-    html(
-        status,
-        MessagePage {
-            title: title.into(),
-            paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
-            link: None,
-            form: None,
-        },
-    )
-}
-
-fn not_found_page() -> Result<HttpResponse, ApiError> {
-    message(
-        StatusCode::NOT_FOUND,
-        "This link does not lead to a survey",
-        &["Check that the whole link from your invitation was copied. Each person has their own link; if it still does not work, ask your partnership's point person for a new invitation."],
-    )
-}
-
-fn closed_page(when: &str) -> Result<HttpResponse, ApiError> {
-    message(
-        StatusCode::GONE,
-        "This survey has closed",
-        &[
-            &format!("This survey closed on {when}. Answers can no longer be given or changed."),
-            "You will receive a new link when the next survey opens.",
-        ],
-    )
-}
-
-fn form_page(
-    token: &str,
-    link: &OpenLink,
-    submitted: Option<&Submission>,
-    problems: &[AnswerProblem],
-) -> FormPage {
-    let side = match link.side {
-        crate::domain::Side::Customer => TemplateSide::Customer,
-        crate::domain::Side::Supplier => TemplateSide::Supplier,
-    };
-    let (own, partner) = match link.side {
-        crate::domain::Side::Customer => (&link.customer_firm, &link.supplier_firm),
-        crate::domain::Side::Supplier => (&link.supplier_firm, &link.customer_firm),
-    };
-    let shown = submitted.or(link.previous.as_ref());
-    let chosen: HashMap<&str, Answer> = shown
-        .map(|s| s.answers.iter().map(|(i, a)| (i.as_str(), *a)).collect())
-        .unwrap_or_default();
-    let written: HashMap<&str, &str> = shown
-        .map(|s| {
-            s.comments
-                .iter()
-                .map(|(q, b)| (q.as_str(), b.as_str()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let problem_for = |id: &str| {
-        problems
-            .iter()
-            .find(|p| p.item.as_deref() == Some(id))
-            .map(|p| p.message.clone())
-    };
-    let scale = link.template.scale();
-    let items = link
-        .template
-        .items()
-        .iter()
-        .map(|item| {
-            let current = chosen.get(item.id()).copied();
-            let mut options: Vec<OptionView> = (1..=5u8)
-                .map(|p| OptionView {
-                    value: p.to_string(),
-                    label: scale.label(p).unwrap_or_default().to_owned(),
-                    checked: matches!(current, Some(Answer::Point(l)) if l.get() == p),
-                    dont_know: false,
-                })
-                .collect();
-            options.push(OptionView {
-                value: "dk".into(),
-                label: scale.dont_know().to_owned(),
-                checked: current == Some(Answer::DontKnow),
-                dont_know: true,
-            });
-            ItemView {
-                id: item.id().to_owned(),
-                wording: item.wording_for(side, partner),
-                options,
-                error: problem_for(item.id()),
-            }
-        })
-        .collect();
-    let open_questions = link
-        .template
-        .open_questions()
-        .iter()
-        .map(|q| OpenView {
-            id: q.id().to_owned(),
-            wording: q.wording_for(side, partner),
-            value: written
-                .get(q.id())
-                .map(|s| s.to_string())
-                .unwrap_or_default(),
-            optional: q.is_optional(),
-            error: problem_for(q.id()),
-        })
-        .collect();
-    let errors = problems
-        .iter()
-        .map(|p| ErrorLink {
-            anchor: match &p.item {
-                Some(id) if link.template.has_item(id) => format!("q-{id}"),
-                Some(id) => format!("open-{id}"),
-                None => "main".into(),
-            },
-            message: match &p.item {
-                Some(id) => match link.template.item(id) {
-                    Some(item) => format!("{} — {}", item.wording_for(side, partner), p.message),
-                    None => p.message.clone(),
-                },
-                None => p.message.clone(),
-            },
-        })
-        .collect();
-    FormPage {
-        partner_firm: partner.clone(),
-        own_firm: own.clone(),
-        wave_seq: link.target.wave.seq,
-        deadline: crate::waves::schedule::local_deadline(
-            link.target.wave.closes_at,
-            &link.target.partnership.timezone,
-        ),
-        min_group: link.target.partnership.min_reporting_size,
-        dont_know: scale.dont_know().to_owned(),
-        action: format!("/s/{token}"),
-        opt_out: format!("/s/{token}/opt-out"),
-        items,
-        open_questions,
-        errors,
-        resubmission: link.previous.is_some(),
-    }
-}
 
 /// Outcome of the blocking part of a form request.
 enum FormOutcome {
     Page(Box<FormPage>, StatusCode),
     Saved,
     NotFound,
-    Closed(String),
+    /// When it closed, and the language of the link's person.
+    Closed(String, Language),
 }
 
-fn lift(e: SubmitError) -> Result<FormOutcome, ServiceError> {
+/// A refusal as an outcome; a closed wave's page is in the language of the link's person.
+fn lift(
+    conn: &mut crate::db::Conn,
+    token: &str,
+    e: SubmitError,
+) -> Result<FormOutcome, ServiceError> {
     match e {
         SubmitError::NotFound => Ok(FormOutcome::NotFound),
-        SubmitError::Closed(w) => Ok(FormOutcome::Closed(w)),
+        SubmitError::Closed(when) => match service::closed_link(conn, token) {
+            Ok(Some((language, at, timezone))) => {
+                let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
+                let when = crate::i18n::local_time(language, at, tz, crate::i18n::DateStyle::Page);
+                Ok(FormOutcome::Closed(when, language))
+            }
+            Ok(None) => Ok(FormOutcome::Closed(when, Language::En)),
+            Err(SubmitError::Database(d)) => Err(ServiceError::Database(d)),
+            Err(other) => Err(ServiceError::Internal(anyhow::anyhow!("{other}"))),
+        },
         SubmitError::Database(d) => Err(ServiceError::Database(d)),
         other => Err(ServiceError::Internal(anyhow::anyhow!("{other}"))),
     }
 }
 
-fn render(outcome: FormOutcome, token: &str) -> Result<HttpResponse, ApiError> {
+/// The language of the person behind a link, English for a link that leads nowhere (the
+/// not-found page negotiates from the browser instead).
+fn person_language(conn: &mut crate::db::Conn, token: &str) -> Result<Language, ServiceError> {
+    match service::link_language(conn, token) {
+        Ok(language) => Ok(language.unwrap_or_default()),
+        Err(SubmitError::Database(d)) => Err(ServiceError::Database(d)),
+        Err(other) => Err(ServiceError::Internal(anyhow::anyhow!("{other}"))),
+    }
+}
+
+/// The language of a page that belongs to no known person: the browser's best offered
+/// language, else English.
+fn browser_language(req: &HttpRequest) -> Language {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::i18n::negotiate)
+        .unwrap_or_default()
+}
+
+fn render(outcome: FormOutcome, token: &str, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     match outcome {
-        FormOutcome::Page(page, status) => html(status, *page),
+        FormOutcome::Page(page, status) => {
+            let language = page.language();
+            html(status, language, *page)
+        }
         FormOutcome::Saved => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/s/{token}/thanks")))
             .finish()),
-        FormOutcome::NotFound => not_found_page(),
-        FormOutcome::Closed(when) => closed_page(&when),
+        FormOutcome::NotFound => not_found_page(browser_language(req)),
+        FormOutcome::Closed(when, language) => closed_page(language, &when),
     }
 }
 
 /// The survey form, pre-filled when the person comes back.
 pub async fn form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -276,11 +103,11 @@ pub async fn form(
                     Box::new(form_page(&t, &link, None, &[])),
                     StatusCode::OK,
                 )),
-                Err(e) => lift(e),
+                Err(e) => lift(conn, &t, e),
             },
         )
         .await?;
-    render(outcome, &token)
+    render(outcome, &token, &req)
 }
 
 /// The form's submission (application/x-www-form-urlencoded).
@@ -293,22 +120,25 @@ pub async fn submit_form(
     if let Err(e) = same_origin(&req) {
         return message(
             StatusCode::FORBIDDEN,
-            "This form was sent from another site",
-            &[&e.to_string()],
+            browser_language(&req),
+            "foreign-title",
+            vec![e.to_string()],
         );
     }
     let token = token.into_inner();
     let submission = match parse_form(&body) {
         Ok(s) => s,
         Err(e) => {
+            let language = browser_language(&req);
             return message(
                 StatusCode::BAD_REQUEST,
-                "The form could not be read",
-                &[
-                    &e.to_string(),
-                    "Go back to your survey link and send it again.",
+                language,
+                "unreadable-title",
+                vec![
+                    e.to_string(),
+                    crate::i18n::text(language, "unreadable-again", &[]),
                 ],
-            )
+            );
         }
     };
     let outcome = if batched(&state, &token, &submission).await.is_some() {
@@ -323,7 +153,7 @@ pub async fn submit_form(
             .with_label_values(&["form"])
             .inc();
     }
-    render(outcome, &token)
+    render(outcome, &token, &req)
 }
 
 /// Stores a submission through the PostgreSQL batcher when there is one. `None`: not
@@ -348,9 +178,9 @@ async fn general_form_submit(
                         Box::new(form_page(&t, &link, Some(&submission), &problems)),
                         StatusCode::UNPROCESSABLE_ENTITY,
                     )),
-                    Err(e) => lift(e),
+                    Err(e) => lift(conn, &t, e),
                 },
-                Err(e) => lift(e),
+                Err(e) => lift(conn, &t, e),
             }
         })
         .await
@@ -409,6 +239,7 @@ fn same_origin(req: &HttpRequest) -> Result<(), ApiError> {
 
 /// After a submission.
 pub async fn thanks(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -417,48 +248,30 @@ pub async fn thanks(
     let outcome = state
         .db(
             move |conn, _| match service::open_link(conn, &t, crate::db::now()) {
-                Ok(link) => Ok(Ok(crate::waves::schedule::local_deadline(
-                    link.target.wave.closes_at,
-                    &link.target.partnership.timezone,
-                ))),
-                Err(SubmitError::NotFound) => Ok(Err(None)),
-                Err(SubmitError::Closed(w)) => Ok(Err(Some(w))),
-                Err(e) => lift(e).map(|_| Err(None)),
+                Ok(link) => Ok(Ok((super::respond_pages::deadline(&link), link.language))),
+                Err(e) => lift(conn, &t, e).map(Err),
             },
         )
         .await?;
     match outcome {
-        Ok(deadline) => html(
-            StatusCode::OK,
-            MessagePage {
-                title: "Thank you — your answers are saved".into(),
-                paragraphs: vec![
-                    format!("You can change them with the same link until {deadline}."),
-                    "Your individual answers are never shown to anyone; they only count in results for groups of several people.".into(),
-                ],
-                link: Some((format!("/s/{token}"), "Review or change my answers".into())),
-                form: None,
-            },
-        ),
-        Err(Some(when)) => closed_page(&when),
-        Err(None) => not_found_page(),
+        Ok((deadline, language)) => thanks_page(language, &token, &deadline),
+        Err(other) => render(other, &token, &req),
     }
 }
 
 /// Confirms before opting out.
-pub async fn opt_out_page(token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn opt_out_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     if !service::plausible_token(&token) {
-        return not_found_page();
+        return not_found_page(browser_language(&req));
     }
-    html(
-        StatusCode::OK,
-        MessagePage {
-            title: "Stop receiving these surveys?".into(),
-            paragraphs: vec!["You will get no further invitations or reminders for this partnership's surveys. Answers you already gave stay counted, anonymously, in group results.".into()],
-            link: None,
-            form: Some((format!("/s/{}/opt-out", token.as_str()), "Yes, stop my invitations".into(), false)),
-        },
-    )
+    let token = token.into_inner();
+    let t = token.clone();
+    let language = state.db(move |conn, _| person_language(conn, &t)).await?;
+    opt_out_confirm_page(language, &token)
 }
 
 /// Opts out (the page's button, or a mail client's one-click List-Unsubscribe-Post).
@@ -470,28 +283,25 @@ pub async fn opt_out(
     if let Err(e) = same_origin(&req) {
         return message(
             StatusCode::FORBIDDEN,
-            "This form was sent from another site",
-            &[&e.to_string()],
+            browser_language(&req),
+            "foreign-title",
+            vec![e.to_string()],
         );
     }
     let token = token.into_inner();
     let found = state
         .db(
             move |conn, _| match service::opt_out(conn, &token, crate::db::now()) {
-                Ok(()) => Ok(true),
-                Err(SubmitError::NotFound) => Ok(false),
-                Err(e) => lift(e).map(|_| false),
+                Ok(()) => Ok(Some(person_language(conn, &token)?)),
+                Err(SubmitError::NotFound) => Ok(None),
+                Err(e) => lift(conn, &token, e).map(|_| None),
             },
         )
         .await?;
-    if !found {
-        return not_found_page();
+    match found {
+        Some(language) => opted_out_page(language),
+        None => not_found_page(browser_language(&req)),
     }
-    message(
-        StatusCode::OK,
-        "You will not receive further invitations",
-        &["Your choice is saved. If you change your mind, ask your partnership's point person to invite you again."],
-    )
 }
 
 /// The JSON body of `POST /api/responses/{token}` (no other fields: `web::openapi` says so,

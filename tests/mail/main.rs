@@ -102,6 +102,7 @@ fn invitation(recipient: &str) -> (OutgoingMail, String) {
         link,
         opt_out_link,
         min_reporting_size: 5,
+        language: tandem::domain::Language::En,
     })
     .unwrap();
     (mail.to(Email::parse(recipient).unwrap(), None), token)

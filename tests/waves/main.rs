@@ -11,6 +11,7 @@ mod backup;
 mod bounces;
 mod comments;
 mod form;
+mod languages;
 mod lifecycle;
 
 use std::time::{Duration, Instant};
@@ -34,12 +35,31 @@ pub struct World {
 
 impl World {
     pub async fn new(backend: Backend) -> Option<World> {
-        Self::new_with(backend, |_| {}).await
+        World::build(backend, None, ROSTER, |_| {}).await
     }
 
     /// [`World::new`] with the mail settings adjusted (e.g. a bounce address).
     pub async fn new_with(
         backend: Backend,
+        adjust: impl FnOnce(&mut MailSettings) + Send + 'static,
+    ) -> Option<World> {
+        World::build(backend, None, ROSTER, adjust).await
+    }
+
+    /// A world whose partnership is created from `definition` (the default one when `None`)
+    /// and given `roster`.
+    pub async fn with(
+        backend: Backend,
+        definition: Option<serde_json::Value>,
+        roster: &str,
+    ) -> Option<World> {
+        World::build(backend, definition, roster, |_| {}).await
+    }
+
+    async fn build(
+        backend: Backend,
+        definition: Option<serde_json::Value>,
+        roster: &str,
         adjust: impl FnOnce(&mut MailSettings) + Send + 'static,
     ) -> Option<World> {
         let sink = Sink::start();
@@ -56,11 +76,25 @@ impl World {
             s.mail = mail;
         })
         .await?;
-        let partnership = app.create_partnership("Acme / Bolt").await;
+        let partnership = match definition {
+            None => app.create_partnership("Acme / Bolt").await,
+            Some(definition) => {
+                let r = app
+                    .post("/api/partnerships")
+                    .json(&definition)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+                r.json::<serde_json::Value>().await.unwrap()["id"]
+                    .as_i64()
+                    .unwrap()
+            }
+        };
         let r = app
             .post(&format!("/api/partnerships/{partnership}/roster"))
             .header("content-type", "text/csv")
-            .body(ROSTER)
+            .body(roster.to_owned())
             .send()
             .await
             .unwrap();

@@ -19,6 +19,20 @@ pub(super) fn written_item_dimensions<'a>(root: &'a DeTable<'_>) -> Option<Vec<&
         .collect()
 }
 
+/// The ids of a section's entries with their English wording, when it was readable.
+pub(super) fn written_wordings<T>(
+    entries: &[Entry<T>],
+    wording: fn(&T) -> &Wording,
+) -> Vec<(&str, Option<&Wording>)> {
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let (id, _) = entry.id.as_ref()?;
+            Some((id.as_str(), entry.value.as_ref().map(wording)))
+        })
+        .collect()
+}
+
 pub(super) fn values<T>(entries: Vec<Entry<T>>) -> Option<Vec<T>> {
     entries.into_iter().map(|entry| entry.value).collect()
 }

@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::error::{EntryName, Location, Problem, ProblemKind, Subject, TemplateError};
 use super::{
-    Dimension, Item, OpenQuestion, Scale, ScaleKind, SurveyTemplate, TemplateSide, Wording,
-    PARTNER_PLACEHOLDER,
+    Dimension, Item, OpenQuestion, Scale, ScaleKind, SurveyTemplate, TemplateSide, Translation,
+    Wording, PARTNER_PLACEHOLDER,
 };
 
 type Span = Range<usize>;
@@ -26,6 +26,7 @@ const TEMPLATE_KEYS: &[&str] = &[
     "dimensions",
     "items",
     "open_questions",
+    "translations",
 ];
 const SCALE_KEYS: &[&str] = &["kind", "labels", "dont_know"];
 const DIMENSION_KEYS: &[&str] = &["id", "name", "description"];
@@ -77,6 +78,7 @@ struct Parts {
     pub(super) dimensions: Vec<Dimension>,
     pub(super) items: Vec<Item>,
     pub(super) open_questions: Vec<OpenQuestion>,
+    pub(super) translations: Vec<Translation>,
 }
 
 impl Parts {
@@ -91,6 +93,7 @@ impl Parts {
             dimensions: self.dimensions,
             items: self.items,
             open_questions: self.open_questions,
+            translations: self.translations,
         }
     }
 }
@@ -114,5 +117,8 @@ mod reader;
 mod sections;
 #[cfg(test)]
 mod tests;
+mod translations;
+#[cfg(test)]
+mod translations_tests;
 
 use checks::*;

@@ -80,6 +80,25 @@ impl Reader<'_> {
         }
         self.every_dimension_has_items(&dimensions, root);
 
+        let english = translations::English {
+            scale_points: scale.as_ref().map(|scale| scale.labels().len()),
+            has_description: description.as_ref().is_some_and(|text| !text.is_empty()),
+            dimensions: dimensions
+                .iter()
+                .filter_map(|entry| {
+                    let (id, _) = entry.id.as_ref()?;
+                    let described = entry
+                        .value
+                        .as_ref()
+                        .is_some_and(|dimension| !dimension.description.is_empty());
+                    Some((id.as_str(), described))
+                })
+                .collect(),
+            items: written_wordings(&items, |item| &item.wording),
+            open_questions: written_wordings(&open_questions, |question| &question.wording),
+        };
+        let translations = self.translations(root, &english);
+
         Some(Parts {
             id: id?.0,
             title: title?.0,
@@ -88,6 +107,7 @@ impl Reader<'_> {
             dimensions: values(dimensions)?,
             items: values(items)?,
             open_questions: values(open_questions)?,
+            translations: translations?,
         })
     }
 

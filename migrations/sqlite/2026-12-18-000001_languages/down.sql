@@ -1,0 +1,2 @@
+DROP TABLE partnership_languages;
+ALTER TABLE people DROP COLUMN language;
