@@ -14,8 +14,10 @@ use crate::web::AppState;
 /// twice records it once. A report that matches no mail Tandem sent is answered 200 with
 /// the outcome `ignored` and why; a body that is not a report is refused with 422.
 #[utoipa::path(post, path = "/api/bounces", tag = "mail",
-    request_body(content = String, content_type = "message/rfc822",
-        description = "the raw report; text/plain is accepted too"),
+    request_body(content(
+            (String = "message/rfc822"),
+            (String = "text/plain")),
+        description = "the raw report, as message/rfc822 or text/plain"),
     security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, description = "one outcome per recipient the report names: recorded (hard or soft), duplicate, or ignored with the reason", body = MessageResult),
