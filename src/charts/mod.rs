@@ -187,7 +187,7 @@ mod tests {
             id: "d".into(),
             title: "t".into(),
             desc: String::new(),
-            answers: ["1", "2", "3", "4", "5", "?"].map(String::from),
+            answers: ["1", "2", "3", "4", "5", "?"].map(String::from).to_vec(),
             rows: vec![DistRow {
                 label: "withheld row".into(),
                 bar: Bar::Withheld("fewer than 5 responses".into()),
