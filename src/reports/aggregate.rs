@@ -320,14 +320,18 @@ fn aggregate_group(
 ) -> GroupAggregate {
     let answered: Vec<&HashMap<String, Option<u8>>> =
         members.iter().filter_map(|m| m.answers.as_ref()).collect();
+    let points = template.scale().points();
     let items = template
         .items()
         .iter()
         .map(|item| {
-            let mut h = ItemHistogram::default();
+            let mut h = ItemHistogram::empty(points);
             for a in &answered {
                 match a.get(item.id()) {
-                    Some(Some(v)) => h.counts[usize::from(*v) - 1] += 1,
+                    // A value off the wave's scale cannot be stored (validated on the way in).
+                    Some(Some(v)) => {
+                        h.record(*v);
+                    }
                     Some(None) => h.dont_know += 1,
                     None => {}
                 }
@@ -348,17 +352,20 @@ fn aggregate_group(
                 n_respondents: answered.len() as u64,
                 listwise: ids
                     .iter()
-                    .map(|id| ((*id).to_owned(), ItemHistogram::default()))
+                    .map(|id| ((*id).to_owned(), ItemHistogram::empty(points)))
                     .collect(),
                 ..DimensionAggregate::default()
             };
             for a in &answered {
-                let values: Option<Vec<u8>> =
-                    ids.iter().map(|id| a.get(*id).copied().flatten()).collect();
+                let values: Option<Vec<u8>> = ids
+                    .iter()
+                    .map(|id| a.get(*id).copied().flatten())
+                    .map(|v| v.filter(|&v| (1..=points).contains(&v)))
+                    .collect();
                 let Some(values) = values else { continue };
                 agg.n_complete += 1;
                 for ((_, h), v) in agg.listwise.iter_mut().zip(&values) {
-                    h.counts[usize::from(*v) - 1] += 1;
+                    h.record(*v);
                 }
                 let sum: u32 = values.iter().map(|&v| u32::from(v)).sum();
                 *agg.sums.entry(sum).or_default() += 1;
@@ -532,7 +539,7 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
     for (response, item, value) in answer_rows {
         let value = value
             .and_then(|v| u8::try_from(v).ok())
-            .filter(|v| (1..=5).contains(v));
+            .filter(|v| (stats::SCALE_MIN..=stats::MAX_POINTS as u8).contains(v));
         by_response.entry(response).or_default().insert(item, value);
     }
     Ok(rows

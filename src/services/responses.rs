@@ -199,7 +199,21 @@ fn previous_answers(
 pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<AnswerProblem>> {
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (item, _) in &s.answers {
+    let scale = template.scale();
+    for (item, answer) in &s.answers {
+        if let Answer::Point(point) = answer {
+            if !scale.contains(point.get()) {
+                problems.push(AnswerProblem {
+                    item: Some(item.clone()),
+                    message: format!(
+                        "{} is not a point of this survey's scale (1 to {}, or don't know)",
+                        point.get(),
+                        scale.points()
+                    ),
+                });
+                continue;
+            }
+        }
         if !template.has_item(item) {
             problems.push(AnswerProblem {
                 item: Some(item.clone()),

@@ -161,7 +161,7 @@ fn form_page(
         .iter()
         .map(|item| {
             let current = chosen.get(item.id()).copied();
-            let mut options: Vec<OptionView> = (1..=5u8)
+            let mut options: Vec<OptionView> = (1..=scale.points())
                 .map(|p| OptionView {
                     value: p.to_string(),
                     label: scale.label(p).unwrap_or_default().to_owned(),
@@ -356,7 +356,7 @@ async fn general_form_submit(
         .await
 }
 
-/// Reads `item.<id>=1..5|dk` and `open.<id>=text` pairs; anything else, or a field twice, is
+/// Reads `item.<id>=1..A|dk` and `open.<id>=text` pairs; anything else, or a field twice, is
 /// refused rather than silently dropped.
 fn parse_form(body: &[u8]) -> Result<Submission, ApiError> {
     if std::str::from_utf8(body).is_err() {
@@ -589,11 +589,11 @@ pub async fn submit_json(
         let answer = match &v {
             serde_json::Value::Number(n) => n
                 .as_i64()
-                .ok_or_else(|| format!("the answer to {item:?} must be a whole number 1..5"))
+                .ok_or_else(|| format!("the answer to {item:?} must be a whole number 1..A"))
                 .and_then(|n| crate::domain::Likert::new(n).map(Answer::Point)),
             serde_json::Value::String(t) if t == "dont_know" => Ok(Answer::DontKnow),
             other => Err(format!(
-                "the answer to {item:?} must be 1..5 or \"dont_know\", not {other}"
+                "the answer to {item:?} must be 1..A or \"dont_know\", not {other}"
             )),
         }
         .map_err(ApiError::BadRequest)?;
