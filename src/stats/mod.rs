@@ -60,3 +60,6 @@ pub use sample::{ItemHistogram, ValueCounts, DEFAULT_POINTS, MAX_POINTS, MIN_POI
 pub use segments::{segment_differences, SegmentDifferences};
 pub use trend::{linear_trend, Trend};
 pub use verdict::{lead_lag_verdict, LeadFinding, LeadLagVerdict, NoEvidenceReason};
+
+#[cfg(test)]
+mod scale_reference_tests;
