@@ -11,6 +11,7 @@ mod backup;
 mod comments;
 mod form;
 mod lifecycle;
+mod scales;
 
 use std::time::{Duration, Instant};
 
