@@ -16,4 +16,5 @@ mod partnership_life;
 mod partnerships;
 mod readme;
 mod roster;
+mod scale_versions;
 mod templates;
