@@ -142,5 +142,5 @@ both_backends!(
             .unwrap();
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("outside the scale 1..4"));
-        }
+    }
 );

@@ -224,5 +224,14 @@ world_test!(
             .await
             .unwrap();
         assert_eq!(dashboard.status(), 200);
+        let dashboard = dashboard.text().await.unwrap();
+        assert!(
+            dashboard.contains("mean on the 4-point scale"),
+            "the dashboard names the scale"
+        );
+        assert!(
+            dashboard.contains("Mean (1–4 scale)"),
+            "the trend axis runs 1–4"
+        );
     }
 );
