@@ -206,7 +206,7 @@ pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<Ans
                 problems.push(AnswerProblem {
                     item: Some(item.clone()),
                     message: format!(
-                        "{} is not a point of this survey's scale (1 to {}, or don't know)",
+                        "{} is outside the scale of this survey (1 to {}, or don't know)",
                         point.get(),
                         scale.points()
                     ),

@@ -121,6 +121,18 @@ world_test!(
                     .unwrap()
             }
         };
+        // 12 is a point of no scale (2..11 points): malformed, 400.
+        let mut out_of_every_scale = answers(json!(4));
+        out_of_every_scale["trust"] = json!(12);
+        let r = send(
+            json!({"answers": out_of_every_scale}).to_string(),
+            "application/json",
+        )
+        .await;
+        assert_eq!(r.status(), 400);
+        assert!(r.text().await.unwrap().contains("outside every scale"));
+        // 6 could be a point of another template's scale, not of this five-point one: a named
+        // problem of the item, 422.
         let mut out_of_scale = answers(json!(4));
         out_of_scale["trust"] = json!(6);
         let r = send(
@@ -128,8 +140,10 @@ world_test!(
             "application/json",
         )
         .await;
-        assert_eq!(r.status(), 400);
-        assert!(r.text().await.unwrap().contains("outside the scale"));
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["problems"][0]["item"], "trust");
+        assert!(body.to_string().contains("outside the scale"), "{body}");
 
         let mut unknown = answers(json!(4));
         unknown["trsut"] = json!(3);
