@@ -113,6 +113,7 @@ mod tests {
             title: "Level × dimension".into(),
             desc: "Means".into(),
             columns: vec!["trust".into(), NASTY.into()],
+            points: 5,
             rows: vec![
                 Row {
                     label: "staff".into(),

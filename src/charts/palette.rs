@@ -26,7 +26,14 @@ pub fn side(side: Side) -> Colour {
 /// A mean on the 1–5 scale as a fill: vermillion tints below the midpoint 3, blue tints
 /// above, white at 3. Light enough that dark text stays readable on every cell.
 pub fn mean_fill(mean: f64) -> Colour {
-    let t = ((mean - 3.0) / 2.0).clamp(-1.0, 1.0);
+    mean_fill_on(mean, 5)
+}
+
+/// A mean on the 1–A scale as a fill, white at the midpoint (A + 1)/2 ([`mean_fill`] is A = 5).
+pub fn mean_fill_on(mean: f64, points: u8) -> Colour {
+    let points = f64::from(points.max(2));
+    let (mid, half) = ((points + 1.0) / 2.0, (points - 1.0) / 2.0);
+    let t = ((mean - mid) / half).clamp(-1.0, 1.0);
     let base = if t < 0.0 { SUPPLIER } else { CUSTOMER };
     base.tint(t.abs() * 0.62)
 }
