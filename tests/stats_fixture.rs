@@ -428,10 +428,10 @@ fn item_statistics_match_the_fixture() {
     let mut check = Checker::default();
     for rec in records(&f.expected["items"], "items") {
         let (w, firm, item) = (wave(rec), text(rec, "firm"), text(rec, "item"));
-        let ours = to_json(&stats::describe_item(&histogram(
-            f.group(w, firm),
-            f.item(item),
-        )));
+        let ours = to_json(&stats::describe_item(
+            &histogram(f.group(w, firm), f.item(item)),
+            2,
+        ));
         let label = format!("items[wave {w}, {firm}, {item}]");
         check.record(label, rec, &ours, &["wave", "firm", "item", "dimension"]);
     }
@@ -533,7 +533,7 @@ fn wave_trends_match_the_fixture() {
     for rec in records(&f.expected["trend"], "trend") {
         let (firm, kind, target) = (text(rec, "firm"), text(rec, "kind"), text(rec, "target"));
         let wave_mean = |w: u32| match kind {
-            "item" => stats::describe_item(&histogram(f.group(w, firm), f.item(target))).mean,
+            "item" => stats::describe_item(&histogram(f.group(w, firm), f.item(target)), 2).mean,
             "dimension" => {
                 let means = aggregate_dimension(&f.group(w, firm), f.dimension(target)).means;
                 stats::describe_sample(&means).mean
@@ -633,7 +633,7 @@ fn level_breakdowns_match_the_fixture() {
         );
         let h = histogram(f.level_group(w, firm, level), f.item(item));
         let label = format!("by_level.items[wave {w}, {firm}, {level}, {item}]");
-        let ours = to_json(&stats::describe_item(&h));
+        let ours = to_json(&stats::describe_item(&h, 2));
         check.record(label, rec, &ours, &["wave", "firm", "level", "item"]);
     }
     check.finish("by_level.items", 288);
@@ -670,7 +670,7 @@ fn edge_cases_match_the_fixture() {
                 answers: vec![answer],
             })
             .collect();
-        let ours = to_json(&stats::describe_item(&histogram(&people, 0)));
+        let ours = to_json(&stats::describe_item(&histogram(&people, 0), 2));
         let label = format!("edge_cases.items[{}]", text(rec, "case"));
         check.record(label, rec, &ours, &["case", "values"]);
     }

@@ -180,6 +180,7 @@ fn fires(
     let mut out = BTreeMap::new();
     for wave in FIRST_JUDGED..=groups_by_wave.len() as i64 {
         let input = ReportInput {
+            scale: crate::reports::report::ReportScale::of(template.scale()),
             partnership: PartnershipInfo {
                 id: 1,
                 name: "generated".into(),

@@ -1,5 +1,5 @@
 //! An item's answer distribution: one 100 % stacked bar per wave and firm, strongly
-//! disagree … strongly agree, then don't know.
+//! lowest … highest point of the item's scale, then don't know.
 
 use super::palette;
 use super::svg::{ellipsis, text_width, Anchor, Canvas};
@@ -7,8 +7,8 @@ use super::svg::{ellipsis, text_width, Anchor, Canvas};
 /// One bar.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Bar {
-    /// Counts of 1..5, then don't know.
-    Shown([u64; 6]),
+    /// Counts of 1..=A, then don't know (A + 1 numbers, as many as the chart's answers).
+    Shown(Vec<u64>),
     Withheld(String),
 }
 
@@ -23,8 +23,8 @@ pub struct Distribution {
     pub id: String,
     pub title: String,
     pub desc: String,
-    /// The six answer labels, in order.
-    pub answers: [String; 6],
+    /// The labels of points 1..=A, then don't know.
+    pub answers: Vec<String>,
     pub rows: Vec<Row>,
 }
 
@@ -37,6 +37,7 @@ impl Distribution {
     pub fn render(&self) -> Result<String, askama::Error> {
         let (x0, x1) = (LABEL_W, WIDTH - 16.0);
         let bottom = TOP + self.rows.len() as f64 * ROW_H;
+        let points = self.answers.len().saturating_sub(1);
         // Legend in up to two rows.
         let mut keys = Vec::new();
         let (mut lx, mut ly) = (16.0, bottom + 22.0);
@@ -83,10 +84,11 @@ impl Distribution {
                         let tip = format!(
                             "{}: {} — {n} ({:.0} %)",
                             row.label,
-                            self.answers[k],
+                            self.answers.get(k).map_or("?", String::as_str),
                             share * 100.0
                         );
-                        c.filled(x, by, w, bh, "tc-cell", palette::ANSWERS[k], Some(tip));
+                        let colour = palette::answer(k, points);
+                        c.filled(x, by, w, bh, "tc-cell", colour, Some(tip));
                         if w >= 30.0 {
                             c.text_in(
                                 x + w / 2.0,
@@ -94,7 +96,7 @@ impl Distribution {
                                 &format!("{:.0}%", share * 100.0),
                                 Anchor::Middle,
                                 "tc-value",
-                                palette::text_on_answer(k),
+                                palette::text_on(k, points),
                             );
                         }
                         x += w;
@@ -122,7 +124,7 @@ impl Distribution {
                 14.0,
                 14.0,
                 "tc-cell",
-                palette::ANSWERS[k],
+                palette::answer(k, points),
                 None,
             );
             c.text(

@@ -33,6 +33,8 @@ pub struct Heatmap {
     pub desc: String,
     pub columns: Vec<String>,
     pub rows: Vec<Row>,
+    /// A of the scale the means are on (the colours run 1..A, white at the midpoint).
+    pub points: u8,
 }
 
 const CELL_W: f64 = 150.0;
@@ -78,7 +80,7 @@ impl Heatmap {
                             CELL_W,
                             CELL_H,
                             "tc-cell",
-                            palette::mean_fill(*mean),
+                            palette::mean_fill_on(*mean, self.points),
                             Some(tip),
                         );
                         c.text(
@@ -107,12 +109,14 @@ impl Heatmap {
                 }
             }
         }
-        // Key: the colour scale at 1..5, then the withheld pattern.
+        // Key: the colour scale at 1..A, then the withheld pattern.
         let ky = grid_bottom + 22.0;
         c.text(LABEL_W - 10.0, ky + 12.0, "Mean", Anchor::End, "tc-small");
-        for (k, v) in [1.0, 2.0, 3.0, 4.0, 5.0].iter().enumerate() {
+        let key: Vec<f64> = (1..=self.points.max(2)).map(f64::from).collect();
+        for (k, v) in key.iter().enumerate() {
             let kx = LABEL_W + k as f64 * 34.0;
-            c.filled(kx, ky, 32.0, 18.0, "tc-cell", palette::mean_fill(*v), None);
+            let fill = palette::mean_fill_on(*v, self.points);
+            c.filled(kx, ky, 32.0, 18.0, "tc-cell", fill, None);
             c.text(
                 kx + 16.0,
                 ky + 13.0,
@@ -121,7 +125,7 @@ impl Heatmap {
                 "tc-small",
             );
         }
-        let hx = LABEL_W + 5.0 * 34.0 + 18.0;
+        let hx = LABEL_W + key.len() as f64 * 34.0 + 18.0;
         c.hatched(hx, ky, 32.0, 18.0, "withheld");
         c.text(
             hx + 40.0,

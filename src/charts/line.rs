@@ -92,10 +92,16 @@ pub struct Axis {
 impl Axis {
     /// The five-point scale, 1 to 5.
     pub fn likert() -> Axis {
+        Axis::scale(5)
+    }
+
+    /// An A-point scale, 1 to A, a tick at every point.
+    pub fn scale(points: u8) -> Axis {
+        let points = points.max(2);
         Axis {
-            title: "Mean (1–5 scale)".into(),
-            domain: (1.0, 5.0),
-            ticks: vec![1.0, 2.0, 3.0, 4.0, 5.0],
+            title: format!("Mean (1–{points} scale)"),
+            domain: (1.0, f64::from(points)),
+            ticks: (1..=points).map(f64::from).collect(),
         }
     }
 }

@@ -113,6 +113,7 @@ mod tests {
             title: "Level × dimension".into(),
             desc: "Means".into(),
             columns: vec!["trust".into(), NASTY.into()],
+            points: 5,
             rows: vec![
                 Row {
                     label: "staff".into(),
@@ -187,7 +188,7 @@ mod tests {
             id: "d".into(),
             title: "t".into(),
             desc: String::new(),
-            answers: ["1", "2", "3", "4", "5", "?"].map(String::from),
+            answers: ["1", "2", "3", "4", "5", "?"].map(String::from).to_vec(),
             rows: vec![DistRow {
                 label: "withheld row".into(),
                 bar: Bar::Withheld("fewer than 5 responses".into()),

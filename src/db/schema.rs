@@ -357,6 +357,13 @@ diesel::table! {
         n4 -> BigInt,
         n5 -> BigInt,
         dont_know -> BigInt,
+        points -> BigInt,
+        n6 -> BigInt,
+        n7 -> BigInt,
+        n8 -> BigInt,
+        n9 -> BigInt,
+        n10 -> BigInt,
+        n11 -> BigInt,
     }
 }
 
@@ -382,6 +389,13 @@ diesel::table! {
         n3 -> BigInt,
         n4 -> BigInt,
         n5 -> BigInt,
+        points -> BigInt,
+        n6 -> BigInt,
+        n7 -> BigInt,
+        n8 -> BigInt,
+        n9 -> BigInt,
+        n10 -> BigInt,
+        n11 -> BigInt,
     }
 }
 

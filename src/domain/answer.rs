@@ -1,15 +1,22 @@
 use std::fmt;
 
-/// A point on the five-point scale, 1..=5.
+/// The highest point any scale has (an 11-point scale).
+const MAX_POINT: i64 = 11;
+
+/// A point on an ordered scale, 1..=11 (the most points a scale may have). Whether it is a point
+/// of a given template's scale (1..=A) is checked against that template
+/// (`services::responses::validate`, the import).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Likert(u8);
 
 impl Likert {
     pub fn new(value: i64) -> Result<Self, String> {
-        if (1..=5).contains(&value) {
+        if (1..=MAX_POINT).contains(&value) {
             Ok(Likert(value as u8))
         } else {
-            Err(format!("value {value} is outside the scale 1..5"))
+            Err(format!(
+                "value {value} is outside every scale (1..{MAX_POINT})"
+            ))
         }
     }
 
@@ -26,7 +33,7 @@ pub enum Answer {
 }
 
 impl Answer {
-    /// Parses a CSV or form cell: `1`..`5`, or empty / `dk` / `don't know` for don't know.
+    /// Parses a CSV or form cell: `1`..`11`, or empty / `dk` / `don't know` for don't know.
     pub fn parse_cell(raw: &str) -> Result<Self, String> {
         let t = raw.trim();
         if t.is_empty() {
@@ -40,12 +47,12 @@ impl Answer {
             return Ok(Answer::DontKnow);
         }
         let n: i64 = t.parse().map_err(|_| {
-            format!("value {t:?} is not a whole number 1..5 or empty for \"don't know\"")
+            format!("value {t:?} is not a whole number 1..A or empty for \"don't know\"")
         })?;
         Likert::new(n).map(Answer::Point)
     }
 
-    /// The stored form: `Some(1..=5)`, or `None` for don't know.
+    /// The stored form: `Some(1..=A)`, or `None` for don't know.
     pub fn to_db(self) -> Option<i64> {
         match self {
             Answer::Point(l) => Some(i64::from(l.get())),
@@ -82,7 +89,9 @@ mod tests {
         );
         assert_eq!(Answer::parse_cell("").unwrap(), Answer::DontKnow);
         assert_eq!(Answer::parse_cell("DK").unwrap(), Answer::DontKnow);
-        assert!(Answer::parse_cell("6").unwrap_err().contains("outside"));
+        // 6..11 are points of some scale (checked against the template elsewhere); 12 of none.
+        assert!(Answer::parse_cell("6").is_ok());
+        assert!(Answer::parse_cell("12").unwrap_err().contains("outside"));
         assert!(Answer::parse_cell("0").is_err());
         assert!(Answer::parse_cell("3.5")
             .unwrap_err()
@@ -95,6 +104,6 @@ mod tests {
             let a = Answer::parse_cell(cell).unwrap();
             assert_eq!(Answer::from_db(a.to_db()).unwrap(), a);
         }
-        assert!(Answer::from_db(Some(9)).is_err());
+        assert!(Answer::from_db(Some(12)).is_err());
     }
 }

@@ -39,6 +39,7 @@ fn every_catalog_parses_and_formats_every_message_without_errors() {
                 "count",
                 "id",
                 "max",
+                "points",
                 "when",
                 "name",
                 "minutes",

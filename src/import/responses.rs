@@ -121,7 +121,16 @@ pub fn parse(
                 format!("{item:?} is not an item of template {:?}", template.id()),
             ));
         }
+        let points = template.scale().points();
         let value = Answer::parse_cell(table.cell(row, "value"))
+            .and_then(|a| match a {
+                Answer::Point(p) if !template.scale().contains(p.get()) => Err(format!(
+                    "value {} is outside the scale 1..{points} of template {:?}",
+                    p.get(),
+                    template.id()
+                )),
+                a => Ok(a),
+            })
             .map_err(|e| problems.push(table.problem(row, "value", e)))
             .ok();
         if problems.len() != before {

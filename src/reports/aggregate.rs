@@ -23,7 +23,7 @@ use crate::db::schema::{
 };
 use crate::db::Conn;
 use crate::domain::{segment_key, Side};
-use crate::stats::{ItemHistogram, ValueCounts};
+use crate::stats::{self, ItemHistogram, ValueCounts};
 use crate::survey_templates::SurveyTemplate;
 
 /// How a side of a wave is broken down.
@@ -320,14 +320,18 @@ fn aggregate_group(
 ) -> GroupAggregate {
     let answered: Vec<&HashMap<String, Option<u8>>> =
         members.iter().filter_map(|m| m.answers.as_ref()).collect();
+    let points = template.scale().points();
     let items = template
         .items()
         .iter()
         .map(|item| {
-            let mut h = ItemHistogram::default();
+            let mut h = ItemHistogram::empty(points);
             for a in &answered {
                 match a.get(item.id()) {
-                    Some(Some(v)) => h.counts[usize::from(*v) - 1] += 1,
+                    // A value off the wave's scale cannot be stored (validated on the way in).
+                    Some(Some(v)) => {
+                        h.record(*v);
+                    }
                     Some(None) => h.dont_know += 1,
                     None => {}
                 }
@@ -348,17 +352,20 @@ fn aggregate_group(
                 n_respondents: answered.len() as u64,
                 listwise: ids
                     .iter()
-                    .map(|id| ((*id).to_owned(), ItemHistogram::default()))
+                    .map(|id| ((*id).to_owned(), ItemHistogram::empty(points)))
                     .collect(),
                 ..DimensionAggregate::default()
             };
             for a in &answered {
-                let values: Option<Vec<u8>> =
-                    ids.iter().map(|id| a.get(*id).copied().flatten()).collect();
+                let values: Option<Vec<u8>> = ids
+                    .iter()
+                    .map(|id| a.get(*id).copied().flatten())
+                    .map(|v| v.filter(|&v| (1..=points).contains(&v)))
+                    .collect();
                 let Some(values) = values else { continue };
                 agg.n_complete += 1;
                 for ((_, h), v) in agg.listwise.iter_mut().zip(&values) {
-                    h.counts[usize::from(*v) - 1] += 1;
+                    h.record(*v);
                 }
                 let sum: u32 = values.iter().map(|&v| u32::from(v)).sum();
                 *agg.sums.entry(sum).or_default() += 1;
@@ -532,7 +539,7 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
     for (response, item, value) in answer_rows {
         let value = value
             .and_then(|v| u8::try_from(v).ok())
-            .filter(|v| (1..=5).contains(v));
+            .filter(|v| (stats::SCALE_MIN..=stats::MAX_POINTS as u8).contains(v));
         by_response.entry(response).or_default().insert(item, value);
     }
     Ok(rows
@@ -607,11 +614,18 @@ pub fn store(conn: &mut Conn, groups: &[GroupAggregate]) -> QueryResult<()> {
                 .values((
                     agg_items::group_id.eq(group_id),
                     agg_items::item_id.eq(item),
+                    agg_items::points.eq(i64::from(h.points())),
                     agg_items::n1.eq(count(h.counts[0])),
                     agg_items::n2.eq(count(h.counts[1])),
                     agg_items::n3.eq(count(h.counts[2])),
                     agg_items::n4.eq(count(h.counts[3])),
                     agg_items::n5.eq(count(h.counts[4])),
+                    agg_items::n6.eq(count(h.counts[5])),
+                    agg_items::n7.eq(count(h.counts[6])),
+                    agg_items::n8.eq(count(h.counts[7])),
+                    agg_items::n9.eq(count(h.counts[8])),
+                    agg_items::n10.eq(count(h.counts[9])),
+                    agg_items::n11.eq(count(h.counts[10])),
                     agg_items::dont_know.eq(count(h.dont_know)),
                 ))
                 .execute(conn)?;
@@ -633,11 +647,18 @@ pub fn store(conn: &mut Conn, groups: &[GroupAggregate]) -> QueryResult<()> {
                     .values((
                         agg_dimension_items::dimension_agg_id.eq(dimension_id),
                         agg_dimension_items::item_id.eq(item),
+                        agg_dimension_items::points.eq(i64::from(h.points())),
                         agg_dimension_items::n1.eq(count(h.counts[0])),
                         agg_dimension_items::n2.eq(count(h.counts[1])),
                         agg_dimension_items::n3.eq(count(h.counts[2])),
                         agg_dimension_items::n4.eq(count(h.counts[3])),
                         agg_dimension_items::n5.eq(count(h.counts[4])),
+                        agg_dimension_items::n6.eq(count(h.counts[5])),
+                        agg_dimension_items::n7.eq(count(h.counts[6])),
+                        agg_dimension_items::n8.eq(count(h.counts[7])),
+                        agg_dimension_items::n9.eq(count(h.counts[8])),
+                        agg_dimension_items::n10.eq(count(h.counts[9])),
+                        agg_dimension_items::n11.eq(count(h.counts[10])),
                     ))
                     .execute(conn)?;
             }
@@ -669,12 +690,15 @@ pub fn decode_sums(text: &str) -> Result<BTreeMap<u32, u64>, String> {
         .collect()
 }
 
-fn histogram(n: [i64; 5], dont_know: i64) -> ItemHistogram {
+/// A stored histogram row; a row whose `points` is outside 2..=11 is malformed.
+fn histogram(points: i64, n: [i64; 11], dont_know: i64) -> Result<ItemHistogram, AggregateError> {
     let c = |v: i64| u64::try_from(v).unwrap_or(0);
-    ItemHistogram {
-        counts: [c(n[0]), c(n[1]), c(n[2]), c(n[3]), c(n[4])],
-        dont_know: c(dont_know),
-    }
+    let points = u8::try_from(points)
+        .ok()
+        .filter(|p| (stats::MIN_POINTS..=stats::MAX_POINTS as u8).contains(p))
+        .ok_or_else(|| AggregateError::Malformed(format!("a scale of {points} points")))?;
+    let counts: Vec<u64> = n[..usize::from(points)].iter().map(|&v| c(v)).collect();
+    Ok(ItemHistogram::from_counts(&counts, c(dont_know)))
 }
 
 type GroupRow = (
@@ -688,9 +712,42 @@ type GroupRow = (
     i64,
     Option<i64>,
 );
-type ItemRow = (i64, String, i64, i64, i64, i64, i64, i64);
+/// group, item, points, n1..n11, don't know.
+type ItemRow = (
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 type DimensionRow = (i64, i64, String, i64, i64, String);
-type DimensionItemRow = (i64, String, i64, i64, i64, i64, i64);
+/// dimension aggregate, item, points, n1..n11.
+type DimensionItemRow = (
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 
 /// Reads the stored aggregates of `wave_ids` for the segment kinds asked, ordered by wave,
 /// side, kind and key. Items and dimensions keep the order they were stored in (template
@@ -748,11 +805,18 @@ pub fn load(
         .select((
             agg_items::group_id,
             agg_items::item_id,
+            agg_items::points,
             agg_items::n1,
             agg_items::n2,
             agg_items::n3,
             agg_items::n4,
             agg_items::n5,
+            agg_items::n6,
+            agg_items::n7,
+            agg_items::n8,
+            agg_items::n9,
+            agg_items::n10,
+            agg_items::n11,
             agg_items::dont_know,
         ))
         .load(conn)?;
@@ -776,11 +840,18 @@ pub fn load(
         .select((
             agg_dimension_items::dimension_agg_id,
             agg_dimension_items::item_id,
+            agg_dimension_items::points,
             agg_dimension_items::n1,
             agg_dimension_items::n2,
             agg_dimension_items::n3,
             agg_dimension_items::n4,
             agg_dimension_items::n5,
+            agg_dimension_items::n6,
+            agg_dimension_items::n7,
+            agg_dimension_items::n8,
+            agg_dimension_items::n9,
+            agg_dimension_items::n10,
+            agg_dimension_items::n11,
         ))
         .load(conn)?;
 
@@ -808,11 +879,10 @@ pub fn load(
             smallest_cell: smallest_cell.map(|n| u64::try_from(n).unwrap_or(0)),
         });
     }
-    for (group, item, n1, n2, n3, n4, n5, dk) in item_rows {
+    for (group, item, points, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, dk) in item_rows {
+        let n = [n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11];
         if let Some(&i) = position.get(&group) {
-            groups[i]
-                .items
-                .push((item, histogram([n1, n2, n3, n4, n5], dk)));
+            groups[i].items.push((item, histogram(points, n, dk)?));
         }
     }
     let mut dimension_position: HashMap<i64, (usize, usize)> = HashMap::new();
@@ -833,12 +903,15 @@ pub fn load(
             },
         ));
     }
-    for (dimension, item, n1, n2, n3, n4, n5) in dimension_item_rows {
+    for (dimension, item, points, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11) in
+        dimension_item_rows
+    {
+        let n = [n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11];
         if let Some(&(g, d)) = dimension_position.get(&dimension) {
             groups[g].dimensions[d]
                 .1
                 .listwise
-                .push((item, histogram([n1, n2, n3, n4, n5], 0)));
+                .push((item, histogram(points, n, 0)?));
         }
     }
     Ok(groups)

@@ -55,7 +55,13 @@ pub enum AnswerReason {
     Twice,
     Missing,
     Nul,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
+    /// A point beyond the template's scale of `points` points.
+    OffScale {
+        points: u8,
+    },
 }
 
 /// What a respondent sent, before checking it against the template.
@@ -263,7 +269,24 @@ fn previous_answers(
 pub fn validate(template: &SurveyTemplate, s: &Submission) -> Result<(), Vec<AnswerProblem>> {
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (item, _) in &s.answers {
+    let scale = template.scale();
+    for (item, answer) in &s.answers {
+        if let Answer::Point(point) = answer {
+            if !scale.contains(point.get()) {
+                problems.push(AnswerProblem {
+                    item: Some(item.clone()),
+                    message: format!(
+                        "{} is outside the scale of this survey (1 to {}, or don't know)",
+                        point.get(),
+                        scale.points()
+                    ),
+                    reason: AnswerReason::OffScale {
+                        points: scale.points(),
+                    },
+                });
+                continue;
+            }
+        }
         if !template.has_item(item) {
             problems.push(AnswerProblem {
                 item: Some(item.clone()),

@@ -3,11 +3,14 @@
 
 use serde::Serialize;
 
-use super::sample::{ItemHistogram, Moments, SCALE_MAX, SCALE_MIN, SCALE_OPTIONS};
+use super::sample::{ItemHistogram, Moments, SCALE_MIN};
 
-/// σ²_EU = (A² − 1)/12 = 2.0: the variance of answers drawn uniformly from A = 5 options, the
-/// null ("no agreement at all") distribution of rwg and rwg(j).
-pub const NULL_VARIANCE: f64 = ((SCALE_OPTIONS * SCALE_OPTIONS - 1) as f64) / 12.0;
+/// σ²_EU = (A² − 1)/12: the variance of answers drawn uniformly from A options, the null ("no
+/// agreement at all") distribution of rwg and rwg(j). 2.0 for A = 5, 1.25 for A = 4.
+pub fn null_variance(points: u8) -> f64 {
+    let a = f64::from(points);
+    (a * a - 1.0) / 12.0
+}
 
 /// Agreement of one group over the J items of a dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -25,15 +28,18 @@ pub struct DimensionAgreement {
 /// # Formula
 ///
 /// ```text
-/// rwg = 1 − min(s², σ²_EU) / σ²_EU,   σ²_EU = 2.0
+/// rwg = 1 − min(s², σ²_EU) / σ²_EU,   σ²_EU = (A² − 1)/12
 /// ```
+///
+/// A is the histogram's number of points (σ²_EU = 2.0 on five points, 1.25 on four).
 ///
 /// The `min` is R's behaviour (`multilevel::rwg(x, grp, ranvar = 2)`): a group that disagrees
 /// more than random answering gets 0, never a negative value, so rwg ∈ [0, 1]. Everyone giving
 /// the same answer gives 1. `None` when fewer than 2 answers.
 pub fn rwg(histogram: &ItemHistogram) -> Option<f64> {
     let variance = Moments::of(&histogram.bins())?.variance()?;
-    Some(1.0 - variance.min(NULL_VARIANCE) / NULL_VARIANCE)
+    let null = null_variance(histogram.points());
+    Some(1.0 - variance.min(null) / null)
 }
 
 /// Average deviation around the mean of a single item, AD_M (Burke, Finkelstein & Dusig 1999).
@@ -53,7 +59,7 @@ pub fn ad_m(histogram: &ItemHistogram) -> Option<f64> {
 }
 
 /// Agreement of a single item relative to the largest disagreement its mean allows, awg
-/// (Brown & Hauenstein 2005), with L = 1 and H = 5 the scale ends.
+/// (Brown & Hauenstein 2005), with L = 1 and H = A the scale ends.
 ///
 /// # Formula
 ///
@@ -62,7 +68,7 @@ pub fn ad_m(histogram: &ItemHistogram) -> Option<f64> {
 /// ```
 ///
 /// The denominator is the largest sample variance possible for that mean and n. Following
-/// `multilevel::awg(x, grp, range = c(1, 5))`:
+/// `multilevel::awg(x, grp, range = c(1, A))`:
 /// * x̄ = L or x̄ = H (everyone chose the same end point) gives exactly 1;
 /// * otherwise `None` when x̄ < (L(n − 1) + H)/n or x̄ > (H(n − 1) + L)/n, where the mean is too
 ///   close to an end of the scale for the index to be meaningful;
@@ -73,7 +79,7 @@ pub fn ad_m(histogram: &ItemHistogram) -> Option<f64> {
 pub fn awg(histogram: &ItemHistogram) -> Option<f64> {
     let n = histogram.n();
     let variance = Moments::of(&histogram.bins())?.variance()?;
-    let (low, high) = (u64::from(SCALE_MIN), u64::from(SCALE_MAX));
+    let (low, high) = (u64::from(SCALE_MIN), u64::from(histogram.points()));
     let sum = histogram.sum();
     if sum == low * n || sum == high * n {
         return Some(1.0);
@@ -81,7 +87,7 @@ pub fn awg(histogram: &ItemHistogram) -> Option<f64> {
     if sum < low * (n - 1) + high || sum > high * (n - 1) + low {
         return None;
     }
-    let (low, high, n) = (f64::from(SCALE_MIN), f64::from(SCALE_MAX), n as f64);
+    let (low, high, n) = (low as f64, high as f64, n as f64);
     let mean = sum as f64 / n;
     let max_variance = ((high + low) * mean - mean * mean - high * low) * (n / (n - 1.0));
     Some(1.0 - 2.0 * variance / max_variance)
@@ -100,7 +106,8 @@ pub fn awg(histogram: &ItemHistogram) -> Option<f64> {
 /// awg(J) = mean of the items' awg that are defined
 /// ```
 ///
-/// Pass one histogram per item of the dimension.
+/// Pass one histogram per item of the dimension, all on the same scale (σ²_EU is that of the
+/// first item's A).
 /// * **Listwise** (the reported value): histograms counted over the respondents who answered
 ///   every item of the dimension, so all have the same n, as R's `na.exclude` leaves them.
 /// * **Pairwise** (the comparison block): each item's full histogram, everyone who answered it.
@@ -125,8 +132,9 @@ pub fn dimension_agreement(items: &[ItemHistogram]) -> DimensionAgreement {
         return UNDEFINED;
     }
     let j = variances.len() as f64;
-    let mean_variance = (variances.iter().sum::<f64>() / j).min(NULL_VARIANCE);
-    let ratio = mean_variance / NULL_VARIANCE;
+    let null = null_variance(items[0].points());
+    let mean_variance = (variances.iter().sum::<f64>() / j).min(null);
+    let ratio = mean_variance / null;
     let rwg_j = j * (1.0 - ratio) / (j * (1.0 - ratio) + ratio);
 
     let ad_m = items
@@ -292,10 +300,7 @@ mod tests {
                 if counts.iter().sum::<u64>() != n {
                     continue;
                 }
-                let h = ItemHistogram {
-                    counts,
-                    dont_know: 0,
-                };
+                let h = ItemHistogram::from_counts(&counts, 0);
                 let r = rwg(&h).unwrap();
                 assert!((0.0..=1.0).contains(&r), "rwg {r} for {counts:?}");
                 if let Some(a) = awg(&h) {

@@ -98,7 +98,7 @@ pub struct Comparison {
 /// ```
 /// use tandem::stats::{compare, ItemHistogram, ValueCounts};
 ///
-/// let answers = |counts| ValueCounts::from_histogram(&ItemHistogram { counts, dont_know: 0 });
+/// let answers = |counts: [u64; 5]| ValueCounts::from_histogram(&ItemHistogram::from_counts(&counts, 0));
 /// // The customer answered 1, 2, 2 and the supplier 4, 4, 5, 5.
 /// let c = compare(&answers([1, 2, 0, 0, 0]), &answers([0, 0, 0, 2, 2]));
 /// assert_eq!(c.mwu_u_1, Some(0.0));

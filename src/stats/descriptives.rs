@@ -5,7 +5,7 @@ use serde::{Serialize, Serializer};
 
 use super::agreement::{ad_m, awg, rwg};
 use super::distribution::t_critical_95;
-use super::sample::{median, ItemHistogram, Moments, ValueCounts, SCALE_OPTIONS};
+use super::sample::{median, ItemHistogram, Moments, ValueCounts};
 
 /// Descriptives of a weighted sample (a dimension's respondent means, or any [`ValueCounts`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,16 +27,19 @@ pub struct ItemSummary {
     pub n: u64,
     /// Don't-know answers.
     pub n_dont_know: u64,
-    /// Respondents per answer 1..=5; serialized as `{"1": …, …, "5": …}`.
+    /// A, the number of points of the item's scale (the length of `counts`; not serialized).
+    #[serde(skip)]
+    pub points: u8,
+    /// Respondents per answer 1..=A; serialized as `{"1": …, …, "A": …}`.
     #[serde(serialize_with = "counts_by_answer")]
-    pub counts: [u64; SCALE_OPTIONS],
+    pub counts: Vec<u64>,
     /// x̄; `None` when n = 0.
     pub mean: Option<f64>,
     /// Sample SD; `None` when n < 2.
     pub sd: Option<f64>,
     /// Middle value, or the mean of the two middle values when n is even; `None` when n = 0.
     pub median: Option<f64>,
-    /// 100 · (count₄ + count₅) / n; `None` when n = 0.
+    /// 100 · (answers in the `favourable` top points) / n; `None` when n = 0.
     pub favourable_pct: Option<f64>,
     /// `[lower, upper]` 95 % t interval of the mean, not clipped to the scale; `None` when n < 2
     /// or s = 0.
@@ -96,21 +99,27 @@ pub fn describe_sample(sample: &ValueCounts) -> SampleSummary {
 /// use tandem::stats::{describe_item, ItemHistogram};
 ///
 /// // Answers 3, 4, 4, 5 and two don't-knows.
-/// let h = ItemHistogram { counts: [0, 0, 1, 2, 1], dont_know: 2 };
-/// let item = describe_item(&h);
+/// let h = ItemHistogram::from_counts(&[0, 0, 1, 2, 1], 2);
+/// let item = describe_item(&h, 2);
 /// assert_eq!((item.n, item.mean, item.median), (4, Some(4.0), Some(4.0)));
 /// assert_eq!(item.favourable_pct, Some(75.0));
 /// assert!((item.rwg.unwrap() - 2.0 / 3.0).abs() < 1e-15);
 /// ```
-pub fn describe_item(histogram: &ItemHistogram) -> ItemSummary {
+///
+/// `favourable` is the number of top points counted as favourable (2 on the five-point
+/// agreement scale: 4 and 5); it is clamped to 1..=A.
+pub fn describe_item(histogram: &ItemHistogram, favourable: u8) -> ItemSummary {
     let bins = histogram.bins();
     let sample = describe_sample(&ValueCounts::from_histogram(histogram));
     let n = sample.n;
-    let favourable = histogram.counts[3] + histogram.counts[4];
+    let counts = histogram.answer_counts();
+    let top = usize::from(favourable.clamp(1, histogram.points()));
+    let favourable: u64 = counts[counts.len() - top..].iter().sum();
     ItemSummary {
         n,
         n_dont_know: histogram.dont_know,
-        counts: histogram.counts,
+        points: histogram.points(),
+        counts: counts.to_vec(),
         mean: sample.mean,
         sd: sample.sd,
         median: median(&bins),
@@ -132,14 +141,10 @@ fn mean_ci95(moments: &Moments) -> Option<[f64; 2]> {
     Some([moments.mean - half_width, moments.mean + half_width])
 }
 
-fn counts_by_answer<S: Serializer>(
-    counts: &[u64; SCALE_OPTIONS],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    const ANSWERS: [&str; SCALE_OPTIONS] = ["1", "2", "3", "4", "5"];
-    let mut map = serializer.serialize_map(Some(SCALE_OPTIONS))?;
-    for (answer, count) in ANSWERS.iter().zip(counts) {
-        map.serialize_entry(answer, count)?;
+fn counts_by_answer<S: Serializer>(counts: &[u64], serializer: S) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(counts.len()))?;
+    for (answer, count) in (1..).zip(counts) {
+        map.serialize_entry(&format!("{answer}"), count)?;
     }
     map.end()
 }
@@ -155,7 +160,7 @@ mod tests {
 
     #[test]
     fn a_single_respondent_has_a_mean_but_no_spread() {
-        let item = describe_item(&answered(&[4]));
+        let item = describe_item(&answered(&[4]), 2);
         assert_eq!(item.mean, Some(4.0));
         assert_eq!(item.median, Some(4.0));
         assert_eq!(item.favourable_pct, Some(100.0));
@@ -165,14 +170,14 @@ mod tests {
 
     #[test]
     fn a_constant_group_has_zero_sd_and_no_interval() {
-        let item = describe_item(&answered(&[3, 3, 3, 3, 3]));
+        let item = describe_item(&answered(&[3, 3, 3, 3, 3]), 2);
         assert_eq!(item.sd, Some(0.0));
         assert_eq!(item.mean_ci95, None);
     }
 
     #[test]
     fn an_empty_group_reports_only_its_counts() {
-        let item = describe_item(&histogram(&[None, None]));
+        let item = describe_item(&histogram(&[None, None]), 2);
         assert_eq!((item.n, item.n_dont_know), (0, 2));
         assert_eq!(
             (item.mean, item.median, item.favourable_pct),
@@ -183,13 +188,13 @@ mod tests {
     #[test]
     fn the_interval_with_two_answers_uses_one_degree_of_freedom() {
         // README edge case two_respondents_var_2: 3 ± t(0.975, 1) · √2/√2.
-        let ci = describe_item(&answered(&[2, 4])).mean_ci95.unwrap();
+        let ci = describe_item(&answered(&[2, 4]), 2).mean_ci95.unwrap();
         assert!(close(ci[0], -9.706204736174694) && close(ci[1], 15.706204736174694));
     }
 
     #[test]
     fn typical_item_matches_the_readme_edge_case() {
-        let item = describe_item(&answered(&[2, 3, 3, 4, 4, 4, 5, 3]));
+        let item = describe_item(&answered(&[2, 3, 3, 4, 4, 4, 5, 3]), 2);
         assert!(close(item.sd.unwrap(), 0.9258200997725514));
         let ci = item.mean_ci95.unwrap();
         assert!(close(ci[0], 2.7259950269248403) && close(ci[1], 4.27400497307516));
@@ -197,7 +202,7 @@ mod tests {
 
     #[test]
     fn counts_serialize_keyed_by_answer() {
-        let json = serde_json::to_value(describe_item(&answered(&[1, 5, 5]))).unwrap();
+        let json = serde_json::to_value(describe_item(&answered(&[1, 5, 5]), 2)).unwrap();
         assert_eq!(
             json["counts"],
             serde_json::json!({"1": 1, "2": 0, "3": 0, "4": 0, "5": 2})

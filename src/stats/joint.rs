@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::agreement::dimension_agreement;
 use super::chance::rwg_j_crit95;
 use super::icc::icc;
-use super::sample::{ItemHistogram, Moments, ValueCounts, SCALE_OPTIONS};
+use super::sample::{ItemHistogram, Moments, ValueCounts};
 
 /// One firm's answers to one dimension in one wave, as the report stores them.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +47,7 @@ pub struct JointAlignment {
 ///
 /// ```text
 /// rwg(j)        = rwg(j) of the pooled group            (dimension_agreement, James et al. 1984)
-/// rwg_j_crit95  = rwg_j_crit95(n_c + n_s, J, 5)         (Cohen et al. 2009)
+/// rwg_j_crit95  = rwg_j_crit95(n_c + n_s, J, A)         (Cohen et al. 2009)
 /// beyond_chance = rwg(j) > rwg_j_crit95   (by more than 1e-9)
 /// ICC(1)        = (MSB − MSW)/(MSB + (k − 1)·MSW),  k = N/2   (icc, Bliese 2000)
 /// η²            = SS_between / (SS_between + SS_within)         (Cohen 1973)
@@ -85,10 +85,7 @@ pub fn joint_alignment(
                 .zip(supplier.items)
                 .map(|(c, s)| {
                     let mut sum = *c;
-                    for (total, add) in sum.counts.iter_mut().zip(s.counts) {
-                        *total += add;
-                    }
-                    sum.dont_know += s.dont_know;
+                    sum.add(s);
                     sum
                 })
                 .collect()
@@ -97,7 +94,7 @@ pub fn joint_alignment(
     let rwg_j_crit95 = rwg_j.and_then(|_| {
         let items = u32::try_from(customer.items.len()).ok()?;
         let n = customer.items[0].n() + supplier.items[0].n();
-        rwg_j_crit95(n, items, SCALE_OPTIONS as u32)
+        rwg_j_crit95(n, items, u32::from(customer.items[0].points()))
     });
     let beyond_chance = rwg_j
         .zip(rwg_j_crit95)

@@ -35,7 +35,7 @@ mod segments;
 mod trend;
 mod verdict;
 
-pub use agreement::{ad_m, awg, dimension_agreement, rwg, DimensionAgreement, NULL_VARIANCE};
+pub use agreement::{ad_m, awg, dimension_agreement, rwg, DimensionAgreement};
 pub use bands::{
     agreement_band, cliffs_delta_band, hedges_g_band, significance, AgreementBand, EffectSize,
     Significance, SIGNIFICANCE_LEVEL,
@@ -56,7 +56,10 @@ pub use lead_lag::{
     PartnershipSeries, PooledLag, PooledLeadLag, FIRST_DIFFERENCES, MAX_EXACT_PERMUTATION_COUNT,
     MAX_LAG, MIN_PAIRS, PERMUTATION_SEED, POOLED_FIRST_DIFFERENCES, RANDOM_PERMUTATIONS,
 };
-pub use sample::{ItemHistogram, ValueCounts, SCALE_MAX, SCALE_MIN, SCALE_OPTIONS};
+pub use sample::{ItemHistogram, ValueCounts, DEFAULT_POINTS, MAX_POINTS, MIN_POINTS, SCALE_MIN};
 pub use segments::{segment_differences, SegmentDifferences};
 pub use trend::{linear_trend, Trend};
 pub use verdict::{lead_lag_verdict, LeadFinding, LeadLagVerdict, NoEvidenceReason};
+
+#[cfg(test)]
+mod scale_reference_tests;

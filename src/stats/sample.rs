@@ -2,27 +2,104 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Lowest answer on the five-point scale (L in the awg formula).
+/// Lowest answer on every scale (L in the awg formula).
 pub const SCALE_MIN: u8 = 1;
-/// Highest answer on the five-point scale (H in the awg formula).
-pub const SCALE_MAX: u8 = 5;
-/// Number of answer options (A in σ²_EU = (A² − 1)/12).
-pub const SCALE_OPTIONS: usize = 5;
+/// Fewest points an ordered scale may have.
+pub const MIN_POINTS: u8 = 2;
+/// Most points an ordered scale may have (histograms hold this many counters).
+pub const MAX_POINTS: usize = 11;
+/// Points of the default (five-point agreement) scale, and of a [`ItemHistogram::default`].
+pub const DEFAULT_POINTS: u8 = 5;
 
 /// How often each answer was given to one item by one group (a firm, or a level within a firm,
 /// in one wave).
 ///
 /// Exact for every item statistic in this module: n, mean, variance, median, AD_M, rwg and awg
 /// depend on the answers only through these counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// The histogram carries its scale's number of points A (`points`), so every statistic reads A
+/// from the data it is computed on: σ²_EU = (A² − 1)/12 for rwg and rwg(j), the bounds 1 and A
+/// for awg. Counters beyond `points` stay 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ItemHistogram {
-    /// `counts[0]` respondents answered 1, …, `counts[4]` answered 5.
-    pub counts: [u64; SCALE_OPTIONS],
+    /// A, the number of answer points (2..=11): answers are 1..=A.
+    pub points: u8,
+    /// `counts[0]` respondents answered 1, …, `counts[A − 1]` answered A; the rest are 0.
+    pub counts: [u64; MAX_POINTS],
     /// Respondents who answered "don't know". Reported, never part of a statistic.
     pub dont_know: u64,
 }
 
+/// An empty five-point histogram (the default scale).
+impl Default for ItemHistogram {
+    fn default() -> Self {
+        Self::empty(DEFAULT_POINTS)
+    }
+}
+
 impl ItemHistogram {
+    /// No answers yet on a scale of `points` points.
+    ///
+    /// # Panics
+    ///
+    /// If `points` is outside 2..=11.
+    pub fn empty(points: u8) -> Self {
+        assert!(
+            (MIN_POINTS..=MAX_POINTS as u8).contains(&points),
+            "a scale has 2 to 11 points, not {points}"
+        );
+        Self {
+            points,
+            counts: [0; MAX_POINTS],
+            dont_know: 0,
+        }
+    }
+
+    /// A histogram of `counts.len()` points: `counts[0]` answered 1, and so on.
+    ///
+    /// # Panics
+    ///
+    /// If there are fewer than 2 or more than 11 counts.
+    pub fn from_counts(counts: &[u64], dont_know: u64) -> Self {
+        let points = u8::try_from(counts.len()).unwrap_or(u8::MAX);
+        let mut h = Self::empty(points);
+        h.counts[..counts.len()].copy_from_slice(counts);
+        h.dont_know = dont_know;
+        h
+    }
+
+    /// A, the number of points of the scale.
+    pub fn points(&self) -> u8 {
+        self.points
+    }
+
+    /// The counts of answers 1..=A (no trailing zeros beyond A).
+    pub fn answer_counts(&self) -> &[u64] {
+        &self.counts[..usize::from(self.points)]
+    }
+
+    /// Records one answer; `false` (and nothing recorded) when `value` is outside 1..=A.
+    pub fn record(&mut self, value: u8) -> bool {
+        if !(SCALE_MIN..=self.points).contains(&value) {
+            return false;
+        }
+        self.counts[usize::from(value - 1)] += 1;
+        true
+    }
+
+    /// Adds another histogram of the same scale.
+    ///
+    /// # Panics
+    ///
+    /// If the two scales have different numbers of points.
+    pub fn add(&mut self, other: &ItemHistogram) {
+        assert_eq!(self.points, other.points, "histograms of different scales");
+        for (total, add) in self.counts.iter_mut().zip(other.counts) {
+            *total += add;
+        }
+        self.dont_know += other.dont_know;
+    }
+
     /// Number of answered values (don't-know excluded).
     pub fn n(&self) -> u64 {
         self.counts.iter().sum()
@@ -36,19 +113,18 @@ impl ItemHistogram {
             .sum()
     }
 
-    pub(crate) fn bins(&self) -> [(f64, u64); SCALE_OPTIONS] {
-        let mut bins = [(0.0, 0); SCALE_OPTIONS];
-        for ((bin, value), &count) in bins.iter_mut().zip(1u8..).zip(&self.counts) {
-            *bin = (f64::from(value), count);
-        }
-        bins
+    pub(crate) fn bins(&self) -> Vec<(f64, u64)> {
+        (1u8..)
+            .zip(self.answer_counts())
+            .map(|(value, &count)| (f64::from(value), count))
+            .collect()
     }
 }
 
 /// A weighted sample: distinct values in ascending order, each with the number of respondents
 /// who had it.
 ///
-/// Built from an item's [`ItemHistogram`] (values 1..=5) or from the histogram of respondent
+/// Built from an item's [`ItemHistogram`] (values 1..=A) or from the histogram of respondent
 /// sums over a dimension's J items, where each respondent's dimension mean is `sum / J`.
 /// Keeping integer sums as the stored key is what makes ties exact: two respondents with the same
 /// sum get the bit-identical mean, so midranks, tie corrections and "all values equal" checks
@@ -183,10 +259,15 @@ pub(crate) fn median(bins: &[(f64, u64)]) -> Option<f64> {
 
 #[cfg(test)]
 pub(crate) fn histogram(answers: &[Option<u8>]) -> ItemHistogram {
-    let mut h = ItemHistogram::default();
+    histogram_of(5, answers)
+}
+
+#[cfg(test)]
+pub(crate) fn histogram_of(points: u8, answers: &[Option<u8>]) -> ItemHistogram {
+    let mut h = ItemHistogram::empty(points);
     for answer in answers {
         match answer {
-            Some(v) => h.counts[usize::from(v - 1)] += 1,
+            Some(v) => assert!(h.record(*v), "{v} is not on a {points}-point scale"),
             None => h.dont_know += 1,
         }
     }
@@ -205,7 +286,7 @@ mod tests {
     #[test]
     fn histogram_counts_answers_and_dont_know_separately() {
         let h = histogram(&[Some(4), None, Some(5), Some(3), None, Some(4)]);
-        assert_eq!(h.counts, [0, 0, 1, 2, 1]);
+        assert_eq!(h.answer_counts(), [0, 0, 1, 2, 1]);
         assert_eq!(h.dont_know, 2);
         assert_eq!(h.n(), 4);
         assert_eq!(h.sum(), 16);

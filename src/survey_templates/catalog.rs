@@ -604,15 +604,19 @@ mod tests {
     }
 
     #[test]
-    fn the_partnership_practices_template_uses_the_frequency_scale() {
+    fn the_partnership_practices_template_uses_the_sources_four_point_frequency_scale() {
         let catalog = shipped();
         let template = catalog.get("partnership-practices").expect("shipped");
 
         assert_eq!(template.scale().kind(), ScaleKind::Frequency);
+        // Stored higher = better: 1 = Never … 4 = Always.
         assert_eq!(
             template.scale().labels(),
-            &["Never", "Rarely", "Sometimes", "Often", "Always"]
+            &["Never", "Sometimes", "Often", "Always"]
         );
+        assert_eq!(template.scale().points(), 4);
+        assert_eq!(template.scale().favourable(), 2);
+        assert_eq!(template.scale().dont_know(), "Don't know");
         assert!((6..=10).contains(&template.items().len()));
         assert!((2..=3).contains(&template.dimensions().len()));
         for item in [

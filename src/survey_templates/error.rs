@@ -137,8 +137,12 @@ pub enum ProblemKind {
     EmptyDimension,
     #[error("unknown scale kind \"{0}\" (known: {known})", known = known_scale_kinds())]
     UnknownScaleKind(String),
-    #[error("the scale needs exactly five labels, for points 1 to 5 in order; found {0}")]
+    #[error(
+        "the scale needs 2 to 11 labels, for points 1 to A in order (higher = better); found {0}"
+    )]
     ScaleLabelCount(usize),
+    #[error("favourable must be a whole number of top points from 1 to {points}; found {found}")]
+    FavourableOutOfRange { points: usize, found: String },
     #[error("label of point {0} is blank")]
     BlankScaleLabel(usize),
     #[error("label of point {point} repeats point {first}: \"{label}\"")]

@@ -283,11 +283,14 @@ impl ScaleKind {
     }
 }
 
-/// Five labelled points, 1 to 5, and the don't-know label (stored and counted, never averaged).
+/// An ordered scale of A = 2..=11 labelled points, 1 to A with higher = better, the number of
+/// top points counted as favourable, and the don't-know label (stored and counted, never
+/// averaged).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Scale {
     kind: ScaleKind,
-    labels: [String; 5],
+    labels: Vec<String>,
+    favourable: u8,
     dont_know: String,
 }
 
@@ -296,12 +299,34 @@ impl Scale {
         self.kind
     }
 
-    /// Labels of points 1 to 5, in that order.
-    pub fn labels(&self) -> &[String; 5] {
+    /// Labels of points 1 to A, in that order.
+    pub fn labels(&self) -> &[String] {
         &self.labels
     }
 
-    /// The label of one point, `None` outside 1..=5.
+    /// A, the number of points (2..=11).
+    pub fn points(&self) -> u8 {
+        // The parser accepts 2..=11 labels only.
+        u8::try_from(self.labels.len()).unwrap_or(u8::MAX)
+    }
+
+    /// How many top points count as favourable (`favourable = N` in the template).
+    pub fn favourable(&self) -> u8 {
+        self.favourable
+    }
+
+    /// The default number of favourable top points of an A-point scale: ⌊A/2⌋ (4 and 5 of five
+    /// points, 3 and 4 of four).
+    pub fn default_favourable(points: usize) -> u8 {
+        u8::try_from(points / 2).unwrap_or(1).max(1)
+    }
+
+    /// True when `value` is a point of this scale (1..=A).
+    pub fn contains(&self, value: u8) -> bool {
+        (1..=self.points()).contains(&value)
+    }
+
+    /// The label of one point, `None` outside 1..=A.
     pub fn label(&self, point: u8) -> Option<&str> {
         let index = usize::from(point).checked_sub(1)?;
         self.labels.get(index).map(String::as_str)

@@ -326,14 +326,13 @@ fn labels(conn: &mut Conn, partnership: i64, report: &Report) -> Result<Labels, 
                 )
             })
             .collect(),
-        answers: Some([
-            scale[0].clone(),
-            scale[1].clone(),
-            scale[2].clone(),
-            scale[3].clone(),
-            scale[4].clone(),
-            t.scale().dont_know().to_owned(),
-        ]),
+        answers: Some(
+            scale
+                .iter()
+                .cloned()
+                .chain([t.scale().dont_know().to_owned()])
+                .collect(),
+        ),
         questions: t
             .open_questions()
             .iter()

@@ -186,7 +186,7 @@ async fn general_form_submit(
         .await
 }
 
-/// Reads `item.<id>=1..5|dk` and `open.<id>=text` pairs; anything else, or a field twice, is
+/// Reads `item.<id>=1..A|dk` and `open.<id>=text` pairs; anything else, or a field twice, is
 /// refused rather than silently dropped.
 fn parse_form(body: &[u8]) -> Result<Submission, ApiError> {
     if std::str::from_utf8(body).is_err() {
@@ -308,7 +308,7 @@ pub async fn opt_out(
 /// as the hand-written `Deserialize` below refuses them).
 #[derive(Debug, utoipa::ToSchema)]
 pub struct SubmissionBody {
-    /// item id → 1..5, or "dont_know"
+    /// item id → a point 1..A of the template's scale, or "dont_know"
     #[schema(value_type = std::collections::HashMap<String, AnswerValue>)]
     pub answers: Vec<(String, serde_json::Value)>,
     /// open question id → text
@@ -430,11 +430,11 @@ pub async fn submit_json(
         let answer = match &v {
             serde_json::Value::Number(n) => n
                 .as_i64()
-                .ok_or_else(|| format!("the answer to {item:?} must be a whole number 1..5"))
+                .ok_or_else(|| format!("the answer to {item:?} must be a whole number 1..A"))
                 .and_then(|n| crate::domain::Likert::new(n).map(Answer::Point)),
             serde_json::Value::String(t) if t == "dont_know" => Ok(Answer::DontKnow),
             other => Err(format!(
-                "the answer to {item:?} must be 1..5 or \"dont_know\", not {}",
+                "the answer to {item:?} must be a point of the scale (1..A) or \"dont_know\", not {}",
                 shown(other)
             )),
         };

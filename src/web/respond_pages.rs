@@ -212,6 +212,9 @@ fn problem_text(tr: Tr, problem: &AnswerProblem, dont_know: &str) -> String {
         AnswerReason::Twice => tr.t1("answer-twice", "id", id),
         AnswerReason::Nul => tr.t("answer-nul"),
         AnswerReason::TooLong { max } => tr.t1("answer-too-long", "max", max),
+        AnswerReason::OffScale { points } => {
+            tr.t2("answer-off-scale", "points", points, "dont_know", dont_know)
+        }
     }
 }
 
@@ -257,7 +260,7 @@ pub(super) fn form_page(
         .iter()
         .map(|item| {
             let current = chosen.get(item.id()).copied();
-            let mut options: Vec<OptionView> = (1..=5u8)
+            let mut options: Vec<OptionView> = (1..=scale.points())
                 .map(|p| OptionView {
                     value: p.to_string(),
                     label: scale.label(p).unwrap_or_default().to_owned(),

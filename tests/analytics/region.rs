@@ -144,6 +144,22 @@ both_backends!(
                 "ALTER TABLE agg_groups DROP COLUMN cell_counts",
                 "DELETE FROM __diesel_schema_migrations WHERE version = '20261204000001'",
                 "DELETE FROM __diesel_schema_migrations WHERE version = '20261211000001'",
+                // nor the scale points of the histograms
+                "ALTER TABLE agg_items DROP COLUMN points",
+                "ALTER TABLE agg_items DROP COLUMN n6",
+                "ALTER TABLE agg_items DROP COLUMN n7",
+                "ALTER TABLE agg_items DROP COLUMN n8",
+                "ALTER TABLE agg_items DROP COLUMN n9",
+                "ALTER TABLE agg_items DROP COLUMN n10",
+                "ALTER TABLE agg_items DROP COLUMN n11",
+                "ALTER TABLE agg_dimension_items DROP COLUMN points",
+                "ALTER TABLE agg_dimension_items DROP COLUMN n6",
+                "ALTER TABLE agg_dimension_items DROP COLUMN n7",
+                "ALTER TABLE agg_dimension_items DROP COLUMN n8",
+                "ALTER TABLE agg_dimension_items DROP COLUMN n9",
+                "ALTER TABLE agg_dimension_items DROP COLUMN n10",
+                "ALTER TABLE agg_dimension_items DROP COLUMN n11",
+                "DELETE FROM __diesel_schema_migrations WHERE version = '20261219000001'",
             ] {
                 diesel::sql_query(sql).execute(&mut conn).unwrap();
             }

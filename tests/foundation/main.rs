@@ -16,5 +16,6 @@ mod partnership_life;
 mod partnerships;
 mod readme;
 mod roster;
+mod scale_versions;
 mod templates;
 mod upgrade;

@@ -37,7 +37,7 @@ fn templates_check_names_the_file_the_item_and_the_problem() {
 title = "Pulse"
 [scale]
 kind = "agreement"
-labels = ["No", "Rather no", "Rather yes", "Yes"]
+labels = ["Yes"]
 dont_know = "Don't know"
 [[dimensions]]
 id = "trust"
@@ -66,7 +66,10 @@ customer = "Again."
         text.contains("item \"trust\": dimension \"trsut\" is not declared"),
         "{text}"
     );
-    assert!(text.contains("five"), "a four-label scale is named: {text}");
+    assert!(
+        text.contains("2 to 11 labels") && text.contains("found 1"),
+        "a one-label scale is named: {text}"
+    );
     assert!(
         text.contains("supplier"),
         "the missing wording is named: {text}"

@@ -121,6 +121,20 @@ world_test!(
                     .unwrap()
             }
         };
+        // 12 is a point of no scale (2..11 points): a refused field, 422, named.
+        let mut out_of_every_scale = answers(json!(4));
+        out_of_every_scale["trust"] = json!(12);
+        let r = send(
+            json!({"answers": out_of_every_scale}).to_string(),
+            "application/json",
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["fields"][0]["field"], "answers.trust", "{body}");
+        assert!(body.to_string().contains("outside every scale"), "{body}");
+        // 6 could be a point of another template's scale, not of this five-point one: a named
+        // problem of the item, 422.
         let mut out_of_scale = answers(json!(4));
         out_of_scale["trust"] = json!(6);
         let r = send(
@@ -128,18 +142,11 @@ world_test!(
             "application/json",
         )
         .await;
-        // A point off the scale is a refused field (422, named), as schemathesis expects of
-        // a schema-valid integer the template's scale does not have.
+        // A whole number off this template's scale is a problem of its item (422, named).
         assert_eq!(r.status(), 422);
         let body: Value = r.json().await.unwrap();
-        assert_eq!(body["fields"][0]["field"], "answers.trust", "{body}");
-        assert!(
-            body["fields"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("outside the scale"),
-            "{body}"
-        );
+        assert_eq!(body["problems"][0]["item"], "trust");
+        assert!(body.to_string().contains("outside the scale"), "{body}");
 
         let mut unknown = answers(json!(4));
         unknown["trsut"] = json!(3);

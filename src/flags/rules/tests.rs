@@ -58,6 +58,7 @@ use crate::stats::{self, ChangePoints, Segment, ValueCounts};
 
 fn empty_report() -> Report {
     Report {
+        scale: Default::default(),
         partnership: crate::reports::report::PartnershipInfo {
             id: 1,
             name: "P".into(),
@@ -97,6 +98,7 @@ fn level_record(segment: &str, sums: &[(u32, u64)], suppressed: Option<&str>) ->
         },
         dimension: "trust".into(),
         stats: suppressed.is_none().then(|| DimensionStats {
+            points: 5,
             items: vec!["trust".into()],
             n_respondents: summary.n,
             n_complete: summary.n,

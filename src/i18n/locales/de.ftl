@@ -50,6 +50,7 @@ answer-unknown-question = „{ $id }“ ist keine offene Frage dieser Befragung.
 answer-twice = „{ $id }“ wurde zweimal beantwortet.
 answer-nul = Diese Antwort enthält ein NUL-Zeichen, das nicht gespeichert werden kann.
 answer-too-long = Bitte kürzen Sie diese Antwort auf höchstens { $max } Zeichen.
+answer-off-scale = Bitte wählen Sie eine der { $points } Antworten oder „{ $dont_know }“.
 
 ## Seiten rund um den Fragebogen
 

@@ -50,6 +50,7 @@ answer-unknown-question = “{ $id }” is not an open question of this survey.
 answer-twice = “{ $id }” is answered twice.
 answer-nul = This answer contains a NUL character (\u0000), which is not allowed in text.
 answer-too-long = Please shorten this answer to at most { $max } characters.
+answer-off-scale = Please choose one of the { $points } answers, or “{ $dont_know }”.
 
 ## Pages around the form
 

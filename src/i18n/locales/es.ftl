@@ -50,6 +50,7 @@ answer-unknown-question = «{ $id }» no es una pregunta abierta de esta encuest
 answer-twice = «{ $id }» tiene dos respuestas.
 answer-nul = Esta respuesta contiene un carácter NUL, que no se puede guardar.
 answer-too-long = Acorte esta respuesta a { $max } caracteres como máximo.
+answer-off-scale = Elija una de las { $points } respuestas, o «{ $dont_know }».
 
 ## Páginas alrededor del cuestionario
 

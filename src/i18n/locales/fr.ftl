@@ -50,6 +50,7 @@ answer-unknown-question = « { $id } » n’est pas une question ouverte de cett
 answer-twice = « { $id } » a reçu deux réponses.
 answer-nul = Cette réponse contient un caractère NUL, qui ne peut pas être enregistré.
 answer-too-long = Veuillez raccourcir cette réponse à { $max } caractères au plus.
+answer-off-scale = Veuillez choisir l’une des { $points } réponses, ou « { $dont_know } ».
 
 ## Pages autour du questionnaire
 

@@ -47,6 +47,7 @@ pub fn assemble(input: &ReportInput) -> Report {
 
     let mut report = Report {
         partnership: input.partnership.clone(),
+        scale: input.scale.clone(),
         wave: input.options.wave,
         breakdowns: input
             .options
@@ -99,9 +100,9 @@ pub fn assemble(input: &ReportInput) -> Report {
                     let withheld = |t: usize| w.target_reason(side, *kind, pos, t);
                     for (t, (item, _)) in input.items.iter().enumerate() {
                         let reason = withheld(t);
-                        let summary = reason
-                            .is_none()
-                            .then(|| stats::describe_item(&item_histogram(g, item)));
+                        let summary = reason.is_none().then(|| {
+                            stats::describe_item(&item_histogram(g, item), input.scale.favourable)
+                        });
                         report.items.push(ItemRecord {
                             // filled for the whole report at once, see `chance::fill`
                             beyond_chance: None,

@@ -131,6 +131,10 @@ pub(super) fn dimension_stats(
         .collect();
     let pairwise = stats::dimension_agreement(&pairwise_histograms);
     DimensionStats {
+        points: d
+            .listwise
+            .first()
+            .map_or(stats::DEFAULT_POINTS, |(_, h)| h.points()),
         // filled for the whole report at once, see `chance::fill`
         beyond_chance: None,
         rwg_j_crit95: None,

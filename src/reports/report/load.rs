@@ -69,6 +69,7 @@ pub fn load(
     let kpis = kpi::load_aligned(conn, partnership_id, &windows)?;
     let firm = |id: i64| names.get(&id).cloned().unwrap_or_default();
     Ok(ReportInput {
+        scale: ReportScale::of(template.scale()),
         partnership: PartnershipInfo {
             id: p.id,
             name: p.name.clone(),

@@ -76,11 +76,50 @@ pub struct WaveInfo {
     pub closed_at: Option<NaiveDateTime>,
 }
 
+/// The answer scale of the report's latest wave: its labels for points 1..=A (higher = better),
+/// how many top points count as favourable, and the don't-know label. Each item record's
+/// `counts` has one entry per point of the scale its own wave used.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ReportScale {
+    /// A, the number of points.
+    pub points: u8,
+    /// Labels of points 1..=A.
+    pub labels: Vec<String>,
+    /// `favourable_pct` counts the answers in this many top points.
+    pub favourable: u8,
+    pub dont_know: String,
+}
+
+/// Five numbered points, the top two favourable (a report built without a template).
+impl Default for ReportScale {
+    fn default() -> Self {
+        Self {
+            points: stats::DEFAULT_POINTS,
+            labels: (1..=stats::DEFAULT_POINTS).map(|p| p.to_string()).collect(),
+            favourable: 2,
+            dont_know: "don't know".to_owned(),
+        }
+    }
+}
+
+impl ReportScale {
+    pub fn of(scale: &crate::survey_templates::Scale) -> Self {
+        Self {
+            points: scale.points(),
+            labels: scale.labels().to_vec(),
+            favourable: scale.favourable(),
+            dont_know: scale.dont_know().to_owned(),
+        }
+    }
+}
+
 /// The whole document. Sections are flat lists of records, each naming its wave, side and
 /// segment, so the JSON and the CSV carry the same rows.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub partnership: PartnershipInfo,
+    #[schema(value_type = Object)]
+    pub scale: ReportScale,
     /// The wave asked for, if any.
     pub wave: Option<i64>,
     /// Breakdowns included: `level`, `function` or `level_function`.
@@ -201,6 +240,9 @@ pub struct DimensionRecord {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DimensionStats {
+    /// A of the dimension's items (not serialized; keys the rwg(j) critical value).
+    #[serde(skip)]
+    pub points: u8,
     pub items: Vec<String>,
     pub n_respondents: u64,
     pub n_complete: u64,
@@ -425,6 +467,8 @@ pub const HEALTH_WEIGHTS: [f64; 3] = [0.6, 0.2, 0.2];
 #[derive(Debug, Clone)]
 pub struct ReportInput {
     pub partnership: PartnershipInfo,
+    /// The scale of the latest wave's template.
+    pub scale: ReportScale,
     /// Closed waves up to the one asked for: (seq, id, closed_at), oldest first.
     pub waves: Vec<(i64, i64, Option<NaiveDateTime>)>,
     pub options: ReportOptions,

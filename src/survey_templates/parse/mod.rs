@@ -28,7 +28,7 @@ const TEMPLATE_KEYS: &[&str] = &[
     "open_questions",
     "translations",
 ];
-const SCALE_KEYS: &[&str] = &["kind", "labels", "dont_know"];
+const SCALE_KEYS: &[&str] = &["kind", "labels", "dont_know", "favourable"];
 const DIMENSION_KEYS: &[&str] = &["id", "name", "description"];
 const ITEM_KEYS: &[&str] = &["id", "dimension", "customer", "supplier"];
 const OPEN_QUESTION_KEYS: &[&str] = &["id", "customer", "supplier", "optional"];

@@ -142,11 +142,49 @@ impl Reader<'_> {
                     label
                 })
         };
+        let favourable = self.favourable(table, &subject, labels.as_ref().map(Vec::len));
+        let labels = labels?;
         Some(Scale {
             kind: kind?,
-            labels: labels?,
+            favourable: favourable?.unwrap_or(Scale::default_favourable(labels.len())),
+            labels,
             dont_know: dont_know?,
         })
+    }
+
+    /// `favourable = N`: the top N points count as favourable; `Some(None)` when absent.
+    fn favourable(
+        &mut self,
+        table: &DeTable<'_>,
+        subject: &Subject,
+        points: Option<usize>,
+    ) -> Option<Option<u8>> {
+        let Some(value) = table.get("favourable") else {
+            return Some(None);
+        };
+        let points = points?;
+        let found = match value.get_ref() {
+            DeValue::Integer(i) => i.as_str().parse::<u8>().ok(),
+            _ => None,
+        };
+        match found {
+            Some(n) if (1..=points).contains(&usize::from(n)) => Some(Some(n)),
+            _ => {
+                let shown = match value.get_ref() {
+                    DeValue::Integer(i) => i.as_str().to_owned(),
+                    other => format!("{other:?}"),
+                };
+                self.report(
+                    Some(&value.span()),
+                    subject,
+                    ProblemKind::FavourableOutOfRange {
+                        points,
+                        found: shown,
+                    },
+                );
+                None
+            }
+        }
     }
 
     pub(super) fn labels(
@@ -154,7 +192,7 @@ impl Reader<'_> {
         table: &DeTable<'_>,
         span: &Span,
         subject: &Subject,
-    ) -> Option<[String; 5]> {
+    ) -> Option<Vec<String>> {
         let Some(value) = table.get("labels") else {
             self.report(Some(span), subject, ProblemKind::MissingKey("labels"));
             return None;
@@ -164,12 +202,12 @@ impl Reader<'_> {
                 &value.span(),
                 subject,
                 "labels",
-                "an array of five strings",
+                "an array of 2 to 11 strings",
                 value.get_ref(),
             );
             return None;
         };
-        if array.len() != 5 {
+        if !(2..=11).contains(&array.len()) {
             self.report(
                 Some(&value.span()),
                 subject,
@@ -217,7 +255,7 @@ impl Reader<'_> {
         }
         let labels: Vec<String> = labels.into_iter().map(|(label, _)| label).collect();
         // A wrong count was reported above; there is no scale to build from it.
-        <[String; 5]>::try_from(labels).ok()
+        (2..=11).contains(&labels.len()).then_some(labels)
     }
 
     pub(super) fn dimension(

@@ -306,31 +306,81 @@ fn a_dimension_without_items_is_refused() {
 }
 
 #[test]
-fn a_scale_of_four_labels_is_refused() {
-    let body = with("\"Neither agree nor disagree\", ", "");
+fn a_scale_of_one_label_is_refused() {
+    let body = with(
+        "[\"Strongly disagree\", \"Disagree\", \"Neither agree nor disagree\", \"Agree\", \"Strongly agree\"]",
+        "[\"Agree\"]",
+    );
 
     let lines = lines_of(&body);
 
     assert_eq!(
         lines,
         [format!(
-            "{}: scale: the scale needs exactly five labels, for points 1 to 5 in order; found 4",
-            at(&body, "[\"Strongly disagree\"")
+            "{}: scale: the scale needs 2 to 11 labels, for points 1 to A in order (higher = better); found 1",
+            at(&body, "[\"Agree\"]")
         )]
     );
 }
 
 #[test]
-fn a_scale_of_six_labels_is_refused() {
+fn a_scale_of_twelve_labels_is_refused() {
+    let twelve: Vec<String> = (1..=12).map(|p| format!("\"P{p}\"")).collect();
     let body = with(
-        "\"Strongly agree\"]",
-        "\"Strongly agree\", \"Totally agree\"]",
+        "[\"Strongly disagree\", \"Disagree\", \"Neither agree nor disagree\", \"Agree\", \"Strongly agree\"]",
+        &format!("[{}]", twelve.join(", ")),
     );
 
     let lines = lines_of(&body);
 
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].ends_with("found 6"), "{lines:?}");
+    assert!(lines[0].ends_with("found 12"), "{lines:?}");
+}
+
+#[test]
+fn a_four_point_scale_with_favourable_top_points_is_read() {
+    let body = with(
+        "[\"Strongly disagree\", \"Disagree\", \"Neither agree nor disagree\", \"Agree\", \"Strongly agree\"]",
+        "[\"Never\", \"Sometimes\", \"Often\", \"Always\"]\nfavourable = 1",
+    );
+
+    let template = parse("t.toml", &body).expect("a four-point scale is valid");
+
+    assert_eq!(template.scale().points(), 4);
+    assert_eq!(template.scale().favourable(), 1);
+    assert_eq!(template.scale().label(4), Some("Always"));
+    assert_eq!(template.scale().label(5), None);
+}
+
+#[test]
+fn a_seven_point_scale_defaults_to_its_top_three_as_favourable() {
+    let seven: Vec<String> = (1..=7).map(|p| format!("\"P{p}\"")).collect();
+    let body = with(
+        "[\"Strongly disagree\", \"Disagree\", \"Neither agree nor disagree\", \"Agree\", \"Strongly agree\"]",
+        &format!("[{}]", seven.join(", ")),
+    );
+
+    let template = parse("t.toml", &body).expect("a seven-point scale is valid");
+
+    assert_eq!(
+        (template.scale().points(), template.scale().favourable()),
+        (7, 3)
+    );
+}
+
+#[test]
+fn favourable_beyond_the_scale_is_refused_with_its_place() {
+    let body = with("\"Strongly agree\"]", "\"Strongly agree\"]\nfavourable = 6");
+
+    let lines = lines_of(&body);
+
+    assert_eq!(
+        lines,
+        [format!(
+            "{}: scale: favourable must be a whole number of top points from 1 to 5; found 6",
+            at(&body, "6\n")
+        )]
+    );
 }
 
 #[test]

@@ -170,6 +170,7 @@ mod tests {
 
     fn report(id: i64) -> Report {
         Report {
+            scale: Default::default(),
             partnership: PartnershipInfo {
                 id,
                 name: format!("P{id}"),

@@ -41,6 +41,8 @@ pub(super) fn item_cell(rec: Option<&ItemRecord>) -> TableCell {
 #[derive(Debug, Clone)]
 pub struct Dashboard {
     pub latest_wave: i64,
+    /// A of the latest wave's scale (the means' axis runs 1..A).
+    pub scale_points: u8,
     pub firms: Vec<(String, &'static str)>,
     pub health: Option<HealthView>,
     pub dimensions: Vec<DimensionView>,
@@ -106,6 +108,7 @@ pub fn dashboard(
         .collect();
     Ok(Dashboard {
         latest_wave: last,
+        scale_points: report.scale.points,
         firms: sides
             .iter()
             .map(|&s| (firm(report, s).to_owned(), s.as_str()))

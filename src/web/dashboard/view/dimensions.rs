@@ -182,7 +182,7 @@ pub(super) fn dimension_view(
         title,
         desc: summary.clone(),
         waves,
-        left: Axis::likert(),
+        left: Axis::scale(report.scale.points),
         series,
         right: None,
         gaps,

@@ -177,6 +177,7 @@ pub(super) fn heatmap_view(
         desc,
         columns: columns.clone(),
         rows,
+        points: report.scale.points,
     };
     let tests = dims
         .iter()

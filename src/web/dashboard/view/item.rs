@@ -16,7 +16,7 @@ pub struct ItemPage {
     /// (firm, the question as that firm reads it)
     pub wordings: Vec<(String, String)>,
     pub chart: ChartView,
-    pub answers: [String; 6],
+    pub answers: Vec<String>,
     pub rows: Vec<ItemStatsRow>,
     pub gaps: Vec<(i64, String, String)>,
     pub segments: Vec<(String, String, TableCell)>,
@@ -39,7 +39,8 @@ pub fn item_page(
     };
     let sides = sides(visibility);
     let last = latest(report);
-    let answers = labels.answers();
+    let answers = labels.answers(report.scale.points);
+    let width = answers.len();
     let mut dist_rows = Vec::new();
     let mut rows = Vec::new();
     for w in waves(report).into_iter().rev() {
@@ -51,10 +52,14 @@ pub fn item_page(
                     Bar::Withheld(withheld(r.id.suppressed.as_deref().unwrap_or_default()))
                 }
                 Some(ItemRecord { stats: Some(s), .. }) => {
-                    let c = s.counts;
-                    Bar::Shown([c[0], c[1], c[2], c[3], c[4], s.n_dont_know])
+                    let mut c = s.counts.clone();
+                    // A wave on another scale than the latest keeps its own counts, padded or
+                    // cut to the latest scale's columns.
+                    c.resize(width - 1, 0);
+                    c.push(s.n_dont_know);
+                    Bar::Shown(c)
                 }
-                _ => Bar::Shown([0; 6]),
+                _ => Bar::Shown(vec![0; width]),
             };
             dist_rows.push(DistRow { label, bar });
             let cells = match rec {
@@ -68,8 +73,9 @@ pub fn item_page(
                     agreement,
                     ..
                 }) => {
-                    let mut v: Vec<TableCell> = s
-                        .counts
+                    let mut counts = s.counts.clone();
+                    counts.resize(width - 1, 0);
+                    let mut v: Vec<TableCell> = counts
                         .iter()
                         .chain([&s.n_dont_know])
                         .map(|n| TableCell::value(n.to_string()))

@@ -187,7 +187,7 @@ pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>
             title: format!("{who} and {kpi_name} by wave"),
             desc: sentence.clone(),
             waves,
-            left: Axis::likert(),
+            left: Axis::scale(report.scale.points),
             series: vec![perception],
             right: Some((
                 Axis {

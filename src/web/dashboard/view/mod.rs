@@ -47,8 +47,8 @@ pub struct Labels {
     pub dimensions: BTreeMap<String, String>,
     /// Item id → (customer wording, supplier wording).
     pub items: BTreeMap<String, (String, String)>,
-    /// Labels of 1..5, then don't know.
-    pub answers: Option<[String; 6]>,
+    /// Labels of 1..=A, then don't know.
+    pub answers: Option<Vec<String>>,
     /// The open question for the periodic review, if the template has one.
     pub review_question: Option<String>,
     /// Open question id → (customer wording, supplier wording).
@@ -63,10 +63,15 @@ impl Labels {
             .unwrap_or_else(|| humanize(id))
     }
 
-    pub fn answers(&self) -> [String; 6] {
-        self.answers
-            .clone()
-            .unwrap_or_else(|| ["1", "2", "3", "4", "5", "don't know"].map(String::from))
+    /// The labels of 1..=A then don't know; without a template, the points' numbers for the A
+    /// of `points`.
+    pub fn answers(&self, points: u8) -> Vec<String> {
+        self.answers.clone().unwrap_or_else(|| {
+            (1..=points)
+                .map(|p| p.to_string())
+                .chain(["don't know".to_owned()])
+                .collect()
+        })
     }
 }
 

@@ -1,0 +1,14 @@
+ALTER TABLE agg_dimension_items DROP COLUMN n11;
+ALTER TABLE agg_dimension_items DROP COLUMN n10;
+ALTER TABLE agg_dimension_items DROP COLUMN n9;
+ALTER TABLE agg_dimension_items DROP COLUMN n8;
+ALTER TABLE agg_dimension_items DROP COLUMN n7;
+ALTER TABLE agg_dimension_items DROP COLUMN n6;
+ALTER TABLE agg_dimension_items DROP COLUMN points;
+ALTER TABLE agg_items DROP COLUMN n11;
+ALTER TABLE agg_items DROP COLUMN n10;
+ALTER TABLE agg_items DROP COLUMN n9;
+ALTER TABLE agg_items DROP COLUMN n8;
+ALTER TABLE agg_items DROP COLUMN n7;
+ALTER TABLE agg_items DROP COLUMN n6;
+ALTER TABLE agg_items DROP COLUMN points;
