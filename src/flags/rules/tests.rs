@@ -73,6 +73,7 @@ fn empty_report() -> Report {
         items: vec![],
         dimensions: vec![],
         inter_firm: Default::default(),
+        meta_accuracy: Vec::new(),
         icc: vec![],
         trend: vec![],
         lead_lag: vec![],
