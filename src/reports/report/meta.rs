@@ -14,7 +14,7 @@ pub struct MetaAccuracyRecord {
     /// The meta item the guessing firm answered.
     pub meta_item: String,
     /// The firm that guessed; the other firm's own answers are the reference.
-    pub guesser: Side,
+    pub side: Side,
     /// Why withheld (either group is under the minimum or protected); `null` when shown.
     pub suppressed: Option<String>,
     /// `null` when withheld, or when Welch's test is undefined (fewer than 2 answers or no
@@ -93,7 +93,7 @@ pub(super) fn meta_records(
                 wave: w.seq,
                 item: item.clone(),
                 meta_item: meta_item.clone(),
-                guesser,
+                side: guesser,
                 suppressed,
                 significance: accuracy.as_ref().map(|a| significance(a.welch_p).words()),
                 words: accuracy
