@@ -52,10 +52,7 @@ pub fn blind_spot(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Findin
                             "diff_ci95": a.diff_ci95,
                             "sentence": sentence,
                         }),
-                        link: format!(
-                            "/partnerships/{}#meta-accuracy",
-                            report.partnership.id, r.item
-                        ),
+                        link: format!("/partnerships/{}#meta-accuracy", report.partnership.id),
                     }
                 },
             )
