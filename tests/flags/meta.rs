@@ -168,9 +168,6 @@ crate::both_backends!(
         assert!(meta_error_row.contains("trust"), "{meta_error_row}");
 
         // the dashboard and the review pack, for someone who sees both firms
-        let om = app
-            .signed_in("om@example.com", Role::Ombudsman, vec![(id, None)])
-            .await;
         for path in [
             format!("/partnerships/{id}"),
             format!("/partnerships/{id}/review?wave=1"),
