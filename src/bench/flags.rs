@@ -200,6 +200,11 @@ fn fires(
                 .iter()
                 .map(|d| d.id().to_owned())
                 .collect(),
+            meta_pairs: template
+                .meta_pairs()
+                .iter()
+                .map(|(item, meta)| (item.id().to_owned(), meta.id().to_owned()))
+                .collect(),
             groups: groups_by_wave[..wave as usize]
                 .iter()
                 .flatten()

@@ -45,6 +45,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> anyhow::Result<()
         ("dimensions", &doc["dimensions"]),
         ("inter_firm.items", &doc["inter_firm"]["items"]),
         ("inter_firm.dimensions", &doc["inter_firm"]["dimensions"]),
+        ("meta_accuracy", &doc["meta_accuracy"]),
         ("icc", &doc["icc"]),
         ("trend", &doc["trend"]),
         ("lead_lag", &doc["lead_lag"]),

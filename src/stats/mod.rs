@@ -29,6 +29,7 @@ mod holm;
 mod icc;
 mod joint;
 mod lead_lag;
+mod meta;
 mod rng;
 mod sample;
 mod segments;
@@ -56,6 +57,7 @@ pub use lead_lag::{
     PartnershipSeries, PooledLag, PooledLeadLag, FIRST_DIFFERENCES, MAX_EXACT_PERMUTATION_COUNT,
     MAX_LAG, MIN_PAIRS, PERMUTATION_SEED, POOLED_FIRST_DIFFERENCES, RANDOM_PERMUTATIONS,
 };
+pub use meta::{meta_accuracy, MetaAccuracy};
 pub use sample::{ItemHistogram, ValueCounts, DEFAULT_POINTS, MAX_POINTS, MIN_POINTS, SCALE_MIN};
 pub use segments::{segment_differences, SegmentDifferences};
 pub use trend::{linear_trend, Trend};

@@ -18,7 +18,7 @@ pub const DEFAULT_TEMPLATE_ID: &str = "partnership-perception";
 
 /// Embedded so that the binary never depends on the directory it is started from; the names are
 /// the files' paths in the repository, used in messages.
-const SHIPPED: [(&str, &str); 3] = [
+const SHIPPED: [(&str, &str); 4] = [
     (
         "survey-templates/partnership-perception.toml",
         include_str!("../../survey-templates/partnership-perception.toml"),
@@ -30,6 +30,10 @@ const SHIPPED: [(&str, &str); 3] = [
     (
         "survey-templates/partnership-practices.toml",
         include_str!("../../survey-templates/partnership-practices.toml"),
+    ),
+    (
+        "survey-templates/partnership-perception-mirror.toml",
+        include_str!("../../survey-templates/partnership-perception-mirror.toml"),
     ),
 ];
 
@@ -660,7 +664,7 @@ mod tests {
     }
 
     #[test]
-    fn the_shipped_catalog_lists_the_three_templates_in_a_fixed_order() {
+    fn the_shipped_catalog_lists_the_four_templates_in_a_fixed_order() {
         let catalog = shipped();
 
         let listed: Vec<&str> = catalog.iter().map(|template| template.id()).collect();
@@ -670,7 +674,8 @@ mod tests {
             [
                 "partnership-perception",
                 "supplier-competencies",
-                "partnership-practices"
+                "partnership-practices",
+                "partnership-perception-mirror"
             ]
         );
         assert!(catalog.entries().iter().all(CatalogEntry::is_shipped));
@@ -699,7 +704,7 @@ mod tests {
                 default.short_version()
             )
         );
-        assert_eq!(text.lines().count(), 3);
+        assert_eq!(text.lines().count(), 4);
     }
 
     #[test]
@@ -711,7 +716,7 @@ mod tests {
 
         let catalog = Catalog::load(Some(&folder.0)).expect("loads");
 
-        assert_eq!(catalog.iter().count(), 4);
+        assert_eq!(catalog.iter().count(), 5);
         let entry = catalog.entry("our-own").expect("custom template");
         assert!(!entry.is_shipped());
         assert_eq!(entry.file(), path.display().to_string());
@@ -799,7 +804,7 @@ mod tests {
         let text = report.to_string();
 
         assert!(!report.is_ok());
-        assert_eq!(report.files().len(), 4);
+        assert_eq!(report.files().len(), 5);
         assert!(text.starts_with("ok partnership-perception v"), "{text}");
         let broken_line = text.lines().last().expect("a line for the broken file");
         assert!(

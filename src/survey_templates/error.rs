@@ -133,6 +133,20 @@ pub enum ProblemKind {
         dimension: String,
         declared: Vec<String>,
     },
+    #[error(
+        "meta_of \"{target}\" is not an item of this template (items: {})",
+        .items.join(", ")
+    )]
+    UnknownMetaTarget { target: String, items: Vec<String> },
+    #[error(
+        "meta_of \"{target}\" names a meta item (or this item itself); a meta item must be about \
+         a perception item"
+    )]
+    MetaOfMeta { target: String },
+    #[error(
+        "item \"{target}\" already has a meta item (line {first_line}); an item has at most one"
+    )]
+    DuplicateMeta { target: String, first_line: usize },
     #[error("no item belongs to this dimension")]
     EmptyDimension,
     #[error("unknown scale kind \"{0}\" (known: {known})", known = known_scale_kinds())]

@@ -63,6 +63,15 @@
 //! );
 //! ```
 //!
+//! # Meta items
+//!
+//! An item may declare `meta_of = "<item id>"`: it asks each firm how it thinks the *other* firm
+//! answers that item ("How do you think {partner} would answer: …"). A meta item is stored and
+//! aggregated like any item but is left out of every dimension's mean and agreement
+//! ([`SurveyTemplate::dimension_items`]); the report pairs it with its item
+//! ([`SurveyTemplate::meta_pairs`]) to measure each firm's meta-accuracy. It names an item of
+//! the same file that is not itself a meta item, and an item has at most one meta item.
+//!
 //! `description` (of the template and of a dimension) may be left out; `optional` of an open
 //! question defaults to true. The shipped files in `survey-templates/` start with a comment that
 //! describes the format for people who write templates.
@@ -227,11 +236,23 @@ impl SurveyTemplate {
         self.dimensions.iter().find(|dimension| dimension.id == id)
     }
 
-    /// The items of one dimension, in file order; empty for an unknown dimension.
+    /// The perception items of one dimension, in file order; empty for an unknown dimension.
+    /// Meta items are left out: they are guesses about the other firm, not this firm's view.
     pub fn dimension_items(&self, dimension_id: &str) -> Vec<&Item> {
         self.items
             .iter()
-            .filter(|item| item.dimension == dimension_id)
+            .filter(|item| item.dimension == dimension_id && item.meta_of.is_none())
+            .collect()
+    }
+
+    /// Each perception item that has a meta item, with it, in file order of the meta items.
+    pub fn meta_pairs(&self) -> Vec<(&Item, &Item)> {
+        self.items
+            .iter()
+            .filter_map(|meta| {
+                let target = self.item(meta.meta_of.as_deref()?)?;
+                Some((target, meta))
+            })
             .collect()
     }
 
@@ -371,6 +392,9 @@ pub struct Item {
     id: String,
     dimension: String,
     wording: Wording,
+    /// The item whose answers by the *other* firm this item asks each firm to guess.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta_of: Option<String>,
 }
 
 impl Item {
@@ -385,6 +409,11 @@ impl Item {
 
     pub fn wording(&self) -> &Wording {
         &self.wording
+    }
+
+    /// For a meta item, the id of the perception item it asks about; `None` otherwise.
+    pub fn meta_of(&self) -> Option<&str> {
+        self.meta_of.as_deref()
     }
 
     /// The text one side's staff read, `{partner}` replaced by the other firm's name.

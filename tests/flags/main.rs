@@ -9,6 +9,7 @@ mod sink;
 
 mod digests;
 mod inbox;
+mod meta;
 mod scheduled;
 mod summary;
 mod workbench;

@@ -12,6 +12,9 @@ use crate::domain::FieldProblem;
 use crate::reports::report::{DimensionRecord, ResponseRecord, TrendRecord};
 use crate::reports::Report;
 
+mod blind_spot;
+pub use blind_spot::blind_spot;
+
 /// The thresholds of every rule. Stored per partnership as JSON; a field left out keeps its
 /// default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -68,6 +71,14 @@ pub struct RuleConfig {
     /// themselves.
     #[schema(minimum = 0, maximum = 52)]
     pub close_after_quiet_waves: u32,
+    /// A firm's meta-error on an item (its guess of the other firm's mean minus that mean), in
+    /// points, at or above which the blind-spot rule fires — with Welch's p below
+    /// `blind_spot_alpha`.
+    #[schema(exclusive_minimum = 0.0, maximum = 4.0)]
+    pub blind_spot_points: f64,
+    /// Welch's p below which a meta-error counts as significant.
+    #[schema(exclusive_minimum = 0.0, maximum = 1.0)]
+    pub blind_spot_alpha: f64,
 }
 
 /// Most quiet waves a configuration may wait before a flag closes itself (a year of weekly
@@ -90,6 +101,8 @@ impl Default for RuleConfig {
             min_response_rate: 0.40,
             min_rate_ratio: 0.5,
             close_after_quiet_waves: 2,
+            blind_spot_points: 0.5,
+            blind_spot_alpha: 0.05,
         }
     }
 }
@@ -116,6 +129,8 @@ impl RuleConfig {
         check("shift_points", self.shift_points, 0.0, 4.0);
         check("min_response_rate", self.min_response_rate, 0.0, 1.0);
         check("min_rate_ratio", self.min_rate_ratio, 0.0, 1.0);
+        check("blind_spot_points", self.blind_spot_points, 0.0, 4.0);
+        check("blind_spot_alpha", self.blind_spot_alpha, 0.0, 1.0);
         if self.close_after_quiet_waves > MAX_QUIET_WAVES {
             out.push(FieldProblem {
                 field: "close_after_quiet_waves".into(),
@@ -151,10 +166,12 @@ pub enum Rule {
     LowResponse,
     /// (5b) One firm answered far less than the other.
     ResponseImbalance,
+    /// (7) A firm misreads how the other firm answers an item (meta-accuracy).
+    BlindSpot,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::InterFirmGap,
         Rule::LowAgreement,
         Rule::Decline,
@@ -163,6 +180,7 @@ impl Rule {
         Rule::Shift,
         Rule::LowResponse,
         Rule::ResponseImbalance,
+        Rule::BlindSpot,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -175,6 +193,7 @@ impl Rule {
             Rule::Shift => "shift",
             Rule::LowResponse => "low_response",
             Rule::ResponseImbalance => "response_imbalance",
+            Rule::BlindSpot => "blind_spot",
         }
     }
 
@@ -189,6 +208,7 @@ impl Rule {
             Rule::Shift => "a perception shifted down",
             Rule::LowResponse => "low response rate",
             Rule::ResponseImbalance => "one firm answering far less than the other",
+            Rule::BlindSpot => "a firm misreads how the other firm sees an item",
         }
     }
 
@@ -268,6 +288,8 @@ pub mod steps {
     pub const RESPONSE: f64 = 0.10;
     /// Rate ratio (0–1) below its threshold.
     pub const IMBALANCE: f64 = 0.15;
+    /// Scale points of meta-error past the blind-spot threshold.
+    pub const BLIND_SPOT: f64 = 0.25;
 }
 
 /// One rule that fired on one wave.
@@ -303,6 +325,7 @@ impl Finding {
             }
             ["side", side] => format!("{side} respondents"),
             ["sides"] => "both firms' response rates".into(),
+            ["meta", item, side] => format!("item {item}, {side}'s guess of the other firm"),
             _ => self.scope.clone(),
         }
     }
@@ -317,6 +340,7 @@ pub fn evaluate(report: &Report, wave: i64, config: &RuleConfig) -> Vec<Finding>
     out.extend(segment_gap(report, wave, config));
     out.extend(shift(report, wave, config));
     out.extend(response_rates(report, wave, config));
+    out.extend(blind_spot(report, wave, config));
     add_leads(report, &mut out);
     out
 }
@@ -339,6 +363,8 @@ pub fn measure(report: &Report, wave: i64) -> Vec<Finding> {
         shift_points: f64::NEG_INFINITY,
         min_response_rate: f64::INFINITY,
         min_rate_ratio: f64::INFINITY,
+        blind_spot_points: 0.0,
+        blind_spot_alpha: f64::INFINITY,
         ..RuleConfig::default()
     };
     let mut out = Vec::new();
@@ -348,6 +374,7 @@ pub fn measure(report: &Report, wave: i64) -> Vec<Finding> {
     out.extend(segment_gap(report, wave, &everything));
     out.extend(shift(report, wave, &everything));
     out.extend(response_rates(report, wave, &everything));
+    out.extend(blind_spot(report, wave, &everything));
     out
 }
 

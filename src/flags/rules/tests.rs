@@ -74,6 +74,7 @@ fn empty_report() -> Report {
         items: vec![],
         dimensions: vec![],
         inter_firm: Default::default(),
+        meta_accuracy: Vec::new(),
         icc: vec![],
         trend: vec![],
         lead_lag: vec![],
@@ -524,4 +525,80 @@ fn decline_fires_just_below_its_alpha_after_holm_over_the_waves_family() {
     assert_eq!(d["family"], 2);
     assert!((d["drop_p"].as_f64().unwrap() - p).abs() < 1e-15);
     assert!((d["drop_p_adjusted"].as_f64().unwrap() - adjusted).abs() < 1e-15);
+}
+
+/// A report whose wave-3 record of the supplier guessing the customer's trust has this
+/// meta-error and Welch p; `withheld` marks it withheld (a group too small).
+fn meta_report(error: f64, p: f64, withheld: bool) -> Report {
+    let mut r = empty_report();
+    r.partnership.customer = "Globex".into();
+    r.partnership.supplier = "Acme".into();
+    r.meta_accuracy
+        .push(crate::reports::report::MetaAccuracyRecord {
+            wave: 3,
+            item: "trust".into(),
+            meta_item: "trust_meta".into(),
+            side: crate::domain::Side::Supplier,
+            suppressed: withheld.then(|| "fewer than 5 responses".to_owned()),
+            accuracy: (!withheld).then_some(stats::MetaAccuracy {
+                guess_mean: 3.0 + error,
+                guess_n: 6,
+                actual_mean: 3.0,
+                actual_n: 6,
+                meta_error: error,
+                welch_t: 3.0,
+                welch_df: 9.0,
+                welch_p: p,
+                diff_ci95: [error - 0.4, error + 0.4],
+            }),
+            significance: None,
+            words: None,
+        });
+    r
+}
+
+#[test]
+fn the_blind_spot_fires_at_its_points_with_a_significant_test_and_never_withheld() {
+    let c = RuleConfig::default(); // 0.5 points, p < 0.05
+    let fired = |r: &Report| blind_spot(r, 3, &c);
+    assert!(
+        fired(&meta_report(0.49, 0.001, false)).is_empty(),
+        "just under the points"
+    );
+    let at = fired(&meta_report(0.5, 0.001, false));
+    assert_eq!(at.len(), 1, "at the points");
+    assert_eq!(at[0].scope, "meta:trust:supplier");
+    assert_eq!(at[0].severity, Severity::Low);
+    assert_eq!(
+        at[0].details["sentence"],
+        "Acme believes Globex rates trust higher than Globex does"
+    );
+    let below = fired(&meta_report(-0.5, 0.001, false));
+    assert_eq!(below.len(), 1, "a guess too low fires too");
+    assert_eq!(
+        below[0].details["sentence"],
+        "Acme believes Globex rates trust lower than Globex does"
+    );
+    assert!(
+        fired(&meta_report(1.0, 0.05, false)).is_empty(),
+        "p at alpha"
+    );
+    assert_eq!(
+        fired(&meta_report(1.0, 0.0499, false)).len(),
+        1,
+        "p under alpha"
+    );
+    assert!(fired(&meta_report(2.0, 0.001, true)).is_empty(), "withheld");
+    assert!(
+        blind_spot(&meta_report(2.0, 0.001, false), 2, &c).is_empty(),
+        "other wave"
+    );
+    let strict = RuleConfig {
+        blind_spot_points: 1.0,
+        ..RuleConfig::default()
+    };
+    assert!(
+        blind_spot(&meta_report(0.9, 0.001, false), 3, &strict).is_empty(),
+        "configurable"
+    );
 }

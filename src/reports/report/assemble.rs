@@ -68,6 +68,7 @@ pub fn assemble(input: &ReportInput) -> Report {
         items: Vec::new(),
         dimensions: Vec::new(),
         inter_firm: InterFirm::default(),
+        meta_accuracy: Vec::new(),
         icc: Vec::new(),
         trend: Vec::new(),
         lead_lag: Vec::new(),
@@ -203,6 +204,9 @@ pub fn assemble(input: &ReportInput) -> Report {
                 comparison,
             );
         }
+        report
+            .meta_accuracy
+            .extend(super::meta::meta_records(w, input, &item_index, min));
         report
             .health
             .push(health(w, &input.dimensions, first_dimension, min));

@@ -89,6 +89,11 @@ pub fn load(
             .iter()
             .map(|d| d.id().to_owned())
             .collect(),
+        meta_pairs: template
+            .meta_pairs()
+            .iter()
+            .map(|(item, meta)| (item.id().to_owned(), meta.id().to_owned()))
+            .collect(),
         groups,
         kpis,
     })

@@ -28,12 +28,14 @@ mod assemble;
 mod chance;
 mod groups;
 mod load;
+mod meta;
 mod protection;
 mod sections;
 
 pub use assemble::assemble;
 use groups::*;
 pub use load::{build, load};
+pub use meta::{meta_words, MetaAccuracyRecord};
 use sections::*;
 
 /// What to report on.
@@ -140,6 +142,10 @@ pub struct Report {
     pub dimensions: Vec<DimensionRecord>,
     #[schema(value_type = Object)]
     pub inter_firm: InterFirm,
+    /// Each firm's guess of how the other firm answers an item that has a meta item, against
+    /// the other firm's own answers (both firms combined: hidden from one-side viewers).
+    #[schema(value_type = Vec<Object>)]
+    pub meta_accuracy: Vec<MetaAccuracyRecord>,
     #[schema(value_type = Vec<Object>)]
     pub icc: Vec<IccRecord>,
     #[schema(value_type = Vec<Object>)]
@@ -175,6 +181,7 @@ impl Report {
         r.segment_tests.retain(|t| t.side == side);
         r.joint.clear();
         r.inter_firm = Default::default();
+        r.meta_accuracy.clear();
         r.health.clear();
         r
     }
@@ -476,6 +483,8 @@ pub struct ReportInput {
     pub items: Vec<(String, String)>,
     /// Dimension ids in template order.
     pub dimensions: Vec<String>,
+    /// (item, its meta item) for each item that has one, in template order.
+    pub meta_pairs: Vec<(String, String)>,
     pub groups: Vec<GroupAggregate>,
     pub kpis: Vec<AlignedKpi>,
 }

@@ -7,16 +7,20 @@ pub(super) fn written_item_dimensions<'a>(root: &'a DeTable<'_>) -> Option<Vec<&
     let DeValue::Array(items) = root.get("items")?.get_ref() else {
         return None;
     };
-    items
+    // A meta item does not count for its dimension: guesses about the other firm are left out
+    // of every dimension's mean and agreement.
+    let used: Option<Vec<Option<&str>>> = items
         .iter()
         .map(|item| match item.get_ref() {
+            DeValue::Table(table) if table.get("meta_of").is_some() => Some(None),
             DeValue::Table(table) => match table.get("dimension")?.get_ref() {
-                DeValue::String(dimension) => Some(dimension.trim()),
+                DeValue::String(dimension) => Some(Some(dimension.trim())),
                 _ => None,
             },
             _ => None,
         })
-        .collect()
+        .collect();
+    Some(used?.into_iter().flatten().collect())
 }
 
 /// The ids of a section's entries with their English wording, when it was readable.

@@ -30,7 +30,7 @@ const TEMPLATE_KEYS: &[&str] = &[
 ];
 const SCALE_KEYS: &[&str] = &["kind", "labels", "dont_know", "favourable"];
 const DIMENSION_KEYS: &[&str] = &["id", "name", "description"];
-const ITEM_KEYS: &[&str] = &["id", "dimension", "customer", "supplier"];
+const ITEM_KEYS: &[&str] = &["id", "dimension", "customer", "supplier", "meta_of"];
 const OPEN_QUESTION_KEYS: &[&str] = &["id", "customer", "supplier", "optional"];
 
 /// Parses and checks one template. `source` names the file in every message (a path, or a label

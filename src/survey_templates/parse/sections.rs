@@ -39,12 +39,25 @@ impl Reader<'_> {
                 declared.push(id.clone());
             }
         }
+        // Where each item's `meta_of` was written, in item order, for the checks across items.
+        let mut meta_spans: Vec<Option<(String, Span)>> = Vec::new();
         let items = self.entries(
             root,
             "items",
             true,
             Subject::Item,
-            |reader, table, span, subject, id| reader.item(table, span, subject, id, &declared),
+            |reader, table, span, subject, id| {
+                let meta_of = reader.meta_of(table, subject);
+                meta_spans.push(meta_of.clone());
+                reader.item(
+                    table,
+                    span,
+                    subject,
+                    id,
+                    &declared,
+                    meta_of.map(|(id, _)| id),
+                )
+            },
         );
         let open_questions = self.entries(
             root,
@@ -78,6 +91,7 @@ impl Reader<'_> {
                 }
             }
         }
+        self.meta_targets_are_sound(&items, &meta_spans);
         self.every_dimension_has_items(&dimensions, root);
 
         let english = translations::English {
@@ -282,6 +296,7 @@ impl Reader<'_> {
         subject: &Subject,
         id: Option<String>,
         declared: &[String],
+        meta_of: Option<String>,
     ) -> Option<Item> {
         self.unknown_keys(table, ITEM_KEYS, subject);
         let dimension = self
@@ -306,7 +321,83 @@ impl Reader<'_> {
             id: id?,
             dimension: dimension?,
             wording: wording?,
+            meta_of,
         })
+    }
+
+    /// The optional `meta_of` of an item: a non-blank id and where it was written.
+    pub(super) fn meta_of(
+        &mut self,
+        table: &DeTable<'_>,
+        subject: &Subject,
+    ) -> Option<(String, Span)> {
+        let value = table.get("meta_of")?;
+        let text = self.optional_string(table, "meta_of", subject)?;
+        if text.is_empty() {
+            self.report(Some(&value.span()), subject, ProblemKind::Blank("meta_of"));
+            return None;
+        }
+        Some((text, value.span()))
+    }
+
+    /// A meta item must name an item of the file that is not itself a meta item, and an item
+    /// has at most one meta item: the report pairs them one to one.
+    pub(super) fn meta_targets_are_sound(
+        &mut self,
+        items: &[Entry<Item>],
+        meta_spans: &[Option<(String, Span)>],
+    ) {
+        let ids: Vec<Option<&str>> = items
+            .iter()
+            .map(|entry| entry.id.as_ref().map(|(id, _)| id.as_str()))
+            .collect();
+        let mut first_meta: HashMap<&str, usize> = HashMap::new();
+        for (index, (entry, meta)) in items.iter().zip(meta_spans).enumerate() {
+            let Some((target, span)) = meta else {
+                continue;
+            };
+            let Some(target_index) = ids.iter().position(|id| *id == Some(target.as_str())) else {
+                let known: Vec<String> = ids
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| meta_spans.get(*i).is_some_and(Option::is_none))
+                    .filter_map(|(_, id)| id.map(str::to_owned))
+                    .collect();
+                self.report(
+                    Some(span),
+                    &entry.subject,
+                    ProblemKind::UnknownMetaTarget {
+                        target: target.clone(),
+                        items: known,
+                    },
+                );
+                continue;
+            };
+            if target_index == index || meta_spans[target_index].is_some() {
+                self.report(
+                    Some(span),
+                    &entry.subject,
+                    ProblemKind::MetaOfMeta {
+                        target: target.clone(),
+                    },
+                );
+                continue;
+            }
+            match first_meta.get(target.as_str()) {
+                Some(&first_line) => self.report(
+                    Some(span),
+                    &entry.subject,
+                    ProblemKind::DuplicateMeta {
+                        target: target.clone(),
+                        first_line,
+                    },
+                ),
+                None => {
+                    let line = self.line_of(span);
+                    first_meta.insert(target.as_str(), line);
+                }
+            }
+        }
     }
 
     pub(super) fn open_question(

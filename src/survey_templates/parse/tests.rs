@@ -216,7 +216,7 @@ fn an_unknown_key_in_an_item_is_named_with_the_item() {
     assert_eq!(
         lines,
         [format!(
-            "{}: item \"trust\": unknown key \"wordng\" (allowed here: id, dimension, customer, supplier)",
+            "{}: item \"trust\": unknown key \"wordng\" (allowed here: id, dimension, customer, supplier, meta_of)",
             at(&body, "wordng")
         )]
     );
@@ -717,4 +717,105 @@ fn every_truncation_of_a_valid_file_is_either_a_template_or_a_list_of_named_prob
             );
         }
     }
+}
+
+const META_BASE: &str = r#"id = "meta"
+title = "Meta"
+
+[scale]
+kind = "agreement"
+labels = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+dont_know = "Don't know"
+
+[[dimensions]]
+id = "trust"
+name = "Trust"
+
+[[items]]
+id = "trust"
+dimension = "trust"
+customer = "We can trust {partner}."
+supplier = "We can trust {partner}."
+
+[[items]]
+id = "trust_meta"
+dimension = "trust"
+meta_of = "TARGET"
+customer = "How do you think {partner} would answer: we can trust our customer?"
+supplier = "How do you think {partner} would answer: we can trust our supplier?"
+"#;
+
+#[test]
+fn a_meta_item_pairs_with_its_item_and_stays_out_of_the_dimension() {
+    let body = META_BASE.replace("TARGET", "trust");
+
+    let template = parse("meta.toml", &body).expect("a sound meta template");
+
+    let pairs = template.meta_pairs();
+    assert_eq!(pairs.len(), 1);
+    assert_eq!((pairs[0].0.id(), pairs[0].1.id()), ("trust", "trust_meta"));
+    assert_eq!(
+        template.item("trust_meta").and_then(Item::meta_of),
+        Some("trust")
+    );
+    let in_dimension: Vec<&str> = template
+        .dimension_items("trust")
+        .iter()
+        .map(|item| item.id())
+        .collect();
+    assert_eq!(in_dimension, ["trust"]);
+}
+
+#[test]
+fn a_meta_item_naming_an_unknown_item_is_refused_with_its_place() {
+    let body = META_BASE.replace("TARGET", "trsut");
+
+    let error = parse("meta.toml", &body).expect_err("unknown target");
+
+    assert_eq!(
+        error.to_string(),
+        "meta.toml:22:11: item \"trust_meta\": meta_of \"trsut\" is not an item of this \
+         template (items: trust)"
+    );
+}
+
+#[test]
+fn a_meta_item_of_a_meta_item_is_refused() {
+    let body = format!(
+        "{}\n[[items]]\nid = \"trust_meta_meta\"\ndimension = \"trust\"\nmeta_of = \"trust_meta\"\n\
+         customer = \"x {{partner}}\"\nsupplier = \"y {{partner}}\"\n",
+        META_BASE.replace("TARGET", "trust")
+    );
+
+    let error = parse("meta.toml", &body).expect_err("meta of meta");
+
+    assert!(
+        matches!(error.problems()[0].kind(), ProblemKind::MetaOfMeta { target } if target == "trust_meta"),
+        "{error}"
+    );
+    assert_eq!(
+        error.problems()[0].location().map(|l| l.line),
+        Some(29),
+        "{error}"
+    );
+}
+
+#[test]
+fn two_meta_items_for_one_item_are_refused() {
+    let body = format!(
+        "{}\n[[items]]\nid = \"trust_meta_again\"\ndimension = \"trust\"\nmeta_of = \"trust\"\n\
+         customer = \"x {{partner}}\"\nsupplier = \"y {{partner}}\"\n",
+        META_BASE.replace("TARGET", "trust")
+    );
+
+    let error = parse("meta.toml", &body).expect_err("two meta items");
+
+    assert_eq!(
+        error.problems()[0].kind(),
+        &ProblemKind::DuplicateMeta {
+            target: "trust".to_owned(),
+            first_line: 22
+        },
+        "{error}"
+    );
 }

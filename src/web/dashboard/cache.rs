@@ -186,6 +186,7 @@ mod tests {
             items: vec![],
             dimensions: vec![],
             inter_firm: InterFirm::default(),
+            meta_accuracy: Vec::new(),
             icc: vec![],
             trend: vec![],
             lead_lag: vec![],

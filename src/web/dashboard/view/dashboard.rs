@@ -50,6 +50,8 @@ pub struct Dashboard {
     pub heatmaps: Vec<HeatmapView>,
     pub items: Vec<ItemLink>,
     pub kpis: Vec<KpiView>,
+    /// Each firm's guess of the other's answers (templates with meta items; both firms only).
+    pub meta: Vec<MetaRow>,
 }
 
 impl Dashboard {
@@ -119,5 +121,6 @@ pub fn dashboard(
         heatmaps,
         items,
         kpis: kpi_views(report, labels)?,
+        meta: meta_rows(report, last),
     })
 }

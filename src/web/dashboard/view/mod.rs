@@ -26,6 +26,7 @@ mod health;
 mod heatmaps;
 mod item;
 mod kpis;
+mod meta;
 mod review;
 
 pub use dashboard::*;
@@ -34,6 +35,7 @@ pub use health::*;
 pub use heatmaps::*;
 pub use item::*;
 pub use kpis::*;
+pub use meta::*;
 pub use review::*;
 
 /// rwg(j) below which a firm's agreement on a dimension is worth a question in the review.

@@ -31,6 +31,8 @@ pub struct Review {
     pub health: Option<HealthView>,
     pub changes: Vec<ChangeRow>,
     pub gaps: Vec<GapRow>,
+    /// Each firm's guess of the other's answers (templates with meta items; both firms only).
+    pub meta: Vec<MetaRow>,
     pub agreement: Vec<(String, Vec<AgreementView>)>,
     /// Both firms together, per dimension (empty for a one-firm pack).
     pub joint: Vec<(String, String)>,
@@ -251,6 +253,19 @@ pub fn review(
         Vec::new()
     };
     let leads = kpi_sentences(report, labels, &sides);
+    let meta = meta_rows(report, wave);
+    for r in report.meta_accuracy.iter().filter(|r| r.wave == wave) {
+        let significant = r
+            .accuracy
+            .as_ref()
+            .is_some_and(|a| a.welch_p < SIGNIFICANCE_LEVEL);
+        if let (true, Some(words)) = (significant, &r.words) {
+            questions.push(format!(
+                "{words} (significant). What has each firm not told the other?"
+            ));
+        }
+    }
+
     Ok(Some(Review {
         joint,
         leads,
@@ -263,6 +278,7 @@ pub fn review(
         health: health_view(report, wave)?,
         changes,
         gaps,
+        meta,
         agreement,
         rates: rates_view(report, &sides, wave)?,
         dimensions,
