@@ -205,6 +205,7 @@ fn fires(
                 .iter()
                 .map(|(item, meta)| (item.id().to_owned(), meta.id().to_owned()))
                 .collect(),
+            not_asked: Default::default(),
             groups: groups_by_wave[..wave as usize]
                 .iter()
                 .flatten()

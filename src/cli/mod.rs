@@ -263,6 +263,9 @@ pub struct EditArgs {
     /// Language of people whose roster row names none: en, fr, de or es
     #[arg(long)]
     pub language: Option<String>,
+    /// Optional template dimensions to ask from the next wave, e.g. joint_future; "none" for none
+    #[arg(long, value_delimiter = ',')]
+    pub optional_dimensions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]
@@ -564,6 +567,11 @@ fn partnership(
                 response_window_days: a.response_window_days,
                 reminder_days: a.reminder_days,
                 language: a.language,
+                optional_dimensions: a.optional_dimensions.map(|ids| {
+                    ids.into_iter()
+                        .filter(|id| !id.is_empty() && id != "none")
+                        .collect()
+                }),
             };
             let view = crate::services::partnership_state::edit(
                 &mut conn,
@@ -673,6 +681,13 @@ fn print_partnership(out: &mut dyn Write, v: &PartnershipView) -> std::io::Resul
         v.min_reporting_size, v.min_comment_size
     )?;
     writeln!(out, "  default language: {}", v.language)?;
+    if !v.optional_dimensions.is_empty() {
+        writeln!(
+            out,
+            "  optional dimensions asked: {}",
+            v.optional_dimensions.join(", ")
+        )?;
+    }
     writeln!(
         out,
         "  active people: {} customer, {} supplier",

@@ -12,6 +12,7 @@ pub mod firms;
 pub mod invitations;
 pub mod models;
 pub mod partnership_languages;
+pub mod partnership_optional_dimensions;
 pub mod partnership_states;
 pub mod partnerships;
 pub mod people;

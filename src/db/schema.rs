@@ -78,6 +78,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    partnership_optional_dimensions (partnership_id, dimension_id) {
+        partnership_id -> BigInt,
+        dimension_id -> Text,
+    }
+}
+
+diesel::table! {
     waves (id) {
         id -> BigInt,
         partnership_id -> BigInt,
@@ -426,6 +433,7 @@ diesel::joinable!(partnerships -> firms (customer_firm_id));
 diesel::joinable!(people -> partnerships (partnership_id));
 diesel::joinable!(partnership_states -> partnerships (partnership_id));
 diesel::joinable!(partnership_languages -> partnerships (partnership_id));
+diesel::joinable!(partnership_optional_dimensions -> partnerships (partnership_id));
 diesel::joinable!(waves -> partnerships (partnership_id));
 diesel::joinable!(waves -> template_versions (template_version_id));
 diesel::joinable!(invitations -> waves (wave_id));
@@ -492,6 +500,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     partnerships,
     partnership_states,
     partnership_languages,
+    partnership_optional_dimensions,
     people,
     waves,
     invitations,

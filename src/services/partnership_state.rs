@@ -42,6 +42,9 @@ pub struct PartnershipEdit {
     pub reminder_days: Option<Vec<i64>>,
     /// The language of people whose roster row names none: `en`, `fr`, `de` or `es`.
     pub language: Option<String>,
+    /// The optional dimensions of the partnership's template to ask from the next wave on
+    /// (e.g. `["joint_future"]`; `[]` asks none).
+    pub optional_dimensions: Option<Vec<String>>,
 }
 
 /// A partnership's state, `active` when nothing was ever stored.
@@ -173,8 +176,29 @@ pub fn edit(
             spec.language.to_string(),
             false,
         );
+        let optional_before = crate::db::partnership_optional_dimensions::list(conn, id)?;
+        let optional_after = match &edit.optional_dimensions {
+            None => optional_before.clone(),
+            Some(ids) => optional_dimensions(catalog, &row.template_id, ids)?,
+        };
+        let list = |ids: &[String]| {
+            if ids.is_empty() {
+                "none".to_owned()
+            } else {
+                ids.join(", ")
+            }
+        };
+        note(
+            "optional_dimensions",
+            list(&optional_before),
+            list(&optional_after),
+            false,
+        );
         if changes.is_empty() {
             return show(conn, id);
+        }
+        if optional_after != optional_before {
+            crate::db::partnership_optional_dimensions::replace(conn, id, &optional_after)?;
         }
         if spec.language != language_before {
             crate::db::partnership_languages::put(conn, id, spec.language.code())?;
@@ -208,6 +232,46 @@ pub fn edit(
         )?;
         show(conn, id)
     })
+}
+
+/// `ids` checked against the optional dimensions of the template `template_id`, deduplicated
+/// and sorted as stored; an unknown or non-optional id is a problem of `optional_dimensions`.
+fn optional_dimensions(
+    catalog: &Catalog,
+    template_id: &str,
+    ids: &[String],
+) -> Result<Vec<String>, ServiceError> {
+    let template = catalog.get(template_id).ok_or_else(|| {
+        ServiceError::Conflict(format!(
+            "the partnership's template {template_id:?} is not loaded (was its file removed from the templates folder?)"
+        ))
+    })?;
+    let offered: Vec<&str> = template
+        .optional_dimensions()
+        .iter()
+        .map(|d| d.id())
+        .collect();
+    let mut chosen: Vec<String> = Vec::new();
+    for id in ids.iter().map(|id| id.trim()) {
+        if !offered.contains(&id) {
+            return Err(ServiceError::Invalid(vec![FieldProblem {
+                field: "optional_dimensions".into(),
+                message: format!(
+                    "{id:?} is not an optional dimension of template {template_id} (optional: {})",
+                    if offered.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        offered.join(", ")
+                    }
+                ),
+            }]));
+        }
+        if !chosen.iter().any(|c| c == id) {
+            chosen.push(id.to_owned());
+        }
+    }
+    chosen.sort();
+    Ok(chosen)
 }
 
 /// A move in a partnership's life.

@@ -45,6 +45,8 @@ pub struct PartnershipView {
     pub state_note: String,
     /// The language of people whose roster row names none.
     pub language: crate::domain::Language,
+    /// The optional dimensions of its template the partnership asks (e.g. `joint_future`).
+    pub optional_dimensions: Vec<String>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
@@ -187,6 +189,7 @@ fn views(conn: &mut Conn, rows: Vec<Partnership>) -> Result<Vec<PartnershipView>
                 state,
                 state_note,
                 language: default_language(conn, p.id)?,
+                optional_dimensions: crate::db::partnership_optional_dimensions::list(conn, p.id)?,
                 created_at: p.created_at,
             })
         })
@@ -242,6 +245,8 @@ pub fn import_history(
         ))
     })?;
     conn.write_transaction(|conn| {
+        let template =
+            &crate::db::partnership_optional_dimensions::variant(conn, template, partnership_id)?;
         let summary = crate::import::responses::import(conn, partnership_id, template, bytes)?;
         crate::auth::audit::audit(
             conn,

@@ -812,7 +812,7 @@ mod tests {
             "{broken_line}"
         );
         assert!(
-            broken_line.ends_with(": item \"trust\": dimension \"trsut\" is not declared (declared: win_win, trust, shared_objectives)"),
+            broken_line.ends_with(": item \"trust\": dimension \"trsut\" is not declared (declared: win_win, trust, shared_objectives, joint_future)"),
             "{broken_line}"
         );
         let error = report.into_catalog().expect_err("refused");

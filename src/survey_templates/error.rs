@@ -147,6 +147,24 @@ pub enum ProblemKind {
         "item \"{target}\" already has a meta item (line {first_line}); an item has at most one"
     )]
     DuplicateMeta { target: String, first_line: usize },
+    #[error(
+        "meta_of \"{target}\" is in dimension \"{target_dimension}\" and this item in \
+         \"{dimension}\"; where either is optional both must be in the same dimension, so that \
+         a wave asks both or neither"
+    )]
+    MetaAcrossOptional {
+        target: String,
+        target_dimension: String,
+        dimension: String,
+    },
+    #[error(
+        "\"{dimension}\" is not an optional dimension of this template (optional: {})",
+        if .optional.is_empty() { "none".to_owned() } else { .optional.join(", ") }
+    )]
+    NotOptional {
+        dimension: String,
+        optional: Vec<String>,
+    },
     #[error("no item belongs to this dimension")]
     EmptyDimension,
     #[error("unknown scale kind \"{0}\" (known: {known})", known = known_scale_kinds())]

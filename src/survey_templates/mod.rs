@@ -154,16 +154,40 @@ pub struct SurveyTemplate {
     /// The `[translations.<code>]` tables, in the order of [`Language::ALL`]; empty for an English-only template
     /// (every body stored before translations existed).
     translations: Vec<Translation>,
+    /// Everything the file declares, optional dimensions included; `dimensions`, `items` and
+    /// `open_questions` above are what this variant asks.
+    #[serde(skip)]
+    declared: Box<Declared>,
+    /// The optional dimensions this variant asks, in file order (empty: none).
+    included: Vec<String>,
 }
+
+/// The file's full lists, kept so that a variant with other optional dimensions can be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Declared {
+    dimensions: Vec<Dimension>,
+    items: Vec<Item>,
+    open_questions: Vec<OpenQuestion>,
+}
+
+/// The separator between a template's hash and the optional dimensions a variant includes in
+/// a stored version (`<sha-256>+future`).
+const VARIANT_SEPARATOR: char = '+';
 
 impl SurveyTemplate {
     /// Re-reads the body a wave stored, refusing it when it does not hash to the version stored
     /// beside it: a report must never be drawn with words other than those of its wave.
+    ///
+    /// A version may name the optional dimensions the wave asked after the hash
+    /// (`<sha-256>+future`, see [`SurveyTemplate::with_optional`]); a plain hash asks none.
     pub fn from_stored(version: &str, body: &str) -> Result<SurveyTemplate, TemplateError> {
         let short: String = version.chars().take(SHORT_VERSION_LEN).collect();
         let source = format!("stored template v{short}");
+        let mut parts = version.split(VARIANT_SEPARATOR);
+        let hash = parts.next().unwrap_or_default();
+        let included: Vec<String> = parts.map(str::to_owned).collect();
         let template = parse(&source, body)?;
-        if template.version != version {
+        if template.version != hash {
             return Err(TemplateError::new(
                 source,
                 vec![Problem::new(
@@ -176,7 +200,116 @@ impl SurveyTemplate {
                 )],
             ));
         }
-        Ok(template)
+        if included.is_empty() {
+            return Ok(template);
+        }
+        template.with_optional(&included).map_err(|dimension| {
+            TemplateError::new(
+                source,
+                vec![Problem::new(
+                    None,
+                    Subject::Template,
+                    ProblemKind::NotOptional {
+                        dimension,
+                        optional: template
+                            .optional_dimensions()
+                            .iter()
+                            .map(|d| d.id.clone())
+                            .collect(),
+                    },
+                )],
+            )
+        })
+    }
+
+    /// Fills the asked lists from the declared ones with `included` optional dimensions (the
+    /// parser calls it with none: optional dimensions are left out until asked for).
+    fn select(&mut self, included: Vec<String>) {
+        let declared = &self.declared;
+        let asked = |dimension: &str| {
+            declared
+                .dimensions
+                .iter()
+                .any(|d| d.id == dimension && (!d.optional || included.contains(&d.id)))
+        };
+        self.dimensions = declared
+            .dimensions
+            .iter()
+            .filter(|d| asked(&d.id))
+            .cloned()
+            .collect();
+        self.items = declared
+            .items
+            .iter()
+            .filter(|item| asked(&item.dimension))
+            .cloned()
+            .collect();
+        self.open_questions = declared
+            .open_questions
+            .iter()
+            .filter(|q| q.dimension.as_deref().is_none_or(asked))
+            .cloned()
+            .collect();
+        let hash = self
+            .version
+            .split(VARIANT_SEPARATOR)
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        self.version = std::iter::once(hash)
+            .chain(included.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(&VARIANT_SEPARATOR.to_string());
+        self.included = included;
+    }
+
+    /// The same file asking the optional dimensions `ids` (and no other): the variant a
+    /// partnership that opted in runs. Its version is the file's hash followed by
+    /// `+<dimension>` per included dimension in file order, so a wave's stored version says
+    /// exactly what it asked. `Err` names the first id that is not an optional dimension.
+    pub fn with_optional(&self, ids: &[String]) -> Result<SurveyTemplate, String> {
+        if let Some(unknown) = ids.iter().find(|id| {
+            !self
+                .declared
+                .dimensions
+                .iter()
+                .any(|d| d.optional && &d.id == *id)
+        }) {
+            return Err(unknown.clone());
+        }
+        let included: Vec<String> = self
+            .declared
+            .dimensions
+            .iter()
+            .filter(|d| ids.contains(&d.id))
+            .map(|d| d.id.clone())
+            .collect();
+        let mut variant = self.clone();
+        variant.select(included);
+        Ok(variant)
+    }
+
+    /// The dimensions the file declares `optional = true`, in file order, asked or not.
+    pub fn optional_dimensions(&self) -> Vec<&Dimension> {
+        self.declared
+            .dimensions
+            .iter()
+            .filter(|d| d.optional)
+            .collect()
+    }
+
+    /// The optional dimensions this variant asks, in file order.
+    pub fn included_optional(&self) -> &[String] {
+        &self.included
+    }
+
+    /// The items of a declared dimension, asked by this variant or not (for listings).
+    pub fn declared_items(&self, dimension_id: &str) -> Vec<&Item> {
+        self.declared
+            .items
+            .iter()
+            .filter(|item| item.dimension == dimension_id)
+            .collect()
     }
 
     pub fn id(&self) -> &str {
@@ -191,7 +324,8 @@ impl SurveyTemplate {
         &self.description
     }
 
-    /// Lowercase hex SHA-256 of the exact body.
+    /// Lowercase hex SHA-256 of the exact body, followed by `+<dimension>` for each optional
+    /// dimension this variant asks.
     pub fn version(&self) -> &str {
         &self.version
     }
@@ -371,6 +505,8 @@ pub struct Dimension {
     id: String,
     name: String,
     description: String,
+    /// Asked only in partnerships that opt in (`optional = true` in the file).
+    optional: bool,
 }
 
 impl Dimension {
@@ -384,6 +520,11 @@ impl Dimension {
 
     pub fn description(&self) -> &str {
         &self.description
+    }
+
+    /// Whether the dimension is asked only where a partnership opts in.
+    pub fn is_optional(&self) -> bool {
+        self.optional
     }
 }
 
@@ -427,6 +568,9 @@ pub struct OpenQuestion {
     id: String,
     wording: Wording,
     optional: bool,
+    /// The dimension the question belongs to: asked only when that dimension is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dimension: Option<String>,
 }
 
 impl OpenQuestion {
@@ -441,6 +585,11 @@ impl OpenQuestion {
     /// Whether a response may leave the question empty.
     pub fn is_optional(&self) -> bool {
         self.optional
+    }
+
+    /// The dimension this question belongs to, if the file says so.
+    pub fn dimension(&self) -> Option<&str> {
+        self.dimension.as_deref()
     }
 
     pub fn wording_for(&self, side: TemplateSide, partner_name: &str) -> String {
@@ -602,6 +751,211 @@ supplier = "What changed at {partner}, our customer?"
             "{message}"
         );
         assert!(message.contains(template.version()), "{message}");
+    }
+
+    const WITH_OPTIONAL: &str = r#"
+id = "pulse"
+title = "Pulse"
+
+[scale]
+kind = "agreement"
+labels = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+dont_know = "Don't know"
+
+[[dimensions]]
+id = "trust"
+name = "Trust"
+
+[[dimensions]]
+id = "future"
+name = "Joint future"
+optional = true
+
+[[items]]
+id = "trust"
+dimension = "trust"
+customer = "We can trust {partner}."
+supplier = "We can trust {partner}."
+
+[[items]]
+id = "together"
+dimension = "future"
+customer = "Together with {partner} we achieve more."
+supplier = "Together with {partner} we achieve more."
+
+[[open_questions]]
+id = "changes"
+customer = "What changed?"
+supplier = "What changed?"
+
+[[open_questions]]
+id = "ideas"
+dimension = "future"
+customer = "What could we achieve together?"
+supplier = "What could we achieve together?"
+"#;
+
+    fn ids<T>(list: &[T], id: fn(&T) -> &str) -> Vec<&str> {
+        list.iter().map(id).collect()
+    }
+
+    #[test]
+    fn an_optional_dimension_is_left_out_until_asked_for() {
+        let template = parse("pulse.toml", WITH_OPTIONAL).expect("parses");
+
+        assert_eq!(ids(template.dimensions(), Dimension::id), ["trust"]);
+        assert_eq!(ids(template.items(), Item::id), ["trust"]);
+        assert_eq!(
+            ids(template.open_questions(), OpenQuestion::id),
+            ["changes"]
+        );
+        assert_eq!(template.version().len(), 64, "the plain hash");
+        assert_eq!(
+            template
+                .optional_dimensions()
+                .iter()
+                .map(|d| d.id())
+                .collect::<Vec<_>>(),
+            ["future"]
+        );
+        assert!(template.included_optional().is_empty());
+    }
+
+    #[test]
+    fn a_variant_asks_the_dimension_its_items_and_its_question_and_says_so_in_its_version() {
+        let template = parse("pulse.toml", WITH_OPTIONAL).expect("parses");
+
+        let variant = template
+            .with_optional(&["future".to_owned()])
+            .expect("future is optional");
+
+        assert_eq!(
+            ids(variant.dimensions(), Dimension::id),
+            ["trust", "future"]
+        );
+        assert_eq!(ids(variant.items(), Item::id), ["trust", "together"]);
+        assert_eq!(
+            ids(variant.open_questions(), OpenQuestion::id),
+            ["changes", "ideas"]
+        );
+        assert_eq!(variant.version(), format!("{}+future", template.version()));
+        assert_eq!(variant.short_version(), template.short_version());
+        assert_eq!(variant.body(), template.body(), "the same bytes");
+        assert_eq!(variant.included_optional(), ["future"]);
+        let back = variant.with_optional(&[]).expect("none");
+        assert_eq!(back, template);
+    }
+
+    #[test]
+    fn a_stored_variant_reads_back_as_the_same_variant() {
+        let variant = parse("pulse.toml", WITH_OPTIONAL)
+            .expect("parses")
+            .with_optional(&["future".to_owned()])
+            .expect("optional");
+
+        let stored =
+            SurveyTemplate::from_stored(variant.version(), variant.body()).expect("readable");
+
+        assert_eq!(stored, variant);
+    }
+
+    #[test]
+    fn only_optional_dimensions_can_be_asked_for() {
+        let template = parse("pulse.toml", WITH_OPTIONAL).expect("parses");
+
+        assert_eq!(
+            template.with_optional(&["trust".to_owned()]),
+            Err("trust".to_owned())
+        );
+        assert_eq!(
+            template.with_optional(&["futur".to_owned()]),
+            Err("futur".to_owned())
+        );
+        let error =
+            SurveyTemplate::from_stored(&format!("{}+trust", template.version()), template.body())
+                .expect_err("trust is not optional");
+        assert!(
+            error.to_string().ends_with(
+                "\"trust\" is not an optional dimension of this template (optional: future)"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_open_question_names_a_declared_dimension_with_its_line_and_column() {
+        let body = WITH_OPTIONAL.replace(
+            r#"dimension = "future"
+customer = "What"#,
+            r#"dimension = "futre"
+customer = "What"#,
+        );
+
+        let error = parse("pulse.toml", &body).expect_err("undeclared");
+
+        assert_eq!(
+            error.to_string(),
+            "pulse.toml:38:13: open question \"ideas\": dimension \"futre\" is not declared \
+             (declared: trust, future)"
+        );
+    }
+
+    #[test]
+    fn optional_must_be_true_or_false() {
+        let body = WITH_OPTIONAL.replace("optional = true", "optional = \"yes\"");
+
+        let error = parse("pulse.toml", &body).expect_err("a string");
+
+        assert!(
+            error
+                .to_string()
+                .starts_with("pulse.toml:17:12: dimension \"future\": "),
+            "{error}"
+        );
+        assert!(error.to_string().contains("true or false"), "{error}");
+    }
+
+    #[test]
+    fn a_meta_item_cannot_cross_into_an_optional_dimension() {
+        let body = format!(
+            "{WITH_OPTIONAL}\n[[items]]\nid = \"their_together\"\ndimension = \"trust\"\nmeta_of = \"together\"\ncustomer = \"They think so?\"\nsupplier = \"They think so?\"\n"
+        );
+
+        let error = parse("pulse.toml", &body).expect_err("crosses");
+
+        assert!(
+            error.to_string().contains(
+                "meta_of \"together\" is in dimension \"future\" and this item in \"trust\""
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_shipped_perception_template_offers_joint_future_in_every_language() {
+        let catalog = Catalog::load(None).expect("the shipped templates are sound");
+        let template = catalog.get("partnership-perception").expect("shipped");
+
+        assert_eq!(template.items().len(), 8, "eight items unless opted in");
+        let variant = template
+            .with_optional(&["joint_future".to_owned()])
+            .expect("optional");
+        assert_eq!(variant.items().len(), 11);
+        assert_eq!(variant.dimension_items("joint_future").len(), 3);
+        let question = variant
+            .open_question("joint_achievement")
+            .expect("the seeds' question");
+        assert_eq!(question.dimension(), Some("joint_future"));
+        for language in crate::domain::Language::ALL {
+            let (localized, translated) = variant.localized(language);
+            assert!(translated, "{language}");
+            let item = localized.item("achieve_together").expect("asked");
+            assert!(
+                item.wording_for(TemplateSide::Customer, "Bolt")
+                    .contains("Bolt"),
+                "{language}"
+            );
+        }
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub fn open_wave(
         let template = catalog
             .get(&partnership.template_id)
             .ok_or_else(|| WaveError::TemplateMissing(partnership.template_id.clone()))?;
+        let template =
+            &db::partnership_optional_dimensions::variant(conn, template, partnership.id)?;
         let version = template_versions::ensure(conn, template)?;
         let invitees: Vec<Person> = db::people::for_partnership(conn, partnership.id)?
             .into_iter()

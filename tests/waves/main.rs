@@ -13,6 +13,7 @@ mod comments;
 mod form;
 mod languages;
 mod lifecycle;
+mod optional_dimensions;
 mod scales;
 
 use std::time::{Duration, Instant};

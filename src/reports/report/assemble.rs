@@ -82,6 +82,15 @@ pub fn assemble(input: &ReportInput) -> Report {
         .iter()
         .map(|(i, d)| (i.as_str(), d.as_str()))
         .collect();
+    // A wave that did not ask an item or dimension (an earlier template version, or an
+    // optional dimension the partnership had not opted in to) has no record of it: "withheld"
+    // would say people were asked and too few answered.
+    let asked = |seq: i64, target: &str| {
+        !input
+            .not_asked
+            .get(&seq)
+            .is_some_and(|targets| targets.contains(target))
+    };
 
     for w in &shown_waves {
         for side in Side::BOTH {
@@ -100,6 +109,9 @@ pub fn assemble(input: &ReportInput) -> Report {
                     let shown = id.suppressed.is_none();
                     let withheld = |t: usize| w.target_reason(side, *kind, pos, t);
                     for (t, (item, _)) in input.items.iter().enumerate() {
+                        if !asked(w.seq, item) {
+                            continue;
+                        }
                         let reason = withheld(t);
                         let summary = reason.is_none().then(|| {
                             stats::describe_item(&item_histogram(g, item), input.scale.favourable)
@@ -122,6 +134,9 @@ pub fn assemble(input: &ReportInput) -> Report {
                         });
                     }
                     for (i, d) in input.dimensions.iter().enumerate() {
+                        if !asked(w.seq, d) {
+                            continue;
+                        }
                         let reason = withheld(first_dimension + i);
                         let stats =
                             reason
@@ -162,11 +177,17 @@ pub fn assemble(input: &ReportInput) -> Report {
                     continue;
                 }
                 for (t, &(target_kind, target)) in targets.iter().enumerate() {
+                    if !asked(w.seq, target) {
+                        continue;
+                    }
                     report
                         .icc
                         .push(icc_record(w, side, kind, target_kind, target, t));
                 }
                 for (i, d) in input.dimensions.iter().enumerate() {
+                    if !asked(w.seq, d) {
+                        continue;
+                    }
                     report.segment_tests.push(segment_test_record(
                         w,
                         side,
@@ -178,6 +199,9 @@ pub fn assemble(input: &ReportInput) -> Report {
             }
         }
         for (t, &(target_kind, target)) in targets.iter().enumerate() {
+            if !asked(w.seq, target) {
+                continue;
+            }
             let (customer, supplier) = (
                 w.shown_whole_target(Side::Customer, t),
                 w.shown_whole_target(Side::Supplier, t),
@@ -224,6 +248,9 @@ pub fn assemble(input: &ReportInput) -> Report {
     super::chance::fill(&mut report, &critical);
     for w in &shown_waves {
         for (i, d) in input.dimensions.iter().enumerate() {
+            if !asked(w.seq, d) {
+                continue;
+            }
             report
                 .joint
                 .push(joint_record(w, d, first_dimension + i, min));

@@ -67,6 +67,37 @@ pub fn load(
         })
         .collect();
     let kpis = kpi::load_aligned(conn, partnership_id, &windows)?;
+    let mut not_asked: HashMap<i64, HashSet<String>> = HashMap::new();
+    let mut versions: HashMap<i64, HashSet<String>> = HashMap::new();
+    for w in closed
+        .iter()
+        .filter(|w| w.template_version_id != latest.template_version_id)
+    {
+        if !versions.contains_key(&w.template_version_id) {
+            let stored = template_versions::get(conn, w.template_version_id)?;
+            let theirs = SurveyTemplate::from_stored(&stored.version, &stored.body)
+                .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+            let targets: HashSet<String> = theirs
+                .items()
+                .iter()
+                .map(|i| i.id().to_owned())
+                .chain(theirs.dimensions().iter().map(|d| d.id().to_owned()))
+                .collect();
+            versions.insert(w.template_version_id, targets);
+        }
+        let theirs = &versions[&w.template_version_id];
+        let missing: HashSet<String> = template
+            .items()
+            .iter()
+            .map(|i| i.id())
+            .chain(template.dimensions().iter().map(|d| d.id()))
+            .filter(|id| !theirs.contains(*id))
+            .map(str::to_owned)
+            .collect();
+        if !missing.is_empty() {
+            not_asked.insert(w.seq, missing);
+        }
+    }
     let firm = |id: i64| names.get(&id).cloned().unwrap_or_default();
     Ok(ReportInput {
         scale: ReportScale::of(template.scale()),
@@ -94,6 +125,7 @@ pub fn load(
             .iter()
             .map(|(item, meta)| (item.id().to_owned(), meta.id().to_owned()))
             .collect(),
+        not_asked,
         groups,
         kpis,
     })

@@ -6,7 +6,7 @@
 //! [`assemble`] is pure (aggregates in, document out) and applies the confidentiality rules
 //! of [`super::confidentiality`] before any number is placed in the document.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -485,6 +485,9 @@ pub struct ReportInput {
     pub dimensions: Vec<String>,
     /// (item, its meta item) for each item that has one, in template order.
     pub meta_pairs: Vec<(String, String)>,
+    /// Per wave seq, the items and dimensions above that the wave's own template did not ask
+    /// (no entry: it asked them all). Such a wave gets no record of them.
+    pub not_asked: HashMap<i64, HashSet<String>>,
     pub groups: Vec<GroupAggregate>,
     pub kpis: Vec<AlignedKpi>,
 }

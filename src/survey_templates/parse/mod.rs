@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::error::{EntryName, Location, Problem, ProblemKind, Subject, TemplateError};
 use super::{
-    Dimension, Item, OpenQuestion, Scale, ScaleKind, SurveyTemplate, TemplateSide, Translation,
-    Wording, PARTNER_PLACEHOLDER,
+    Declared, Dimension, Item, OpenQuestion, Scale, ScaleKind, SurveyTemplate, TemplateSide,
+    Translation, Wording, PARTNER_PLACEHOLDER,
 };
 
 type Span = Range<usize>;
@@ -29,9 +29,9 @@ const TEMPLATE_KEYS: &[&str] = &[
     "translations",
 ];
 const SCALE_KEYS: &[&str] = &["kind", "labels", "dont_know", "favourable"];
-const DIMENSION_KEYS: &[&str] = &["id", "name", "description"];
+const DIMENSION_KEYS: &[&str] = &["id", "name", "description", "optional"];
 const ITEM_KEYS: &[&str] = &["id", "dimension", "customer", "supplier", "meta_of"];
-const OPEN_QUESTION_KEYS: &[&str] = &["id", "customer", "supplier", "optional"];
+const OPEN_QUESTION_KEYS: &[&str] = &["id", "customer", "supplier", "optional", "dimension"];
 
 /// Parses and checks one template. `source` names the file in every message (a path, or a label
 /// such as "stored template v…"); `body` is the exact text, kept and hashed as it is.
@@ -83,18 +83,26 @@ struct Parts {
 
 impl Parts {
     fn into_template(self, body: &str) -> SurveyTemplate {
-        SurveyTemplate {
+        let mut template = SurveyTemplate {
             id: self.id,
             title: self.title,
             description: self.description,
             version: version_of(body),
             body: body.to_owned(),
             scale: self.scale,
-            dimensions: self.dimensions,
-            items: self.items,
-            open_questions: self.open_questions,
+            dimensions: Vec::new(),
+            items: Vec::new(),
+            open_questions: Vec::new(),
             translations: self.translations,
-        }
+            declared: Box::new(Declared {
+                dimensions: self.dimensions,
+                items: self.items,
+                open_questions: self.open_questions,
+            }),
+            included: Vec::new(),
+        };
+        template.select(Vec::new());
+        template
     }
 }
 

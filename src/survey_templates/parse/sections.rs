@@ -64,7 +64,9 @@ impl Reader<'_> {
             "open_questions",
             false,
             Subject::OpenQuestion,
-            |reader, table, span, subject, id| reader.open_question(table, span, subject, id),
+            |reader, table, span, subject, id| {
+                reader.open_question(table, span, subject, id, &declared)
+            },
         );
 
         self.no_duplicates(&dimensions, |id, first_line| {
@@ -92,6 +94,7 @@ impl Reader<'_> {
             }
         }
         self.meta_targets_are_sound(&items, &meta_spans);
+        self.meta_stays_with_its_optional_dimension(&dimensions, &items, &meta_spans);
         self.every_dimension_has_items(&dimensions, root);
 
         let english = translations::English {
@@ -282,10 +285,12 @@ impl Reader<'_> {
         self.unknown_keys(table, DIMENSION_KEYS, subject);
         let name = self.required_string(table, Some(span), "name", subject);
         let description = self.optional_string(table, "description", subject);
+        let optional = self.boolean(table, "optional", false, subject);
         Some(Dimension {
             id: id?,
             name: name?.0,
             description: description.unwrap_or_default(),
+            optional: optional?,
         })
     }
 
@@ -400,29 +405,103 @@ impl Reader<'_> {
         }
     }
 
+    /// A `true`/`false` key, `default` when absent; `None` (reported) for another type.
+    fn boolean(
+        &mut self,
+        table: &DeTable<'_>,
+        key: &'static str,
+        default: bool,
+        subject: &Subject,
+    ) -> Option<bool> {
+        match table.get(key) {
+            None => Some(default),
+            Some(value) => match value.get_ref() {
+                DeValue::Boolean(flag) => Some(*flag),
+                other => {
+                    self.wrong_type(&value.span(), subject, key, "true or false", other);
+                    None
+                }
+            },
+        }
+    }
+
+    /// Where a meta item or its target is in an optional dimension, both must be in the same
+    /// one: a wave that leaves the dimension out then asks neither.
+    pub(super) fn meta_stays_with_its_optional_dimension(
+        &mut self,
+        dimensions: &[Entry<Dimension>],
+        items: &[Entry<Item>],
+        meta_spans: &[Option<(String, Span)>],
+    ) {
+        let optional = |id: &str| {
+            dimensions
+                .iter()
+                .filter_map(|entry| entry.value.as_ref())
+                .any(|d| d.id == id && d.optional)
+        };
+        let dimension_of = |id: &str| {
+            items
+                .iter()
+                .filter_map(|entry| entry.value.as_ref())
+                .find(|item| item.id == id)
+                .map(|item| item.dimension.clone())
+        };
+        for (entry, meta) in items.iter().zip(meta_spans) {
+            let (Some(item), Some((target, span))) = (entry.value.as_ref(), meta) else {
+                continue;
+            };
+            let Some(target_dimension) = dimension_of(target) else {
+                continue;
+            };
+            if target_dimension != item.dimension
+                && (optional(&target_dimension) || optional(&item.dimension))
+            {
+                self.report(
+                    Some(span),
+                    &entry.subject,
+                    ProblemKind::MetaAcrossOptional {
+                        target: target.clone(),
+                        target_dimension,
+                        dimension: item.dimension.clone(),
+                    },
+                );
+            }
+        }
+    }
+
     pub(super) fn open_question(
         &mut self,
         table: &DeTable<'_>,
         span: &Span,
         subject: &Subject,
         id: Option<String>,
+        declared: &[String],
     ) -> Option<OpenQuestion> {
         self.unknown_keys(table, OPEN_QUESTION_KEYS, subject);
         let wording = self.wording(table, span, subject);
-        let optional = match table.get("optional") {
-            None => Some(true),
-            Some(value) => match value.get_ref() {
-                DeValue::Boolean(optional) => Some(*optional),
-                other => {
-                    self.wrong_type(&value.span(), subject, "optional", "true or false", other);
-                    None
-                }
-            },
+        let optional = self.boolean(table, "optional", true, subject);
+        // `None` outside: a question without a dimension; `Some(None)`: a wrong one, reported.
+        let dimension = match self.optional_string(table, "dimension", subject) {
+            None => Some(None),
+            Some(dimension) if declared.contains(&dimension) => Some(Some(dimension)),
+            Some(dimension) => {
+                let at = table.get("dimension").map(|value| value.span());
+                self.report(
+                    at.as_ref(),
+                    subject,
+                    ProblemKind::UnknownDimension {
+                        dimension,
+                        declared: declared.to_vec(),
+                    },
+                );
+                None
+            }
         };
         Some(OpenQuestion {
             id: id?,
             wording: wording?,
             optional: optional?,
+            dimension: dimension?,
         })
     }
 

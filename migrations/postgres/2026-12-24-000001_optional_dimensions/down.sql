@@ -1,0 +1,1 @@
+DROP TABLE partnership_optional_dimensions;
