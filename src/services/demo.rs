@@ -178,6 +178,19 @@ pub fn seed(
         )?;
         add_goals(conn, view.id, k)?;
         partnerships::import_roster(conn, view.id, roster(story, &mut rng).as_bytes(), DEMO)?;
+        if k == 0 {
+            // The open wave of the first story also asks the optional joint-future questions.
+            crate::services::partnership_state::edit(
+                conn,
+                catalog,
+                view.id,
+                &crate::services::partnership_state::PartnershipEdit {
+                    optional_dimensions: Some(vec!["joint_future".to_owned()]),
+                    ..Default::default()
+                },
+                DEMO,
+            )?;
+        }
         crate::services::waves::open_now(conn, catalog, view.id, links, DEMO)?;
         summary.created.push((view.id, story.name.to_owned()));
     }

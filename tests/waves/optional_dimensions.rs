@@ -289,6 +289,19 @@ async fn joint_future_is_asked_only_after_opting_in(backend: Backend) {
             .await
             .unwrap();
         assert!(html.contains("Joint future"), "dimension named");
+        for (path, expected) in [
+            (
+                format!("/partnerships/{id}/items/achieve_together"),
+                "Together with",
+            ),
+            (format!("/partnerships/{id}/review"), "Joint future"),
+            (format!("/partnerships/{id}/export.csv"), "achieve_together"),
+        ] {
+            let r = admin.get(w.app.url(&path)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            let body = r.text().await.unwrap();
+            assert!(body.contains(expected), "{path}: {expected}");
+        }
         let comments = html
             .find("id=\"comments\"")
             .map_or("", |at| &html[at..(at + 3000).min(html.len())]);
