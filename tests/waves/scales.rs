@@ -233,5 +233,17 @@ world_test!(
             dashboard.contains("Mean (1–4 scale)"),
             "the trend axis runs 1–4"
         );
+        let review = manager
+            .get(w.app.url(&format!("/partnerships/{id}/review")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(review.status(), 200);
+        let review = review.text().await.unwrap();
+        assert!(
+            review.contains("Means are on the 4-point scale from 1 = Never to 4 = Always"),
+            "the review pack names the scale and its ends"
+        );
+        assert!(review.contains("Mean (1–4 scale)"), "its charts run 1–4");
     }
 );

@@ -42,6 +42,8 @@ pub struct Review {
     pub dimensions: Vec<DimensionView>,
     pub questions: Vec<String>,
     pub waves: Vec<i64>,
+    /// The scale the means are on, in words ("the 4-point scale from 1 = Never to 4 = Always").
+    pub scale: String,
 }
 
 /// The review pack for `wave`; `None` when the report has no such closed wave.
@@ -266,7 +268,16 @@ pub fn review(
         }
     }
 
+    let scale = &report.scale;
+    let scale = format!(
+        "the {}-point scale from 1 = {} to {} = {}",
+        scale.points,
+        scale.labels.first().map_or("", String::as_str),
+        scale.points,
+        scale.labels.last().map_or("", String::as_str),
+    );
     Ok(Some(Review {
+        scale,
         joint,
         leads,
         wave,
