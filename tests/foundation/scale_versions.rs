@@ -33,10 +33,18 @@ const FIVE: &str = r#"["Never", "Rarely", "Sometimes", "Often", "Always"]"#;
 const FOUR: &str = r#"["Never", "Sometimes", "Often", "Always"]"#;
 
 fn history(values: &[u8]) -> String {
+    history_of_wave(1, values)
+}
+
+fn history_of_wave(wave: i64, values: &[u8]) -> String {
     let mut csv = String::from("wave,firm,respondent,level,function,item,value\n");
     for (i, v) in values.iter().enumerate() {
-        csv.push_str(&format!("1,customer,c{i},staff,sales,clear_lines,{v}\n"));
-        csv.push_str(&format!("1,supplier,s{i},staff,sales,clear_lines,{v}\n"));
+        csv.push_str(&format!(
+            "{wave},customer,c{i},staff,sales,clear_lines,{v}\n"
+        ));
+        csv.push_str(&format!(
+            "{wave},supplier,s{i},staff,sales,clear_lines,{v}\n"
+        ));
     }
     csv
 }
@@ -122,6 +130,55 @@ both_backends!(
             after["items"], before["items"],
             "the same numbers as before"
         );
+
+        // A second wave on the four-point file: the report follows the latest scale, wave 1
+        // keeps its five counts, and the item page writes wave 1's counts out rather than
+        // squeezing them into four columns.
+        let r = client
+            .post(format!("{base4}/api/partnerships/{id}/history"))
+            .bearer_auth(ADMIN_TOKEN)
+            .header("content-type", "text/csv")
+            .body(history_of_wave(2, &[1, 2, 3, 4, 4]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let both = report(&client, &base4, id).await;
+        assert_eq!(both["scale"]["points"], 4);
+        let wave1: Vec<&Value> = both["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["wave"] == 1)
+            .collect();
+        let before_items: Vec<&Value> = before["items"].as_array().unwrap().iter().collect();
+        assert_eq!(wave1, before_items, "wave 1 unchanged by wave 2");
+        let admin = app
+            .signed_in("admin@example.com", tandem::auth::Role::Admin, vec![])
+            .await;
+        let page = admin
+            .get(format!("{base4}/partnerships/{id}/items/clear_lines"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        assert!(
+            page.contains("5-point scale — 1: 1 · 2: 1 · 3: 1 · 4: 1 · 5: 1 · don&#39;t know: 0")
+                || page
+                    .contains("5-point scale — 1: 1 · 2: 1 · 3: 1 · 4: 1 · 5: 1 · don't know: 0"),
+            "wave 1's five counts written out: {page}"
+        );
+        assert!(
+            page.contains("asked on a 5-point scale: its counts are in the table"),
+            "the distribution chart says why wave 1 has no bar"
+        );
+        for label in ["Never", "Sometimes", "Often", "Always"] {
+            assert!(
+                page.contains(&format!("<th scope=\"col\">{label}</th>")),
+                "{label}"
+            );
+        }
 
         // New answers follow the file: a 5 is now refused.
         let r = client

@@ -51,11 +51,16 @@ pub fn item_page(
                 Some(r) if r.id.suppressed.is_some() => {
                     Bar::Withheld(withheld(r.id.suppressed.as_deref().unwrap_or_default()))
                 }
+                // A wave asked on another scale than the latest (an earlier template version)
+                // cannot share the latest scale's columns: its counts are written out instead.
+                Some(ItemRecord { stats: Some(s), .. }) if s.counts.len() != width - 1 => {
+                    Bar::Withheld(format!(
+                        "asked on a {}-point scale: its counts are in the table",
+                        s.counts.len()
+                    ))
+                }
                 Some(ItemRecord { stats: Some(s), .. }) => {
                     let mut c = s.counts.clone();
-                    // A wave on another scale than the latest keeps its own counts, padded or
-                    // cut to the latest scale's columns.
-                    c.resize(width - 1, 0);
                     c.push(s.n_dont_know);
                     Bar::Shown(c)
                 }
@@ -73,13 +78,28 @@ pub fn item_page(
                     agreement,
                     ..
                 }) => {
-                    let mut counts = s.counts.clone();
-                    counts.resize(width - 1, 0);
-                    let mut v: Vec<TableCell> = counts
-                        .iter()
-                        .chain([&s.n_dont_know])
-                        .map(|n| TableCell::value(n.to_string()))
-                        .collect();
+                    let mut v: Vec<TableCell> = if s.counts.len() == width - 1 {
+                        s.counts
+                            .iter()
+                            .chain([&s.n_dont_know])
+                            .map(|n| TableCell::value(n.to_string()))
+                            .collect()
+                    } else {
+                        // Another scale: every count in the first cell, the rest left empty,
+                        // so the mean, favourable and agreement stay in their columns.
+                        let counts: Vec<String> = (1..)
+                            .zip(&s.counts)
+                            .map(|(point, n)| format!("{point}: {n}"))
+                            .chain([format!("don't know: {}", s.n_dont_know)])
+                            .collect();
+                        let mut cells = vec![TableCell::value(format!(
+                            "{}-point scale — {}",
+                            s.counts.len(),
+                            counts.join(" · ")
+                        ))];
+                        cells.resize(width, TableCell::value(String::new()));
+                        cells
+                    };
                     v.push(TableCell::value(format!(
                         "{}{}",
                         opt(s.mean, 2),
