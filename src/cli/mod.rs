@@ -720,6 +720,15 @@ fn templates(global: &Global, cmd: TemplatesCommand, out: &mut dyn Write) -> any
                     t.scale().kind().as_str(),
                     t.title()
                 )?;
+                for d in t.optional_dimensions() {
+                    writeln!(
+                        out,
+                        "    optional dimension {} ({}): {} items, asked where a partnership opts in",
+                        d.id(),
+                        d.name(),
+                        t.declared_items(d.id()).len()
+                    )?;
+                }
             }
             Ok(())
         }

@@ -136,6 +136,18 @@ async fn an_organisations_own_template_is_usable(backend: Backend) {
         ids.contains(&"pulse") && ids.contains(&"partnership-perception"),
         "{ids:?}"
     );
+    let perception = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "partnership-perception")
+        .unwrap();
+    assert_eq!(perception["items"], 8, "eight items unless opted in");
+    assert_eq!(
+        perception["optional_dimensions"],
+        json!([{"id": "joint_future", "name": "Joint future",
+                "items": ["achieve_together", "long_term_future", "invests_in_future"]}])
+    );
     let r = app
         .post("/api/partnerships")
         .json(&json!({"name": "P", "customer": "A", "supplier": "B", "template": "pulse"}))

@@ -14,9 +14,20 @@ pub struct TemplateSummary {
     /// SHA-256 of the file: the template's version.
     pub version: String,
     pub scale: String,
+    /// Items asked unless a partnership opts in to an optional dimension.
     pub items: usize,
     pub dimensions: Vec<String>,
     pub open_questions: usize,
+    /// Dimensions asked only where a partnership opts in (`optional_dimensions` of
+    /// `PATCH /api/partnerships/{id}`), with their items.
+    pub optional_dimensions: Vec<OptionalDimension>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OptionalDimension {
+    pub id: String,
+    pub name: String,
+    pub items: Vec<String>,
 }
 
 /// Every loaded survey template (shipped and the organisation's own).
@@ -36,6 +47,19 @@ pub async fn list(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, 
             items: t.items().len(),
             dimensions: t.dimensions().iter().map(|d| d.id().to_owned()).collect(),
             open_questions: t.open_questions().len(),
+            optional_dimensions: t
+                .optional_dimensions()
+                .iter()
+                .map(|d| OptionalDimension {
+                    id: d.id().to_owned(),
+                    name: d.name().to_owned(),
+                    items: t
+                        .declared_items(d.id())
+                        .iter()
+                        .map(|i| i.id().to_owned())
+                        .collect(),
+                })
+                .collect(),
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
