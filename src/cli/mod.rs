@@ -5,6 +5,7 @@
 mod bounces;
 mod flags;
 mod report;
+mod series;
 mod users;
 
 use std::io::Write;
@@ -86,6 +87,9 @@ pub enum Command {
     /// Check and list survey templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Add, list, edit, pause and resume a partnership's survey series
+    #[command(subcommand)]
+    Series(series::SeriesCommand),
     /// Open, close and list a partnership's waves
     #[command(subcommand)]
     Wave(WaveCommand),
@@ -135,11 +139,17 @@ pub enum WaveCommand {
     Open {
         #[arg(long)]
         partnership: i64,
+        /// The survey series (default main, the partnership's own)
+        #[arg(long)]
+        series: Option<String>,
     },
     /// Close the open wave now
     Close {
         #[arg(long)]
         partnership: i64,
+        /// The survey series (default main, the partnership's own)
+        #[arg(long)]
+        series: Option<String>,
     },
     /// Every wave with its invitations and responses
     Status {
@@ -422,6 +432,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Templates(cmd) => templates(&cli.global, cmd, out),
+        Command::Series(cmd) => {
+            let state = startup::prepare(&cli.global.settings()?)?;
+            series::series_command(&state, cmd, out)
+        }
         Command::Wave(cmd) => wave(&cli.global, cmd, out),
         Command::Tick => tick(&cli.global, out),
         Command::Backup { file } => {
@@ -716,11 +730,21 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
     let state = startup::prepare(&settings)?;
     let mut conn = state.pool.get()?;
     match cmd {
-        WaveCommand::Open { partnership } => {
+        WaveCommand::Open {
+            partnership,
+            series,
+        } => {
             let links = global.links(&settings);
             let opened =
                 crate::progress::with_spinner("opening the wave, queueing invitations", || {
-                    waves::open_now(&mut conn, &state.catalog, partnership, &links, "cli")
+                    waves::open_now(
+                        &mut conn,
+                        &state.catalog,
+                        partnership,
+                        series.as_deref(),
+                        &links,
+                        "cli",
+                    )
                 })?;
             writeln!(
                 out,
@@ -728,9 +752,13 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
                 opened.seq, opened.invited, opened.closes_at
             )?;
         }
-        WaveCommand::Close { partnership } => {
+        WaveCommand::Close {
+            partnership,
+            series,
+        } => {
             let links = global.links(&settings);
-            let closed = waves::close_now(&mut conn, partnership, &links, "cli")?;
+            let closed =
+                waves::close_now(&mut conn, partnership, series.as_deref(), &links, "cli")?;
             writeln!(
                 out,
                 "wave {} closed: {} of {} invited responded",
