@@ -14,6 +14,7 @@ mod form;
 mod languages;
 mod lifecycle;
 mod scales;
+mod series;
 
 use std::time::{Duration, Instant};
 
