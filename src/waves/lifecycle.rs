@@ -133,7 +133,10 @@ pub fn open_wave(
                 series_id: series.id,
             },
         )?;
-        let firms = FirmNames::load(conn, partnership)?;
+        let firms = FirmNames {
+            timezone: series.timezone.clone(),
+            ..FirmNames::load(conn, partnership)?
+        };
         // In chunks: one multi-row INSERT each for the invitations, their tokens and their
         // mails, and never more than a chunk of rendered mails in memory.
         for people in invitees.chunks(outbox::ENQUEUE_CHUNK) {
@@ -151,7 +154,6 @@ pub fn open_wave(
                     MailKind::Invitation,
                     person,
                     partnership,
-                    &series.timezone,
                     &wave,
                     &firms,
                     &token,
@@ -236,11 +238,10 @@ pub fn send_due_reminders(
         queued += conn.write_transaction(|conn| -> Result<usize, WaveError> {
             let partnership =
                 partnerships::get(conn, wave.partnership_id)?.ok_or(DieselError::NotFound)?;
-            let timezone = match wave.series_id {
-                None => partnership.timezone.clone(),
-                Some(id) => db::series::get_row(conn, id)?.timezone,
-            };
-            let firms = FirmNames::load(conn, &partnership)?;
+            let mut firms = FirmNames::load(conn, &partnership)?;
+            if let Some(id) = wave.series_id {
+                firms.timezone = db::series::get_row(conn, id)?.timezone;
+            }
             let behind: Vec<(i64, Person)> = invitations::unanswered(conn, wave.id)?
                 .into_iter()
                 .filter(|(invitation, person)| {
@@ -268,7 +269,6 @@ pub fn send_due_reminders(
                         MailKind::Reminder,
                         person,
                         &partnership,
-                        &timezone,
                         &wave,
                         &firms,
                         &token,
@@ -498,12 +498,13 @@ pub fn plan_of_series(s: &Series) -> Option<Plan> {
     })
 }
 
-/// The firms' names and the partnership's default language: what every mail of one wave
-/// needs besides the person.
+/// The firms' names, the partnership's default language and the timezone of the wave's
+/// series (its deadline is given in it): what every mail of one wave needs besides the person.
 struct FirmNames {
     customer: String,
     supplier: String,
     language: Language,
+    timezone: String,
 }
 
 impl FirmNames {
@@ -523,6 +524,7 @@ impl FirmNames {
             customer: name(p.customer_firm_id),
             supplier: name(p.supplier_firm_id),
             language,
+            timezone: p.timezone.clone(),
         })
     }
 
@@ -553,7 +555,6 @@ fn invitation_mail(
     kind: MailKind,
     person: &Person,
     partnership: &Partnership,
-    timezone: &str,
     wave: &Wave,
     firms: &FirmNames,
     token: &str,
@@ -562,7 +563,7 @@ fn invitation_mail(
     let side: Side = person.side.parse().map_err(WaveError::Corrupt)?;
     let recipient =
         Email::parse(person.email.as_deref().unwrap_or_default()).map_err(WaveError::Corrupt)?;
-    let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
+    let tz: chrono_tz::Tz = firms.timezone.parse().unwrap_or(chrono_tz::UTC);
     let person_name = person.name.clone();
     let own_firm = firms.of(side).to_owned();
     let partner_firm = firms.of(side.partner()).to_owned();
