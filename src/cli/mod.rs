@@ -801,6 +801,9 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
                         w.responded,
                         if w.imported { "  imported" } else { "" }
                     )?;
+                    if w.series != crate::domain::MAIN_SERIES {
+                        writeln!(out, "          series {}", w.series)?;
+                    }
                 }
             }
         }
@@ -831,10 +834,19 @@ fn tick(global: &Global, out: &mut dyn Write) -> anyhow::Result<()> {
         )?;
     }
     for (partnership, why) in &report.held {
-        writeln!(
-            out,
-            "scheduler: partnership {partnership} has a wave due but is {why}: not opened"
-        )?;
+        match why
+            .strip_prefix("series ")
+            .and_then(|rest| rest.split_once(": "))
+        {
+            Some((series, state)) => writeln!(
+                out,
+                "scheduler: partnership {partnership}: a wave of series {series} is due but not opened: {state}"
+            )?,
+            None => writeln!(
+                out,
+                "scheduler: partnership {partnership} has a wave due but is {why}: not opened"
+            )?,
+        }
     }
     let drained = tokio::runtime::Builder::new_current_thread()
         .enable_all()

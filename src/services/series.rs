@@ -47,7 +47,8 @@ pub struct SeriesView {
 pub struct SeriesEdit {
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    /// Survey template id; waves already run keep the template version they ran with.
+    /// Survey template id; only while the series has run no wave (a report covers one
+    /// template).
     pub template: Option<String>,
     /// `monthly`, `quarterly`, `half-yearly` or `every N days`.
     #[schema(pattern = "^(monthly|quarterly|half-yearly|every [0-9]+ days?)$")]
@@ -251,6 +252,20 @@ pub fn edit(
         let spec = input
             .validate(|t| catalog.get(t).is_some(), &p.timezone)
             .map_err(ServiceError::Invalid)?;
+        // A report covers one series and one template: a series that has run keeps its
+        // template (a new version of the same template is fine; waves keep theirs).
+        if spec.template != row.template_id {
+            let ran = store::wave_count(conn, p.id, Some(row.id))?;
+            if ran > 0 {
+                return Err(ServiceError::Invalid(vec![FieldProblem {
+                    field: "template".into(),
+                    message: format!(
+                        "series {} has run {ran} waves of {:?}: its template cannot change; add a new series for {:?}",
+                        row.key, row.template_id, spec.template
+                    ),
+                }]));
+            }
+        }
         let cadence = spec.cadence.to_string();
         let send_time = spec.send_time.format("%H:%M").to_string();
         let timezone = spec.timezone.name().to_owned();

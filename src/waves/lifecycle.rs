@@ -360,7 +360,8 @@ pub fn open_due_slots(
 /// Series whose scheduled slot is due now but not opened because the partnership is paused
 /// or archived, or the series itself is paused, with why: (partnership, "paused (supplier
 /// reorganising)") for the partnership's main series, (partnership, "series practices:
-/// paused (…)") for another. The scheduler's pass reports them.
+/// paused (…)") or (partnership, "series practices: the partnership is paused (…)") for
+/// another. The scheduler's pass reports them.
 pub fn held_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<(i64, String)>, WaveError> {
     let states: HashMap<i64, db::partnership_states::StateRow> = db::partnership_states::all(conn)?
         .into_iter()
@@ -386,7 +387,8 @@ pub fn held_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<(i64, Strin
         }
         for series in db::series::of_partnership(conn, &p)? {
             let reason = match st {
-                Some(st) => why(&st.state, &st.note),
+                Some(st) if series.is_main() => why(&st.state, &st.note),
+                Some(st) => format!("the partnership is {}", why(&st.state, &st.note)),
                 None if series.state != "active" => why(&series.state, &series.note),
                 None => continue,
             };

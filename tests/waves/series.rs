@@ -496,6 +496,22 @@ async fn two_series_run_apart(backend: Backend) {
         assert_eq!(f["series"], "main", "{f}");
     }
 
+    // A series that has run keeps its template: its reports never mix two.
+    let r = w
+        .app
+        .client
+        .patch(
+            w.app
+                .url(&format!("/api/partnerships/{id}/series/practices")),
+        )
+        .bearer_auth(crate::common::ADMIN_TOKEN)
+        .json(&json!({"template": "partnership-perception"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("cannot change"));
+
     // The dashboard switches series; its tables are each series' report.
     let admin = w
         .app
@@ -694,11 +710,24 @@ async fn pausing_holds_what_it_should(backend: Backend) {
         vec![
             (p, "series practices: paused (survey fatigue)".to_owned()),
             (q, "paused (reorganising)".to_owned()),
-            (q, "series practices: paused (reorganising)".to_owned()),
+            (
+                q,
+                "series practices: the partnership is paused (reorganising)".to_owned()
+            ),
         ]
     );
     let (_, waves) = get_json(&w, &format!("/api/partnerships/{q}/waves")).await;
     assert_eq!(waves, json!([]), "a paused partnership opens no series");
+    // `tandem tick` says why each held series did not open.
+    let tick = w.app.cli(&["tick"]);
+    tick.assert_ok();
+    for line in [
+        format!("partnership {p}: a wave of series practices is due but not opened: paused (survey fatigue)"),
+        format!("partnership {q} has a wave due but is paused (reorganising): not opened"),
+        format!("partnership {q}: a wave of series practices is due but not opened: the partnership is paused (reorganising)"),
+    ] {
+        assert!(tick.stdout.contains(&line), "{line}\n{}", tick.stdout);
+    }
 
     // The list says who is paused and why; every change is in the audit log.
     let out = w
