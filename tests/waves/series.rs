@@ -512,6 +512,19 @@ async fn two_series_run_apart(backend: Backend) {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("cannot change"));
 
+    // The inbox and the flag page say the series.
+    let om = w
+        .app
+        .signed_in("om@example.com", Role::Ombudsman, vec![(id, None)])
+        .await;
+    let (status, inbox) = page(&om, &w, "/flags").await;
+    assert_eq!(status, 200);
+    assert!(inbox.contains("series practices · "), "{inbox}");
+    let flag = of_practices[0]["id"].as_i64().unwrap();
+    let (status, html) = page(&om, &w, &format!("/flags/{flag}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("series practices · "), "{html}");
+
     // The dashboard switches series; its tables are each series' report.
     let admin = w
         .app
@@ -718,6 +731,19 @@ async fn pausing_holds_what_it_should(backend: Backend) {
     );
     let (_, waves) = get_json(&w, &format!("/api/partnerships/{q}/waves")).await;
     assert_eq!(waves, json!([]), "a paused partnership opens no series");
+    // Nor does a paused series open by hand.
+    let r = w
+        .app
+        .post(&format!("/api/partnerships/{p}/waves?series=practices"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("series practices is paused (survey fatigue)"),
+        "{body}"
+    );
     // `tandem tick` says why each held series did not open.
     let tick = w.app.cli(&["tick"]);
     tick.assert_ok();
