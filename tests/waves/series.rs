@@ -858,3 +858,82 @@ async fn pausing_a_series_holds_only_it_and_pausing_the_partnership_holds_all_sq
 async fn pausing_a_series_holds_only_it_and_pausing_the_partnership_holds_all_postgres() {
     pausing_holds_what_it_should(Backend::Postgres).await;
 }
+
+/// A series whose slots passed while the service was down: each missed slot is reported once,
+/// named with its series (apart from the main series' own reports), and the slot open now
+/// opens.
+async fn missed_slots_of_a_series(backend: Backend) {
+    let Some(w) = World::with(backend, None, &roster()).await else {
+        return;
+    };
+    let p = w.partnership;
+    let first = (tandem::db::now().date() - chrono::Days::new(65)).to_string();
+    let r = w
+        .app
+        .post(&format!("/api/partnerships/{p}/series"))
+        .json(&json!({"key": "pulse", "template": "partnership-practices",
+            "cadence": "monthly", "first_wave_on": first, "send_time": "00:00",
+            "timezone": "UTC", "response_window_days": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let pool = w.app.db.pool();
+    let catalog = Catalog::load(None).unwrap();
+    let links = tandem::mail::Links {
+        base_url: w.app.address.clone(),
+    };
+    let now = tandem::db::now();
+    let mut conn = pool.get().unwrap();
+    let report = tandem::services::waves::tick_at(&mut conn, &catalog, now, &links).unwrap();
+    let again = tandem::services::waves::tick_at(&mut conn, &catalog, now, &links).unwrap();
+    // Slots 0 and 1 (65 and about 35 days ago) passed whole; slot 2 (about 5 days ago, open
+    // ten days) is open now — unless months were short enough to put it 10 or more days back.
+    let expected_missed: Vec<u32> = (0..3u32)
+        .filter(|k| {
+            let opens = (tandem::db::now().date() - chrono::Days::new(65))
+                .checked_add_months(chrono::Months::new(*k))
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap();
+            opens + chrono::TimeDelta::days(10) <= now
+        })
+        .collect();
+    let missed: Vec<(String, u32)> = report
+        .missed
+        .iter()
+        .map(|m| (m.series.clone(), m.index))
+        .collect();
+    assert_eq!(
+        missed,
+        expected_missed
+            .iter()
+            .map(|k| ("pulse".to_owned(), *k))
+            .collect::<Vec<_>>()
+    );
+    assert!(again.missed.is_empty(), "reported once: {:?}", again.missed);
+    let audited: Vec<String> = tandem::auth::audit::recent(&mut conn, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "wave.missed")
+        .map(|e| e.details)
+        .collect();
+    assert_eq!(audited.len(), expected_missed.len(), "{audited:?}");
+    assert!(
+        audited.iter().all(|d| d.starts_with("series pulse, slot ")),
+        "{audited:?}"
+    );
+    let opened_now = expected_missed.len() < 3;
+    assert_eq!(report.opened.len(), usize::from(opened_now), "{report:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_series_missed_slot_is_reported_once_with_its_series_sqlite() {
+    missed_slots_of_a_series(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
+async fn a_series_missed_slot_is_reported_once_with_its_series_postgres() {
+    missed_slots_of_a_series(Backend::Postgres).await;
+}
