@@ -207,6 +207,7 @@ pub fn generate(
             let wave = waves::insert(
                 conn,
                 &NewWave {
+                    series_id: None,
                     partnership_id: view.id,
                     seq,
                     template_version_id: version.id,

@@ -5,6 +5,7 @@
 mod bounces;
 mod flags;
 mod report;
+mod series;
 mod users;
 
 use std::io::Write;
@@ -86,6 +87,9 @@ pub enum Command {
     /// Check and list survey templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Add, list, edit, pause and resume a partnership's survey series
+    #[command(subcommand)]
+    Series(series::SeriesCommand),
     /// Open, close and list a partnership's waves
     #[command(subcommand)]
     Wave(WaveCommand),
@@ -135,11 +139,17 @@ pub enum WaveCommand {
     Open {
         #[arg(long)]
         partnership: i64,
+        /// The survey series (default main, the partnership's own)
+        #[arg(long)]
+        series: Option<String>,
     },
     /// Close the open wave now
     Close {
         #[arg(long)]
         partnership: i64,
+        /// The survey series (default main, the partnership's own)
+        #[arg(long)]
+        series: Option<String>,
     },
     /// Every wave with its invitations and responses
     Status {
@@ -425,6 +435,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Templates(cmd) => templates(&cli.global, cmd, out),
+        Command::Series(cmd) => {
+            let state = startup::prepare(&cli.global.settings()?)?;
+            series::series_command(&state, cmd, out)
+        }
         Command::Wave(cmd) => wave(&cli.global, cmd, out),
         Command::Tick => tick(&cli.global, out),
         Command::Backup { file } => {
@@ -740,11 +754,21 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
     let state = startup::prepare(&settings)?;
     let mut conn = state.pool.get()?;
     match cmd {
-        WaveCommand::Open { partnership } => {
+        WaveCommand::Open {
+            partnership,
+            series,
+        } => {
             let links = global.links(&settings);
             let opened =
                 crate::progress::with_spinner("opening the wave, queueing invitations", || {
-                    waves::open_now(&mut conn, &state.catalog, partnership, &links, "cli")
+                    waves::open_now(
+                        &mut conn,
+                        &state.catalog,
+                        partnership,
+                        series.as_deref(),
+                        &links,
+                        "cli",
+                    )
                 })?;
             writeln!(
                 out,
@@ -752,9 +776,13 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
                 opened.seq, opened.invited, opened.closes_at
             )?;
         }
-        WaveCommand::Close { partnership } => {
+        WaveCommand::Close {
+            partnership,
+            series,
+        } => {
             let links = global.links(&settings);
-            let closed = waves::close_now(&mut conn, partnership, &links, "cli")?;
+            let closed =
+                waves::close_now(&mut conn, partnership, series.as_deref(), &links, "cli")?;
             writeln!(
                 out,
                 "wave {} closed: {} of {} invited responded",
@@ -797,6 +825,9 @@ fn wave(global: &Global, cmd: WaveCommand, out: &mut dyn Write) -> anyhow::Resul
                         w.responded,
                         if w.imported { "  imported" } else { "" }
                     )?;
+                    if w.series != crate::domain::MAIN_SERIES {
+                        writeln!(out, "          series {}", w.series)?;
+                    }
                 }
             }
         }
@@ -827,10 +858,19 @@ fn tick(global: &Global, out: &mut dyn Write) -> anyhow::Result<()> {
         )?;
     }
     for (partnership, why) in &report.held {
-        writeln!(
-            out,
-            "scheduler: partnership {partnership} has a wave due but is {why}: not opened"
-        )?;
+        match why
+            .strip_prefix("series ")
+            .and_then(|rest| rest.split_once(": "))
+        {
+            Some((series, state)) => writeln!(
+                out,
+                "scheduler: partnership {partnership}: a wave of series {series} is due but not opened: {state}"
+            )?,
+            None => writeln!(
+                out,
+                "scheduler: partnership {partnership} has a wave due but is {why}: not opened"
+            )?,
+        }
     }
     let drained = tokio::runtime::Builder::new_current_thread()
         .enable_all()

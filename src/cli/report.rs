@@ -36,6 +36,9 @@ pub struct ReportArgs {
     /// Only this wave (trends and lead–lag still use every closed wave up to it)
     #[arg(long)]
     pub wave: Option<i64>,
+    /// The survey series (default main, the partnership's own)
+    #[arg(long, conflicts_with = "portfolio")]
+    pub series: Option<String>,
     /// Breakdown: level, function, level_function or all (none); default level and function
     #[arg(long)]
     pub segment: Option<String>,
@@ -81,6 +84,7 @@ pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow
     let options = ReportOptions {
         wave: args.wave,
         segment,
+        series: args.series.clone(),
     };
     let mut conn = state.pool.get().context("taking a database connection")?;
     let doc = crate::services::reports::build(&mut conn, partnership, &options)?;

@@ -18,6 +18,7 @@ pub mod partnerships;
 pub mod people;
 pub mod responses;
 pub mod schema;
+pub mod series;
 pub mod template_versions;
 pub mod waves;
 pub mod writer;

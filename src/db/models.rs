@@ -121,6 +121,8 @@ pub struct Wave {
     pub imported: bool,
     pub slot_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// `None`: the partnership's main series.
+    pub series_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -138,6 +140,8 @@ pub struct NewWave<'a> {
     pub imported: bool,
     pub slot_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// `None`: the partnership's main series.
+    pub series_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

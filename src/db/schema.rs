@@ -99,6 +99,28 @@ diesel::table! {
         imported -> Bool,
         slot_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        series_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    survey_series (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        key -> Text,
+        name -> Text,
+        template_id -> Text,
+        cadence -> Text,
+        first_wave_on -> Nullable<Date>,
+        send_time -> Text,
+        timezone -> Text,
+        response_window_days -> BigInt,
+        reminder_days -> Text,
+        state -> Text,
+        note -> Text,
+        schedule_from -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -436,6 +458,8 @@ diesel::joinable!(partnership_languages -> partnerships (partnership_id));
 diesel::joinable!(partnership_optional_dimensions -> partnerships (partnership_id));
 diesel::joinable!(waves -> partnerships (partnership_id));
 diesel::joinable!(waves -> template_versions (template_version_id));
+diesel::joinable!(waves -> survey_series (series_id));
+diesel::joinable!(survey_series -> partnerships (partnership_id));
 diesel::joinable!(invitations -> waves (wave_id));
 diesel::joinable!(invitations -> people (person_id));
 diesel::joinable!(invitation_tokens -> invitations (invitation_id));
@@ -503,6 +527,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     partnership_optional_dimensions,
     people,
     waves,
+    survey_series,
     invitations,
     invitation_tokens,
     responses,

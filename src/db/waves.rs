@@ -1,5 +1,6 @@
-//! Waves: one round of one partnership's survey. `(partnership_id, seq)` is unique in the
-//! database, so a wave can never be created twice.
+//! Waves: one round of one survey series of a partnership. `(partnership_id, seq)` is unique
+//! in the database (wave numbers run across a partnership's series), so a wave can never be
+//! created twice; a scheduled slot is unique per series (`series_id` `None`: the main series).
 
 use diesel::prelude::*;
 
@@ -29,7 +30,59 @@ pub fn find_by_seq(conn: &mut Conn, partnership_id: i64, seq: i64) -> QueryResul
         .optional()
 }
 
-/// The partnership's open wave, if any.
+/// The waves of one series of a partnership, oldest first.
+pub fn for_series(
+    conn: &mut Conn,
+    partnership_id: i64,
+    series_id: Option<i64>,
+) -> QueryResult<Vec<Wave>> {
+    let q = waves::table
+        .filter(waves::partnership_id.eq(partnership_id))
+        .into_boxed();
+    let q = match series_id {
+        None => q.filter(waves::series_id.is_null()),
+        Some(id) => q.filter(waves::series_id.eq(id)),
+    };
+    q.order(waves::seq.asc()).load(conn)
+}
+
+/// The series' open wave, if any.
+pub fn open_for_series(
+    conn: &mut Conn,
+    partnership_id: i64,
+    series_id: Option<i64>,
+) -> QueryResult<Option<Wave>> {
+    let q = waves::table
+        .filter(waves::partnership_id.eq(partnership_id))
+        .filter(waves::state.eq("open"))
+        .into_boxed();
+    let q = match series_id {
+        None => q.filter(waves::series_id.is_null()),
+        Some(id) => q.filter(waves::series_id.eq(id)),
+    };
+    q.first(conn).optional()
+}
+
+/// Whether the series' scheduled slot at `slot_at` already has its wave.
+pub fn series_slot_taken(
+    conn: &mut Conn,
+    partnership_id: i64,
+    series_id: Option<i64>,
+    slot_at: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    let q = waves::table
+        .filter(waves::partnership_id.eq(partnership_id))
+        .filter(waves::slot_at.eq(slot_at))
+        .select(waves::id)
+        .into_boxed();
+    let q = match series_id {
+        None => q.filter(waves::series_id.is_null()),
+        Some(id) => q.filter(waves::series_id.eq(id)),
+    };
+    Ok(q.first::<i64>(conn).optional()?.is_some())
+}
+
+/// Any open wave of the partnership (of any series), if any.
 pub fn open_for_partnership(conn: &mut Conn, partnership_id: i64) -> QueryResult<Option<Wave>> {
     waves::table
         .filter(waves::partnership_id.eq(partnership_id))
@@ -44,19 +97,6 @@ pub fn next_seq(conn: &mut Conn, partnership_id: i64) -> QueryResult<i64> {
         .select(diesel::dsl::max(waves::seq))
         .first(conn)?;
     Ok(max.unwrap_or(0) + 1)
-}
-
-pub fn slot_taken(
-    conn: &mut Conn,
-    partnership_id: i64,
-    slot_at: chrono::NaiveDateTime,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        waves::table
-            .filter(waves::partnership_id.eq(partnership_id))
-            .filter(waves::slot_at.eq(slot_at)),
-    ))
-    .get_result(conn)
 }
 
 /// Every open wave, across partnerships.

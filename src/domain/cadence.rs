@@ -6,18 +6,24 @@ use std::str::FromStr;
 pub enum Cadence {
     Monthly,
     Quarterly,
+    /// Every six months.
+    HalfYearly,
     EveryDays(u32),
 }
 
 impl FromStr for Cadence {
     type Err = String;
 
-    /// `monthly`, `quarterly`, or `every N days` (N from 7 to 366).
+    /// `monthly`, `quarterly`, `half-yearly` (also `semiannual`), or `every N days` (N from 7
+    /// to 366).
     fn from_str(raw: &str) -> Result<Self, String> {
         let t = raw.trim().to_ascii_lowercase();
         match t.as_str() {
             "monthly" => return Ok(Cadence::Monthly),
             "quarterly" => return Ok(Cadence::Quarterly),
+            "half-yearly" | "half yearly" | "halfyearly" | "semiannual" | "semi-annual" => {
+                return Ok(Cadence::HalfYearly)
+            }
             _ => {}
         }
         let words: Vec<&str> = t.split_whitespace().collect();
@@ -33,7 +39,7 @@ impl FromStr for Cadence {
             return Ok(Cadence::EveryDays(n));
         }
         Err(format!(
-            "cadence {raw:?} is not understood: use \"monthly\", \"quarterly\" or \"every N days\""
+            "cadence {raw:?} is not understood: use \"monthly\", \"quarterly\", \"half-yearly\" or \"every N days\""
         ))
     }
 }
@@ -43,6 +49,7 @@ impl fmt::Display for Cadence {
         match self {
             Cadence::Monthly => f.write_str("monthly"),
             Cadence::Quarterly => f.write_str("quarterly"),
+            Cadence::HalfYearly => f.write_str("half-yearly"),
             Cadence::EveryDays(n) => write!(f, "every {n} days"),
         }
     }
@@ -54,12 +61,16 @@ mod tests {
 
     #[test]
     fn parses_and_prints_cadences() {
-        for s in ["monthly", "quarterly", "every 14 days"] {
+        for s in ["monthly", "quarterly", "half-yearly", "every 14 days"] {
             assert_eq!(s.parse::<Cadence>().unwrap().to_string(), s);
         }
         assert_eq!(
             " Quarterly ".parse::<Cadence>().unwrap(),
             Cadence::Quarterly
+        );
+        assert_eq!(
+            "Semiannual".parse::<Cadence>().unwrap(),
+            Cadence::HalfYearly
         );
         assert!("every 3 days".parse::<Cadence>().is_err());
         assert!("weekly-ish"

@@ -24,7 +24,7 @@ pub struct PartnershipInput {
     pub supplier: String,
     /// Survey template id (default `partnership-perception`).
     pub template: Option<String>,
-    /// `monthly`, `quarterly` (default) or `every N days`.
+    /// `monthly`, `quarterly` (default), `half-yearly` or `every N days`.
     pub cadence: Option<String>,
     /// Date of the first wave (YYYY-MM-DD), in the partnership's timezone.
     #[schema(value_type = Option<String>, format = Date)]

@@ -289,6 +289,7 @@ impl GoalContext {
         let cadence_days = match cadence.parse::<crate::domain::Cadence>() {
             Ok(crate::domain::Cadence::Monthly) => 365.25 / 12.0,
             Ok(crate::domain::Cadence::Quarterly) | Err(_) => 365.25 / 4.0,
+            Ok(crate::domain::Cadence::HalfYearly) => 365.25 / 2.0,
             Ok(crate::domain::Cadence::EveryDays(n)) => f64::from(n),
         };
         Ok(GoalContext {

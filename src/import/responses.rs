@@ -223,13 +223,27 @@ pub fn import(
     template: &SurveyTemplate,
     bytes: &[u8],
 ) -> Result<HistorySummary, ImportError> {
+    import_into_series(conn, partnership_id, None, template, bytes)
+}
+
+/// [`import`] into one survey series of the partnership (`None`: its main series). Wave
+/// numbers are the partnership's, across its series: a number another series has used is
+/// refused like any existing wave.
+pub fn import_into_series(
+    conn: &mut Conn,
+    partnership_id: i64,
+    series_id: Option<i64>,
+    template: &SurveyTemplate,
+    bytes: &[u8],
+) -> Result<HistorySummary, ImportError> {
     let parsed = parse(bytes, template).map_err(ImportError::Invalid)?;
-    conn.write_transaction(|conn| apply(conn, partnership_id, template, &parsed))
+    conn.write_transaction(|conn| apply(conn, partnership_id, series_id, template, &parsed))
 }
 
 fn apply(
     conn: &mut Conn,
     partnership_id: i64,
+    series_id: Option<i64>,
     template: &SurveyTemplate,
     parsed: &[HistoricResponse],
 ) -> Result<HistorySummary, ImportError> {
@@ -286,6 +300,7 @@ fn apply(
         let w = waves::insert(
             conn,
             &NewWave {
+                series_id,
                 partnership_id,
                 seq: *wave,
                 template_version_id: version.id,

@@ -517,12 +517,13 @@ pub fn wave_for_date(windows: &[WaveWindow], date: NaiveDate) -> Option<i64> {
         })
 }
 
-/// [`load_aligned`] over every wave of the partnership.
+/// [`load_aligned`] over every wave of the partnership's main series.
 pub fn aligned_for_partnership(
     conn: &mut Conn,
     partnership_id: i64,
 ) -> QueryResult<Vec<AlignedKpi>> {
-    let windows: Vec<WaveWindow> = crate::db::waves::for_partnership(conn, partnership_id)?
+    // The main series: KPIs and goals follow the partnership's own waves.
+    let windows: Vec<WaveWindow> = crate::db::waves::for_series(conn, partnership_id, None)?
         .iter()
         .map(|w| WaveWindow {
             seq: w.seq,

@@ -14,12 +14,24 @@ pub fn report_version(conn: &mut Conn, partnership_id: i64) -> Result<i64, Servi
     Ok(partnerships::report_version(conn, partnership_id)?)
 }
 
-/// The template of the partnership's latest closed wave, if any wave has closed.
+/// The template of the latest closed wave of the partnership's main series, if any closed.
 pub fn latest_closed_template(
     conn: &mut Conn,
     partnership_id: i64,
 ) -> Result<Option<SurveyTemplate>, ServiceError> {
-    let all = waves::for_partnership(conn, partnership_id)?;
+    latest_closed_template_of(conn, partnership_id, crate::domain::MAIN_SERIES)
+}
+
+/// The template of the latest closed wave of one series of the partnership, if any closed
+/// (an unknown series is not found).
+pub fn latest_closed_template_of(
+    conn: &mut Conn,
+    partnership_id: i64,
+    series: &str,
+) -> Result<Option<SurveyTemplate>, ServiceError> {
+    let p = partnerships::require(conn, partnership_id)?;
+    let series = super::series::resolve(conn, &p, Some(series))?;
+    let all = waves::for_series(conn, partnership_id, series.id)?;
     let Some(latest) = all
         .iter()
         .filter(|w| w.state == "closed")
@@ -31,6 +43,19 @@ pub fn latest_closed_template(
     SurveyTemplate::from_stored(&version.version, &version.body)
         .map(Some)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored template: {e}")))
+}
+
+/// The series of a partnership as the dashboard's switcher lists them: (key, name, template),
+/// the main series first.
+pub fn series_choices(
+    conn: &mut Conn,
+    partnership_id: i64,
+) -> Result<Vec<(String, String, String)>, ServiceError> {
+    let p = partnerships::require(conn, partnership_id)?;
+    Ok(crate::db::series::of_partnership(conn, &p)?
+        .into_iter()
+        .map(|s| (s.key, s.name, s.template_id))
+        .collect())
 }
 
 /// The names of the partnership's KPIs, in the order they were first imported.

@@ -191,7 +191,10 @@ pub fn seed(
                 DEMO,
             )?;
         }
-        crate::services::waves::open_now(conn, catalog, view.id, links, DEMO)?;
+        crate::services::waves::open_now(conn, catalog, view.id, None, links, DEMO)?;
+        if k == 0 {
+            practices_series(conn, catalog, links, view.id, &mut rng)?;
+        }
         summary.created.push((view.id, story.name.to_owned()));
     }
     let all: Vec<(i64, String)> = partnerships::list(conn, true)?
@@ -446,6 +449,89 @@ fn history(story: &Story, rng: &mut StdRng) -> (String, Vec<f64>) {
         }
     }
     (csv, supplier_trust)
+}
+
+/// The second survey series of the first demo partnership: the partnership-practices
+/// template (four-point frequency scale) twice a year, with two closed waves of history, so
+/// the dashboard's series switcher has something to switch to. Its next wave is scheduled two
+/// months ahead, so no demo start-up opens or misses one.
+fn practices_series(
+    conn: &mut Conn,
+    catalog: &Catalog,
+    links: &Links,
+    partnership: i64,
+    rng: &mut StdRng,
+) -> Result<(), ServiceError> {
+    crate::services::series::add(
+        conn,
+        catalog,
+        partnership,
+        &crate::domain::SeriesInput {
+            key: "practices".into(),
+            name: Some("Partnership practices".into()),
+            template: "partnership-practices".into(),
+            cadence: Some("half-yearly".into()),
+            first_wave_on: crate::db::now()
+                .date()
+                .checked_add_days(chrono::Days::new(60)),
+            ..Default::default()
+        },
+        DEMO,
+    )?;
+    // Wave numbers run across the partnership's series: these follow its open wave.
+    let first = crate::db::waves::next_seq(conn, partnership)?;
+    const ITEMS: [&str; 9] = [
+        "clear_lines",
+        "early_warning",
+        "executive_access",
+        "performance_reports",
+        "shares_plans",
+        "acts_on_feedback",
+        "strategic_involvement",
+        "joint_planning",
+        "joint_problem_solving",
+    ];
+    let mut csv = String::from("wave,firm,respondent,level,function,item,value\n");
+    for (n, wave) in (first..first + 2).enumerate() {
+        for i in 0..(2 * PEOPLE_PER_SIDE) {
+            if (i + n) % 7 == 0 {
+                continue;
+            }
+            let side = i % 2;
+            let firm = if side == 0 { "customer" } else { "supplier" };
+            let level = LEVELS[i % 3];
+            let function = FUNCTIONS[i % FUNCTIONS.len()];
+            for (j, item) in ITEMS.iter().enumerate() {
+                // the supplier sees fewer joint decisions than the customer, and it improves
+                let centre = if side == 1 && j >= 6 { 2.3 } else { 2.9 } + 0.2 * n as f64;
+                let value = if rng.random_range(0..100) < 6 {
+                    String::new()
+                } else {
+                    let x = centre + normal(rng) * 0.7;
+                    (x.round().clamp(1.0, 4.0) as i64).to_string()
+                };
+                let _ = writeln!(
+                    csv,
+                    "{wave},{firm},q{i:03},{level},{function},{item},{value}"
+                );
+            }
+        }
+    }
+    crate::services::series::import_history(
+        conn,
+        catalog,
+        partnership,
+        "practices",
+        csv.as_bytes(),
+        DEMO,
+    )?;
+    let series = crate::db::series::find_row(conn, partnership, "practices")?
+        .ok_or_else(|| ServiceError::NotFound("the demo's practices series".into()))?;
+    for wave in crate::db::waves::for_series(conn, partnership, Some(series.id))? {
+        crate::flags::run_for_wave(conn, partnership, wave.id, links)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+    }
+    Ok(())
 }
 
 fn roster(story: &Story, rng: &mut StdRng) -> String {

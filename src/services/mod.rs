@@ -18,6 +18,7 @@ pub mod partnerships;
 pub mod portfolio;
 pub mod reports;
 pub mod responses;
+pub mod series;
 pub mod sessions;
 pub mod submit_batch;
 pub mod summary;

@@ -188,6 +188,7 @@ pub fn summary(
     let options = ReportOptions {
         wave: None,
         segment: Some(SegmentKind::All),
+        series: None,
     };
     let report = match crate::reports::build(conn, partnership, &options) {
         Ok(r) => r,

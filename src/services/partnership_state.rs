@@ -25,8 +25,8 @@ use super::partnerships::{show, PartnershipView};
 pub struct PartnershipEdit {
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    /// `monthly`, `quarterly` or `every N days`.
-    #[schema(pattern = "^(monthly|quarterly|every [0-9]+ days?)$")]
+    /// `monthly`, `quarterly`, `half-yearly` or `every N days`.
+    #[schema(pattern = "^(monthly|quarterly|half-yearly|every [0-9]+ days?)$")]
     pub cadence: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub first_wave_on: Option<NaiveDate>,

@@ -46,13 +46,25 @@ pub fn queue_for_wave(
             wave.partnership_id
         ))
     })?;
-    // The dashboard's options: the same breakdowns, so the same cells are withheld.
-    let report = crate::reports::build(conn, wave.partnership_id, &ReportOptions::default())?;
+    // The dashboard's options: the same breakdowns, so the same cells are withheld; the
+    // wave's own series, so its template and earlier waves only.
+    let series = crate::db::series::key_of(conn, wave.series_id)?;
+    let report = crate::reports::build(
+        conn,
+        wave.partnership_id,
+        &ReportOptions {
+            series: Some(series),
+            ..ReportOptions::default()
+        },
+    )?;
     let flags = crate::flags::store::unresolved_for_partnership(conn, wave.partnership_id)?;
-    let timezone: String = partnerships::table
-        .find(wave.partnership_id)
-        .select(partnerships::timezone)
-        .first(conn)?;
+    let timezone: String = match wave.series_id {
+        Some(id) => crate::db::series::get_row(conn, id)?.timezone,
+        None => partnerships::table
+            .find(wave.partnership_id)
+            .select(partnerships::timezone)
+            .first(conn)?,
+    };
     let tz: chrono_tz::Tz = timezone.parse().map_err(|e| {
         ServiceError::Internal(anyhow::anyhow!(
             "partnership {} has the stored timezone {timezone:?}: {e}",

@@ -26,6 +26,8 @@ impl From<WaveError> for ServiceError {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WaveStatus {
     pub seq: i64,
+    /// The survey series the wave belongs to (`main`: the partnership's own).
+    pub series: String,
     pub state: String,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "crate::domain::utc::rfc3339")]
@@ -59,16 +61,19 @@ pub struct SideStatus {
 /// The audit actor of what the scheduler does on its own.
 pub const SCHEDULER: &str = "scheduler";
 
+/// Opens the next wave of a series (`None`: the main series) now, by hand.
 pub fn open_now(
     conn: &mut Conn,
     catalog: &Catalog,
     partnership_id: i64,
+    series: Option<&str>,
     links: &Links,
     actor: &str,
 ) -> Result<OpenedWave, ServiceError> {
     let p = super::partnerships::get(conn, partnership_id)?;
+    let series = super::series::resolve(conn, &p, series)?;
     conn.write_transaction(|conn| {
-        let opened = lifecycle::open_wave(conn, catalog, &p, db::now(), None, links)?;
+        let opened = lifecycle::open_wave(conn, catalog, &p, &series, db::now(), None, links)?;
         audit_wave(conn, actor, "wave.opened", partnership_id, opened.seq)?;
         Ok(opened)
     })
@@ -91,16 +96,19 @@ fn audit_wave(
     Ok(())
 }
 
+/// Closes the open wave of a series (`None`: the main series) now, by hand.
 pub fn close_now(
     conn: &mut Conn,
     partnership_id: i64,
+    series: Option<&str>,
     links: &Links,
     actor: &str,
 ) -> Result<WaveStatus, ServiceError> {
     let p = super::partnerships::get(conn, partnership_id)?;
+    let series = super::series::resolve(conn, &p, series)?;
     let now = db::now();
     let wave = conn.write_transaction(|conn| -> Result<Wave, ServiceError> {
-        let wave = lifecycle::close_open(conn, p.id, now)?;
+        let wave = lifecycle::close_open(conn, p.id, series.id, now)?;
         after_close(conn, &wave, links, actor)?;
         audit_wave(conn, actor, "wave.closed", p.id, wave.seq)?;
         Ok(wave)
@@ -113,8 +121,14 @@ pub fn close_now(
 
 pub fn status(conn: &mut Conn, partnership_id: i64) -> Result<Vec<WaveStatus>, ServiceError> {
     let p = super::partnerships::get(conn, partnership_id)?;
+    let series = db::series::of_partnership(conn, &p)?;
     let mut out = Vec::new();
     for w in waves::for_partnership(conn, partnership_id)? {
+        let of = series.iter().find(|s| s.id == w.series_id);
+        let (series_key, timezone) = match of {
+            Some(s) => (s.key.clone(), s.timezone.clone()),
+            None => (db::series::key_of(conn, w.series_id)?, p.timezone.clone()),
+        };
         let sides: Vec<SideStatus> = invitations::counts_by_side(conn, w.id)?
             .into_iter()
             .map(|(side, invited, responded)| SideStatus {
@@ -132,7 +146,8 @@ pub fn status(conn: &mut Conn, partnership_id: i64) -> Result<Vec<WaveStatus>, S
         let rate = |n: i64, d: i64| (d > 0).then(|| n as f64 / d as f64);
         out.push(WaveStatus {
             seq: w.seq,
-            closes_local: crate::waves::schedule::local_deadline(w.closes_at, &p.timezone),
+            series: series_key,
+            closes_local: crate::waves::schedule::local_deadline(w.closes_at, &timezone),
             state: w.state,
             opens_at: w.opens_at,
             closes_at: w.closes_at,
@@ -203,8 +218,15 @@ pub struct TickReport {
 fn record_missed(conn: &mut Conn, slot: &MissedSlot) -> Result<bool, ServiceError> {
     use diesel::result::{DatabaseErrorKind, Error};
     let target = format!("partnership {}", slot.partnership);
+    // The main series keeps the words it always had, so a slot reported before series
+    // existed is not reported again.
+    let series = if slot.series == crate::domain::MAIN_SERIES {
+        String::new()
+    } else {
+        format!("series {}, ", slot.series)
+    };
     let details = format!(
-        "slot {}: the wave due on {} was missed (the service was down for its whole window)",
+        "{series}slot {}: the wave due on {} was missed (the service was down for its whole window)",
         slot.index, slot.opens_local
     );
     match crate::auth::audit::audit(conn, SCHEDULER, "wave.missed", &target, &details) {
@@ -254,6 +276,7 @@ pub fn tick_at(
         if record_missed(conn, &slot)? {
             tracing::warn!(
                 partnership = slot.partnership,
+                series = %slot.series,
                 slot = slot.index,
                 opens_at = %slot.opens_at,
                 closes_at = %slot.closes_at,

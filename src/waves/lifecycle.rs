@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::schedule::{local_deadline, Plan, Slot};
 use crate::db::models::{NewWave, Partnership, Person, Wave};
+use crate::db::series::Series;
 use crate::db::{self, firms, invitations, partnerships, template_versions, waves, Conn};
 use crate::domain::partnership::reminder_days_from_text;
 use crate::domain::{Cadence, Email, Language, Side};
@@ -22,18 +23,20 @@ use crate::survey_templates::Catalog;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WaveError {
-    #[error("wave {0} of this partnership is still open: close it before opening another")]
+    #[error("wave {0} of this series is still open: close it before opening another")]
     AlreadyOpen(i64),
     #[error("this wave slot was already opened")]
     SlotTaken,
-    #[error("the partnership has no open wave")]
+    #[error("the series has no open wave")]
     NoneOpen,
-    #[error("the partnership's template {0:?} is not loaded")]
+    #[error("the series' template {0:?} is not loaded")]
     TemplateMissing(String),
     #[error("the partnership has nobody to invite: import a roster first")]
     NobodyToInvite,
     #[error("the partnership is {state}{}: no wave opens until it is {}", if note.is_empty() { String::new() } else { format!(" ({note})") }, if state == "paused" { "resumed" } else { "unarchived" })]
     NotActive { state: String, note: String },
+    #[error("series {key} is paused{}: no wave of it opens until it is resumed", if note.is_empty() { String::new() } else { format!(" ({note})") })]
+    SeriesPaused { key: String, note: String },
     #[error("a mail could not be rendered: {0}")]
     Render(String),
     #[error("a stored value is not valid: {0}")]
@@ -56,12 +59,14 @@ pub struct OpenedWave {
     pub invited: usize,
 }
 
-/// Opens the partnership's next wave now (by hand) or for a scheduled `slot`, creating one
-/// invitation, one link token and one queued mail per active person who has not opted out.
+/// Opens the next wave of a series of the partnership now (by hand) or for a scheduled
+/// `slot`, creating one invitation, one link token and one queued mail per active person who
+/// has not opted out. The wave keeps the series' template version, window and reminder plan.
 pub fn open_wave(
     conn: &mut Conn,
     catalog: &Catalog,
     partnership: &Partnership,
+    series: &Series,
     now: NaiveDateTime,
     slot: Option<Slot>,
     links: &Links,
@@ -75,17 +80,28 @@ pub fn open_wave(
                 });
             }
         }
-        if let Some(open) = waves::open_for_partnership(conn, partnership.id)? {
+        // Read inside the transaction: a pause that committed meanwhile holds the series.
+        let series = match series.id {
+            None => series.clone(),
+            Some(id) => Series::extra(db::series::get_row(conn, id)?),
+        };
+        if series.state != "active" {
+            return Err(WaveError::SeriesPaused {
+                key: series.key,
+                note: series.note,
+            });
+        }
+        if let Some(open) = waves::open_for_series(conn, partnership.id, series.id)? {
             return Err(WaveError::AlreadyOpen(open.seq));
         }
         if let Some(s) = slot {
-            if waves::slot_taken(conn, partnership.id, s.opens_at)? {
+            if waves::series_slot_taken(conn, partnership.id, series.id, s.opens_at)? {
                 return Err(WaveError::SlotTaken);
             }
         }
         let template = catalog
-            .get(&partnership.template_id)
-            .ok_or_else(|| WaveError::TemplateMissing(partnership.template_id.clone()))?;
+            .get(&series.template_id)
+            .ok_or_else(|| WaveError::TemplateMissing(series.template_id.clone()))?;
         let template =
             &db::partnership_optional_dimensions::variant(conn, template, partnership.id)?;
         let version = template_versions::ensure(conn, template)?;
@@ -98,7 +114,7 @@ pub fn open_wave(
         }
         let (opens_at, closes_at) = match slot {
             Some(s) => (s.opens_at, s.closes_at),
-            None => (now, now + TimeDelta::days(partnership.response_window_days)),
+            None => (now, now + TimeDelta::days(series.response_window_days)),
         };
         let seq = waves::next_seq(conn, partnership.id)?;
         let wave = waves::insert(
@@ -110,15 +126,19 @@ pub fn open_wave(
                 state: "open",
                 opens_at,
                 closes_at,
-                reminder_days: &partnership.reminder_days,
+                reminder_days: &series.reminder_days,
                 opened_at: Some(now),
                 closed_at: None,
                 imported: false,
                 slot_at: slot.map(|s| s.opens_at),
                 created_at: now,
+                series_id: series.id,
             },
         )?;
-        let firms = FirmNames::load(conn, partnership)?;
+        let firms = FirmNames {
+            timezone: series.timezone.clone(),
+            ..FirmNames::load(conn, partnership)?
+        };
         // In chunks: one multi-row INSERT each for the invitations, their tokens and their
         // mails, and never more than a chunk of rendered mails in memory.
         for people in invitees.chunks(outbox::ENQUEUE_CHUNK) {
@@ -167,15 +187,18 @@ pub fn open_wave(
     }
 }
 
-/// Closes the partnership's open wave, inside the caller's transaction: the caller (the
-/// service that closes a wave) derives the wave's aggregates and runs the flag rules in the
-/// same transaction, so a wave is never closed without its report.
+/// Closes the open wave of a series of the partnership (`None`: the main series), inside the
+/// caller's transaction: the caller (the service that closes a wave) derives the wave's
+/// aggregates and runs the flag rules in the same transaction, so a wave is never closed
+/// without its report.
 pub fn close_open(
     conn: &mut Conn,
     partnership_id: i64,
+    series_id: Option<i64>,
     now: NaiveDateTime,
 ) -> Result<Wave, WaveError> {
-    let wave = waves::open_for_partnership(conn, partnership_id)?.ok_or(WaveError::NoneOpen)?;
+    let wave =
+        waves::open_for_series(conn, partnership_id, series_id)?.ok_or(WaveError::NoneOpen)?;
     waves::close(conn, wave.id, now)?;
     Ok(wave)
 }
@@ -217,7 +240,10 @@ pub fn send_due_reminders(
         queued += conn.write_transaction(|conn| -> Result<usize, WaveError> {
             let partnership =
                 partnerships::get(conn, wave.partnership_id)?.ok_or(DieselError::NotFound)?;
-            let firms = FirmNames::load(conn, &partnership)?;
+            let mut firms = FirmNames::load(conn, &partnership)?;
+            if let Some(id) = wave.series_id {
+                firms.timezone = db::series::get_row(conn, id)?.timezone;
+            }
             let behind: Vec<(i64, Person)> = invitations::unanswered(conn, wave.id)?
                 .into_iter()
                 .filter(|(invitation, person)| {
@@ -264,10 +290,11 @@ pub fn send_due_reminders(
     Ok(queued)
 }
 
-/// Opens every partnership's due wave slot (one pass of the scheduler); returns
+/// Opens every active series' due wave slot (one pass of the scheduler); returns
 /// (partnership, wave seq) of each wave this call opened. A slot already taken (by another
-/// instance, or before downtime) is skipped, and a partnership that cannot open is logged
-/// and does not stop the others.
+/// instance, or before downtime) is skipped, and a series that cannot open is logged and
+/// does not stop the others. A paused or archived partnership holds all its series; a paused
+/// series holds only itself.
 pub fn open_due_slots(
     conn: &mut Conn,
     catalog: &Catalog,
@@ -280,61 +307,106 @@ pub fn open_due_slots(
         .map(|r| (r.partnership_id, r))
         .collect();
     for partnership in partnerships::list(conn)? {
-        let Some(plan) = plan_of(&partnership) else {
-            continue;
-        };
-        let Some(slot) = plan.due(now) else { continue };
-        if let Some(st) = states.get(&partnership.id) {
-            if st.state != "active" {
-                if !waves::slot_taken(conn, partnership.id, slot.opens_at)? {
-                    tracing::debug!(
-                        partnership = partnership.id,
-                        state = %st.state,
-                        note = %st.note,
-                        slot = %slot.opens_at,
-                        "a wave slot is due but the partnership is {}: not opened",
-                        st.state
-                    );
+        let st = states.get(&partnership.id);
+        for series in db::series::of_partnership(conn, &partnership)? {
+            let Some(plan) = plan_of_series(&series) else {
+                continue;
+            };
+            let Some(slot) = plan.due(now) else { continue };
+            if let Some(st) = st {
+                if st.state != "active" {
+                    if !waves::series_slot_taken(conn, partnership.id, series.id, slot.opens_at)? {
+                        tracing::debug!(
+                            partnership = partnership.id,
+                            series = %series.key,
+                            state = %st.state,
+                            note = %st.note,
+                            slot = %slot.opens_at,
+                            "a wave slot is due but the partnership is {}: not opened",
+                            st.state
+                        );
+                    }
+                    continue;
                 }
+                // A schedule edited (or resumed) after this slot began applies from the next one.
+                if series.is_main() && st.schedule_from.is_some_and(|from| slot.opens_at < from) {
+                    continue;
+                }
+            }
+            if series.state != "active" {
                 continue;
             }
-            // A schedule edited (or resumed) after this slot began applies from the next one.
-            if st.schedule_from.is_some_and(|from| slot.opens_at < from) {
+            if series
+                .schedule_from
+                .is_some_and(|from| slot.opens_at < from)
+            {
                 continue;
             }
-        }
-        match open_wave(conn, catalog, &partnership, now, Some(slot), links) {
-            Ok(wave) => opened.push((partnership.id, wave.seq)),
-            Err(WaveError::SlotTaken | WaveError::AlreadyOpen(_) | WaveError::NobodyToInvite) => {}
-            Err(e) => {
-                tracing::error!(partnership = partnership.id, error = %e, "could not open a scheduled wave")
+            match open_wave(conn, catalog, &partnership, &series, now, Some(slot), links) {
+                Ok(wave) => opened.push((partnership.id, wave.seq)),
+                Err(
+                    WaveError::SlotTaken
+                    | WaveError::AlreadyOpen(_)
+                    | WaveError::NobodyToInvite
+                    | WaveError::SeriesPaused { .. },
+                ) => {}
+                Err(e) => {
+                    tracing::error!(partnership = partnership.id, series = %series.key, error = %e, "could not open a scheduled wave")
+                }
             }
         }
     }
     Ok(opened)
 }
 
-/// Partnerships whose scheduled slot is due now but that are paused or archived, with why:
-/// (partnership, "paused (supplier reorganising)"). The scheduler's pass reports them.
+/// Series whose scheduled slot is due now but not opened because the partnership is paused
+/// or archived, or the series itself is paused, with why: (partnership, "paused (supplier
+/// reorganising)") for the partnership's main series, (partnership, "series practices:
+/// paused (…)") or (partnership, "series practices: the partnership is paused (…)") for
+/// another. The scheduler's pass reports them.
 pub fn held_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<(i64, String)>, WaveError> {
+    let states: HashMap<i64, db::partnership_states::StateRow> = db::partnership_states::all(conn)?
+        .into_iter()
+        .map(|r| (r.partnership_id, r))
+        .collect();
+    let paused_series: HashSet<i64> = db::series::all_extras(conn)?
+        .into_iter()
+        .filter(|s| s.state != "active")
+        .map(|s| s.partnership_id)
+        .collect();
+    let why = |state: &str, note: &str| {
+        if note.is_empty() {
+            state.to_owned()
+        } else {
+            format!("{state} ({note})")
+        }
+    };
     let mut held = Vec::new();
-    for st in db::partnership_states::all(conn)? {
-        if st.state == "active" {
+    for p in partnerships::list(conn)? {
+        let st = states.get(&p.id).filter(|st| st.state != "active");
+        if st.is_none() && !paused_series.contains(&p.id) {
             continue;
         }
-        let Some(p) = partnerships::get(conn, st.partnership_id)? else {
-            continue;
-        };
-        let Some(slot) = plan_of(&p).and_then(|plan| plan.due(now)) else {
-            continue;
-        };
-        if !waves::slot_taken(conn, p.id, slot.opens_at)? {
-            let why = if st.note.is_empty() {
-                st.state.clone()
-            } else {
-                format!("{} ({})", st.state, st.note)
+        for series in db::series::of_partnership(conn, &p)? {
+            let reason = match st {
+                Some(st) if series.is_main() => why(&st.state, &st.note),
+                Some(st) => format!("the partnership is {}", why(&st.state, &st.note)),
+                None if series.state != "active" => why(&series.state, &series.note),
+                None => continue,
             };
-            held.push((p.id, why));
+            let Some(slot) = plan_of_series(&series).and_then(|plan| plan.due(now)) else {
+                continue;
+            };
+            if !waves::series_slot_taken(conn, p.id, series.id, slot.opens_at)? {
+                held.push((
+                    p.id,
+                    if series.is_main() {
+                        reason
+                    } else {
+                        format!("series {}: {reason}", series.key)
+                    },
+                ));
+            }
         }
     }
     Ok(held)
@@ -345,21 +417,24 @@ pub fn held_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<(i64, Strin
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MissedSlot {
     pub partnership: i64,
-    /// The slot's index in the partnership's plan (0 = the first wave).
+    /// The series' key (`main`: the partnership's own).
+    pub series: String,
+    /// The slot's index in the series' plan (0 = the first wave).
     pub index: u32,
     pub opens_at: NaiveDateTime,
     pub closes_at: NaiveDateTime,
-    /// When the slot opened, in the partnership's timezone, for people.
+    /// When the slot opened, in the series' timezone, for people.
     pub opens_local: String,
-    /// The slot open now or the next to open, in the partnership's timezone.
+    /// The slot open now or the next to open, in the series' timezone.
     pub next_local: Option<String>,
 }
 
-/// Every active partnership's slots missed entirely before `now`: those after the latest
-/// slot a scheduled wave was opened for (from the first slot if none was) whose window has
-/// passed. Paused and archived partnerships are left out (the pass reports them as held),
-/// and so are slots before the partnership's `schedule_from`, which never applied. Reads
-/// only: the caller records what it reports so that a later pass does not repeat it.
+/// Every active series' slots missed entirely before `now`: those after the latest slot a
+/// wave of the series was opened for (from the first slot if none was) whose window has
+/// passed. Paused and archived partnerships and paused series are left out (the pass reports
+/// them as held), and so are slots before the `schedule_from` of the partnership (main
+/// series) or of the series, which never applied. Reads only: the caller records what it
+/// reports so that a later pass does not repeat it.
 pub fn missed_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<MissedSlot>, WaveError> {
     let states: HashMap<i64, db::partnership_states::StateRow> = db::partnership_states::all(conn)?
         .into_iter()
@@ -367,62 +442,73 @@ pub fn missed_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<MissedSlo
         .collect();
     let mut missed = Vec::new();
     for partnership in partnerships::list(conn)? {
-        let Some(plan) = plan_of(&partnership) else {
-            continue;
-        };
         let st = states.get(&partnership.id);
         if st.is_some_and(|st| st.state != "active") {
             continue;
         }
-        let from = st.and_then(|st| st.schedule_from);
-        // Any wave — scheduled, opened by hand or imported — covers the schedule up to its
-        // opening: only slots after the latest one can have been missed.
-        let latest = waves::for_partnership(conn, partnership.id)?
-            .into_iter()
-            .map(|w| w.slot_at.unwrap_or(w.opens_at))
-            .max();
-        let slots: Vec<Slot> = plan
-            .missed_between(latest, now)
-            .into_iter()
-            .filter(|s| from.is_none_or(|from| s.opens_at >= from))
-            .collect();
-        if slots.is_empty() {
-            continue;
-        }
-        let next_local = plan
-            .next_from(now)
-            .map(|s| local_deadline(s.opens_at, &partnership.timezone));
-        for s in slots {
-            missed.push(MissedSlot {
-                partnership: partnership.id,
-                index: s.index,
-                opens_at: s.opens_at,
-                closes_at: s.closes_at,
-                opens_local: local_deadline(s.opens_at, &partnership.timezone),
-                next_local: next_local.clone(),
-            });
+        for series in db::series::of_partnership(conn, &partnership)? {
+            if series.state != "active" {
+                continue;
+            }
+            let Some(plan) = plan_of_series(&series) else {
+                continue;
+            };
+            let from = if series.is_main() {
+                st.and_then(|st| st.schedule_from)
+            } else {
+                series.schedule_from
+            };
+            // Any wave — scheduled, opened by hand or imported — covers the schedule up to
+            // its opening: only slots after the latest one can have been missed.
+            let latest = waves::for_series(conn, partnership.id, series.id)?
+                .into_iter()
+                .map(|w| w.slot_at.unwrap_or(w.opens_at))
+                .max();
+            let slots: Vec<Slot> = plan
+                .missed_between(latest, now)
+                .into_iter()
+                .filter(|s| from.is_none_or(|from| s.opens_at >= from))
+                .collect();
+            if slots.is_empty() {
+                continue;
+            }
+            let next_local = plan
+                .next_from(now)
+                .map(|s| local_deadline(s.opens_at, &series.timezone));
+            for s in slots {
+                missed.push(MissedSlot {
+                    partnership: partnership.id,
+                    series: series.key.clone(),
+                    index: s.index,
+                    opens_at: s.opens_at,
+                    closes_at: s.closes_at,
+                    opens_local: local_deadline(s.opens_at, &series.timezone),
+                    next_local: next_local.clone(),
+                });
+            }
         }
     }
     Ok(missed)
 }
 
-/// A partnership's schedule, if it has a first wave date.
-pub fn plan_of(p: &Partnership) -> Option<Plan> {
+/// A series' schedule, if it has a first wave date.
+pub fn plan_of_series(s: &Series) -> Option<Plan> {
     Some(Plan {
-        cadence: p.cadence.parse::<Cadence>().ok()?,
-        first_wave_on: p.first_wave_on?,
-        send_time: chrono::NaiveTime::parse_from_str(&p.send_time, "%H:%M").ok()?,
-        timezone: p.timezone.parse().ok()?,
-        window_days: p.response_window_days,
+        cadence: s.cadence.parse::<Cadence>().ok()?,
+        first_wave_on: s.first_wave_on?,
+        send_time: chrono::NaiveTime::parse_from_str(&s.send_time, "%H:%M").ok()?,
+        timezone: s.timezone.parse().ok()?,
+        window_days: s.response_window_days,
     })
 }
 
-/// The firms' names and the partnership's default language: what every mail of one wave
-/// needs besides the person.
+/// The firms' names, the partnership's default language and the timezone of the wave's
+/// series (its deadline is given in it): what every mail of one wave needs besides the person.
 struct FirmNames {
     customer: String,
     supplier: String,
     language: Language,
+    timezone: String,
 }
 
 impl FirmNames {
@@ -442,6 +528,7 @@ impl FirmNames {
             customer: name(p.customer_firm_id),
             supplier: name(p.supplier_firm_id),
             language,
+            timezone: p.timezone.clone(),
         })
     }
 
@@ -480,7 +567,7 @@ fn invitation_mail(
     let side: Side = person.side.parse().map_err(WaveError::Corrupt)?;
     let recipient =
         Email::parse(person.email.as_deref().unwrap_or_default()).map_err(WaveError::Corrupt)?;
-    let tz: chrono_tz::Tz = partnership.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let tz: chrono_tz::Tz = firms.timezone.parse().unwrap_or(chrono_tz::UTC);
     let person_name = person.name.clone();
     let own_firm = firms.of(side).to_owned();
     let partner_firm = firms.of(side.partner()).to_owned();

@@ -29,6 +29,7 @@ impl Plan {
         match self.cadence {
             Cadence::Monthly => self.first_wave_on.checked_add_months(Months::new(k)),
             Cadence::Quarterly => self.first_wave_on.checked_add_months(Months::new(3 * k)),
+            Cadence::HalfYearly => self.first_wave_on.checked_add_months(Months::new(6 * k)),
             Cadence::EveryDays(n) => self
                 .first_wave_on
                 .checked_add_days(Days::new(u64::from(n) * u64::from(k))),
@@ -128,6 +129,10 @@ mod tests {
         assert_eq!(p.slot(0).unwrap().opens_at, at("2026-01-31 08:00"));
         // month ends clamp: 31 January + 3 months = 30 April; Paris is UTC+2 in summer
         assert_eq!(p.slot(1).unwrap().opens_at, at("2026-04-30 07:00"));
+        let h = plan(Cadence::HalfYearly, chrono_tz::UTC);
+        // 31 January + 6 months = 31 July; + 12 months = 31 January next year
+        assert_eq!(h.slot(1).unwrap().opens_at, at("2026-07-31 09:00"));
+        assert_eq!(h.slot(2).unwrap().opens_at, at("2027-01-31 09:00"));
         let m = plan(Cadence::EveryDays(14), chrono_tz::UTC);
         assert_eq!(m.slot(2).unwrap().opens_at, at("2026-02-28 09:00"));
     }

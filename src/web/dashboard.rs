@@ -48,6 +48,32 @@ pub struct PlugIns {
     pub can_set_goals: bool,
     /// The comments of the wave shown.
     pub comments: Option<CommentsView>,
+    /// The partnership's survey series, for the switcher (shown when there are several).
+    pub series: Vec<SeriesTab>,
+}
+
+/// One survey series in the dashboard's switcher.
+pub struct SeriesTab {
+    pub name: String,
+    pub template: String,
+    /// `?series=KEY`, empty for the main series.
+    pub query: String,
+    pub current: bool,
+}
+
+/// `?series=KEY` of the dashboard's pages: which survey series (default `main`).
+#[derive(Deserialize)]
+pub struct SeriesQuery {
+    series: Option<String>,
+}
+
+/// The query string that keeps a page on series `key` (empty for the main series).
+fn series_query(key: &str) -> String {
+    if key == crate::domain::MAIN_SERIES {
+        String::new()
+    } else {
+        format!("?series={key}")
+    }
 }
 
 /// A flag that is open or acknowledged, as the dashboard lists it.
@@ -123,11 +149,14 @@ fn plug_ins(
     wave: Option<i64>,
     entry: &cache::Entry,
 ) -> Result<PlugIns, ServiceError> {
+    let key = entry.report.series.clone();
     let flags = match v {
         Visibility::Only(_) => None,
         Visibility::Both => Some(
             crate::services::flags::unresolved(conn, partnership)?
                 .into_iter()
+                // the flags of the series shown (manual flags belong to the main one)
+                .filter(|f| f.series == key)
                 .filter(|f| wave.is_none_or(|w| f.wave.is_none_or(|fw| fw <= w)))
                 .map(|f| FlagLine {
                     severity: f.severity.as_str(),
@@ -170,11 +199,21 @@ fn plug_ins(
                     .collect(),
             }),
     };
+    let series = crate::services::dashboard::series_choices(conn, partnership)?
+        .into_iter()
+        .map(|(k, name, template)| SeriesTab {
+            current: k == key,
+            query: series_query(&k),
+            name,
+            template,
+        })
+        .collect();
     Ok(PlugIns {
         flags,
         goals,
         can_set_goals: false,
         comments,
+        series,
     })
 }
 
@@ -205,6 +244,10 @@ struct Header {
     min: u64,
     /// The firms shown: (name, side).
     firms: Vec<(String, &'static str)>,
+    /// `?series=KEY` that keeps links on the series shown; empty for the main series.
+    sq: String,
+    /// The key of the survey series shown.
+    series: String,
 }
 
 impl Header {
@@ -215,6 +258,8 @@ impl Header {
             customer: r.partnership.customer.clone(),
             supplier: r.partnership.supplier.clone(),
             min: r.partnership.min_reporting_size,
+            sq: series_query(&r.series),
+            series: r.series.clone(),
             firms: view::sides(v)
                 .into_iter()
                 .map(|s| {
@@ -268,29 +313,46 @@ impl Loaded {
     }
 }
 
+/// [`load_series`] of the partnership's main series.
 pub(crate) async fn load(
     state: &AppState,
     id: i64,
     v: Visibility,
     wave: Option<i64>,
 ) -> Result<Loaded, ApiError> {
+    load_series(state, id, v, None, wave).await
+}
+
+/// The report of one survey series (`None`: the main one) as the viewer may see it, from the
+/// cache when its version still matches; an unknown series is not found.
+pub(crate) async fn load_series(
+    state: &AppState,
+    id: i64,
+    v: Visibility,
+    series: Option<String>,
+    wave: Option<i64>,
+) -> Result<Loaded, ApiError> {
     let cache = state.dashboards.clone();
     let metrics = state.metrics.clone();
+    let key = series.unwrap_or_else(|| crate::domain::MAIN_SERIES.to_owned());
     state
         .db(move |conn, _| {
             // Read before the report: an entry is never newer data under an older version.
             let version = crate::services::dashboard::report_version(conn, id)?;
-            let cached = cache.get(id, v, version);
+            let cached = cache.get_series(id, &key, v, version);
             metrics.cache_lookup("dashboard", cached.is_some());
             let entry = match cached {
                 Some(entry) => entry,
                 None => {
-                    let full =
-                        crate::services::reports::build(conn, id, &ReportOptions::default())?;
+                    let options = ReportOptions {
+                        series: Some(key.clone()),
+                        ..ReportOptions::default()
+                    };
+                    let full = crate::services::reports::build(conn, id, &options)?;
                     let labels = labels(conn, id, &full)?;
                     let entry =
                         Arc::new(cache::Entry::new(version, view::restrict(&full, v), labels));
-                    cache.put(id, v, Arc::clone(&entry));
+                    cache.put_series(id, &key, v, Arc::clone(&entry));
                     entry
                 }
             };
@@ -302,7 +364,9 @@ pub(crate) async fn load(
 
 /// Names of dimensions, items and answers from the template of the latest closed wave.
 fn labels(conn: &mut Conn, partnership: i64, report: &Report) -> Result<Labels, ServiceError> {
-    let Some(t) = crate::services::dashboard::latest_closed_template(conn, partnership)? else {
+    let Some(t) =
+        crate::services::dashboard::latest_closed_template_of(conn, partnership, &report.series)?
+    else {
         return Ok(Labels::default());
     };
     let (customer, supplier) = (&report.partnership.customer, &report.partnership.supplier);
@@ -362,7 +426,7 @@ fn page_error(e: ApiError) -> HttpResponse {
         ApiError::NotFound(_) => message_page(
             StatusCode::NOT_FOUND,
             "Not found",
-            "There is no such partnership, wave or item, or it is not shared with you.",
+            "There is no such partnership, survey series, wave or item, or it is not shared with you.",
         ),
         ApiError::Conflict(m) => message_page(
             StatusCode::OK,
@@ -400,16 +464,17 @@ fn not_found() -> ApiError {
     ApiError::NotFound("not found".into())
 }
 
-/// `GET /partnerships/{id}`: the dashboard.
+/// `GET /partnerships/{id}?series=KEY`: the dashboard of one survey series (default main).
 pub async fn dashboard(
     user: CurrentUser,
     state: web::Data<AppState>,
     path: web::Path<i64>,
+    query: web::Query<SeriesQuery>,
 ) -> HttpResponse {
     let id = path.into_inner();
     let result = async {
         let v = visibility(&user, id)?;
-        let l = load(&state, id, v, None).await?;
+        let l = load_series(&state, id, v, query.into_inner().series, None).await?;
         let d = l.entry.dashboard(v).map_err(chart_failed)?;
         rendered(Ok(DashboardPage {
             viewer: Viewer::of(&user, v),
@@ -425,16 +490,17 @@ pub async fn dashboard(
     result.unwrap_or_else(page_error)
 }
 
-/// `GET /partnerships/{id}/items/{item}`: one question's answer distributions.
+/// `GET /partnerships/{id}/items/{item}?series=KEY`: one question's answer distributions.
 pub async fn item(
     user: CurrentUser,
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,
+    query: web::Query<SeriesQuery>,
 ) -> HttpResponse {
     let (id, item) = path.into_inner();
     let result = async {
         let v = visibility(&user, id)?;
-        let l = load(&state, id, v, None).await?;
+        let l = load_series(&state, id, v, query.into_inner().series, None).await?;
         let page = view::item_page(l.report(), &l.entry.labels, v, &item)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("chart rendering failed: {e}")))?
             .ok_or_else(not_found)?;
@@ -451,6 +517,7 @@ pub async fn item(
 #[derive(Deserialize)]
 pub struct ReviewQuery {
     wave: Option<i64>,
+    series: Option<String>,
 }
 
 /// `GET /partnerships/{id}/review?wave=N`: the printable pack for the quarterly review.
@@ -463,7 +530,7 @@ pub async fn review(
     let id = path.into_inner();
     let result = async {
         let v = visibility(&user, id)?;
-        let l = load(&state, id, v, query.wave).await?;
+        let l = load_series(&state, id, v, query.series.clone(), query.wave).await?;
         let wave = query
             .wave
             .or_else(|| l.report().waves.last().map(|w| w.wave))
@@ -491,14 +558,20 @@ pub async fn export_csv(
     user: CurrentUser,
     state: web::Data<AppState>,
     path: web::Path<i64>,
+    query: web::Query<SeriesQuery>,
 ) -> HttpResponse {
     let id = path.into_inner();
+    let series = query.into_inner().series;
     let result = async {
         let v = visibility(&user, id)?;
         let email = user.user.email.clone();
         let body = state
             .db(move |conn, _| {
-                let full = crate::services::reports::build(conn, id, &ReportOptions::default())?;
+                let options = ReportOptions {
+                    series,
+                    ..ReportOptions::default()
+                };
+                let full = crate::services::reports::build(conn, id, &options)?;
                 let mut out = Vec::new();
                 crate::reports::csv::write(&view::restrict(&full, v), &mut out)?;
                 crate::services::sessions::record(
@@ -533,11 +606,12 @@ pub async fn chart_svg(
     user: CurrentUser,
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,
+    query: web::Query<SeriesQuery>,
 ) -> HttpResponse {
     let (id, name) = path.into_inner();
     let result = async {
         let v = visibility(&user, id)?;
-        let l = load(&state, id, v, None).await?;
+        let l = load_series(&state, id, v, query.into_inner().series, None).await?;
         let svg = match name.strip_prefix("item-") {
             Some(item_id) => view::item_page(l.report(), &l.entry.labels, v, item_id)
                 .map_err(|e| chart_failed(e.to_string()))?

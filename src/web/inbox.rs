@@ -76,7 +76,12 @@ impl Row {
             wave: f.wave.map_or_else(|| "—".to_owned(), |w| w.to_string()),
             manual: f.rule == MANUAL,
             rule: f.title.clone(),
-            scope: scope_words(&f.scope),
+            // A flag of another series than the partnership's main one says which.
+            scope: if f.series == crate::domain::MAIN_SERIES {
+                scope_words(&f.scope)
+            } else {
+                format!("series {} · {}", f.series, scope_words(&f.scope))
+            },
             measured: measured(f),
             assignee: f.assignee.clone().unwrap_or_default(),
             updated: f.updated_at.format("%Y-%m-%d %H:%M").to_string(),

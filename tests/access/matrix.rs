@@ -48,6 +48,8 @@ pub(crate) async fn url_for(world: &World, route: &Route, who: Who) -> String {
     url = url
         .replace("{action}", &world.action.to_string())
         .replace("{item}", "trust")
+        // the demo's second survey series of its first partnership
+        .replace("{key}", "practices")
         .replace("{name}", "trend-trust")
         .replace("{token}", token);
     if path.ends_with("/lead-lag") {

@@ -780,9 +780,10 @@ impl Secrets {
                 .map(|t| words_of("text/plain", t))
                 .collect::<Vec<_>>()
         };
+        // Over every survey series of the partnership (the demo's A runs two).
         let means = |id: i64| async move {
-            let report: serde_json::Value = app
-                .get(&format!("/api/partnerships/{id}/report"))
+            let series: serde_json::Value = app
+                .get(&format!("/api/partnerships/{id}/series"))
                 .send()
                 .await
                 .unwrap()
@@ -791,7 +792,18 @@ impl Secrets {
                 .unwrap();
             let mut means = BTreeSet::new();
             let mut every = BTreeSet::new();
-            collect_means(&report, false, &mut means, &mut every);
+            for s in series.as_array().unwrap() {
+                let key = s["key"].as_str().unwrap();
+                let report: serde_json::Value = app
+                    .get(&format!("/api/partnerships/{id}/report?series={key}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                collect_means(&report, false, &mut means, &mut every);
+            }
             (means, every)
         };
         let mut withheld_json = HashSet::new();

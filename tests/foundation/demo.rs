@@ -14,8 +14,17 @@ both_backends!(
         assert_eq!(first.users.len(), 4, "one user per role");
         assert_eq!(
             app.db.count("waves WHERE state = 'closed'"),
-            16,
-            "two years, quarterly, twice"
+            18,
+            "two years, quarterly, twice; and two half-yearly practices waves"
+        );
+        assert_eq!(
+            app.db.count(
+                "waves WHERE state = 'closed' AND series_id IN \
+                 (SELECT id FROM survey_series WHERE key = 'practices' \
+                  AND template_id = 'partnership-practices' AND cadence = 'half-yearly')"
+            ),
+            2,
+            "the first partnership's second series"
         );
         assert_eq!(app.db.count("waves WHERE state = 'open'"), 2);
         assert_eq!(

@@ -48,7 +48,8 @@ both_backends!(
         for (method, path) in &documented() {
             let url = path
                 .replace("{id}", &id.to_string())
-                .replace("{goal}", "999");
+                .replace("{goal}", "999")
+                .replace("{key}", "no-such-series");
             let req = match method.as_str() {
                 "get" => app.get(&url),
                 "put" => app
@@ -73,6 +74,7 @@ both_backends!(
             if path.starts_with("/api/flags/{id}")
                 || path.starts_with("/api/users/{id}")
                 || path.contains("{goal}")
+                || path.contains("{key}")
             {
                 // There is no such flag, user or goal: a 404 must be ours, not "no such route".
                 if r.status() == 404 {
@@ -81,7 +83,8 @@ both_backends!(
                     assert!(
                         error.contains("no flag")
                             || error.contains("no goal")
-                            || error.contains("no user"),
+                            || error.contains("no user")
+                            || error.contains("no survey series"),
                         "{method} {path}: {error}"
                     );
                 }

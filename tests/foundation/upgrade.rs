@@ -155,7 +155,79 @@ on_both!(
             (Some(1), Some("open"))
         );
         assert!(open["invited"].as_i64().unwrap() > 0, "{open}");
+        assert_eq!(open["series"], "main", "every old wave is the main series'");
         run_cli(&db, &["wave", "close", "--partnership", "2"]).assert_ok();
+
+        // The waves table rebuilt for survey series keeps every reference to it, and a slot
+        // still opens once per series: twice in one series is refused, the same instant in
+        // two series is not.
+        if db.backend == Backend::Sqlite {
+            let path = db.url.trim_start_matches("sqlite://");
+            let mut conn = SqliteConnection::establish(path).unwrap();
+            #[derive(QueryableByName)]
+            struct Broken {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                table: String,
+            }
+            let broken: Vec<Broken> = diesel::sql_query("PRAGMA foreign_key_check")
+                .load(&mut conn)
+                .unwrap();
+            let tables: Vec<&str> = broken.iter().map(|b| b.table.as_str()).collect();
+            assert!(tables.is_empty(), "dangling references: {tables:?}");
+        }
+        run_cli(
+            &db,
+            &[
+                "series",
+                "add",
+                "--partnership",
+                "1",
+                "--key",
+                "practices",
+                "--template",
+                "partnership-practices",
+                "--cadence",
+                "half-yearly",
+            ],
+        )
+        .assert_ok();
+        let wave = |seq: i64, series: &str| {
+            format!(
+                "INSERT INTO waves (partnership_id, seq, template_version_id, state, opens_at, \
+                 closes_at, reminder_days, imported, slot_at, created_at, series_id) \
+                 SELECT 1, {seq}, MIN(id), 'closed', '2030-01-01 09:00:00', \
+                 '2030-01-11 09:00:00', '', FALSE, '2030-01-01 09:00:00', \
+                 '2030-01-01 09:00:00', {series} FROM template_versions"
+            )
+        };
+        let practices = "(SELECT id FROM survey_series WHERE key = 'practices')";
+        let run = |sql: &str| match db.backend {
+            Backend::Sqlite => {
+                let path = db.url.trim_start_matches("sqlite://");
+                SqliteConnection::establish(path)
+                    .unwrap()
+                    .batch_execute(sql)
+            }
+            Backend::Postgres => PgConnection::establish(&db.url).unwrap().batch_execute(sql),
+        };
+        run(&wave(100, "NULL")).expect("a main-series slot");
+        run(&wave(101, practices)).expect("the same instant in another series");
+        for (seq, series) in [(102, "NULL"), (103, practices)] {
+            assert!(
+                matches!(
+                    run(&wave(seq, series)),
+                    Err(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _
+                    ))
+                ),
+                "a slot taken twice in one series is refused"
+            );
+        }
+        assert!(
+            run(&wave(100, practices)).is_err(),
+            "wave numbers stay unique"
+        );
 
         // The users the old release made can still be listed and keep their roles.
         let users = run_cli(&db, &["user", "list", "--json"]);

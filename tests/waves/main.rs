@@ -15,6 +15,7 @@ mod languages;
 mod lifecycle;
 mod optional_dimensions;
 mod scales;
+mod series;
 
 use std::time::{Duration, Instant};
 

@@ -67,6 +67,7 @@ fn empty_report() -> Report {
             min_reporting_size: 5,
         },
         wave: None,
+        series: "main".into(),
         breakdowns: vec!["level".into()],
         waves: vec![],
         groups: vec![],

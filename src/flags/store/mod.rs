@@ -244,6 +244,9 @@ pub struct FlagView {
     /// A manual flag's title; the rule in words for a rule's flag.
     pub title: String,
     pub scope: String,
+    /// The survey series of the wave it fired on (`main`: the partnership's own, and every
+    /// manual flag).
+    pub series: String,
     pub measured: Option<f64>,
     pub threshold: Option<f64>,
     pub severity: Severity,

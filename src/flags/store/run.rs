@@ -46,10 +46,10 @@ pub fn run_for_wave(
     conn.write_transaction(|conn| {
         lock_partnership(conn, partnership_id)?;
         let partnership = require_partnership(conn, partnership_id)?;
-        let (seq, state): (i64, String) = waves::table
+        let (seq, state, series_id): (i64, String, Option<i64>) = waves::table
             .filter(waves::id.eq(wave_id))
             .filter(waves::partnership_id.eq(partnership_id))
-            .select((waves::seq, waves::state))
+            .select((waves::seq, waves::state, waves::series_id))
             .first(conn)
             .optional()?
             .ok_or_else(|| {
@@ -63,6 +63,8 @@ pub fn run_for_wave(
             )));
         }
         let config = config(conn, partnership_id)?;
+        // The rules run on the report of the wave's own series: its waves, its template.
+        let series = crate::db::series::key_of(conn, series_id)?;
         let report = reports::build(
             conn,
             partnership_id,
@@ -70,21 +72,39 @@ pub fn run_for_wave(
                 wave: Some(seq),
                 // every attribute, for the segment-gap rule
                 segment: None,
+                series: Some(series.clone()),
             },
         )?;
-        let findings = rules::evaluate(&report, seq, &config);
+        let mut findings = rules::evaluate(&report, seq, &config);
+        if series_id.is_some() {
+            for f in &mut findings {
+                in_series(f, &series);
+            }
+        }
+        // The waves of this series only: a flag of another series (another template) is
+        // neither matched, followed up nor closed by this run.
         let seq_of: HashMap<i64, i64> = waves::table
             .filter(waves::partnership_id.eq(partnership_id))
-            .select((waves::id, waves::seq))
-            .load::<(i64, i64)>(conn)?
+            .select((waves::id, waves::seq, waves::series_id))
+            .load::<(i64, i64, Option<i64>)>(conn)?
             .into_iter()
+            .filter(|(_, _, s)| *s == series_id)
+            .map(|(id, seq, _)| (id, seq))
             .collect();
         // Manual flags are people's: a run never reads, moves or closes them.
         let existing: Vec<FlagRow> = flags::table
             .filter(flags::partnership_id.eq(partnership_id))
             .filter(flags::rule.ne(MANUAL))
             .select(FlagRow::as_select())
-            .load(conn)?;
+            .load::<FlagRow>(conn)?
+            .into_iter()
+            .filter(|f| f.wave_id.is_some_and(|w| seq_of.contains_key(&w)))
+            .collect();
+        let partnership = if series_id.is_some() {
+            format!("{partnership}, series {series}")
+        } else {
+            partnership
+        };
         let recipients = ombudsmen_of(conn, partnership_id)?;
         let mut run = RunReport {
             partnership_id,
@@ -164,6 +184,20 @@ pub fn run_for_wave(
         }
         Ok(run)
     })
+}
+
+/// A finding on a wave of a series other than the main one says so: `series` in its
+/// details, and its link opens the dashboard on that series.
+fn in_series(finding: &mut Finding, series: &str) {
+    if let serde_json::Value::Object(map) = &mut finding.details {
+        map.insert("series".into(), series.into());
+    }
+    let (path, anchor) = match finding.link.split_once('#') {
+        Some((p, a)) => (p.to_owned(), format!("#{a}")),
+        None => (finding.link.clone(), String::new()),
+    };
+    let sep = if path.contains('?') { '&' } else { '?' };
+    finding.link = format!("{path}{sep}series={series}{anchor}");
 }
 
 pub(super) fn history_entry(seq: i64, finding: &Finding) -> serde_json::Value {

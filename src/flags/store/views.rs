@@ -9,12 +9,17 @@ pub(super) fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>
     let wave_ids: Vec<i64> = rows.iter().filter_map(|r| r.wave_id).collect();
     let flag_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let counts = action_counts(conn, &flag_ids)?;
-    let seq_of: HashMap<i64, i64> = waves::table
+    let wave_rows: Vec<(i64, i64, Option<i64>)> = waves::table
         .filter(waves::id.eq_any(&wave_ids))
-        .select((waves::id, waves::seq))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .collect();
+        .select((waves::id, waves::seq, waves::series_id))
+        .load(conn)?;
+    let seq_of: HashMap<i64, i64> = wave_rows.iter().map(|(id, seq, _)| (*id, *seq)).collect();
+    let mut series_of: HashMap<i64, String> = HashMap::new();
+    for (id, _, series_id) in &wave_rows {
+        if series_id.is_some() {
+            series_of.insert(*id, crate::db::series::key_of(conn, *series_id)?);
+        }
+    }
     let partnership_ids: Vec<i64> = rows.iter().map(|r| r.partnership_id).collect();
     let names: HashMap<i64, String> = partnerships::table
         .filter(partnerships::id.eq_any(&partnership_ids))
@@ -78,6 +83,10 @@ pub(super) fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>
                 rule_words,
                 rule: r.rule,
                 scope: r.scope,
+                series: r
+                    .wave_id
+                    .and_then(|w| series_of.get(&w).cloned())
+                    .unwrap_or_else(|| crate::domain::MAIN_SERIES.to_owned()),
                 measured: r.measured,
                 threshold: r.threshold,
                 severity,

@@ -49,6 +49,11 @@ pub fn assemble(input: &ReportInput) -> Report {
         partnership: input.partnership.clone(),
         scale: input.scale.clone(),
         wave: input.options.wave,
+        series: input
+            .options
+            .series
+            .clone()
+            .unwrap_or_else(|| crate::domain::MAIN_SERIES.to_owned()),
         breakdowns: input
             .options
             .breakdowns()

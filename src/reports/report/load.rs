@@ -24,20 +24,38 @@ pub fn load(
             .into_iter()
             .map(|f| (f.id, f.name))
             .collect();
-    let all_waves = waves::for_partnership(conn, partnership_id)?;
+    // One series only: its waves, its template and scale (an unknown series is not found).
+    let key = options
+        .series
+        .as_deref()
+        .unwrap_or(crate::domain::MAIN_SERIES);
+    let series = crate::db::series::find(conn, &p, key)?.ok_or_else(|| {
+        ServiceError::NotFound(format!(
+            "partnership {partnership_id} has no survey series {key:?}"
+        ))
+    })?;
+    let all_waves = waves::for_series(conn, partnership_id, series.id)?;
     let mut closed: Vec<&crate::db::models::Wave> =
         all_waves.iter().filter(|w| w.state == "closed").collect();
     if closed.is_empty() {
-        return Err(ServiceError::Conflict(format!(
-            "partnership {partnership_id} has no closed wave yet; a report needs at least one"
-        )));
+        return Err(ServiceError::Conflict(if series.is_main() {
+            format!(
+                "partnership {partnership_id} has no closed wave yet; a report needs at least one"
+            )
+        } else {
+            format!(
+                "series {key} of partnership {partnership_id} has no closed wave yet; a report needs at least one"
+            )
+        }));
     }
     if let Some(seq) = options.wave {
         match all_waves.iter().find(|w| w.seq == seq) {
             None => {
-                return Err(ServiceError::NotFound(format!(
-                    "partnership {partnership_id} has no wave {seq}"
-                )))
+                return Err(ServiceError::NotFound(if series.is_main() {
+                    format!("partnership {partnership_id} has no wave {seq}")
+                } else {
+                    format!("series {key} of partnership {partnership_id} has no wave {seq}")
+                }))
             }
             Some(w) if w.state != "closed" => {
                 return Err(ServiceError::Conflict(format!(
@@ -109,7 +127,10 @@ pub fn load(
             min_reporting_size: min,
         },
         waves: closed.iter().map(|w| (w.seq, w.id, w.closed_at)).collect(),
-        options: options.clone(),
+        options: ReportOptions {
+            series: Some(series.key.clone()),
+            ..options.clone()
+        },
         items: template
             .items()
             .iter()

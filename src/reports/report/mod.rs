@@ -45,6 +45,9 @@ pub struct ReportOptions {
     pub wave: Option<i64>,
     /// The breakdown: `None` = level and function; `Some(All)` = none.
     pub segment: Option<SegmentKind>,
+    /// The survey series reported on (its key); `None`: the partnership's main series. A
+    /// report never mixes series: their templates, scales and waves differ.
+    pub series: Option<String>,
 }
 
 impl ReportOptions {
@@ -124,6 +127,9 @@ pub struct Report {
     pub scale: ReportScale,
     /// The wave asked for, if any.
     pub wave: Option<i64>,
+    /// The survey series reported on (`main`: the partnership's own); every wave below is
+    /// one of its waves.
+    pub series: String,
     /// Breakdowns included: `level`, `function` or `level_function`.
     pub breakdowns: Vec<String>,
     /// Closed waves the report draws on, oldest first.

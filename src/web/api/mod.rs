@@ -10,6 +10,7 @@ pub mod flags;
 pub mod goals;
 pub mod partnerships;
 pub mod reports;
+pub mod series;
 pub mod templates;
 pub mod waves;
 

@@ -56,6 +56,9 @@ pub struct ReportQuery {
     /// function and region
     #[param(pattern = "^(all|level|function|level_function|region)$")]
     pub segment: Option<String>,
+    /// The survey series (its key; default `main`, the partnership's own)
+    #[param(pattern = "^[a-z][a-z0-9-]{0,39}$")]
+    pub series: Option<String>,
     /// json (default) or csv
     #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
@@ -74,7 +77,7 @@ pub struct ReportQuery {
             (String = "text/csv"))),
         (status = 400, description = "a bad wave, segment or format", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 404, description = "no such partnership or wave, or a partnership outside the caller's scope", body = ErrorBody),
+        (status = 404, description = "no such partnership, series or wave, or a partnership outside the caller's scope", body = ErrorBody),
         (status = 409, description = "no closed wave yet, or the wave is not closed", body = ErrorBody)))]
 pub async fn report(
     caller: Caller,
@@ -113,7 +116,11 @@ pub async fn report(
             )))
         }
     };
-    let options = ReportOptions { wave, segment };
+    let options = ReportOptions {
+        wave,
+        segment,
+        series: query.series.clone(),
+    };
     if csv {
         let actor = caller.actor().to_owned();
         let body = state

@@ -8,9 +8,18 @@ use crate::waves::lifecycle::OpenedWave;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
 
-/// Open the partnership's next wave now: one invitation and one queued mail per active person.
+/// `?series=KEY`: which survey series of the partnership (default `main`, its own).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SeriesParam {
+    /// The series' key (default `main`).
+    pub series: Option<String>,
+}
+
+/// Open the next wave of a series of the partnership now (default its main series): one
+/// invitation and one queued mail per active person.
 #[utoipa::path(post, path = "/api/partnerships/{id}/waves", tag = "waves",
-    params(("id" = i64, Path, description = "partnership id")),
+    params(("id" = i64, Path, description = "partnership id"), SeriesParam),
     security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 201, body = OpenedWave),
@@ -22,20 +31,24 @@ pub async fn open(
     admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    query: web::Query<SeriesParam>,
 ) -> Result<HttpResponse, ApiError> {
     let id = super::partnerships::parse_id(&id)?;
     let links = state.links();
     let actor = admin.actor().to_owned();
+    let series = query.into_inner().series;
     let opened = state
-        .db(move |conn, catalog| service::open_now(conn, catalog, id, &links, &actor))
+        .db(move |conn, catalog| {
+            service::open_now(conn, catalog, id, series.as_deref(), &links, &actor)
+        })
         .await?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Created().json(opened))
 }
 
-/// Close the partnership's open wave now.
+/// Close the open wave of a series of the partnership now (default its main series).
 #[utoipa::path(post, path = "/api/partnerships/{id}/waves/close", tag = "waves",
-    params(("id" = i64, Path, description = "partnership id")),
+    params(("id" = i64, Path, description = "partnership id"), SeriesParam),
     security(("admin_token" = []), ("personal_token" = [])),
     responses(
         (status = 200, body = WaveStatus),
@@ -47,12 +60,14 @@ pub async fn close(
     admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    query: web::Query<SeriesParam>,
 ) -> Result<HttpResponse, ApiError> {
     let id = super::partnerships::parse_id(&id)?;
     let links = state.links();
     let actor = admin.actor().to_owned();
+    let series = query.into_inner().series;
     let closed = state
-        .db(move |conn, _| service::close_now(conn, id, &links, &actor))
+        .db(move |conn, _| service::close_now(conn, id, series.as_deref(), &links, &actor))
         .await?;
     state.mail_wakeup.notify_one();
     Ok(HttpResponse::Ok().json(closed))

@@ -96,7 +96,8 @@ impl Entry {
     }
 }
 
-type Key = (i64, Visibility);
+/// (partnership, survey series key, visibility): each series has its own report.
+type Key = (i64, String, Visibility);
 
 /// The cache; one per running application.
 #[derive(Default)]
@@ -111,12 +112,28 @@ struct Inner {
 }
 
 impl DashboardCache {
-    /// The entry for `key` if it was built at `version`.
+    /// The entry of the partnership's main series if it was built at `version`.
     pub fn get(&self, partnership: i64, v: Visibility, version: i64) -> Option<Arc<Entry>> {
+        self.get_series(partnership, crate::domain::MAIN_SERIES, v, version)
+    }
+
+    /// Keeps `entry` as the partnership's main series (see [`DashboardCache::put_series`]).
+    pub fn put(&self, partnership: i64, v: Visibility, entry: Arc<Entry>) {
+        self.put_series(partnership, crate::domain::MAIN_SERIES, v, entry)
+    }
+
+    /// The entry of one series of the partnership if it was built at `version`.
+    pub fn get_series(
+        &self,
+        partnership: i64,
+        series: &str,
+        v: Visibility,
+        version: i64,
+    ) -> Option<Arc<Entry>> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
-        match inner.entries.get_mut(&(partnership, v)) {
+        match inner.entries.get_mut(&(partnership, series.to_owned(), v)) {
             Some((used, entry)) if entry.version == version => {
                 *used = tick;
                 Some(Arc::clone(entry))
@@ -127,26 +144,27 @@ impl DashboardCache {
 
     /// Keeps `entry` unless a newer version is already there; drops the least recently used
     /// entry when full.
-    pub fn put(&self, partnership: i64, v: Visibility, entry: Arc<Entry>) {
+    pub fn put_series(&self, partnership: i64, series: &str, v: Visibility, entry: Arc<Entry>) {
+        let key: Key = (partnership, series.to_owned(), v);
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
-        if let Some((_, old)) = inner.entries.get(&(partnership, v)) {
+        if let Some((_, old)) = inner.entries.get(&key) {
             if old.version > entry.version {
                 return;
             }
         }
-        if inner.entries.len() >= CAPACITY && !inner.entries.contains_key(&(partnership, v)) {
+        if inner.entries.len() >= CAPACITY && !inner.entries.contains_key(&key) {
             if let Some(oldest) = inner
                 .entries
                 .iter()
                 .min_by_key(|(_, (used, _))| *used)
-                .map(|(k, _)| *k)
+                .map(|(k, _)| k.clone())
             {
                 inner.entries.remove(&oldest);
             }
         }
-        inner.entries.insert((partnership, v), (tick, entry));
+        inner.entries.insert(key, (tick, entry));
     }
 
     pub fn len(&self) -> usize {
@@ -179,6 +197,7 @@ mod tests {
                 min_reporting_size: 5,
             },
             wave: None,
+            series: "main".into(),
             breakdowns: vec![],
             waves: vec![],
             groups: vec![],
@@ -206,6 +225,16 @@ mod tests {
         let cache = DashboardCache::default();
         cache.put(1, Visibility::Both, entry(1, 3));
         assert!(cache.get(1, Visibility::Both, 3).is_some());
+        assert!(
+            cache
+                .get_series(1, "practices", Visibility::Both, 3)
+                .is_none(),
+            "another series of the same partnership is another entry"
+        );
+        cache.put_series(1, "practices", Visibility::Both, entry(1, 3));
+        assert!(cache
+            .get_series(1, "practices", Visibility::Both, 3)
+            .is_some());
         assert!(cache.get(1, Visibility::Both, 4).is_none(), "newer data");
         assert!(cache.get(1, Visibility::Only(Side::Customer), 3).is_none());
         assert!(cache.get(2, Visibility::Both, 3).is_none());

@@ -148,6 +148,31 @@ const NUMBER_FREE: &[(Verb, &str, &str)] = &[
     ),
     (Verb::Get, "/api/templates", "survey templates"),
     (
+        Verb::Get,
+        "/api/partnerships/{id}/series",
+        "survey series: settings and wave counts",
+    ),
+    (
+        Verb::Post,
+        "/api/partnerships/{id}/series",
+        "a series' settings",
+    ),
+    (
+        Verb::Patch,
+        "/api/partnerships/{id}/series/{key}",
+        "a series' settings",
+    ),
+    (
+        Verb::Post,
+        "/api/partnerships/{id}/series/{key}/pause",
+        "a series' state",
+    ),
+    (
+        Verb::Post,
+        "/api/partnerships/{id}/series/{key}/resume",
+        "a series' state",
+    ),
+    (
         Verb::Post,
         "/api/partnerships/{id}/kpis",
         "KPI import: rows read",
