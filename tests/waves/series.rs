@@ -562,6 +562,10 @@ async fn two_series_run_apart(backend: Backend) {
         &["customer", "supplier"],
     );
     assert!(!html.contains("id=\"dim-trust\""));
+    assert!(
+        html.contains("Goals are set on the main survey"),
+        "goals belong to the main series"
+    );
     for (path, want) in [
         (format!("/partnerships/{id}?series=nope"), 404),
         (
