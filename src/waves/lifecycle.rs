@@ -328,18 +328,20 @@ pub fn open_due_slots(
                     }
                     continue;
                 }
-                // A schedule edited (or resumed) after this slot began applies from the next one.
-                if series.is_main() && st.schedule_from.is_some_and(|from| slot.opens_at < from) {
-                    continue;
-                }
             }
             if series.state != "active" {
+                tracing::debug!(
+                    partnership = partnership.id,
+                    series = %series.key,
+                    note = %series.note,
+                    slot = %slot.opens_at,
+                    "a wave slot is due but its series is {}: not opened",
+                    series.state
+                );
                 continue;
             }
-            if series
-                .schedule_from
-                .is_some_and(|from| slot.opens_at < from)
-            {
+            // A schedule edited (or resumed) after this slot began applies from the next one.
+            if schedule_from(st, &series).is_some_and(|from| slot.opens_at < from) {
                 continue;
             }
             match open_wave(conn, catalog, &partnership, &series, now, Some(slot), links) {
@@ -453,11 +455,7 @@ pub fn missed_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<MissedSlo
             let Some(plan) = plan_of_series(&series) else {
                 continue;
             };
-            let from = if series.is_main() {
-                st.and_then(|st| st.schedule_from)
-            } else {
-                series.schedule_from
-            };
+            let from = schedule_from(st, &series);
             // Any wave — scheduled, opened by hand or imported — covers the schedule up to
             // its opening: only slots after the latest one can have been missed.
             let latest = waves::for_series(conn, partnership.id, series.id)?
@@ -489,6 +487,21 @@ pub fn missed_slots(conn: &mut Conn, now: NaiveDateTime) -> Result<Vec<MissedSlo
         }
     }
     Ok(missed)
+}
+
+/// The instant a series' schedule applies from: the partnership's (set when it is edited or
+/// resumed) for the main series; for another, the later of the partnership's (a resumed
+/// partnership resumes all its series) and its own (set when it is edited or resumed).
+fn schedule_from(
+    partnership: Option<&db::partnership_states::StateRow>,
+    series: &Series,
+) -> Option<NaiveDateTime> {
+    let own = partnership.and_then(|st| st.schedule_from);
+    if series.is_main() {
+        own
+    } else {
+        own.max(series.schedule_from)
+    }
 }
 
 /// A series' schedule, if it has a first wave date.

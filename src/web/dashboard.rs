@@ -174,15 +174,20 @@ fn plug_ins(
                 .collect(),
         ),
     };
-    let goals = crate::services::goals::for_partnership(
-        conn,
-        partnership,
-        &entry.report,
-        &goal_names(entry),
-        v,
-        crate::db::now().date(),
-        &|conn| entry.goal_context(|| GoalContext::load(conn, partnership)),
-    )?;
+    // Goals target the main series' dimensions and KPIs: judged on its report only.
+    let goals = if key == crate::domain::MAIN_SERIES {
+        crate::services::goals::for_partnership(
+            conn,
+            partnership,
+            &entry.report,
+            &goal_names(entry),
+            v,
+            crate::db::now().date(),
+            &|conn| entry.goal_context(|| GoalContext::load(conn, partnership)),
+        )?
+    } else {
+        Vec::new()
+    };
     let shown_wave = wave.or_else(|| entry.report.waves.last().map(|w| w.wave));
     let comments = match shown_wave {
         None => None,

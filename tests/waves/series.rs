@@ -562,6 +562,10 @@ async fn two_series_run_apart(backend: Backend) {
         &["customer", "supplier"],
     );
     assert!(!html.contains("id=\"dim-trust\""));
+    assert!(
+        html.contains("Goals are set on the main survey"),
+        "goals belong to the main series"
+    );
     for (path, want) in [
         (format!("/partnerships/{id}?series=nope"), 404),
         (
@@ -800,13 +804,17 @@ async fn pausing_holds_what_it_should(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // So does a resumed partnership, for every series of it.
+    let r = w
+        .app
+        .post(&format!("/api/partnerships/{q}/resume"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     let later = racing_ticks(&w, tandem::db::now() + chrono::TimeDelta::hours(1));
     assert!(later.opened.is_empty(), "{:?}", later.opened);
-    assert!(
-        later.held.iter().all(|(id, _)| *id != p),
-        "{:?}",
-        later.held
-    );
+    assert!(later.held.is_empty(), "{:?}", later.held);
     // An edit through the API applies from the next wave and is audited.
     let r = w
         .app
