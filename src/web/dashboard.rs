@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod goals;
+pub mod plan;
 pub mod view;
 
 use actix_web::http::{header, StatusCode};
@@ -48,6 +49,8 @@ pub struct PlugIns {
     pub can_set_goals: bool,
     /// The comments of the wave shown.
     pub comments: Option<CommentsView>,
+    /// The relationship plan, with the linked dimensions' figures up to the wave shown.
+    pub plan: Vec<plan::PlanLine>,
 }
 
 /// A flag that is open or acknowledged, as the dashboard lists it.
@@ -170,11 +173,21 @@ fn plug_ins(
                     .collect(),
             }),
     };
+    let plan = plan::lines(
+        conn,
+        partnership,
+        &entry.report,
+        &entry.labels,
+        &goals,
+        v,
+        wave,
+    )?;
     Ok(PlugIns {
         flags,
         goals,
         can_set_goals: false,
         comments,
+        plan,
     })
 }
 
@@ -208,6 +221,27 @@ struct Header {
 }
 
 impl Header {
+    /// The header from the partnership alone, before any wave has closed.
+    fn bare(p: &crate::services::partnerships::PartnershipView, v: Visibility) -> Header {
+        Header {
+            id: p.id,
+            name: p.name.clone(),
+            customer: p.customer.name.clone(),
+            supplier: p.supplier.name.clone(),
+            min: u64::try_from(p.min_reporting_size).unwrap_or_default(),
+            firms: view::sides(v)
+                .into_iter()
+                .map(|s| {
+                    let name = match s {
+                        Side::Customer => p.customer.name.clone(),
+                        Side::Supplier => p.supplier.name.clone(),
+                    };
+                    (name, s.as_str())
+                })
+                .collect(),
+        }
+    }
+
     fn of(r: &Report, v: Visibility) -> Header {
         Header {
             id: r.partnership.id,
