@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod goals;
+mod plan;
 mod overview;
 
 use reqwest::header::CONTENT_TYPE;
