@@ -138,8 +138,9 @@ fn plan_section(html: &str) -> &str {
 both_backends!(
     a_manager_builds_the_plan_with_the_page_forms_and_the_dashboard_and_pack_show_it,
     |app| {
-        // Minimum 28: in the last wave the customer's 27 are withheld, the supplier's 29 shown.
-        let id = import_fixture(&app, "Plan", 28);
+        // Minimum 27: in the last wave the customer's win–win items have 26 answers each
+        // (withheld), the supplier's 29 and 27 (shown).
+        let id = import_fixture(&app, "Plan", 27);
         import_roster(&app, id, ROSTER).await;
         let other = app.create_partnership("Elsewhere").await;
         import_roster(&app, other, "email,name,side,level,function,region,roles\nzed@x.com,Zed Ray,supplier,staff,sales,US,\n").await;
@@ -196,7 +197,7 @@ both_backends!(
             ("supplier_owner", &cy_s),
             ("status", "in_progress"),
             ("goal", &goal_s),
-            ("dimension", "trust"),
+            ("dimension", "win_win"),
             ("milestone_title", "Agree the path"),
             ("milestone_due_on", &overdue),
             ("milestone_owner", &bob_s),
@@ -287,11 +288,11 @@ both_backends!(
         assert!(html.contains(&format!("due {later} (in 30 days)")));
         assert!(html.contains("1 milestone overdue."));
 
-        // The supplier's latest trust mean is shown; the customer's is withheld.
-        let (wave, supplier_mean) = latest(&app, id, "supplier", "trust").await;
-        let supplier_mean = supplier_mean.expect("the supplier's 29 are shown");
-        let (_, customer_mean) = latest(&app, id, "customer", "trust").await;
-        assert_eq!(customer_mean, None, "the customer's 27 are withheld");
+        // The supplier's latest win–win mean is shown; the customer's is withheld.
+        let (wave, supplier_mean) = latest(&app, id, "supplier", "win_win").await;
+        let supplier_mean = supplier_mean.expect("the supplier's win–win is shown");
+        let (_, customer_mean) = latest(&app, id, "customer", "win_win").await;
+        assert_eq!(customer_mean, None, "the customer's win–win is withheld");
         for path in [format!("/partnerships/{id}"), format!("/partnerships/{id}/review")] {
             let (status, _, html) = page(&mgr, &app, &path).await;
             assert_eq!(status, StatusCode::OK, "{path}");
