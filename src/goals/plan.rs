@@ -290,11 +290,19 @@ fn date(p: &mut Problems, field: &str, raw: &str) -> Option<NaiveDate> {
     }
 }
 
-fn done_date(p: &mut Problems, field: &str, raw: Option<&str>, today: NaiveDate) -> Option<NaiveDate> {
+fn done_date(
+    p: &mut Problems,
+    field: &str,
+    raw: Option<&str>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
     let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
     let d = date(p, field, raw)?;
     if d > today {
-        p.add(field, format!("{d} is after today: a milestone is done when it is done"));
+        p.add(
+            field,
+            format!("{d} is after today: a milestone is done when it is done"),
+        );
     }
     Some(d)
 }
@@ -328,7 +336,13 @@ pub fn validate(
 ) -> Result<ValidObjective, Vec<FieldProblem>> {
     let mut p = Problems(Vec::new());
     let title = text(&mut p, "title", &input.title, TITLE_MAX, true);
-    let description = text(&mut p, "description", &input.description, DESCRIPTION_MAX, false);
+    let description = text(
+        &mut p,
+        "description",
+        &input.description,
+        DESCRIPTION_MAX,
+        false,
+    );
     let customer_owner = owner(
         &mut p,
         ctx,
@@ -353,7 +367,10 @@ pub fn validate(
     let mut goals = Vec::new();
     for &g in &input.goals {
         if !ctx.goals.contains(&g) {
-            p.add("goals", format!("goal {g} is not a goal of this partnership"));
+            p.add(
+                "goals",
+                format!("goal {g} is not a goal of this partnership"),
+            );
         } else if !goals.contains(&g) {
             goals.push(g);
         }
@@ -576,8 +593,7 @@ pub fn update(
         )
         .execute(conn)?;
         diesel::delete(
-            plan_objective_dimensions::table
-                .filter(plan_objective_dimensions::objective_id.eq(id)),
+            plan_objective_dimensions::table.filter(plan_objective_dimensions::objective_id.eq(id)),
         )
         .execute(conn)?;
         insert_links(conn, id, o)?;
@@ -781,15 +797,7 @@ pub fn milestone_state(
     }
 }
 
-type ObjectiveRow = (
-    i64,
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    NaiveDateTime,
-);
+type ObjectiveRow = (i64, String, String, i64, i64, String, NaiveDateTime);
 
 /// The partnership's plan, objectives in the order they were made, judged on `today`.
 pub fn for_partnership(
@@ -1135,7 +1143,13 @@ mod tests {
             Some(today)
         );
         assert_eq!(
-            validate_done(&DoneInput { done_on: Some(None) }, today).unwrap(),
+            validate_done(
+                &DoneInput {
+                    done_on: Some(None)
+                },
+                today
+            )
+            .unwrap(),
             None
         );
         assert!(validate_done(

@@ -351,7 +351,8 @@ fn add_plan(conn: &mut Conn, catalog: &Catalog, partnership: i64) -> Result<(), 
     let objectives = [
         ObjectiveInput {
             title: "One escalation path for delivery problems".into(),
-            description: "Both firms hear about a late delivery the same day, from one named person.".into(),
+            description:
+                "Both firms hear about a late delivery the same day, from one named person.".into(),
             customer_owner: Some(customer),
             supplier_owner: Some(supplier),
             status: Some("in_progress".into()),

@@ -12,9 +12,7 @@ use diesel::prelude::*;
 use crate::db::schema::partnerships;
 use crate::db::Conn;
 use crate::error::ServiceError;
-use crate::goals::plan::{
-    self, DoneInput, ObjectiveView, PlanContext,
-};
+use crate::goals::plan::{self, DoneInput, ObjectiveView, PlanContext};
 use crate::survey_templates::Catalog;
 
 pub use crate::goals::plan::{
@@ -34,9 +32,7 @@ pub fn dimensions(
         .select(partnerships::template_id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| {
-            ServiceError::NotFound(format!("there is no partnership {partnership}"))
-        })?;
+        .ok_or_else(|| ServiceError::NotFound(format!("there is no partnership {partnership}")))?;
     let mut out: Vec<(String, String)> = Vec::new();
     let mut add = |id: &str, name: &str| {
         if !out.iter().any(|(i, _)| i == id) {
@@ -101,8 +97,7 @@ pub fn update(
     if !o.milestones.is_empty() {
         return Err(ServiceError::Invalid(vec![crate::domain::FieldProblem {
             field: "milestones".into(),
-            message: "milestones are added and changed on their own, not with the objective"
-                .into(),
+            message: "milestones are added and changed on their own, not with the objective".into(),
         }]));
     }
     o.milestones.clear();

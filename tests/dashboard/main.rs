@@ -5,8 +5,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod goals;
-mod plan;
 mod overview;
+mod plan;
 
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, StatusCode};

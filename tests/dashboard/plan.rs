@@ -128,7 +128,9 @@ async fn goal(app: &TestApp, id: i64, owner: Option<i64>) -> reqwest::Response {
 
 /// The plan section of a page: from its heading to the link to the plan page.
 fn plan_section(html: &str) -> &str {
-    let start = html.find("id=\"plan\">Relationship plan").expect("a plan section");
+    let start = html
+        .find("id=\"plan\">Relationship plan")
+        .expect("a plan section");
     let end = html[start..]
         .find("The plan: objectives and milestones")
         .expect("the end of the plan section");
@@ -154,7 +156,11 @@ both_backends!(
         assert_eq!(r.status(), 201);
         let goal_id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
         let r = goal(&app, other, None).await;
-        assert_eq!(r.status(), 409, "no closed wave in the other partnership yet");
+        assert_eq!(
+            r.status(),
+            409,
+            "no closed wave in the other partnership yet"
+        );
         let foreign_goal = {
             use diesel::prelude::*;
             use tandem::db::schema::goals;
@@ -192,7 +198,10 @@ both_backends!(
         let good: Vec<(&str, &str)> = vec![
             ("csrf", &csrf),
             ("title", "One escalation path"),
-            ("description", "Both firms hear of a late delivery the same day."),
+            (
+                "description",
+                "Both firms hear of a late delivery the same day.",
+            ),
             ("customer_owner", &ann_s),
             ("supplier_owner", &cy_s),
             ("status", "in_progress"),
@@ -265,7 +274,10 @@ both_backends!(
                 html.contains(&format!("<span class=\"field\">{field}</span>: {message}")),
                 "{field}: {message} in {html}"
             );
-            assert!(html.contains("value=\"One escalation path\""), "what was typed is kept");
+            assert!(
+                html.contains("value=\"One escalation path\""),
+                "what was typed is kept"
+            );
             plan_is_empty(&app);
         }
         let mut forged = good.clone();
@@ -278,7 +290,11 @@ both_backends!(
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
         assert!(location.starts_with(&format!("/partnerships/{id}/plan#objective-")));
         assert_eq!(app.db.count("plan_objectives"), 1);
-        assert_eq!(app.db.count("plan_milestones"), 2, "the empty row is left out");
+        assert_eq!(
+            app.db.count("plan_milestones"),
+            2,
+            "the empty row is left out"
+        );
         assert_eq!(audit_count(&app, "plan.objective_created"), 1);
         assert_eq!(audit_count(&app, "plan.milestone_added"), 2);
 
@@ -293,11 +309,17 @@ both_backends!(
         let supplier_mean = supplier_mean.expect("the supplier's win–win is shown");
         let (_, customer_mean) = latest(&app, id, "customer", "win_win").await;
         assert_eq!(customer_mean, None, "the customer's win–win is withheld");
-        for path in [format!("/partnerships/{id}"), format!("/partnerships/{id}/review")] {
+        for path in [
+            format!("/partnerships/{id}"),
+            format!("/partnerships/{id}/review"),
+        ] {
             let (status, _, html) = page(&mgr, &app, &path).await;
             assert_eq!(status, StatusCode::OK, "{path}");
             let s = plan_section(&html);
-            assert!(s.contains("<strong>One escalation path</strong>"), "{path}: {s}");
+            assert!(
+                s.contains("<strong>One escalation path</strong>"),
+                "{path}: {s}"
+            );
             assert!(s.contains("in progress"));
             assert!(s.contains("Owners: Ann Lee ("), "{s}");
             assert!(s.contains(" and Cy Poe ("));
@@ -307,7 +329,10 @@ both_backends!(
             assert!(s.contains(&format!(
                 "Next milestone: Agree the path — Bob Roe, overdue since {overdue}"
             )));
-            assert!(s.contains("Trust: Contoso Components&#39;s mean ≥ 4.20"), "{s}");
+            assert!(
+                s.contains("Trust: Contoso Components&#39;s mean ≥ 4.20"),
+                "{s}"
+            );
             assert!(
                 s.contains(&format!(
                     "<td class=\"num\">{supplier_mean:.2} (wave {wave})</td>"
@@ -433,7 +458,10 @@ both_backends!(
         let o: Value = r.json().await.unwrap();
         assert_eq!(o["milestones"].as_array().unwrap().len(), 2);
         let mid = o["milestones"][1]["id"].as_i64().unwrap();
-        assert_eq!(o["milestones"][1]["state_text"], format!("due {} (in 40 days)", day(40)));
+        assert_eq!(
+            o["milestones"][1]["state_text"],
+            format!("due {} (in 40 days)", day(40))
+        );
 
         let r = app
             .client
@@ -493,7 +521,9 @@ both_backends!(
         }
         // Another partnership's milestone is not found here.
         let r = app
-            .post(&format!("/api/partnerships/{other}/plan/milestones/{first}/done"))
+            .post(&format!(
+                "/api/partnerships/{other}/plan/milestones/{first}/done"
+            ))
             .json(&json!({}))
             .send()
             .await
@@ -542,8 +572,13 @@ both_backends!(
         assert!(!html.contains("A new objective"), "no creation form");
         let csrf = csrf_of(&html);
         let done = |m: i64| format!("/partnerships/{id}/plan/milestones/{m}/done");
-        let (status, _, _) =
-            post_form(&cm, &app, &done(theirs), &[("csrf", &csrf), ("done", "yes")]).await;
+        let (status, _, _) = post_form(
+            &cm,
+            &app,
+            &done(theirs),
+            &[("csrf", &csrf), ("done", "yes")],
+        )
+        .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _, _) =
             post_form(&cm, &app, &done(mine), &[("csrf", &csrf), ("done", "yes")]).await;

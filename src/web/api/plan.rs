@@ -16,7 +16,10 @@ fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::NotFound(format!("there is no {what} with id {raw:?}")))
 }
 
-fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value, what: &str) -> Result<T, ApiError> {
+fn body<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    what: &str,
+) -> Result<T, ApiError> {
     serde_json::from_value(value)
         .map_err(|e| ApiError::BadRequest(format!("the JSON body is not {what}: {e}")))
 }
@@ -224,7 +227,10 @@ pub async fn mark_milestone(
         .db_write(move |conn, _| {
             let marked =
                 crate::services::plan::mark_milestone(conn, id, mid, &input, right, &actor)?;
-            Ok((marked, crate::services::plan::milestone_objective(conn, id, mid)?))
+            Ok((
+                marked,
+                crate::services::plan::milestone_objective(conn, id, mid)?,
+            ))
         })
         .await?;
     if !marked.0 {

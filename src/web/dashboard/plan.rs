@@ -10,7 +10,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{page_error, visibility, view, Header, Viewer};
+use super::{page_error, view, visibility, Header, Viewer};
 use crate::auth::Visibility;
 use crate::db::Conn;
 use crate::domain::{FieldProblem, Side};
@@ -255,8 +255,16 @@ fn id_of(raw: &str, field: &str, problems: &mut Vec<FieldProblem>) -> Option<i64
 /// have anything in them.
 fn objective_form(fields: &Fields) -> (ObjectiveInput, FormValues, Vec<FieldProblem>) {
     let mut problems = Vec::new();
-    let customer_owner = id_of(&one(fields, "customer_owner"), "customer_owner", &mut problems);
-    let supplier_owner = id_of(&one(fields, "supplier_owner"), "supplier_owner", &mut problems);
+    let customer_owner = id_of(
+        &one(fields, "customer_owner"),
+        "customer_owner",
+        &mut problems,
+    );
+    let supplier_owner = id_of(
+        &one(fields, "supplier_owner"),
+        "supplier_owner",
+        &mut problems,
+    );
     let goals: Vec<i64> = all(fields, "goal")
         .filter_map(|g| id_of(g, "goals", &mut problems))
         .collect();
@@ -272,7 +280,11 @@ fn objective_form(fields: &Fields) -> (ObjectiveInput, FormValues, Vec<FieldProb
         if t.trim().is_empty() && d.trim().is_empty() && o.trim().is_empty() {
             continue;
         }
-        let owner = id_of(o, &format!("milestones[{}].owner", rows.len()), &mut problems);
+        let owner = id_of(
+            o,
+            &format!("milestones[{}].owner", rows.len()),
+            &mut problems,
+        );
         rows.push((t.to_owned(), d.to_owned(), owner));
     }
     let status = one(fields, "status");
@@ -323,7 +335,10 @@ fn milestone_form(fields: &Fields) -> (MilestoneInput, Vec<FieldProblem>) {
 }
 
 fn statuses() -> Vec<(&'static str, &'static str)> {
-    Status::ALL.iter().map(|s| (s.as_str(), s.label())).collect()
+    Status::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.label()))
+        .collect()
 }
 
 /// What the plan's forms choose from: roster, goals (worded as the goals section words them,
@@ -460,7 +475,9 @@ fn plan_editor(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
 }
 
 /// `Invalid` as `Ok(Err(problems))`, to re-render a form; anything else as it was.
-fn invalid_as_form<T>(r: Result<T, ServiceError>) -> Result<Result<T, Vec<FieldProblem>>, ServiceError> {
+fn invalid_as_form<T>(
+    r: Result<T, ServiceError>,
+) -> Result<Result<T, Vec<FieldProblem>>, ServiceError> {
     match r {
         Err(ServiceError::Invalid(problems)) => Ok(Err(problems)),
         other => other.map(Ok),
