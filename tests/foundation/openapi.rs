@@ -48,7 +48,9 @@ both_backends!(
         for (method, path) in &documented() {
             let url = path
                 .replace("{id}", &id.to_string())
-                .replace("{goal}", "999");
+                .replace("{goal}", "999")
+                .replace("{objective}", "999")
+                .replace("{milestone}", "999");
             let req = match method.as_str() {
                 "get" => app.get(&url),
                 "put" => app
@@ -73,15 +75,19 @@ both_backends!(
             if path.starts_with("/api/flags/{id}")
                 || path.starts_with("/api/users/{id}")
                 || path.contains("{goal}")
+                || path.contains("{objective}")
+                || path.contains("{milestone}")
             {
-                // There is no such flag, user or goal: a 404 must be ours, not "no such route".
+                // There is no such flag, user, goal, objective or milestone: a 404 must be ours, not "no such route".
                 if r.status() == 404 {
                     let body: Value = r.json().await.expect("our JSON error body");
                     let error = body["error"].as_str().unwrap();
                     assert!(
                         error.contains("no flag")
                             || error.contains("no goal")
-                            || error.contains("no user"),
+                            || error.contains("no user")
+                            || error.contains("no objective")
+                            || error.contains("no milestone"),
                         "{method} {path}: {error}"
                     );
                 }
@@ -282,6 +288,7 @@ both_backends!(
         let never_forbidden = [
             ("get", "/api/partnerships/{id}/report"),
             ("get", "/api/partnerships/{id}/goals"),
+            ("get", "/api/partnerships/{id}/plan"),
             ("get", "/api/portfolio"),
         ];
         let mut secured = 0;
