@@ -126,6 +126,9 @@ async fn goal(app: &TestApp, id: i64, owner: Option<i64>) -> reqwest::Response {
         .unwrap()
 }
 
+/// A form with one wrong field, the field's name and the message expected.
+type BadCase = (Vec<(String, String)>, &'static str, String);
+
 /// The plan section of a page: from its heading to the link to the plan page.
 fn plan_section(html: &str) -> &str {
     let start = html
@@ -217,7 +220,8 @@ both_backends!(
             ("milestone_due_on", ""),
             ("milestone_owner", ""),
         ];
-        let with = |field: &str, value: &'static str| -> Vec<(String, String)> {
+        // The good form with one field's first value replaced.
+        let with = |field: &str, value: &str| -> Vec<(String, String)> {
             let mut done = false;
             good.iter()
                 .map(|(k, v)| {
@@ -230,10 +234,9 @@ both_backends!(
                 })
                 .collect()
         };
-        let leak = |v: &str| -> &'static str { Box::leak(v.to_owned().into_boxed_str()) };
-        let bad_cases: Vec<(Vec<(String, String)>, &str, String)> = vec![
+        let bad_cases: Vec<BadCase> = vec![
             (
-                with("customer_owner", leak(&cy_s)),
+                with("customer_owner", &cy_s),
                 "customer_owner",
                 format!("person {cy} belongs to the supplier firm; the owner here is a person of the customer firm"),
             ),
@@ -243,7 +246,7 @@ both_backends!(
                 "person 999999 is not on this partnership&#39;s roster".into(),
             ),
             (
-                with("supplier_owner", leak(&zed_s)),
+                with("supplier_owner", &zed_s),
                 "supplier_owner",
                 format!("person {zed} is not on this partnership&#39;s roster"),
             ),
@@ -253,7 +256,7 @@ both_backends!(
                 "&#34;speed&#34; is not a dimension of this partnership&#39;s survey".into(),
             ),
             (
-                with("goal", leak(&foreign_s)),
+                with("goal", &foreign_s),
                 "goals",
                 format!("goal {foreign_goal} is not a goal of this partnership"),
             ),
@@ -309,6 +312,32 @@ both_backends!(
         let supplier_mean = supplier_mean.expect("the supplier's win–win is shown");
         let (_, customer_mean) = latest(&app, id, "customer", "win_win").await;
         assert_eq!(customer_mean, None, "the customer's win–win is withheld");
+        let report: Value = app
+            .get(&format!("/api/partnerships/{id}/report"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let supplier_before = report["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| {
+                d["wave"] == wave - 1
+                    && d["side"] == "supplier"
+                    && d["dimension"] == "win_win"
+                    && d["segment_kind"] == "all"
+            })
+            .expect("the wave before")["mean"]
+            .as_f64()
+            .expect("shown the wave before");
+        let change = format!(
+            "{:+.2} since wave {}",
+            supplier_mean - supplier_before,
+            wave - 1
+        );
         for path in [
             format!("/partnerships/{id}"),
             format!("/partnerships/{id}/review"),
@@ -343,7 +372,121 @@ both_backends!(
                 s.contains(&format!("<td class=\"num\">withheld (wave {wave}:")),
                 "{path}: the customer's mean withheld in {s}"
             );
+            assert!(
+                s.contains(&format!("<td class=\"num\">{change}</td>")),
+                "{path}: the supplier's change {change} in {s}"
+            );
         }
+
+        // The edit page: the objective's form and its milestones, through the page forms.
+        let oid: i64 = location.rsplit('-').next().unwrap().parse().unwrap();
+        let edit = format!("/partnerships/{id}/plan/{oid}");
+        let (status, _, html) = page(&mgr, &app, &edit).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("value=\"One escalation path\""));
+        assert!(html.contains("value=\"win_win\" checked"));
+        let csrf = csrf_of(&html);
+        let (status, _, html) = post_form(
+            &mgr,
+            &app,
+            &edit,
+            &[
+                ("csrf", &csrf),
+                ("title", "One escalation path"),
+                ("customer_owner", &bob_s),
+                ("supplier_owner", &ann_s),
+                ("status", "done"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("<span class=\"field\">supplier_owner</span>"),
+            "{html}"
+        );
+        let (status, _, _) = post_form(
+            &mgr,
+            &app,
+            &edit,
+            &[
+                ("csrf", &csrf),
+                ("title", "One escalation path"),
+                ("customer_owner", &bob_s),
+                ("supplier_owner", &cy_s),
+                ("status", "done"),
+                ("dimension", "trust"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, html) = post_form(
+            &mgr,
+            &app,
+            &format!("{edit}/milestones"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Close the loop"),
+                ("due_on", "someday"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("&#34;someday&#34; is not a date (YYYY-MM-DD)"),
+            "{html}"
+        );
+        assert!(html.contains("<span class=\"field\">owner</span>: is missing"));
+        let (status, _, _) = post_form(
+            &mgr,
+            &app,
+            &format!("{edit}/milestones"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Close the loop"),
+                ("due_on", &later),
+                ("owner", &cy_s),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let o: Value = app
+            .get(&format!("/api/partnerships/{id}/plan"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let o = &o[0];
+        assert_eq!(o["status"], "done");
+        assert_eq!(o["customer_owner"]["name"], "Bob Roe");
+        assert_eq!(o["dimensions"], json!(["trust"]));
+        assert_eq!(o["goals"], json!([]), "the goal was unticked");
+        assert_eq!(o["milestones"].as_array().unwrap().len(), 3);
+        let first = o["milestones"][0]["id"].as_i64().unwrap();
+        let (status, _, _) = post_form(
+            &mgr,
+            &app,
+            &format!("/partnerships/{id}/plan/milestones/{first}"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Agree the path"),
+                ("due_on", &overdue),
+                ("done_on", &day(0)),
+                ("owner", &bob_s),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        for (action, n) in [
+            ("plan.objective_updated", 1),
+            ("plan.milestone_added", 3),
+            ("plan.milestone_updated", 1),
+        ] {
+            assert_eq!(audit_count(&app, action), n, "{action}");
+        }
+        let (_, _, html) = page(&mgr, &app, &format!("/partnerships/{id}")).await;
+        assert!(plan_section(&html).contains("No milestone overdue."));
     }
 );
 
@@ -604,5 +747,70 @@ both_backends!(
             post_form(&om, &app, &done(mine), &[("csrf", &csrf), ("done", "no")]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(audit_count(&app, "plan.milestone_reopened"), 0);
+    }
+);
+
+both_backends!(
+    the_demo_seeds_two_objectives_with_one_overdue_milestone_and_a_goal_owner,
+    |app| {
+        let pool = app.db.pool();
+        let links = tandem::mail::Links {
+            base_url: app.address.clone(),
+        };
+        let a = tokio::task::spawn_blocking(move || {
+            let catalog = tandem::survey_templates::Catalog::load(None).unwrap();
+            let mut conn = pool.get().unwrap();
+            tandem::services::demo::seed(&mut conn, &catalog, &links)
+                .unwrap()
+                .created[0]
+                .0
+        })
+        .await
+        .unwrap();
+        let plan: Value = app
+            .get(&format!("/api/partnerships/{a}/plan"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let plan = plan.as_array().unwrap();
+        assert_eq!(plan.len(), 2);
+        let overdue: i64 = plan.iter().map(|o| o["overdue"].as_i64().unwrap()).sum();
+        assert_eq!(overdue, 1);
+        for o in plan {
+            assert_eq!(o["customer_owner"]["side"], "customer");
+            assert_eq!(o["supplier_owner"]["side"], "supplier");
+        }
+        let goals: Value = app
+            .get(&format!("/api/partnerships/{a}/goals"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let owned: Vec<&Value> = goals
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| !g["owner"].is_null())
+            .collect();
+        assert_eq!(owned.len(), 1);
+        assert_eq!(owned[0]["owner"]["side"], "supplier");
+        let mgr = signed_in(&app, "demo-mgr@example.com", Role::Manager, vec![(a, None)]).await;
+        let (status, _, html) = page(&mgr, &app, &format!("/partnerships/{a}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let s = plan_section(&html);
+        assert!(
+            s.contains("One escalation path for delivery problems"),
+            "{s}"
+        );
+        assert!(s.contains("1 overdue: Agree the escalation path"), "{s}");
+        assert!(html.contains(&format!(
+            " · owner {} (supplier)",
+            owned[0]["owner"]["name"].as_str().unwrap()
+        )));
     }
 );
