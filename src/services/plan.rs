@@ -93,14 +93,13 @@ pub fn update(
     actor: &str,
 ) -> Result<(), ServiceError> {
     let ctx = context(conn, catalog, partnership)?;
-    let mut o = plan::validate(input, &ctx, today()).map_err(ServiceError::Invalid)?;
-    if !o.milestones.is_empty() {
+    if !input.milestones.is_empty() {
         return Err(ServiceError::Invalid(vec![crate::domain::FieldProblem {
             field: "milestones".into(),
             message: "milestones are added and changed on their own, not with the objective".into(),
         }]));
     }
-    o.milestones.clear();
+    let o = plan::validate(input, &ctx, today()).map_err(ServiceError::Invalid)?;
     plan::update(conn, partnership, objective, &o, actor)
 }
 

@@ -487,6 +487,48 @@ both_backends!(
         }
         let (_, _, html) = page(&mgr, &app, &format!("/partnerships/{id}")).await;
         assert!(plan_section(&html).contains("No milestone overdue."));
+
+        // A goal names its owner on the goal form; the dashboard shows who owns it.
+        let (status, _, form) = page(&mgr, &app, &format!("/partnerships/{id}/goals/new")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(form.contains(&format!(
+            "<option value=\"{bob}\">Bob Roe (customer)</option>"
+        )));
+        let goal_form = |owner: &str| {
+            vec![
+                ("csrf".to_owned(), csrf.clone()),
+                ("metric".to_owned(), "mean:customer:trust".to_owned()),
+                ("target".to_owned(), "4.1".to_owned()),
+                ("due_on".to_owned(), day(100)),
+                ("owner".to_owned(), owner.to_owned()),
+            ]
+        };
+        let goals_url = format!("/partnerships/{id}/goals");
+        let r = mgr
+            .post(app.url(&goals_url))
+            .form(&goal_form(&zed_s))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!(
+                "person {zed} is not on this partnership&#39;s roster"
+            )),
+            "{html}"
+        );
+        let before = app.db.count("goals");
+        let r = mgr
+            .post(app.url(&goals_url))
+            .form(&goal_form(&bob_s))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.db.count("goals"), before + 1);
+        let (_, _, html) = page(&mgr, &app, &format!("/partnerships/{id}")).await;
+        assert!(html.contains(" · owner Bob Roe (customer)"), "{html}");
     }
 );
 
@@ -662,6 +704,12 @@ both_backends!(
         ] {
             assert_eq!(audit_count(&app, action), n, "{action}");
         }
+        // The plan page works before a partnership's first wave has closed.
+        let admin = signed_in(&app, "root@example.com", Role::Admin, vec![]).await;
+        let (status, _, html) = page(&admin, &app, &format!("/partnerships/{other}/plan")).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains(&format!("<option value=\"{zed}\">Zed Ray</option>")));
+        assert!(html.contains("No joint objectives yet."));
         // Another partnership's milestone is not found here.
         let r = app
             .post(&format!(
