@@ -378,6 +378,22 @@ both_backends!(
             );
         }
 
+        // The pack of an earlier wave shows that wave's figure.
+        let (_, _, html) = page(
+            &mgr,
+            &app,
+            &format!("/partnerships/{id}/review?wave={}", wave - 1),
+        )
+        .await;
+        let s = plan_section(&html);
+        assert!(
+            s.contains(&format!(
+                "<td class=\"num\">{supplier_before:.2} (wave {})</td>",
+                wave - 1
+            )),
+            "{s}"
+        );
+
         // The edit page: the objective's form and its milestones, through the page forms.
         let oid: i64 = location.rsplit('-').next().unwrap().parse().unwrap();
         let edit = format!("/partnerships/{id}/plan/{oid}");
