@@ -451,6 +451,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plan_objectives (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        customer_owner_id -> BigInt,
+        supplier_owner_id -> BigInt,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_objective_goals (objective_id, goal_id) {
+        objective_id -> BigInt,
+        goal_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    plan_objective_dimensions (objective_id, dimension) {
+        objective_id -> BigInt,
+        dimension -> Text,
+    }
+}
+
+diesel::table! {
+    plan_milestones (id) {
+        id -> BigInt,
+        objective_id -> BigInt,
+        title -> Text,
+        due_on -> Date,
+        done_on -> Nullable<Date>,
+        owner_id -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    goal_owners (goal_id) {
+        goal_id -> BigInt,
+        person_id -> BigInt,
+    }
+}
+
 diesel::joinable!(partnerships -> firms (customer_firm_id));
 diesel::joinable!(people -> partnerships (partnership_id));
 diesel::joinable!(partnership_states -> partnerships (partnership_id));
@@ -518,6 +566,15 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(plan_objectives -> partnerships (partnership_id));
+diesel::joinable!(plan_objective_goals -> plan_objectives (objective_id));
+diesel::joinable!(plan_objective_goals -> goals (goal_id));
+diesel::joinable!(plan_objective_dimensions -> plan_objectives (objective_id));
+diesel::joinable!(plan_milestones -> plan_objectives (objective_id));
+diesel::joinable!(plan_milestones -> people (owner_id));
+diesel::joinable!(goal_owners -> goals (goal_id));
+diesel::joinable!(goal_owners -> people (person_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     firms,
     template_versions,
@@ -556,4 +613,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_limits,
     mail_bounces,
     undeliverable_addresses,
+    plan_objectives,
+    plan_objective_goals,
+    plan_objective_dimensions,
+    plan_milestones,
+    goal_owners,
 );

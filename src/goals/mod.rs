@@ -7,6 +7,7 @@
 //! through the last waves reaches the target by the due date), off track, missed (the date
 //! passed), too early (one wave) or no data. See `docs/statistics.md` ("Goals").
 
+pub mod plan;
 pub mod store;
 
 use std::collections::BTreeMap;

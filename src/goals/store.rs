@@ -31,6 +31,10 @@ pub struct GoalInput {
     /// `YYYY-MM-DD`, after today.
     #[schema(format = Date, example = "2027-06-30")]
     pub due_on: String,
+    /// Roster person id of the goal's owner, a person of either firm in this partnership;
+    /// absent for none.
+    #[serde(default)]
+    pub owner: Option<i64>,
 }
 
 /// A goal with its progress, as pages and the API show it.
@@ -46,6 +50,8 @@ pub struct GoalView {
     #[schema(value_type = String, format = Date)]
     pub due_on: NaiveDate,
     pub set_by: Option<String>,
+    /// The roster person who owns the goal, if one is named.
+    pub owner: Option<super::plan::PersonRef>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
@@ -160,26 +166,32 @@ pub fn validate(
     }
 }
 
-/// Stores a goal and its audit entry (`goal.create`, by `actor`) in one transaction.
+/// Stores a goal, its owner (a roster person already checked to be of the partnership) and
+/// its audit entry (`goal.create`, by `actor`) in one transaction.
 pub fn create(
     conn: &mut Conn,
     partnership_id: i64,
     goal: &ValidGoal,
+    owner: Option<i64>,
     created_by: Option<i64>,
     actor: &str,
 ) -> QueryResult<i64> {
     conn.write_transaction(|conn| {
         let gid = insert(conn, partnership_id, goal, created_by, crate::db::now())?;
+        if let Some(person) = owner {
+            super::plan::set_goal_owner(conn, gid, person)?;
+        }
         crate::auth::audit(
             conn,
             actor,
             "goal.create",
             &format!("partnership {partnership_id}"),
             &format!(
-                "goal {gid}: {} target {} due {}",
+                "goal {gid}: {} target {} due {}{}",
                 goal.metric.key(),
                 goal.target,
-                goal.due_on
+                goal.due_on,
+                owner.map_or_else(String::new, |p| format!(", owner person {p}"))
             ),
         )?;
         Ok(gid)
@@ -339,6 +351,7 @@ pub fn for_partnership(
         return Ok(Vec::new());
     }
     let ctx = context(conn)?;
+    let mut owners = super::plan::goal_owners(conn, partnership_id)?;
     let GoalContext {
         kpi_better,
         kpi_values,
@@ -382,6 +395,7 @@ pub fn for_partnership(
             direction: direction.symbol(),
             due_on,
             set_by,
+            owner: owners.remove(&id),
             created_at,
             progress,
             text,

@@ -190,6 +190,7 @@ pub fn seed(
                 },
                 DEMO,
             )?;
+            add_plan(conn, catalog, view.id)?;
         }
         crate::services::waves::open_now(conn, catalog, view.id, None, links, DEMO)?;
         if k == 0 {
@@ -331,6 +332,67 @@ fn add_goals(conn: &mut Conn, partnership: i64, story: usize) -> Result<(), Serv
             due_on: in_days(days),
         };
         store::insert(conn, partnership, &goal, None, crate::db::now())?;
+    }
+    Ok(())
+}
+
+/// A small relationship plan for the first story: two objectives with an owner in each firm,
+/// linked to the first goal and to dimensions, and milestones — one of them overdue (owned by
+/// the customer firm), one done. The first goal gets an owner too.
+fn add_plan(conn: &mut Conn, catalog: &Catalog, partnership: i64) -> Result<(), ServiceError> {
+    use crate::services::plan::{self, MilestoneInput, ObjectiveInput};
+    let people = plan::roster(conn, partnership)?;
+    let first = |side: &str| {
+        people
+            .iter()
+            .find(|p| p.side == side)
+            .map(|p| p.id)
+            .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("the demo roster has no {side}")))
+    };
+    let (customer, supplier) = (first("customer")?, first("supplier")?);
+    let goals = plan::goal_ids(conn, partnership)?;
+    if let Some((goal, _)) = goals.first() {
+        conn.write_transaction(|conn| crate::goals::plan::set_goal_owner(conn, *goal, supplier))?;
+    }
+    let today = crate::db::now().date();
+    let day = |d: i64| (today + chrono::TimeDelta::days(d)).to_string();
+    let milestone = |title: &str, due: i64, done: Option<i64>, owner: i64| MilestoneInput {
+        title: title.into(),
+        due_on: day(due),
+        done_on: done.map(day),
+        owner: Some(owner),
+    };
+    let objectives = [
+        ObjectiveInput {
+            title: "One escalation path for delivery problems".into(),
+            description:
+                "Both firms hear about a late delivery the same day, from one named person.".into(),
+            customer_owner: Some(customer),
+            supplier_owner: Some(supplier),
+            status: Some("in_progress".into()),
+            goals: goals.first().map(|g| g.0).into_iter().collect(),
+            dimensions: vec!["trust".into()],
+            milestones: vec![
+                milestone("Agree the escalation path", -14, None, customer),
+                milestone("First joint delivery review", 30, None, supplier),
+            ],
+        },
+        ObjectiveInput {
+            title: "A shared twelve-month volume plan".into(),
+            description: "Forecasts shared monthly, one plan both firms commit to.".into(),
+            customer_owner: Some(customer),
+            supplier_owner: Some(supplier),
+            status: Some("planned".into()),
+            goals: Vec::new(),
+            dimensions: vec!["shared_objectives".into(), "win_win".into()],
+            milestones: vec![
+                milestone("Share the forecast", -30, Some(-32), supplier),
+                milestone("Sign off the volume plan", 60, None, customer),
+            ],
+        },
+    ];
+    for o in &objectives {
+        plan::create(conn, catalog, partnership, o, DEMO)?;
     }
     Ok(())
 }

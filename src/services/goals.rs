@@ -14,7 +14,7 @@ use crate::goals::Names;
 use crate::reports::Report;
 
 /// Checks `input` against `report` (as the setter sees it) and the partnership's KPIs, and
-/// stores the goal with its audit entry. Every problem at once as `Invalid`.
+/// stores the goal (with its owner, a roster person of the partnership) and its audit entry. Every problem at once as `Invalid`.
 pub fn create(
     conn: &mut Conn,
     partnership: i64,
@@ -25,9 +25,23 @@ pub fn create(
     actor: &str,
 ) -> Result<i64, ServiceError> {
     let kpis = super::dashboard::kpi_names(conn, partnership)?;
-    let goal = store::validate(input, report, &kpis, v, crate::db::now().date())
-        .map_err(ServiceError::Invalid)?;
-    Ok(store::create(conn, partnership, &goal, created_by, actor)?)
+    let owner_problems = super::plan::check_goal_owner(conn, partnership, input.owner)?;
+    let goal = match store::validate(input, report, &kpis, v, crate::db::now().date()) {
+        Ok(goal) if owner_problems.is_empty() => goal,
+        Ok(_) => return Err(ServiceError::Invalid(owner_problems)),
+        Err(mut problems) => {
+            problems.extend(owner_problems);
+            return Err(ServiceError::Invalid(problems));
+        }
+    };
+    Ok(store::create(
+        conn,
+        partnership,
+        &goal,
+        input.owner,
+        created_by,
+        actor,
+    )?)
 }
 
 /// Removes a goal the setter may see, with its audit entry.

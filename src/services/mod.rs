@@ -15,6 +15,7 @@ pub mod observe;
 pub mod overview;
 pub mod partnership_state;
 pub mod partnerships;
+pub mod plan;
 pub mod portfolio;
 pub mod reports;
 pub mod responses;

@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod goals;
+pub mod plan;
 pub mod view;
 
 use actix_web::http::{header, StatusCode};
@@ -50,6 +51,8 @@ pub struct PlugIns {
     pub comments: Option<CommentsView>,
     /// The partnership's survey series, for the switcher (shown when there are several).
     pub series: Vec<SeriesTab>,
+    /// The relationship plan, with the linked dimensions' figures up to the wave shown.
+    pub plan: Vec<plan::PlanLine>,
 }
 
 /// One survey series in the dashboard's switcher.
@@ -213,12 +216,27 @@ fn plug_ins(
             template,
         })
         .collect();
+    // The plan's linked dimensions are the main series' (like its goals).
+    let plan = if key == crate::domain::MAIN_SERIES {
+        plan::lines(
+            conn,
+            partnership,
+            &entry.report,
+            &entry.labels,
+            &goals,
+            v,
+            wave,
+        )?
+    } else {
+        Vec::new()
+    };
     Ok(PlugIns {
         flags,
         goals,
         can_set_goals: false,
         comments,
         series,
+        plan,
     })
 }
 
@@ -256,6 +274,30 @@ struct Header {
 }
 
 impl Header {
+    /// The header from the partnership alone, before any wave has closed.
+    fn bare(p: &crate::services::partnerships::PartnershipView, v: Visibility) -> Header {
+        Header {
+            id: p.id,
+            name: p.name.clone(),
+            customer: p.customer.name.clone(),
+            supplier: p.supplier.name.clone(),
+            min: u64::try_from(p.min_reporting_size).unwrap_or_default(),
+            firms: view::sides(v)
+                .into_iter()
+                .map(|s| {
+                    let name = match s {
+                        Side::Customer => p.customer.name.clone(),
+                        Side::Supplier => p.supplier.name.clone(),
+                    };
+                    (name, s.as_str())
+                })
+                .collect(),
+            // The plan belongs to the partnership, whose goals follow the main series.
+            sq: String::new(),
+            series: crate::domain::MAIN_SERIES.to_owned(),
+        }
+    }
+
     fn of(r: &Report, v: Visibility) -> Header {
         Header {
             id: r.partnership.id,

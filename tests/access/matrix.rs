@@ -47,6 +47,8 @@ pub(crate) async fn url_for(world: &World, route: &Route, who: Who) -> String {
     };
     url = url
         .replace("{action}", &world.action.to_string())
+        .replace("{objective}", &world.objective.to_string())
+        .replace("{milestone}", &world.milestone.to_string())
         .replace("{item}", "trust")
         // the demo's second survey series of its first partnership
         .replace("{key}", "practices")

@@ -179,6 +179,11 @@ enum Kind {
     Read,
     /// Setting goals: managers on what they see, not the ombudsman.
     Goals,
+    /// Changing the plan: administrators and managers of both firms.
+    PlanEdit,
+    /// Marking a milestone done: also a one-side manager, on their firm's milestone (the
+    /// one asked about is owned by A's customer firm).
+    PlanMark,
     /// Flags: ombudsmen in scope.
     Flags,
     /// Administration.
@@ -192,7 +197,8 @@ fn partnership_rule(kind: Kind, who: Who) -> Answer {
         // Outside the scope: the words of a missing partnership, before the role.
         (Who::ManagerB, _) => NotFound,
         (_, Kind::Read) => Allowed,
-        (Who::ManagerA | Who::CustomerManagerA, Kind::Goals) => Allowed,
+        (Who::ManagerA | Who::CustomerManagerA, Kind::Goals | Kind::PlanMark) => Allowed,
+        (Who::ManagerA, Kind::PlanEdit) => Allowed,
         (Who::OmbudsmanA, Kind::Flags) => Allowed,
         _ => Forbidden,
     }
@@ -225,6 +231,9 @@ fn api_rule(path: &str, verb: Verb, who: Who) -> Answer {
         let kind = match (tail, verb) {
             ("/report", Verb::Get) | ("/goals", Verb::Get) => Kind::Read,
             ("/goals", _) | ("/goals/{goal}", _) => Kind::Goals,
+            ("/plan", Verb::Get) => Kind::Read,
+            ("/plan/milestones/{milestone}/done", _) => Kind::PlanMark,
+            (t, _) if t.starts_with("/plan") => Kind::PlanEdit,
             ("/flags", _) => Kind::Flags,
             _ => Kind::AdminOnly,
         };
@@ -246,7 +255,11 @@ fn page_rule(path: &str, verb: Verb, who: Who) -> Answer {
         return flag_rule(who);
     }
     if let Some(tail) = path.strip_prefix("/partnerships/{id}") {
-        let kind = if tail.starts_with("/goals") && (tail != "/goals" || verb == Verb::Post) {
+        let kind = if tail == "/plan/milestones/{milestone}/done" {
+            Kind::PlanMark
+        } else if tail.starts_with("/plan") && (tail != "/plan" || verb == Verb::Post) {
+            Kind::PlanEdit
+        } else if tail.starts_with("/goals") && (tail != "/goals" || verb == Verb::Post) {
             Kind::Goals
         } else {
             Kind::Read
@@ -259,6 +272,26 @@ fn page_rule(path: &str, verb: Verb, who: Who) -> Answer {
         _ => Kind::Read,
     };
     role_rule(kind, who)
+}
+
+/// The demo's first objective of `a` and its first milestone, read through the API.
+async fn first_milestone(app: &TestApp, a: i64) -> (i64, i64) {
+    let plan: serde_json::Value = app
+        .get(&format!("/api/partnerships/{a}/plan"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let o = &plan[0];
+    let m = o["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["owner"]["side"] == "customer")
+        .expect("the demo's first objective has a milestone of the customer firm");
+    (o["id"].as_i64().unwrap(), m["id"].as_i64().unwrap())
 }
 
 /// One identity: its session cookie (if any) and its personal API token (if any).
@@ -278,6 +311,9 @@ pub struct World {
     pub b: i64,
     pub flag: i64,
     pub action: i64,
+    /// The demo's first objective of A and its first milestone (owned by A's customer firm).
+    pub objective: i64,
+    pub milestone: i64,
     pub link_token: String,
     pub people: Vec<Person>,
     pub secrets: Secrets,
@@ -396,12 +432,15 @@ impl World {
         let action = add_action(&app, admin, flag).await;
         let link_token = link_token(&app, a);
         let secrets = Secrets::gather(&app, a, b).await;
+        let (objective, milestone) = first_milestone(&app, a).await;
         World {
             app,
             a,
             b,
             flag,
             action,
+            objective,
+            milestone,
             link_token,
             people,
             secrets,

@@ -6,6 +6,7 @@
 mod common;
 mod goals;
 mod overview;
+mod plan;
 
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Client, StatusCode};

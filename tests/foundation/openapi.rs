@@ -49,7 +49,9 @@ both_backends!(
             let url = path
                 .replace("{id}", &id.to_string())
                 .replace("{goal}", "999")
-                .replace("{key}", "no-such-series");
+                .replace("{key}", "no-such-series")
+                .replace("{objective}", "999")
+                .replace("{milestone}", "999");
             let req = match method.as_str() {
                 "get" => app.get(&url),
                 "put" => app
@@ -75,8 +77,10 @@ both_backends!(
                 || path.starts_with("/api/users/{id}")
                 || path.contains("{goal}")
                 || path.contains("{key}")
+                || path.contains("{objective}")
+                || path.contains("{milestone}")
             {
-                // There is no such flag, user or goal: a 404 must be ours, not "no such route".
+                // There is no such flag, user, goal, objective or milestone: a 404 must be ours, not "no such route".
                 if r.status() == 404 {
                     let body: Value = r.json().await.expect("our JSON error body");
                     let error = body["error"].as_str().unwrap();
@@ -84,7 +88,9 @@ both_backends!(
                         error.contains("no flag")
                             || error.contains("no goal")
                             || error.contains("no user")
-                            || error.contains("no survey series"),
+                            || error.contains("no survey series")
+                            || error.contains("no objective")
+                            || error.contains("no milestone"),
                         "{method} {path}: {error}"
                     );
                 }
@@ -285,6 +291,7 @@ both_backends!(
         let never_forbidden = [
             ("get", "/api/partnerships/{id}/report"),
             ("get", "/api/partnerships/{id}/goals"),
+            ("get", "/api/partnerships/{id}/plan"),
             ("get", "/api/portfolio"),
         ];
         let mut secured = 0;

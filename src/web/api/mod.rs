@@ -9,6 +9,7 @@ pub mod bounces;
 pub mod flags;
 pub mod goals;
 pub mod partnerships;
+pub mod plan;
 pub mod reports;
 pub mod series;
 pub mod templates;

@@ -96,6 +96,8 @@ struct GoalFormPage {
     form: GoalInput,
     errors: Vec<FieldProblem>,
     today: String,
+    /// The roster, for the goal's owner.
+    people: Vec<services::plan::PersonRef>,
 }
 
 impl GoalFormPage {
@@ -118,6 +120,9 @@ pub struct GoalForm {
     target: String,
     #[serde(default)]
     due_on: String,
+    /// A roster person's id, or empty for none.
+    #[serde(default)]
+    owner: String,
 }
 
 #[derive(Deserialize)]
@@ -149,7 +154,9 @@ async fn form_page(
     errors: Vec<FieldProblem>,
 ) -> Result<HttpResponse, ApiError> {
     let l = load(state, id, v, None).await?;
-    let kpis = state.db(move |conn, _| kpi_names(conn, id)).await?;
+    let (kpis, people) = state
+        .db(move |conn, _| Ok((kpi_names(conn, id)?, services::plan::roster(conn, id)?)))
+        .await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -164,6 +171,7 @@ async fn form_page(
             form,
             errors,
             today: crate::db::now().date().to_string(),
+            people,
         },
     )
 }
@@ -200,6 +208,10 @@ pub async fn create_goal(
             metric: form.metric,
             target: form.target,
             due_on: form.due_on,
+            owner: match form.owner.trim() {
+                "" => None,
+                raw => Some(raw.parse::<i64>().unwrap_or(-1)),
+            },
         };
         let l = load(&state, id, v, None).await?;
         let (user_id, email) = (user.user.id, user.user.email.clone());

@@ -254,6 +254,61 @@ const NUMBER_FREE: &[(Verb, &str, &str)] = &[
     (Verb::Post, "/partnerships/{id}/goals", "redirect"),
     (
         Verb::Post,
+        "/api/partnerships/{id}/plan",
+        "the objective: titles, roster names, dates",
+    ),
+    (
+        Verb::Put,
+        "/api/partnerships/{id}/plan/{objective}",
+        "the objective: titles, roster names, dates",
+    ),
+    (
+        Verb::Post,
+        "/api/partnerships/{id}/plan/{objective}/milestones",
+        "the objective: titles, roster names, dates",
+    ),
+    (
+        Verb::Put,
+        "/api/partnerships/{id}/plan/milestones/{milestone}",
+        "the objective: titles, roster names, dates",
+    ),
+    (
+        Verb::Post,
+        "/api/partnerships/{id}/plan/milestones/{milestone}/done",
+        "the objective: titles, roster names, dates",
+    ),
+    (
+        Verb::Post,
+        "/partnerships/{id}/plan",
+        "redirect, or the form again",
+    ),
+    (
+        Verb::Get,
+        "/partnerships/{id}/plan/{objective}",
+        "edit form: titles, roster names, dates, goal targets",
+    ),
+    (
+        Verb::Post,
+        "/partnerships/{id}/plan/{objective}",
+        "redirect, or the form again",
+    ),
+    (
+        Verb::Post,
+        "/partnerships/{id}/plan/{objective}/milestones",
+        "redirect, or the form again",
+    ),
+    (
+        Verb::Post,
+        "/partnerships/{id}/plan/milestones/{milestone}",
+        "redirect, or the form again",
+    ),
+    (
+        Verb::Post,
+        "/partnerships/{id}/plan/milestones/{milestone}/done",
+        "redirect",
+    ),
+    (
+        Verb::Post,
         "/partnerships/{id}/goals/{goal}/delete",
         "redirect",
     ),
@@ -426,6 +481,20 @@ fn plan(route: &Route, w: &World) -> Option<Vec<Fetch>> {
                 positive: *id == w.p,
                 expect: GAP,
                 ..get(format!("/api/partnerships/{id}/goals"), Kind::Json)
+            })
+            .collect(),
+        (Verb::Get, "/api/partnerships/{id}/plan") => both
+            .iter()
+            .map(|id| Fetch {
+                positive: false,
+                ..get(format!("/api/partnerships/{id}/plan"), Kind::Json)
+            })
+            .collect(),
+        (Verb::Get, "/partnerships/{id}/plan") => both
+            .iter()
+            .map(|id| Fetch {
+                positive: false,
+                ..get(format!("/partnerships/{id}/plan"), Kind::Html)
             })
             .collect(),
         (Verb::Get, "/partnerships/{id}/goals/new") => both

@@ -298,6 +298,51 @@ pub(super) async fn build(app: &TestApp) -> (World, Viewers) {
         }
     }
 
+    // A relationship plan objective on every dimension of each partnership: the dashboard
+    // and the review pack show each firm's latest mean beside it (Drift's 4 are withheld).
+    // The second partnership gets two owners on its roster (it has only imported history).
+    let r = app
+        .post(&format!("/api/partnerships/{q}/roster"))
+        .header("content-type", "text/csv")
+        .body("email,name,side,level,function,region,roles\nolive@cove.test,Olive Owner,customer,staff,ops,,\nsam@drift.test,Sam Owner,supplier,staff,ops,,\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let all_dimensions: BTreeSet<String> = report["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["dimension"].as_str().unwrap().to_owned())
+        .collect();
+    for id in [p, q] {
+        let owner = |side: &str| {
+            use diesel::prelude::*;
+            use tandem::db::schema::people;
+            let mut conn = app.db.pool().get().unwrap();
+            people::table
+                .filter(people::partnership_id.eq(id))
+                .filter(people::side.eq(side))
+                .select(people::id)
+                .order(people::id.asc())
+                .first::<i64>(&mut conn)
+                .unwrap()
+        };
+        let r = app
+            .post(&format!("/api/partnerships/{id}/plan"))
+            .json(&json!({
+                "title": "Joint objective",
+                "customer_owner": owner("customer"),
+                "supplier_owner": owner("supplier"),
+                "dimensions": all_dimensions,
+                "milestones": [{"title": "First step", "due_on": "2026-01-31", "owner": owner("supplier")}]
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+
     // A KPI for both (the second partnership's three waves give it a chart).
     for (id, kpis) in [(p, "1,97\n"), (q, "1,97\n2,90\n3,96\n")] {
         let r = app
