@@ -61,7 +61,8 @@ const COMPLETE: &[&str] = &[
     "mail/wave_summary/subject.txt",
 ];
 
-const DASHBOARD: &str = "the relationship dashboard family: converted after the series/plan/segments work lands";
+const DASHBOARD: &str =
+    "the relationship dashboard family: converted after the series/plan/segments work lands";
 
 /// Templates that still hold English, each with why.
 const NOT_YET: &[(&str, &str)] = &[
@@ -84,12 +85,18 @@ const ALLOWED: &[(&str, &str)] = &[
     ("tandem user add", "a command, typed as written"),
     ("tandem roster import", "a command, typed as written"),
     ("tandem partnership create", "a command, typed as written"),
-    ("flag.*", "an audit action pattern, typed as written in the filter"),
+    (
+        "flag.*",
+        "an audit action pattern, typed as written in the filter",
+    ),
     ("/api/…", "a URL path"),
     ("Authorization: Bearer", "an HTTP header, sent as written"),
     ("CSV", "a file format's name (download link)"),
     ("JSON", "a file format's name (download link)"),
-    ("r", "the symbol of Pearson's correlation coefficient (lead–lag table)"),
+    (
+        "r",
+        "the symbol of Pearson's correlation coefficient (lead–lag table)",
+    ),
 ];
 
 /// Attributes whose values people read or hear.
@@ -206,7 +213,9 @@ fn without_allowed(text: &str) -> String {
 }
 
 fn has_words(text: &str) -> bool {
-    without_allowed(text).chars().any(|c| c.is_ascii_alphabetic())
+    without_allowed(text)
+        .chars()
+        .any(|c| c.is_ascii_alphabetic())
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -288,7 +297,10 @@ fn every_template_is_listed_as_complete_or_not_yet() {
         unlisted.is_empty(),
         "templates in neither list of tests/foundation/catalog.rs: {unlisted:?}"
     );
-    assert!(missing.is_empty(), "listed templates that do not exist: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "listed templates that do not exist: {missing:?}"
+    );
 }
 
 #[test]
@@ -360,19 +372,13 @@ const NOT_KEYS: &[(&str, &str)] = &[(
 )];
 
 const MANAGER_CALLS: &[&str] = &["en(\"", "en1(\"", "en2(\"", "en3(\""];
-const RESPONDENT_CALLS: &[&str] = &[
-    ".t(\"", ".t1(\"", ".t2(\"", ".t3(\"", ".t4(\"",
-];
+const RESPONDENT_CALLS: &[&str] = &[".t(\"", ".t1(\"", ".t2(\"", ".t3(\"", ".t4(\""];
 
 /// Templates, and the web and mail code, with their names.
 fn sources() -> Vec<(String, String)> {
     let root = root();
     let mut out = Vec::new();
-    for (dir, ext) in [
-        ("templates", ""),
-        ("src/web", ".rs"),
-        ("src/mail", ".rs"),
-    ] {
+    for (dir, ext) in [("templates", ""), ("src/web", ".rs"), ("src/mail", ".rs")] {
         for name in files(&root.join(dir)) {
             if name.ends_with(ext) {
                 let source = read(&root.join(dir).join(&name));
