@@ -95,6 +95,11 @@ pub fn en3(
     text(Language::En, id, &[(k1, &v1), (k2, &v2), (k3, &v3)])
 }
 
+/// [`en`] with any number of arguments.
+pub fn en_with(id: &str, args: &[(&str, &dyn Display)]) -> String {
+    text(Language::En, id, args)
+}
+
 /// One message in one language, its `{ $name }` arguments filled in. A value that reads as a
 /// whole number is passed as a number, so that plural forms (`[one]`, `*[other]`) select on it.
 pub fn text(language: Language, id: &str, args: &[(&str, &dyn Display)]) -> String {

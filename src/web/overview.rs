@@ -334,8 +334,7 @@ fn row_view(r: &PortfolioRow, prepared: &HashMap<i64, Arc<Prepared>>) -> RowView
         flags: if r.open_flags.total() == 0 {
             en("overview-flags-none")
         } else {
-            crate::i18n::text(
-                crate::domain::Language::En,
+            crate::i18n::en_with(
                 "overview-flags",
                 &[
                     ("count", &r.open_flags.total()),

@@ -371,13 +371,19 @@ const NOT_KEYS: &[(&str, &str)] = &[(
     "web::api::auth: how the audit log names the administrator's bearer token as an actor",
 )];
 
-const MANAGER_CALLS: &[&str] = &["en(\"", "en1(\"", "en2(\"", "en3(\""];
+const MANAGER_CALLS: &[&str] = &["en(\"", "en1(\"", "en2(\"", "en3(\"", "en_with(\""];
 const RESPONDENT_CALLS: &[&str] = &[".t(\"", ".t1(\"", ".t2(\"", ".t3(\"", ".t4(\""];
 
-/// Templates, and the web and mail code, with their names.
+/// Code outside `src/web` and `src/mail` that writes the managers' mails.
+const MAIL_BUILDERS: &[&str] = &["src/flags/digest.rs", "src/services/summary.rs"];
+
+/// Templates, the web and mail code and the mail builders, with their names.
 fn sources() -> Vec<(String, String)> {
     let root = root();
-    let mut out = Vec::new();
+    let mut out: Vec<(String, String)> = MAIL_BUILDERS
+        .iter()
+        .map(|name| (name.to_string(), read(&root.join(name))))
+        .collect();
     for (dir, ext) in [("templates", ""), ("src/web", ".rs"), ("src/mail", ".rs")] {
         for name in files(&root.join(dir)) {
             if name.ends_with(ext) {

@@ -380,6 +380,10 @@ leadlag-caption = k > 0: the perception changed k waves before the KPI; k < 0: t
 ## tagline, mail-tagline, are the respondent file's English)
 
 mail-measured = measured { $value }
+# The heading of a group of flags of one severity (mail::messages::severity_heading)
+mail-group-high = High ({ $count })
+mail-group-medium = Medium ({ $count })
+mail-group-low = Low ({ $count })
 
 ## Flag alert mail (mail/flag_alert)
 
@@ -409,6 +413,14 @@ mail-digest-subject = Weekly flags digest: { $flags } open { $flags ->
    *[other] actions
 }
 mail-digest-title = Weekly flags digest
+# Built by flags::digest
+mail-digest-intro = { $flags } open { $flags ->
+    [one] flag
+   *[other] flags
+} in the partnerships you see, { $new } new since { $since }; { $overdue } overdue { $overdue ->
+    [one] action
+   *[other] actions
+}.
 mail-digest-new = new
 mail-digest-overdue = Overdue actions ({ $count })
 mail-digest-due = due { $date }
@@ -431,3 +443,40 @@ mail-summary-flags = Open flags
 mail-summary-button = Open the dashboard
 mail-summary-dashboard-text = The dashboard: { $link }
 mail-summary-footer = You receive this after every wave as a relationship manager of { $partnership }. To stop it, ask an administrator to turn your wave summary off.
+# The lines of the summary, built by services::summary from the wave's report
+mail-summary-dates = opened { $opened }, closed { $closed }
+mail-summary-sees-both = both firms
+mail-summary-sees-one = { $firm } only
+mail-summary-response = { $firm } ({ $side }): { $counts }{ $withheld }
+mail-summary-answered = { $responded } of { $invited } answered ({ $rate } %)
+mail-summary-nobody-invited = nobody was invited
+mail-summary-no-invitations = no invitations recorded
+mail-summary-figures = ; figures { $withheld }
+mail-summary-withheld = withheld: { $reason }
+mail-summary-health-withheld = Health index: { $withheld }.
+mail-summary-health-unanswered = Health index: none this wave (no dimension both firms answered).
+mail-summary-health-none = Health index: none this wave.
+mail-summary-health-first = Health index { $index } (of 100); the first wave, nothing to compare yet.
+mail-summary-health-unchanged = Health index { $index } (of 100), unchanged from { $previous } in wave { $wave }.
+mail-summary-health-up = Health index { $index } (of 100), up { $change } points from { $previous } in wave { $wave }.
+mail-summary-health-down = Health index { $index } (of 100), down { $change } points from { $previous } in wave { $wave }.
+mail-summary-health-no-previous = Health index { $index } (of 100); wave { $wave } has no index to compare with.
+mail-summary-first-wave = Wave { $seq } is the first: there is nothing to compare yet.
+mail-summary-nothing-to-compare = Nothing to compare.
+mail-summary-nothing-moved = Nothing moved significantly since the previous wave (Welch's t test at 5 % on each dimension).
+mail-summary-changes = Significant changes since the previous wave (Welch's t test at 5 %).
+mail-summary-not-compared-withheld = { $firm } is not compared: its figures are withheld this wave.
+mail-summary-not-compared-first = { $firm } is not compared: no earlier wave shows its figures.
+mail-summary-move-rose = { $firm } on { $dimension }: rose from { $from } in wave { $wave } to { $to } ({ $diff } points, Welch { $p })
+mail-summary-move-fell = { $firm } on { $dimension }: fell from { $from } in wave { $wave } to { $to } ({ $diff } points, Welch { $p })
+mail-summary-gap-line = { $dimension }: { $higher } { $hi }, { $lower } { $lo }, a gap of { $gap } points ({ $test }).
+mail-summary-gap-significant = significant, Welch { $p }
+mail-summary-gap-not-significant = not significant, Welch { $p }
+mail-summary-gap-no-test = no test
+mail-summary-gap-unanswered = No dimension both firms answered.
+mail-summary-no-flags = No open flags.
+mail-summary-flag-counts = { $count } open { $count ->
+    [one] flag
+   *[other] flags
+}: { $high } high, { $medium } medium, { $low } low.
+mail-summary-flags-listed-to-both = They are listed to those who see both firms.
