@@ -198,7 +198,7 @@ fn digest_of(
                 })
                 .collect();
             (!flags.is_empty()).then(|| DigestGroup {
-                heading: messages::severity_heading(severity, flags.len()),
+                heading: severity_heading(severity, flags.len()),
                 flags,
             })
         })
@@ -220,6 +220,17 @@ fn digest_of(
         overdue,
         inbox_link: format!("{base}/flags"),
     }))
+}
+
+/// "High (2)": the heading of a mail's group of flags of one severity (the digest, the wave
+/// summary).
+pub fn severity_heading(severity: Severity, count: usize) -> String {
+    let id = match severity {
+        Severity::High => "mail-group-high",
+        Severity::Medium => "mail-group-medium",
+        Severity::Low => "mail-group-low",
+    };
+    crate::i18n::en1(id, "count", count)
 }
 
 /// Turns a user's weekly digest on or off; `NotFound` for an unknown address.

@@ -297,17 +297,6 @@ pub fn flag_alert(m: &FlagAlertMail) -> Result<RenderedMail, askama::Error> {
     })
 }
 
-/// "High (2)": the heading of a mail's group of flags of one severity.
-pub fn severity_heading(severity: crate::flags::Severity, count: usize) -> String {
-    use crate::flags::Severity;
-    let id = match severity {
-        Severity::High => "mail-group-high",
-        Severity::Medium => "mail-group-medium",
-        Severity::Low => "mail-group-low",
-    };
-    en1(id, "count", count)
-}
-
 /// The weekly digest of an ombudsman: open flags by severity, overdue actions, what is new.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestMail {

@@ -332,7 +332,7 @@ pub fn compose(
                     })
                     .collect();
                 (!flags.is_empty()).then(|| SummaryFlagGroup {
-                    heading: messages::severity_heading(severity, flags.len()),
+                    heading: crate::flags::digest::severity_heading(severity, flags.len()),
                     flags,
                 })
             })

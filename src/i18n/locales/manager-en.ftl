@@ -380,7 +380,7 @@ leadlag-caption = k > 0: the perception changed k waves before the KPI; k < 0: t
 ## tagline, mail-tagline, are the respondent file's English)
 
 mail-measured = measured { $value }
-# The heading of a group of flags of one severity (mail::messages::severity_heading)
+# The heading of a group of flags of one severity (flags::digest::severity_heading)
 mail-group-high = High ({ $count })
 mail-group-medium = Medium ({ $count })
 mail-group-low = Low ({ $count })
