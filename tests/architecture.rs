@@ -20,7 +20,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("progress", &[]),
     ("stats", &["domain"]),
     ("survey_templates", &["domain"]),
-    // The message catalog of respondent pages and mails (Fluent files compiled in).
+    // The message catalog of respondent pages and mails, and the managers' English (Fluent
+    // files compiled in).
     ("i18n", &["domain"]),
     ("charts", &["domain"]),
     ("tabular", &["domain"]),
@@ -55,7 +56,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "flags",
-        &["domain", "stats", "error", "db", "mail", "auth", "reports"],
+        &[
+            "domain", "stats", "error", "db", "mail", "auth", "reports", "i18n",
+        ],
     ),
     (
         "goals",
@@ -92,6 +95,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "goals",
             "import",
             "metrics",
+            "i18n",
         ],
     ),
     (

@@ -197,21 +197,20 @@ fn digest_of(
                     link: format!("{base}/flags/{}", f.id),
                 })
                 .collect();
-            let mut label = severity.as_str().to_owned();
-            label[..1].make_ascii_uppercase();
             (!flags.is_empty()).then(|| DigestGroup {
-                heading: format!("{label} ({})", flags.len()),
+                heading: severity_heading(severity, flags.len()),
                 flags,
             })
         })
         .collect();
-    let intro = format!(
-        "{} open flag{} in the partnerships you see, {new_count} new since {}; {} overdue action{}.",
-        open.len(),
-        if open.len() == 1 { "" } else { "s" },
-        since.format("%-d %B %Y"),
-        overdue.len(),
-        if overdue.len() == 1 { "" } else { "s" },
+    let intro = crate::i18n::en_with(
+        "mail-digest-intro",
+        &[
+            ("flags", &open.len()),
+            ("new", &new_count),
+            ("since", &since.format("%-d %B %Y")),
+            ("overdue", &overdue.len()),
+        ],
     );
     Ok(Some(DigestMail {
         name,
@@ -221,6 +220,17 @@ fn digest_of(
         overdue,
         inbox_link: format!("{base}/flags"),
     }))
+}
+
+/// "High (2)": the heading of a mail's group of flags of one severity (the digest, the wave
+/// summary).
+pub fn severity_heading(severity: Severity, count: usize) -> String {
+    let id = match severity {
+        Severity::High => "mail-group-high",
+        Severity::Medium => "mail-group-medium",
+        Severity::Low => "mail-group-low",
+    };
+    crate::i18n::en1(id, "count", count)
 }
 
 /// Turns a user's weekly digest on or off; `NotFound` for an unknown address.

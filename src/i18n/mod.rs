@@ -82,15 +82,37 @@ pub fn en2(id: &str, k1: &str, v1: impl Display, k2: &str, v2: impl Display) -> 
     text(Language::En, id, &[(k1, &v1), (k2, &v2)])
 }
 
+/// [`en`] with three arguments.
+pub fn en3(
+    id: &str,
+    k1: &str,
+    v1: impl Display,
+    k2: &str,
+    v2: impl Display,
+    k3: &str,
+    v3: impl Display,
+) -> String {
+    text(Language::En, id, &[(k1, &v1), (k2, &v2), (k3, &v3)])
+}
+
+/// [`en`] with any number of arguments.
+pub fn en_with(id: &str, args: &[(&str, &dyn Display)]) -> String {
+    text(Language::En, id, args)
+}
+
 /// One message in one language, its `{ $name }` arguments filled in. A value that reads as a
 /// whole number is passed as a number, so that plural forms (`[one]`, `*[other]`) select on it.
 pub fn text(language: Language, id: &str, args: &[(&str, &dyn Display)]) -> String {
     let mut fluent_args = FluentArgs::new();
     for (name, value) in args {
         let value = value.to_string();
+        // Only a value that reads back the same ("7", not "007" or "+7") is a number: a name
+        // or title made of digits stays as written.
         match value.parse::<i64>() {
-            Ok(number) => fluent_args.set(*name, FluentValue::from(number)),
-            Err(_) => fluent_args.set(*name, FluentValue::from(value)),
+            Ok(number) if number.to_string() == value => {
+                fluent_args.set(*name, FluentValue::from(number))
+            }
+            _ => fluent_args.set(*name, FluentValue::from(value)),
         }
     }
     [language, Language::En]

@@ -138,3 +138,55 @@ fn the_best_offered_language_is_negotiated_from_accept_language() {
     assert_eq!(negotiate("it, ja"), None);
     assert_eq!(negotiate(""), None);
 }
+
+#[test]
+fn every_managers_message_formats_without_errors() {
+    let bundle = &BUNDLES[&Language::En];
+    for key in keys(MANAGER_EN) {
+        let pattern = bundle
+            .get_message(&key)
+            .and_then(|m| m.value())
+            .unwrap_or_else(|| panic!("{key} has no value"));
+        // every `{ $name }` of the file, so that each message finds its own
+        let mut args = FluentArgs::new();
+        for name in MANAGER_EN.split("{ $").skip(1).filter_map(|s| {
+            s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+        }) {
+            args.set(name.to_owned(), FluentValue::from(2));
+        }
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+        assert!(errors.is_empty(), "{key}: {errors:?}");
+        assert!(!text.trim().is_empty(), "{key} is empty");
+    }
+}
+
+#[test]
+fn the_managers_plurals_select_on_the_count() {
+    assert_eq!(en1("inbox-count", "count", 1), "1 flag");
+    assert_eq!(en1("inbox-count", "count", 12), "12 flags");
+    assert_eq!(
+        en1("inbox-lead-across", "count", 1),
+        "Across the 1 partnership you can see."
+    );
+    assert_eq!(en1("home-inbox", "count", 0), "nothing needs attention.");
+    assert_eq!(
+        en1("home-inbox", "count", 3),
+        "3 open or acknowledged flags."
+    );
+    assert_eq!(
+        en2("mail-digest-subject", "flags", 1, "overdue", 0),
+        "Weekly flags digest: 1 open flag, 0 overdue actions"
+    );
+}
+
+#[test]
+fn a_value_of_digits_is_a_number_only_when_it_reads_back_the_same() {
+    // a flag titled "007" keeps its zeros; "7" selects a plural form
+    assert_eq!(en2("flag-title", "id", 7, "rule", "007"), "Flag 7: 007");
+    assert_eq!(
+        en1("roster-undeliverable-count", "count", "01"),
+        "01 undeliverable addresses."
+    );
+}

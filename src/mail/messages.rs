@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 
 use super::outbox::OutgoingMail;
 use crate::domain::{Email, Language};
-use crate::i18n::{DateStyle, Tr};
+use crate::i18n::{en, en1, en2, DateStyle, Tr};
 
 pub const KIND_INVITATION: &str = "invitation";
 pub const KIND_REMINDER: &str = "reminder";
@@ -231,42 +231,48 @@ struct FlagAlertText<'a> {
 struct FlagAlertHtml<'a> {
     m: &'a FlagAlertMail,
     intro: &'a str,
-    rows: &'a [(&'static str, String)],
+    rows: &'a [(String, String)],
 }
 
 /// The alert of a flag a rule fired or a person raised by hand.
 pub fn flag_alert(m: &FlagAlertMail) -> Result<RenderedMail, askama::Error> {
     let intro = match (&m.raised_by, m.wave_seq) {
-        (Some(who), _) => format!(
-            "{who} raised a flag by hand on the partnership {}.",
-            m.partnership
+        (Some(who), _) => en2(
+            "mail-alert-intro-manual",
+            "who",
+            who,
+            "partnership",
+            &m.partnership,
         ),
-        (None, Some(seq)) => format!(
-            "A flag fired on the partnership {}, wave {seq}.",
-            m.partnership
+        (None, Some(seq)) => en2(
+            "mail-alert-intro-wave",
+            "partnership",
+            &m.partnership,
+            "seq",
+            seq,
         ),
-        (None, None) => format!("A flag was raised on the partnership {}.", m.partnership),
+        (None, None) => en1("mail-alert-intro", "partnership", &m.partnership),
     };
-    let mut rows: Vec<(&'static str, String)> = vec![
+    let mut rows: Vec<(String, String)> = vec![
         (
-            if m.raised_by.is_some() {
-                "Title"
+            en(if m.raised_by.is_some() {
+                "mail-alert-title-label"
             } else {
-                "Rule"
-            },
+                "mail-alert-rule"
+            }),
             m.rule.clone(),
         ),
-        ("Scope", m.scope.clone()),
+        (en("mail-alert-scope"), m.scope.clone()),
     ];
     if let Some(measured) = m.measured {
-        rows.push(("Measured", format!("{measured:.2}")));
+        rows.push((en("mail-alert-measured"), format!("{measured:.2}")));
     }
     if let Some(threshold) = m.threshold {
-        rows.push(("Threshold", format!("{threshold:.2}")));
+        rows.push((en("mail-alert-threshold"), format!("{threshold:.2}")));
     }
-    rows.push(("Severity", m.severity.clone()));
+    rows.push((en("mail-alert-severity"), m.severity.clone()));
     if !m.note.is_empty() {
-        rows.push(("Note", m.note.clone()));
+        rows.push((en("mail-alert-note"), m.note.clone()));
     }
     let lines: Vec<String> = rows
         .iter()

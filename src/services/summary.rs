@@ -20,6 +20,7 @@ use crate::db::{waves, Conn};
 use crate::domain::{humanize, Email, Side};
 use crate::error::ServiceError;
 use crate::flags::{FlagView, Severity};
+use crate::i18n::{en, en1, en2, en_with};
 use crate::mail::messages::{self, SummaryFlag, SummaryFlagGroup, SummaryMail};
 use crate::mail::{outbox, Links};
 use crate::reports::report::Report;
@@ -71,9 +72,11 @@ pub fn queue_for_wave(
             wave.partnership_id
         ))
     })?;
-    let dates = format!(
-        "opened {}, closed {}",
+    let dates = en2(
+        "mail-summary-dates",
+        "opened",
         local_date(wave.opened_at.unwrap_or(wave.opens_at), tz),
+        "closed",
         local_date(wave.closed_at.unwrap_or(wave.closes_at), tz),
     );
     let base = links.base_url.trim_end_matches('/');
@@ -193,24 +196,34 @@ pub fn compose(
                 .find(|x| x.wave == seq && x.side == side)
             {
                 Some(x) => match x.response_rate {
-                    Some(rate) => format!(
-                        "{} of {} answered ({:.0} %)",
-                        x.responded,
-                        x.invited,
-                        rate * 100.0
+                    Some(rate) => en_with(
+                        "mail-summary-answered",
+                        &[
+                            ("responded", &x.responded),
+                            ("invited", &x.invited),
+                            ("rate", &format!("{:.0}", rate * 100.0)),
+                        ],
                     ),
-                    None => "nobody was invited".to_owned(),
+                    None => en("mail-summary-nobody-invited"),
                 },
-                None => "no invitations recorded".to_owned(),
+                None => en("mail-summary-no-invitations"),
             };
             let withheld = r
                 .groups
                 .iter()
                 .find(|g| g.id.wave == seq && g.id.side == side && g.id.segment.is_none())
                 .and_then(|g| g.id.suppressed.as_deref())
-                .map(|why| format!("; figures {}", withheld(why)))
+                .map(|why| en1("mail-summary-figures", "withheld", withheld(why)))
                 .unwrap_or_default();
-            format!("{} ({side}): {counts}{withheld}", firm(side))
+            en_with(
+                "mail-summary-response",
+                &[
+                    ("firm", &firm(side)),
+                    ("side", &side),
+                    ("counts", &counts),
+                    ("withheld", &withheld),
+                ],
+            )
         })
         .collect();
 
@@ -230,14 +243,21 @@ pub fn compose(
             moves.push((
                 t.side,
                 diff.abs(),
-                format!(
-                    "{} on {}: {} from {from:.2} in wave {} to {to:.2} ({} points, Welch {})",
-                    firm(t.side),
-                    humanize(&t.target),
-                    if diff > 0.0 { "rose" } else { "fell" },
-                    c.from_wave,
-                    signed(diff),
-                    p_value(p),
+                en_with(
+                    if diff > 0.0 {
+                        "mail-summary-move-rose"
+                    } else {
+                        "mail-summary-move-fell"
+                    },
+                    &[
+                        ("firm", &firm(t.side)),
+                        ("dimension", &humanize(&t.target)),
+                        ("from", &format!("{from:.2}")),
+                        ("wave", &c.from_wave),
+                        ("to", &format!("{to:.2}")),
+                        ("diff", &signed(diff)),
+                        ("p", &p_value(p)),
+                    ],
                 ),
             ));
         }
@@ -259,30 +279,29 @@ pub fn compose(
             t.side == side && t.kind == "dimension" && t.changes.iter().any(|c| c.to_wave == seq)
         });
         if withheld {
-            not_compared.push_str(&format!(
-                " {} is not compared: its figures are withheld this wave.",
-                firm(side)
+            not_compared.push(' ');
+            not_compared.push_str(&en1(
+                "mail-summary-not-compared-withheld",
+                "firm",
+                firm(side),
             ));
         } else if !has_change {
-            not_compared.push_str(&format!(
-                " {} is not compared: no earlier wave shows its figures.",
-                firm(side)
-            ));
+            not_compared.push(' ');
+            not_compared.push_str(&en1("mail-summary-not-compared-first", "firm", firm(side)));
         } else {
             compared += 1;
         }
     }
     let moved_intro = match previous {
-        None => format!("Wave {seq} is the first: there is nothing to compare yet."),
+        None => en1("mail-summary-first-wave", "seq", seq),
         Some(_) => {
-            let lead = if compared == 0 {
-                "Nothing to compare."
+            let lead = en(if compared == 0 {
+                "mail-summary-nothing-to-compare"
             } else if moves.is_empty() {
-                "Nothing moved significantly since the previous wave (Welch's t test at 5 % on \
-                 each dimension)."
+                "mail-summary-nothing-moved"
             } else {
-                "Significant changes since the previous wave (Welch's t test at 5 %)."
-            };
+                "mail-summary-changes"
+            });
             format!("{lead}{not_compared}")
         }
     };
@@ -292,21 +311,22 @@ pub fn compose(
     let open: Vec<&FlagView> = flags.iter().collect();
     let count = |s: Severity| open.iter().filter(|f| f.severity == s).count();
     let flags_intro = if open.is_empty() {
-        "No open flags.".to_owned()
+        en("mail-summary-no-flags")
     } else {
-        format!(
-            "{} open flag{}: {} high, {} medium, {} low.{}",
-            open.len(),
-            if open.len() == 1 { "" } else { "s" },
-            count(Severity::High),
-            count(Severity::Medium),
-            count(Severity::Low),
-            if visibility == Visibility::Both {
-                ""
-            } else {
-                " They are listed to those who see both firms."
-            }
-        )
+        let counts = en_with(
+            "mail-summary-flag-counts",
+            &[
+                ("count", &open.len()),
+                ("high", &count(Severity::High)),
+                ("medium", &count(Severity::Medium)),
+                ("low", &count(Severity::Low)),
+            ],
+        );
+        if visibility == Visibility::Both {
+            counts
+        } else {
+            format!("{counts} {}", en("mail-summary-flags-listed-to-both"))
+        }
     };
     let flag_groups = match visibility {
         Visibility::Only(_) => Vec::new(),
@@ -323,10 +343,8 @@ pub fn compose(
                         link: absolute(cx.base, &f.link),
                     })
                     .collect();
-                let mut label = severity.as_str().to_owned();
-                label[..1].make_ascii_uppercase();
                 (!flags.is_empty()).then(|| SummaryFlagGroup {
-                    heading: format!("{label} ({})", flags.len()),
+                    heading: crate::flags::digest::severity_heading(severity, flags.len()),
                     flags,
                 })
             })
@@ -339,8 +357,8 @@ pub fn compose(
         wave_seq: seq,
         dates: cx.dates,
         sees: match visibility {
-            Visibility::Both => "both firms".to_owned(),
-            Visibility::Only(side) => format!("{} only", firm(side)),
+            Visibility::Both => en("mail-summary-sees-both"),
+            Visibility::Only(side) => en1("mail-summary-sees-one", "firm", firm(side)),
         },
         responses,
         health,
@@ -358,31 +376,45 @@ fn health_line(r: &Report, seq: i64, previous: Option<i64>) -> String {
     let now = match of(seq) {
         Some(h) => match (h.index, &h.suppressed) {
             (Some(i), _) => i,
-            (None, Some(why)) => return format!("Health index: {}.", withheld(why)),
-            (None, None) => {
-                return "Health index: none this wave (no dimension both firms answered)."
-                    .to_owned()
+            (None, Some(why)) => {
+                return en1("mail-summary-health-withheld", "withheld", withheld(why))
             }
+            (None, None) => return en("mail-summary-health-unanswered"),
         },
-        None => return "Health index: none this wave.".to_owned(),
+        None => return en("mail-summary-health-none"),
     };
-    let head = format!("Health index {now:.1} (of 100)");
+    let index = format!("{now:.1}");
     let Some(prev) = previous else {
-        return format!("{head}; the first wave, nothing to compare yet.");
+        return en1("mail-summary-health-first", "index", &index);
     };
     match of(prev).and_then(|h| h.index) {
         Some(p) => {
             let d = now - p;
-            let how = if format!("{:.1}", d.abs()) == "0.0" {
-                "unchanged".to_owned()
+            let change = format!("{:.1}", d.abs());
+            let id = if change == "0.0" {
+                "mail-summary-health-unchanged"
             } else if d > 0.0 {
-                format!("up {:.1} points", d.abs())
+                "mail-summary-health-up"
             } else {
-                format!("down {:.1} points", d.abs())
+                "mail-summary-health-down"
             };
-            format!("{head}, {how} from {p:.1} in wave {prev}.")
+            en_with(
+                id,
+                &[
+                    ("index", &index),
+                    ("change", &change),
+                    ("previous", &format!("{p:.1}")),
+                    ("wave", &prev),
+                ],
+            )
         }
-        None => format!("{head}; wave {prev} has no index to compare with."),
+        None => en2(
+            "mail-summary-health-no-previous",
+            "index",
+            &index,
+            "wave",
+            prev,
+        ),
     }
 }
 
@@ -420,19 +452,27 @@ fn gap_line(r: &Report, seq: i64) -> String {
             };
             let test = match c.welch_p {
                 Some(p) if significance(p) == Significance::Significant => {
-                    format!("significant, Welch {}", p_value(p))
+                    en1("mail-summary-gap-significant", "p", p_value(p))
                 }
-                Some(p) => format!("not significant, Welch {}", p_value(p)),
-                None => "no test".to_owned(),
+                Some(p) => en1("mail-summary-gap-not-significant", "p", p_value(p)),
+                None => en("mail-summary-gap-no-test"),
             };
-            format!(
-                "{dimension}: {higher} {hi:.2}, {lower} {lo:.2}, a gap of {:.2} points ({test}).",
-                diff.abs()
+            en_with(
+                "mail-summary-gap-line",
+                &[
+                    ("dimension", &dimension),
+                    ("higher", higher),
+                    ("hi", &format!("{hi:.2}")),
+                    ("lower", lower),
+                    ("lo", &format!("{lo:.2}")),
+                    ("gap", &format!("{:.2}", diff.abs())),
+                    ("test", &test),
+                ],
             )
         }
         None => match records.iter().find_map(|x| x.suppressed.as_deref()) {
             Some(why) => format!("{}.", capitalized(&withheld(why))),
-            None => "No dimension both firms answered.".to_owned(),
+            None => en("mail-summary-gap-unanswered"),
         },
     }
 }
@@ -442,7 +482,7 @@ fn withheld(reason: &str) -> String {
     if reason.starts_with("withheld") {
         reason.to_owned()
     } else {
-        format!("withheld: {reason}")
+        en1("mail-summary-withheld", "reason", reason)
     }
 }
 

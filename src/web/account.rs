@@ -20,6 +20,7 @@ use super::AppState;
 use crate::auth::api_tokens::{ApiToken, MAX_NAME, PREFIX};
 use crate::domain::FieldProblem;
 use crate::error::ServiceError;
+use crate::i18n::en;
 use crate::services::api_tokens::{self, TokenRequest};
 use crate::web::extract::CurrentUser;
 
@@ -45,8 +46,8 @@ impl TokenLine {
             name: t.name.clone(),
             prefix: t.prefix.clone(),
             created: when(t.created_at),
-            last_used: t.last_used_at.map_or_else(|| "never".into(), when),
-            expires: t.expires_at.map_or_else(|| "never".into(), when),
+            last_used: t.last_used_at.map_or_else(|| en("tokens-never"), when),
+            expires: t.expires_at.map_or_else(|| en("tokens-never"), when),
             expired: t.expired(now),
         }
     }
@@ -128,17 +129,17 @@ fn page_error(e: ApiError) -> HttpResponse {
     let page = match &e {
         ApiError::NotFound(_) => message_page(
             StatusCode::NOT_FOUND,
-            "Not found",
-            "You have no such API token. It may have been revoked already.",
+            &en("page-not-found"),
+            &en("page-no-token"),
         ),
-        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, "Not allowed", m),
+        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, &en("page-not-allowed"), m),
         _ => {
             use actix_web::ResponseError;
             e.error_response();
             message_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The page could not be built. The error has been logged.",
+                &en("page-failed"),
+                &en("page-failed-text"),
             )
         }
     };

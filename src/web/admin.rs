@@ -21,24 +21,25 @@ use crate::auth::users::{Scope, User};
 use crate::auth::Access;
 use crate::domain::FieldProblem;
 use crate::error::ServiceError;
+use crate::i18n::en;
 use crate::services::accounts::{self, AccessRequest, Actor, AuditQuery};
 
 struct UserLine {
     id: i64,
     email: String,
     role: &'static str,
-    status: &'static str,
+    status: String,
     reach: String,
 }
 
-fn status(u: &User) -> &'static str {
-    if u.disabled {
-        "disabled"
+fn status(u: &User) -> String {
+    en(if u.disabled {
+        "admin-status-disabled"
     } else if u.has_password {
-        "active"
+        "admin-status-active"
     } else {
-        "invited (no password yet)"
-    }
+        "admin-status-invited"
+    })
 }
 
 impl UserLine {
@@ -101,12 +102,12 @@ impl UserPage {
 
 pub(super) fn page_error(e: ApiError) -> HttpResponse {
     let page = match &e {
-        ApiError::NotFound(m) => message_page(StatusCode::NOT_FOUND, "Not found", m),
-        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, "Not allowed", m),
+        ApiError::NotFound(m) => message_page(StatusCode::NOT_FOUND, &en("page-not-found"), m),
+        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, &en("page-not-allowed"), m),
         ApiError::Unavailable(_) => message_page(
             StatusCode::SERVICE_UNAVAILABLE,
-            "The service is busy",
-            "Nothing was changed; try again in a moment.",
+            &en("page-busy"),
+            &en("page-busy-text"),
         ),
         _ => {
             use actix_web::ResponseError;
@@ -114,8 +115,8 @@ pub(super) fn page_error(e: ApiError) -> HttpResponse {
             e.error_response();
             message_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The page could not be built. The error has been logged.",
+                &en("page-failed"),
+                &en("page-failed-text"),
             )
         }
     };
@@ -214,19 +215,15 @@ pub struct DoneQuery {
 
 /// The confirmation after a redirect, from a fixed set (never echoes the query).
 fn confirmation(done: Option<&str>) -> Option<String> {
-    Some(
-        match done? {
-            "disabled" => {
-                "The user is disabled: their sessions have ended and their API tokens are revoked."
-            }
-            "enabled" => "The user is enabled: they can sign in again.",
-            "access" => "The role and scope are changed; they apply from the user's next request.",
-            "reset" => "A password reset link is on its way (valid 24 hours, usable once).",
-            "unchanged" => "Nothing needed changing.",
-            _ => return None,
-        }
-        .to_owned(),
-    )
+    let id = match done? {
+        "disabled" => "admin-user-done-disabled",
+        "enabled" => "admin-user-done-enabled",
+        "access" => "admin-user-done-access",
+        "reset" => "admin-user-done-reset",
+        "unchanged" => "admin-user-done-unchanged",
+        _ => return None,
+    };
+    Some(en(id))
 }
 
 /// `GET /admin/users/{id}`

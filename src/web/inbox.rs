@@ -23,6 +23,7 @@ use crate::flags::store::{
     MANUAL,
 };
 use crate::flags::FlagState;
+use crate::i18n::{en, en2};
 use crate::services::flags;
 use crate::web::extract::FlagHandlers;
 use crate::web::extract::{CurrentUser, RequireRole};
@@ -87,8 +88,7 @@ impl Row {
             updated: f.updated_at.format("%Y-%m-%d %H:%M").to_string(),
             actions: match (f.actions_open, f.actions_overdue) {
                 (0, _) => String::new(),
-                (1, k) => format!("1 action, {k} overdue"),
-                (n, k) => format!("{n} actions, {k} overdue"),
+                (n, k) => en2("inbox-actions-count", "count", n, "overdue", k),
             },
             overdue: f.actions_overdue > 0,
         }
@@ -122,7 +122,13 @@ fn number(v: f64) -> String {
 
 fn measured(f: &FlagView) -> String {
     match (f.measured, f.threshold) {
-        (Some(m), Some(t)) => format!("{} (threshold {})", number(m), number(t)),
+        (Some(m), Some(t)) => en2(
+            "inbox-measured-threshold",
+            "measured",
+            number(m),
+            "threshold",
+            number(t),
+        ),
         (Some(m), None) => number(m),
         _ => String::new(),
     }
@@ -163,7 +169,7 @@ struct FlagPage {
     /// (value `person:ID` or `user:ID`, words), persons first.
     owners: Vec<(String, String)>,
     /// (wave, before, now, fired).
-    follow_up: Vec<(i64, String, String, &'static str)>,
+    follow_up: Vec<(i64, String, String, String)>,
 }
 
 /// One action on the flag page.
@@ -284,14 +290,14 @@ pub(super) fn page_error(e: ApiError) -> HttpResponse {
     let page = match &e {
         ApiError::NotFound(_) => message_page(
             StatusCode::NOT_FOUND,
-            "Not found",
-            "There is no such flag, or it is not shared with you.",
+            &en("page-not-found"),
+            &en("page-no-flag"),
         ),
-        ApiError::Conflict(m) => message_page(StatusCode::CONFLICT, "Nothing was changed", m),
-        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, "Not allowed", m),
+        ApiError::Conflict(m) => message_page(StatusCode::CONFLICT, &en("page-not-changed"), m),
+        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, &en("page-not-allowed"), m),
         ApiError::InvalidFields(problems) => message_page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Nothing was changed",
+            &en("page-not-changed"),
             &problems
                 .iter()
                 .map(|p| capitalize_sentence(&p.message))
@@ -302,8 +308,8 @@ pub(super) fn page_error(e: ApiError) -> HttpResponse {
             e.error_response();
             message_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The page could not be built. The error has been logged.",
+                &en("page-failed"),
+                &en("page-failed-text"),
             )
         }
     };
@@ -481,9 +487,13 @@ pub async fn flag_page(
                 assignees,
                 max_note: crate::flags::store::MAX_NOTE,
                 outcome: match (f.outcome, f.resolved_measured) {
-                    (Some(o), Some(m)) => {
-                        format!("{} (measured {} when resolved)", o.words(), number(m))
-                    }
+                    (Some(o), Some(m)) => en2(
+                        "flag-outcome-measured",
+                        "outcome",
+                        o.words(),
+                        "measured",
+                        number(m),
+                    ),
                     (Some(o), None) => o.words().to_owned(),
                     (None, _) => String::new(),
                 },
@@ -521,8 +531,14 @@ pub async fn flag_page(
                         (
                             l.wave,
                             l.measured_before.map(number).unwrap_or_else(|| "—".into()),
-                            l.measured.map(number).unwrap_or_else(|| "not shown".into()),
-                            if l.fired { "yes" } else { "no" },
+                            l.measured
+                                .map(number)
+                                .unwrap_or_else(|| en("flag-follow-up-not-shown")),
+                            en(if l.fired {
+                                "flag-follow-up-yes"
+                            } else {
+                                "flag-follow-up-no"
+                            }),
                         )
                     })
                     .collect(),
@@ -749,8 +765,8 @@ pub async fn raise(
         // the partnership is missing or outside the scope: the same answer for both
         ApiError::NotFound(_) => message_page(
             StatusCode::NOT_FOUND,
-            "Not found",
-            "There is no such partnership, or it is not shared with you.",
+            &en("page-not-found"),
+            &en("page-no-partnership"),
         )
         .unwrap_or_else(|e| e.error_response()),
         e => page_error(e),

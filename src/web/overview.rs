@@ -21,6 +21,7 @@ use super::AppState;
 use crate::auth::{Access, Role, Visibility};
 use crate::db::Conn;
 use crate::error::ServiceError;
+use crate::i18n::{en, en2};
 use crate::services::overview::{self, PortfolioRow, Summary};
 
 /// Entries kept before the cache starts over (a summary is a few hundred bytes).
@@ -140,15 +141,16 @@ pub struct SortQuery {
     sort: Option<String>,
 }
 
-/// The columns the page sorts by; risk (most at risk first) by default.
+/// The columns the page sorts by, with their heading's message; risk (most at risk first) by
+/// default.
 const SORTS: [(&str, &str); 7] = [
-    ("risk", "Risk"),
-    ("name", "Partnership"),
-    ("health", "Health"),
-    ("gap", "Biggest gap"),
-    ("agreement", "Lowest agreement"),
-    ("response", "Response"),
-    ("flags", "Open flags"),
+    ("risk", "overview-sort-risk"),
+    ("name", "overview-sort-name"),
+    ("health", "overview-sort-health"),
+    ("gap", "overview-sort-gap"),
+    ("agreement", "overview-sort-agreement"),
+    ("response", "overview-sort-response"),
+    ("flags", "overview-sort-flags"),
 ];
 
 /// Sorts `rows` (already most at risk first) by `key`: the worst first in every column.
@@ -232,6 +234,7 @@ struct RowView {
     sees: String,
     fixed: Arc<Fixed>,
     flags: String,
+    open_flags: u64,
     high_flags: u64,
     complacent: bool,
     reasons: String,
@@ -272,7 +275,7 @@ fn fixed(s: Option<&Summary>) -> Fixed {
         trend: match change {
             Some(c) if c >= 0.5 => format!("▲ {c:.0}"),
             Some(c) if c <= -0.5 => format!("▼ {:.0}", -c),
-            Some(_) => "▶ flat".into(),
+            Some(_) => en("overview-trend-flat"),
             None => String::new(),
         },
         spark: s.map_or_else(String::new, |s| spark(&s.health_series)),
@@ -309,7 +312,7 @@ fn fixed(s: Option<&Summary>) -> Fixed {
                     None => w.to_string(),
                 })
             })
-            .unwrap_or_else(|| "no closed wave yet".into()),
+            .unwrap_or_else(|| en("overview-no-closed-wave")),
     }
 }
 
@@ -317,22 +320,31 @@ fn row_view(r: &PortfolioRow, prepared: &HashMap<i64, Arc<Prepared>>) -> RowView
     RowView {
         id: r.id,
         name: r.name.clone(),
-        firms: format!("{} (customer) · {} (supplier)", r.customer, r.supplier),
+        firms: en2(
+            "overview-firms",
+            "customer",
+            &r.customer,
+            "supplier",
+            &r.supplier,
+        ),
         sees: r.sees.clone(),
         fixed: prepared
             .get(&r.id)
             .map_or_else(|| Arc::new(fixed(None)), |p| Arc::clone(&p.fixed)),
         flags: if r.open_flags.total() == 0 {
-            "none".into()
+            en("overview-flags-none")
         } else {
-            format!(
-                "{} ({} high, {} medium, {} low)",
-                r.open_flags.total(),
-                r.open_flags.high,
-                r.open_flags.medium,
-                r.open_flags.low
+            crate::i18n::en_with(
+                "overview-flags",
+                &[
+                    ("count", &r.open_flags.total()),
+                    ("high", &r.open_flags.high),
+                    ("medium", &r.open_flags.medium),
+                    ("low", &r.open_flags.low),
+                ],
             )
         },
+        open_flags: r.open_flags.total(),
         high_flags: r.open_flags.high,
         complacent: r.complacent,
         reasons: r.reasons.join("; "),
@@ -358,7 +370,7 @@ struct OverviewPage {
 #[template(path = "pages/overview_table.html")]
 struct OverviewTable {
     handles_flags: bool,
-    sort_label: &'static str,
+    sort_label: String,
     sorts: Vec<SortLink>,
     rows: Vec<RowView>,
 }
@@ -385,7 +397,7 @@ fn table_key(
 
 struct SortLink {
     key: &'static str,
-    label: &'static str,
+    label: String,
     current: bool,
 }
 
@@ -411,15 +423,15 @@ pub async fn page(
             .table(key, || {
                 OverviewTable {
                     handles_flags,
-                    sort_label: SORTS
+                    sort_label: en(SORTS
                         .iter()
                         .find(|(k, _)| *k == sort)
-                        .map_or("risk", |(_, l)| l),
+                        .map_or("overview-sort-risk", |(_, id)| id)),
                     sorts: SORTS
                         .iter()
-                        .map(|&(key, label)| SortLink {
+                        .map(|&(key, id)| SortLink {
                             key,
-                            label,
+                            label: en(id),
                             current: key == sort,
                         })
                         .collect(),

@@ -7,6 +7,7 @@ mod common;
 #[allow(dead_code)]
 mod sink;
 
+mod catalog;
 mod demo;
 mod health;
 mod history;

@@ -1,6 +1,6 @@
-# Managers' pages and mails, English only for now: the strings moved here page by page
-# (sign-in, set-password, the admin, dashboard and inbox navigation, the users list, the
-# password-reset mail so far).
+# Managers' pages and mails, English only for now: every page and mail of the managers,
+# ombudsmen and administrators except the relationship dashboard family (dashboard*.html,
+# goal_form.html, the charts), which follows. tests/foundation/catalog.rs keeps the list.
 # Not yet translated, so not held to the respondent files' key parity.
 
 error-prefix = Error:
@@ -60,3 +60,423 @@ nav-api-tokens = API tokens
 nav-flag-inbox = Flag inbox
 nav-portfolio = Portfolio
 nav-lead-lag = Lead–lag
+
+## Page frame (pages/layout.html) and the brand line of each family of pages
+
+brand-survey = Tandem · partnership survey
+brand-inbox = Tandem · ombudsman's inbox
+brand-portfolio = Tandem · portfolio
+
+## Home (pages/home.html)
+
+home-title = Your partnerships
+home-overview = every partnership you see side by side, the most at risk first.
+home-inbox = { $count ->
+    [0] nothing needs attention.
+    [one] { $count } open or acknowledged flag.
+   *[other] { $count } open or acknowledged flags.
+}
+home-everything = As { $role } you can see every partnership.
+home-none-yet = There are no partnerships yet. Create one with
+home-none-shared = No partnership is shared with you yet. Ask an administrator to add one to your account.
+home-firms = { $customer } (customer) and { $supplier } (supplier)
+home-roster = roster
+
+## Flag inbox (pages/inbox.html)
+
+inbox-title = Flag inbox
+inbox-title-resolved = Resolved flags
+inbox-lead-open = Open and acknowledged flags: those with an overdue action first, then the most severe, then the most recently changed.
+inbox-lead-resolved = Flags that were resolved, most recently changed first.
+inbox-lead-across = Across the { $count } { $count ->
+    [one] partnership
+   *[other] partnerships
+} you can see.
+inbox-raise = Raise a flag by hand
+inbox-tabs-label = Which flags
+inbox-tab-open = Open and acknowledged
+inbox-tab-resolved = Resolved
+inbox-empty-open = Nothing needs attention: no open or acknowledged flags.
+inbox-empty-resolved = No resolved flags.
+inbox-count = { $count } { $count ->
+    [one] flag
+   *[other] flags
+}
+inbox-severity = Severity
+inbox-what-fired = What fired
+inbox-partnership = Partnership
+inbox-wave = Wave
+inbox-measured = Measured
+inbox-state = State
+inbox-assigned-to = Assigned to
+inbox-actions = Actions
+inbox-last-change = Last change
+inbox-nobody = nobody
+inbox-no-actions = none
+# The actions column of a row: open actions, and how many of them are overdue.
+inbox-actions-count = { $count } { $count ->
+    [one] action
+   *[other] actions
+}, { $overdue } overdue
+inbox-measured-threshold = { $measured } (threshold { $threshold })
+
+## One flag (pages/flag.html)
+
+flag-title = Flag { $id }: { $rule }
+flag-back = ← Flag inbox
+flag-raised-by-hand = raised by hand
+flag-on-wave = wave { $wave }
+flag-assigned-to-name = assigned to { $name }
+flag-outcome-is = outcome: { $outcome }
+flag-outcome-measured = { $outcome } (measured { $measured } when resolved)
+flag-what-raised = What was raised
+flag-why-fired = Why it fired
+flag-measured-value = Measured { $value }
+flag-open-chart = Open the chart that shows it
+flag-waves-fired = Waves it fired on
+flag-no-history = No history recorded.
+flag-follow-up = Follow-up
+flag-follow-up-none = No wave has closed since it last fired.
+flag-follow-up-caption = What the rule measures on this scope in each later closed wave, against the value the flag carried then.
+flag-follow-up-before = Before
+flag-follow-up-now = Now
+flag-follow-up-fired = Fired
+flag-follow-up-not-shown = not shown
+flag-follow-up-yes = yes
+flag-follow-up-no = no
+flag-actions-none = No actions yet.
+flag-action-what = What
+flag-action-owner = Owner
+flag-action-due = Due
+flag-action-status = Status
+flag-action-change = Change
+flag-action-done = done
+flag-action-overdue = overdue
+flag-action-open = open
+flag-action-mark-done = Done
+flag-action-mark-not-done = Not done
+flag-action-what-label = What is to be done
+flag-action-choose = Choose…
+flag-action-due-on = Due on
+flag-action-add = Add the action
+flag-act = Act on it
+flag-change-note = Note with the change (optional)
+flag-outcome-label = Outcome, when resolving (optional)
+flag-outcome-not-recorded = Not recorded
+flag-acknowledge = Acknowledge
+flag-resolve = Resolve
+flag-reopen = Reopen
+flag-note-label = Add a note
+flag-note-add = Add the note
+flag-assign-nobody = Nobody
+flag-assign = Assign
+flag-history = History
+flag-history-none = Nothing happened yet.
+flag-event-by = by { $who }
+
+## Raise a flag by hand (pages/flag_new.html)
+
+flag-new-title = Raise a flag
+flag-new-lead = Misalignment the rules cannot see — a complaint, a meeting, a hunch worth following. The flag goes to the inbox and to every ombudsman of the partnership, and lives like the rules' flags.
+flag-new-no-partnership = No partnership is shared with you.
+flag-new-title-label = Title
+flag-new-note = Note
+flag-new-about = What it is about (optional)
+flag-new-firm = Firm
+flag-new-firm-both = Both
+flag-new-firm-customer = customer
+flag-new-firm-supplier = supplier
+flag-new-dimension = Dimension
+flag-new-item = Item
+flag-new-group-by = Group by
+flag-new-group-nobody = Nobody in particular
+flag-new-group-level = level
+flag-new-group-function = function
+flag-new-group-region = region
+flag-new-group = Group
+flag-new-severity-low = low
+flag-new-severity-medium = medium
+flag-new-severity-high = high
+flag-new-submit = Raise the flag
+
+## Pages of the inbox, the portfolio and the account when something stops them (web::inbox, web::account, web::admin)
+
+page-not-found = Not found
+page-not-allowed = Not allowed
+page-not-changed = Nothing was changed
+page-failed = Something went wrong
+page-failed-text = The page could not be built. The error has been logged.
+page-no-flag = There is no such flag, or it is not shared with you.
+page-no-partnership = There is no such partnership, or it is not shared with you.
+page-no-token = You have no such API token. It may have been revoked already.
+page-busy = The service is busy
+page-busy-text = Nothing was changed; try again in a moment.
+
+## API tokens (pages/account_tokens.html)
+
+tokens-title = API tokens
+tokens-lead-script = A personal API token lets a script use the JSON API
+tokens-lead-as-you = as you: it sees exactly the partnerships you see, and may do only what you may do.
+tokens-lead-send = Send it as
+tokens-lead-revoke = Revoke a token you no longer need.
+tokens-new = Your new token “{ $name }”
+tokens-new-copy = Copy it now: it is shown only this once and cannot be recovered.
+tokens-problems = No token was made: see the { $count ->
+    [one] problem
+   *[other] problems
+} below.
+tokens-yours = Your tokens
+tokens-none = You have no API tokens.
+tokens-name = Name
+tokens-starts-with = Starts with
+tokens-created = Created
+tokens-last-used = Last used
+tokens-expires = Expires
+tokens-revoke = Revoke
+tokens-revoke-name = Revoke { $name }
+tokens-expired = (expired)
+tokens-make = Make a token
+tokens-name-help = What the token is for, so you recognise it later (at most { $max } characters).
+tokens-valid-through = Valid through (optional)
+tokens-valid-help = The last day (UTC) the token works; leave empty for no expiry.
+tokens-submit = Make the token
+tokens-never = never
+
+## Administration: one user (pages/admin_user.html)
+
+admin-user-sees = sees { $reach }
+admin-user-problems = Nothing was changed: see the { $count ->
+    [one] problem
+   *[other] problems
+} below.
+admin-user-sign-in = Sign-in
+admin-user-disabled = This user is disabled: they cannot sign in, and no session or API token of theirs works.
+admin-user-enable = Enable { $email }
+admin-user-disabling = Disabling ends every session of this user at once and revokes their API tokens. Enabling later lets them sign in again.
+admin-user-not-yourself = You cannot disable your own account.
+admin-user-disable = Disable { $email }
+admin-user-reset = Password reset
+admin-user-reset-lead = Mails { $email } a link to set a new password. It works once, for 24 hours, and voids earlier links; their current password works until then. Setting the new password ends their other sessions.
+admin-user-reset-send = Send a password reset
+admin-user-access = Role and scope
+admin-user-role-manager = relationship manager
+admin-user-role-ombudsman = ombudsman
+admin-user-role-admin = administrator
+admin-user-partnerships-hint = An administrator sees every partnership; a relationship manager the ones ticked; an ombudsman every partnership or the ones ticked.
+admin-user-every-partnership = Every partnership, present and future (ombudsmen)
+admin-user-partnership-id = (id { $id })
+admin-user-side = Side (relationship managers)
+admin-user-side-both = both firms
+admin-user-side-customer = the customer only
+admin-user-side-supplier = the supplier only
+admin-user-save = Save role and scope
+# The confirmation after a change (web::admin), and a user's status (also on the users list).
+admin-user-done-disabled = The user is disabled: their sessions have ended and their API tokens are revoked.
+admin-user-done-enabled = The user is enabled: they can sign in again.
+admin-user-done-access = The role and scope are changed; they apply from the user's next request.
+admin-user-done-reset = A password reset link is on its way (valid 24 hours, usable once).
+admin-user-done-unchanged = Nothing needed changing.
+admin-status-disabled = disabled
+admin-status-active = active
+admin-status-invited = invited (no password yet)
+
+## Administration: audit log (pages/admin_audit.html)
+
+audit-lead-family = Who did what, newest first. Dates are UTC days; an action can be a family such as
+audit-lead-user = a user is matched as the one who acted or the one acted upon.
+audit-problems = The filters could not be used: see the { $count ->
+    [one] problem
+   *[other] problems
+} below.
+audit-partnership = Partnership id
+audit-user = User (email or actor)
+audit-action = Action
+audit-from = From (day)
+audit-to = To (day, included)
+audit-show = Show
+audit-none = No entries match.
+audit-entries = Entries { $first }–{ $last } of { $total }.
+audit-csv = Download every matching entry as CSV
+audit-when = When
+audit-who = Who
+audit-about = About
+audit-details = Details
+audit-newer = Newer entries
+audit-older = Older entries
+
+## Administration: a partnership's roster (pages/admin_roster.html)
+
+roster-title = Roster
+roster-heading = Roster of partnership { $id }
+roster-lead-bounced = Everyone on the partnership's roster. An address that bounced hard is
+roster-undeliverable = undeliverable
+roster-lead-no-more-mail = Tandem sends it no more mail (each refused mail is kept in the outbox with the reason).
+roster-lead-replace = Replace the roster with
+roster-undeliverable-count = { $count } undeliverable { $count ->
+    [one] address
+   *[other] addresses
+}.
+roster-name = Name
+roster-side = Side
+roster-segment = Level · function · region
+roster-bounce = Bounce
+
+## Portfolio overview (pages/overview.html, pages/overview_table.html)
+
+overview-title = Portfolio overview
+overview-heading = Every partnership, side by side
+overview-lead = The latest closed wave of each partnership you see, the most at risk first. Risk adds up open flags (3 high, 2 medium, 1 low), a health index under 50, a fall of the index, a significant gap, low agreement, a firm answering under 40 % and complacency — the reasons are listed in each row.
+overview-download = Download:
+overview-none = No partnership is shared with you yet.
+overview-caption = { $count } { $count ->
+    [one] partnership
+   *[other] partnerships
+}, sorted by { $sort }
+overview-last-wave = Last wave
+overview-complacency = complacency?
+overview-complacency-title = Scores flat and high while fewer people answer
+overview-you-see = you see { $sees }
+overview-spark-label = Health index by wave: { $values }
+overview-significant = (significant)
+overview-customer-supplier = customer / supplier
+# The sortable column headings (web::overview)
+overview-sort-risk = Risk
+overview-sort-name = Partnership
+overview-sort-health = Health
+overview-sort-gap = Biggest gap
+overview-sort-agreement = Lowest agreement
+overview-sort-response = Response
+overview-sort-flags = Open flags
+overview-trend-flat = ▶ flat
+overview-no-closed-wave = no closed wave yet
+overview-firms = { $customer } (customer) · { $supplier } (supplier)
+overview-flags-none = none
+overview-flags = { $count } ({ $high } high, { $medium } medium, { $low } low)
+
+## Portfolio lead–lag (pages/portfolio.html)
+
+leadlag-title = Portfolio lead–lag
+leadlag-heading = Do perceptions lead a KPI across the portfolio?
+leadlag-lead = Wave-to-wave changes of each partnership's perceptions and of the KPI, pooled over every partnership you see in full that has the KPI. The p-value shuffles whole partnerships' KPI series among them, so one partnership's waves are never counted as independent evidence.
+leadlag-kpi = KPI
+leadlag-no-kpi = No partnership you see has KPI values yet.
+leadlag-partnerships = { $count } { $count ->
+    [one] partnership
+   *[other] partnerships
+}
+leadlag-kpi-waves = { $count } { $count ->
+    [one] wave
+   *[other] waves
+} of the KPI
+leadlag-no-records = No partnership you see has this KPI beside closed waves.
+leadlag-lags = Lags
+leadlag-k = k (waves)
+leadlag-pairs = Pairs
+leadlag-permutation-p = Permutation p
+leadlag-adjusted-p = Adjusted p
+leadlag-caption = k > 0: the perception changed k waves before the KPI; k < 0: the KPI changed first. Adjusted p: Holm over every lag shown on this page.
+
+## Mails to managers and ombudsmen: shared lines (their greeting, mail-hello, and the
+## tagline, mail-tagline, are the respondent file's English)
+
+mail-measured = measured { $value }
+# The heading of a group of flags of one severity (flags::digest::severity_heading)
+mail-group-high = High ({ $count })
+mail-group-medium = Medium ({ $count })
+mail-group-low = Low ({ $count })
+
+## Flag alert mail (mail/flag_alert)
+
+mail-alert-subject = Flag on { $partnership }: { $rule } ({ $severity })
+mail-alert-title = Flag on { $partnership }: { $rule }
+mail-alert-intro-manual = { $who } raised a flag by hand on the partnership { $partnership }.
+mail-alert-intro-wave = A flag fired on the partnership { $partnership }, wave { $seq }.
+mail-alert-intro = A flag was raised on the partnership { $partnership }.
+mail-alert-title-label = Title
+mail-alert-rule = Rule
+mail-alert-scope = Scope
+mail-alert-measured = Measured
+mail-alert-threshold = Threshold
+mail-alert-severity = Severity
+mail-alert-note = Note
+mail-alert-button = Review the flag
+mail-alert-open-text = Review, acknowledge or resolve it:
+mail-alert-footer = You receive this as an ombudsman of { $partnership }.
+
+## Weekly flags digest mail (mail/flag_digest)
+
+mail-digest-subject = Weekly flags digest: { $flags } open { $flags ->
+    [one] flag
+   *[other] flags
+}, { $overdue } overdue { $overdue ->
+    [one] action
+   *[other] actions
+}
+mail-digest-title = Weekly flags digest
+# Built by flags::digest
+mail-digest-intro = { $flags } open { $flags ->
+    [one] flag
+   *[other] flags
+} in the partnerships you see, { $new } new since { $since }; { $overdue } overdue { $overdue ->
+    [one] action
+   *[other] actions
+}.
+mail-digest-new = new
+mail-digest-overdue = Overdue actions ({ $count })
+mail-digest-due = due { $date }
+mail-digest-button = Open the inbox
+mail-digest-inbox-text = The inbox: { $link }
+mail-digest-footer = You receive this weekly as an ombudsman. To stop it, turn the digest off in
+mail-digest-footer-inbox = the inbox
+mail-digest-footer-text = You receive this weekly as an ombudsman. To stop it, turn the digest off at { $link }
+
+## Wave summary mail (mail/wave_summary)
+
+mail-summary-subject = { $partnership }: wave { $seq } closed, summary
+mail-summary-title = { $partnership }: wave { $seq } closed
+mail-summary-closed = Wave { $seq } of { $partnership } is closed ({ $dates }).
+mail-summary-you-see = You see { $sees }.
+mail-summary-responses = Responses
+mail-summary-moved = What moved
+mail-summary-gap = Biggest gap between the firms
+mail-summary-flags = Open flags
+mail-summary-button = Open the dashboard
+mail-summary-dashboard-text = The dashboard: { $link }
+mail-summary-footer = You receive this after every wave as a relationship manager of { $partnership }. To stop it, ask an administrator to turn your wave summary off.
+# The lines of the summary, built by services::summary from the wave's report
+mail-summary-dates = opened { $opened }, closed { $closed }
+mail-summary-sees-both = both firms
+mail-summary-sees-one = { $firm } only
+mail-summary-response = { $firm } ({ $side }): { $counts }{ $withheld }
+mail-summary-answered = { $responded } of { $invited } answered ({ $rate } %)
+mail-summary-nobody-invited = nobody was invited
+mail-summary-no-invitations = no invitations recorded
+mail-summary-figures = ; figures { $withheld }
+mail-summary-withheld = withheld: { $reason }
+mail-summary-health-withheld = Health index: { $withheld }.
+mail-summary-health-unanswered = Health index: none this wave (no dimension both firms answered).
+mail-summary-health-none = Health index: none this wave.
+mail-summary-health-first = Health index { $index } (of 100); the first wave, nothing to compare yet.
+mail-summary-health-unchanged = Health index { $index } (of 100), unchanged from { $previous } in wave { $wave }.
+mail-summary-health-up = Health index { $index } (of 100), up { $change } points from { $previous } in wave { $wave }.
+mail-summary-health-down = Health index { $index } (of 100), down { $change } points from { $previous } in wave { $wave }.
+mail-summary-health-no-previous = Health index { $index } (of 100); wave { $wave } has no index to compare with.
+mail-summary-first-wave = Wave { $seq } is the first: there is nothing to compare yet.
+mail-summary-nothing-to-compare = Nothing to compare.
+mail-summary-nothing-moved = Nothing moved significantly since the previous wave (Welch's t test at 5 % on each dimension).
+mail-summary-changes = Significant changes since the previous wave (Welch's t test at 5 %).
+mail-summary-not-compared-withheld = { $firm } is not compared: its figures are withheld this wave.
+mail-summary-not-compared-first = { $firm } is not compared: no earlier wave shows its figures.
+mail-summary-move-rose = { $firm } on { $dimension }: rose from { $from } in wave { $wave } to { $to } ({ $diff } points, Welch { $p })
+mail-summary-move-fell = { $firm } on { $dimension }: fell from { $from } in wave { $wave } to { $to } ({ $diff } points, Welch { $p })
+mail-summary-gap-line = { $dimension }: { $higher } { $hi }, { $lower } { $lo }, a gap of { $gap } points ({ $test }).
+mail-summary-gap-significant = significant, Welch { $p }
+mail-summary-gap-not-significant = not significant, Welch { $p }
+mail-summary-gap-no-test = no test
+mail-summary-gap-unanswered = No dimension both firms answered.
+mail-summary-no-flags = No open flags.
+mail-summary-flag-counts = { $count } open { $count ->
+    [one] flag
+   *[other] flags
+}: { $high } high, { $medium } medium, { $low } low.
+mail-summary-flags-listed-to-both = They are listed to those who see both firms.
