@@ -36,8 +36,10 @@ pub struct ReportArgs {
     /// Only this wave (trends and lead–lag still use every closed wave up to it)
     #[arg(long)]
     pub wave: Option<i64>,
-    /// Breakdown: level, function, level_function or all (none); default level and function
-    #[arg(long)]
+    /// Breakdown: level, function, level_function, region, business_unit, language or all
+    /// (none); default level, function and region, and business_unit and language where the
+    /// waves have them
+    #[arg(long, visible_alias = "by")]
     pub segment: Option<String>,
     /// Same as --format json
     #[arg(long)]

@@ -67,6 +67,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         language -> Nullable<Text>,
+        business_unit -> Text,
     }
 }
 
@@ -128,6 +129,8 @@ diesel::table! {
         region -> Text,
         submitted_at -> Timestamp,
         updated_at -> Timestamp,
+        business_unit -> Text,
+        language -> Text,
     }
 }
 

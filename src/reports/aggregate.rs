@@ -8,7 +8,8 @@
 //! and nothing here computes a statistic: that is `stats`' job.
 //!
 //! Beside the groups it can publish, each side of a wave keeps the counts of its finest
-//! cells (level × function × region, [`CellCounts`], on the side's `All` group): never
+//! cells (level × function × region × business unit × language, [`CellCounts`], on the
+//! side's `All` group): never
 //! published, they are what the linked-table protection (`reports::disclosure`) reasons over.
 
 use std::collections::{BTreeMap, HashMap};
@@ -38,15 +39,22 @@ pub enum SegmentKind {
     /// The region of the roster (people without one form the segment "not given", so the
     /// regions shown always add up to the side).
     Region,
+    /// The business unit of the roster ("not given" like region).
+    BusinessUnit,
+    /// The language the response was given in (the person's, else the partnership's
+    /// default); only for waves answered in more than one language.
+    Language,
 }
 
 impl SegmentKind {
-    pub const ALL: [SegmentKind; 5] = [
+    pub const ALL: [SegmentKind; 7] = [
         SegmentKind::All,
         SegmentKind::Level,
         SegmentKind::Function,
         SegmentKind::LevelFunction,
         SegmentKind::Region,
+        SegmentKind::BusinessUnit,
+        SegmentKind::Language,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +64,8 @@ impl SegmentKind {
             SegmentKind::Function => "function",
             SegmentKind::LevelFunction => "level_function",
             SegmentKind::Region => "region",
+            SegmentKind::BusinessUnit => "business_unit",
+            SegmentKind::Language => "language",
         }
     }
 }
@@ -75,13 +85,15 @@ impl FromStr for SegmentKind {
             .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
                 format!(
-                    "{s:?} is not a segment (use all, level, function, level_function or region)"
+                    "{s:?} is not a segment (use all, level, function, level_function, region, \
+                     business_unit or language)"
                 )
             })
     }
 }
 
-/// The label of the region segment of people whose roster row gives no region.
+/// The label of the region segment of people whose roster row gives no region (and of the
+/// business unit and language segments likewise).
 pub const NO_REGION: &str = "not given";
 
 /// Separates the level key from the function key of a cross-tab cell. Attribute texts never
@@ -119,15 +131,20 @@ impl DimensionAggregate {
     }
 }
 
-/// How many people one finest cell (a level × function × region combination of one side of
-/// a wave) holds for each measure a report publishes. Stored for the disclosure control
-/// only: no page, export or API shows it.
+/// How many people one finest cell (a level × function × region × business unit × language
+/// combination of one side of a wave) holds for each measure a report publishes. Stored for
+/// the disclosure control only: no page, export or API shows it. Cells stored before business
+/// unit and language were kept read them as "" (not given): those waves have no such groups.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CellCounts {
     /// Case-folded segment keys (`domain::segment_key`); region "" when none is given.
     pub level: String,
     pub function: String,
     pub region: String,
+    #[serde(default)]
+    pub business_unit: String,
+    #[serde(default)]
+    pub language: String,
     pub responded: u64,
     /// Answers on the scale (don't know excluded) per item, in template order.
     pub items: Vec<u64>,
@@ -171,6 +188,10 @@ pub struct Invitee {
     pub function: String,
     /// Empty when the roster gives none.
     pub region: String,
+    /// Empty when the roster gives none.
+    pub business_unit: String,
+    /// A language code; empty when unknown (historic imports).
+    pub language: String,
     pub answers: Option<HashMap<String, Option<u8>>>,
 }
 
@@ -192,6 +213,22 @@ pub fn compute(
     // A region breakdown only when the roster gives someone a region: one segment "not
     // given" holding the whole side would repeat the side's numbers.
     let regions = invitees.iter().any(|i| !i.region.trim().is_empty());
+    let business_units = invitees.iter().any(|i| !i.business_unit.trim().is_empty());
+    // A language breakdown only when the wave was answered in more than one language: one
+    // language would repeat the side's numbers.
+    let languages = invitees
+        .iter()
+        .map(|i| segment_key(&i.language))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
+    let not_given = |raw: &str| {
+        if raw.trim().is_empty() {
+            NO_REGION.to_owned()
+        } else {
+            raw.to_owned()
+        }
+    };
     for invitee in invitees {
         let (level, function) = (segment_key(&invitee.level), segment_key(&invitee.function));
         let cells = [
@@ -210,15 +247,27 @@ pub fn compute(
             (
                 SegmentKind::Region,
                 segment_key(&invitee.region),
-                if invitee.region.trim().is_empty() {
-                    NO_REGION.to_owned()
-                } else {
-                    invitee.region.clone()
-                },
+                not_given(&invitee.region),
+            ),
+            (
+                SegmentKind::BusinessUnit,
+                segment_key(&invitee.business_unit),
+                not_given(&invitee.business_unit),
+            ),
+            (
+                SegmentKind::Language,
+                segment_key(&invitee.language),
+                not_given(&invitee.language),
             ),
         ];
         for (kind, key, label) in cells {
-            if kind == SegmentKind::Region && !regions {
+            let wanted = match kind {
+                SegmentKind::Region => regions,
+                SegmentKind::BusinessUnit => business_units,
+                SegmentKind::Language => languages,
+                _ => true,
+            };
+            if !wanted {
                 continue;
             }
             let k = (invitee.side, kind, key);
@@ -258,20 +307,26 @@ pub fn smallest(cells: &[CellCounts]) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// The counts of every level × function × region cell of one side, sorted by key.
+/// The key of a finest cell: level, function, region, business unit, language.
+type CellKey = (String, String, String, String, String);
+
+/// The counts of every level × function × region × business unit × language cell of one
+/// side, sorted by key.
 fn finest_cells(template: &SurveyTemplate, side: Side, invitees: &[Invitee]) -> Vec<CellCounts> {
-    let mut cells: BTreeMap<(String, String, String), Vec<&Invitee>> = BTreeMap::new();
+    let mut cells: BTreeMap<CellKey, Vec<&Invitee>> = BTreeMap::new();
     for i in invitees.iter().filter(|i| i.side == side) {
         let key = (
             segment_key(&i.level),
             segment_key(&i.function),
             segment_key(&i.region),
+            segment_key(&i.business_unit),
+            segment_key(&i.language),
         );
         cells.entry(key).or_default().push(i);
     }
     cells
         .into_iter()
-        .map(|((level, function, region), members)| {
+        .map(|((level, function, region, business_unit, language), members)| {
             let g = aggregate_group(
                 0,
                 template,
@@ -285,6 +340,8 @@ fn finest_cells(template: &SurveyTemplate, side: Side, invitees: &[Invitee]) -> 
                 level,
                 function,
                 region,
+                business_unit,
+                language,
                 responded: g.responded,
                 items: g.items.iter().map(|(_, h)| h.n()).collect(),
                 dimensions: g.dimensions.iter().map(|(_, d)| d.n_complete).collect(),
@@ -453,16 +510,19 @@ pub fn rebuild_wave_with_template(
     })
 }
 
-type InviteeRow = (
-    (i64, String, String, String, String),
-    (
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ),
+/// (invitation, side, level, function, region, business unit, own language) of the person.
+type PersonColumns = (i64, String, String, String, String, String, Option<String>);
+/// (response, side, level, function, region, business unit, language) of the snapshot.
+type SnapshotColumns = (
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
 );
+type InviteeRow = (PersonColumns, SnapshotColumns);
 
 /// The invitees of a wave: every invitation still linked (with its response, if any) in
 /// invitation order, then the responses a closed wave unlinked from their invitations
@@ -486,6 +546,8 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
                 people::level,
                 people::function,
                 people::region,
+                people::business_unit,
+                people::language,
             ),
             (
                 responses::id.nullable(),
@@ -493,10 +555,20 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
                 responses::level.nullable(),
                 responses::function.nullable(),
                 responses::region.nullable(),
+                responses::business_unit.nullable(),
+                responses::language.nullable(),
             ),
         ))
         .load(conn)?;
-    let unlinked: Vec<(i64, String, String, String, String)> = responses::table
+    // An invitee who has not answered counts in the language they were invited in.
+    let partnership: i64 = waves::table
+        .find(wave_id)
+        .select(waves::partnership_id)
+        .first(conn)?;
+    let default_language = crate::db::partnership_languages::get(conn, partnership)?
+        .unwrap_or_else(|| "en".to_owned());
+    type Unlinked = (i64, String, String, String, String, String, String);
+    let unlinked: Vec<Unlinked> = responses::table
         .filter(responses::wave_id.eq(wave_id))
         .filter(responses::invitation_id.is_null())
         .order(responses::id.asc())
@@ -506,30 +578,34 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
             responses::level,
             responses::function,
             responses::region,
+            responses::business_unit,
+            responses::language,
         ))
         .load(conn)?;
-    rows.extend(
-        unlinked
-            .into_iter()
-            .map(|(id, side, level, function, region)| {
+    rows.extend(unlinked.into_iter().map(
+        |(id, side, level, function, region, business_unit, language)| {
+            (
                 (
-                    (
-                        0,
-                        side.clone(),
-                        level.clone(),
-                        function.clone(),
-                        region.clone(),
-                    ),
-                    (
-                        Some(id),
-                        Some(side),
-                        Some(level),
-                        Some(function),
-                        Some(region),
-                    ),
-                )
-            }),
-    );
+                    0,
+                    side.clone(),
+                    level.clone(),
+                    function.clone(),
+                    region.clone(),
+                    business_unit.clone(),
+                    Some(language.clone()),
+                ),
+                (
+                    Some(id),
+                    Some(side),
+                    Some(level),
+                    Some(function),
+                    Some(region),
+                    Some(business_unit),
+                    Some(language),
+                ),
+            )
+        },
+    ));
     let answer_rows: Vec<(i64, String, Option<i64>)> = answers::table
         .inner_join(responses::table)
         .filter(responses::wave_id.eq(wave_id))
@@ -546,21 +622,31 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
         .into_iter()
         .filter_map(
             |(
-                (_, p_side, p_level, p_function, p_region),
-                (response, r_side, r_level, r_function, r_region),
+                (_, p_side, p_level, p_function, p_region, p_business_unit, p_language),
+                (response, r_side, r_level, r_function, r_region, r_business_unit, r_language),
             )| {
                 let side = r_side.as_deref().unwrap_or(&p_side).parse::<Side>().ok()?;
                 // The response's snapshot when there is a response (it may say "no
                 // region"), the person's current attributes otherwise.
-                let region = match response {
-                    Some(_) => r_region.unwrap_or_default(),
-                    None => p_region,
+                let (region, business_unit, language) = match response {
+                    Some(_) => (
+                        r_region.unwrap_or_default(),
+                        r_business_unit.unwrap_or_default(),
+                        r_language.unwrap_or_default(),
+                    ),
+                    None => (
+                        p_region,
+                        p_business_unit,
+                        p_language.unwrap_or_else(|| default_language.clone()),
+                    ),
                 };
                 Some(Invitee {
                     side,
                     level: r_level.unwrap_or(p_level),
                     function: r_function.unwrap_or(p_function),
                     region,
+                    business_unit,
+                    language,
                     answers: response.map(|id| by_response.remove(&id).unwrap_or_default()),
                 })
             },

@@ -42,16 +42,15 @@ pub fn assemble(input: &ReportInput) -> Report {
         .iter()
         .filter(|w| input.options.wave.is_none_or(|seq| w.seq == seq))
         .collect();
+    let breakdowns = input.breakdowns();
     let mut kinds = vec![SegmentKind::All];
-    kinds.extend(input.options.breakdowns());
+    kinds.extend(breakdowns.iter().copied());
 
     let mut report = Report {
         partnership: input.partnership.clone(),
         scale: input.scale.clone(),
         wave: input.options.wave,
-        breakdowns: input
-            .options
-            .breakdowns()
+        breakdowns: breakdowns
             .iter()
             .map(|k| k.as_str().to_owned())
             .collect(),
@@ -155,7 +154,7 @@ pub fn assemble(input: &ReportInput) -> Report {
                     });
                 }
             }
-            for kind in input.options.breakdowns() {
+            for &kind in &breakdowns {
                 // no ICC or test across a breakdown this side has no groups of (a region
                 // breakdown when the roster gives no regions)
                 if kind == SegmentKind::LevelFunction || w.groups(side, kind).is_empty() {

@@ -43,21 +43,41 @@ use sections::*;
 pub struct ReportOptions {
     /// Only this wave's sections (trends and lead–lag still use every closed wave up to it).
     pub wave: Option<i64>,
-    /// The breakdown: `None` = level and function; `Some(All)` = none.
+    /// The breakdown: `None` = level, function and region, and business unit and language
+    /// where the waves have them; `Some(All)` = none.
     pub segment: Option<SegmentKind>,
 }
 
 impl ReportOptions {
+    /// The kinds of groups to load.
     fn breakdowns(&self) -> Vec<SegmentKind> {
         match self.segment {
             None => vec![
                 SegmentKind::Level,
                 SegmentKind::Function,
                 SegmentKind::Region,
+                SegmentKind::BusinessUnit,
+                SegmentKind::Language,
             ],
             Some(SegmentKind::All) => vec![],
             Some(kind) => vec![kind],
         }
+    }
+}
+
+impl ReportInput {
+    /// The breakdowns the report shows: those asked for; by default level, function and
+    /// region always, business unit and language only when a wave of the report has groups
+    /// of them (most rosters give no business unit, most partnerships read one language).
+    fn breakdowns(&self) -> Vec<SegmentKind> {
+        let mut kinds = self.options.breakdowns();
+        if self.options.segment.is_none() {
+            kinds.retain(|&k| {
+                !matches!(k, SegmentKind::BusinessUnit | SegmentKind::Language)
+                    || self.groups.iter().any(|g| g.kind == k)
+            });
+        }
+        kinds
     }
 }
 
@@ -124,7 +144,8 @@ pub struct Report {
     pub scale: ReportScale,
     /// The wave asked for, if any.
     pub wave: Option<i64>,
-    /// Breakdowns included: `level`, `function` or `level_function`.
+    /// Breakdowns included: `level`, `function`, `level_function`, `region`,
+    /// `business_unit`, `language`.
     pub breakdowns: Vec<String>,
     /// Closed waves the report draws on, oldest first.
     pub waves: Vec<WaveInfo>,
@@ -428,7 +449,7 @@ pub struct SegmentTestRecord {
     pub wave: i64,
     pub side: Side,
     pub dimension: String,
-    /// `level`, `function` or `region`.
+    /// `level`, `function`, `region`, `business_unit` or `language`.
     pub attribute: &'static str,
     /// The shown segments tested (withheld ones are left out).
     pub segments: Vec<String>,
