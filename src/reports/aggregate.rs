@@ -215,9 +215,11 @@ pub fn compute(
     let regions = invitees.iter().any(|i| !i.region.trim().is_empty());
     let business_units = invitees.iter().any(|i| !i.business_unit.trim().is_empty());
     // A language breakdown only when the wave was answered in more than one language: one
-    // language would repeat the side's numbers.
+    // language would repeat the side's numbers. Responses stored before the language was
+    // kept say none, so a wave from then never gets one.
     let languages = invitees
         .iter()
+        .filter(|i| i.answers.is_some() && !i.language.trim().is_empty())
         .map(|i| segment_key(&i.language))
         .collect::<std::collections::BTreeSet<_>>()
         .len()

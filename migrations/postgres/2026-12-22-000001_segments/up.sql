@@ -16,3 +16,11 @@ UPDATE responses SET language = COALESCE(
      WHERE w.id = responses.wave_id),
     'en')
 WHERE invitation_id IS NOT NULL;
+
+-- Business unit and language become breakdowns (segment_kind 'business_unit', 'language').
+-- Stored aggregates stay as they are: closed waves keep every figure. Keep in step with
+-- migrations/sqlite.
+ALTER TABLE agg_groups DROP CONSTRAINT agg_groups_segment_kind_check;
+ALTER TABLE agg_groups ADD CONSTRAINT agg_groups_segment_kind_check
+    CHECK (segment_kind IN ('all', 'level', 'function', 'level_function', 'region',
+                            'business_unit', 'language'));

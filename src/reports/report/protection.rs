@@ -328,7 +328,7 @@ pub(super) fn decide(
 
 /// The optional breakdowns a wave has, by the rules the aggregation stores them by
 /// (`aggregate::compute`): region and business unit when someone on either side has one,
-/// language when the wave's people read more than one. Read from the groups loaded and, as
+/// language when the wave was answered in more than one. Read from the groups loaded and, as
 /// a request may not load every kind, from the cells (loaded whenever a protection needs
 /// them); stored cells from before business unit and language read as "" and so add
 /// neither breakdown to an old wave.
@@ -337,8 +337,10 @@ pub(super) fn optional_breakdowns(
 ) -> Optional {
     let groups = || by_kind.values().flatten();
     let cells = || groups().flat_map(|g| g.cells.iter());
-    let languages: std::collections::BTreeSet<&str> =
-        cells().map(|c| c.language.as_str()).collect();
+    let languages: std::collections::BTreeSet<&str> = cells()
+        .filter(|c| c.responded > 0 && !c.language.is_empty())
+        .map(|c| c.language.as_str())
+        .collect();
     Optional {
         regions: groups().any(|g| g.kind == SegmentKind::Region)
             || cells().any(|c| !c.region.is_empty()),
