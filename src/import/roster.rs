@@ -310,6 +310,34 @@ mod tests {
     }
 
     #[test]
+    fn the_business_unit_column_is_optional_and_an_empty_cell_means_not_given() {
+        let file = "email,name,side,level,function,region,business_unit\n\
+                    ann@acme.com,Ann,customer,staff,sales,EU, Retail   Banking \n\
+                    bob@bolt.com,Bob,supplier,staff,sales,EU,\n";
+        let entries = parse(file.as_bytes()).unwrap();
+        let units: Vec<&str> = entries.iter().map(|e| e.business_unit.as_str()).collect();
+        assert_eq!(units, ["Retail Banking", ""]);
+
+        let without = format!("{HEADER}ann@acme.com,Ann,customer,staff,sales,EU,\n");
+        assert_eq!(parse(without.as_bytes()).unwrap()[0].business_unit, "");
+    }
+
+    #[test]
+    fn a_business_unit_with_a_control_character_is_refused_with_its_line_and_column() {
+        let file = "email,name,side,business_unit,level,function,region\n\
+                    ann@acme.com,Ann,customer,\"Retail\u{7}\",staff,sales,EU\n";
+        let problems: Vec<String> = parse(file.as_bytes())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            ["line 2, column 4: business_unit: business_unit contains a control character"]
+        );
+    }
+
+    #[test]
     fn a_header_alone_is_refused() {
         let problems = parse(HEADER.as_bytes()).unwrap_err();
         assert_eq!(problems[0].message, "the file has a header but no people");
