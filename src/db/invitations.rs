@@ -150,7 +150,14 @@ macro_rules! link_columns {
     };
 }
 
-type LinkRow = (Invitation, Wave, Partnership, String, Person, Option<String>);
+type LinkRow = (
+    Invitation,
+    Wave,
+    Partnership,
+    String,
+    Person,
+    Option<String>,
+);
 
 fn link_target(
     (invitation, wave, partnership, template_version, person, default_language): LinkRow,

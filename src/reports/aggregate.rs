@@ -328,27 +328,29 @@ fn finest_cells(template: &SurveyTemplate, side: Side, invitees: &[Invitee]) -> 
     }
     cells
         .into_iter()
-        .map(|((level, function, region, business_unit, language), members)| {
-            let g = aggregate_group(
-                0,
-                template,
-                side,
-                SegmentKind::All,
-                String::new(),
-                String::new(),
-                &members,
-            );
-            CellCounts {
-                level,
-                function,
-                region,
-                business_unit,
-                language,
-                responded: g.responded,
-                items: g.items.iter().map(|(_, h)| h.n()).collect(),
-                dimensions: g.dimensions.iter().map(|(_, d)| d.n_complete).collect(),
-            }
-        })
+        .map(
+            |((level, function, region, business_unit, language), members)| {
+                let g = aggregate_group(
+                    0,
+                    template,
+                    side,
+                    SegmentKind::All,
+                    String::new(),
+                    String::new(),
+                    &members,
+                );
+                CellCounts {
+                    level,
+                    function,
+                    region,
+                    business_unit,
+                    language,
+                    responded: g.responded,
+                    items: g.items.iter().map(|(_, h)| h.n()).collect(),
+                    dimensions: g.dimensions.iter().map(|(_, d)| d.n_complete).collect(),
+                }
+            },
+        )
         .collect()
 }
 
@@ -839,8 +841,9 @@ type DimensionItemRow = (
 
 /// Reads the stored aggregates of `wave_ids` for the segment kinds asked, ordered by wave,
 /// side, kind and key. Items and dimensions keep the order they were stored in (template
-/// order). A side's cells are decoded only when one holds fewer than `decode_cells_below`
-/// people for some measure (pass the minimum reporting size; `u64::MAX` reads them all).
+/// order). A wave's cells (both sides') are decoded only when one holds fewer than
+/// `decode_cells_below` people for some measure (pass the minimum reporting size; `u64::MAX`
+/// reads them all).
 pub fn load(
     conn: &mut Conn,
     wave_ids: &[i64],
@@ -868,16 +871,27 @@ pub fn load(
             agg_groups::smallest_cell,
         ))
         .load(conn)?;
-    // Only the sides with a small cell need their cells (usually none of a large survey).
+    // Only the waves with a small cell need their cells (usually none of a large survey);
+    // both sides of such a wave are read, because which optional breakdowns (region,
+    // business unit, language) a wave has is read from both sides' cells, whatever kinds a
+    // request loads (`report::protection::optional_breakdowns`).
     let small_cells: HashMap<i64, String> = match i64::try_from(decode_cells_below) {
-        Ok(bound) => agg_groups::table
-            .filter(in_scope())
-            .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
-            .filter(agg_groups::smallest_cell.lt(bound))
-            .select((agg_groups::id, agg_groups::cell_counts))
-            .load(conn)?
-            .into_iter()
-            .collect(),
+        Ok(bound) => {
+            let small_waves: Vec<i64> = agg_groups::table
+                .filter(in_scope())
+                .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
+                .filter(agg_groups::smallest_cell.lt(bound))
+                .select(agg_groups::wave_id)
+                .load(conn)?;
+            agg_groups::table
+                .filter(in_scope())
+                .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
+                .filter(agg_groups::wave_id.eq_any(&small_waves))
+                .select((agg_groups::id, agg_groups::cell_counts))
+                .load(conn)?
+                .into_iter()
+                .collect()
+        }
         Err(_) => agg_groups::table
             .filter(in_scope())
             .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
@@ -1116,7 +1130,10 @@ mod tests {
             .map(|c| (c.business_unit.as_str(), c.language.as_str()))
             .collect();
         assert_eq!(keys, [("retail", "en"), ("retail", "fr")]);
-        assert_eq!(decode_cells(&encode_cells(&whole.cells)).unwrap(), whole.cells);
+        assert_eq!(
+            decode_cells(&encode_cells(&whole.cells)).unwrap(),
+            whole.cells
+        );
 
         let before = r#"[{"level":"staff","function":"sales","region":"","responded":6,"items":[6],"dimensions":[5]}]"#;
         let cells = decode_cells(before).unwrap();

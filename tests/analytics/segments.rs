@@ -164,8 +164,10 @@ async fn links(app: &TestApp, n: usize) -> Vec<(String, String)> {
 async fn run_wave(app: &TestApp) -> i64 {
     let r = app
         .post("/api/partnerships")
-        .json(&json!({"name": "Acme / Bolt", "customer": "Acme", "supplier": "Bolt",
-            "min_reporting_size": 5, "min_comment_size": 5, "language": "de"}))
+        .json(
+            &json!({"name": "Acme / Bolt", "customer": "Acme", "supplier": "Bolt",
+            "min_reporting_size": 5, "min_comment_size": 5, "language": "de"}),
+        )
         .send()
         .await
         .unwrap();
@@ -196,8 +198,10 @@ async fn run_wave(app: &TestApp) -> i64 {
                 .iter()
                 .find(|(to, _)| to.contains(&address))
                 .unwrap_or_else(|| panic!("no invitation to {address}"));
-            let answers: serde_json::Map<String, Value> =
-                ITEMS.iter().map(|i| (i.to_string(), json!(value))).collect();
+            let answers: serde_json::Map<String, Value> = ITEMS
+                .iter()
+                .map(|i| (i.to_string(), json!(value)))
+                .collect();
             let r = app
                 .client
                 .post(app.url(&format!("/api/responses/{token}")))
@@ -350,13 +354,43 @@ both_backends!(
         for unit in ["Retail", "Wholesale"] {
             assert_withheld(&report, c, bu, unit, "cannot be recovered");
         }
-        assert_shown(&report, c, "language", "en", &planted(c, |x| x.language == "en"));
-        assert_shown(&report, c, "language", "fr", &planted(c, |x| x.language == "FR"));
-        assert_shown(&report, s, bu, "Alpha", &planted(s, |x| x.business_unit == "Alpha"));
+        assert_shown(
+            &report,
+            c,
+            "language",
+            "en",
+            &planted(c, |x| x.language == "en"),
+        );
+        assert_shown(
+            &report,
+            c,
+            "language",
+            "fr",
+            &planted(c, |x| x.language == "FR"),
+        );
+        assert_shown(
+            &report,
+            s,
+            bu,
+            "Alpha",
+            &planted(s, |x| x.business_unit == "Alpha"),
+        );
         assert_withheld(&report, s, bu, "not given", "fewer than 5");
         assert_withheld(&report, s, bu, "Beta", "cannot be recovered");
-        assert_shown(&report, s, "language", "en", &planted(s, |x| x.language == "en"));
-        assert_shown(&report, s, "language", "de", &planted(s, |x| x.language != "en"));
+        assert_shown(
+            &report,
+            s,
+            "language",
+            "en",
+            &planted(s, |x| x.language == "en"),
+        );
+        assert_shown(
+            &report,
+            s,
+            "language",
+            "de",
+            &planted(s, |x| x.language != "en"),
+        );
         // Statistics pool the languages: each side's mean is all its answers'.
         for side in [c, s] {
             let whole = report["items"]
@@ -380,10 +414,24 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(alone["breakdowns"], json!(["language"]));
-        assert_shown(&alone, c, "language", "fr", &planted(c, |x| x.language == "FR"));
-        assert_shown(&alone, s, "language", "de", &planted(s, |x| x.language != "en"));
+        assert_shown(
+            &alone,
+            c,
+            "language",
+            "fr",
+            &planted(c, |x| x.language == "FR"),
+        );
+        assert_shown(
+            &alone,
+            s,
+            "language",
+            "de",
+            &planted(s, |x| x.language != "en"),
+        );
         let alone: Value = app
-            .get(&format!("/api/partnerships/{p}/report?segment=business_unit"))
+            .get(&format!(
+                "/api/partnerships/{p}/report?segment=business_unit"
+            ))
             .send()
             .await
             .unwrap()
@@ -391,7 +439,13 @@ both_backends!(
             .await
             .unwrap();
         assert_withheld(&alone, c, bu, "Retail", "cannot be recovered");
-        assert_shown(&alone, s, bu, "Alpha", &planted(s, |x| x.business_unit == "Alpha"));
+        assert_shown(
+            &alone,
+            s,
+            bu,
+            "Alpha",
+            &planted(s, |x| x.business_unit == "Alpha"),
+        );
 
         // The CSV carries the same rows: Alpha's mean, nothing of Beta but the reason.
         let csv = app

@@ -50,10 +50,7 @@ pub fn assemble(input: &ReportInput) -> Report {
         partnership: input.partnership.clone(),
         scale: input.scale.clone(),
         wave: input.options.wave,
-        breakdowns: breakdowns
-            .iter()
-            .map(|k| k.as_str().to_owned())
-            .collect(),
+        breakdowns: breakdowns.iter().map(|k| k.as_str().to_owned()).collect(),
         waves: input
             .waves
             .iter()

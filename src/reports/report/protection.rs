@@ -328,10 +328,12 @@ pub(super) fn decide(
 
 /// The optional breakdowns a wave has, by the rules the aggregation stores them by
 /// (`aggregate::compute`): region and business unit when someone on either side has one,
-/// language when the wave was answered in more than one. Read from the groups loaded and, as
-/// a request may not load every kind, from the cells (loaded whenever a protection needs
-/// them); stored cells from before business unit and language read as "" and so add
-/// neither breakdown to an old wave.
+/// language when the wave was answered in more than one. Read from both sides' cells, which
+/// `aggregate::load` reads whenever a side of the wave needs a protection, so the answer does
+/// not depend on the kinds a request loads (the groups loaded agree with the cells; they
+/// decide alone only when no cell is loaded, and then no protection runs). Stored cells from
+/// before business unit and language read them as "", which adds neither breakdown to an old
+/// wave.
 pub(super) fn optional_breakdowns(
     by_kind: &HashMap<(Side, SegmentKind), Vec<&GroupAggregate>>,
 ) -> Optional {

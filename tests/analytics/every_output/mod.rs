@@ -710,10 +710,11 @@ both_backends!(no_output_discloses_a_group_below_the_minimum, |app| {
                 "{path} names {label} as withheld: {withheld_seen:?}"
             );
         }
-        let shown = shown_levels
-            .iter()
-            .chain(shown_units)
-            .chain(if cross { shown_crossed } else { &[] });
+        let shown =
+            shown_levels
+                .iter()
+                .chain(shown_units)
+                .chain(if cross { shown_crossed } else { &[] });
         for label in shown {
             assert!(
                 shown_seen.contains(&(path, label.to_string())),
