@@ -37,8 +37,8 @@ pub struct ReportArgs {
     #[arg(long)]
     pub wave: Option<i64>,
     /// Breakdown: level, function, level_function, region, business_unit, language or all
-    /// (none); default level, function and region, and business_unit and language where the
-    /// waves have them
+    /// (none); default level, function and region, and business_unit where the waves have
+    /// one (language only when asked for)
     #[arg(long, visible_alias = "by")]
     pub segment: Option<String>,
     /// Same as --format json

@@ -345,24 +345,40 @@ both_backends!(
         let report: Value = r.json().await.unwrap();
         assert_eq!(
             report["breakdowns"],
-            json!(["level", "function", "region", "business_unit", "language"])
+            json!(["level", "function", "region", "business_unit"]),
+            "languages are pooled unless the split is asked for"
         );
+        assert!(report["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["segment_kind"] != "language"));
+        let languages: Value = app
+            .get(&format!("/api/partnerships/{p}/report?segment=language"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(languages["breakdowns"], json!(["language"]));
         let bu = "business_unit";
         let (c, s) = ("customer", "supplier");
         // "en" − Retail would be the three Wholesale × en: the business units go (the
-        // smaller group of each recovering pair), the languages are shown.
+        // smaller group of each recovering pair), the languages are shown — in the language
+        // report: the decision is the same whatever a request asks for.
         for unit in ["Retail", "Wholesale"] {
             assert_withheld(&report, c, bu, unit, "cannot be recovered");
         }
         assert_shown(
-            &report,
+            &languages,
             c,
             "language",
             "en",
             &planted(c, |x| x.language == "en"),
         );
         assert_shown(
-            &report,
+            &languages,
             c,
             "language",
             "fr",
@@ -378,14 +394,14 @@ both_backends!(
         assert_withheld(&report, s, bu, "not given", "fewer than 5");
         assert_withheld(&report, s, bu, "Beta", "cannot be recovered");
         assert_shown(
-            &report,
+            &languages,
             s,
             "language",
             "en",
             &planted(s, |x| x.language == "en"),
         );
         assert_shown(
-            &report,
+            &languages,
             s,
             "language",
             "de",
@@ -404,30 +420,7 @@ both_backends!(
             assert!((whole["mean"].as_f64().unwrap() - mean(&all)).abs() < 1e-12);
         }
 
-        // Each breakdown asked for alone gives the same decisions.
-        let alone: Value = app
-            .get(&format!("/api/partnerships/{p}/report?segment=language"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(alone["breakdowns"], json!(["language"]));
-        assert_shown(
-            &alone,
-            c,
-            "language",
-            "fr",
-            &planted(c, |x| x.language == "FR"),
-        );
-        assert_shown(
-            &alone,
-            s,
-            "language",
-            "de",
-            &planted(s, |x| x.language != "en"),
-        );
+        // The business units asked for alone: the same decisions.
         let alone: Value = app
             .get(&format!(
                 "/api/partnerships/{p}/report?segment=business_unit"

@@ -43,8 +43,9 @@ use sections::*;
 pub struct ReportOptions {
     /// Only this wave's sections (trends and lead–lag still use every closed wave up to it).
     pub wave: Option<i64>,
-    /// The breakdown: `None` = level, function and region, and business unit and language
-    /// where the waves have them; `Some(All)` = none.
+    /// The breakdown: `None` = level, function and region, and business unit where the waves
+    /// have one; `Some(All)` = none. Language only when asked for: statistics pool the
+    /// languages, the split is for checking translation effects.
     pub segment: Option<SegmentKind>,
 }
 
@@ -57,7 +58,6 @@ impl ReportOptions {
                 SegmentKind::Function,
                 SegmentKind::Region,
                 SegmentKind::BusinessUnit,
-                SegmentKind::Language,
             ],
             Some(SegmentKind::All) => vec![],
             Some(kind) => vec![kind],
@@ -67,14 +67,13 @@ impl ReportOptions {
 
 impl ReportInput {
     /// The breakdowns the report shows: those asked for; by default level, function and
-    /// region always, business unit and language only when a wave of the report has groups
-    /// of them (most rosters give no business unit, most partnerships read one language).
+    /// region always, business unit only when a wave of the report has groups of it (most
+    /// rosters give none).
     fn breakdowns(&self) -> Vec<SegmentKind> {
         let mut kinds = self.options.breakdowns();
         if self.options.segment.is_none() {
             kinds.retain(|&k| {
-                !matches!(k, SegmentKind::BusinessUnit | SegmentKind::Language)
-                    || self.groups.iter().any(|g| g.kind == k)
+                k != SegmentKind::BusinessUnit || self.groups.iter().any(|g| g.kind == k)
             });
         }
         kinds

@@ -53,8 +53,8 @@ pub struct ReportQuery {
     #[param(pattern = "^[0-9]{1,9}$")]
     pub wave: Option<String>,
     /// level, function, level_function, region, business_unit, language or all (no
-    /// breakdown); default level, function and region, and business_unit and language where
-    /// the waves have them
+    /// breakdown); default level, function and region, and business_unit where the waves
+    /// have one (language only when asked for)
     #[param(pattern = "^(all|level|function|level_function|region|business_unit|language)$")]
     pub segment: Option<String>,
     /// json (default) or csv
