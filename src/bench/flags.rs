@@ -156,6 +156,8 @@ fn wave_invitees(
                 level: level.to_owned(),
                 function: function.to_owned(),
                 region: String::new(),
+                business_unit: String::new(),
+                language: "en".to_owned(),
                 answers,
             });
         }

@@ -68,10 +68,18 @@ pub struct BenchArgs {
     /// Folder for the raw-answer CSVs
     #[arg(long, default_value = "bench-data")]
     pub out_dir: PathBuf,
+    /// Also give every respondent one of 3 regions, 4 business units and 2 languages (more
+    /// breakdowns and 24 times as many finest cells for the disclosure control to reason
+    /// over); without it the data have level and function only
+    #[arg(long)]
+    pub segments: bool,
 }
 
 const LEVELS: [(&str, f64); 3] = [("executive", -0.4), ("manager", -0.1), ("staff", 0.2)];
 const FUNCTIONS: [&str; 4] = ["sales", "procurement", "engineering", "operations"];
+const REGIONS: [&str; 3] = ["EU", "US", "APAC"];
+const BUSINESS_UNITS: [&str; 4] = ["Retail", "Wholesale", "Online", "Services"];
+const LANGUAGES: [&str; 2] = ["en", "fr"];
 
 /// One size's measurements.
 #[derive(Debug, Clone)]
@@ -136,7 +144,7 @@ fn run_report(state: &AppState, args: BenchArgs, out: &mut dyn Write) -> anyhow:
         progress.set_message(format!("generating N = {n}"));
         let csv_path = (args.pandas.is_some() && n <= args.pandas_max)
             .then(|| args.out_dir.join(format!("answers-{n}.csv")));
-        let pid = generate(state, n, args.waves, csv_path.as_deref())?;
+        let pid = generate(state, n, args.waves, csv_path.as_deref(), args.segments)?;
         progress.inc(1);
         progress.set_message(format!("timing N = {n}"));
         let t = time_report(state, pid, n, args.waves, args.runs)?;
@@ -167,12 +175,14 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Creates a partnership with `waves` closed waves of `n` respondents per side and stores
-/// their aggregates; returns its id.
+/// their aggregates; returns its id. `segments`: respondents also get a region, a business
+/// unit and a language.
 pub fn generate(
     state: &AppState,
     n: u64,
     wave_count: i64,
     csv: Option<&Path>,
+    segments: bool,
 ) -> anyhow::Result<i64> {
     let mut conn = state.pool.get()?;
     let stamp = db::now().format("%Y%m%d%H%M%S%6f");
@@ -232,6 +242,15 @@ pub fn generate(
                 for r in 0..n {
                     let (level, shift) = LEVELS[rng.random_range(0..LEVELS.len())];
                     let function = FUNCTIONS[rng.random_range(0..FUNCTIONS.len())];
+                    let (region, business_unit, language) = if segments {
+                        (
+                            REGIONS[rng.random_range(0..REGIONS.len())],
+                            BUSINESS_UNITS[rng.random_range(0..BUSINESS_UNITS.len())],
+                            LANGUAGES[rng.random_range(0..LANGUAGES.len())],
+                        )
+                    } else {
+                        ("", "", "en")
+                    };
                     let person = 3.6 + drift - shift + rng.random_range(-0.8..0.8);
                     let mut answers = HashMap::with_capacity(template.items().len());
                     for item in template.items() {
@@ -257,9 +276,11 @@ pub fn generate(
                         side,
                         level: level.to_owned(),
                         function: function.to_owned(),
-                        // the benchmark's data have no region, as before regions were a
-                        // breakdown: every respondent is in the segment "not given"
-                        region: String::new(),
+                        // without `segments`, no region, business unit or second
+                        // language, as before those were breakdowns
+                        region: region.to_owned(),
+                        business_unit: business_unit.to_owned(),
+                        language: language.to_owned(),
                         answers: Some(answers),
                     });
                 }

@@ -57,7 +57,7 @@ pub enum FlagsCommand {
         /// An item of the partnership's survey
         #[arg(long)]
         item: Option<String>,
-        /// level, function or region (with --segment-value)
+        /// level, function, region, business_unit or language (with --segment-value)
         #[arg(long)]
         segment_attribute: Option<String>,
         #[arg(long)]

@@ -39,8 +39,10 @@ pub struct ReportArgs {
     /// The survey series (default main, the partnership's own)
     #[arg(long, conflicts_with = "portfolio")]
     pub series: Option<String>,
-    /// Breakdown: level, function, level_function or all (none); default level and function
-    #[arg(long)]
+    /// Breakdown: level, function, level_function, region, business_unit, language or all
+    /// (none); default level, function and region, and business_unit where the waves have
+    /// one (language only when asked for)
+    #[arg(long, visible_alias = "by")]
     pub segment: Option<String>,
     /// Same as --format json
     #[arg(long)]

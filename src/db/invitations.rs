@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use super::models::{Invitation, Partnership, Person, Wave};
 use super::schema::{
-    invitation_tokens, invitations, partnerships, people, responses, template_versions, waves,
+    invitation_tokens, invitations, partnership_languages, partnerships, people, responses,
+    template_versions, waves,
 };
 use super::Conn;
 
@@ -114,6 +115,9 @@ pub struct LinkTarget {
     /// The version (content hash) of the template the wave uses, so a caller can find the
     /// parsed template in a cache without reading the body.
     pub template_version: String,
+    /// The partnership's default language (`None`: none set, i.e. English), read with the
+    /// link so a submission's language snapshot costs no extra query.
+    pub default_language: Option<String>,
 }
 
 /// Token, invitation, wave, partnership, template version and person joined: where a link
@@ -124,7 +128,7 @@ macro_rules! links {
             invitations::table
                 .inner_join(
                     waves::table
-                        .inner_join(partnerships::table)
+                        .inner_join(partnerships::table.left_join(partnership_languages::table))
                         .inner_join(template_versions::table),
                 )
                 .inner_join(people::table),
@@ -141,19 +145,30 @@ macro_rules! link_columns {
             Partnership::as_select(),
             template_versions::version,
             Person::as_select(),
+            partnership_languages::language.nullable(),
         )
     };
 }
 
-type LinkRow = (Invitation, Wave, Partnership, String, Person);
+type LinkRow = (
+    Invitation,
+    Wave,
+    Partnership,
+    String,
+    Person,
+    Option<String>,
+);
 
-fn link_target((invitation, wave, partnership, template_version, person): LinkRow) -> LinkTarget {
+fn link_target(
+    (invitation, wave, partnership, template_version, person, default_language): LinkRow,
+) -> LinkTarget {
     LinkTarget {
         invitation,
         wave,
         person,
         partnership,
         template_version,
+        default_language,
     }
 }
 

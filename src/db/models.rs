@@ -85,6 +85,8 @@ pub struct Person {
     pub updated_at: NaiveDateTime,
     /// `en`, `fr`, `de` or `es`; `None`: the partnership's default language.
     pub language: Option<String>,
+    /// Empty when the roster gives none.
+    pub business_unit: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -103,6 +105,7 @@ pub struct NewPerson<'a> {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub language: Option<&'a str>,
+    pub business_unit: &'a str,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -172,6 +175,10 @@ pub struct Response {
     pub region: String,
     pub submitted_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Empty when the roster gave none.
+    pub business_unit: String,
+    /// The language the response was given in; empty for responses stored before it was kept.
+    pub language: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -36,6 +36,7 @@ pub struct PersonChanges<'a> {
     /// `None` writes NULL: the partnership's default language.
     #[diesel(treat_none_as_null = true)]
     pub language: Option<&'a str>,
+    pub business_unit: &'a str,
 }
 
 pub fn update(conn: &mut Conn, id: i64, changes: &PersonChanges<'_>) -> QueryResult<usize> {

@@ -30,7 +30,7 @@ pub fn insert_linkless_invitation(
 /// Cuts the link between a closed wave's responses and the people who gave them: each
 /// invitation that has a response is marked `responded`, then every response of the wave
 /// loses its `invitation_id`. The response keeps its segment snapshot (side, level,
-/// function, region), its answers and comments; nothing in the database then says whose
+/// function, region, business unit, language), its answers and comments; nothing in the database then says whose
 /// they are. Run it in the closing transaction, after the aggregates are built; a closed
 /// wave never reopens, so nothing needs the link again.
 pub fn unlink_wave(conn: &mut Conn, wave_id: i64) -> QueryResult<usize> {
@@ -57,6 +57,11 @@ pub struct Snapshot<'a> {
     pub level: &'a str,
     pub function: &'a str,
     pub region: &'a str,
+    /// Empty when the roster gives none.
+    pub business_unit: &'a str,
+    /// The language the person answered in (their own, else the partnership's default);
+    /// empty when unknown (historic imports).
+    pub language: &'a str,
 }
 
 pub fn insert_response(
@@ -74,6 +79,8 @@ pub fn insert_response(
             responses::level.eq(snapshot.level),
             responses::function.eq(snapshot.function),
             responses::region.eq(snapshot.region),
+            responses::business_unit.eq(snapshot.business_unit),
+            responses::language.eq(snapshot.language),
             responses::submitted_at.eq(at),
             responses::updated_at.eq(at),
         ))
@@ -120,6 +127,8 @@ pub fn upsert_response(
                 responses::level.eq(snapshot.level),
                 responses::function.eq(snapshot.function),
                 responses::region.eq(snapshot.region),
+                responses::business_unit.eq(snapshot.business_unit),
+                responses::language.eq(snapshot.language),
                 responses::submitted_at.eq(at),
                 responses::updated_at.eq(at),
             ))
@@ -210,7 +219,7 @@ impl<'a> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for Sqlite
         use diesel::sql_types::{BigInt, Text, Timestamp};
         out.push_sql(
             "INSERT INTO responses (invitation_id, wave_id, side, level, function, region, \
-             submitted_at, updated_at) VALUES (",
+             business_unit, language, submitted_at, updated_at) VALUES (",
         );
         out.push_bind_param::<BigInt, _>(&self.invitation_id)?;
         out.push_sql(", ");
@@ -223,6 +232,10 @@ impl<'a> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for Sqlite
         out.push_bind_param::<Text, _>(self.snapshot.function)?;
         out.push_sql(", ");
         out.push_bind_param::<Text, _>(self.snapshot.region)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.snapshot.business_unit)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.snapshot.language)?;
         out.push_sql(", ");
         out.push_bind_param::<Timestamp, _>(&self.at)?;
         out.push_sql(", ");
@@ -368,6 +381,8 @@ struct StoreManyOnPostgres<'a> {
     levels: Vec<&'a str>,
     functions: Vec<&'a str>,
     regions: Vec<&'a str>,
+    business_units: Vec<&'a str>,
+    languages: Vec<&'a str>,
     ats: Vec<NaiveDateTime>,
     answer_invitations: Vec<i64>,
     answer_items: Vec<&'a str>,
@@ -412,12 +427,18 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreManyOnPostgre
         out.push_sql(", ");
         out.push_bind_param::<Array<Text>, _>(&self.regions)?;
         out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.business_units)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.languages)?;
+        out.push_sql(", ");
         out.push_bind_param::<Array<Timestamp>, _>(&self.ats)?;
         out.push_sql(
-            ") AS s(invitation_id, wave_id, side, level, function, region, at)), \
+            ") AS s(invitation_id, wave_id, side, level, function, region, business_unit, \
+             language, at)), \
              r AS (INSERT INTO responses AS old (invitation_id, wave_id, side, level, \
-             function, region, submitted_at, updated_at) SELECT s.invitation_id, s.wave_id, \
-             s.side, s.level, s.function, s.region, s.at, s.at FROM s JOIN waves w ON w.id = \
+             function, region, business_unit, language, submitted_at, updated_at) SELECT \
+             s.invitation_id, s.wave_id, s.side, s.level, s.function, s.region, \
+             s.business_unit, s.language, s.at, s.at FROM s JOIN waves w ON w.id = \
              s.wave_id AND w.state = 'open' AND w.closes_at > s.at ON CONFLICT \
              (invitation_id) DO UPDATE SET updated_at = EXCLUDED.updated_at WHERE old.xmin = \
              (SELECT x.xmin FROM responses x WHERE x.invitation_id = EXCLUDED.invitation_id) \
@@ -479,6 +500,8 @@ pub fn store_many_on_postgres<'a>(
         levels: Vec::with_capacity(rows.len()),
         functions: Vec::with_capacity(rows.len()),
         regions: Vec::with_capacity(rows.len()),
+        business_units: Vec::with_capacity(rows.len()),
+        languages: Vec::with_capacity(rows.len()),
         ats: Vec::with_capacity(rows.len()),
         answer_invitations: Vec::new(),
         answer_items: Vec::new(),
@@ -494,6 +517,8 @@ pub fn store_many_on_postgres<'a>(
         q.levels.push(row.snapshot.level);
         q.functions.push(row.snapshot.function);
         q.regions.push(row.snapshot.region);
+        q.business_units.push(row.snapshot.business_unit);
+        q.languages.push(row.snapshot.language);
         q.ats.push(row.at);
         for (item, answer) in &row.answers {
             q.answer_invitations.push(row.invitation_id);

@@ -67,6 +67,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         language -> Nullable<Text>,
+        business_unit -> Text,
     }
 }
 
@@ -157,6 +158,8 @@ diesel::table! {
         region -> Text,
         submitted_at -> Timestamp,
         updated_at -> Timestamp,
+        business_unit -> Text,
+        language -> Text,
     }
 }
 

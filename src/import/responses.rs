@@ -24,7 +24,7 @@ const COLUMNS: Columns = Columns {
         "item",
         "value",
     ],
-    optional: &["region"],
+    optional: &["region", "business_unit"],
 };
 
 /// One respondent's answers in one wave.
@@ -36,6 +36,7 @@ pub struct HistoricResponse {
     pub level: String,
     pub function: String,
     pub region: String,
+    pub business_unit: String,
     /// item id → answer, in file order
     pub answers: Vec<(String, Answer)>,
     /// first line of this respondent in this wave, for messages
@@ -113,6 +114,7 @@ pub fn parse(
         let level = text("level");
         let function = text("function");
         let region = text("region");
+        let business_unit = text("business_unit");
         let item = table.cell(row, "item").trim().to_owned();
         if !template.has_item(&item) {
             problems.push(table.problem(
@@ -179,6 +181,7 @@ pub fn parse(
                 level: level.clone(),
                 function: function.clone(),
                 region: region.clone(),
+                business_unit: business_unit.clone(),
                 answers: Vec::new(),
                 line: row.line,
             });
@@ -186,6 +189,7 @@ pub fn parse(
             ("level", &level, &response.level),
             ("function", &function, &response.function),
             ("region", &region, &response.region),
+            ("business_unit", &business_unit, &response.business_unit),
         ] {
             if !mine.eq_ignore_ascii_case(theirs) {
                 problems.push(table.problem(
@@ -339,6 +343,7 @@ fn apply(
                         created_at: now,
                         updated_at: now,
                         language: None,
+                        business_unit: &r.business_unit,
                     },
                 )?;
                 summary.respondents += 1;
@@ -358,6 +363,9 @@ fn apply(
                 level: &r.level,
                 function: &r.function,
                 region: &r.region,
+                business_unit: &r.business_unit,
+                // A spreadsheet's history does not say which language anyone answered in.
+                language: "",
             },
             now,
         )?;

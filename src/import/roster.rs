@@ -12,7 +12,7 @@ use crate::tabular::{Columns, ImportError, ImportProblem, Table};
 
 const COLUMNS: Columns = Columns {
     required: &["email", "name", "side", "level", "function", "region"],
-    optional: &["roles", "language"],
+    optional: &["roles", "language", "business_unit"],
 };
 
 /// One checked roster line.
@@ -25,6 +25,8 @@ pub struct RosterEntry {
     pub level: String,
     pub function: String,
     pub region: String,
+    /// Empty when the column is absent or the cell empty ("not given").
+    pub business_unit: String,
     /// Role tags (e.g. `point_person`, `executive_sponsor`), lowercased, `;`-joined.
     pub roles: String,
     /// The language the person reads; `None` (an empty cell or no column): the partnership's
@@ -83,6 +85,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterEntry>, Vec<ImportProblem>> {
         let level = text("level");
         let function = text("function");
         let region = text("region");
+        let business_unit = text("business_unit");
         let mut roles = Vec::new();
         for tag in table.cell(row, "roles").split(';') {
             let tag = tag.trim().to_lowercase().replace([' ', '-'], "_");
@@ -115,6 +118,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterEntry>, Vec<ImportProblem>> {
                 level,
                 function,
                 region,
+                business_unit,
                 roles: roles.join(";"),
                 language,
             });
@@ -167,6 +171,7 @@ fn apply(
                     && p.level == e.level
                     && p.function == e.function
                     && p.region == e.region
+                    && p.business_unit == e.business_unit
                     && p.roles == e.roles
                     && p.language.as_deref() == e.language.map(Language::code);
                 if same && p.active {
@@ -191,6 +196,7 @@ fn apply(
                         active: true,
                         updated_at: now,
                         language: e.language.map(Language::code),
+                        business_unit: &e.business_unit,
                     },
                 )?;
             }
@@ -211,6 +217,7 @@ fn apply(
                         created_at: now,
                         updated_at: now,
                         language: e.language.map(Language::code),
+                        business_unit: &e.business_unit,
                     },
                 )?;
                 summary.added += 1;
@@ -299,6 +306,34 @@ mod tests {
         assert_eq!(
             problems,
             ["line 3, column 7: language: language \"klingon\" is not offered (known: en, fr, de, es)"]
+        );
+    }
+
+    #[test]
+    fn the_business_unit_column_is_optional_and_an_empty_cell_means_not_given() {
+        let file = "email,name,side,level,function,region,business_unit\n\
+                    ann@acme.com,Ann,customer,staff,sales,EU, Retail   Banking \n\
+                    bob@bolt.com,Bob,supplier,staff,sales,EU,\n";
+        let entries = parse(file.as_bytes()).unwrap();
+        let units: Vec<&str> = entries.iter().map(|e| e.business_unit.as_str()).collect();
+        assert_eq!(units, ["Retail Banking", ""]);
+
+        let without = format!("{HEADER}ann@acme.com,Ann,customer,staff,sales,EU,\n");
+        assert_eq!(parse(without.as_bytes()).unwrap()[0].business_unit, "");
+    }
+
+    #[test]
+    fn a_business_unit_with_a_control_character_is_refused_with_its_line_and_column() {
+        let file = "email,name,side,business_unit,level,function,region\n\
+                    ann@acme.com,Ann,customer,\"Retail\u{7}\",staff,sales,EU\n";
+        let problems: Vec<String> = parse(file.as_bytes())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            problems,
+            ["line 2, column 4: business_unit: business_unit contains a control character"]
         );
     }
 

@@ -8,7 +8,8 @@
 //! and nothing here computes a statistic: that is `stats`' job.
 //!
 //! Beside the groups it can publish, each side of a wave keeps the counts of its finest
-//! cells (level × function × region, [`CellCounts`], on the side's `All` group): never
+//! cells (level × function × region × business unit × language, [`CellCounts`], on the
+//! side's `All` group): never
 //! published, they are what the linked-table protection (`reports::disclosure`) reasons over.
 
 use std::collections::{BTreeMap, HashMap};
@@ -38,15 +39,22 @@ pub enum SegmentKind {
     /// The region of the roster (people without one form the segment "not given", so the
     /// regions shown always add up to the side).
     Region,
+    /// The business unit of the roster ("not given" like region).
+    BusinessUnit,
+    /// The language the response was given in (the person's, else the partnership's
+    /// default); only for waves answered in more than one language.
+    Language,
 }
 
 impl SegmentKind {
-    pub const ALL: [SegmentKind; 5] = [
+    pub const ALL: [SegmentKind; 7] = [
         SegmentKind::All,
         SegmentKind::Level,
         SegmentKind::Function,
         SegmentKind::LevelFunction,
         SegmentKind::Region,
+        SegmentKind::BusinessUnit,
+        SegmentKind::Language,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +64,8 @@ impl SegmentKind {
             SegmentKind::Function => "function",
             SegmentKind::LevelFunction => "level_function",
             SegmentKind::Region => "region",
+            SegmentKind::BusinessUnit => "business_unit",
+            SegmentKind::Language => "language",
         }
     }
 }
@@ -75,13 +85,15 @@ impl FromStr for SegmentKind {
             .find(|k| k.as_str() == s.trim().to_ascii_lowercase())
             .ok_or_else(|| {
                 format!(
-                    "{s:?} is not a segment (use all, level, function, level_function or region)"
+                    "{s:?} is not a segment (use all, level, function, level_function, region, \
+                     business_unit or language)"
                 )
             })
     }
 }
 
-/// The label of the region segment of people whose roster row gives no region.
+/// The label of the region segment of people whose roster row gives no region (and of the
+/// business unit and language segments likewise).
 pub const NO_REGION: &str = "not given";
 
 /// Separates the level key from the function key of a cross-tab cell. Attribute texts never
@@ -119,15 +131,20 @@ impl DimensionAggregate {
     }
 }
 
-/// How many people one finest cell (a level × function × region combination of one side of
-/// a wave) holds for each measure a report publishes. Stored for the disclosure control
-/// only: no page, export or API shows it.
+/// How many people one finest cell (a level × function × region × business unit × language
+/// combination of one side of a wave) holds for each measure a report publishes. Stored for
+/// the disclosure control only: no page, export or API shows it. Cells stored before business
+/// unit and language were kept read them as "" (not given): those waves have no such groups.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CellCounts {
     /// Case-folded segment keys (`domain::segment_key`); region "" when none is given.
     pub level: String,
     pub function: String,
     pub region: String,
+    #[serde(default)]
+    pub business_unit: String,
+    #[serde(default)]
+    pub language: String,
     pub responded: u64,
     /// Answers on the scale (don't know excluded) per item, in template order.
     pub items: Vec<u64>,
@@ -171,6 +188,10 @@ pub struct Invitee {
     pub function: String,
     /// Empty when the roster gives none.
     pub region: String,
+    /// Empty when the roster gives none.
+    pub business_unit: String,
+    /// A language code; empty when unknown (historic imports).
+    pub language: String,
     pub answers: Option<HashMap<String, Option<u8>>>,
 }
 
@@ -192,6 +213,24 @@ pub fn compute(
     // A region breakdown only when the roster gives someone a region: one segment "not
     // given" holding the whole side would repeat the side's numbers.
     let regions = invitees.iter().any(|i| !i.region.trim().is_empty());
+    let business_units = invitees.iter().any(|i| !i.business_unit.trim().is_empty());
+    // A language breakdown only when the wave was answered in more than one language: one
+    // language would repeat the side's numbers. Responses stored before the language was
+    // kept say none, so a wave from then never gets one.
+    let languages = invitees
+        .iter()
+        .filter(|i| i.answers.is_some() && !i.language.trim().is_empty())
+        .map(|i| segment_key(&i.language))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
+    let not_given = |raw: &str| {
+        if raw.trim().is_empty() {
+            NO_REGION.to_owned()
+        } else {
+            raw.to_owned()
+        }
+    };
     for invitee in invitees {
         let (level, function) = (segment_key(&invitee.level), segment_key(&invitee.function));
         let cells = [
@@ -210,15 +249,27 @@ pub fn compute(
             (
                 SegmentKind::Region,
                 segment_key(&invitee.region),
-                if invitee.region.trim().is_empty() {
-                    NO_REGION.to_owned()
-                } else {
-                    invitee.region.clone()
-                },
+                not_given(&invitee.region),
+            ),
+            (
+                SegmentKind::BusinessUnit,
+                segment_key(&invitee.business_unit),
+                not_given(&invitee.business_unit),
+            ),
+            (
+                SegmentKind::Language,
+                segment_key(&invitee.language),
+                not_given(&invitee.language),
             ),
         ];
         for (kind, key, label) in cells {
-            if kind == SegmentKind::Region && !regions {
+            let wanted = match kind {
+                SegmentKind::Region => regions,
+                SegmentKind::BusinessUnit => business_units,
+                SegmentKind::Language => languages,
+                _ => true,
+            };
+            if !wanted {
                 continue;
             }
             let k = (invitee.side, kind, key);
@@ -258,38 +309,48 @@ pub fn smallest(cells: &[CellCounts]) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// The counts of every level × function × region cell of one side, sorted by key.
+/// The key of a finest cell: level, function, region, business unit, language.
+type CellKey = (String, String, String, String, String);
+
+/// The counts of every level × function × region × business unit × language cell of one
+/// side, sorted by key.
 fn finest_cells(template: &SurveyTemplate, side: Side, invitees: &[Invitee]) -> Vec<CellCounts> {
-    let mut cells: BTreeMap<(String, String, String), Vec<&Invitee>> = BTreeMap::new();
+    let mut cells: BTreeMap<CellKey, Vec<&Invitee>> = BTreeMap::new();
     for i in invitees.iter().filter(|i| i.side == side) {
         let key = (
             segment_key(&i.level),
             segment_key(&i.function),
             segment_key(&i.region),
+            segment_key(&i.business_unit),
+            segment_key(&i.language),
         );
         cells.entry(key).or_default().push(i);
     }
     cells
         .into_iter()
-        .map(|((level, function, region), members)| {
-            let g = aggregate_group(
-                0,
-                template,
-                side,
-                SegmentKind::All,
-                String::new(),
-                String::new(),
-                &members,
-            );
-            CellCounts {
-                level,
-                function,
-                region,
-                responded: g.responded,
-                items: g.items.iter().map(|(_, h)| h.n()).collect(),
-                dimensions: g.dimensions.iter().map(|(_, d)| d.n_complete).collect(),
-            }
-        })
+        .map(
+            |((level, function, region, business_unit, language), members)| {
+                let g = aggregate_group(
+                    0,
+                    template,
+                    side,
+                    SegmentKind::All,
+                    String::new(),
+                    String::new(),
+                    &members,
+                );
+                CellCounts {
+                    level,
+                    function,
+                    region,
+                    business_unit,
+                    language,
+                    responded: g.responded,
+                    items: g.items.iter().map(|(_, h)| h.n()).collect(),
+                    dimensions: g.dimensions.iter().map(|(_, d)| d.n_complete).collect(),
+                }
+            },
+        )
         .collect()
 }
 
@@ -453,16 +514,19 @@ pub fn rebuild_wave_with_template(
     })
 }
 
-type InviteeRow = (
-    (i64, String, String, String, String),
-    (
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ),
+/// (invitation, side, level, function, region, business unit, own language) of the person.
+type PersonColumns = (i64, String, String, String, String, String, Option<String>);
+/// (response, side, level, function, region, business unit, language) of the snapshot.
+type SnapshotColumns = (
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
 );
+type InviteeRow = (PersonColumns, SnapshotColumns);
 
 /// The invitees of a wave: every invitation still linked (with its response, if any) in
 /// invitation order, then the responses a closed wave unlinked from their invitations
@@ -486,6 +550,8 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
                 people::level,
                 people::function,
                 people::region,
+                people::business_unit,
+                people::language,
             ),
             (
                 responses::id.nullable(),
@@ -493,10 +559,20 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
                 responses::level.nullable(),
                 responses::function.nullable(),
                 responses::region.nullable(),
+                responses::business_unit.nullable(),
+                responses::language.nullable(),
             ),
         ))
         .load(conn)?;
-    let unlinked: Vec<(i64, String, String, String, String)> = responses::table
+    // An invitee who has not answered counts in the language they were invited in.
+    let partnership: i64 = waves::table
+        .find(wave_id)
+        .select(waves::partnership_id)
+        .first(conn)?;
+    let default_language = crate::db::partnership_languages::get(conn, partnership)?
+        .unwrap_or_else(|| "en".to_owned());
+    type Unlinked = (i64, String, String, String, String, String, String);
+    let unlinked: Vec<Unlinked> = responses::table
         .filter(responses::wave_id.eq(wave_id))
         .filter(responses::invitation_id.is_null())
         .order(responses::id.asc())
@@ -506,30 +582,34 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
             responses::level,
             responses::function,
             responses::region,
+            responses::business_unit,
+            responses::language,
         ))
         .load(conn)?;
-    rows.extend(
-        unlinked
-            .into_iter()
-            .map(|(id, side, level, function, region)| {
+    rows.extend(unlinked.into_iter().map(
+        |(id, side, level, function, region, business_unit, language)| {
+            (
                 (
-                    (
-                        0,
-                        side.clone(),
-                        level.clone(),
-                        function.clone(),
-                        region.clone(),
-                    ),
-                    (
-                        Some(id),
-                        Some(side),
-                        Some(level),
-                        Some(function),
-                        Some(region),
-                    ),
-                )
-            }),
-    );
+                    0,
+                    side.clone(),
+                    level.clone(),
+                    function.clone(),
+                    region.clone(),
+                    business_unit.clone(),
+                    Some(language.clone()),
+                ),
+                (
+                    Some(id),
+                    Some(side),
+                    Some(level),
+                    Some(function),
+                    Some(region),
+                    Some(business_unit),
+                    Some(language),
+                ),
+            )
+        },
+    ));
     let answer_rows: Vec<(i64, String, Option<i64>)> = answers::table
         .inner_join(responses::table)
         .filter(responses::wave_id.eq(wave_id))
@@ -546,21 +626,31 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
         .into_iter()
         .filter_map(
             |(
-                (_, p_side, p_level, p_function, p_region),
-                (response, r_side, r_level, r_function, r_region),
+                (_, p_side, p_level, p_function, p_region, p_business_unit, p_language),
+                (response, r_side, r_level, r_function, r_region, r_business_unit, r_language),
             )| {
                 let side = r_side.as_deref().unwrap_or(&p_side).parse::<Side>().ok()?;
                 // The response's snapshot when there is a response (it may say "no
                 // region"), the person's current attributes otherwise.
-                let region = match response {
-                    Some(_) => r_region.unwrap_or_default(),
-                    None => p_region,
+                let (region, business_unit, language) = match response {
+                    Some(_) => (
+                        r_region.unwrap_or_default(),
+                        r_business_unit.unwrap_or_default(),
+                        r_language.unwrap_or_default(),
+                    ),
+                    None => (
+                        p_region,
+                        p_business_unit,
+                        p_language.unwrap_or_else(|| default_language.clone()),
+                    ),
                 };
                 Some(Invitee {
                     side,
                     level: r_level.unwrap_or(p_level),
                     function: r_function.unwrap_or(p_function),
                     region,
+                    business_unit,
+                    language,
                     answers: response.map(|id| by_response.remove(&id).unwrap_or_default()),
                 })
             },
@@ -751,8 +841,9 @@ type DimensionItemRow = (
 
 /// Reads the stored aggregates of `wave_ids` for the segment kinds asked, ordered by wave,
 /// side, kind and key. Items and dimensions keep the order they were stored in (template
-/// order). A side's cells are decoded only when one holds fewer than `decode_cells_below`
-/// people for some measure (pass the minimum reporting size; `u64::MAX` reads them all).
+/// order). A wave's cells (both sides') are decoded only when one holds fewer than
+/// `decode_cells_below` people for some measure (pass the minimum reporting size; `u64::MAX`
+/// reads them all).
 pub fn load(
     conn: &mut Conn,
     wave_ids: &[i64],
@@ -780,16 +871,27 @@ pub fn load(
             agg_groups::smallest_cell,
         ))
         .load(conn)?;
-    // Only the sides with a small cell need their cells (usually none of a large survey).
+    // Only the waves with a small cell need their cells (usually none of a large survey);
+    // both sides of such a wave are read, because which optional breakdowns (region,
+    // business unit, language) a wave has is read from both sides' cells, whatever kinds a
+    // request loads (`report::protection::optional_breakdowns`).
     let small_cells: HashMap<i64, String> = match i64::try_from(decode_cells_below) {
-        Ok(bound) => agg_groups::table
-            .filter(in_scope())
-            .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
-            .filter(agg_groups::smallest_cell.lt(bound))
-            .select((agg_groups::id, agg_groups::cell_counts))
-            .load(conn)?
-            .into_iter()
-            .collect(),
+        Ok(bound) => {
+            let small_waves: Vec<i64> = agg_groups::table
+                .filter(in_scope())
+                .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
+                .filter(agg_groups::smallest_cell.lt(bound))
+                .select(agg_groups::wave_id)
+                .load(conn)?;
+            agg_groups::table
+                .filter(in_scope())
+                .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
+                .filter(agg_groups::wave_id.eq_any(&small_waves))
+                .select((agg_groups::id, agg_groups::cell_counts))
+                .load(conn)?
+                .into_iter()
+                .collect()
+        }
         Err(_) => agg_groups::table
             .filter(in_scope())
             .filter(agg_groups::segment_kind.eq(SegmentKind::All.as_str()))
@@ -930,10 +1032,127 @@ mod tests {
         assert!(decode_sums("").unwrap().is_empty());
     }
 
+    fn invitee(side: Side, business_unit: &str, language: &str, answer: Option<u8>) -> Invitee {
+        let catalog = crate::survey_templates::Catalog::load(None).expect("shipped templates");
+        Invitee {
+            side,
+            level: "staff".into(),
+            function: "sales".into(),
+            region: String::new(),
+            business_unit: business_unit.into(),
+            language: language.into(),
+            answers: answer.map(|v| {
+                catalog
+                    .default_template()
+                    .items()
+                    .iter()
+                    .map(|i| (i.id().to_owned(), Some(v)))
+                    .collect()
+            }),
+        }
+    }
+
+    fn groups_of(kind: SegmentKind, invitees: &[Invitee]) -> Vec<(String, u64, u64)> {
+        let catalog = crate::survey_templates::Catalog::load(None).expect("shipped templates");
+        compute(1, catalog.default_template(), invitees)
+            .into_iter()
+            .filter(|g| g.kind == kind)
+            .map(|g| (g.label, g.invited, g.responded))
+            .collect()
+    }
+
+    #[test]
+    fn business_units_are_a_breakdown_once_someone_has_one() {
+        let without = [
+            invitee(Side::Customer, "", "en", Some(4)),
+            invitee(Side::Supplier, "", "en", Some(2)),
+        ];
+        assert!(groups_of(SegmentKind::BusinessUnit, &without).is_empty());
+        let with = [
+            invitee(Side::Customer, "Retail", "en", Some(4)),
+            invitee(Side::Customer, " retail ", "en", None),
+            invitee(Side::Customer, "", "en", Some(3)),
+            invitee(Side::Supplier, "", "en", Some(2)),
+        ];
+        assert_eq!(
+            groups_of(SegmentKind::BusinessUnit, &with),
+            [
+                ("Retail".to_owned(), 2, 1),
+                (NO_REGION.to_owned(), 1, 1),
+                (NO_REGION.to_owned(), 1, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn languages_are_a_breakdown_only_when_answers_came_in_two() {
+        // Someone invited in French who did not answer splits nothing.
+        let one = [
+            invitee(Side::Customer, "", "en", Some(4)),
+            invitee(Side::Customer, "", "fr", None),
+            // responses stored before languages were kept say none
+            invitee(Side::Supplier, "", "", Some(2)),
+        ];
+        assert!(groups_of(SegmentKind::Language, &one).is_empty());
+        let two = [
+            invitee(Side::Customer, "", "en", Some(4)),
+            invitee(Side::Customer, "", "fr", None),
+            invitee(Side::Supplier, "", "fr", Some(2)),
+        ];
+        assert_eq!(
+            groups_of(SegmentKind::Language, &two),
+            [
+                ("en".to_owned(), 1, 1),
+                ("fr".to_owned(), 1, 0),
+                ("fr".to_owned(), 1, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn cells_carry_business_unit_and_language_and_old_cells_read_them_as_not_given() {
+        let catalog = crate::survey_templates::Catalog::load(None).expect("shipped templates");
+        let groups = compute(
+            1,
+            catalog.default_template(),
+            &[
+                invitee(Side::Customer, "Retail", "fr", Some(4)),
+                invitee(Side::Customer, "Retail", "en", Some(4)),
+            ],
+        );
+        let whole = groups
+            .iter()
+            .find(|g| g.kind == SegmentKind::All && g.side == Side::Customer)
+            .unwrap();
+        let keys: Vec<(&str, &str)> = whole
+            .cells
+            .iter()
+            .map(|c| (c.business_unit.as_str(), c.language.as_str()))
+            .collect();
+        assert_eq!(keys, [("retail", "en"), ("retail", "fr")]);
+        assert_eq!(
+            decode_cells(&encode_cells(&whole.cells)).unwrap(),
+            whole.cells
+        );
+
+        let before = r#"[{"level":"staff","function":"sales","region":"","responded":6,"items":[6],"dimensions":[5]}]"#;
+        let cells = decode_cells(before).unwrap();
+        assert_eq!(
+            (cells[0].business_unit.as_str(), cells[0].language.as_str()),
+            ("", "")
+        );
+        assert_eq!(cells[0].responded, 6);
+    }
+
     #[test]
     fn segment_kinds_parse_without_case() {
         assert_eq!("Level".parse::<SegmentKind>(), Ok(SegmentKind::Level));
         assert_eq!(" Region ".parse::<SegmentKind>(), Ok(SegmentKind::Region));
+        assert_eq!(
+            "Business_Unit".parse::<SegmentKind>(),
+            Ok(SegmentKind::BusinessUnit)
+        );
+        assert_eq!("language".parse::<SegmentKind>(), Ok(SegmentKind::Language));
         assert!("site".parse::<SegmentKind>().is_err());
     }
 }

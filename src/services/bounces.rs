@@ -221,6 +221,10 @@ pub struct RosterPerson {
     pub level: String,
     pub function: String,
     pub region: String,
+    /// Empty when the roster gives none.
+    pub business_unit: String,
+    /// The person's own language; `None`: the partnership's default.
+    pub language: Option<String>,
     pub active: bool,
     pub opted_out: bool,
     /// Why mail to this person's address is no longer sent (a hard bounce), if it is not.
@@ -261,6 +265,8 @@ pub fn roster(conn: &mut Conn, partnership_id: i64) -> Result<Vec<RosterPerson>,
             level: p.level,
             function: p.function,
             region: p.region,
+            business_unit: p.business_unit,
+            language: p.language,
             active: p.active,
             opted_out: p.opted_out_at.is_some(),
         })

@@ -172,7 +172,7 @@ pub fn open_link(
             .unwrap_or_default()
     };
     let previous = previous_answers(conn, target.invitation.id)?;
-    let language = language_of(conn, &target)?;
+    let language = language_of(&target)?;
     Ok(OpenLink {
         language,
         customer_firm: name(target.partnership.customer_firm_id),
@@ -191,7 +191,7 @@ pub fn link_language(conn: &mut Conn, token: &str) -> Result<Option<Language>, S
         return Ok(None);
     }
     match invitations::find_by_token_hash(conn, &secrets::hash(token))? {
-        Some(target) => Ok(Some(language_of(conn, &target)?)),
+        Some(target) => Ok(Some(language_of(&target)?)),
         None => Ok(None),
     }
 }
@@ -216,7 +216,7 @@ pub fn closed_link(
     }
     match invitations::find_by_token_hash(conn, &secrets::hash(token))? {
         Some(target) => Ok(Some((
-            language_of(conn, &target)?,
+            language_of(&target)?,
             closed_at(&target),
             target.partnership.timezone.clone(),
         ))),
@@ -224,11 +224,12 @@ pub fn closed_link(
     }
 }
 
-fn language_of(conn: &mut Conn, target: &LinkTarget) -> Result<Language, SubmitError> {
+/// The person's own language, else the partnership's default (read with the link).
+fn language_of(target: &LinkTarget) -> Result<Language, SubmitError> {
     let parse = |code: &str| code.parse::<Language>().map_err(SubmitError::Corrupt);
     let own = target.person.language.as_deref().map(parse).transpose()?;
-    let default = match db::partnership_languages::get(conn, target.partnership.id)? {
-        Some(code) => parse(&code)?,
+    let default = match target.default_language.as_deref() {
+        Some(code) => parse(code)?,
         None => Language::En,
     };
     Ok(Language::for_respondent(own, default))
@@ -410,6 +411,10 @@ fn snapshot(target: &LinkTarget, side: Side) -> Snapshot<'_> {
         level: &target.person.level,
         function: &target.person.function,
         region: &target.person.region,
+        business_unit: &target.person.business_unit,
+        // The database's CHECK keeps stored codes valid; the form page resolved the same
+        // language from the same row before the answers came.
+        language: language_of(target).map_or("", Language::code),
     }
 }
 

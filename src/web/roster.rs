@@ -44,7 +44,12 @@ impl Line {
             name: p.name.clone(),
             side: p.side.clone(),
             email: p.email.clone().unwrap_or_default(),
-            segment: format!("{} · {} · {}", p.level, p.function, p.region),
+            segment: [&p.level, &p.function, &p.region, &p.business_unit]
+                .into_iter()
+                .filter(|a| !a.is_empty())
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" · "),
             status: status.into(),
             bounce: p
                 .undeliverable

@@ -13,6 +13,7 @@ mod fixture;
 mod inference;
 mod portfolio;
 mod region;
+mod segments;
 
 use fixture as analytics_fixture;
 mod every_output;

@@ -28,6 +28,10 @@ struct AnswerRow {
     function: String,
     #[diesel(sql_type = Text)]
     region: String,
+    #[diesel(sql_type = Text)]
+    business_unit: String,
+    #[diesel(sql_type = Text)]
+    language: String,
     #[diesel(sql_type = BigInt)]
     response: i64,
     #[diesel(sql_type = Nullable<Text>)]
@@ -36,7 +40,8 @@ struct AnswerRow {
     value: Option<i64>,
 }
 
-type CellKey = (String, String, String);
+/// Level, function, region, business unit, language.
+type CellKey = (String, String, String, String, String);
 
 /// One response as the audit sees it: its cell and item → answer (`None` = don't know).
 struct Response {
@@ -49,7 +54,8 @@ fn responses(db: &TestDb, partnership: i64) -> BTreeMap<(i64, String), Vec<Respo
     // An integer id formatted into the text: nothing a user typed.
     let sql = format!(
         "SELECT w.seq AS seq, r.side AS side, r.level AS level, r.function AS function, \
-         r.region AS region, r.id AS response, a.item_id AS item, a.value AS value \
+         r.region AS region, r.business_unit AS business_unit, r.language AS language, \
+         r.id AS response, a.item_id AS item, a.value AS value \
          FROM responses r JOIN waves w ON w.id = r.wave_id \
          LEFT JOIN answers a ON a.response_id = r.id \
          WHERE w.partnership_id = {partnership} AND w.state = 'closed' ORDER BY r.id"
@@ -75,6 +81,8 @@ fn responses(db: &TestDb, partnership: i64) -> BTreeMap<(i64, String), Vec<Respo
                         segment_key(&r.level),
                         segment_key(&r.function),
                         segment_key(&r.region),
+                        segment_key(&r.business_unit),
+                        segment_key(&r.language),
                     ),
                     answers: BTreeMap::new(),
                 },
@@ -98,8 +106,12 @@ fn group_of(record: &Value) -> Group {
         "all" => Group::total(),
         "level" => Group::total().with("level", segment_key(label)),
         "function" => Group::total().with("function", segment_key(label)),
-        "region" if label == "not given" => Group::total().with("region", ""),
-        "region" => Group::total().with("region", segment_key(label)),
+        kind @ ("region" | "business_unit" | "language") if label == "not given" => {
+            Group::total().with(kind, "")
+        }
+        kind @ ("region" | "business_unit" | "language") => {
+            Group::total().with(kind, segment_key(label))
+        }
         "level_function" => {
             let (l, f) = label.split_once(" × ").expect("level × function label");
             Group::total()
@@ -226,10 +238,10 @@ pub fn audit_reports(db: &TestDb, partnership: i64, reports: &[Value]) -> Covera
             }
             coverage.small_cells += counts.values().filter(|&&n| n > 0 && n < min).count();
             let table = Table::new(
-                ["level", "function", "region"],
-                counts
-                    .iter()
-                    .map(|((l, f, r), &n)| ([l.clone(), f.clone(), r.clone()], n)),
+                ["level", "function", "region", "business_unit", "language"],
+                counts.iter().map(|((l, f, r, b, g), &n)| {
+                    ([l.clone(), f.clone(), r.clone(), b.clone(), g.clone()], n)
+                }),
             )
             .expect("table");
             for (group, &n) in &groups {
@@ -276,6 +288,8 @@ pub async fn api_reports(app: &super::TestApp, partnership: i64) -> Vec<Value> {
         "?segment=function",
         "?segment=level_function",
         "?segment=region",
+        "?segment=business_unit",
+        "?segment=language",
     ] {
         let r = app
             .get(&format!("/api/partnerships/{partnership}/report{query}"))

@@ -66,7 +66,8 @@ const DASHBOARD: &str =
 
 /// Templates that still hold English, each with why.
 /// The relationship plan's pages arrived in the same round as the catalog.
-const PLAN: &str = "the relationship plan's pages and dashboard section, written in the same round as \
+const PLAN: &str =
+    "the relationship plan's pages and dashboard section, written in the same round as \
                     the catalog: converted with the dashboard family";
 
 const NOT_YET: &[(&str, &str)] = &[

@@ -244,6 +244,8 @@ async fn the_batched_statement_stores_many_and_nothing_for_a_closed_wave() {
                     level: &t.person.level,
                     function: &t.person.function,
                     region: &t.person.region,
+                    business_unit: &t.person.business_unit,
+                    language: "en",
                 },
                 at,
                 answers: ITEMS

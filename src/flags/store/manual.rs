@@ -16,7 +16,8 @@ pub const MAX_TITLE: usize = 200;
 const MAX_SEGMENT_VALUE: usize = 200;
 
 /// The attributes a segment of respondents is made by.
-pub const SEGMENT_ATTRIBUTES: [&str; 3] = ["level", "function", "region"];
+pub const SEGMENT_ATTRIBUTES: [&str; 5] =
+    ["level", "function", "region", "business_unit", "language"];
 
 /// A flag raised by hand, as asked for. Optional fields left empty are absent; [`raise`]
 /// checks every field and refuses with all the problems at once.
@@ -224,7 +225,7 @@ fn check(
         )),
         (None, Some(_)) => problems.push(problem(
             "segment_attribute",
-            "a segment value needs its attribute (level, function or region)",
+            "a segment value needs its attribute (level, function, region, business_unit or language)",
         )),
         (Some(a), Some(v)) => {
             let attribute_ok = check_text("segment_attribute", a, &mut problems)
@@ -233,7 +234,7 @@ fn check(
                 } else {
                     problems.push(problem(
                         "segment_attribute",
-                        format!("{a:?} is not level, function or region"),
+                        format!("{a:?} is not level, function, region, business_unit or language"),
                     ));
                     false
                 };

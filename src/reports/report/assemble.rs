@@ -42,8 +42,9 @@ pub fn assemble(input: &ReportInput) -> Report {
         .iter()
         .filter(|w| input.options.wave.is_none_or(|seq| w.seq == seq))
         .collect();
+    let breakdowns = input.breakdowns();
     let mut kinds = vec![SegmentKind::All];
-    kinds.extend(input.options.breakdowns());
+    kinds.extend(breakdowns.iter().copied());
 
     let mut report = Report {
         partnership: input.partnership.clone(),
@@ -54,12 +55,7 @@ pub fn assemble(input: &ReportInput) -> Report {
             .series
             .clone()
             .unwrap_or_else(|| crate::domain::MAIN_SERIES.to_owned()),
-        breakdowns: input
-            .options
-            .breakdowns()
-            .iter()
-            .map(|k| k.as_str().to_owned())
-            .collect(),
+        breakdowns: breakdowns.iter().map(|k| k.as_str().to_owned()).collect(),
         waves: input
             .waves
             .iter()
@@ -175,7 +171,7 @@ pub fn assemble(input: &ReportInput) -> Report {
                     });
                 }
             }
-            for kind in input.options.breakdowns() {
+            for &kind in &breakdowns {
                 // no ICC or test across a breakdown this side has no groups of (a region
                 // breakdown when the roster gives no regions)
                 if kind == SegmentKind::LevelFunction || w.groups(side, kind).is_empty() {

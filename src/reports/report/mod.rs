@@ -43,7 +43,9 @@ use sections::*;
 pub struct ReportOptions {
     /// Only this wave's sections (trends and lead–lag still use every closed wave up to it).
     pub wave: Option<i64>,
-    /// The breakdown: `None` = level and function; `Some(All)` = none.
+    /// The breakdown: `None` = level, function and region, and business unit where the waves
+    /// have one; `Some(All)` = none. Language only when asked for: statistics pool the
+    /// languages, the split is for checking translation effects.
     pub segment: Option<SegmentKind>,
     /// The survey series reported on (its key); `None`: the partnership's main series. A
     /// report never mixes series: their templates, scales and waves differ.
@@ -51,16 +53,33 @@ pub struct ReportOptions {
 }
 
 impl ReportOptions {
+    /// The kinds of groups to load.
     fn breakdowns(&self) -> Vec<SegmentKind> {
         match self.segment {
             None => vec![
                 SegmentKind::Level,
                 SegmentKind::Function,
                 SegmentKind::Region,
+                SegmentKind::BusinessUnit,
             ],
             Some(SegmentKind::All) => vec![],
             Some(kind) => vec![kind],
         }
+    }
+}
+
+impl ReportInput {
+    /// The breakdowns the report shows: those asked for; by default level, function and
+    /// region always, business unit only when a wave of the report has groups of it (most
+    /// rosters give none).
+    fn breakdowns(&self) -> Vec<SegmentKind> {
+        let mut kinds = self.options.breakdowns();
+        if self.options.segment.is_none() {
+            kinds.retain(|&k| {
+                k != SegmentKind::BusinessUnit || self.groups.iter().any(|g| g.kind == k)
+            });
+        }
+        kinds
     }
 }
 
@@ -130,7 +149,8 @@ pub struct Report {
     /// The survey series reported on (`main`: the partnership's own); every wave below is
     /// one of its waves.
     pub series: String,
-    /// Breakdowns included: `level`, `function` or `level_function`.
+    /// Breakdowns included: `level`, `function`, `level_function`, `region`,
+    /// `business_unit`, `language`.
     pub breakdowns: Vec<String>,
     /// Closed waves the report draws on, oldest first.
     pub waves: Vec<WaveInfo>,
@@ -434,7 +454,7 @@ pub struct SegmentTestRecord {
     pub wave: i64,
     pub side: Side,
     pub dimension: String,
-    /// `level`, `function` or `region`.
+    /// `level`, `function`, `region`, `business_unit` or `language`.
     pub attribute: &'static str,
     /// The shown segments tested (withheld ones are left out).
     pub segments: Vec<String>,

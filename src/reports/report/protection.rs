@@ -1,5 +1,6 @@
 //! Which groups of one side of one wave the report withholds, decided once for every
-//! breakdown the service can publish (total, level, function, level × function, region) as
+//! breakdown the service can publish (total, level, function, level × function, region,
+//! business unit, language) as
 //! one linked system over the side's finest cells (`reports::disclosure`), whatever
 //! breakdowns a request asks for: two reports that ask for different breakdowns publish
 //! from the same protected set, so nothing small can be recovered by combining them.
@@ -15,7 +16,16 @@ use crate::reports::disclosure::{self, Group, Outcome, Protection, Reason, Table
 
 /// The attributes of a finest cell, in the priority order of the protection (a breakdown by
 /// an earlier one is kept in preference to one by a later one).
-const ATTRIBUTES: [&str; 3] = ["level", "function", "region"];
+const ATTRIBUTES: [&str; 5] = ["level", "function", "region", "business_unit", "language"];
+
+/// Which of the optional attributes (region, business unit, language) a wave publishes
+/// breakdowns by, and so which the protection decides over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Optional {
+    pub(super) regions: bool,
+    pub(super) business_units: bool,
+    pub(super) languages: bool,
+}
 
 /// Why breakdowns are withheld when a wave's cell counts are missing (aggregates from before
 /// the cells were stored and not yet rebuilt): without them no breakdown can be proved safe.
@@ -31,6 +41,8 @@ pub(super) fn group_of(g: &GroupAggregate) -> Group {
         SegmentKind::Level => Group::total().with("level", g.key.as_str()),
         SegmentKind::Function => Group::total().with("function", g.key.as_str()),
         SegmentKind::Region => Group::total().with("region", g.key.as_str()),
+        SegmentKind::BusinessUnit => Group::total().with("business_unit", g.key.as_str()),
+        SegmentKind::Language => Group::total().with("language", g.key.as_str()),
         SegmentKind::LevelFunction => {
             let (level, function) = g
                 .key
@@ -60,8 +72,8 @@ pub(super) struct SideProtection<'a> {
 }
 
 impl<'a> SideProtection<'a> {
-    /// `regions`: whether the wave has a region breakdown (someone on either side has one).
-    pub(super) fn new(whole: &'a GroupAggregate, min: u64, regions: bool) -> Self {
+    /// `optional`: the optional breakdowns the wave has (see [`optional_breakdowns`]).
+    pub(super) fn new(whole: &'a GroupAggregate, min: u64, optional: Optional) -> Self {
         let smallest = whole.smallest_cell;
         // Cells are loaded only when one is small; a small cell without cells loaded is a
         // table that cannot be read, which counts as unknown.
@@ -76,8 +88,14 @@ impl<'a> SideProtection<'a> {
         };
         if cells_known && smallest.is_some_and(|n| n < min) {
             let mut by: Vec<&[&str]> = vec![&[], &["level"], &["function"], &["level", "function"]];
-            if regions {
+            if optional.regions {
                 by.push(&["region"]);
+            }
+            if optional.business_units {
+                by.push(&["business_unit"]);
+            }
+            if optional.languages {
+                by.push(&["language"]);
             }
             let counts: Vec<u64> = whole.cells.iter().map(|c| c.responded).collect();
             match this
@@ -115,7 +133,13 @@ impl<'a> SideProtection<'a> {
             ATTRIBUTES,
             self.whole.cells.iter().zip(counts).map(|(c, &n)| {
                 (
-                    [c.level.as_str(), c.function.as_str(), c.region.as_str()],
+                    [
+                        c.level.as_str(),
+                        c.function.as_str(),
+                        c.region.as_str(),
+                        c.business_unit.as_str(),
+                        c.language.as_str(),
+                    ],
                     n,
                 )
             }),
@@ -260,10 +284,7 @@ pub(super) fn decide(
     min: u64,
     targets: &[(TargetKind, &str)],
 ) -> Decisions {
-    let regions = by_kind
-        .values()
-        .flatten()
-        .any(|g| g.kind == SegmentKind::Region || g.cells.iter().any(|c| !c.region.is_empty()));
+    let optional = optional_breakdowns(by_kind);
     let mut hidden = HashMap::new();
     let mut target_hidden = HashMap::new();
     for side in Side::BOTH {
@@ -273,7 +294,7 @@ pub(super) fn decide(
         else {
             continue;
         };
-        let shield = SideProtection::new(whole, min, regions);
+        let shield = SideProtection::new(whole, min, optional);
         let protections: Vec<Option<Protection>> = targets
             .iter()
             .map(|&(kind, target)| shield.target(kind, target))
@@ -303,4 +324,30 @@ pub(super) fn decide(
         }
     }
     (hidden, target_hidden)
+}
+
+/// The optional breakdowns a wave has, by the rules the aggregation stores them by
+/// (`aggregate::compute`): region and business unit when someone on either side has one,
+/// language when the wave was answered in more than one. Read from both sides' cells, which
+/// `aggregate::load` reads whenever a side of the wave needs a protection, so the answer does
+/// not depend on the kinds a request loads (the groups loaded agree with the cells; they
+/// decide alone only when no cell is loaded, and then no protection runs). Stored cells from
+/// before business unit and language read them as "", which adds neither breakdown to an old
+/// wave.
+pub(super) fn optional_breakdowns(
+    by_kind: &HashMap<(Side, SegmentKind), Vec<&GroupAggregate>>,
+) -> Optional {
+    let groups = || by_kind.values().flatten();
+    let cells = || groups().flat_map(|g| g.cells.iter());
+    let languages: std::collections::BTreeSet<&str> = cells()
+        .filter(|c| c.responded > 0 && !c.language.is_empty())
+        .map(|c| c.language.as_str())
+        .collect();
+    Optional {
+        regions: groups().any(|g| g.kind == SegmentKind::Region)
+            || cells().any(|c| !c.region.is_empty()),
+        business_units: groups().any(|g| g.kind == SegmentKind::BusinessUnit)
+            || cells().any(|c| !c.business_unit.is_empty()),
+        languages: groups().any(|g| g.kind == SegmentKind::Language) || languages.len() > 1,
+    }
 }

@@ -53,8 +53,8 @@ pub struct RaiseBody {
     pub side: Option<String>,
     /// A dimension of the partnership's survey.
     pub dimension: Option<String>,
-    /// `level`, `function` or `region`, with `segment_value`.
-    #[schema(pattern = "^(level|function|region)?$")]
+    /// `level`, `function`, `region`, `business_unit` or `language`, with `segment_value`.
+    #[schema(pattern = "^(level|function|region|business_unit|language)?$")]
     pub segment_attribute: Option<String>,
     pub segment_value: Option<String>,
     /// An item of the partnership's survey (its dimension comes with it).

@@ -52,9 +52,10 @@ pub struct ReportQuery {
     /// Only this wave (trends and lead–lag still use every closed wave up to it)
     #[param(pattern = "^[0-9]{1,9}$")]
     pub wave: Option<String>,
-    /// level, function, level_function, region or all (no breakdown); default level,
-    /// function and region
-    #[param(pattern = "^(all|level|function|level_function|region)$")]
+    /// level, function, level_function, region, business_unit, language or all (no
+    /// breakdown); default level, function and region, and business_unit where the waves
+    /// have one (language only when asked for)
+    #[param(pattern = "^(all|level|function|level_function|region|business_unit|language)$")]
     pub segment: Option<String>,
     /// The survey series (its key; default `main`, the partnership's own)
     #[param(pattern = "^[a-z][a-z0-9-]{0,39}$")]

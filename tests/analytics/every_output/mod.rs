@@ -15,6 +15,10 @@
 //! - Bolt (supplier, 8 people: comments withheld, below 10): Quasar × Harbor 3 (2, 2, 3:
 //!   2.33), Nebula × Harbor 5 (4, 5, 5, 5, 5: 4.80). Bolt's total − Nebula would be the three
 //!   Quasars, so Nebula is withheld too. A Quasar writes the marker comment.
+//! - Each level is also a business unit under another name (Zenith: Summit, Meridian:
+//!   Equator, Basecamp: Campsite, Quasar: Comet, Nebula: Galaxy), withheld as the levels
+//!   are; each function answers in one language (Foundry de, Ledger fr, Harbor es), shown as
+//!   the functions are (in the report asked for by language: the pages pool languages).
 //!
 //! A second partnership (imported history, three waves, a KPI) has a supplier side of 4
 //! people (mean 1.75; the gap to the customer's 4.50 would be 2.75), for the side-level
@@ -44,8 +48,9 @@ const ITEMS: [&str; 8] = [
     "decides_and_sticks",
 ];
 
-/// Groups of the latest wave that must be withheld (label as the pages write it).
-const WITHHELD: [&str; 8] = [
+/// Groups of the latest wave that must be withheld (label as the pages write it): levels,
+/// cross-tab cells, business units.
+const WITHHELD: [&str; 12] = [
     "Zenith",
     "Basecamp",
     "Quasar",
@@ -54,10 +59,21 @@ const WITHHELD: [&str; 8] = [
     "Basecamp × Foundry",
     "Quasar × Harbor",
     "Nebula × Harbor",
+    "Summit",
+    "Campsite",
+    "Comet",
+    "Galaxy",
 ];
 
-/// Groups of the latest wave that are shown.
-const SHOWN: [&str; 4] = ["Meridian", "Foundry", "Ledger", "Meridian × Ledger"];
+/// Groups of the latest wave that are shown: levels and functions, a cross-tab cell, a
+/// business unit.
+const SHOWN: [&str; 5] = [
+    "Meridian",
+    "Foundry",
+    "Ledger",
+    "Meridian × Ledger",
+    "Equator",
+];
 
 /// The exact means only the withheld groups give (withheld groups and, for the second
 /// partnership, its small side and the gap to it).
@@ -402,6 +418,9 @@ fn plan(route: &Route, w: &World) -> Option<Vec<Fetch>> {
                     "?segment=level",
                     "?segment=function",
                     "?segment=level_function",
+                    "?segment=region",
+                    "?segment=business_unit",
+                    "?segment=language",
                     "?segment=all",
                 ]
                 .iter()
@@ -609,7 +628,7 @@ both_backends!(no_output_discloses_a_group_below_the_minimum, |app| {
             }
         }
     }
-    for kind in ["level", "function"] {
+    for kind in ["level", "function", "business_unit"] {
         for side in ["customer", "supplier"] {
             let name = format!("heatmap-{side}-{kind}");
             assert!(
@@ -767,24 +786,29 @@ both_backends!(no_output_discloses_a_group_below_the_minimum, |app| {
     // shown groups with their figures.
     // The cross-tab (level × function) is published by the report alone; the review pack
     // has no breakdown (its firms' figures are checked above).
-    let (levels, crossed) = WITHHELD.split_at(4);
-    let (shown_levels, shown_crossed) = SHOWN.split_at(3);
+    let (levels, crossed, units) = (&WITHHELD[..4], &WITHHELD[4..8], &WITHHELD[8..]);
+    let (shown_levels, shown_crossed, shown_units) = (&SHOWN[..3], &SHOWN[3..4], &SHOWN[4..]);
     for (path, cross) in [
         ("/partnerships/{id}", false),
         ("/partnerships/{id}/charts/{name}.svg", false),
         ("/partnerships/{id}/export.csv", false),
         ("/api/partnerships/{id}/report", true),
     ] {
-        let withheld = levels.iter().chain(if cross { crossed } else { &[] });
+        let withheld = levels
+            .iter()
+            .chain(units)
+            .chain(if cross { crossed } else { &[] });
         for label in withheld {
             assert!(
                 withheld_seen.contains(&(path, label.to_string())),
                 "{path} names {label} as withheld: {withheld_seen:?}"
             );
         }
-        let shown = shown_levels
-            .iter()
-            .chain(if cross { shown_crossed } else { &[] });
+        let shown =
+            shown_levels
+                .iter()
+                .chain(shown_units)
+                .chain(if cross { shown_crossed } else { &[] });
         for label in shown {
             assert!(
                 shown_seen.contains(&(path, label.to_string())),
@@ -805,7 +829,7 @@ both_backends!(no_output_discloses_a_group_below_the_minimum, |app| {
     // (checked after the outputs, so that without the protection each output fails on its
     // own).
     let mut groups = Vec::new();
-    for query in ["", "?segment=level_function"] {
+    for query in ["", "?segment=level_function", "?segment=language"] {
         let report: Value = app
             .get(&format!("/api/partnerships/{p}/report{query}"))
             .send()
@@ -826,7 +850,15 @@ both_backends!(no_output_discloses_a_group_below_the_minimum, |app| {
     for label in WITHHELD {
         assert!(group(label)["suppressed"].is_string(), "{label}");
     }
-    for (label, n) in [("Meridian", 10), ("Foundry", 16), ("Ledger", 10)] {
+    for (label, n) in [
+        ("Meridian", 10),
+        ("Foundry", 16),
+        ("Ledger", 10),
+        ("Equator", 10),
+        ("de", 16),
+        ("fr", 10),
+        ("es", 8),
+    ] {
         assert_eq!(group(label)["responded"], n, "{label}");
     }
     assert!(

@@ -69,6 +69,12 @@ pub(super) struct Person {
     pub(super) side: &'static str,
     pub(super) level: &'static str,
     pub(super) function: &'static str,
+    /// Business unit: one per level, under other names (a second breakdown whose groups
+    /// must be withheld exactly as the levels are).
+    pub(super) business_unit: &'static str,
+    /// Language: one per function (the mails and pages in it; its groups shown as the
+    /// functions are).
+    pub(super) language: &'static str,
     pub(super) value: i64,
     pub(super) comment: Option<String>,
 }
@@ -78,11 +84,25 @@ pub(super) fn people() -> Vec<Person> {
     let mut out = Vec::new();
     let mut add = |prefix: &str, side, level, function, values: &[i64]| {
         for (i, v) in values.iter().enumerate() {
+            let business_unit = match level {
+                "Zenith" => "Summit",
+                "Meridian" => "Equator",
+                "Basecamp" => "Campsite",
+                "Quasar" => "Comet",
+                _ => "Galaxy",
+            };
+            let language = match function {
+                "Foundry" => "de",
+                "Ledger" => "fr",
+                _ => "es",
+            };
             out.push(Person {
                 email: format!("{prefix}{i}@{side}.test"),
                 side,
                 level,
                 function,
+                business_unit,
+                language,
                 value: *v,
                 comment: None,
             });
@@ -198,17 +218,22 @@ pub(super) async fn build(app: &TestApp) -> (World, Viewers) {
         )
         .await;
 
-    let mut roster = String::from("email,name,side,level,function,region,roles\n");
+    let mut roster =
+        String::from("email,name,side,level,function,region,roles,business_unit,language\n");
     let everyone = people();
     for Person {
         email,
         side,
         level,
         function,
+        business_unit,
+        language,
         ..
     } in &everyone
     {
-        roster.push_str(&format!("{email},{email},{side},{level},{function},,\n"));
+        roster.push_str(&format!(
+            "{email},{email},{side},{level},{function},,,{business_unit},{language}\n"
+        ));
     }
     let r = app
         .post(&format!("/api/partnerships/{p}/roster"))

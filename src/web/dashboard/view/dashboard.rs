@@ -85,7 +85,7 @@ pub fn dashboard(
         .collect::<Result<Vec<_>, _>>()?;
     let mut heatmaps = Vec::new();
     for &side in &sides {
-        for kind in ["level", "function", "region"] {
+        for kind in ["level", "function", "region", "business_unit"] {
             heatmaps.extend(heatmap_view(report, labels, side, kind, last)?);
         }
     }

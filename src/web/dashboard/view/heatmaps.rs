@@ -163,12 +163,14 @@ pub(super) fn heatmap_view(
         .flat_map(|(_, c)| c)
         .filter(|c| c.withheld)
         .count();
+    // `business_unit` reads "business unit"
+    let words = kind.replace('_', " ");
     let title = format!(
-        "{} ({side}): {kind} × dimension, wave {wave}",
+        "{} ({side}): {words} × dimension, wave {wave}",
         firm(report, side)
     );
     let desc = format!(
-        "Mean of each {kind} on each dimension, wave {wave}. {} segments; {withheld_count} cells withheld because the group is too small to report.",
+        "Mean of each {words} on each dimension, wave {wave}. {} segments; {withheld_count} cells withheld because the group is too small to report.",
         segments.len()
     );
     let h = Heatmap {
