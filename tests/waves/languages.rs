@@ -158,6 +158,11 @@ language_test!(
         assert_eq!(language.as_deref(), Some("fr"));
         assert!(form.contains("<html lang=\"fr\">"), "{form}");
         assert!(
+            form.contains("Tandem · enquête sur le partenariat"),
+            "the brand line speaks French too: {form}"
+        );
+        assert!(!form.contains("partnership survey"), "{form}");
+        assert!(
             form.contains("Nous pouvons faire confiance à Bolt."),
             "{form}"
         );
@@ -215,6 +220,7 @@ language_test!(
             "{thanks}"
         );
         assert!(thanks.contains("<html lang=\"fr\">"), "{thanks}");
+        assert!(thanks.contains("Tandem · enquête sur le partenariat"));
 
         // Cy's opt-out page is German; Bob's English.
         let cy_token = w.token_for("cy@bolt.com");

@@ -26,6 +26,7 @@ month-12 = Dezember
 
 ## Der Fragebogen
 
+respondent-brand = Tandem · Befragung zur Partnerschaft
 form-title = Befragung zu { $partner }
 form-title-error = Fehler:
 form-heading = Wie läuft die Partnerschaft mit { $partner }?

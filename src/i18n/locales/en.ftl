@@ -26,6 +26,7 @@ month-12 = December
 
 ## The survey form
 
+respondent-brand = Tandem · partnership survey
 form-title = Survey about { $partner }
 form-title-error = Error:
 form-heading = How is the partnership with { $partner } going?

@@ -26,6 +26,7 @@ month-12 = diciembre
 
 ## El cuestionario
 
+respondent-brand = Tandem · encuesta sobre la alianza
 form-title = Encuesta sobre { $partner }
 form-title-error = Error:
 form-heading = ¿Cómo va la alianza con { $partner }?

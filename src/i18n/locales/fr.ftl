@@ -26,6 +26,7 @@ month-12 = décembre
 
 ## Le questionnaire
 
+respondent-brand = Tandem · enquête sur le partenariat
 form-title = Enquête sur { $partner }
 form-title-error = Erreur :
 form-heading = Comment se passe le partenariat avec { $partner } ?
