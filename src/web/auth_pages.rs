@@ -14,6 +14,7 @@ use super::AppState;
 use crate::auth::passwords::{Password, MIN_LEN};
 use crate::auth::sessions::{csrf_matches, csrf_token, SignIn, COOKIE, PRE_SESSION_COOKIE};
 use crate::auth::throttle::WINDOW;
+use crate::i18n::{en, en1};
 use crate::web::extract::CurrentUser;
 use crate::web::extract::{pre_session_cookie, removal_cookie, session_cookie};
 use crate::web::render::{html, message_page, MessagePage};
@@ -61,13 +62,15 @@ struct PartnershipLink {
 }
 
 /// The one sentence for every failed sign-in, whatever the reason.
-pub const WRONG_CREDENTIALS: &str = "The email or password is wrong.";
+fn wrong_credentials() -> String {
+    en("login-wrong")
+}
 
 fn csrf_refused() -> Result<HttpResponse, ApiError> {
     message_page(
         StatusCode::FORBIDDEN,
-        "The form has expired",
-        "The form's security token was missing or out of date, so nothing was changed. Go back, reload the page and try again.",
+        &en("notice-form-expired-title"),
+        &en("notice-form-expired"),
     )
 }
 
@@ -257,14 +260,12 @@ pub async fn login(
                 .map_err(|e| ApiError::Internal(e.into()))?;
             Ok(response)
         }
-        SignIn::Refused => html(StatusCode::UNPROCESSABLE_ENTITY, page(WRONG_CREDENTIALS)),
+        SignIn::Refused => html(StatusCode::UNPROCESSABLE_ENTITY, page(&wrong_credentials())),
         SignIn::Throttled => {
             let minutes = WINDOW.num_minutes();
             let mut response = html(
                 StatusCode::TOO_MANY_REQUESTS,
-                page(&format!(
-                    "Too many failed sign-ins for this email or from your network. Wait up to {minutes} minutes, then try again, or ask an administrator for a new set-password link."
-                )),
+                page(&en1("login-throttled", "minutes", minutes)),
             )?;
             response.headers_mut().insert(
                 header::RETRY_AFTER,
@@ -306,8 +307,8 @@ pub async fn logout(
 fn busy() -> Result<HttpResponse, ApiError> {
     let mut response = message_page(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Too many sign-ins at once",
-        "The service is checking many passwords right now. Nothing was changed; wait a few seconds and send the form again.",
+        &en("notice-busy-sign-in-title"),
+        &en("notice-busy-sign-in"),
     )?;
     response
         .headers_mut()
@@ -318,8 +319,8 @@ fn busy() -> Result<HttpResponse, ApiError> {
 fn link_not_valid() -> Result<HttpResponse, ApiError> {
     message_page(
         StatusCode::NOT_FOUND,
-        "This link cannot be used",
-        "Set-password links work once and for a limited time: 48 hours for a new account, 24 hours for a password reset. This one is unknown, already used, replaced by a newer link, or expired. Ask an administrator for a new one.",
+        &en("notice-link-unusable-title"),
+        &en("notice-link-unusable"),
     )
 }
 
@@ -398,8 +399,7 @@ pub async fn set_password(
                 email: user.email,
                 min_len: MIN_LEN,
                 password_error: parsed.as_ref().err().cloned(),
-                confirm_error: (parsed.is_ok() && mismatch)
-                    .then(|| "The two passwords are not the same.".to_owned()),
+                confirm_error: (parsed.is_ok() && mismatch).then(|| en("set-password-mismatch")),
             },
         );
     }
@@ -428,9 +428,9 @@ pub async fn set_password(
     html(
         StatusCode::OK,
         MessagePage {
-            title: "Your password is saved".into(),
-            paragraphs: vec!["You can now sign in with your email and this password.".into()],
-            link: Some(("/login".into(), "Sign in".into())),
+            title: en("set-password-saved-title"),
+            paragraphs: vec![en("set-password-saved")],
+            link: Some(("/login".into(), en("login-submit"))),
             form: None,
         },
     )

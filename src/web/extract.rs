@@ -133,7 +133,7 @@ impl ResponseError for AuthRejection {
             }
             AuthRejection::PageForbidden(message) => super::render::message_page(
                 StatusCode::FORBIDDEN,
-                "This page is not open to you",
+                &crate::i18n::en("notice-page-closed-title"),
                 message,
             )
             .unwrap_or_else(|e| e.error_response()),

@@ -228,8 +228,8 @@ fn page(error: &ApiError) -> HttpResponse {
     let status = error.status_code();
     crate::web::render::message_page(
         status,
-        "The form could not be read",
-        &format!("Nothing was saved. {detail}. Go back, correct it and send the form again."),
+        &crate::i18n::en("notice-form-unreadable-title"),
+        &crate::i18n::en1("notice-form-unreadable", "detail", detail),
     )
     .unwrap_or_else(|e| e.error_response())
 }

@@ -482,3 +482,20 @@ mail-summary-flag-counts = { $count } open { $count ->
    *[other] flags
 }: { $high } high, { $medium } medium, { $low } low.
 mail-summary-flags-listed-to-both = They are listed to those who see both firms.
+
+## Notices of the sign-in, set-password and form checks (web::auth_pages, web::extract, web::security)
+
+login-wrong = The email or password is wrong.
+login-throttled = Too many failed sign-ins for this email or from your network. Wait up to { $minutes } minutes, then try again, or ask an administrator for a new set-password link.
+set-password-mismatch = The two passwords are not the same.
+set-password-saved-title = Your password is saved
+set-password-saved = You can now sign in with your email and this password.
+notice-form-expired-title = The form has expired
+notice-form-expired = The form's security token was missing or out of date, so nothing was changed. Go back, reload the page and try again.
+notice-busy-sign-in-title = Too many sign-ins at once
+notice-busy-sign-in = The service is checking many passwords right now. Nothing was changed; wait a few seconds and send the form again.
+notice-link-unusable-title = This link cannot be used
+notice-link-unusable = Set-password links work once and for a limited time: 48 hours for a new account, 24 hours for a password reset. This one is unknown, already used, replaced by a newer link, or expired. Ask an administrator for a new one.
+notice-page-closed-title = This page is not open to you
+notice-form-unreadable-title = The form could not be read
+notice-form-unreadable = Nothing was saved. { $detail }. Go back, correct it and send the form again.
