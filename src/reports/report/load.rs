@@ -91,7 +91,9 @@ pub fn load(
         .iter()
         .filter(|w| w.template_version_id != latest.template_version_id)
     {
-        if !versions.contains_key(&w.template_version_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            versions.entry(w.template_version_id)
+        {
             let stored = template_versions::get(conn, w.template_version_id)?;
             let theirs = SurveyTemplate::from_stored(&stored.version, &stored.body)
                 .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
@@ -101,7 +103,7 @@ pub fn load(
                 .map(|i| i.id().to_owned())
                 .chain(theirs.dimensions().iter().map(|d| d.id().to_owned()))
                 .collect();
-            versions.insert(w.template_version_id, targets);
+            slot.insert(targets);
         }
         let theirs = &versions[&w.template_version_id];
         let missing: HashSet<String> = template
