@@ -1,6 +1,7 @@
 # Managers' pages and mails, English only for now: every page and mail of the managers,
-# ombudsmen and administrators except the relationship dashboard family (dashboard*.html,
-# goal_form.html, the charts), which follows. tests/foundation/catalog.rs keeps the list.
+# ombudsmen and administrators. The words of the dashboard's charts, and the sentences and
+# figures the dashboard's view code computes (src/web/dashboard/), are still written in Rust;
+# tests/foundation/catalog.rs keeps the list of templates.
 # Not yet translated, so not held to the respondent files' key parity.
 
 error-prefix = Error:
@@ -499,3 +500,206 @@ notice-link-unusable = Set-password links work once and for a limited time: 48 h
 notice-page-closed-title = This page is not open to you
 notice-form-unreadable-title = The form could not be read
 notice-form-unreadable = Nothing was saved. { $detail }. Go back, correct it and send the form again.
+
+## Relationship dashboard family: words shared by its pages (pages/dashboard*.html,
+## goal_form.html, plan*.html)
+
+brand-dashboard = Tandem · relationship dashboard
+brand-review = Tandem · review pack
+dash-withheld-rule = { $min ->
+    [one] groups with fewer than { $min } response are withheld
+   *[other] groups with fewer than { $min } responses are withheld
+}
+dash-chart-svg = Chart as SVG
+dash-data-table = Data table
+dash-wave = Wave
+dash-firm = Firm
+dash-dimension = Dimension
+dash-group = Group
+dash-gap = Gap
+dash-test = Test
+dash-change = Change
+dash-item = Item
+dash-agreement = Agreement
+dash-welch = Welch's t test
+dash-owner = Owner
+dash-due = Due
+dash-and = and
+dash-goals = Goals
+dash-no-open-flags = No open flags.
+dash-response-rate = Response rate
+dash-health = Relationship health
+dash-health-index = health index, wave { $wave } (0–100)
+dash-meta-guessing = Guessing firm
+dash-meta-actual = The other firm's own mean
+dash-meta-error = Meta-error
+dash-meta-reading = Reading
+dash-perceptions-kpis = Perceptions and KPIs
+
+## Comments of a wave (pages/dashboard_comments.html)
+
+comments-caption = Answers to the open questions of wave { $wave }, for each firm as a whole, in alphabetical order. A firm's comments are shown only when enough of its people answered; they are never broken down by level or function.
+comments-from = Comments from { $firm }
+comments-not-shown = Not shown: { $reason }.
+comments-none = No comments in this wave.
+
+## Goals (pages/dashboard_goals.html, pages/goal_form.html)
+
+goal-on-main = Goals are set on the main survey: see
+goal-on-main-link = its dashboard
+goal-none = No goals set.
+goal-none-can-set = No goals set: set a target on a dimension's mean, the gap, agreement, the response rate or a KPI, with a date.
+goal-progress-label = { $percent } % of the way
+goal-owner = owner { $name } ({ $side })
+goal-set-by = set by { $who }
+goal-remove-label = Remove the goal: { $goal }
+goal-remove = Remove
+goal-set = Set a goal
+goal-form-lead = A target on one measure of this partnership, to reach by a date. The dashboard and the review pack then show how far it has come and whether the trend of the last waves gets there in time.
+goal-form-not-saved = { $count ->
+    [one] The goal was not saved: see the problem below.
+   *[other] The goal was not saved: see the problems below.
+}
+goal-form-measure = Measure
+goal-form-target = Target
+goal-form-target-help = The value to reach: a mean on the survey’s own scale (1 to its number of points, e.g. 1–5 or 1–4), agreement from 0 to 1, a response rate in per cent, a KPI in its unit. For a gap, the largest gap you accept.
+goal-form-by = By
+goal-form-no-owner = No owner named
+goal-form-save = Save the goal
+
+## One question (pages/dashboard_item.html; question-label also heads the questions on the dashboard)
+
+question-label = Question
+question-dimension = dimension { $dimension }
+question-wording = { $firm } staff read: “{ $wording }”
+question-answers = Answers by wave
+question-caption = Counts of each answer, the mean with its 95 % confidence interval, the favourable share (4 or 5) and agreement (rwg).
+question-mean-ci = Mean (95 % CI)
+question-favourable = Favourable
+question-gap = Gap between the firms
+question-segments = Levels and functions, wave { $wave }
+question-breakdown = Breakdown
+question-mean-favourable = Mean · favourable
+
+## Relationship plan (pages/dashboard_plan.html, plan.html, plan_objective.html, plan_fields.html)
+
+plan-title = Relationship plan
+plan-none = No joint objectives yet.
+plan-owners = Owners:
+plan-next-milestone = Next milestone: { $milestone }
+plan-no-open-milestone = No open milestone.
+plan-none-overdue = No milestone overdue.
+# followed by the overdue milestones, separated by semicolons
+plan-overdue-list = { $count } overdue:
+plan-goals = Goals:
+plan-dimensions-move = Dimensions it should move
+plan-dimensions-label = Dimensions it should move:
+plan-latest-mean = Latest mean
+plan-link = The plan: objectives and milestones
+plan-objective = Objective
+plan-description = Description
+plan-owner-in = Owner in { $firm }
+plan-status = Status
+plan-goals-serves = Goals it serves
+plan-of = The plan of { $name }
+plan-not-saved = Not saved:
+plan-save = Save the objective
+plan-milestones = Milestones
+plan-milestone = Milestone
+plan-milestone-n = Milestone { $n }
+plan-done-on = Done on (empty while not done)
+plan-milestone-save = Save the milestone
+plan-milestone-add-heading = Add a milestone
+plan-milestone-add = Add the milestone
+plan-lead = What the two firms do together, who owns it in each firm, and by when. Owners are people of the roster.
+plan-objective-not-saved = The objective was not saved:
+plan-milestones-overdue = { $count ->
+    [one] { $count } milestone overdue.
+   *[other] { $count } milestones overdue.
+}
+plan-no-milestones = No milestones.
+plan-state = State
+plan-mark-done-label = Mark done: { $milestone }
+plan-mark-done = Mark done
+plan-reopen-label = Reopen: { $milestone }
+plan-reopen = Reopen
+plan-edit = Edit the objective and its milestones
+plan-new = A new objective
+plan-today = Today is { $today }. Empty rows are left out.
+
+## Review pack (pages/dashboard_review.html)
+
+review-title = Review pack, wave { $wave }
+review-back = Dashboard
+review-for-wave = Review pack for wave
+review-show = Show
+review-pdf = To make a PDF, use your browser's Print command and choose “Save as PDF”.
+review-heading = { $name }: review of wave { $wave }
+review-closed = wave closed { $date }
+review-compared = compared with wave { $wave }
+review-questions = Questions for the review meeting
+review-changed-since = What changed since wave { $wave }
+review-changed-since-last = What changed since the last wave
+review-first-wave = This is the first wave with results: nothing to compare with yet.
+review-before = Before
+review-wave-n = Wave { $wave }
+review-gaps = Gaps between the firms
+review-effect-size = Effect size
+review-meta = How well each firm reads the other
+review-meta-guess = Its guess of the other firm's mean
+review-agreement = Agreement within each firm
+review-agreement-caption = rwg(j) runs from 0 (answers as spread as chance) to 1 (everyone answered alike); words after LeBreton & Senter (2008). "Beyond chance": above the 95th percentile of rwg(j) when as many people answer at random.
+review-joint = Both firms together
+review-leads-caption = Correlations of wave-to-wave changes, Holm-adjusted over every lead–lag test of the report.
+review-trends = Trends by dimension
+review-scale = Means are on { $scale }; don't-know answers are counted but never averaged.
+
+## The relationship dashboard (pages/dashboard.html)
+
+dash-title = dashboard
+dash-results-up-to = results up to wave { $wave }
+dash-series-label = Survey series
+dash-on-this-page = On this page
+dash-tab-health = Health
+dash-tab-dimensions = Dimensions
+dash-tab-response = Response rates
+dash-tab-segments = Levels, functions, regions
+dash-tab-questions = Questions
+dash-tab-kpis = KPIs
+dash-tab-plan = Plan
+dash-flags = Flags
+dash-comments = Comments
+dash-review-pack = Review pack (wave { $wave })
+dash-download-csv = Download CSV
+dash-health-caption = The index weighs how positive both firms are (60 %), how much each firm agrees within itself (20 %) and how close the two firms are (20 %).
+dash-index = Index
+dash-level = Level
+dash-dimensions-both = Dimensions: both firms over time
+dash-dimensions-yours = Dimensions: your firm over time
+dash-dimensions-caption = Each line is a firm's mean on the { $points }-point scale, with its 95 % confidence band.
+dash-dimensions-gap-bar = A grey bar joining the two firms marks a wave where the difference between them is statistically significant (p < 0.05).
+dash-dimensions-agreement = Agreement within a firm is rwg(j): 1 means everyone answered alike.
+dash-agreement-label = Agreement within each firm, wave { $wave }
+dash-firm-mean-ci = { $firm }: mean (95 % CI)
+dash-raise-flag-on = Raise a flag on { $what }
+dash-raise-flag-on-cell = Raise a flag on { $group }, { $column }
+dash-meta = How well each firm reads the other, wave { $wave }
+dash-meta-caption = Each firm was asked how it thinks the other firm answers. The meta-error is its guess minus the other firm's own mean; Welch's t test says whether the difference is more than chance.
+dash-meta-guess = Its guess
+dash-segments = Levels, functions and regions, wave { $wave }
+dash-segments-caption = { $min ->
+    [one] Each cell is a group's mean. Hatched cells are withheld: the group had fewer than { $min } response, or showing it would let a small group be worked out by subtraction.
+   *[other] Each cell is a group's mean. Hatched cells are withheld: the group had fewer than { $min } responses, or showing it would let a small group be worked out by subtraction.
+}
+dash-segments-none = No level, function or region breakdown for this wave.
+dash-questions = Questions, wave { $wave }
+dash-firm-mean-favourable = { $firm }: mean · favourable
+dash-questions-caption = Favourable: the share answering 4 or 5. Open a question for its answer distribution in every wave.
+dash-lead-lag-table = Lead–lag table: { $perception } against { $kpi }
+dash-lead-lag-caption = Correlations of wave-to-wave changes (first differences). k > 0: the perception changed k waves before the KPI; k < 0: the KPI changed first. Adjusted p: Holm over every lead–lag test of this report.
+# the p-value column of the lead–lag table
+dash-p = p
+dash-open-flags = Open flags
+dash-flags-caption = Raised by the ombudsman's rules or by hand; open or acknowledged, newest wave first.
+dash-raise-flag-partnership = Raise a flag on this partnership
+dash-comments-wave = Comments, wave { $wave }
