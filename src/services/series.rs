@@ -382,6 +382,9 @@ pub fn import_history(
         ))
     })?;
     conn.write_transaction(|conn| {
+        // The optional dimensions the partnership asks, where this template declares them.
+        let template =
+            &db::partnership_optional_dimensions::variant(conn, template, partnership_id)?;
         let summary = crate::import::responses::import_into_series(
             conn,
             partnership_id,

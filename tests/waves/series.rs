@@ -945,3 +945,97 @@ async fn a_series_missed_slot_is_reported_once_with_its_series_sqlite() {
 async fn a_series_missed_slot_is_reported_once_with_its_series_postgres() {
     missed_slots_of_a_series(Backend::Postgres).await;
 }
+
+/// History for the practices series through the API (`?series=practices`): checked against
+/// its four-point template, reported in its series only; an unknown series is a 404 and a
+/// point off its scale a 422, nothing written either way.
+async fn history_goes_into_the_series_asked_for(backend: Backend) {
+    let Some(w) = two_series(backend, "History by series").await else {
+        return;
+    };
+    let id = w.partnership;
+    let csv = |value: u8| {
+        let mut csv = String::from("wave,firm,respondent,level,function,item,value\n");
+        for i in 0..5 {
+            for firm in ["customer", "supplier"] {
+                csv.push_str(&format!(
+                    "1,{firm},{firm}{i},staff,sales,clear_lines,{value}\n"
+                ));
+            }
+        }
+        csv
+    };
+    let post = |path: String, body: String| {
+        w.app
+            .post(&path)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let r = post(
+        format!("/api/partnerships/{id}/history?series=nope"),
+        csv(3),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 404);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("no survey series") && text.contains("nope"),
+        "{text}"
+    );
+    let r = post(
+        format!("/api/partnerships/{id}/history?series=practices"),
+        csv(5),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422, "5 is off the four-point scale");
+    assert!(r.text().await.unwrap().contains("outside the scale 1..4"));
+    assert_eq!(w.app.db.count("waves"), 0, "nothing written");
+
+    let r = post(
+        format!("/api/partnerships/{id}/history?series=practices"),
+        csv(3),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (status, practices) = get_json(
+        &w,
+        &format!("/api/partnerships/{id}/report?series=practices"),
+    )
+    .await;
+    assert_eq!(status, 200, "{practices}");
+    assert_eq!(practices["series"], "practices");
+    assert_eq!(practices["scale"]["points"], 4);
+    let rec = practices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["side"] == "customer" && r["segment_kind"] == "all" && r["item"] == "clear_lines"
+        })
+        .expect("the imported item");
+    assert_eq!(rec["n"], 5);
+    assert_eq!(rec["mean"], 3.0);
+    let (status, main) = get_json(&w, &format!("/api/partnerships/{id}/report")).await;
+    assert_eq!(status, 409, "the main series has no closed wave: {main}");
+    assert_eq!(
+        w.app.db.count(
+            "audit_log WHERE action = 'import.history' AND details LIKE 'series practices:%'"
+        ),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_goes_into_the_series_asked_for_sqlite() {
+    history_goes_into_the_series_asked_for(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(tandem_skip_pg, ignore = "TANDEM_SKIP_PG=1: PostgreSQL skipped")]
+async fn history_goes_into_the_series_asked_for_postgres() {
+    history_goes_into_the_series_asked_for(Backend::Postgres).await;
+}

@@ -115,9 +115,10 @@ pub async fn import_roster(
 }
 
 /// Add historic waves from a long-format CSV (wave, firm, respondent, level, function,
-/// item, value; empty value = don't know).
+/// item, value; empty value = don't know) to a survey series of the partnership (default its
+/// main series), checked against that series' template.
 #[utoipa::path(post, path = "/api/partnerships/{id}/history", tag = "partnerships",
-    params(("id" = i64, Path, description = "partnership id")),
+    params(("id" = i64, Path, description = "partnership id"), super::waves::SeriesParam),
     request_body(content = String, content_type = "text/csv"),
     security(("admin_token" = []), ("personal_token" = [])),
     responses(
@@ -132,13 +133,23 @@ pub async fn import_history(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    query: web::Query<super::waves::SeriesParam>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     require_csv(&req)?;
     let actor = admin.actor().to_owned();
+    let series = query
+        .into_inner()
+        .series
+        .filter(|key| key.trim() != crate::domain::MAIN_SERIES);
     let summary = state
-        .db(move |conn, catalog| service::import_history(conn, catalog, id, &body, &actor))
+        .db(move |conn, catalog| match series {
+            None => service::import_history(conn, catalog, id, &body, &actor),
+            Some(key) => {
+                crate::services::series::import_history(conn, catalog, id, &key, &body, &actor)
+            }
+        })
         .await?;
     Ok(HttpResponse::Ok().json(summary))
 }
