@@ -50,7 +50,7 @@ pub(crate) struct Columns {
 /// A CSV file checked for encoding, shape and header, as rows of text cells.
 pub(crate) struct Table {
     /// column name → 0-based index in each row
-    index: HashMap<&'static str, usize>,
+    index: HashMap<String, usize>,
     pub rows: Vec<Row>,
 }
 
@@ -64,6 +64,17 @@ impl Table {
     /// with the file's shape are appended to `problems`; rows with a problem of shape or
     /// encoding are left out of `rows` (the import is refused anyway).
     pub fn read(bytes: &[u8], columns: &Columns, problems: &mut Vec<ImportProblem>) -> Table {
+        Self::read_with(bytes, columns, &[], problems)
+    }
+
+    /// [`Self::read`] with more optional columns known only at run time (a partnership's
+    /// custom roster attributes), already lowercase.
+    pub fn read_with(
+        bytes: &[u8],
+        columns: &Columns,
+        extra: &[String],
+        problems: &mut Vec<ImportProblem>,
+    ) -> Table {
         let mut table = Table {
             index: HashMap::new(),
             rows: Vec::new(),
@@ -105,7 +116,9 @@ impl Table {
                 .required
                 .iter()
                 .chain(columns.optional)
-                .find(|c| **c == key)
+                .copied()
+                .chain(extra.iter().map(String::as_str))
+                .find(|c| *c == key)
             {
                 Some(c) if table.index.contains_key(c) => problems.push(ImportProblem {
                     line: 1,
@@ -113,7 +126,7 @@ impl Table {
                     message: format!("column {c:?} appears twice"),
                 }),
                 Some(c) => {
-                    table.index.insert(c, i);
+                    table.index.insert(c.to_owned(), i);
                 }
                 None => problems.push(ImportProblem {
                     line: 1,
@@ -126,6 +139,7 @@ impl Table {
                             .iter()
                             .chain(columns.optional)
                             .copied()
+                            .chain(extra.iter().map(String::as_str))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
@@ -133,7 +147,7 @@ impl Table {
             }
         }
         for c in columns.required {
-            if !table.index.contains_key(c) {
+            if !table.index.contains_key(*c) {
                 problems.push(ImportProblem {
                     line: 1,
                     column: None,

@@ -152,6 +152,7 @@ fn wave_invitees(
                     .collect::<HashMap<_, _>>()
             });
             out.push(Invitee {
+                attributes: Default::default(),
                 side,
                 level: level.to_owned(),
                 function: function.to_owned(),

@@ -273,6 +273,7 @@ pub fn generate(
                         answers.insert(item.id().to_owned(), value);
                     }
                     invitees.push(Invitee {
+                        attributes: Default::default(),
                         side,
                         level: level.to_owned(),
                         function: function.to_owned(),

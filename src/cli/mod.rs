@@ -2,6 +2,7 @@
 //! shell over a service, printing results for people and, where scripts need it, a
 //! machine-readable last line or `--json`.
 
+mod attributes;
 mod bounces;
 mod flags;
 mod report;
@@ -90,6 +91,9 @@ pub enum Command {
     /// Add, list, edit, pause and resume a partnership's survey series
     #[command(subcommand)]
     Series(series::SeriesCommand),
+    /// Declare and list a partnership's custom roster attributes (site, programme…)
+    #[command(subcommand)]
+    Attributes(attributes::AttributesCommand),
     /// Open, close and list a partnership's waves
     #[command(subcommand)]
     Wave(WaveCommand),
@@ -438,6 +442,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Series(cmd) => {
             let state = startup::prepare(&cli.global.settings()?)?;
             series::series_command(&state, cmd, out)
+        }
+        Command::Attributes(cmd) => {
+            let state = startup::prepare(&cli.global.settings()?)?;
+            attributes::attributes_command(&state, cmd, out)
         }
         Command::Wave(cmd) => wave(&cli.global, cmd, out),
         Command::Tick => tick(&cli.global, out),

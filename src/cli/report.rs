@@ -10,7 +10,6 @@ use crate::auth::Access;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::app::Context as AppState;
-use crate::reports::aggregate::SegmentKind;
 use crate::reports::report::{Report, ReportOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,9 +38,10 @@ pub struct ReportArgs {
     /// The survey series (default main, the partnership's own)
     #[arg(long, conflicts_with = "portfolio")]
     pub series: Option<String>,
-    /// Breakdown: level, function, level_function, region, business_unit, language or all
-    /// (none); default level, function and region, and business_unit where the waves have
-    /// one (language only when asked for)
+    /// Breakdown: level, function, level_function, region, business_unit, language, a
+    /// custom attribute's key, or all (none); default level, function and region, and
+    /// business_unit and custom attributes where the waves have them (language only when
+    /// asked for)
     #[arg(long, visible_alias = "by")]
     pub segment: Option<String>,
     /// Same as --format json
@@ -70,12 +70,14 @@ pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow
     let partnership = args
         .partnership
         .ok_or_else(|| anyhow::anyhow!("--partnership is needed (or --portfolio --kpi NAME)"))?;
-    let segment = args
-        .segment
-        .as_deref()
-        .map(str::parse::<SegmentKind>)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let mut conn = state.pool.get().context("taking a database connection")?;
+    let segment = match args.segment.as_deref() {
+        None => None,
+        Some(text) => Some(
+            crate::services::attributes::segment(&mut conn, partnership, text)?
+                .map_err(|e| anyhow::anyhow!(e))?,
+        ),
+    };
     let format = match (args.json, args.format) {
         (true, Some(f)) if f != ReportFormat::Json => {
             anyhow::bail!("--json and --format {f:?} contradict each other")
@@ -88,7 +90,6 @@ pub fn report(state: &AppState, args: ReportArgs, out: &mut dyn Write) -> anyhow
         segment,
         series: args.series.clone(),
     };
-    let mut conn = state.pool.get().context("taking a database connection")?;
     let doc = crate::services::reports::build(&mut conn, partnership, &options)?;
     match format {
         ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,

@@ -6,6 +6,7 @@
 //! strings with user input: every query goes through diesel's query builder.
 
 pub mod api_tokens;
+pub mod attributes;
 pub mod backup;
 pub mod bounces;
 pub mod firms;

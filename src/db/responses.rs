@@ -464,7 +464,9 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreManyOnPostgre
         // Answers: a valid submission answers every item of the wave's template, so the
         // upsert overwrites every stored answer (see `upsert_answers`). Comments: the
         // questions answered now are upserted, the others of the same responses removed
-        // (disjoint rows, so the order of the two does not matter).
+        // (disjoint rows, so the order of the two does not matter). A new response (its
+        // submission time is this row's) takes its person's custom attributes as its
+        // snapshot (`db::attributes::snapshot_response` on the other paths).
         out.push_sql(
             ") AS q(invitation_id, question_id, body)), \
              d AS (DELETE FROM comments c USING r WHERE c.response_id = r.id AND NOT EXISTS \
@@ -472,7 +474,11 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for StoreManyOnPostgre
              c.question_id)), \
              c AS (INSERT INTO comments (response_id, question_id, body) SELECT r.id, \
              q.question_id, q.body FROM q JOIN r ON r.invitation_id = q.invitation_id \
-             ON CONFLICT (response_id, question_id) DO UPDATE SET body = EXCLUDED.body) \
+             ON CONFLICT (response_id, question_id) DO UPDATE SET body = EXCLUDED.body), \
+             v AS (INSERT INTO response_attributes (response_id, attribute_id, value) SELECT \
+             r.id, pa.attribute_id, pa.value FROM r JOIN s ON s.invitation_id = \
+             r.invitation_id AND r.submitted_at = s.at JOIN invitations i ON i.id = \
+             r.invitation_id JOIN person_attributes pa ON pa.person_id = i.person_id) \
              SELECT invitation_id, submitted_at FROM r",
         );
         Ok(())

@@ -86,6 +86,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    partnership_attributes (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        key -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    person_attributes (person_id, attribute_id) {
+        person_id -> BigInt,
+        attribute_id -> BigInt,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    response_attributes (response_id, attribute_id) {
+        response_id -> BigInt,
+        attribute_id -> BigInt,
+        value -> Text,
+    }
+}
+
+diesel::table! {
     waves (id) {
         id -> BigInt,
         partnership_id -> BigInt,
@@ -508,6 +534,11 @@ diesel::joinable!(partnership_states -> partnerships (partnership_id));
 diesel::joinable!(partnership_languages -> partnerships (partnership_id));
 diesel::joinable!(partnership_optional_dimensions -> partnerships (partnership_id));
 diesel::joinable!(waves -> partnerships (partnership_id));
+diesel::joinable!(partnership_attributes -> partnerships (partnership_id));
+diesel::joinable!(person_attributes -> people (person_id));
+diesel::joinable!(person_attributes -> partnership_attributes (attribute_id));
+diesel::joinable!(response_attributes -> responses (response_id));
+diesel::joinable!(response_attributes -> partnership_attributes (attribute_id));
 diesel::joinable!(waves -> template_versions (template_version_id));
 diesel::joinable!(waves -> survey_series (series_id));
 diesel::joinable!(survey_series -> partnerships (partnership_id));
@@ -585,6 +616,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     partnership_states,
     partnership_languages,
     partnership_optional_dimensions,
+    partnership_attributes,
+    person_attributes,
+    response_attributes,
     people,
     waves,
     survey_series,

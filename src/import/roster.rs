@@ -32,6 +32,9 @@ pub struct RosterEntry {
     /// The language the person reads; `None` (an empty cell or no column): the partnership's
     /// default.
     pub language: Option<Language>,
+    /// The partnership's custom attributes, in the order asked for: (key, value), the value
+    /// empty when the cell is empty or the column absent ("not given").
+    pub attributes: Vec<(String, String)>,
 }
 
 /// What an import changed.
@@ -46,10 +49,20 @@ pub struct RosterSummary {
     pub active_supplier: usize,
 }
 
-/// Parses and checks a roster file; all problems at once.
+/// Parses and checks a roster file of a partnership without custom attributes; all
+/// problems at once.
 pub fn parse(bytes: &[u8]) -> Result<Vec<RosterEntry>, Vec<ImportProblem>> {
+    parse_with(bytes, &[])
+}
+
+/// Parses and checks a roster file whose optional columns include the partnership's custom
+/// attributes (`attributes`: their keys); all problems at once.
+pub fn parse_with(
+    bytes: &[u8],
+    attributes: &[String],
+) -> Result<Vec<RosterEntry>, Vec<ImportProblem>> {
     let mut problems = Vec::new();
-    let table = Table::read(bytes, &COLUMNS, &mut problems);
+    let table = Table::read_with(bytes, &COLUMNS, attributes, &mut problems);
     let mut entries = Vec::with_capacity(table.rows.len());
     let mut seen: HashMap<Email, u64> = HashMap::new();
     for row in &table.rows {
@@ -86,6 +99,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterEntry>, Vec<ImportProblem>> {
         let function = text("function");
         let region = text("region");
         let business_unit = text("business_unit");
+        let custom: Vec<(String, String)> = attributes
+            .iter()
+            .map(|key| (key.clone(), text(key)))
+            .collect();
         let mut roles = Vec::new();
         for tag in table.cell(row, "roles").split(';') {
             let tag = tag.trim().to_lowercase().replace([' ', '-'], "_");
@@ -121,6 +138,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterEntry>, Vec<ImportProblem>> {
                 business_unit,
                 roles: roles.join(";"),
                 language,
+                attributes: custom,
             });
         }
     }
@@ -145,17 +163,24 @@ pub fn import(
     partnership_id: i64,
     bytes: &[u8],
 ) -> Result<RosterSummary, ImportError> {
-    let entries = parse(bytes).map_err(ImportError::Invalid)?;
-    conn.write_transaction(|conn| apply(conn, partnership_id, &entries))
+    conn.write_transaction(|conn| {
+        let declared = db::attributes::list(conn, partnership_id)?;
+        let keys: Vec<String> = declared.iter().map(|d| d.key.clone()).collect();
+        let entries = parse_with(bytes, &keys).map_err(ImportError::Invalid)?;
+        let ids: HashMap<&str, i64> = declared.iter().map(|d| (d.key.as_str(), d.id)).collect();
+        apply(conn, partnership_id, &entries, &ids)
+    })
 }
 
 fn apply(
     conn: &mut Conn,
     partnership_id: i64,
     entries: &[RosterEntry],
+    attribute_ids: &HashMap<&str, i64>,
 ) -> Result<RosterSummary, ImportError> {
     let now = db::now();
     let existing = people::for_partnership(conn, partnership_id)?;
+    let mut values = db::attributes::person_values(conn, partnership_id)?;
     let by_email: HashMap<&str, &crate::db::models::Person> = existing
         .iter()
         .filter_map(|p| p.email.as_deref().map(|e| (e, p)))
@@ -164,6 +189,14 @@ fn apply(
     let mut present = HashSet::new();
     for e in entries {
         present.insert(e.email.as_str());
+        // The person's custom values as the file gives them (attribute id → value).
+        let given: std::collections::BTreeMap<i64, String> = e
+            .attributes
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, v)| attribute_ids.get(k.as_str()).map(|id| (*id, v.clone())))
+            .collect();
+        let pairs: Vec<(i64, &str)> = given.iter().map(|(k, v)| (*k, v.as_str())).collect();
         match by_email.get(e.email.as_str()) {
             Some(p) => {
                 let same = p.side == e.side.as_str()
@@ -173,7 +206,8 @@ fn apply(
                     && p.region == e.region
                     && p.business_unit == e.business_unit
                     && p.roles == e.roles
-                    && p.language.as_deref() == e.language.map(Language::code);
+                    && p.language.as_deref() == e.language.map(Language::code)
+                    && values.remove(&p.id).unwrap_or_default() == given;
                 if same && p.active {
                     summary.unchanged += 1;
                     continue;
@@ -199,9 +233,10 @@ fn apply(
                         business_unit: &e.business_unit,
                     },
                 )?;
+                db::attributes::set_person_values(conn, p.id, &pairs)?;
             }
             None => {
-                people::insert(
+                let person = people::insert(
                     conn,
                     &NewPerson {
                         partnership_id,
@@ -220,6 +255,9 @@ fn apply(
                         business_unit: &e.business_unit,
                     },
                 )?;
+                if !pairs.is_empty() {
+                    db::attributes::set_person_values(conn, person.id, &pairs)?;
+                }
                 summary.added += 1;
             }
         }

@@ -27,7 +27,9 @@ use crate::survey_templates::SurveyTemplate;
 
 #[path = "segment_kind.rs"]
 mod segment_kind;
-pub use segment_kind::{SegmentKind, CROSS_TAB_SEPARATOR, NO_REGION};
+pub use segment_kind::{
+    check_attribute_key, SegmentKind, CROSS_TAB_SEPARATOR, MAX_ATTRIBUTES, NO_REGION,
+};
 
 /// One dimension in one group.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -74,6 +76,10 @@ pub struct CellCounts {
     pub business_unit: String,
     #[serde(default)]
     pub language: String,
+    /// Custom attribute key → case-folded value ("" when not given), for every custom
+    /// attribute anyone of the wave has; absent from cells stored before custom attributes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
     pub responded: u64,
     /// Answers on the scale (don't know excluded) per item, in template order.
     pub items: Vec<u64>,
@@ -121,6 +127,9 @@ pub struct Invitee {
     pub business_unit: String,
     /// A language code; empty when unknown (historic imports).
     pub language: String,
+    /// Custom attribute key → value, for the attributes the person (or the response's
+    /// snapshot) has a value of; a key left out is "not given".
+    pub attributes: BTreeMap<String, String>,
     pub answers: Option<HashMap<String, Option<u8>>>,
 }
 
@@ -160,6 +169,12 @@ pub fn compute(
             raw.to_owned()
         }
     };
+    // A custom attribute's breakdown only when someone of the wave has a value of it, like
+    // region.
+    let attributes: Vec<SegmentKind> = attribute_keys(invitees)
+        .into_iter()
+        .filter_map(|key| SegmentKind::attribute(&key).ok())
+        .collect();
     for invitee in invitees {
         let (level, function) = (segment_key(&invitee.level), segment_key(&invitee.function));
         let cells = [
@@ -191,7 +206,15 @@ pub fn compute(
                 not_given(&invitee.language),
             ),
         ];
-        for (kind, key, label) in cells {
+        let custom = attributes.iter().map(|kind| {
+            let raw = kind
+                .attribute_key()
+                .and_then(|k| invitee.attributes.get(k))
+                .map(String::as_str)
+                .unwrap_or("");
+            (*kind, segment_key(raw), not_given(raw))
+        });
+        for (kind, key, label) in cells.into_iter().chain(custom) {
             let wanted = match kind {
                 SegmentKind::Region => regions,
                 SegmentKind::BusinessUnit => business_units,
@@ -238,12 +261,31 @@ pub fn smallest(cells: &[CellCounts]) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// The key of a finest cell: level, function, region, business unit, language.
-type CellKey = (String, String, String, String, String);
+/// The custom attribute keys anyone of `invitees` has a value of, sorted.
+fn attribute_keys(invitees: &[Invitee]) -> std::collections::BTreeSet<String> {
+    invitees
+        .iter()
+        .flat_map(|i| i.attributes.iter())
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// The key of a finest cell: level, function, region, business unit, language and the
+/// custom attributes' values.
+type CellKey = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    BTreeMap<String, String>,
+);
 
 /// The counts of every level × function × region × business unit × language cell of one
 /// side, sorted by key.
 fn finest_cells(template: &SurveyTemplate, side: Side, invitees: &[Invitee]) -> Vec<CellCounts> {
+    let custom = attribute_keys(invitees);
     let mut cells: BTreeMap<CellKey, Vec<&Invitee>> = BTreeMap::new();
     for i in invitees.iter().filter(|i| i.side == side) {
         let key = (
@@ -252,13 +294,20 @@ fn finest_cells(template: &SurveyTemplate, side: Side, invitees: &[Invitee]) -> 
             segment_key(&i.region),
             segment_key(&i.business_unit),
             segment_key(&i.language),
+            custom
+                .iter()
+                .map(|k| {
+                    let value = i.attributes.get(k).map(String::as_str).unwrap_or("");
+                    (k.clone(), segment_key(value))
+                })
+                .collect(),
         );
         cells.entry(key).or_default().push(i);
     }
     cells
         .into_iter()
         .map(
-            |((level, function, region, business_unit, language), members)| {
+            |((level, function, region, business_unit, language, attributes), members)| {
                 let g = aggregate_group(
                     0,
                     template,
@@ -274,6 +323,7 @@ fn finest_cells(template: &SurveyTemplate, side: Side, invitees: &[Invitee]) -> 
                     region,
                     business_unit,
                     language,
+                    attributes,
                     responded: g.responded,
                     items: g.items.iter().map(|(_, h)| h.n()).collect(),
                     dimensions: g.dimensions.iter().map(|(_, d)| d.n_complete).collect(),
@@ -539,6 +589,7 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
             )
         },
     ));
+    let mut custom = crate::db::attributes::wave_values(conn, wave_id)?;
     let answer_rows: Vec<(i64, String, Option<i64>)> = answers::table
         .inner_join(responses::table)
         .filter(responses::wave_id.eq(wave_id))
@@ -555,7 +606,7 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
         .into_iter()
         .filter_map(
             |(
-                (_, p_side, p_level, p_function, p_region, p_business_unit, p_language),
+                (invitation, p_side, p_level, p_function, p_region, p_business_unit, p_language),
                 (response, r_side, r_level, r_function, r_region, r_business_unit, r_language),
             )| {
                 let side = r_side.as_deref().unwrap_or(&p_side).parse::<Side>().ok()?;
@@ -573,8 +624,14 @@ fn load_invitees(conn: &mut Conn, wave_id: i64) -> QueryResult<Vec<Invitee>> {
                         p_language.unwrap_or_else(|| default_language.clone()),
                     ),
                 };
+                let attributes = match response {
+                    Some(id) => custom.by_response.remove(&id),
+                    None => custom.by_invitation.remove(&invitation),
+                }
+                .unwrap_or_default();
                 Some(Invitee {
                     side,
+                    attributes,
                     level: r_level.unwrap_or(p_level),
                     function: r_function.unwrap_or(p_function),
                     region,
@@ -618,7 +675,7 @@ pub fn store(conn: &mut Conn, groups: &[GroupAggregate]) -> QueryResult<()> {
             .values((
                 agg_groups::wave_id.eq(g.wave_id),
                 agg_groups::side.eq(g.side.as_str()),
-                agg_groups::segment_kind.eq(g.kind.as_str()),
+                agg_groups::segment_kind.eq(g.kind.stored()),
                 agg_groups::segment_key.eq(&g.key),
                 agg_groups::segment_label.eq(&g.label),
                 agg_groups::invited.eq(count(g.invited)),
@@ -779,7 +836,7 @@ pub fn load(
     kinds: &[SegmentKind],
     decode_cells_below: u64,
 ) -> Result<Vec<GroupAggregate>, AggregateError> {
-    let kind_names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let kind_names: Vec<&str> = kinds.iter().map(|k| k.stored()).collect();
     let in_scope = || {
         agg_groups::wave_id
             .eq_any(wave_ids)
@@ -889,7 +946,7 @@ pub fn load(
     let mut position: HashMap<i64, usize> = HashMap::with_capacity(group_rows.len());
     let mut groups = Vec::with_capacity(group_rows.len());
     for (id, wave_id, side, kind, key, label, invited, responded, smallest_cell) in group_rows {
-        let (Ok(side), Ok(kind)) = (side.parse::<Side>(), kind.parse::<SegmentKind>()) else {
+        let (Ok(side), Ok(kind)) = (side.parse::<Side>(), SegmentKind::from_stored(&kind)) else {
             continue;
         };
         position.insert(id, groups.len());

@@ -14,6 +14,7 @@ fn sums_round_trip_through_their_text_form() {
 fn invitee(side: Side, business_unit: &str, language: &str, answer: Option<u8>) -> Invitee {
     let catalog = crate::survey_templates::Catalog::load(None).expect("shipped templates");
     Invitee {
+        attributes: Default::default(),
         side,
         level: "staff".into(),
         function: "sales".into(),

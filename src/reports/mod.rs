@@ -14,7 +14,7 @@ pub mod disclosure;
 pub mod kpi;
 pub mod report;
 
-pub use aggregate::{rebuild_wave, SegmentKind};
+pub use aggregate::{check_attribute_key, rebuild_wave, SegmentKind, MAX_ATTRIBUTES};
 pub use report::{build, Report, ReportOptions};
 
 use crate::db::Conn;

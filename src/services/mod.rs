@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod attributes;
 pub mod backup;
 pub mod bounces;
 pub mod dashboard;

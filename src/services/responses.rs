@@ -436,6 +436,10 @@ fn store(
             &snapshot(target, side),
             now,
         )?;
+        // A response keeps the custom attributes it was first given under.
+        if !replaced {
+            db::attributes::snapshot_response(conn, response_id, target.invitation.id)?;
+        }
         let items: Vec<(&str, Answer)> = s.answers.iter().map(|(i, a)| (i.as_str(), *a)).collect();
         db::responses::upsert_answers(conn, response_id, &items)?;
         // Comments can only exist for templates with open questions; an optional one left

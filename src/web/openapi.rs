@@ -26,6 +26,8 @@ use super::{api, health};
         api::waves::open,
         api::waves::close,
         api::waves::status,
+        api::attributes::list,
+        api::attributes::add,
         api::series::list,
         api::series::add,
         api::series::edit,

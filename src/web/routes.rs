@@ -131,6 +131,8 @@ group!(
     Post "/partnerships/{id}/waves" => api::waves::open,
     Post "/partnerships/{id}/waves/close" => api::waves::close,
     Get "/partnerships/{id}/waves" => api::waves::status,
+    Get "/partnerships/{id}/attributes" => api::attributes::list,
+    Post "/partnerships/{id}/attributes" => api::attributes::add,
     Get "/partnerships/{id}/series" => api::series::list,
     Post "/partnerships/{id}/series" => api::series::add,
     Patch "/partnerships/{id}/series/{key}" => api::series::edit,

@@ -9,6 +9,7 @@ mod common;
 #[allow(dead_code)]
 mod sink;
 
+mod attributes;
 mod fixture;
 mod inference;
 mod portfolio;

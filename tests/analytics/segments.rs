@@ -116,7 +116,7 @@ fn mean(values: &[i64]) -> f64 {
 }
 
 /// Waits for `n` invitation mails in the test's mail folder and returns (recipient, token).
-async fn links(app: &TestApp, n: usize) -> Vec<(String, String)> {
+pub(crate) async fn links(app: &TestApp, n: usize) -> Vec<(String, String)> {
     let dir = app.db.dir.path().join("data").join("mail");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {

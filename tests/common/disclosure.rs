@@ -40,8 +40,58 @@ struct AnswerRow {
     value: Option<i64>,
 }
 
-/// Level, function, region, business unit, language.
-type CellKey = (String, String, String, String, String);
+/// Level, function, region, business unit, language, then the partnership's custom
+/// attributes in the order declared ("" = not given).
+type CellKey = Vec<String>;
+
+#[derive(QueryableByName)]
+struct CustomRow {
+    #[diesel(sql_type = BigInt)]
+    response: i64,
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+#[derive(QueryableByName)]
+struct KeyRow {
+    #[diesel(sql_type = Text)]
+    key: String,
+}
+
+/// Runs `sql` on the test database's own connection.
+fn load<T>(db: &TestDb, sql: &str) -> Vec<T>
+where
+    T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
+{
+    match db.backend {
+        Backend::Sqlite => {
+            let path = db.url.trim_start_matches("sqlite://");
+            let mut c = SqliteConnection::establish(path).expect("sqlite connection");
+            diesel::sql_query(sql).load(&mut c).expect(sql)
+        }
+        Backend::Postgres => {
+            let mut c = PgConnection::establish(&db.url).expect("postgres connection");
+            diesel::sql_query(sql).load(&mut c).expect(sql)
+        }
+    }
+}
+
+/// The partnership's custom attribute keys, in the order declared.
+fn custom_keys(db: &TestDb, partnership: i64) -> Vec<String> {
+    // An integer id formatted into the text: nothing a user typed.
+    load::<KeyRow>(
+        db,
+        &format!(
+            "SELECT key FROM partnership_attributes WHERE partnership_id = {partnership} \
+             ORDER BY id"
+        ),
+    )
+    .into_iter()
+    .map(|r| r.key)
+    .collect()
+}
 
 /// One response as the audit sees it: its cell and item → answer (`None` = don't know).
 struct Response {
@@ -60,30 +110,41 @@ fn responses(db: &TestDb, partnership: i64) -> BTreeMap<(i64, String), Vec<Respo
          LEFT JOIN answers a ON a.response_id = r.id \
          WHERE w.partnership_id = {partnership} AND w.state = 'closed' ORDER BY r.id"
     );
-    let rows: Vec<AnswerRow> = match db.backend {
-        Backend::Sqlite => {
-            let path = db.url.trim_start_matches("sqlite://");
-            let mut c = SqliteConnection::establish(path).expect("sqlite connection");
-            diesel::sql_query(sql).load(&mut c).expect("answers")
-        }
-        Backend::Postgres => {
-            let mut c = PgConnection::establish(&db.url).expect("postgres connection");
-            diesel::sql_query(sql).load(&mut c).expect("answers")
-        }
-    };
+    let rows: Vec<AnswerRow> = load(db, &sql);
+    let keys = custom_keys(db, partnership);
+    let mut custom: BTreeMap<i64, BTreeMap<String, String>> = BTreeMap::new();
+    for r in load::<CustomRow>(
+        db,
+        &format!(
+            "SELECT ra.response_id AS response, pa.key AS key, ra.value AS value \
+             FROM response_attributes ra JOIN partnership_attributes pa \
+             ON pa.id = ra.attribute_id WHERE pa.partnership_id = {partnership}"
+        ),
+    ) {
+        custom.entry(r.response).or_default().insert(r.key, r.value);
+    }
     let mut by_response: BTreeMap<i64, ((i64, String), Response)> = BTreeMap::new();
     for r in rows {
         let entry = by_response.entry(r.response).or_insert_with(|| {
             (
                 (r.seq, r.side.clone()),
                 Response {
-                    cell: (
+                    cell: [
                         segment_key(&r.level),
                         segment_key(&r.function),
                         segment_key(&r.region),
                         segment_key(&r.business_unit),
                         segment_key(&r.language),
-                    ),
+                    ]
+                    .into_iter()
+                    .chain(keys.iter().map(|k| {
+                        custom
+                            .get(&r.response)
+                            .and_then(|m| m.get(k))
+                            .map(|v| segment_key(v))
+                            .unwrap_or_default()
+                    }))
+                    .collect(),
                     answers: BTreeMap::new(),
                 },
             )
@@ -99,8 +160,9 @@ fn responses(db: &TestDb, partnership: i64) -> BTreeMap<(i64, String), Vec<Respo
     out
 }
 
-/// The disclosure group of a report record (`segment_kind`, `segment` as first spelled).
-fn group_of(record: &Value) -> Group {
+/// The disclosure group of a report record (`segment_kind`, `segment` as first spelled); a
+/// custom attribute's records carry its key as their kind.
+fn group_of(record: &Value, custom: &[String]) -> Group {
     let label = record["segment"].as_str().unwrap_or("");
     match record["segment_kind"].as_str().expect("segment_kind") {
         "all" => Group::total(),
@@ -118,6 +180,10 @@ fn group_of(record: &Value) -> Group {
                 .with("level", segment_key(l))
                 .with("function", segment_key(f))
         }
+        kind if custom.iter().any(|k| k == kind) && label == "not given" => {
+            Group::total().with(kind, "")
+        }
+        kind if custom.iter().any(|k| k == kind) => Group::total().with(kind, segment_key(label)),
         other => panic!("unknown segment kind {other}"),
     }
 }
@@ -187,6 +253,7 @@ pub fn audit_reports(db: &TestDb, partnership: i64, reports: &[Value]) -> Covera
             }
         }
     }
+    let keys = custom_keys(db, partnership);
     let mut coverage = Coverage::default();
     let mut problems = Vec::new();
     for ((seq, side), people) in responses(db, partnership) {
@@ -198,14 +265,20 @@ pub fn audit_reports(db: &TestDb, partnership: i64, reports: &[Value]) -> Covera
                 if matches(rec) && rec["suppressed"].is_null() {
                     let m = Measure::Respondents;
                     let n = m.published_count(rec);
-                    published.entry(m).or_default().insert(group_of(rec), n);
+                    published
+                        .entry(m)
+                        .or_default()
+                        .insert(group_of(rec, &keys), n);
                 }
             }
             for rec in r["items"].as_array().unwrap() {
                 if matches(rec) && rec["suppressed"].is_null() {
                     let m = Measure::Item(rec["item"].as_str().unwrap().to_owned());
                     let n = m.published_count(rec);
-                    published.entry(m).or_default().insert(group_of(rec), n);
+                    published
+                        .entry(m)
+                        .or_default()
+                        .insert(group_of(rec, &keys), n);
                 }
             }
             for rec in r["dimensions"].as_array().unwrap() {
@@ -214,7 +287,10 @@ pub fn audit_reports(db: &TestDb, partnership: i64, reports: &[Value]) -> Covera
                     let items = dimensions[&id].clone();
                     let m = Measure::Dimension(id, items);
                     let n = m.published_count(rec);
-                    published.entry(m).or_default().insert(group_of(rec), n);
+                    published
+                        .entry(m)
+                        .or_default()
+                        .insert(group_of(rec, &keys), n);
                     // The pairwise block publishes each item's answer count in the group.
                     if rec["pairwise"]["suppressed"].is_null() {
                         for (item, n) in rec["pairwise"]["n_per_item"].as_object().unwrap() {
@@ -222,7 +298,7 @@ pub fn audit_reports(db: &TestDb, partnership: i64, reports: &[Value]) -> Covera
                             published
                                 .entry(m)
                                 .or_default()
-                                .insert(group_of(rec), n.as_u64().unwrap());
+                                .insert(group_of(rec, &keys), n.as_u64().unwrap());
                         }
                     }
                 }
@@ -238,10 +314,11 @@ pub fn audit_reports(db: &TestDb, partnership: i64, reports: &[Value]) -> Covera
             }
             coverage.small_cells += counts.values().filter(|&&n| n > 0 && n < min).count();
             let table = Table::new(
-                ["level", "function", "region", "business_unit", "language"],
-                counts.iter().map(|((l, f, r, b, g), &n)| {
-                    ([l.clone(), f.clone(), r.clone(), b.clone(), g.clone()], n)
-                }),
+                ["level", "function", "region", "business_unit", "language"]
+                    .into_iter()
+                    .map(str::to_owned)
+                    .chain(keys.iter().cloned()),
+                counts.iter().map(|(cell, &n)| ((*cell).clone(), n)),
             )
             .expect("table");
             for (group, &n) in &groups {
@@ -278,10 +355,10 @@ pub fn audit_reports(db: &TestDb, partnership: i64, reports: &[Value]) -> Covera
 }
 
 /// Every report of a partnership a viewer can ask the API for: the default breakdowns and
-/// each segment on its own.
+/// each segment on its own, the partnership's custom attributes included.
 pub async fn api_reports(app: &super::TestApp, partnership: i64) -> Vec<Value> {
     let mut out = Vec::new();
-    for query in [
+    let mut queries: Vec<String> = [
         "",
         "?segment=all",
         "?segment=level",
@@ -290,7 +367,16 @@ pub async fn api_reports(app: &super::TestApp, partnership: i64) -> Vec<Value> {
         "?segment=region",
         "?segment=business_unit",
         "?segment=language",
-    ] {
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    queries.extend(
+        custom_keys(&app.db, partnership)
+            .into_iter()
+            .map(|k| format!("?segment={k}")),
+    );
+    for query in queries {
         let r = app
             .get(&format!("/api/partnerships/{partnership}/report{query}"))
             .send()

@@ -73,6 +73,13 @@ pub fn load(
     let wave_ids: Vec<i64> = closed.iter().map(|w| w.id).collect();
     let mut kinds = vec![SegmentKind::All];
     kinds.extend(options.breakdowns());
+    if options.segment.is_none() {
+        for declared in crate::db::attributes::list(conn, partnership_id)? {
+            if let Ok(kind) = SegmentKind::attribute(&declared.key) {
+                kinds.push(kind);
+            }
+        }
+    }
     let min = u64::try_from(p.min_reporting_size).unwrap_or(5);
     let groups = aggregate::load(conn, &wave_ids, &kinds, min)
         .map_err(|e| ServiceError::Internal(anyhow::Error::new(e)))?;

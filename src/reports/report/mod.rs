@@ -43,8 +43,8 @@ use sections::*;
 pub struct ReportOptions {
     /// Only this wave's sections (trends and lead–lag still use every closed wave up to it).
     pub wave: Option<i64>,
-    /// The breakdown: `None` = level, function and region, and business unit where the waves
-    /// have one; `Some(All)` = none. Language only when asked for: statistics pool the
+    /// The breakdown: `None` = level, function and region, and business unit and the
+    /// partnership's custom attributes where the waves have them; `Some(All)` = none. Language only when asked for: statistics pool the
     /// languages, the split is for checking translation effects.
     pub segment: Option<SegmentKind>,
     /// The survey series reported on (its key); `None`: the partnership's main series. A
@@ -78,6 +78,13 @@ impl ReportInput {
             kinds.retain(|&k| {
                 k != SegmentKind::BusinessUnit || self.groups.iter().any(|g| g.kind == k)
             });
+            // The partnership's custom attributes that a wave of the report has groups of,
+            // in the order their groups were stored (by key).
+            for g in &self.groups {
+                if matches!(g.kind, SegmentKind::Attribute(_)) && !kinds.contains(&g.kind) {
+                    kinds.push(g.kind);
+                }
+            }
         }
         kinds
     }

@@ -1,6 +1,6 @@
 //! Which groups of one side of one wave the report withholds, decided once for every
 //! breakdown the service can publish (total, level, function, level × function, region,
-//! business unit, language) as
+//! business unit, language, the partnership's custom attributes) as
 //! one linked system over the side's finest cells (`reports::disclosure`), whatever
 //! breakdowns a request asks for: two reports that ask for different breakdowns publish
 //! from the same protected set, so nothing small can be recovered by combining them.
@@ -18,13 +18,15 @@ use crate::reports::disclosure::{self, Group, Outcome, Protection, Reason, Table
 /// an earlier one is kept in preference to one by a later one).
 const ATTRIBUTES: [&str; 5] = ["level", "function", "region", "business_unit", "language"];
 
-/// Which of the optional attributes (region, business unit, language) a wave publishes
-/// breakdowns by, and so which the protection decides over.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Which of the optional attributes (region, business unit, language, custom attributes) a
+/// wave publishes breakdowns by, and so which the protection decides over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Optional {
     pub(super) regions: bool,
     pub(super) business_units: bool,
     pub(super) languages: bool,
+    /// The custom attributes' breakdowns (`SegmentKind::Attribute`), sorted.
+    pub(super) attributes: Vec<SegmentKind>,
 }
 
 /// Why breakdowns are withheld when a wave's cell counts are missing (aggregates from before
@@ -43,6 +45,7 @@ pub(super) fn group_of(g: &GroupAggregate) -> Group {
         SegmentKind::Region => Group::total().with("region", g.key.as_str()),
         SegmentKind::BusinessUnit => Group::total().with("business_unit", g.key.as_str()),
         SegmentKind::Language => Group::total().with("language", g.key.as_str()),
+        SegmentKind::Attribute(_) => Group::total().with(g.kind.stored(), g.key.as_str()),
         SegmentKind::LevelFunction => {
             let (level, function) = g
                 .key
@@ -69,11 +72,13 @@ pub(super) struct SideProtection<'a> {
     /// `None` when no cell holds between 1 and N − 1 respondents: then a group is withheld
     /// exactly when it is below N itself, and no protection run is needed.
     respondents: Option<Protection>,
+    /// The custom attributes the table has beyond [`ATTRIBUTES`].
+    custom: Vec<SegmentKind>,
 }
 
 impl<'a> SideProtection<'a> {
     /// `optional`: the optional breakdowns the wave has (see [`optional_breakdowns`]).
-    pub(super) fn new(whole: &'a GroupAggregate, min: u64, optional: Optional) -> Self {
+    pub(super) fn new(whole: &'a GroupAggregate, min: u64, optional: &Optional) -> Self {
         let smallest = whole.smallest_cell;
         // Cells are loaded only when one is small; a small cell without cells loaded is a
         // table that cannot be read, which counts as unknown.
@@ -85,6 +90,7 @@ impl<'a> SideProtection<'a> {
             cells_known,
             candidates: Vec::new(),
             respondents: None,
+            custom: optional.attributes.clone(),
         };
         if cells_known && smallest.is_some_and(|n| n < min) {
             let mut by: Vec<&[&str]> = vec![&[], &["level"], &["function"], &["level", "function"]];
@@ -97,6 +103,8 @@ impl<'a> SideProtection<'a> {
             if optional.languages {
                 by.push(&["language"]);
             }
+            let custom: Vec<[&str; 1]> = this.custom.iter().map(|k| [k.stored()]).collect();
+            by.extend(custom.iter().map(|k| k.as_slice()));
             let counts: Vec<u64> = whole.cells.iter().map(|c| c.responded).collect();
             match this
                 .table(&counts)
@@ -130,18 +138,27 @@ impl<'a> SideProtection<'a> {
 
     fn table(&self, counts: &[u64]) -> Result<Table, disclosure::DisclosureError> {
         Table::new(
-            ATTRIBUTES,
+            ATTRIBUTES
+                .into_iter()
+                .chain(self.custom.iter().map(|k| k.stored())),
             self.whole.cells.iter().zip(counts).map(|(c, &n)| {
-                (
-                    [
-                        c.level.as_str(),
-                        c.function.as_str(),
-                        c.region.as_str(),
-                        c.business_unit.as_str(),
-                        c.language.as_str(),
-                    ],
-                    n,
-                )
+                let custom = self.custom.iter().map(|k| {
+                    k.attribute_key()
+                        .and_then(|key| c.attributes.get(key))
+                        .map(String::as_str)
+                        .unwrap_or("")
+                });
+                let key: Vec<&str> = [
+                    c.level.as_str(),
+                    c.function.as_str(),
+                    c.region.as_str(),
+                    c.business_unit.as_str(),
+                    c.language.as_str(),
+                ]
+                .into_iter()
+                .chain(custom)
+                .collect();
+                (key, n)
             }),
         )
     }
@@ -294,7 +311,7 @@ pub(super) fn decide(
         else {
             continue;
         };
-        let shield = SideProtection::new(whole, min, optional);
+        let shield = SideProtection::new(whole, min, &optional);
         let protections: Vec<Option<Protection>> = targets
             .iter()
             .map(|&(kind, target)| shield.target(kind, target))
@@ -349,5 +366,17 @@ pub(super) fn optional_breakdowns(
         business_units: groups().any(|g| g.kind == SegmentKind::BusinessUnit)
             || cells().any(|c| !c.business_unit.is_empty()),
         languages: groups().any(|g| g.kind == SegmentKind::Language) || languages.len() > 1,
+        attributes: groups()
+            .filter(|g| matches!(g.kind, SegmentKind::Attribute(_)))
+            .map(|g| g.kind)
+            .chain(
+                cells()
+                    .flat_map(|c| c.attributes.iter())
+                    .filter(|(_, v)| !v.is_empty())
+                    .filter_map(|(k, _)| SegmentKind::attribute(k).ok()),
+            )
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
     }
 }

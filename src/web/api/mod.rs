@@ -4,6 +4,7 @@
 //! [`auth::Admin`].
 
 pub mod accounts;
+pub mod attributes;
 pub mod auth;
 pub mod bounces;
 pub mod flags;

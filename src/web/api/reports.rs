@@ -97,12 +97,17 @@ pub async fn report(
                 .map_err(|_| ApiError::BadRequest(format!("wave {w:?} is not a wave number")))
         })
         .transpose()?;
-    let segment = query
-        .segment
-        .as_deref()
-        .map(str::parse::<SegmentKind>)
-        .transpose()
-        .map_err(ApiError::BadRequest)?;
+    // A built-in breakdown, else one of the partnership's custom attributes.
+    let segment = match query.segment.clone() {
+        None => None,
+        Some(text) => Some(match text.parse::<SegmentKind>() {
+            Ok(kind) => kind,
+            Err(_) => state
+                .db(move |conn, _| crate::services::attributes::segment(conn, id, &text))
+                .await?
+                .map_err(ApiError::BadRequest)?,
+        }),
+    };
     let csv = match query
         .format
         .as_deref()

@@ -165,6 +165,16 @@ const NUMBER_FREE: &[(Verb, &str, &str)] = &[
     (Verb::Get, "/api/templates", "survey templates"),
     (
         Verb::Get,
+        "/api/partnerships/{id}/attributes",
+        "custom roster attributes: keys and labels",
+    ),
+    (
+        Verb::Post,
+        "/api/partnerships/{id}/attributes",
+        "a custom attribute's key and label",
+    ),
+    (
+        Verb::Get,
         "/api/partnerships/{id}/series",
         "survey series: settings and wave counts",
     ),

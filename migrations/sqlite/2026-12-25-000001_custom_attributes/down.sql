@@ -1,0 +1,3 @@
+DROP TABLE response_attributes;
+DROP TABLE person_attributes;
+DROP TABLE partnership_attributes;

@@ -1,0 +1,407 @@
+//! Custom attributes declared per partnership (issue 15: "site, programme…, with the same
+//! suppression rules"), through the real path: declared over the API (bad keys and labels
+//! refused, nothing written, audited) and listed by the CLI; a roster naming an undeclared
+//! column refused whole with its line and column; a roster with the declared column
+//! imported; a wave opened, its mailed links answered, a person moved to another site before
+//! the close (their response keeps the site it was given under), the wave closed; the
+//! report's site groups checked against means computed here from the planted answers, the
+//! groups below the minimum and those recoverable by subtraction withheld, and every report
+//! a viewer can ask for audited exhaustively against the raw responses.
+
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::common::disclosure::{api_reports, audit_reports};
+use crate::common::{write_file, TestApp};
+use crate::segments::links;
+
+const ITEMS: [&str; 8] = [
+    "win_win",
+    "shares_rewards",
+    "trust",
+    "dependable_people",
+    "holds_up_end",
+    "common_objectives",
+    "does_homework",
+    "decides_and_sticks",
+];
+
+/// One cell of people: side, site (the declared attribute) and each person's answer (the
+/// same on every item).
+struct Cell {
+    side: &'static str,
+    site: &'static str,
+    values: &'static [i64],
+}
+
+/// Minimum 5.
+/// - Acme (customer): Lyon 6, Paris 5, no site 3. "Not given" (3) is below the minimum, and
+///   Acme − Lyon − Paris would be it, so one of the two sites must go too.
+/// - Bolt (supplier): Lyon 7, Paris 6: every group shown.
+const CELLS: [Cell; 5] = [
+    Cell {
+        side: "customer",
+        site: "Lyon",
+        values: &[4, 5, 4, 5, 4, 5],
+    },
+    Cell {
+        side: "customer",
+        site: "Paris",
+        values: &[2, 1, 2, 2, 1],
+    },
+    Cell {
+        side: "customer",
+        site: "",
+        values: &[3, 3, 3],
+    },
+    Cell {
+        side: "supplier",
+        site: "Lyon",
+        values: &[5, 5, 4, 5, 5, 4, 4],
+    },
+    Cell {
+        side: "supplier",
+        site: "Paris",
+        values: &[2, 3, 2, 3, 2, 3],
+    },
+];
+
+fn email(cell: usize, i: usize) -> String {
+    format!("p{cell}-{i}@{}.test", CELLS[cell].side)
+}
+
+/// The roster with the `site` column; `moved` (cell, person) gets `to` instead.
+fn roster(moved: Option<((usize, usize), &str)>) -> String {
+    let mut csv = String::from("email,name,side,level,function,region,Site\n");
+    for (c, cell) in CELLS.iter().enumerate() {
+        for i in 0..cell.values.len() {
+            let site = match moved {
+                Some((who, to)) if who == (c, i) => to,
+                _ => cell.site,
+            };
+            csv.push_str(&format!(
+                "{},Person {c} {i},{},staff,operations,,{site}\n",
+                email(c, i),
+                cell.side,
+            ));
+        }
+    }
+    csv
+}
+
+fn planted(side: &str, site: &str) -> Vec<i64> {
+    CELLS
+        .iter()
+        .filter(|c| c.side == side && c.site == site)
+        .flat_map(|c| c.values.iter().copied())
+        .collect()
+}
+
+fn mean(values: &[i64]) -> f64 {
+    values.iter().sum::<i64>() as f64 / values.len() as f64
+}
+
+async fn post_json(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let r = app.post(path).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+async fn import_roster(app: &TestApp, p: i64, csv: String) {
+    let r = app
+        .post(&format!("/api/partnerships/{p}/roster"))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
+fn group<'a>(report: &'a Value, side: &str, kind: &str, segment: &str) -> &'a Value {
+    report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["side"] == side && g["segment_kind"] == kind && g["segment"] == segment)
+        .unwrap_or_else(|| panic!("a {side} {kind} group {segment}: {}", report["groups"]))
+}
+
+fn trust_mean(report: &Value, side: &str, segment: &str) -> Option<f64> {
+    report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["side"] == side
+                && i["segment_kind"] == "site"
+                && i["segment"] == segment
+                && i["item"] == "trust"
+        })
+        .unwrap_or_else(|| panic!("the item trust of {side} site {segment}"))["mean"]
+        .as_f64()
+}
+
+fn assert_shown(report: &Value, side: &str, segment: &str, values: &[i64]) {
+    let g = group(report, side, "site", segment);
+    assert!(g["suppressed"].is_null(), "{g}");
+    assert_eq!(g["responded"], values.len() as u64, "{g}");
+    let shown = trust_mean(report, side, segment).unwrap_or_else(|| panic!("{g}"));
+    assert!(
+        (shown - mean(values)).abs() < 1e-12,
+        "{side} site {segment}: mean {shown}, planted {}",
+        mean(values)
+    );
+}
+
+fn assert_withheld(report: &Value, side: &str, segment: &str, reason: &str) {
+    let g = group(report, side, "site", segment);
+    let said = g["suppressed"].as_str().unwrap_or_else(|| panic!("{g}"));
+    assert!(said.contains(reason), "{side} site {segment}: {said}");
+    assert!(g["responded"].is_null(), "{g}");
+    assert_eq!(trust_mean(report, side, segment), None);
+}
+
+both_backends!(custom_attributes_are_declared_checked_and_audited, |app| {
+    let p = app.create_partnership("P").await;
+    let path = format!("/api/partnerships/{p}/attributes");
+    // Every problem at once, nothing written.
+    let (status, body) = post_json(&app, &path, json!({"key": "Site name", "label": "  "})).await;
+    assert_eq!(status, 422, "{body}");
+    let text = body.to_string();
+    assert!(text.contains("key"), "{text}");
+    assert!(text.contains("must be 1 to 32 characters"), "{text}");
+    assert!(text.contains("label is empty"), "{text}");
+    let (status, body) = post_json(&app, &path, json!({"key": "region", "label": "R"})).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.to_string().contains("taken by a built-in column"),
+        "{body}"
+    );
+    assert_eq!(app.db.count("partnership_attributes"), 0);
+
+    let (status, body) = post_json(&app, &path, json!({"key": "site", "label": "Site"})).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body, json!({"key": "site", "label": "Site"}));
+    let (status, body) = post_json(&app, &path, json!({"key": "site", "label": "Again"})).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.to_string().contains("already has a custom attribute"),
+        "{body}"
+    );
+    assert_eq!(app.db.count("partnership_attributes"), 1);
+    assert_eq!(
+        app.db
+            .count("audit_log WHERE action = 'attribute.added' AND actor IS NOT NULL"),
+        1
+    );
+
+    let out = app.cli(&[
+        "attributes",
+        "add",
+        "--partnership",
+        &p.to_string(),
+        "--key",
+        "programme",
+        "--label",
+        "Programme",
+    ]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let listed: Value = app.get(&path).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        listed,
+        json!([{"key": "site", "label": "Site"}, {"key": "programme", "label": "Programme"}])
+    );
+    let out = app.cli(&["attributes", "list", "--partnership", &p.to_string()]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "site\tSite\nprogramme\tProgramme\n");
+
+    // A column nobody declared is refused with its line and column; nothing written.
+    let file = write_file(
+        &app.db,
+        "bad.csv",
+        b"email,name,side,level,function,region,site,team\n\
+              ann@acme.test,Ann,customer,staff,sales,,Lyon,Blue\n",
+    );
+    let out = app.cli(&[
+        "roster",
+        "import",
+        "--partnership",
+        &p.to_string(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status, 1, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("line 1, column 8: unknown column \"team\""),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("site, programme"), "{}", out.stderr);
+    assert_eq!(app.db.count("people"), 0, "nothing written");
+    assert_eq!(app.db.count("person_attributes"), 0, "nothing written");
+
+    // An undeclared breakdown is a 400 that names the partnership's attributes.
+    let r = app
+        .get(&format!("/api/partnerships/{p}/report?segment=team"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("site, programme"), "{text}");
+});
+
+both_backends!(
+    a_custom_attribute_is_a_breakdown_with_the_same_protection,
+    |app| {
+        let r = app
+            .post("/api/partnerships")
+            .json(
+                &json!({"name": "Acme / Bolt", "customer": "Acme", "supplier": "Bolt",
+                "min_reporting_size": 5, "min_comment_size": 5}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let p = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let (status, body) = post_json(
+            &app,
+            &format!("/api/partnerships/{p}/attributes"),
+            json!({"key": "site", "label": "Site"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        import_roster(&app, p, roster(None)).await;
+        // 6 + 5 + 7 + 6 people have a site; the 3 without one have no row.
+        assert_eq!(app.db.count("person_attributes"), 24);
+
+        let r = app
+            .post(&format!("/api/partnerships/{p}/waves"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let people: usize = CELLS.iter().map(|c| c.values.len()).sum();
+        let links = links(&app, people).await;
+        assert_eq!(links.len(), people);
+        for (c, cell) in CELLS.iter().enumerate() {
+            for (i, value) in cell.values.iter().enumerate() {
+                let address = email(c, i);
+                let (_, token) = links
+                    .iter()
+                    .find(|(to, _)| to.contains(&address))
+                    .unwrap_or_else(|| panic!("no invitation to {address}"));
+                let answers: serde_json::Map<String, Value> = ITEMS
+                    .iter()
+                    .map(|i| (i.to_string(), json!(value)))
+                    .collect();
+                let r = app
+                    .client
+                    .post(app.url(&format!("/api/responses/{token}")))
+                    .json(&json!({ "answers": answers }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+            }
+        }
+        // Each response keeps the site it was given under.
+        assert_eq!(app.db.count("response_attributes WHERE value = 'Lyon'"), 13);
+        assert_eq!(
+            app.db.count("response_attributes WHERE value = 'Paris'"),
+            11
+        );
+        // A Lyon supplier moves to Paris before the close: the roster changes, the answer
+        // given in Lyon stays in Lyon.
+        import_roster(&app, p, roster(Some(((3, 0), "Paris")))).await;
+        assert_eq!(app.db.count("person_attributes WHERE value = 'Paris'"), 12);
+        assert_eq!(app.db.count("response_attributes WHERE value = 'Lyon'"), 13);
+
+        let r = app
+            .post(&format!("/api/partnerships/{p}/waves/close"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+        let report: Value = app
+            .get(&format!("/api/partnerships/{p}/report"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            report["breakdowns"],
+            json!(["level", "function", "region", "site"]),
+            "a declared attribute someone has is a default breakdown"
+        );
+        let alone: Value = app
+            .get(&format!("/api/partnerships/{p}/report?segment=SITE"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(alone["breakdowns"], json!(["site"]));
+        let (c, s) = ("customer", "supplier");
+        for r in [&report, &alone] {
+            assert_withheld(r, c, "not given", "fewer than 5");
+            // Acme − Lyon − Paris would be the three without a site: the smaller site goes.
+            assert_shown(r, c, "Lyon", &planted(c, "Lyon"));
+            assert_withheld(r, c, "Paris", "cannot be recovered");
+            assert_shown(r, s, "Lyon", &planted(s, "Lyon"));
+            assert_shown(r, s, "Paris", &planted(s, "Paris"));
+        }
+
+        // The CSV carries the same rows.
+        let csv = app
+            .get(&format!(
+                "/api/partnerships/{p}/report?segment=site&format=csv"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let lyon = format!("{}", mean(&planted(s, "Lyon")));
+        assert!(
+            csv.lines().any(|l| l.contains(",supplier,site,Lyon,")
+                && l.contains(",trust,mean,")
+                && l.ends_with(&lyon)),
+            "{csv}"
+        );
+        let paris: Vec<&str> = csv
+            .lines()
+            .filter(|l| l.contains(",customer,site,Paris,"))
+            .collect();
+        assert!(!paris.is_empty(), "{csv}");
+        for line in paris {
+            assert!(line.contains(",suppressed,"), "{line}");
+        }
+        // The CLI names the same breakdown.
+        let out = app.cli(&[
+            "report",
+            "--partnership",
+            &p.to_string(),
+            "--by",
+            "site",
+            "--json",
+        ]);
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        let cli: Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(cli["groups"], alone["groups"]);
+
+        // Whatever reports a viewer combines, no group below 5 can be recovered.
+        let reports = api_reports(&app, p).await;
+        assert_eq!(reports.len(), 9, "the site report is among them");
+        let coverage = audit_reports(&app.db, p, &reports);
+        assert!(coverage.small_cells > 0, "{coverage:?}");
+        assert!(coverage.published > 0, "{coverage:?}");
+    }
+);
