@@ -135,3 +135,69 @@ fn segment_kinds_parse_without_case() {
     assert_eq!("language".parse::<SegmentKind>(), Ok(SegmentKind::Language));
     assert!("site".parse::<SegmentKind>().is_err());
 }
+
+#[test]
+fn custom_attribute_keys_are_checked_and_stored_apart_from_built_in_kinds() {
+    let site = SegmentKind::attribute("site").unwrap();
+    assert_eq!(site.as_str(), "site");
+    assert_eq!(site.stored(), "attribute:site");
+    assert_eq!(site.attribute_key(), Some("site"));
+    assert_eq!(SegmentKind::from_stored("attribute:site"), Ok(site));
+    assert_eq!(SegmentKind::from_stored("region"), Ok(SegmentKind::Region));
+    assert_eq!(SegmentKind::attribute("site"), Ok(site), "interned once");
+    assert_eq!(SegmentKind::Region.attribute_key(), None);
+    for bad in ["", "Site", "1site", "site name", "sité", &"s".repeat(33)] {
+        let e = SegmentKind::attribute(bad).unwrap_err();
+        assert!(e.contains("must be 1 to 32 characters"), "{bad:?}: {e}");
+    }
+    for taken in ["region", "business_unit", "email", "roles", "language"] {
+        let e = SegmentKind::attribute(taken).unwrap_err();
+        assert!(e.contains("built-in"), "{taken}: {e}");
+    }
+    assert!(SegmentKind::from_stored("attribute:Bad").is_err());
+}
+
+#[test]
+fn a_custom_attribute_is_a_breakdown_only_when_someone_has_a_value() {
+    let catalog = crate::survey_templates::Catalog::load(None).expect("shipped templates");
+    let template = catalog.default_template();
+    let mut people: Vec<Invitee> = (0..4)
+        .map(|i| invitee(Side::Customer, "", "", Some(if i < 2 { 2 } else { 4 })))
+        .collect();
+    let none = compute(1, template, &people);
+    assert!(none
+        .iter()
+        .all(|g| !matches!(g.kind, SegmentKind::Attribute(_))));
+    assert!(none[0].cells.iter().all(|c| c.attributes.is_empty()));
+    people[0].attributes.insert("site".into(), "Lyon".into());
+    people[1].attributes.insert("site".into(), "LYON ".into());
+    people[2].attributes.insert("site".into(), "Paris".into());
+    let groups = compute(1, template, &people);
+    let site = SegmentKind::attribute("site").unwrap();
+    let by_site: Vec<(&str, &str, u64)> = groups
+        .iter()
+        .filter(|g| g.kind == site)
+        .map(|g| (g.key.as_str(), g.label.as_str(), g.responded))
+        .collect();
+    assert_eq!(
+        by_site,
+        [
+            ("lyon", "Lyon", 2),
+            ("paris", "Paris", 1),
+            ("", NO_REGION, 1)
+        ]
+    );
+    // Every cell of the side names the attribute, "" when not given.
+    let whole = groups
+        .iter()
+        .find(|g| g.kind == SegmentKind::All && g.side == Side::Customer)
+        .unwrap();
+    let cells: Vec<(&str, u64)> = whole
+        .cells
+        .iter()
+        .map(|c| (c.attributes["site"].as_str(), c.responded))
+        .collect();
+    assert_eq!(cells, [("", 1), ("lyon", 2), ("paris", 1)]);
+    let stored = encode_cells(&whole.cells);
+    assert_eq!(decode_cells(&stored).unwrap(), whole.cells);
+}

@@ -397,6 +397,34 @@ both_backends!(
         let cli: Value = serde_json::from_str(&out.stdout).unwrap();
         assert_eq!(cli["groups"], alone["groups"]);
 
+        // The dashboard draws a heatmap of the sites, Paris of Acme hatched, never a number.
+        let admin = app
+            .signed_in("admin@example.com", tandem::auth::Role::Admin, vec![])
+            .await;
+        let html = admin
+            .get(app.url(&format!("/partnerships/{p}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("heatmap-supplier-site"), "{html}");
+        let r = admin
+            .get(app.url(&format!(
+                "/partnerships/{p}/charts/heatmap-customer-site.svg"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let svg = r.text().await.unwrap();
+        let lyon_mean = format!("{:.2}", mean(&planted(c, "Lyon")));
+        assert!(svg.contains(&format!(">{lyon_mean}<")), "{svg}");
+        assert!(svg.contains("class=\"tc-hatched\""), "{svg}");
+        let paris = format!("{:.2}", mean(&planted(c, "Paris")));
+        assert!(!svg.contains(&paris), "Paris's mean {paris} in {svg}");
+
         // Whatever reports a viewer combines, no group below 5 can be recovered.
         let reports = api_reports(&app, p).await;
         assert_eq!(reports.len(), 9, "the site report is among them");

@@ -157,7 +157,7 @@ pub struct Report {
     /// one of its waves.
     pub series: String,
     /// Breakdowns included: `level`, `function`, `level_function`, `region`,
-    /// `business_unit`, `language`.
+    /// `business_unit`, `language`, or a custom attribute's key.
     pub breakdowns: Vec<String>,
     /// Closed waves the report draws on, oldest first.
     pub waves: Vec<WaveInfo>,

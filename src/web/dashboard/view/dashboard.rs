@@ -85,7 +85,14 @@ pub fn dashboard(
         .collect::<Result<Vec<_>, _>>()?;
     let mut heatmaps = Vec::new();
     for &side in &sides {
-        for kind in ["level", "function", "region", "business_unit"] {
+        // One heatmap per breakdown of the report but the cross-tab and the on-request
+        // language split: level, function, region, business unit and the partnership's
+        // custom attributes, where the waves have them.
+        let kinds = report
+            .breakdowns
+            .iter()
+            .filter(|k| !matches!(k.as_str(), "level_function" | "language"));
+        for kind in kinds {
             heatmaps.extend(heatmap_view(report, labels, side, kind, last)?);
         }
     }
