@@ -340,6 +340,10 @@ pub enum ResponsesCommand {
     Import {
         #[arg(long)]
         partnership: i64,
+        /// The survey series the waves belong to (default main, the partnership's own); its
+        /// template checks the items and the scale
+        #[arg(long)]
+        series: Option<String>,
         file: PathBuf,
     },
 }
@@ -424,12 +428,27 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             )?;
             Ok(())
         }
-        Command::Responses(ResponsesCommand::Import { partnership, file }) => {
+        Command::Responses(ResponsesCommand::Import {
+            partnership,
+            series,
+            file,
+        }) => {
             let bytes = read_file(&file)?;
             let state = startup::prepare(&cli.global.settings()?)?;
             let mut conn = state.pool.get()?;
-            let s = crate::progress::with_spinner("importing the responses", || {
-                service::import_history(&mut conn, &state.catalog, partnership, &bytes, "cli")
+            let series = series.filter(|key| key.trim() != crate::domain::MAIN_SERIES);
+            let s = crate::progress::with_spinner("importing the responses", || match &series {
+                None => {
+                    service::import_history(&mut conn, &state.catalog, partnership, &bytes, "cli")
+                }
+                Some(key) => crate::services::series::import_history(
+                    &mut conn,
+                    &state.catalog,
+                    partnership,
+                    key,
+                    &bytes,
+                    "cli",
+                ),
             })?;
             writeln!(
                 out,

@@ -125,6 +125,25 @@ pub fn snapshot_response(
         .execute(conn)
 }
 
+/// Stores a response's snapshot as given (historic imports, whose people answered outside
+/// Tandem); empty values are not stored.
+pub fn insert_response_values(
+    conn: &mut Conn,
+    response_id: i64,
+    values: &[(i64, &str)],
+) -> QueryResult<()> {
+    for (attribute, value) in values.iter().filter(|(_, v)| !v.is_empty()) {
+        diesel::insert_into(response_attributes::table)
+            .values((
+                response_attributes::response_id.eq(response_id),
+                response_attributes::attribute_id.eq(attribute),
+                response_attributes::value.eq(value),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// A wave's values by key: invitation → key → the person's current value, and response →
 /// key → the response's snapshot.
 pub struct WaveValues {

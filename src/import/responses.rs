@@ -3,7 +3,8 @@
 //!
 //! Each wave number becomes a closed wave of the partnership, each respondent id a
 //! pseudonymous person (no email, never invited), each respondent × wave one response whose
-//! segment snapshot is that wave's level and function.
+//! segment snapshot is that wave's level and function (and region, business unit and the
+//! partnership's custom attributes when the file has their columns).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,6 +38,8 @@ pub struct HistoricResponse {
     pub function: String,
     pub region: String,
     pub business_unit: String,
+    /// The partnership's custom attributes asked for: (key, value), empty = not given.
+    pub attributes: Vec<(String, String)>,
     /// item id → answer, in file order
     pub answers: Vec<(String, Answer)>,
     /// first line of this respondent in this wave, for messages
@@ -58,8 +61,18 @@ pub fn parse(
     bytes: &[u8],
     template: &SurveyTemplate,
 ) -> Result<Vec<HistoricResponse>, Vec<ImportProblem>> {
+    parse_with(bytes, template, &[])
+}
+
+/// [`parse`] with the partnership's custom attributes (`attributes`: their keys) as more
+/// optional columns.
+pub fn parse_with(
+    bytes: &[u8],
+    template: &SurveyTemplate,
+    attributes: &[String],
+) -> Result<Vec<HistoricResponse>, Vec<ImportProblem>> {
     let mut problems = Vec::new();
-    let table = Table::read(bytes, &COLUMNS, &mut problems);
+    let table = Table::read_with(bytes, &COLUMNS, attributes, &mut problems);
     // (wave, respondent) → response being assembled
     let mut responses: BTreeMap<(i64, String), HistoricResponse> = BTreeMap::new();
     // (wave, respondent, item) → line, to catch an item answered twice
@@ -115,6 +128,10 @@ pub fn parse(
         let function = text("function");
         let region = text("region");
         let business_unit = text("business_unit");
+        let custom: Vec<(String, String)> = attributes
+            .iter()
+            .map(|key| (key.clone(), text(key)))
+            .collect();
         let item = table.cell(row, "item").trim().to_owned();
         if !template.has_item(&item) {
             problems.push(table.problem(
@@ -182,15 +199,21 @@ pub fn parse(
                 function: function.clone(),
                 region: region.clone(),
                 business_unit: business_unit.clone(),
+                attributes: custom.clone(),
                 answers: Vec::new(),
                 line: row.line,
             });
-        for (col, mine, theirs) in [
+        let fixed = [
             ("level", &level, &response.level),
             ("function", &function, &response.function),
             ("region", &region, &response.region),
             ("business_unit", &business_unit, &response.business_unit),
-        ] {
+        ];
+        let customs = custom
+            .iter()
+            .zip(&response.attributes)
+            .map(|((key, mine), (_, theirs))| (key.as_str(), mine, theirs));
+        for (col, mine, theirs) in fixed.into_iter().chain(customs) {
             if !mine.eq_ignore_ascii_case(theirs) {
                 problems.push(table.problem(
                     row,
@@ -240,8 +263,13 @@ pub fn import_into_series(
     template: &SurveyTemplate,
     bytes: &[u8],
 ) -> Result<HistorySummary, ImportError> {
-    let parsed = parse(bytes, template).map_err(ImportError::Invalid)?;
-    conn.write_transaction(|conn| apply(conn, partnership_id, series_id, template, &parsed))
+    conn.write_transaction(|conn| {
+        let declared = db::attributes::list(conn, partnership_id)?;
+        let keys: Vec<String> = declared.iter().map(|d| d.key.clone()).collect();
+        let parsed = parse_with(bytes, template, &keys).map_err(ImportError::Invalid)?;
+        let ids: HashMap<String, i64> = declared.into_iter().map(|d| (d.key, d.id)).collect();
+        apply(conn, partnership_id, series_id, template, &parsed, &ids)
+    })
 }
 
 fn apply(
@@ -250,6 +278,7 @@ fn apply(
     series_id: Option<i64>,
     template: &SurveyTemplate,
     parsed: &[HistoricResponse],
+    attribute_ids: &HashMap<String, i64>,
 ) -> Result<HistorySummary, ImportError> {
     let now = db::now();
     let mut problems = Vec::new();
@@ -369,6 +398,13 @@ fn apply(
             },
             now,
         )?;
+        let values: Vec<(i64, &str)> = r
+            .attributes
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, v)| attribute_ids.get(k).map(|id| (*id, v.as_str())))
+            .collect();
+        db::attributes::insert_response_values(conn, response, &values)?;
         let answers: Vec<(&str, Answer)> =
             r.answers.iter().map(|(i, a)| (i.as_str(), *a)).collect();
         responses::insert_answers(conn, response, &answers)?;

@@ -433,3 +433,69 @@ both_backends!(
         assert!(coverage.published > 0, "{coverage:?}");
     }
 );
+
+both_backends!(history_imports_carry_the_custom_attributes, |app| {
+    let p = app.create_partnership("P").await;
+    let (status, body) = post_json(
+        &app,
+        &format!("/api/partnerships/{p}/attributes"),
+        json!({"key": "site", "label": "Site"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    // Six customers in Lyon answering 4, five in Paris answering 2; one respondent whose
+    // site differs between two lines of the same wave is refused with line and column.
+    let mut csv = String::from("wave,firm,respondent,level,function,item,value,site\n");
+    for i in 0..11 {
+        let (site, value) = if i < 6 { ("Lyon", 4) } else { ("Paris", 2) };
+        for item in ITEMS {
+            csv.push_str(&format!(
+                "1,customer,c{i},staff,sales,{item},{value},{site}\n"
+            ));
+        }
+    }
+    let bad = format!(
+        "{csv}1,supplier,s0,staff,sales,trust,3,Lyon\n1,supplier,s0,staff,sales,win_win,3,Paris\n"
+    );
+    let file = write_file(&app.db, "bad.csv", bad.as_bytes());
+    let out = app.cli(&[
+        "responses",
+        "import",
+        "--partnership",
+        &p.to_string(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status, 1, "{}", out.stdout);
+    assert!(
+        out.stderr.contains(&format!(
+            "line {}, column 8: site: respondent s0 has site \"Paris\" here but \"Lyon\"",
+            11 * 8 + 3
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(app.db.count("waves"), 0, "nothing written");
+
+    let file = write_file(&app.db, "good.csv", csv.as_bytes());
+    let out = app.cli(&[
+        "responses",
+        "import",
+        "--partnership",
+        &p.to_string(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(app.db.count("response_attributes"), 11);
+    let report: Value = app
+        .get(&format!("/api/partnerships/{p}/report?segment=site"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lyon = group(&report, "customer", "site", "Lyon");
+    assert_eq!(lyon["responded"], 6, "{lyon}");
+    assert_eq!(trust_mean(&report, "customer", "Lyon"), Some(4.0));
+    assert_eq!(trust_mean(&report, "customer", "Paris"), Some(2.0));
+});

@@ -1027,6 +1027,47 @@ async fn history_goes_into_the_series_asked_for(backend: Backend) {
         ),
         1
     );
+
+    // The CLI takes the series too: wave 2 of the practices, on their four points.
+    let file = crate::common::write_file(
+        &w.app.db,
+        "practices-2.csv",
+        csv(2).replace("\n1,", "\n2,").as_bytes(),
+    );
+    let out = w.app.cli(&[
+        "responses",
+        "import",
+        "--partnership",
+        &id.to_string(),
+        "--series",
+        "practices",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("waves [2]"), "{}", out.stdout);
+    let (status, practices) = get_json(
+        &w,
+        &format!("/api/partnerships/{id}/report?series=practices"),
+    )
+    .await;
+    assert_eq!(status, 200, "{practices}");
+    let second = practices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["wave"] == 2
+                && r["side"] == "supplier"
+                && r["segment_kind"] == "all"
+                && r["item"] == "clear_lines"
+        })
+        .expect("wave 2 of the practices");
+    assert_eq!(
+        (second["n"].as_u64(), second["mean"].as_f64()),
+        (Some(5), Some(2.0))
+    );
+    let (status, main) = get_json(&w, &format!("/api/partnerships/{id}/report")).await;
+    assert_eq!(status, 409, "still nothing in the main series: {main}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
