@@ -225,6 +225,8 @@ pub struct RosterPerson {
     pub business_unit: String,
     /// The person's own language; `None`: the partnership's default.
     pub language: Option<String>,
+    /// The partnership's custom attributes the person has a value of: key → value.
+    pub attributes: std::collections::BTreeMap<String, String>,
     pub active: bool,
     pub opted_out: bool,
     /// Why mail to this person's address is no longer sent (a hard bounce), if it is not.
@@ -247,6 +249,12 @@ pub fn roster(conn: &mut Conn, partnership_id: i64) -> Result<Vec<RosterPerson>,
     let people = crate::db::people::for_partnership(conn, partnership_id)?;
     let emails: Vec<String> = people.iter().filter_map(|p| p.email.clone()).collect();
     let bad = bounces::undeliverable(conn, &emails)?;
+    let keys: std::collections::HashMap<i64, String> =
+        crate::db::attributes::list(conn, partnership_id)?
+            .into_iter()
+            .map(|d| (d.id, d.key))
+            .collect();
+    let mut values = crate::db::attributes::person_values(conn, partnership_id)?;
     let mut out: Vec<RosterPerson> = people
         .into_iter()
         .map(|p| RosterPerson {
@@ -267,6 +275,12 @@ pub fn roster(conn: &mut Conn, partnership_id: i64) -> Result<Vec<RosterPerson>,
             region: p.region,
             business_unit: p.business_unit,
             language: p.language,
+            attributes: values
+                .remove(&p.id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(id, v)| keys.get(&id).map(|k| (k.clone(), v)))
+                .collect(),
             active: p.active,
             opted_out: p.opted_out_at.is_some(),
         })

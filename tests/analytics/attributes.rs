@@ -276,6 +276,25 @@ both_backends!(
         import_roster(&app, p, roster(None)).await;
         // 6 + 5 + 7 + 6 people have a site; the 3 without one have no row.
         assert_eq!(app.db.count("person_attributes"), 24);
+        let people: Value = app
+            .get(&format!("/api/partnerships/{p}/people"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let site_of = |address: &str| {
+            people
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["email"] == address)
+                .unwrap_or_else(|| panic!("{address} in {people}"))["attributes"]
+                .clone()
+        };
+        assert_eq!(site_of(&email(0, 0)), json!({"site": "Lyon"}));
+        assert_eq!(site_of(&email(2, 0)), json!({}));
 
         let r = app
             .post(&format!("/api/partnerships/{p}/waves"))
