@@ -73,6 +73,10 @@ pub struct BenchArgs {
     /// over); without it the data have level and function only
     #[arg(long)]
     pub segments: bool,
+    /// Also declare this many custom attributes (`attr1`, `attr2`…) and give every
+    /// respondent one of two values of each (each doubles the finest cells)
+    #[arg(long, default_value_t = 0)]
+    pub custom_attributes: usize,
 }
 
 const LEVELS: [(&str, f64); 3] = [("executive", -0.4), ("manager", -0.1), ("staff", 0.2)];
@@ -144,7 +148,14 @@ fn run_report(state: &AppState, args: BenchArgs, out: &mut dyn Write) -> anyhow:
         progress.set_message(format!("generating N = {n}"));
         let csv_path = (args.pandas.is_some() && n <= args.pandas_max)
             .then(|| args.out_dir.join(format!("answers-{n}.csv")));
-        let pid = generate(state, n, args.waves, csv_path.as_deref(), args.segments)?;
+        let pid = generate(
+            state,
+            n,
+            args.waves,
+            csv_path.as_deref(),
+            args.segments,
+            args.custom_attributes,
+        )?;
         progress.inc(1);
         progress.set_message(format!("timing N = {n}"));
         let t = time_report(state, pid, n, args.waves, args.runs)?;
@@ -176,13 +187,14 @@ fn ms(d: Duration) -> f64 {
 
 /// Creates a partnership with `waves` closed waves of `n` respondents per side and stores
 /// their aggregates; returns its id. `segments`: respondents also get a region, a business
-/// unit and a language.
+/// unit and a language; `custom`: that many declared custom attributes of two values each.
 pub fn generate(
     state: &AppState,
     n: u64,
     wave_count: i64,
     csv: Option<&Path>,
     segments: bool,
+    custom: usize,
 ) -> anyhow::Result<i64> {
     let mut conn = state.pool.get()?;
     let stamp = db::now().format("%Y%m%d%H%M%S%6f");
@@ -213,6 +225,10 @@ pub fn generate(
     let now = db::now();
     conn.write_transaction(|conn| -> anyhow::Result<()> {
         let version = template_versions::ensure(conn, template)?;
+        let custom_keys: Vec<String> = (1..=custom).map(|i| format!("attr{i}")).collect();
+        for key in &custom_keys {
+            crate::db::attributes::declare(conn, view.id, key, key, now)?;
+        }
         for seq in 1..=wave_count {
             let wave = waves::insert(
                 conn,
@@ -273,7 +289,13 @@ pub fn generate(
                         answers.insert(item.id().to_owned(), value);
                     }
                     invitees.push(Invitee {
-                        attributes: Default::default(),
+                        attributes: custom_keys
+                            .iter()
+                            .map(|k| {
+                                let value = ["north", "south"][rng.random_range(0..2)];
+                                (k.clone(), value.to_owned())
+                            })
+                            .collect(),
                         side,
                         level: level.to_owned(),
                         function: function.to_owned(),

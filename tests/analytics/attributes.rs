@@ -518,3 +518,78 @@ both_backends!(history_imports_carry_the_custom_attributes, |app| {
     assert_eq!(trust_mean(&report, "customer", "Lyon"), Some(4.0));
     assert_eq!(trust_mean(&report, "customer", "Paris"), Some(2.0));
 });
+
+both_backends!(the_report_benchmark_can_generate_custom_attributes, |app| {
+    let out_dir = app.db.dir.path().join("bench-data");
+    let out = app.cli(&[
+        "bench",
+        "report",
+        "--respondents",
+        "30",
+        "--waves",
+        "2",
+        "--runs",
+        "1",
+        "--custom-attributes",
+        "2",
+        "--out-dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let list: Value = app
+        .get("/api/partnerships")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let p = list[0]["id"].as_i64().expect("the generated partnership");
+    let declared: Value = app
+        .get(&format!("/api/partnerships/{p}/attributes"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        declared,
+        json!([{"key": "attr1", "label": "attr1"}, {"key": "attr2", "label": "attr2"}])
+    );
+    let report: Value = app
+        .get(&format!(
+            "/api/partnerships/{p}/report?segment=attr2&wave=2"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Every respondent of a side is in one of the two values: shown or withheld, the two
+    // groups are there, and when both are shown they add up to the side's 30.
+    for side in ["customer", "supplier"] {
+        let groups: Vec<&Value> = report["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["side"] == side && g["segment_kind"] == "attr2")
+            .collect();
+        let mut names: Vec<&str> = groups
+            .iter()
+            .map(|g| g["segment"].as_str().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["north", "south"], "{side}");
+        let shown: Vec<u64> = groups
+            .iter()
+            .filter_map(|g| g["responded"].as_u64())
+            .collect();
+        if shown.len() == 2 {
+            assert_eq!(shown.iter().sum::<u64>(), 30, "{side}");
+        } else {
+            assert!(shown.iter().sum::<u64>() < 30, "{side}: {shown:?}");
+        }
+    }
+});
