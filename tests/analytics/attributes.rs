@@ -13,18 +13,7 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::common::disclosure::{api_reports, audit_reports};
 use crate::common::{write_file, TestApp};
-use crate::segments::links;
-
-const ITEMS: [&str; 8] = [
-    "win_win",
-    "shares_rewards",
-    "trust",
-    "dependable_people",
-    "holds_up_end",
-    "common_objectives",
-    "does_homework",
-    "decides_and_sticks",
-];
+use crate::segments::{assert_shown, assert_withheld, group, links, mean, trust, ITEMS};
 
 /// One cell of people: side, site (the declared attribute) and each person's answer (the
 /// same on every item).
@@ -97,10 +86,6 @@ fn planted(side: &str, site: &str) -> Vec<i64> {
         .collect()
 }
 
-fn mean(values: &[i64]) -> f64 {
-    values.iter().sum::<i64>() as f64 / values.len() as f64
-}
-
 async fn post_json(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
     let r = app.post(path).json(&body).send().await.unwrap();
     let status = r.status().as_u16();
@@ -116,50 +101,6 @@ async fn import_roster(app: &TestApp, p: i64, csv: String) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-}
-
-fn group<'a>(report: &'a Value, side: &str, kind: &str, segment: &str) -> &'a Value {
-    report["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["side"] == side && g["segment_kind"] == kind && g["segment"] == segment)
-        .unwrap_or_else(|| panic!("a {side} {kind} group {segment}: {}", report["groups"]))
-}
-
-fn trust_mean(report: &Value, side: &str, segment: &str) -> Option<f64> {
-    report["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| {
-            i["side"] == side
-                && i["segment_kind"] == "site"
-                && i["segment"] == segment
-                && i["item"] == "trust"
-        })
-        .unwrap_or_else(|| panic!("the item trust of {side} site {segment}"))["mean"]
-        .as_f64()
-}
-
-fn assert_shown(report: &Value, side: &str, segment: &str, values: &[i64]) {
-    let g = group(report, side, "site", segment);
-    assert!(g["suppressed"].is_null(), "{g}");
-    assert_eq!(g["responded"], values.len() as u64, "{g}");
-    let shown = trust_mean(report, side, segment).unwrap_or_else(|| panic!("{g}"));
-    assert!(
-        (shown - mean(values)).abs() < 1e-12,
-        "{side} site {segment}: mean {shown}, planted {}",
-        mean(values)
-    );
-}
-
-fn assert_withheld(report: &Value, side: &str, segment: &str, reason: &str) {
-    let g = group(report, side, "site", segment);
-    let said = g["suppressed"].as_str().unwrap_or_else(|| panic!("{g}"));
-    assert!(said.contains(reason), "{side} site {segment}: {said}");
-    assert!(g["responded"].is_null(), "{g}");
-    assert_eq!(trust_mean(report, side, segment), None);
 }
 
 both_backends!(custom_attributes_are_declared_checked_and_audited, |app| {
@@ -369,12 +310,12 @@ both_backends!(
         assert_eq!(alone["breakdowns"], json!(["site"]));
         let (c, s) = ("customer", "supplier");
         for r in [&report, &alone] {
-            assert_withheld(r, c, "not given", "fewer than 5");
+            assert_withheld(r, c, "site", "not given", "fewer than 5");
             // Acme − Lyon − Paris would be the three without a site: the smaller site goes.
-            assert_shown(r, c, "Lyon", &planted(c, "Lyon"));
-            assert_withheld(r, c, "Paris", "cannot be recovered");
-            assert_shown(r, s, "Lyon", &planted(s, "Lyon"));
-            assert_shown(r, s, "Paris", &planted(s, "Paris"));
+            assert_shown(r, c, "site", "Lyon", &planted(c, "Lyon"));
+            assert_withheld(r, c, "site", "Paris", "cannot be recovered");
+            assert_shown(r, s, "site", "Lyon", &planted(s, "Lyon"));
+            assert_shown(r, s, "site", "Paris", &planted(s, "Paris"));
         }
 
         // The CSV carries the same rows.
@@ -515,8 +456,8 @@ both_backends!(history_imports_carry_the_custom_attributes, |app| {
         .unwrap();
     let lyon = group(&report, "customer", "site", "Lyon");
     assert_eq!(lyon["responded"], 6, "{lyon}");
-    assert_eq!(trust_mean(&report, "customer", "Lyon"), Some(4.0));
-    assert_eq!(trust_mean(&report, "customer", "Paris"), Some(2.0));
+    assert_eq!(trust(&report, "customer", "site", "Lyon")["mean"], 4.0);
+    assert_eq!(trust(&report, "customer", "site", "Paris")["mean"], 2.0);
 });
 
 both_backends!(the_report_benchmark_can_generate_custom_attributes, |app| {

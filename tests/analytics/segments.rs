@@ -15,7 +15,7 @@ use crate::common::disclosure::{api_reports, audit_reports};
 use crate::common::{write_file, TestApp};
 use crate::sink::Received;
 
-const ITEMS: [&str; 8] = [
+pub(crate) const ITEMS: [&str; 8] = [
     "win_win",
     "shares_rewards",
     "trust",
@@ -111,7 +111,7 @@ fn planted(side: &str, pick: impl Fn(&Cell) -> bool) -> Vec<i64> {
         .collect()
 }
 
-fn mean(values: &[i64]) -> f64 {
+pub(crate) fn mean(values: &[i64]) -> f64 {
     values.iter().sum::<i64>() as f64 / values.len() as f64
 }
 
@@ -221,7 +221,7 @@ async fn run_wave(app: &TestApp) -> i64 {
     p
 }
 
-fn group<'a>(report: &'a Value, side: &str, kind: &str, segment: &str) -> &'a Value {
+pub(crate) fn group<'a>(report: &'a Value, side: &str, kind: &str, segment: &str) -> &'a Value {
     report["groups"]
         .as_array()
         .unwrap()
@@ -231,7 +231,7 @@ fn group<'a>(report: &'a Value, side: &str, kind: &str, segment: &str) -> &'a Va
 }
 
 /// The item `trust` of a group.
-fn trust<'a>(report: &'a Value, side: &str, kind: &str, segment: &str) -> &'a Value {
+pub(crate) fn trust<'a>(report: &'a Value, side: &str, kind: &str, segment: &str) -> &'a Value {
     report["items"]
         .as_array()
         .unwrap()
@@ -245,7 +245,7 @@ fn trust<'a>(report: &'a Value, side: &str, kind: &str, segment: &str) -> &'a Va
         .unwrap_or_else(|| panic!("the item trust of {side} {kind} {segment}"))
 }
 
-fn assert_shown(report: &Value, side: &str, kind: &str, segment: &str, values: &[i64]) {
+pub(crate) fn assert_shown(report: &Value, side: &str, kind: &str, segment: &str, values: &[i64]) {
     let g = group(report, side, kind, segment);
     assert!(g["suppressed"].is_null(), "{g}");
     assert_eq!(g["responded"], values.len() as u64, "{g}");
@@ -258,7 +258,7 @@ fn assert_shown(report: &Value, side: &str, kind: &str, segment: &str, values: &
     );
 }
 
-fn assert_withheld(report: &Value, side: &str, kind: &str, segment: &str, reason: &str) {
+pub(crate) fn assert_withheld(report: &Value, side: &str, kind: &str, segment: &str, reason: &str) {
     let g = group(report, side, kind, segment);
     let said = g["suppressed"].as_str().unwrap_or_else(|| panic!("{g}"));
     assert!(said.contains(reason), "{side} {kind} {segment}: {said}");
