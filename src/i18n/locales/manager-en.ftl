@@ -703,3 +703,96 @@ dash-open-flags = Open flags
 dash-flags-caption = Raised by the ombudsman's rules or by hand; open or acknowledged, newest wave first.
 dash-raise-flag-partnership = Raise a flag on this partnership
 dash-comments-wave = Comments, wave { $wave }
+
+## Words the dashboard's view code computes (src/web/dashboard/view, src/charts)
+# a firm and its side in a chart's legend: "Acme (customer)"
+dash-firm-side = { $firm } ({ $side })
+# a dimension's table cell: mean, its 95 % CI (dash-cell-ci or nothing), agreement and n
+dash-cell-mean = { $mean }{ $ci } · rwg(j) { $rwg } · n { $n }
+dash-cell-ci = {" "}({ $lo }–{ $hi })
+dash-no-answers = no answers
+dash-significance-p = { $significance } ({ $p })
+dash-rwg-j = rwg(j) { $value }
+dash-band-chance = { $band }; { $chance }
+dash-not-enough-complete = not enough complete answers
+dash-trend-title = { $dimension }: mean by wave, { $firms }
+dash-two-firms = { $first } and { $second }
+dash-agreement-beyond-chance = agreement beyond chance
+dash-agreement-not-beyond-chance = no more agreement than chance
+dash-joint-withheld = Both firms together: { $reason }
+dash-joint-rwg = Both firms together: rwg(j) { $value }
+dash-joint-between = { $share } of the spread lies between the firms (η², ICC(1) { $icc })
+dash-summary-wave = Wave { $wave }:
+dash-summary-mean = mean { $mean }
+dash-summary-firm = { $firm } { $text };
+dash-summary-gap = gap { $gap } ({ $significance }).
+dash-summary-shift = { $firm } shifted from { $before } (waves { $from }–{ $to }) to { $after } from wave { $since }.
+dash-significant = significant
+dash-not-significant = not significant
+dash-summary-trend = Trend at { $firm }: { $slope } per wave ({ $significance }, { $p }).
+dash-dont-know = don't know
+dash-withheld = withheld: { $reason }
+# a withheld value in a list of values
+dash-withheld-word = withheld
+dash-health-since = since wave { $wave } ({ $before } → { $now })
+dash-health-desc = Health index (0–100) by wave: { $values }.
+dash-health-wave-value = wave { $wave } { $value }
+dash-health-title = Relationship health index by wave
+dash-health-axis = Health index (0–100)
+dash-health-series = health index
+dash-rate-cell = { $responded } of { $invited } ({ $rate })
+dash-nobody-invited = nobody invited
+dash-rate-desc-wave = wave { $wave }: { $rates }
+dash-firm-value = { $firm } { $value }
+dash-rate-title = Response rate by wave and firm
+dash-groups-differ = the groups differ
+dash-groups-no-difference = no significant difference
+dash-welch-f = { $verdict }: Welch F({ $df1 }, { $df2 }) = { $f }, { $p }
+dash-kruskal = Kruskal–Wallis { $p }
+dash-test-too-few-groups = fewer than two { $kind } groups shown: no test
+dash-test-no-variation = no test (too little variation)
+dash-icc-withheld = ICC withheld (a group is withheld)
+dash-test-summary = { $tests } ({ $groups } groups, n { $n }).
+dash-kind-level = level
+dash-kind-function = function
+dash-kind-region = region
+dash-kind-business-unit = business unit
+dash-kind-language = language
+dash-withheld-complete = withheld: fewer than { $min } complete answers
+dash-heat-cell = { $mean } · rwg(j) { $rwg } · n { $n }
+dash-heat-title = { $firm } ({ $side }): { $kind } × dimension, wave { $wave }
+dash-heat-desc = Mean of each { $kind } on each dimension, wave { $wave }. { $segments } segments; { $withheld } cells withheld because the group is too small to report.
+dash-item-row = Wave { $wave } · { $firm }
+dash-item-other-scale = asked on a { $points }-point scale: its counts are in the table
+dash-item-dont-know-count = don't know: { $n }
+dash-item-other-scale-counts = { $points }-point scale — { $counts }
+dash-item-title = Answers to “{ $question }” by wave and firm
+dash-item-desc = Share of each answer, { $rows } rows; withheld groups are hatched and show no numbers.
+dash-item-cell = { $mean } · { $favourable } favourable
+# "Trust at Acme": a dimension at a firm
+dash-kpi-who = { $dimension } at { $firm }
+dash-kpi-numbers = r = { $r }, adjusted { $p }, { $pairs } pairs of changes
+dash-kpi-evidence = { $k ->
+    [one] { $who } moved { $k } wave before { $kpi } ({ $numbers }).
+   *[other] { $who } moved { $k } waves before { $kpi } ({ $numbers }).
+}
+dash-kpi-too-few-waves = too few waves (a lead needs { $needed } pairs of wave-to-wave changes; the best lag has { $pairs })
+dash-kpi-reason-numbers = { $reason } ({ $numbers }, k = { $k })
+dash-kpi-no-evidence-because = No evidence yet that { $who } leads { $kpi }: { $detail }.
+dash-kpi-no-evidence = No evidence yet that { $who } leads { $kpi }.
+dash-kpi-right-axis = { $kpi } (right axis)
+dash-kpi-title = { $who } and { $kpi } by wave
+dash-mean-n = { $mean } (n = { $n })
+dash-meta-significance = { $significance } ({ $p }, t = { $t }, df = { $df })
+dash-meta-no-test = too little spread in the answers for a test
+review-q-falling = { $dimension } at { $firm } has been falling by { $slope } points per wave over { $waves } waves (significant, { $p }). What is wearing it down?
+review-q-fell = { $dimension } at { $firm } fell by { $diff } since wave { $wave } ({ $from } → { $to }). What happened in the joint work since then, and what would turn it around?
+review-q-rose = { $dimension } at { $firm } rose by { $diff } since wave { $wave } ({ $from } → { $to }). What went well that both firms should keep doing?
+review-from-wave = { $mean } (wave { $wave })
+review-effect = { $band } (Hedges' g { $g })
+review-q-gap = { $higher } rates { $dimension } { $gap } points higher than { $lower } does (significant). What does each firm see that the other does not?
+review-q-disagree = People at { $firm } do not see { $dimension } the same way (rwg(j) { $rwg }, { $band }). Which levels or functions differ, and why?
+review-q-low-response = Only { $rate } of the people invited at { $firm } answered. How do we hear from more of them next wave?
+review-q-none = No significant gap, change or disagreement this wave. Which priorities should the next wave look at?
+review-q-meta = { $words } (significant). What has each firm not told the other?
+review-scale = the { $points }-point scale from 1 = { $lowest } to { $points } = { $highest }
