@@ -795,4 +795,4 @@ review-q-disagree = People at { $firm } do not see { $dimension } the same way (
 review-q-low-response = Only { $rate } of the people invited at { $firm } answered. How do we hear from more of them next wave?
 review-q-none = No significant gap, change or disagreement this wave. Which priorities should the next wave look at?
 review-q-meta = { $words } (significant). What has each firm not told the other?
-review-scale = the { $points }-point scale from 1 = { $lowest } to { $points } = { $highest }
+review-scale-words = the { $points }-point scale from 1 = { $lowest } to { $points } = { $highest }

@@ -299,7 +299,7 @@ pub fn review(
 
     let scale = &report.scale;
     let scale = en3(
-        "review-scale",
+        "review-scale-words",
         "points",
         scale.points,
         "lowest",
