@@ -15,6 +15,7 @@ use crate::auth::Visibility;
 use crate::db::Conn;
 use crate::domain::{FieldProblem, Side};
 use crate::error::ServiceError;
+use crate::i18n::{en, en1, en2};
 use crate::reports::report::Report;
 use crate::services;
 use crate::services::plan::{
@@ -131,15 +132,20 @@ fn figure_line(firm: String, f: &services::plan::DimensionFigure, report: &Repor
             .max()
     };
     let (mean, change) = match (f.wave, f.mean, &f.withheld) {
-        (Some(w), _, Some(why)) => (format!("withheld (wave {w}: {why})"), "—".to_owned()),
+        (Some(w), _, Some(why)) => (
+            en2("plan-figure-withheld", "wave", w, "reason", why),
+            "—".to_owned(),
+        ),
         (Some(w), Some(m), None) => (
-            format!("{m:.2} (wave {w})"),
+            en2("plan-figure-mean", "mean", format!("{m:.2}"), "wave", w),
             match (f.change, previous(w)) {
-                (Some(c), Some(p)) => format!("{c:+.2} since wave {p}"),
+                (Some(c), Some(p)) => {
+                    en2("plan-figure-change", "change", format!("{c:+.2}"), "wave", p)
+                }
                 _ => "—".to_owned(),
             },
         ),
-        _ => ("no result yet".to_owned(), "—".to_owned()),
+        _ => (en("plan-figure-none"), "—".to_owned()),
     };
     FigureLine { firm, mean, change }
 }
@@ -244,7 +250,7 @@ fn id_of(raw: &str, field: &str, problems: &mut Vec<FieldProblem>) -> Option<i64
         Err(_) => {
             problems.push(FieldProblem {
                 field: field.into(),
-                message: format!("{raw:?} is not a person or goal id"),
+                message: en1("plan-field-not-an-id", "value", format!("{raw:?}")),
             });
             None
         }
@@ -468,7 +474,7 @@ fn plan_editor(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
     let v = visibility(user, id)?;
     if !PlanRight::of(user.role(), v).edits_everything() {
         return Err(ApiError::Forbidden(
-            "Only administrators and managers of both firms change the plan; a manager of one firm marks that firm's milestones done.".into(),
+            en("plan-refused-editor"),
         ));
     }
     Ok(v)
@@ -690,7 +696,7 @@ pub async fn mark_milestone(
         let right = PlanRight::of(user.role(), v);
         if right == PlanRight::ReadOnly {
             return Err(ApiError::Forbidden(
-                "Only administrators and relationship managers mark milestones done.".into(),
+                en("plan-refused-marker"),
             ));
         }
         user.check_csrf(&form.csrf)?;
@@ -713,7 +719,7 @@ pub async fn mark_milestone(
             .await?;
         if !marked {
             return Err(ApiError::Forbidden(
-                "A manager of one firm marks only that firm's milestones.".into(),
+                en("plan-refused-other-firm"),
             ));
         }
         Ok(see_other(&format!("/partnerships/{id}/plan")))
@@ -727,7 +733,7 @@ pub async fn mark_milestone(
                 .collect();
             crate::web::render::message_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Not saved",
+                &en("plan-page-not-saved"),
                 &text.join("; "),
             )
             .unwrap_or_else(|e| actix_web::ResponseError::error_response(&e))
