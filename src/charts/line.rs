@@ -1,6 +1,7 @@
 //! Line charts over waves: a dimension's trend for both firms (95 % CI bands, significant
 //! gaps marked), the health index, and the KPI overlay (a second axis on the right).
 
+use crate::i18n::{en, en1, en2, en_with};
 use super::axis::{tick_label, Scale};
 use super::svg::{ellipsis, text_width, Anchor, Canvas};
 
@@ -99,7 +100,7 @@ impl Axis {
     pub fn scale(points: u8) -> Axis {
         let points = points.max(2);
         Axis {
-            title: format!("Mean (1–{points} scale)"),
+            title: en1("chart-mean-axis", "points", points),
             domain: (1.0, f64::from(points)),
             ticks: (1..=points).map(f64::from).collect(),
         }
@@ -153,18 +154,18 @@ impl LineChart {
                 .all_series()
                 .any(|s| s.points.iter().any(|p| p.ci95.is_some()))
         {
-            legend.push((LegendKey::Band, "95 % confidence band".into()));
+            legend.push((LegendKey::Band, en("chart-legend-band")));
         }
         if !self.gaps.is_empty() {
             legend.push((
                 LegendKey::Gap,
-                "gap between the firms, significant (p < 0.05)".into(),
+                en("chart-legend-gap"),
             ));
         }
         if !self.steps.is_empty() {
             legend.push((
                 LegendKey::Step,
-                "level between shifts (change points)".into(),
+                en("chart-legend-steps"),
             ));
         }
         let rows = legend_rows(&legend, WIDTH - 32.0);
@@ -210,7 +211,7 @@ impl LineChart {
         c.text(
             (x0 + x1) / 2.0,
             plot_bottom + 36.0,
-            "Wave",
+            &en("chart-wave"),
             Anchor::Middle,
             "tc-label",
         );
@@ -434,9 +435,17 @@ fn draw_series(c: &mut Canvas, s: &Series, x: &impl Fn(i64) -> f64, y: &Scale, w
     for p in &s.points {
         let ci = p
             .ci95
-            .map(|[lo, hi]| format!(" (95 % CI {lo:.2} to {hi:.2})"))
+            .map(|[lo, hi]| en2("chart-tip-ci", "lo", format!("{lo:.2}"), "hi", format!("{hi:.2}")))
             .unwrap_or_default();
-        let tip = format!("{}, wave {}: {:.2}{ci}", s.label, p.wave, p.value);
+        let tip = en_with(
+            "chart-line-tip",
+            &[
+                ("series", &s.label),
+                ("wave", &p.wave),
+                ("value", &format!("{:.2}", p.value)),
+                ("ci", &ci),
+            ],
+        );
         marker(c, s.style, x(p.wave), y.clamped(p.value), Some(tip));
     }
 }
