@@ -1,9 +1,9 @@
 //! Response rate per wave and firm: grouped bars, 0–100 %.
 
-use crate::i18n::en;
 use super::axis::Scale;
 use super::svg::{text_width, Anchor, Canvas};
 use crate::domain::Side;
+use crate::i18n::en;
 
 /// One bar's content.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +67,12 @@ impl RateChart {
         }
         c.line(x0, TOP, x0, bottom, "tc-axis");
         c.line(x0, bottom, x1, bottom, "tc-axis");
-        c.vertical_text(14.0, (TOP + bottom) / 2.0, &en("chart-response-rate"), "tc-label");
+        c.vertical_text(
+            14.0,
+            (TOP + bottom) / 2.0,
+            &en("chart-response-rate"),
+            "tc-label",
+        );
 
         let n = self.groups.len().max(1) as f64;
         let slot = (x1 - x0) / n;

@@ -1,9 +1,9 @@
 //! An item's answer distribution: one 100 % stacked bar per wave and firm, strongly
 //! lowest … highest point of the item's scale, then don't know.
 
-use crate::i18n::en;
 use super::palette;
 use super::svg::{ellipsis, text_width, Anchor, Canvas};
+use crate::i18n::en;
 
 /// One bar.
 #[derive(Debug, Clone, PartialEq)]

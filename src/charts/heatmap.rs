@@ -2,9 +2,9 @@
 //! mean, coloured on a diverging scale around the midpoint 3. A withheld segment is a
 //! hatched cell saying "withheld" — its number never reaches the chart.
 
-use crate::i18n::{en, en1, en2, en_with};
 use super::palette;
 use super::svg::{ellipsis, text_width, Anchor, Canvas};
+use crate::i18n::{en, en1, en2, en_with};
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,14 +113,26 @@ impl Heatmap {
                     }
                     Cell::Empty => {
                         c.rect(x + 1.0, y + 1.0, CELL_W - 2.0, CELL_H - 2.0, "tc-frame");
-                        c.text(cx, cy + 4.0, &en("chart-no-answers"), Anchor::Middle, "tc-small");
+                        c.text(
+                            cx,
+                            cy + 4.0,
+                            &en("chart-no-answers"),
+                            Anchor::Middle,
+                            "tc-small",
+                        );
                     }
                 }
             }
         }
         // Key: the colour scale at 1..A, then the withheld pattern.
         let ky = grid_bottom + 22.0;
-        c.text(LABEL_W - 10.0, ky + 12.0, &en("chart-heat-key-mean"), Anchor::End, "tc-small");
+        c.text(
+            LABEL_W - 10.0,
+            ky + 12.0,
+            &en("chart-heat-key-mean"),
+            Anchor::End,
+            "tc-small",
+        );
         let key: Vec<f64> = (1..=self.points.max(2)).map(f64::from).collect();
         for (k, v) in key.iter().enumerate() {
             let kx = LABEL_W + k as f64 * 34.0;

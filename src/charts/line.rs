@@ -1,9 +1,9 @@
 //! Line charts over waves: a dimension's trend for both firms (95 % CI bands, significant
 //! gaps marked), the health index, and the KPI overlay (a second axis on the right).
 
-use crate::i18n::{en, en1, en2, en_with};
 use super::axis::{tick_label, Scale};
 use super::svg::{ellipsis, text_width, Anchor, Canvas};
+use crate::i18n::{en, en1, en2, en_with};
 
 /// How a series is drawn: each has its own colour, dash pattern and marker shape, so the
 /// series stay apart in greyscale print and for every colour-vision deficiency.
@@ -157,16 +157,10 @@ impl LineChart {
             legend.push((LegendKey::Band, en("chart-legend-band")));
         }
         if !self.gaps.is_empty() {
-            legend.push((
-                LegendKey::Gap,
-                en("chart-legend-gap"),
-            ));
+            legend.push((LegendKey::Gap, en("chart-legend-gap")));
         }
         if !self.steps.is_empty() {
-            legend.push((
-                LegendKey::Step,
-                en("chart-legend-steps"),
-            ));
+            legend.push((LegendKey::Step, en("chart-legend-steps")));
         }
         let rows = legend_rows(&legend, WIDTH - 32.0);
         let plot_bottom = TOP + PLOT_HEIGHT;
@@ -435,7 +429,15 @@ fn draw_series(c: &mut Canvas, s: &Series, x: &impl Fn(i64) -> f64, y: &Scale, w
     for p in &s.points {
         let ci = p
             .ci95
-            .map(|[lo, hi]| en2("chart-tip-ci", "lo", format!("{lo:.2}"), "hi", format!("{hi:.2}")))
+            .map(|[lo, hi]| {
+                en2(
+                    "chart-tip-ci",
+                    "lo",
+                    format!("{lo:.2}"),
+                    "hi",
+                    format!("{hi:.2}"),
+                )
+            })
             .unwrap_or_default();
         let tip = en_with(
             "chart-line-tip",

@@ -165,9 +165,10 @@ fn plug_ins(
                 .map(|f| FlagLine {
                     severity: f.severity.as_str(),
                     state: f.state.as_str(),
-                    when: f
-                        .wave
-                        .map_or_else(|| en("flag-raised-by-hand"), |w| en1("dash-flag-wave", "wave", w)),
+                    when: f.wave.map_or_else(
+                        || en("flag-raised-by-hand"),
+                        |w| en1("dash-flag-wave", "wave", w),
+                    ),
                     text: if f.wave.is_none() {
                         format!("{} ({})", f.title, f.scope)
                     } else {

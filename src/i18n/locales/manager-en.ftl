@@ -832,3 +832,61 @@ chart-legend-gap = gap between the firms, significant (p < 0.05)
 chart-legend-steps = level between shifts (change points)
 chart-tip-ci = {" "}(95 % CI { $lo } to { $hi })
 chart-line-tip = { $series }, wave { $wave }: { $value }{ $ci }
+goal-error-side = { $value } is not a side: use customer or supplier
+goal-error-side-dimension = { $key } needs a side and a dimension, like { $kind }:customer:trust
+goal-error-no-dimension = { $key } names no dimension
+goal-error-gap = { $key } needs one dimension, like gap:trust
+goal-error-no-kpi = { $key } names no KPI
+goal-error-metric = { $key } is not a metric: use mean:<side>:<dimension>, gap:<dimension>, agreement:<side>:<dimension>, response_rate:<customer|supplier|both> or kpi:<name>
+goal-range-mean = points on the five-point scale, 1 to 5
+goal-range-gap = points between the firms' means, 0 to 4
+goal-range-agreement = rwg(j), 0 to 1
+goal-range-response-rate = per cent, 0 to 100
+goal-metric-mean = { $dimension }: { $firm }'s mean
+goal-metric-gap = { $dimension }: gap between the firms
+goal-metric-agreement = { $dimension }: agreement within { $firm } (rwg(j))
+goal-metric-rate-both = Response rate, both firms
+goal-metric-rate = Response rate, { $firm }
+goal-metric-kpi = KPI: { $kpi }
+goal-status-met = met
+goal-status-on-track = on track
+goal-status-off-track = not on track
+goal-status-missed = missed
+goal-status-too-early = too early to tell
+goal-status-no-data = no data yet
+goal-error-not-visible = you can set goals only on results you can see
+goal-error-unknown-dimension = { $dimension } is not a dimension of this partnership's survey
+goal-error-unknown-kpi = this partnership has no KPI of that name
+goal-error-out-of-range = { $target } is out of range: the target is in { $unit }
+goal-error-not-a-number = { $value } is not a number
+goal-error-not-future = { $date } is not in the future
+goal-error-not-a-date = { $value } is not a date (YYYY-MM-DD)
+# "Trust: Acme's mean ≥ 4.00 by 2027-06-30"
+goal-text = { $metric } { $direction } { $target } by { $due }
+goal-progress-none = no result to compare yet
+goal-progress-now = now { $value } (wave { $wave })
+goal-progress-share = , { $share } % of the way from { $from }
+goal-progress-projected = ; the trend of the last waves gives { $value } by the date
+plan-status-planned = planned
+plan-status-in-progress = in progress
+plan-status-done = done
+plan-status-dropped = dropped
+plan-error-status = { $value } is not a status: use planned, in_progress, done or dropped
+plan-milestone-done = done { $date }
+plan-milestone-due-today = due today, { $date }
+plan-milestone-overdue = { $days ->
+    [one] overdue since { $date } ({ $days } day)
+   *[other] overdue since { $date } ({ $days } days)
+}
+plan-milestone-due = { $days ->
+    [one] due { $date } (in { $days } day)
+   *[other] due { $date } (in { $days } days)
+}
+plan-error-empty = is empty: write a few words
+plan-error-too-long = is longer than { $max } characters
+plan-error-no-owner = is missing: choose a person of the roster
+plan-error-not-on-roster = person { $person } is not on this partnership's roster
+plan-error-wrong-firm = person { $person } belongs to the { $actual } firm; the owner here is a person of the { $wanted } firm
+plan-error-done-later = { $date } is after today: a milestone is done when it is done
+plan-error-unknown-goal = goal { $goal } is not a goal of this partnership
+plan-error-unknown-dimension = { $dimension } is not a dimension of this partnership's survey (it has: { $known })

@@ -137,9 +137,7 @@ pub struct DeleteForm {
 fn goal_setter(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
     let v = visibility(user, id)?;
     if !can_set_goals(user) {
-        return Err(ApiError::Forbidden(
-            en("goal-refused-setter"),
-        ));
+        return Err(ApiError::Forbidden(en("goal-refused-setter")));
     }
     Ok(v)
 }

@@ -30,7 +30,7 @@ use crate::web::AppState;
 pub struct PlanLine {
     pub id: i64,
     pub title: String,
-    pub status: &'static str,
+    pub status: String,
     pub customer_owner: String,
     pub supplier_owner: String,
     /// "Title — owner, due … (in N days)".
@@ -99,7 +99,7 @@ pub fn lines(
             PlanLine {
                 id: o.id,
                 title: o.title.clone(),
-                status: o.status_label,
+                status: o.status_label.clone(),
                 customer_owner: o.customer_owner.name.clone(),
                 supplier_owner: o.supplier_owner.name.clone(),
                 next_milestone: o.next_milestone().map(milestone_words),
@@ -139,9 +139,13 @@ fn figure_line(firm: String, f: &services::plan::DimensionFigure, report: &Repor
         (Some(w), Some(m), None) => (
             en2("plan-figure-mean", "mean", format!("{m:.2}"), "wave", w),
             match (f.change, previous(w)) {
-                (Some(c), Some(p)) => {
-                    en2("plan-figure-change", "change", format!("{c:+.2}"), "wave", p)
-                }
+                (Some(c), Some(p)) => en2(
+                    "plan-figure-change",
+                    "change",
+                    format!("{c:+.2}"),
+                    "wave",
+                    p,
+                ),
                 _ => "—".to_owned(),
             },
         ),
@@ -166,7 +170,7 @@ struct PlanPage {
     people: Vec<PersonRef>,
     goals: Vec<GoalChoice>,
     dimensions: Vec<(String, String)>,
-    statuses: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, String)>,
     form: FormValues,
     errors: Vec<FieldProblem>,
     today: String,
@@ -181,7 +185,7 @@ struct ObjectivePage {
     people: Vec<PersonRef>,
     goals: Vec<GoalChoice>,
     dimensions: Vec<(String, String)>,
-    statuses: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, String)>,
     form: FormValues,
     errors: Vec<FieldProblem>,
 }
@@ -340,7 +344,7 @@ fn milestone_form(fields: &Fields) -> (MilestoneInput, Vec<FieldProblem>) {
     )
 }
 
-fn statuses() -> Vec<(&'static str, &'static str)> {
+fn statuses() -> Vec<(&'static str, String)> {
     Status::ALL
         .iter()
         .map(|s| (s.as_str(), s.label()))
@@ -473,9 +477,7 @@ async fn objective_page(
 fn plan_editor(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
     let v = visibility(user, id)?;
     if !PlanRight::of(user.role(), v).edits_everything() {
-        return Err(ApiError::Forbidden(
-            en("plan-refused-editor"),
-        ));
+        return Err(ApiError::Forbidden(en("plan-refused-editor")));
     }
     Ok(v)
 }
@@ -695,9 +697,7 @@ pub async fn mark_milestone(
         let v = visibility(&user, id)?;
         let right = PlanRight::of(user.role(), v);
         if right == PlanRight::ReadOnly {
-            return Err(ApiError::Forbidden(
-                en("plan-refused-marker"),
-            ));
+            return Err(ApiError::Forbidden(en("plan-refused-marker")));
         }
         user.check_csrf(&form.csrf)?;
         let input = MilestoneDone {
@@ -718,9 +718,7 @@ pub async fn mark_milestone(
             })
             .await?;
         if !marked {
-            return Err(ApiError::Forbidden(
-                en("plan-refused-other-firm"),
-            ));
+            return Err(ApiError::Forbidden(en("plan-refused-other-firm")));
         }
         Ok(see_other(&format!("/partnerships/{id}/plan")))
     }

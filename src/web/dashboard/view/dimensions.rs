@@ -137,9 +137,13 @@ pub(super) fn dimension_view(
                 (None, Some(s)) => (
                     en1("dash-rwg-j", "value", opt(s.agreement.rwg_j, 2)),
                     match (s.agreement_band, s.beyond_chance) {
-                        (Some(band), Some(beyond)) => {
-                            en2("dash-band-chance", "band", band, "chance", chance_words(beyond))
-                        }
+                        (Some(band), Some(beyond)) => en2(
+                            "dash-band-chance",
+                            "band",
+                            band,
+                            "chance",
+                            chance_words(beyond),
+                        ),
                         (Some(band), None) => band.to_owned(),
                         (None, _) => en("dash-not-enough-complete"),
                     },

@@ -172,17 +172,15 @@ pub(super) fn rates_view(
                 .map(|&side| match whole_group(report, w, side) {
                     Some(g) => match (&g.id.suppressed, g.responded, g.invited, g.response_rate) {
                         (Some(reason), ..) => TableCell::hidden(reason),
-                        (None, Some(resp), Some(inv), Some(r)) => {
-                            TableCell::value(en3(
-                                "dash-rate-cell",
-                                "responded",
-                                resp,
-                                "invited",
-                                inv,
-                                "rate",
-                                pct(r),
-                            ))
-                        }
+                        (None, Some(resp), Some(inv), Some(r)) => TableCell::value(en3(
+                            "dash-rate-cell",
+                            "responded",
+                            resp,
+                            "invited",
+                            inv,
+                            "rate",
+                            pct(r),
+                        )),
                         _ => TableCell::value(en("dash-nobody-invited")),
                     },
                     None => TableCell::value("–".into()),
@@ -201,7 +199,15 @@ pub(super) fn rates_view(
                 sides
                     .iter()
                     .zip(&r.cells)
-                    .map(|(s, c)| en2("dash-firm-value", "firm", firm(report, *s), "value", &c.text))
+                    .map(|(s, c)| {
+                        en2(
+                            "dash-firm-value",
+                            "firm",
+                            firm(report, *s),
+                            "value",
+                            &c.text,
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
             )

@@ -45,8 +45,20 @@ pub fn meta_rows(report: &Report, wave: i64) -> Vec<MetaRow> {
                     ..base
                 },
                 (None, Some(a)) => MetaRow {
-                    guess: en2("dash-mean-n", "mean", fixed(a.guess_mean, 2), "n", a.guess_n),
-                    actual: en2("dash-mean-n", "mean", fixed(a.actual_mean, 2), "n", a.actual_n),
+                    guess: en2(
+                        "dash-mean-n",
+                        "mean",
+                        fixed(a.guess_mean, 2),
+                        "n",
+                        a.guess_n,
+                    ),
+                    actual: en2(
+                        "dash-mean-n",
+                        "mean",
+                        fixed(a.actual_mean, 2),
+                        "n",
+                        a.actual_n,
+                    ),
                     error: TableCell::value(signed(a.meta_error, 2)),
                     significance: en_with(
                         "dash-meta-significance",

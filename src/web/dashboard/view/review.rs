@@ -234,9 +234,13 @@ pub fn review(
                     (
                         en1("dash-rwg-j", "value", opt(s.agreement.rwg_j, 2)),
                         match (s.agreement_band, s.beyond_chance) {
-                            (Some(band), Some(beyond)) => {
-                                en2("dash-band-chance", "band", band, "chance", chance_words(beyond))
-                            }
+                            (Some(band), Some(beyond)) => en2(
+                                "dash-band-chance",
+                                "band",
+                                band,
+                                "chance",
+                                chance_words(beyond),
+                            ),
                             (band, _) => band.unwrap_or("–").to_owned(),
                         },
                     )
