@@ -23,7 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The message catalog of respondent pages and mails, and the managers' English (Fluent
     // files compiled in).
     ("i18n", &["domain"]),
-    ("charts", &["domain"]),
+    ("charts", &["domain", "i18n"]),
     ("tabular", &["domain"]),
     ("error", &["domain", "tabular"]),
     ("db", &["domain", "secrets", "survey_templates", "error"]),
@@ -62,7 +62,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "goals",
-        &["domain", "stats", "error", "db", "auth", "reports"],
+        &["domain", "stats", "error", "db", "auth", "reports", "i18n"],
     ),
     (
         "import",

@@ -3,6 +3,7 @@
 use super::axis::Scale;
 use super::svg::{text_width, Anchor, Canvas};
 use crate::domain::Side;
+use crate::i18n::en;
 
 /// One bar's content.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +67,12 @@ impl RateChart {
         }
         c.line(x0, TOP, x0, bottom, "tc-axis");
         c.line(x0, bottom, x1, bottom, "tc-axis");
-        c.vertical_text(14.0, (TOP + bottom) / 2.0, "Response rate", "tc-label");
+        c.vertical_text(
+            14.0,
+            (TOP + bottom) / 2.0,
+            &en("chart-response-rate"),
+            "tc-label",
+        );
 
         let n = self.groups.len().max(1) as f64;
         let slot = (x1 - x0) / n;
@@ -109,7 +115,7 @@ impl RateChart {
                         c.vertical_text(
                             bx + w / 2.0 + 4.0,
                             bottom - 60.0,
-                            "withheld",
+                            &en("chart-withheld"),
                             "tc-withheld",
                         );
                     }
@@ -129,7 +135,7 @@ impl RateChart {
         c.text(
             (x0 + x1) / 2.0,
             bottom + 36.0,
-            "Wave",
+            &en("chart-wave"),
             Anchor::Middle,
             "tc-label",
         );

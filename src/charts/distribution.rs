@@ -3,6 +3,7 @@
 
 use super::palette;
 use super::svg::{ellipsis, text_width, Anchor, Canvas};
+use crate::i18n::en;
 
 /// One bar.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +69,7 @@ impl Distribution {
                         c.text(
                             x0 + 4.0,
                             y + ROW_H / 2.0 + 4.0,
-                            "no answers",
+                            &en("chart-no-answers"),
                             Anchor::Start,
                             "tc-small",
                         );
@@ -104,13 +105,14 @@ impl Distribution {
                 }
                 Bar::Withheld(reason) => {
                     c.hatched(x0, by, x1 - x0, bh, reason);
-                    let w = text_width("withheld", 11.0) + 12.0;
+                    let word = en("chart-withheld");
+                    let w = text_width(&word, 11.0) + 12.0;
                     let cx = (x0 + x1) / 2.0;
                     c.rect(cx - w / 2.0, by + 2.0, w, bh - 4.0, "tc-bg");
                     c.text(
                         cx,
                         by + bh / 2.0 + 4.0,
-                        "withheld",
+                        &word,
                         Anchor::Middle,
                         "tc-withheld",
                     );

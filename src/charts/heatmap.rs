@@ -4,6 +4,7 @@
 
 use super::palette;
 use super::svg::{ellipsis, text_width, Anchor, Canvas};
+use crate::i18n::{en, en1, en2, en_with};
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,8 +73,15 @@ impl Heatmap {
                 let (cx, cy) = (x + CELL_W / 2.0, y + CELL_H / 2.0);
                 match cell {
                     Cell::Shown { mean, rwg_j, n } => {
-                        let tip =
-                            format!("{}, {}: mean {mean:.2}, n {n}", row.label, self.columns[j]);
+                        let tip = en_with(
+                            "chart-heat-tip",
+                            &[
+                                ("row", &row.label),
+                                ("column", &self.columns[j]),
+                                ("mean", &format!("{mean:.2}")),
+                                ("n", n),
+                            ],
+                        );
                         c.filled(
                             x,
                             y,
@@ -91,27 +99,40 @@ impl Heatmap {
                             "tc-strong",
                         );
                         let sub = match rwg_j {
-                            Some(r) => format!("rwg(j) {r:.2} · n {n}"),
-                            None => format!("n {n}"),
+                            Some(r) => en2("chart-heat-rwg-n", "rwg", format!("{r:.2}"), "n", n),
+                            None => en1("chart-heat-n", "n", n),
                         };
                         c.text(cx, cy + 15.0, &sub, Anchor::Middle, "tc-small");
                     }
                     Cell::Withheld(reason) => {
                         c.hatched(x + 1.0, y + 1.0, CELL_W - 2.0, CELL_H - 2.0, reason);
-                        let w = text_width("withheld", 11.0) + 12.0;
+                        let word = en("chart-withheld");
+                        let w = text_width(&word, 11.0) + 12.0;
                         c.rect(cx - w / 2.0, cy - 9.0, w, 17.0, "tc-bg");
-                        c.text(cx, cy + 4.0, "withheld", Anchor::Middle, "tc-withheld");
+                        c.text(cx, cy + 4.0, &word, Anchor::Middle, "tc-withheld");
                     }
                     Cell::Empty => {
                         c.rect(x + 1.0, y + 1.0, CELL_W - 2.0, CELL_H - 2.0, "tc-frame");
-                        c.text(cx, cy + 4.0, "no answers", Anchor::Middle, "tc-small");
+                        c.text(
+                            cx,
+                            cy + 4.0,
+                            &en("chart-no-answers"),
+                            Anchor::Middle,
+                            "tc-small",
+                        );
                     }
                 }
             }
         }
         // Key: the colour scale at 1..A, then the withheld pattern.
         let ky = grid_bottom + 22.0;
-        c.text(LABEL_W - 10.0, ky + 12.0, "Mean", Anchor::End, "tc-small");
+        c.text(
+            LABEL_W - 10.0,
+            ky + 12.0,
+            &en("chart-heat-key-mean"),
+            Anchor::End,
+            "tc-small",
+        );
         let key: Vec<f64> = (1..=self.points.max(2)).map(f64::from).collect();
         for (k, v) in key.iter().enumerate() {
             let kx = LABEL_W + k as f64 * 34.0;
@@ -126,11 +147,11 @@ impl Heatmap {
             );
         }
         let hx = LABEL_W + key.len() as f64 * 34.0 + 18.0;
-        c.hatched(hx, ky, 32.0, 18.0, "withheld");
+        c.hatched(hx, ky, 32.0, 18.0, &en("chart-withheld"));
         c.text(
             hx + 40.0,
             ky + 13.0,
-            "withheld (too few responses)",
+            &en("chart-heat-key-withheld"),
             Anchor::Start,
             "tc-small",
         );

@@ -3,6 +3,7 @@
 
 use super::axis::{tick_label, Scale};
 use super::svg::{ellipsis, text_width, Anchor, Canvas};
+use crate::i18n::{en, en1, en2, en_with};
 
 /// How a series is drawn: each has its own colour, dash pattern and marker shape, so the
 /// series stay apart in greyscale print and for every colour-vision deficiency.
@@ -99,7 +100,7 @@ impl Axis {
     pub fn scale(points: u8) -> Axis {
         let points = points.max(2);
         Axis {
-            title: format!("Mean (1–{points} scale)"),
+            title: en1("chart-mean-axis", "points", points),
             domain: (1.0, f64::from(points)),
             ticks: (1..=points).map(f64::from).collect(),
         }
@@ -153,19 +154,13 @@ impl LineChart {
                 .all_series()
                 .any(|s| s.points.iter().any(|p| p.ci95.is_some()))
         {
-            legend.push((LegendKey::Band, "95 % confidence band".into()));
+            legend.push((LegendKey::Band, en("chart-legend-band")));
         }
         if !self.gaps.is_empty() {
-            legend.push((
-                LegendKey::Gap,
-                "gap between the firms, significant (p < 0.05)".into(),
-            ));
+            legend.push((LegendKey::Gap, en("chart-legend-gap")));
         }
         if !self.steps.is_empty() {
-            legend.push((
-                LegendKey::Step,
-                "level between shifts (change points)".into(),
-            ));
+            legend.push((LegendKey::Step, en("chart-legend-steps")));
         }
         let rows = legend_rows(&legend, WIDTH - 32.0);
         let plot_bottom = TOP + PLOT_HEIGHT;
@@ -210,7 +205,7 @@ impl LineChart {
         c.text(
             (x0 + x1) / 2.0,
             plot_bottom + 36.0,
-            "Wave",
+            &en("chart-wave"),
             Anchor::Middle,
             "tc-label",
         );
@@ -434,9 +429,25 @@ fn draw_series(c: &mut Canvas, s: &Series, x: &impl Fn(i64) -> f64, y: &Scale, w
     for p in &s.points {
         let ci = p
             .ci95
-            .map(|[lo, hi]| format!(" (95 % CI {lo:.2} to {hi:.2})"))
+            .map(|[lo, hi]| {
+                en2(
+                    "chart-tip-ci",
+                    "lo",
+                    format!("{lo:.2}"),
+                    "hi",
+                    format!("{hi:.2}"),
+                )
+            })
             .unwrap_or_default();
-        let tip = format!("{}, wave {}: {:.2}{ci}", s.label, p.wave, p.value);
+        let tip = en_with(
+            "chart-line-tip",
+            &[
+                ("series", &s.label),
+                ("wave", &p.wave),
+                ("value", &format!("{:.2}", p.value)),
+                ("ci", &ci),
+            ],
+        );
         marker(c, s.style, x(p.wave), y.clamped(p.value), Some(tip));
     }
 }

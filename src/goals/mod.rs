@@ -10,6 +10,7 @@
 pub mod plan;
 pub mod store;
 
+use crate::i18n::{en, en1, en2};
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -72,7 +73,7 @@ impl Direction {
 
 fn parse_side(raw: &str) -> Result<Side, String> {
     raw.parse::<Side>()
-        .map_err(|_| format!("{raw:?} is not a side: use customer or supplier"))
+        .map_err(|_| en1("goal-error-side", "value", format!("{raw:?}")))
 }
 
 impl Metric {
@@ -81,22 +82,26 @@ impl Metric {
         let (kind, rest) = key.split_once(':').unwrap_or((key, ""));
         let two = |rest: &str| -> Result<(Side, String), String> {
             let (side, dim) = rest.split_once(':').ok_or_else(|| {
-                format!("{key:?} needs a side and a dimension, like {kind}:customer:trust")
+                en2(
+                    "goal-error-side-dimension",
+                    "key",
+                    format!("{key:?}"),
+                    "kind",
+                    kind,
+                )
             })?;
             if dim.is_empty() {
-                return Err(format!("{key:?} names no dimension"));
+                return Err(en1("goal-error-no-dimension", "key", format!("{key:?}")));
             }
             Ok((parse_side(side)?, dim.to_owned()))
         };
         match kind {
             "mean" => two(rest).map(|(side, dimension)| Metric::Mean { side, dimension }),
-            "agreement" => {
-                two(rest).map(|(side, dimension)| Metric::Agreement { side, dimension })
-            }
+            "agreement" => two(rest).map(|(side, dimension)| Metric::Agreement { side, dimension }),
             "gap" if !rest.is_empty() && !rest.contains(':') => Ok(Metric::Gap {
                 dimension: rest.to_owned(),
             }),
-            "gap" => Err(format!("{key:?} needs one dimension, like gap:trust")),
+            "gap" => Err(en1("goal-error-gap", "key", format!("{key:?}"))),
             "response_rate" => match rest {
                 "both" => Ok(Metric::ResponseRate { side: None }),
                 other => parse_side(other).map(|s| Metric::ResponseRate { side: Some(s) }),
@@ -104,10 +109,8 @@ impl Metric {
             "kpi" if !rest.trim().is_empty() => Ok(Metric::Kpi {
                 name: rest.to_owned(),
             }),
-            "kpi" => Err(format!("{key:?} names no KPI")),
-            _ => Err(format!(
-                "{key:?} is not a metric: use mean:<side>:<dimension>, gap:<dimension>, agreement:<side>:<dimension>, response_rate:<customer|supplier|both> or kpi:<name>"
-            )),
+            "kpi" => Err(en1("goal-error-no-kpi", "key", format!("{key:?}"))),
+            _ => Err(en1("goal-error-metric", "key", format!("{key:?}"))),
         }
     }
 
@@ -146,12 +149,12 @@ impl Metric {
     }
 
     /// The range a target must lie in, with its unit in words.
-    pub fn target_range(&self) -> Option<(f64, f64, &'static str)> {
+    pub fn target_range(&self) -> Option<(f64, f64, String)> {
         match self {
-            Metric::Mean { .. } => Some((1.0, 5.0, "points on the five-point scale, 1 to 5")),
-            Metric::Gap { .. } => Some((0.0, 4.0, "points between the firms' means, 0 to 4")),
-            Metric::Agreement { .. } => Some((0.0, 1.0, "rwg(j), 0 to 1")),
-            Metric::ResponseRate { .. } => Some((0.0, 100.0, "per cent, 0 to 100")),
+            Metric::Mean { .. } => Some((1.0, 5.0, en("goal-range-mean"))),
+            Metric::Gap { .. } => Some((0.0, 4.0, en("goal-range-gap"))),
+            Metric::Agreement { .. } => Some((0.0, 1.0, en("goal-range-agreement"))),
+            Metric::ResponseRate { .. } => Some((0.0, 100.0, en("goal-range-response-rate"))),
             Metric::Kpi { .. } => None,
         }
     }
@@ -187,22 +190,26 @@ impl Metric {
     pub fn describe(&self, names: &Names) -> String {
         let dim = |d: &str| names.dimension(d);
         match self {
-            Metric::Mean { side, dimension } => {
-                format!("{}: {}'s mean", dim(dimension), names.firm(*side))
-            }
-            Metric::Gap { dimension } => format!("{}: gap between the firms", dim(dimension)),
-            Metric::Agreement { side, dimension } => {
-                format!(
-                    "{}: agreement within {} (rwg(j))",
-                    dim(dimension),
-                    names.firm(*side)
-                )
-            }
-            Metric::ResponseRate { side: None } => "Response rate, both firms".into(),
+            Metric::Mean { side, dimension } => en2(
+                "goal-metric-mean",
+                "dimension",
+                dim(dimension),
+                "firm",
+                names.firm(*side),
+            ),
+            Metric::Gap { dimension } => en1("goal-metric-gap", "dimension", dim(dimension)),
+            Metric::Agreement { side, dimension } => en2(
+                "goal-metric-agreement",
+                "dimension",
+                dim(dimension),
+                "firm",
+                names.firm(*side),
+            ),
+            Metric::ResponseRate { side: None } => en("goal-metric-rate-both"),
             Metric::ResponseRate { side: Some(s) } => {
-                format!("Response rate, {}", names.firm(*s))
+                en1("goal-metric-rate", "firm", names.firm(*s))
             }
-            Metric::Kpi { name } => format!("KPI: {}", crate::domain::humanize(name)),
+            Metric::Kpi { name } => en1("goal-metric-kpi", "kpi", crate::domain::humanize(name)),
         }
     }
 
@@ -352,15 +359,15 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn words(self) -> &'static str {
-        match self {
-            Status::Met => "met",
-            Status::OnTrack => "on track",
-            Status::OffTrack => "not on track",
-            Status::Missed => "missed",
-            Status::TooEarly => "too early to tell",
-            Status::NoData => "no data yet",
-        }
+    pub fn words(self) -> String {
+        en(match self {
+            Status::Met => "goal-status-met",
+            Status::OnTrack => "goal-status-on-track",
+            Status::OffTrack => "goal-status-off-track",
+            Status::Missed => "goal-status-missed",
+            Status::TooEarly => "goal-status-too-early",
+            Status::NoData => "goal-status-no-data",
+        })
     }
 
     /// Whether the goal needs attention (for styling and sorting).

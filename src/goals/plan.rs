@@ -9,6 +9,7 @@
 //! ([`dimension_figures`]), so a withheld group gives the word "withheld", never a number.
 //! Every change is written with its audit entry in one transaction.
 
+use crate::i18n::{en, en1, en2};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -53,13 +54,13 @@ impl Status {
     }
 
     /// In words, for pages.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Planned => "planned",
-            Status::InProgress => "in progress",
-            Status::Done => "done",
-            Status::Dropped => "dropped",
-        }
+    pub fn label(self) -> String {
+        en(match self {
+            Status::Planned => "plan-status-planned",
+            Status::InProgress => "plan-status-in-progress",
+            Status::Done => "plan-status-done",
+            Status::Dropped => "plan-status-dropped",
+        })
     }
 
     pub fn parse(raw: &str) -> Result<Status, String> {
@@ -67,9 +68,7 @@ impl Status {
         Status::ALL
             .into_iter()
             .find(|s| s.as_str() == t || s.label() == t)
-            .ok_or_else(|| {
-                format!("{t:?} is not a status: use planned, in_progress, done or dropped")
-            })
+            .ok_or_else(|| en1("plan-error-status", "value", format!("{t:?}")))
     }
 }
 
@@ -521,7 +520,7 @@ pub struct ObjectiveView {
     pub customer_owner: PersonRef,
     pub supplier_owner: PersonRef,
     pub status: Status,
-    pub status_label: &'static str,
+    pub status_label: String,
     pub goals: Vec<i64>,
     pub dimensions: Vec<String>,
     pub milestones: Vec<MilestoneView>,
@@ -546,17 +545,16 @@ pub fn milestone_state(
     today: NaiveDate,
 ) -> (&'static str, String) {
     if let Some(d) = done_on {
-        return ("done", format!("done {d}"));
+        return ("done", en1("plan-milestone-done", "date", d));
     }
     let days = (due_on - today).num_days();
-    let plural = |n: i64| if n == 1 { "day" } else { "days" };
     match days {
-        0 => ("due today", format!("due today, {due_on}")),
+        0 => ("due today", en1("plan-milestone-due-today", "date", due_on)),
         d if d < 0 => (
             "overdue",
-            format!("overdue since {due_on} ({} {})", -d, plural(-d)),
+            en2("plan-milestone-overdue", "date", due_on, "days", -d),
         ),
-        d => ("open", format!("due {due_on} (in {d} {})", plural(d))),
+        d => ("open", en2("plan-milestone-due", "date", due_on, "days", d)),
     }
 }
 

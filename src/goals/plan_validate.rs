@@ -2,6 +2,7 @@
 //! once, each naming its field.
 
 use super::*;
+use crate::i18n::{en, en1, en2, en3};
 
 /// An objective checked against the partnership, ready to store.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,9 +42,9 @@ impl Problems {
 fn text(p: &mut Problems, field: &str, raw: &str, max: usize, required: bool) -> String {
     let t = raw.trim();
     if required && t.is_empty() {
-        p.add(field, "is empty: write a few words".into());
+        p.add(field, en("plan-error-empty"));
     } else if t.chars().count() > max {
-        p.add(field, format!("is longer than {max} characters"));
+        p.add(field, en1("plan-error-too-long", "max", max));
     }
     t.to_owned()
 }
@@ -56,20 +57,21 @@ fn owner(
     side: Option<Side>,
 ) -> i64 {
     let Some(id) = id else {
-        p.add(field, "is missing: choose a person of the roster".into());
+        p.add(field, en("plan-error-no-owner"));
         return 0;
     };
     match (ctx.roster.get(&id), side) {
-        (None, _) => p.add(
-            field,
-            format!("person {id} is not on this partnership's roster"),
-        ),
+        (None, _) => p.add(field, en1("plan-error-not-on-roster", "person", id)),
         (Some(&actual), Some(wanted)) if actual != wanted => p.add(
             field,
-            format!(
-                "person {id} belongs to the {} firm; the owner here is a person of the {} firm",
+            en3(
+                "plan-error-wrong-firm",
+                "person",
+                id,
+                "actual",
                 actual.as_str(),
-                wanted.as_str()
+                "wanted",
+                wanted.as_str(),
             ),
         ),
         _ => {}
@@ -83,7 +85,11 @@ fn date(p: &mut Problems, field: &str, raw: &str) -> Option<NaiveDate> {
         Err(_) => {
             p.add(
                 field,
-                format!("{:?} is not a date (YYYY-MM-DD)", raw.trim()),
+                en1(
+                    "goal-error-not-a-date",
+                    "value",
+                    format!("{:?}", raw.trim()),
+                ),
             );
             None
         }
@@ -99,10 +105,7 @@ fn done_date(
     let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
     let d = date(p, field, raw)?;
     if d > today {
-        p.add(
-            field,
-            format!("{d} is after today: a milestone is done when it is done"),
-        );
+        p.add(field, en1("plan-error-done-later", "date", d));
     }
     Some(d)
 }
@@ -167,10 +170,7 @@ pub fn validate(
     let mut goals = Vec::new();
     for &g in &input.goals {
         if !ctx.goals.contains(&g) {
-            p.add(
-                "goals",
-                format!("goal {g} is not a goal of this partnership"),
-            );
+            p.add("goals", en1("plan-error-unknown-goal", "goal", g));
         } else if !goals.contains(&g) {
             goals.push(g);
         }
@@ -182,9 +182,12 @@ pub fn validate(
             let known: Vec<&str> = ctx.dimensions.iter().map(String::as_str).collect();
             p.add(
                 "dimensions",
-                format!(
-                    "{d:?} is not a dimension of this partnership's survey (it has: {})",
-                    known.join(", ")
+                en2(
+                    "plan-error-unknown-dimension",
+                    "dimension",
+                    format!("{d:?}"),
+                    "known",
+                    known.join(", "),
                 ),
             );
         } else if !dimensions.iter().any(|x| x == d) {

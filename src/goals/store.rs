@@ -1,5 +1,6 @@
 //! Goals in the database, and a partnership's goals with their progress.
 
+use crate::i18n::{en, en1, en2, en_with};
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -97,22 +98,20 @@ pub fn validate(
                         .any(|r| r.dimension.as_deref() == Some(d))
             });
             if !m.visible_to(v) {
-                problem(
-                    "metric",
-                    "you can set goals only on results you can see".into(),
-                );
+                problem("metric", en("goal-error-not-visible"));
                 None
             } else if !known_dimension {
                 problem(
                     "metric",
-                    format!(
-                        "{:?} is not a dimension of this partnership's survey",
-                        m.dimension().unwrap_or_default()
+                    en1(
+                        "goal-error-unknown-dimension",
+                        "dimension",
+                        format!("{:?}", m.dimension().unwrap_or_default()),
                     ),
                 );
                 None
             } else if matches!(&m, Metric::Kpi { name } if !kpi_names.contains(name)) {
-                problem("metric", "this partnership has no KPI of that name".into());
+                problem("metric", en("goal-error-unknown-kpi"));
                 None
             } else {
                 Some(m)
@@ -128,7 +127,7 @@ pub fn validate(
             Some((lo, hi, unit)) if !(lo..=hi).contains(&t) => {
                 problem(
                     "target",
-                    format!("{t} is out of range: the target is in {unit}"),
+                    en2("goal-error-out-of-range", "target", t, "unit", unit),
                 );
                 None
             }
@@ -137,7 +136,11 @@ pub fn validate(
         _ => {
             problem(
                 "target",
-                format!("{:?} is not a number", input.target.trim()),
+                en1(
+                    "goal-error-not-a-number",
+                    "value",
+                    format!("{:?}", input.target.trim()),
+                ),
             );
             None
         }
@@ -145,13 +148,17 @@ pub fn validate(
     let due_on = match NaiveDate::parse_from_str(input.due_on.trim(), "%Y-%m-%d") {
         Ok(d) if d > today => Some(d),
         Ok(d) => {
-            problem("due_on", format!("{d} is not in the future"));
+            problem("due_on", en1("goal-error-not-future", "date", d));
             None
         }
         Err(_) => {
             problem(
                 "due_on",
-                format!("{:?} is not a date (YYYY-MM-DD)", input.due_on.trim()),
+                en1(
+                    "goal-error-not-a-date",
+                    "value",
+                    format!("{:?}", input.due_on.trim()),
+                ),
             );
             None
         }
@@ -381,10 +388,14 @@ pub fn for_partnership(
             spacing,
         );
         let label = metric.describe(names);
-        let text = format!(
-            "{label} {} {} by {due_on}",
-            direction.symbol(),
-            metric.format(target)
+        let text = en_with(
+            "goal-text",
+            &[
+                ("metric", &label),
+                ("direction", &direction.symbol()),
+                ("target", &metric.format(target)),
+                ("due", &due_on),
+            ],
         );
         let progress_text = progress_words(&metric, &progress);
         out.push(GoalView {
@@ -407,24 +418,33 @@ pub fn for_partnership(
 
 fn progress_words(metric: &Metric, p: &Progress) -> String {
     let (Some(current), Some(wave)) = (p.current, p.current_wave) else {
-        return "no result to compare yet".into();
+        return en("goal-progress-none");
     };
-    let mut words = format!("now {} (wave {wave})", metric.format(current));
+    let mut words = en2(
+        "goal-progress-now",
+        "value",
+        metric.format(current),
+        "wave",
+        wave,
+    );
     if let (Some(b), Some(f)) = (p.baseline, p.fraction) {
         // Nothing to say when the goal was set on the latest wave.
         if f < 1.0 && (b - current).abs() > 1e-9 {
-            words.push_str(&format!(
-                ", {:.0} % of the way from {}",
-                100.0 * f,
-                metric.format(b)
+            words.push_str(&en2(
+                "goal-progress-share",
+                "share",
+                format!("{:.0}", 100.0 * f),
+                "from",
+                metric.format(b),
             ));
         }
     }
     if let Some(projected) = p.projected {
         if p.status != super::Status::Met && p.status != super::Status::Missed {
-            words.push_str(&format!(
-                "; the trend of the last waves gives {} by the date",
-                metric.format(projected)
+            words.push_str(&en1(
+                "goal-progress-projected",
+                "value",
+                metric.format(projected),
             ));
         }
     }

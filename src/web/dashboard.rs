@@ -28,6 +28,7 @@ use crate::domain::Side;
 use crate::error::ServiceError;
 use crate::goals::store::{GoalContext, GoalView};
 use crate::goals::Names as GoalNames;
+use crate::i18n::{en, en1};
 use crate::reports::report::{Report, ReportOptions};
 use crate::survey_templates::TemplateSide;
 use crate::web::extract::CurrentUser;
@@ -164,9 +165,10 @@ fn plug_ins(
                 .map(|f| FlagLine {
                     severity: f.severity.as_str(),
                     state: f.state.as_str(),
-                    when: f
-                        .wave
-                        .map_or_else(|| "raised by hand".to_owned(), |w| format!("wave {w}")),
+                    when: f.wave.map_or_else(
+                        || en("flag-raised-by-hand"),
+                        |w| en1("dash-flag-wave", "wave", w),
+                    ),
                     text: if f.wave.is_none() {
                         format!("{} ({})", f.title, f.scope)
                     } else {
@@ -472,25 +474,29 @@ fn page_error(e: ApiError) -> HttpResponse {
     let page = match &e {
         ApiError::NotFound(_) => message_page(
             StatusCode::NOT_FOUND,
-            "Not found",
-            "There is no such partnership, survey series, wave or item, or it is not shared with you.",
+            &en("page-not-found"),
+            &en("dash-page-not-found-text"),
         ),
         ApiError::Conflict(m) => message_page(
             StatusCode::OK,
-            "No results yet",
-            &format!("{m}. The dashboard fills in when the first survey wave of this partnership closes."),
+            &en("dash-page-no-results"),
+            &en1("dash-page-no-results-text", "reason", m),
         ),
-        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, "Not allowed", m),
+        ApiError::Forbidden(m) => message_page(StatusCode::FORBIDDEN, &en("page-not-allowed"), m),
         ApiError::Unavailable(_) => {
             e.error_response();
-            message_page(StatusCode::SERVICE_UNAVAILABLE, "Busy", "The service is busy; try again in a moment.")
+            message_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &en("dash-page-busy"),
+                &en("dash-page-busy-text"),
+            )
         }
         _ => {
             e.error_response();
             message_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The page could not be built. The error has been logged.",
+                &en("page-failed"),
+                &en("page-failed-text"),
             )
         }
     };

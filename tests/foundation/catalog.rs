@@ -69,15 +69,13 @@ const COMPLETE: &[&str] = &[
     "mail/wave_summary/body.html",
     "mail/wave_summary/body.txt",
     "mail/wave_summary/subject.txt",
+    // the charts' frame: its titles, descriptions, tooltips and labels come from src/charts
+    // and web::dashboard::view, which RUST_COMPLETE checks
+    "charts/chart.svg",
 ];
 
 /// Templates that still hold English, each with why.
-const NOT_YET: &[(&str, &str)] = &[(
-    "charts/chart.svg",
-    "the dashboard's charts: the template has no words of its own, but the titles, \
-     descriptions, tooltips and labels it is given are written in Rust (src/charts, \
-     web::dashboard::view), and the finder reads an .svg line by line, style sheet included",
-)];
+const NOT_YET: &[(&str, &str)] = &[];
 
 /// Text that is not a word to translate. Matched as whole words.
 const ALLOWED: &[(&str, &str)] = &[
@@ -226,7 +224,8 @@ fn line_of(text: &str, offset: usize) -> usize {
 fn english_in(name: &str, source: &str) -> Vec<String> {
     let mut found = Vec::new();
     let text = without_askama(source);
-    if !name.ends_with(".html") {
+    // an SVG is markup like a page (its style sheet and attribute values are no words)
+    if !name.ends_with(".html") && !name.ends_with(".svg") {
         for (i, line) in text.lines().enumerate() {
             if has_words(line) {
                 found.push(format!("{name}:{}: {:?}", i + 1, line.trim()));
@@ -384,7 +383,13 @@ fn sources() -> Vec<(String, String)> {
         .iter()
         .map(|name| (name.to_string(), read(&root.join(name))))
         .collect();
-    for (dir, ext) in [("templates", ""), ("src/web", ".rs"), ("src/mail", ".rs")] {
+    for (dir, ext) in [
+        ("templates", ""),
+        ("src/web", ".rs"),
+        ("src/mail", ".rs"),
+        ("src/charts", ".rs"),
+        ("src/goals", ".rs"),
+    ] {
         for name in files(&root.join(dir)) {
             if name.ends_with(ext) {
                 let source = read(&root.join(dir).join(&name));
@@ -460,4 +465,185 @@ fn every_key_asked_for_exists_and_every_managers_key_is_used() {
         "keys missing from the catalog:\n{}\nkeys of manager-en.ftl nothing uses (remove them): {unused:?}",
         missing.join("\n")
     );
+}
+
+/// Rust sources whose every word a reader sees comes from the catalog: the dashboard's view
+/// code, the charts and the goals and plan.
+const RUST_COMPLETE: &[&str] = &[
+    "src/web/dashboard.rs",
+    "src/web/dashboard/cache.rs",
+    "src/web/dashboard/goals.rs",
+    "src/web/dashboard/plan.rs",
+    "src/web/dashboard/view/dashboard.rs",
+    "src/web/dashboard/view/dimensions.rs",
+    "src/web/dashboard/view/health.rs",
+    "src/web/dashboard/view/heatmaps.rs",
+    "src/web/dashboard/view/item.rs",
+    "src/web/dashboard/view/kpis.rs",
+    "src/web/dashboard/view/meta.rs",
+    "src/web/dashboard/view/mod.rs",
+    "src/web/dashboard/view/review.rs",
+    "src/charts/axis.rs",
+    "src/charts/bars.rs",
+    "src/charts/distribution.rs",
+    "src/charts/heatmap.rs",
+    "src/charts/line.rs",
+    "src/charts/mod.rs",
+    "src/charts/palette.rs",
+    "src/charts/svg.rs",
+    "src/goals/mod.rs",
+    "src/goals/plan.rs",
+    "src/goals/plan_validate.rs",
+    "src/goals/store.rs",
+];
+
+/// Literals of those files that hold words but are no reader's words, each with why: the
+/// audit log's details (stored records in the operator's language, like its action names),
+/// messages of internal errors (logged, never shown: pages show `page-failed-text`), and
+/// HTTP header values.
+const RUST_NOT_WORDS: &[(&str, &str)] = &[
+    ("default-src 'none'; style-src 'unsafe-inline'", "a Content-Security-Policy header"),
+    ("Content-Security-Policy", "an HTTP header name"),
+    ("X-Content-Type-Options", "an HTTP header name"),
+    ("text/csv; charset=utf-8", "a media type"),
+    ("image/svg+xml; charset=utf-8", "a media type"),
+    ("not found", "web::dashboard: a NotFound whose page says dash-page-not-found-text"),
+    ("there is no goal {id} in this partnership", "a NotFound of the JSON API (pages say dash-page-not-found-text)"),
+    ("there is no {what} {id} in this partnership", "a NotFound of the JSON API (pages say dash-page-not-found-text)"),
+    ("due today", "goals::plan: a milestone's state code (for styling), beside its words"),
+    ("inline; filename=", "a Content-Disposition header"),
+    ("attachment; filename=", "a Content-Disposition header"),
+    ("goal {gid}: {} target {} due {}{}", "the audit log's detail of goal.create"),
+    (", owner person {p}", "the audit log's detail of goal.create"),
+    ("goal {id}: {}", "the audit log's detail of goal.delete"),
+    ("partnership {partnership_id}", "an audit log target"),
+    ("partnership {id}", "an audit log target"),
+    ("objective {id}: {}", "the audit log's detail of the plan"),
+    ("objective {id}, milestone {mid}: {}", "the audit log's detail of the plan"),
+    ("objective {objective}, milestone {mid}: {}", "the audit log's detail of the plan"),
+    ("objective {objective}, milestone {milestone}: {}", "the audit log's detail of the plan"),
+    ("objective {objective}, milestone {milestone}: {words}", "the audit log's detail of the plan"),
+    ("{:?}, status {}, owners person {} (customer) and person {} (supplier), goals {:?}, dimensions {:?}", "the audit log's detail of the plan"),
+    ("{:?} due {}, owner person {}, {}", "the audit log's detail of the plan"),
+    ("not done", "the audit log's detail of the plan"),
+    ("done {d}", "the audit log's detail of the plan"),
+];
+
+/// Whether a Rust string literal holds words a reader would see: after format placeholders
+/// are removed, two words of letters side by side, or one capitalised word.
+fn holds_words(literal: &str) -> bool {
+    let mut text = String::new();
+    let mut depth = 0;
+    for c in literal.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            _ if depth == 0 => text.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphabetic() && c != '\'')
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .collect();
+    let capitalised = words.iter().any(|w| {
+        let mut cs = w.chars();
+        cs.next().is_some_and(char::is_uppercase) && cs.all(|c| c.is_lowercase() || c == '\'')
+    });
+    // words of a sentence, not CSS classes or identifiers ("tc-label tc-small")
+    let spaced = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| "()[],.:;?!“”".contains(c)))
+        .filter(|w| {
+            w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                && w.chars().all(|c| c.is_alphabetic() || c == '\'')
+        })
+        .count()
+        >= 2;
+    capitalised || spaced
+}
+
+/// The literals of `source` (a Rust file) that hold a reader's words, as "name:line: literal",
+/// leaving out unit tests (from the first `#[cfg(test)]`), comments, logs, panics, internal
+/// errors and the literals of [`RUST_NOT_WORDS`].
+fn rust_words_in(name: &str, source: &str) -> Vec<String> {
+    const NOT_FOR_READERS: &[&str] = &[
+        "tracing::",
+        "panic!(",
+        ".expect(",
+        "unreachable!(",
+        "assert!(",
+        "assert_eq!(",
+        "debug_assert",
+        "anyhow!(",
+        "anyhow::Error",
+        ".context(",
+        "#[",
+        "///",
+    ];
+    let code = source.split("#[cfg(test)]").next().unwrap_or(source);
+    let mut out = Vec::new();
+    for (i, line) in code.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("//") || NOT_FOR_READERS.iter().any(|m| line.contains(m)) {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(open) = rest.find('"') {
+            let after = &rest[open + 1..];
+            // the literal runs to the next quote not escaped by a backslash
+            let mut end = None;
+            let mut escaped = false;
+            for (j, c) in after.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = Some(j);
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            let Some(end) = end else { break };
+            let literal = &after[..end];
+            let allowed = RUST_NOT_WORDS.iter().any(|(l, _)| literal.starts_with(l));
+            if holds_words(literal) && !allowed {
+                out.push(format!("{name}:{}: \"{literal}\"", i + 1));
+            }
+            rest = &after[end + 1..];
+        }
+    }
+    out
+}
+
+#[test]
+fn the_complete_rust_sources_hold_no_words_of_their_own() {
+    let root = root();
+    let found: Vec<String> = RUST_COMPLETE
+        .iter()
+        .flat_map(|name| rust_words_in(name, &read(&root.join(name))))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "words outside the catalog (move them to src/i18n/locales/manager-en.ftl):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_rust_finder_sees_words_but_not_keys_logs_or_tests() {
+    let source = "fn a() -> String {\n    en(\"dash-title\")\n}\nfn b() -> String {\n    \
+                  format!(\"{} groups shown\", 3)\n}\nfn c() {\n    tracing::info!(\"a log line here\");\n    \
+                  let t = \"Wave\";\n    let css = \"tc-label tc-small\";\n}\n#[cfg(test)]\nmod tests {\n    \
+                  const X: &str = \"a test's words\";\n}\n";
+    assert_eq!(
+        rust_words_in("x.rs", source),
+        vec![
+            "x.rs:5: \"{} groups shown\"".to_owned(),
+            "x.rs:9: \"Wave\"".to_owned()
+        ]
+    );
+    assert!(!holds_words("tc-label"));
+    assert!(!holds_words("{mean:.2} · {n}"));
+    assert!(holds_words("no answers"));
 }

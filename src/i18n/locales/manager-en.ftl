@@ -703,3 +703,190 @@ dash-open-flags = Open flags
 dash-flags-caption = Raised by the ombudsman's rules or by hand; open or acknowledged, newest wave first.
 dash-raise-flag-partnership = Raise a flag on this partnership
 dash-comments-wave = Comments, wave { $wave }
+
+## Words the dashboard's view code computes (src/web/dashboard/view, src/charts)
+# a firm and its side in a chart's legend: "Acme (customer)"
+dash-firm-side = { $firm } ({ $side })
+# a dimension's table cell: mean, its 95 % CI (dash-cell-ci or nothing), agreement and n
+dash-cell-mean = { $mean }{ $ci } · rwg(j) { $rwg } · n { $n }
+dash-cell-ci = {" "}({ $lo }–{ $hi })
+dash-no-answers = no answers
+dash-significance-p = { $significance } ({ $p })
+dash-rwg-j = rwg(j) { $value }
+dash-band-chance = { $band }; { $chance }
+dash-not-enough-complete = not enough complete answers
+dash-trend-title = { $dimension }: mean by wave, { $firms }
+dash-two-firms = { $first } and { $second }
+dash-agreement-beyond-chance = agreement beyond chance
+dash-agreement-not-beyond-chance = no more agreement than chance
+dash-joint-withheld = Both firms together: { $reason }
+dash-joint-rwg = Both firms together: rwg(j) { $value }
+dash-joint-between = { $share } of the spread lies between the firms (η², ICC(1) { $icc })
+dash-summary-wave = Wave { $wave }:
+dash-summary-mean = mean { $mean }
+dash-summary-firm = { $firm } { $text };
+dash-summary-gap = gap { $gap } ({ $significance }).
+dash-summary-shift = { $firm } shifted from { $before } (waves { $from }–{ $to }) to { $after } from wave { $since }.
+dash-significant = significant
+dash-not-significant = not significant
+dash-summary-trend = Trend at { $firm }: { $slope } per wave ({ $significance }, { $p }).
+dash-dont-know = don't know
+dash-withheld = withheld: { $reason }
+# a withheld value in a list of values
+dash-withheld-word = withheld
+dash-health-since = since wave { $wave } ({ $before } → { $now })
+dash-health-desc = Health index (0–100) by wave: { $values }.
+dash-health-wave-value = wave { $wave } { $value }
+dash-health-title = Relationship health index by wave
+dash-health-axis = Health index (0–100)
+dash-health-series = health index
+dash-rate-cell = { $responded } of { $invited } ({ $rate })
+dash-nobody-invited = nobody invited
+dash-rate-desc-wave = wave { $wave }: { $rates }
+dash-firm-value = { $firm } { $value }
+dash-rate-title = Response rate by wave and firm
+dash-groups-differ = the groups differ
+dash-groups-no-difference = no significant difference
+dash-welch-f = { $verdict }: Welch F({ $df1 }, { $df2 }) = { $f }, { $p }
+dash-kruskal = Kruskal–Wallis { $p }
+dash-test-too-few-groups = fewer than two { $kind } groups shown: no test
+dash-test-no-variation = no test (too little variation)
+dash-icc-withheld = ICC withheld (a group is withheld)
+dash-test-summary = { $tests } ({ $groups } groups, n { $n }).
+dash-kind-level = level
+dash-kind-function = function
+dash-kind-region = region
+dash-kind-business-unit = business unit
+dash-kind-language = language
+dash-withheld-complete = withheld: fewer than { $min } complete answers
+dash-heat-cell = { $mean } · rwg(j) { $rwg } · n { $n }
+dash-heat-title = { $firm } ({ $side }): { $kind } × dimension, wave { $wave }
+dash-heat-desc = Mean of each { $kind } on each dimension, wave { $wave }. { $segments } segments; { $withheld } cells withheld because the group is too small to report.
+dash-item-row = Wave { $wave } · { $firm }
+dash-item-other-scale = asked on a { $points }-point scale: its counts are in the table
+dash-item-dont-know-count = don't know: { $n }
+dash-item-other-scale-counts = { $points }-point scale — { $counts }
+dash-item-title = Answers to “{ $question }” by wave and firm
+dash-item-desc = Share of each answer, { $rows } rows; withheld groups are hatched and show no numbers.
+dash-item-cell = { $mean } · { $favourable } favourable
+# "Trust at Acme": a dimension at a firm
+dash-kpi-who = { $dimension } at { $firm }
+dash-kpi-numbers = r = { $r }, adjusted { $p }, { $pairs } pairs of changes
+dash-kpi-evidence = { $k ->
+    [one] { $who } moved { $k } wave before { $kpi } ({ $numbers }).
+   *[other] { $who } moved { $k } waves before { $kpi } ({ $numbers }).
+}
+dash-kpi-too-few-waves = too few waves (a lead needs { $needed } pairs of wave-to-wave changes; the best lag has { $pairs })
+dash-kpi-reason-numbers = { $reason } ({ $numbers }, k = { $k })
+dash-kpi-no-evidence-because = No evidence yet that { $who } leads { $kpi }: { $detail }.
+dash-kpi-no-evidence = No evidence yet that { $who } leads { $kpi }.
+dash-kpi-right-axis = { $kpi } (right axis)
+dash-kpi-title = { $who } and { $kpi } by wave
+dash-mean-n = { $mean } (n = { $n })
+dash-meta-significance = { $significance } ({ $p }, t = { $t }, df = { $df })
+dash-meta-no-test = too little spread in the answers for a test
+review-q-falling = { $dimension } at { $firm } has been falling by { $slope } points per wave over { $waves } waves (significant, { $p }). What is wearing it down?
+review-q-fell = { $dimension } at { $firm } fell by { $diff } since wave { $wave } ({ $from } → { $to }). What happened in the joint work since then, and what would turn it around?
+review-q-rose = { $dimension } at { $firm } rose by { $diff } since wave { $wave } ({ $from } → { $to }). What went well that both firms should keep doing?
+review-from-wave = { $mean } (wave { $wave })
+review-effect = { $band } (Hedges' g { $g })
+review-q-gap = { $higher } rates { $dimension } { $gap } points higher than { $lower } does (significant). What does each firm see that the other does not?
+review-q-disagree = People at { $firm } do not see { $dimension } the same way (rwg(j) { $rwg }, { $band }). Which levels or functions differ, and why?
+review-q-low-response = Only { $rate } of the people invited at { $firm } answered. How do we hear from more of them next wave?
+review-q-none = No significant gap, change or disagreement this wave. Which priorities should the next wave look at?
+review-q-meta = { $words } (significant). What has each firm not told the other?
+review-scale-words = the { $points }-point scale from 1 = { $lowest } to { $points } = { $highest }
+dash-flag-wave = wave { $wave }
+dash-page-not-found-text = There is no such partnership, survey series, wave or item, or it is not shared with you.
+dash-page-no-results = No results yet
+dash-page-no-results-text = { $reason }. The dashboard fills in when the first survey wave of this partnership closes.
+dash-page-busy = Busy
+dash-page-busy-text = The service is busy; try again in a moment.
+goal-hint-mean = 1 to 5
+goal-hint-gap = points, e.g. 0.3
+goal-hint-agreement = 0 to 1, e.g. 0.7
+goal-hint-response-rate = per cent
+goal-hint-kpi = in the KPI's unit
+goal-refused-setter = Only administrators and relationship managers set goals.
+plan-figure-withheld = withheld (wave { $wave }: { $reason })
+plan-figure-mean = { $mean } (wave { $wave })
+plan-figure-change = { $change } since wave { $wave }
+plan-figure-none = no result yet
+plan-field-not-an-id = { $value } is not a person or goal id
+plan-refused-editor = Only administrators and managers of both firms change the plan; a manager of one firm marks that firm's milestones done.
+plan-refused-marker = Only administrators and relationship managers mark milestones done.
+plan-refused-other-firm = A manager of one firm marks only that firm's milestones.
+plan-page-not-saved = Not saved
+chart-withheld = withheld
+chart-wave = Wave
+chart-response-rate = Response rate
+chart-no-answers = no answers
+chart-heat-tip = { $row }, { $column }: mean { $mean }, n { $n }
+chart-heat-rwg-n = rwg(j) { $rwg } · n { $n }
+chart-heat-n = n { $n }
+chart-heat-key-mean = Mean
+chart-heat-key-withheld = withheld (too few responses)
+chart-mean-axis = Mean (1–{ $points } scale)
+chart-legend-band = 95 % confidence band
+chart-legend-gap = gap between the firms, significant (p < 0.05)
+chart-legend-steps = level between shifts (change points)
+chart-tip-ci = {" "}(95 % CI { $lo } to { $hi })
+chart-line-tip = { $series }, wave { $wave }: { $value }{ $ci }
+goal-error-side = { $value } is not a side: use customer or supplier
+goal-error-side-dimension = { $key } needs a side and a dimension, like { $kind }:customer:trust
+goal-error-no-dimension = { $key } names no dimension
+goal-error-gap = { $key } needs one dimension, like gap:trust
+goal-error-no-kpi = { $key } names no KPI
+goal-error-metric = { $key } is not a metric: use mean:<side>:<dimension>, gap:<dimension>, agreement:<side>:<dimension>, response_rate:<customer|supplier|both> or kpi:<name>
+goal-range-mean = points on the five-point scale, 1 to 5
+goal-range-gap = points between the firms' means, 0 to 4
+goal-range-agreement = rwg(j), 0 to 1
+goal-range-response-rate = per cent, 0 to 100
+goal-metric-mean = { $dimension }: { $firm }'s mean
+goal-metric-gap = { $dimension }: gap between the firms
+goal-metric-agreement = { $dimension }: agreement within { $firm } (rwg(j))
+goal-metric-rate-both = Response rate, both firms
+goal-metric-rate = Response rate, { $firm }
+goal-metric-kpi = KPI: { $kpi }
+goal-status-met = met
+goal-status-on-track = on track
+goal-status-off-track = not on track
+goal-status-missed = missed
+goal-status-too-early = too early to tell
+goal-status-no-data = no data yet
+goal-error-not-visible = you can set goals only on results you can see
+goal-error-unknown-dimension = { $dimension } is not a dimension of this partnership's survey
+goal-error-unknown-kpi = this partnership has no KPI of that name
+goal-error-out-of-range = { $target } is out of range: the target is in { $unit }
+goal-error-not-a-number = { $value } is not a number
+goal-error-not-future = { $date } is not in the future
+goal-error-not-a-date = { $value } is not a date (YYYY-MM-DD)
+# "Trust: Acme's mean ≥ 4.00 by 2027-06-30"
+goal-text = { $metric } { $direction } { $target } by { $due }
+goal-progress-none = no result to compare yet
+goal-progress-now = now { $value } (wave { $wave })
+goal-progress-share = , { $share } % of the way from { $from }
+goal-progress-projected = ; the trend of the last waves gives { $value } by the date
+plan-status-planned = planned
+plan-status-in-progress = in progress
+plan-status-done = done
+plan-status-dropped = dropped
+plan-error-status = { $value } is not a status: use planned, in_progress, done or dropped
+plan-milestone-done = done { $date }
+plan-milestone-due-today = due today, { $date }
+plan-milestone-overdue = { $days ->
+    [one] overdue since { $date } ({ $days } day)
+   *[other] overdue since { $date } ({ $days } days)
+}
+plan-milestone-due = { $days ->
+    [one] due { $date } (in { $days } day)
+   *[other] due { $date } (in { $days } days)
+}
+plan-error-empty = is empty: write a few words
+plan-error-too-long = is longer than { $max } characters
+plan-error-no-owner = is missing: choose a person of the roster
+plan-error-not-on-roster = person { $person } is not on this partnership's roster
+plan-error-wrong-firm = person { $person } belongs to the { $actual } firm; the owner here is a person of the { $wanted } firm
+plan-error-done-later = { $date } is after today: a milestone is done when it is done
+plan-error-unknown-goal = goal { $goal } is not a goal of this partnership
+plan-error-unknown-dimension = { $dimension } is not a dimension of this partnership's survey (it has: { $known })

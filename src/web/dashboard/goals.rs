@@ -14,6 +14,7 @@ use crate::domain::FieldProblem;
 use crate::error::ServiceError;
 use crate::goals::store::GoalInput;
 use crate::goals::Metric;
+use crate::i18n::en;
 use crate::reports::report::Report;
 use crate::services;
 use crate::web::auth_pages::see_other;
@@ -25,7 +26,7 @@ use crate::web::AppState;
 pub struct MetricOption {
     pub key: String,
     pub label: String,
-    pub hint: &'static str,
+    pub hint: String,
 }
 
 /// Every metric a viewer who sees `v` may set a goal on: per dimension a firm's mean and
@@ -77,11 +78,11 @@ pub fn metric_options(
             key: m.key(),
             label: m.describe(&names),
             hint: match &m {
-                Metric::Mean { .. } => "1 to 5",
-                Metric::Gap { .. } => "points, e.g. 0.3",
-                Metric::Agreement { .. } => "0 to 1, e.g. 0.7",
-                Metric::ResponseRate { .. } => "per cent",
-                Metric::Kpi { .. } => "in the KPI's unit",
+                Metric::Mean { .. } => en("goal-hint-mean"),
+                Metric::Gap { .. } => en("goal-hint-gap"),
+                Metric::Agreement { .. } => en("goal-hint-agreement"),
+                Metric::ResponseRate { .. } => en("goal-hint-response-rate"),
+                Metric::Kpi { .. } => en("goal-hint-kpi"),
             },
         })
         .collect()
@@ -136,9 +137,7 @@ pub struct DeleteForm {
 fn goal_setter(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
     let v = visibility(user, id)?;
     if !can_set_goals(user) {
-        return Err(ApiError::Forbidden(
-            "Only administrators and relationship managers set goals.".into(),
-        ));
+        return Err(ApiError::Forbidden(en("goal-refused-setter")));
     }
     Ok(v)
 }

@@ -15,6 +15,7 @@ use crate::auth::Visibility;
 use crate::db::Conn;
 use crate::domain::{FieldProblem, Side};
 use crate::error::ServiceError;
+use crate::i18n::{en, en1, en2};
 use crate::reports::report::Report;
 use crate::services;
 use crate::services::plan::{
@@ -29,7 +30,7 @@ use crate::web::AppState;
 pub struct PlanLine {
     pub id: i64,
     pub title: String,
-    pub status: &'static str,
+    pub status: String,
     pub customer_owner: String,
     pub supplier_owner: String,
     /// "Title — owner, due … (in N days)".
@@ -98,7 +99,7 @@ pub fn lines(
             PlanLine {
                 id: o.id,
                 title: o.title.clone(),
-                status: o.status_label,
+                status: o.status_label.clone(),
                 customer_owner: o.customer_owner.name.clone(),
                 supplier_owner: o.supplier_owner.name.clone(),
                 next_milestone: o.next_milestone().map(milestone_words),
@@ -131,15 +132,24 @@ fn figure_line(firm: String, f: &services::plan::DimensionFigure, report: &Repor
             .max()
     };
     let (mean, change) = match (f.wave, f.mean, &f.withheld) {
-        (Some(w), _, Some(why)) => (format!("withheld (wave {w}: {why})"), "—".to_owned()),
+        (Some(w), _, Some(why)) => (
+            en2("plan-figure-withheld", "wave", w, "reason", why),
+            "—".to_owned(),
+        ),
         (Some(w), Some(m), None) => (
-            format!("{m:.2} (wave {w})"),
+            en2("plan-figure-mean", "mean", format!("{m:.2}"), "wave", w),
             match (f.change, previous(w)) {
-                (Some(c), Some(p)) => format!("{c:+.2} since wave {p}"),
+                (Some(c), Some(p)) => en2(
+                    "plan-figure-change",
+                    "change",
+                    format!("{c:+.2}"),
+                    "wave",
+                    p,
+                ),
                 _ => "—".to_owned(),
             },
         ),
-        _ => ("no result yet".to_owned(), "—".to_owned()),
+        _ => (en("plan-figure-none"), "—".to_owned()),
     };
     FigureLine { firm, mean, change }
 }
@@ -160,7 +170,7 @@ struct PlanPage {
     people: Vec<PersonRef>,
     goals: Vec<GoalChoice>,
     dimensions: Vec<(String, String)>,
-    statuses: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, String)>,
     form: FormValues,
     errors: Vec<FieldProblem>,
     today: String,
@@ -175,7 +185,7 @@ struct ObjectivePage {
     people: Vec<PersonRef>,
     goals: Vec<GoalChoice>,
     dimensions: Vec<(String, String)>,
-    statuses: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, String)>,
     form: FormValues,
     errors: Vec<FieldProblem>,
 }
@@ -244,7 +254,7 @@ fn id_of(raw: &str, field: &str, problems: &mut Vec<FieldProblem>) -> Option<i64
         Err(_) => {
             problems.push(FieldProblem {
                 field: field.into(),
-                message: format!("{raw:?} is not a person or goal id"),
+                message: en1("plan-field-not-an-id", "value", format!("{raw:?}")),
             });
             None
         }
@@ -334,7 +344,7 @@ fn milestone_form(fields: &Fields) -> (MilestoneInput, Vec<FieldProblem>) {
     )
 }
 
-fn statuses() -> Vec<(&'static str, &'static str)> {
+fn statuses() -> Vec<(&'static str, String)> {
     Status::ALL
         .iter()
         .map(|s| (s.as_str(), s.label()))
@@ -467,9 +477,7 @@ async fn objective_page(
 fn plan_editor(user: &CurrentUser, id: i64) -> Result<Visibility, ApiError> {
     let v = visibility(user, id)?;
     if !PlanRight::of(user.role(), v).edits_everything() {
-        return Err(ApiError::Forbidden(
-            "Only administrators and managers of both firms change the plan; a manager of one firm marks that firm's milestones done.".into(),
-        ));
+        return Err(ApiError::Forbidden(en("plan-refused-editor")));
     }
     Ok(v)
 }
@@ -689,9 +697,7 @@ pub async fn mark_milestone(
         let v = visibility(&user, id)?;
         let right = PlanRight::of(user.role(), v);
         if right == PlanRight::ReadOnly {
-            return Err(ApiError::Forbidden(
-                "Only administrators and relationship managers mark milestones done.".into(),
-            ));
+            return Err(ApiError::Forbidden(en("plan-refused-marker")));
         }
         user.check_csrf(&form.csrf)?;
         let input = MilestoneDone {
@@ -712,9 +718,7 @@ pub async fn mark_milestone(
             })
             .await?;
         if !marked {
-            return Err(ApiError::Forbidden(
-                "A manager of one firm marks only that firm's milestones.".into(),
-            ));
+            return Err(ApiError::Forbidden(en("plan-refused-other-firm")));
         }
         Ok(see_other(&format!("/partnerships/{id}/plan")))
     }
@@ -727,7 +731,7 @@ pub async fn mark_milestone(
                 .collect();
             crate::web::render::message_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Not saved",
+                &en("plan-page-not-saved"),
                 &text.join("; "),
             )
             .unwrap_or_else(|e| actix_web::ResponseError::error_response(&e))

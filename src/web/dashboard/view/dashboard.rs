@@ -27,13 +27,15 @@ pub(super) fn item_cell(rec: Option<&ItemRecord>) -> TableCell {
         Some(r) if r.id.suppressed.is_some() => {
             TableCell::hidden(r.id.suppressed.as_deref().unwrap_or_default())
         }
-        Some(ItemRecord { stats: Some(s), .. }) if s.mean.is_some() => TableCell::value(format!(
-            "{} · {} favourable",
+        Some(ItemRecord { stats: Some(s), .. }) if s.mean.is_some() => TableCell::value(en2(
+            "dash-item-cell",
+            "mean",
             opt(s.mean, 2),
+            "favourable",
             s.favourable_pct
-                .map_or_else(|| "–".into(), |f| format!("{} %", fixed(f, 0)))
+                .map_or_else(|| "–".into(), |f| format!("{} %", fixed(f, 0))),
         )),
-        _ => TableCell::value("no answers".into()),
+        _ => TableCell::value(en("dash-no-answers")),
     }
 }
 

@@ -44,7 +44,7 @@ pub(super) fn dimension_view(
     let series: Vec<Series> = sides
         .iter()
         .map(|&side| Series {
-            label: format!("{} ({side})", firm(report, side)),
+            label: en2("dash-firm-side", "firm", firm(report, side), "side", side),
             style: style(side),
             points: waves
                 .iter()
@@ -83,17 +83,24 @@ pub(super) fn dimension_view(
                     Some(DimensionRecord { id, .. }) if id.suppressed.is_some() => {
                         TableCell::hidden(id.suppressed.as_deref().unwrap_or_default())
                     }
-                    Some(DimensionRecord { stats: Some(s), .. }) => TableCell::value(format!(
-                        "{}{} · rwg(j) {} · n {}",
-                        opt(s.summary.mean, 2),
-                        s.summary
-                            .mean_ci95
-                            .map(|[lo, hi]| format!(" ({}–{})", fixed(lo, 2), fixed(hi, 2)))
-                            .unwrap_or_default(),
-                        opt(s.agreement.rwg_j, 2),
-                        s.n_complete
+                    Some(DimensionRecord { stats: Some(s), .. }) => TableCell::value(en_with(
+                        "dash-cell-mean",
+                        &[
+                            ("mean", &opt(s.summary.mean, 2)),
+                            (
+                                "ci",
+                                &s.summary
+                                    .mean_ci95
+                                    .map(|[lo, hi]| {
+                                        en2("dash-cell-ci", "lo", fixed(lo, 2), "hi", fixed(hi, 2))
+                                    })
+                                    .unwrap_or_default(),
+                            ),
+                            ("rwg", &opt(s.agreement.rwg_j, 2)),
+                            ("n", &s.n_complete),
+                        ],
                     )),
-                    _ => TableCell::value("no answers".into()),
+                    _ => TableCell::value(en("dash-no-answers")),
                 })
                 .collect();
             let (gap, sig) = match inter_firm(report, w, dimension) {
@@ -101,7 +108,13 @@ pub(super) fn dimension_view(
                     (Some(reason), _) => (withheld(reason), String::new()),
                     (None, Some(c)) => (
                         opt(c.mean_diff, 2),
-                        format!("{} ({})", r.significance.unwrap_or("–"), p_value(c.welch_p)),
+                        en2(
+                            "dash-significance-p",
+                            "significance",
+                            r.significance.unwrap_or("–"),
+                            "p",
+                            p_value(c.welch_p),
+                        ),
                     ),
                     (None, None) => ("–".into(), String::new()),
                 },
@@ -122,16 +135,20 @@ pub(super) fn dimension_view(
             let (text, band) = match (&rec.id.suppressed, &rec.stats) {
                 (Some(reason), _) => (withheld(reason), String::new()),
                 (None, Some(s)) => (
-                    format!("rwg(j) {}", opt(s.agreement.rwg_j, 2)),
+                    en1("dash-rwg-j", "value", opt(s.agreement.rwg_j, 2)),
                     match (s.agreement_band, s.beyond_chance) {
-                        (Some(band), Some(beyond)) => {
-                            format!("{band}; {}", chance_words(beyond))
-                        }
+                        (Some(band), Some(beyond)) => en2(
+                            "dash-band-chance",
+                            "band",
+                            band,
+                            "chance",
+                            chance_words(beyond),
+                        ),
                         (Some(band), None) => band.to_owned(),
-                        (None, _) => "not enough complete answers".to_owned(),
+                        (None, _) => en("dash-not-enough-complete"),
                     },
                 ),
-                (None, None) => ("no answers".into(), String::new()),
+                (None, None) => (en("dash-no-answers"), String::new()),
             };
             Some(AgreementView {
                 firm: firm(report, side).to_owned(),
@@ -142,13 +159,12 @@ pub(super) fn dimension_view(
         })
         .collect();
     let summary = dimension_summary(report, sides, dimension, last);
-    let title = format!(
-        "{name}: mean by wave, {}",
-        sides
-            .iter()
-            .map(|s| firm(report, *s))
-            .collect::<Vec<_>>()
-            .join(" and ")
+    let title = en2(
+        "dash-trend-title",
+        "dimension",
+        &name,
+        "firms",
+        firms_words(report, sides),
     );
     let steps: Vec<Step> = sides
         .iter()
@@ -201,11 +217,26 @@ pub(super) fn dimension_view(
 }
 
 /// "agreement beyond chance" or "no more agreement than chance".
-pub fn chance_words(beyond: bool) -> &'static str {
+pub fn chance_words(beyond: bool) -> String {
     if beyond {
-        "agreement beyond chance"
+        en("dash-agreement-beyond-chance")
     } else {
-        "no more agreement than chance"
+        en("dash-agreement-not-beyond-chance")
+    }
+}
+
+/// "Acme" or "Acme and Bolt": the firms a view shows.
+pub(super) fn firms_words(report: &Report, sides: &[Side]) -> String {
+    match sides {
+        [one] => firm(report, *one).to_owned(),
+        [first, second] => en2(
+            "dash-two-firms",
+            "first",
+            firm(report, *first),
+            "second",
+            firm(report, *second),
+        ),
+        _ => String::new(),
     }
 }
 
@@ -219,17 +250,19 @@ pub fn joint_words(report: &Report, dimension: &str, wave: i64) -> String {
         return String::new();
     };
     if let Some(reason) = &j.suppressed {
-        return format!("Both firms together: {}", withheld(reason));
+        return en1("dash-joint-withheld", "reason", withheld(reason));
     }
-    let mut parts = vec![format!("Both firms together: rwg(j) {}", opt(j.rwg_j, 2))];
+    let mut parts = vec![en1("dash-joint-rwg", "value", opt(j.rwg_j, 2))];
     if let Some(beyond) = j.beyond_chance {
-        parts.push(chance_words(beyond).to_owned());
+        parts.push(chance_words(beyond));
     }
     if let Some(eta) = j.eta2_firm {
-        parts.push(format!(
-            "{} of the spread lies between the firms (η², ICC(1) {})",
+        parts.push(en2(
+            "dash-joint-between",
+            "share",
             pct(eta),
-            opt(j.icc1_firm, 2)
+            "icc",
+            opt(j.icc1_firm, 2),
         ));
     }
     parts.join("; ") + "."
@@ -242,24 +275,33 @@ pub(super) fn dimension_summary(
     dimension: &str,
     wave: i64,
 ) -> String {
-    let mut parts = vec![format!("Wave {wave}:")];
+    let mut parts = vec![en1("dash-summary-wave", "wave", wave)];
     for &side in sides {
         let text = match whole(report, wave, side, dimension) {
             Some(DimensionRecord { id, .. }) if id.suppressed.is_some() => {
                 withheld(id.suppressed.as_deref().unwrap_or_default())
             }
             Some(DimensionRecord { stats: Some(s), .. }) => {
-                format!("mean {}", opt(s.summary.mean, 2))
+                en1("dash-summary-mean", "mean", opt(s.summary.mean, 2))
             }
-            _ => "no answers".into(),
+            _ => en("dash-no-answers"),
         };
-        parts.push(format!("{} {text};", firm(report, side)));
+        parts.push(en2(
+            "dash-summary-firm",
+            "firm",
+            firm(report, side),
+            "text",
+            text,
+        ));
     }
     if let Some(r) = inter_firm(report, wave, dimension) {
         if let (Some(c), Some(sig)) = (&r.comparison, r.significance) {
-            parts.push(format!(
-                "gap {} ({sig}).",
-                opt(c.mean_diff.map(f64::abs), 2)
+            parts.push(en2(
+                "dash-summary-gap",
+                "gap",
+                opt(c.mean_diff.map(f64::abs), 2),
+                "significance",
+                sig,
             ));
         }
     }
@@ -271,14 +313,16 @@ pub(super) fn dimension_summary(
         {
             if let [.., before, after] = cp.fit.segments.as_slice() {
                 if i64::from(after.from_wave) <= wave {
-                    parts.push(format!(
-                        "{} shifted from {} (waves {}–{}) to {} from wave {}.",
-                        firm(report, side),
-                        fixed(before.mean, 2),
-                        before.from_wave,
-                        before.to_wave,
-                        fixed(after.mean, 2),
-                        after.from_wave
+                    parts.push(en_with(
+                        "dash-summary-shift",
+                        &[
+                            ("firm", &firm(report, side)),
+                            ("before", &fixed(before.mean, 2)),
+                            ("from", &before.from_wave),
+                            ("to", &before.to_wave),
+                            ("after", &fixed(after.mean, 2)),
+                            ("since", &after.from_wave),
+                        ],
                     ));
                 }
             }
@@ -292,15 +336,18 @@ pub(super) fn dimension_summary(
         {
             if let (Some(slope), Some(p)) = (t.fit.slope, t.fit.p) {
                 let sig = if p < SIGNIFICANCE_LEVEL {
-                    "significant"
+                    en("dash-significant")
                 } else {
-                    "not significant"
+                    en("dash-not-significant")
                 };
-                parts.push(format!(
-                    "Trend at {}: {} per wave ({sig}, {}).",
-                    firm(report, side),
-                    signed(slope, 2),
-                    p_value(Some(p))
+                parts.push(en_with(
+                    "dash-summary-trend",
+                    &[
+                        ("firm", &firm(report, side)),
+                        ("slope", &signed(slope, 2)),
+                        ("significance", &sig),
+                        ("p", &p_value(Some(p))),
+                    ],
                 ));
             }
         }

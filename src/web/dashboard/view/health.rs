@@ -47,11 +47,14 @@ pub(super) fn health_view(report: &Report, last: i64) -> Result<Option<HealthVie
     let change = match (points.iter().rev().nth(1), points.last()) {
         (Some(prev), Some(now)) if now.wave == last => Some((
             signed(now.value - prev.value, 1),
-            format!(
-                "since wave {} ({} → {})",
+            en3(
+                "dash-health-since",
+                "wave",
                 prev.wave,
+                "before",
                 fixed(prev.value, 1),
-                fixed(now.value, 1)
+                "now",
+                fixed(now.value, 1),
             ),
         )),
         _ => None,
@@ -60,30 +63,36 @@ pub(super) fn health_view(report: &Report, last: i64) -> Result<Option<HealthVie
     let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let (ticks, domain) = axis::nice_ticks((lo - 5.0).max(0.0), (hi + 5.0).min(100.0), 4);
-    let desc = format!(
-        "Health index (0–100) by wave: {}.",
+    let desc = en1(
+        "dash-health-desc",
+        "values",
         records
             .iter()
-            .map(|h| format!(
-                "wave {} {}",
-                h.wave,
-                h.index.map_or_else(|| "withheld".into(), |i| fixed(i, 1))
-            ))
+            .map(|h| {
+                en2(
+                    "dash-health-wave-value",
+                    "wave",
+                    h.wave,
+                    "value",
+                    h.index
+                        .map_or_else(|| en("dash-withheld-word"), |i| fixed(i, 1)),
+                )
+            })
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
     );
     let line = LineChart {
         id: "health".into(),
-        title: "Relationship health index by wave".into(),
+        title: en("dash-health-title"),
         desc,
         waves: records.iter().map(|h| h.wave).collect(),
         left: Axis {
-            title: "Health index (0–100)".into(),
+            title: en("dash-health-axis"),
             domain,
             ticks,
         },
         series: vec![Series {
-            label: "health index".into(),
+            label: en("dash-health-series"),
             style: Style::Neutral,
             points,
         }],
@@ -163,10 +172,16 @@ pub(super) fn rates_view(
                 .map(|&side| match whole_group(report, w, side) {
                     Some(g) => match (&g.id.suppressed, g.responded, g.invited, g.response_rate) {
                         (Some(reason), ..) => TableCell::hidden(reason),
-                        (None, Some(resp), Some(inv), Some(r)) => {
-                            TableCell::value(format!("{resp} of {inv} ({})", pct(r)))
-                        }
-                        _ => TableCell::value("nobody invited".into()),
+                        (None, Some(resp), Some(inv), Some(r)) => TableCell::value(en3(
+                            "dash-rate-cell",
+                            "responded",
+                            resp,
+                            "invited",
+                            inv,
+                            "rate",
+                            pct(r),
+                        )),
+                        _ => TableCell::value(en("dash-nobody-invited")),
                     },
                     None => TableCell::value("–".into()),
                 })
@@ -176,27 +191,37 @@ pub(super) fn rates_view(
     let desc = rows
         .iter()
         .map(|r| {
-            format!(
-                "wave {}: {}",
+            en2(
+                "dash-rate-desc-wave",
+                "wave",
                 r.wave,
+                "rates",
                 sides
                     .iter()
                     .zip(&r.cells)
-                    .map(|(s, c)| format!("{} {}", firm(report, *s), c.text))
+                    .map(|(s, c)| {
+                        en2(
+                            "dash-firm-value",
+                            "firm",
+                            firm(report, *s),
+                            "value",
+                            &c.text,
+                        )
+                    })
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
             )
         })
         .collect::<Vec<_>>()
         .join("; ");
     let c = RateChart {
         id: "response-rates".into(),
-        title: "Response rate by wave and firm".into(),
+        title: en("dash-rate-title"),
         desc,
         groups,
         legend: sides
             .iter()
-            .map(|&s| (s, format!("{} ({s})", firm(report, s))))
+            .map(|&s| (s, en2("dash-firm-side", "firm", firm(report, s), "side", s)))
             .collect(),
     };
     Ok(RatesView {

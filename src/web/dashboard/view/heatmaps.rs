@@ -28,26 +28,29 @@ fn segment_words(
     match (t.welch_f, t.welch_df1, t.welch_df2, t.welch_p) {
         (Some(f), Some(df1), Some(df2), Some(p)) => {
             let verdict = if p < SIGNIFICANCE_LEVEL {
-                "the groups differ"
+                en("dash-groups-differ")
             } else {
-                "no significant difference"
+                en("dash-groups-no-difference")
             };
-            parts.push(format!(
-                "{verdict}: Welch F({}, {}) = {}, {}",
-                fixed(df1, 0),
-                fixed(df2, 1),
-                fixed(f, 2),
-                p_value(Some(p))
+            parts.push(en_with(
+                "dash-welch-f",
+                &[
+                    ("verdict", &verdict),
+                    ("df1", &fixed(df1, 0)),
+                    ("df2", &fixed(df2, 1)),
+                    ("f", &fixed(f, 2)),
+                    ("p", &p_value(Some(p))),
+                ],
             ));
             if let Some(kp) = t.kruskal_p {
-                parts.push(format!("Kruskal–Wallis {}", p_value(Some(kp))));
+                parts.push(en1("dash-kruskal", "p", p_value(Some(kp))));
             }
             if let Some(e) = t.epsilon2 {
                 parts.push(format!("ε² {}", fixed(e, 2)));
             }
         }
-        _ if t.k < 2 => parts.push(format!("fewer than two {kind} groups shown: no test")),
-        _ => parts.push("no test (too little variation)".into()),
+        _ if t.k < 2 => parts.push(en1("dash-test-too-few-groups", "kind", kind_words(kind))),
+        _ => parts.push(en("dash-test-no-variation")),
     }
     if let Some(icc) = report.icc.iter().find(|i| {
         i.wave == wave
@@ -58,11 +61,32 @@ fn segment_words(
     }) {
         match (&icc.suppressed, icc.stats.as_ref().and_then(|s| s.icc1)) {
             (None, Some(v)) => parts.push(format!("ICC(1) {}", fixed(v, 2))),
-            (Some(_), _) => parts.push("ICC withheld (a group is withheld)".into()),
+            (Some(_), _) => parts.push(en("dash-icc-withheld")),
             _ => {}
         }
     }
-    Some(format!("{} ({} groups, n {}).", parts.join("; "), t.k, t.n))
+    Some(en3(
+        "dash-test-summary",
+        "tests",
+        parts.join("; "),
+        "groups",
+        t.k,
+        "n",
+        t.n,
+    ))
+}
+
+/// A breakdown's name in words: the built-in ones from the catalog, a custom attribute by
+/// its key (`cost_centre` reads "cost centre").
+pub(super) fn kind_words(kind: &str) -> String {
+    match kind {
+        "level" => en("dash-kind-level"),
+        "function" => en("dash-kind-function"),
+        "region" => en("dash-kind-region"),
+        "business_unit" => en("dash-kind-business-unit"),
+        "language" => en("dash-kind-language"),
+        other => other.replace('_', " "),
+    }
 }
 
 pub(super) fn heatmap_view(
@@ -115,7 +139,7 @@ pub(super) fn heatmap_view(
                 Some(DimensionRecord {
                     stats: Some(st), ..
                 }) if st.n_complete > 0 && st.n_complete < min => {
-                    let reason = format!("withheld: fewer than {min} complete answers");
+                    let reason = en1("dash-withheld-complete", "min", min);
                     text.push(TableCell::hidden(&reason));
                     cells.push(Cell::Withheld(reason));
                 }
@@ -123,11 +147,14 @@ pub(super) fn heatmap_view(
                     stats: Some(st), ..
                 }) if st.summary.mean.is_some() => {
                     let mean = st.summary.mean.unwrap_or_default();
-                    let mut cell = TableCell::value(format!(
-                        "{} · rwg(j) {} · n {}",
+                    let mut cell = TableCell::value(en3(
+                        "dash-heat-cell",
+                        "mean",
                         fixed(mean, 2),
+                        "rwg",
                         opt(st.agreement.rwg_j, 2),
-                        st.n_complete
+                        "n",
+                        st.n_complete,
                     ));
                     cell.flag_href = Some(super::flag_href(
                         report.partnership.id,
@@ -146,7 +173,7 @@ pub(super) fn heatmap_view(
                     });
                 }
                 _ => {
-                    text.push(TableCell::value("no answers".into()));
+                    text.push(TableCell::value(en("dash-no-answers")));
                     cells.push(Cell::Empty);
                 }
             }
@@ -163,15 +190,24 @@ pub(super) fn heatmap_view(
         .flat_map(|(_, c)| c)
         .filter(|c| c.withheld)
         .count();
-    // `business_unit` reads "business unit"
-    let words = kind.replace('_', " ");
-    let title = format!(
-        "{} ({side}): {words} × dimension, wave {wave}",
-        firm(report, side)
+    let words = kind_words(kind);
+    let title = en_with(
+        "dash-heat-title",
+        &[
+            ("firm", &firm(report, side)),
+            ("side", &side),
+            ("kind", &words),
+            ("wave", &wave),
+        ],
     );
-    let desc = format!(
-        "Mean of each {words} on each dimension, wave {wave}. {} segments; {withheld_count} cells withheld because the group is too small to report.",
-        segments.len()
+    let desc = en_with(
+        "dash-heat-desc",
+        &[
+            ("kind", &words),
+            ("wave", &wave),
+            ("segments", &segments.len()),
+            ("withheld", &withheld_count),
+        ],
     );
     let h = Heatmap {
         id: format!("heatmap-{side}-{kind}"),

@@ -46,7 +46,7 @@ pub fn item_page(
     for w in waves(report).into_iter().rev() {
         for &side in &sides {
             let rec = whole_item(report, w, side, &id);
-            let label = format!("Wave {w} · {}", firm(report, side));
+            let label = en2("dash-item-row", "wave", w, "firm", firm(report, side));
             let bar = match rec {
                 Some(r) if r.id.suppressed.is_some() => {
                     Bar::Withheld(withheld(r.id.suppressed.as_deref().unwrap_or_default()))
@@ -54,10 +54,7 @@ pub fn item_page(
                 // A wave asked on another scale than the latest (an earlier template version)
                 // cannot share the latest scale's columns: its counts are written out instead.
                 Some(ItemRecord { stats: Some(s), .. }) if s.counts.len() != width - 1 => {
-                    Bar::Withheld(format!(
-                        "asked on a {}-point scale: its counts are in the table",
-                        s.counts.len()
-                    ))
+                    Bar::Withheld(en1("dash-item-other-scale", "points", s.counts.len()))
                 }
                 Some(ItemRecord { stats: Some(s), .. }) => {
                     let mut c = s.counts.clone();
@@ -90,12 +87,14 @@ pub fn item_page(
                         let counts: Vec<String> = (1..)
                             .zip(&s.counts)
                             .map(|(point, n)| format!("{point}: {n}"))
-                            .chain([format!("don't know: {}", s.n_dont_know)])
+                            .chain([en1("dash-item-dont-know-count", "n", s.n_dont_know)])
                             .collect();
-                        let mut cells = vec![TableCell::value(format!(
-                            "{}-point scale — {}",
+                        let mut cells = vec![TableCell::value(en2(
+                            "dash-item-other-scale-counts",
+                            "points",
                             s.counts.len(),
-                            counts.join(" · ")
+                            "counts",
+                            counts.join(" · "),
                         ))];
                         cells.resize(width, TableCell::value(String::new()));
                         cells
@@ -104,7 +103,9 @@ pub fn item_page(
                         "{}{}",
                         opt(s.mean, 2),
                         s.mean_ci95
-                            .map(|[lo, hi]| format!(" ({}–{})", fixed(lo, 2), fixed(hi, 2)))
+                            .map(|[lo, hi]| {
+                                en2("dash-cell-ci", "lo", fixed(lo, 2), "hi", fixed(hi, 2))
+                            })
                             .unwrap_or_default()
                     )));
                     v.push(TableCell::value(
@@ -118,7 +119,7 @@ pub fn item_page(
                     )));
                     v
                 }
-                _ => vec![TableCell::value("no answers".into())],
+                _ => vec![TableCell::value(en("dash-no-answers"))],
             };
             rows.push(ItemStatsRow {
                 wave: w,
@@ -138,7 +139,13 @@ pub fn item_page(
             (None, Some(c)) => (
                 r.wave,
                 opt(c.mean_diff, 2),
-                format!("{} ({})", r.significance.unwrap_or("–"), p_value(c.welch_p)),
+                en2(
+                    "dash-significance-p",
+                    "significance",
+                    r.significance.unwrap_or("–"),
+                    "p",
+                    p_value(c.welch_p),
+                ),
             ),
             (None, None) => (r.wave, "–".into(), String::new()),
         })
@@ -172,14 +179,12 @@ pub fn item_page(
             ))
         })
         .collect();
-    let title = format!(
-        "Answers to “{}” by wave and firm",
-        labels.items.get(&id).map_or(id.as_str(), |w| w.0.as_str())
+    let title = en1(
+        "dash-item-title",
+        "question",
+        labels.items.get(&id).map_or(id.as_str(), |w| w.0.as_str()),
     );
-    let desc = format!(
-        "Share of each answer, {} rows; withheld groups are hatched and show no numbers.",
-        dist_rows.len()
-    );
+    let desc = en1("dash-item-desc", "rows", dist_rows.len());
     let d = Distribution {
         id: format!("item-{id}"),
         title,

@@ -58,39 +58,66 @@ pub(super) fn strongest(records: &[&LeadLagRecord]) -> Option<usize> {
 /// The lead–lag verdict in the dashboard's words, naming the firm and the dimension.
 pub fn verdict_sentence(report: &Report, labels: &Labels, r: &LeadLagRecord) -> String {
     let kpi_name = humanize(&r.kpi);
-    let who = format!(
-        "{} at {}",
+    let who = en2(
+        "dash-kpi-who",
+        "dimension",
         labels.dimension(&r.dimension),
-        firm(report, r.side)
+        "firm",
+        firm(report, r.side),
     );
     let v = &r.verdict;
     let numbers = |_k: i32| {
-        format!(
-            "r = {}, adjusted {}, {} pairs of changes",
+        en3(
+            "dash-kpi-numbers",
+            "r",
             v.r.map_or_else(|| "–".into(), corr),
+            "p",
             p_value(v.p_adjusted),
-            v.n
+            "pairs",
+            v.n,
         )
     };
     match (v.finding, v.reason, v.k) {
-        (stats::LeadFinding::Evidence, _, Some(k)) => format!(
-            "{who} moved {k} wave{} before {kpi_name} ({}).",
-            if k == 1 { "" } else { "s" },
-            numbers(k)
+        (stats::LeadFinding::Evidence, _, Some(k)) => en_with(
+            "dash-kpi-evidence",
+            &[
+                ("who", &who),
+                ("k", &k),
+                ("kpi", &kpi_name),
+                ("numbers", &numbers(k)),
+            ],
         ),
         (_, Some(reason), k) => {
             let detail = match (reason, k) {
-                (stats::NoEvidenceReason::TooFewWaves, _) => format!(
-                    "too few waves (a lead needs {} pairs of wave-to-wave changes; the best lag has {})",
+                (stats::NoEvidenceReason::TooFewWaves, _) => en2(
+                    "dash-kpi-too-few-waves",
+                    "needed",
                     stats::MIN_PAIRS,
-                    v.n
+                    "pairs",
+                    v.n,
                 ),
-                (_, Some(k)) => format!("{} ({}, k = {k})", reason.words(), numbers(k)),
+                (_, Some(k)) => en3(
+                    "dash-kpi-reason-numbers",
+                    "reason",
+                    reason.words(),
+                    "numbers",
+                    numbers(k),
+                    "k",
+                    k,
+                ),
                 (_, None) => reason.words().to_owned(),
             };
-            format!("No evidence yet that {who} leads {kpi_name}: {detail}.")
+            en3(
+                "dash-kpi-no-evidence-because",
+                "who",
+                &who,
+                "kpi",
+                &kpi_name,
+                "detail",
+                detail,
+            )
         }
-        _ => format!("No evidence yet that {who} leads {kpi_name}."),
+        _ => en2("dash-kpi-no-evidence", "who", &who, "kpi", &kpi_name),
     }
 }
 
@@ -132,7 +159,13 @@ pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>
         };
         let kpi_name = humanize(name);
         let dimension = labels.dimension(&best.dimension);
-        let who = format!("{dimension} at {}", firm(report, best.side));
+        let who = en2(
+            "dash-kpi-who",
+            "dimension",
+            &dimension,
+            "firm",
+            firm(report, best.side),
+        );
         let sentence = verdict_sentence(report, labels, best);
         let mut waves: Vec<i64> = best
             .perception
@@ -153,7 +186,7 @@ pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>
             format!("{kpi_name}, {}", best.unit)
         };
         let perception = Series {
-            label: format!("{} ({})", who, best.side),
+            label: en2("dash-firm-side", "firm", &who, "side", best.side),
             style: style(best.side),
             points: best
                 .perception
@@ -168,7 +201,7 @@ pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>
                 .collect(),
         };
         let kpi_series = Series {
-            label: format!("{kpi_name} (right axis)"),
+            label: en1("dash-kpi-right-axis", "kpi", &kpi_name),
             style: Style::Kpi,
             points: best
                 .kpi_values
@@ -184,7 +217,7 @@ pub(super) fn kpi_views(report: &Report, labels: &Labels) -> Result<Vec<KpiView>
         };
         let line = LineChart {
             id: format!("kpi-{name}"),
-            title: format!("{who} and {kpi_name} by wave"),
+            title: en2("dash-kpi-title", "who", &who, "kpi", &kpi_name),
             desc: sentence.clone(),
             waves,
             left: Axis::scale(report.scale.points),

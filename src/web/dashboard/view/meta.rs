@@ -45,21 +45,35 @@ pub fn meta_rows(report: &Report, wave: i64) -> Vec<MetaRow> {
                     ..base
                 },
                 (None, Some(a)) => MetaRow {
-                    guess: format!("{} (n = {})", fixed(a.guess_mean, 2), a.guess_n),
-                    actual: format!("{} (n = {})", fixed(a.actual_mean, 2), a.actual_n),
+                    guess: en2(
+                        "dash-mean-n",
+                        "mean",
+                        fixed(a.guess_mean, 2),
+                        "n",
+                        a.guess_n,
+                    ),
+                    actual: en2(
+                        "dash-mean-n",
+                        "mean",
+                        fixed(a.actual_mean, 2),
+                        "n",
+                        a.actual_n,
+                    ),
                     error: TableCell::value(signed(a.meta_error, 2)),
-                    significance: format!(
-                        "{} ({}, t = {}, df = {})",
-                        r.significance.unwrap_or("–"),
-                        p_value(Some(a.welch_p)),
-                        fixed(a.welch_t, 2),
-                        fixed(a.welch_df, 1)
+                    significance: en_with(
+                        "dash-meta-significance",
+                        &[
+                            ("significance", &r.significance.unwrap_or("–")),
+                            ("p", &p_value(Some(a.welch_p))),
+                            ("t", &fixed(a.welch_t, 2)),
+                            ("df", &fixed(a.welch_df, 1)),
+                        ],
                     ),
                     words: r.words.clone().unwrap_or_default(),
                     ..base
                 },
                 (None, None) => MetaRow {
-                    words: "too little spread in the answers for a test".into(),
+                    words: en("dash-meta-no-test"),
                     ..base
                 },
             }

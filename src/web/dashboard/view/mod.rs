@@ -15,6 +15,8 @@ use crate::charts::heatmap::{Cell, Heatmap, Row as HeatRow};
 use crate::charts::line::{Axis, Gap, LineChart, Point, Series, Step, Style};
 use crate::charts::{axis, slug};
 use crate::domain::Side;
+#[allow(unused_imports)]
+use crate::i18n::{en, en1, en2, en3, en_with};
 use crate::reports::report::{
     DimensionRecord, GroupRecord, InterFirmRecord, ItemRecord, LeadLagRecord, Report,
 };
@@ -71,7 +73,7 @@ impl Labels {
         self.answers.clone().unwrap_or_else(|| {
             (1..=points)
                 .map(|p| p.to_string())
-                .chain(["don't know".to_owned()])
+                .chain([en("dash-dont-know")])
                 .collect()
         })
     }
@@ -124,7 +126,7 @@ pub fn withheld(reason: &str) -> String {
     if reason.starts_with("withheld") {
         reason.to_owned()
     } else {
-        format!("withheld: {reason}")
+        en1("dash-withheld", "reason", reason)
     }
 }
 

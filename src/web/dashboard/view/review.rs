@@ -91,38 +91,55 @@ pub fn review(
             let fit = crate::stats::linear_trend(&upto);
             if let (false, Some(slope), Some(p)) = (sig, fit.slope, fit.p) {
                 if p < SIGNIFICANCE_LEVEL && slope < 0.0 {
-                    questions.push(format!(
-                        "{name} at {} has been falling by {} points per wave over {} waves (significant, {}). What is wearing it down?",
-                        firm(report, side),
-                        fixed(slope.abs(), 2),
-                        upto.len(),
-                        p_value(Some(p))
+                    questions.push(en_with(
+                        "review-q-falling",
+                        &[
+                            ("dimension", &name),
+                            ("firm", &firm(report, side)),
+                            ("slope", &fixed(slope.abs(), 2)),
+                            ("waves", &upto.len()),
+                            ("p", &p_value(Some(p))),
+                        ],
                     ));
                 }
             }
             if let (true, Some(diff)) = (sig, c.mean_diff) {
-                let verb = if diff < 0.0 { "fell" } else { "rose" };
-                let ask = if diff < 0.0 {
-                    "What happened in the joint work since then, and what would turn it around?"
+                let key = if diff < 0.0 {
+                    "review-q-fell"
                 } else {
-                    "What went well that both firms should keep doing?"
+                    "review-q-rose"
                 };
-                questions.push(format!(
-                    "{name} at {} {verb} by {} since wave {} ({} → {}). {ask}",
-                    firm(report, side),
-                    fixed(diff.abs(), 2),
-                    c.from_wave,
-                    opt(c.mean_from, 2),
-                    opt(c.mean_to, 2)
+                questions.push(en_with(
+                    key,
+                    &[
+                        ("dimension", &name),
+                        ("firm", &firm(report, side)),
+                        ("diff", &fixed(diff.abs(), 2)),
+                        ("wave", &c.from_wave),
+                        ("from", &opt(c.mean_from, 2)),
+                        ("to", &opt(c.mean_to, 2)),
+                    ],
                 ));
             }
             changes.push(ChangeRow {
                 firm: firm(report, side).to_owned(),
                 dimension: name.clone(),
-                from: format!("{} (wave {})", opt(c.mean_from, 2), c.from_wave),
+                from: en2(
+                    "review-from-wave",
+                    "mean",
+                    opt(c.mean_from, 2),
+                    "wave",
+                    c.from_wave,
+                ),
                 to: opt(c.mean_to, 2),
                 diff: c.mean_diff.map_or_else(|| "–".into(), |v| signed(v, 2)),
-                significance: format!("{} ({})", c.significance.unwrap_or("–"), p_value(c.welch_p)),
+                significance: en2(
+                    "dash-significance-p",
+                    "significance",
+                    c.significance.unwrap_or("–"),
+                    "p",
+                    p_value(c.welch_p),
+                ),
             });
         }
     }
@@ -145,9 +162,15 @@ pub fn review(
                 TableCell::value(opt(c.mean_diff, 2)),
                 opt(c.mean_1, 2),
                 opt(c.mean_2, 2),
-                format!("{} ({})", r.significance.unwrap_or("–"), p_value(c.welch_p)),
+                en2(
+                    "dash-significance-p",
+                    "significance",
+                    r.significance.unwrap_or("–"),
+                    "p",
+                    p_value(c.welch_p),
+                ),
                 r.hedges_g_band
-                    .map(|b| format!("{b} (Hedges' g {})", opt(c.hedges_g, 2)))
+                    .map(|b| en2("review-effect", "band", b, "g", opt(c.hedges_g, 2)))
                     .unwrap_or_default(),
             ),
             (None, None) => (
@@ -165,10 +188,14 @@ pub fn review(
                 } else {
                     (&report.partnership.supplier, &report.partnership.customer)
                 };
-                questions.push(format!(
-                    "{higher} rates {} {} points higher than {lower} does (significant). What does each firm see that the other does not?",
-                    name.to_lowercase(),
-                    fixed(diff.abs(), 2)
+                questions.push(en_with(
+                    "review-q-gap",
+                    &[
+                        ("higher", higher),
+                        ("dimension", &name.to_lowercase()),
+                        ("gap", &fixed(diff.abs(), 2)),
+                        ("lower", lower),
+                    ],
                 ));
             }
         }
@@ -194,25 +221,31 @@ pub fn review(
                 (Some(reason), _) => (withheld(reason), String::new()),
                 (None, Some(s)) => {
                     if let Some(r) = s.agreement.rwg_j.filter(|r| *r < LOW_AGREEMENT) {
-                        questions.push(format!(
-                            "People at {} do not see {} the same way (rwg(j) {}, {}). Which levels or functions differ, and why?",
-                            firm(report, side),
-                            name.to_lowercase(),
-                            fixed(r, 2),
-                            s.agreement_band.unwrap_or("")
+                        questions.push(en_with(
+                            "review-q-disagree",
+                            &[
+                                ("firm", &firm(report, side)),
+                                ("dimension", &name.to_lowercase()),
+                                ("rwg", &fixed(r, 2)),
+                                ("band", &s.agreement_band.unwrap_or("")),
+                            ],
                         ));
                     }
                     (
-                        format!("rwg(j) {}", opt(s.agreement.rwg_j, 2)),
+                        en1("dash-rwg-j", "value", opt(s.agreement.rwg_j, 2)),
                         match (s.agreement_band, s.beyond_chance) {
-                            (Some(band), Some(beyond)) => {
-                                format!("{band}; {}", chance_words(beyond))
-                            }
+                            (Some(band), Some(beyond)) => en2(
+                                "dash-band-chance",
+                                "band",
+                                band,
+                                "chance",
+                                chance_words(beyond),
+                            ),
                             (band, _) => band.unwrap_or("–").to_owned(),
                         },
                     )
                 }
-                (None, None) => ("no answers".into(), String::new()),
+                (None, None) => (en("dash-no-answers"), String::new()),
             };
             per_side.push(AgreementView {
                 firm: firm(report, side).to_owned(),
@@ -227,16 +260,18 @@ pub fn review(
     for &side in &sides {
         if let Some(r) = whole_group(report, wave, side).and_then(|g| g.response_rate) {
             if r < LOW_RESPONSE {
-                questions.push(format!(
-                    "Only {} of the people invited at {} answered. How do we hear from more of them next wave?",
+                questions.push(en2(
+                    "review-q-low-response",
+                    "rate",
                     pct(r),
-                    firm(report, side)
+                    "firm",
+                    firm(report, side),
                 ));
             }
         }
     }
     if questions.is_empty() {
-        questions.push("No significant gap, change or disagreement this wave. Which priorities should the next wave look at?".into());
+        questions.push(en("review-q-none"));
     }
     if let Some(q) = &labels.review_question {
         questions.push(q.clone());
@@ -262,18 +297,18 @@ pub fn review(
             .as_ref()
             .is_some_and(|a| a.welch_p < SIGNIFICANCE_LEVEL);
         if let (true, Some(words)) = (significant, &r.words) {
-            questions.push(format!(
-                "{words} (significant). What has each firm not told the other?"
-            ));
+            questions.push(en1("review-q-meta", "words", words));
         }
     }
 
     let scale = &report.scale;
-    let scale = format!(
-        "the {}-point scale from 1 = {} to {} = {}",
+    let scale = en3(
+        "review-scale-words",
+        "points",
         scale.points,
+        "lowest",
         scale.labels.first().map_or("", String::as_str),
-        scale.points,
+        "highest",
         scale.labels.last().map_or("", String::as_str),
     );
     Ok(Some(Review {
