@@ -162,7 +162,7 @@ fn digest_of(
                 title
             } else {
                 super::Rule::parse(&rule)
-                    .map(|r| r.words().to_owned())
+                    .map(super::Rule::words)
                     .unwrap_or(rule)
             };
             (id, (p, title))

@@ -22,8 +22,8 @@ use crate::flags::store::{
     ActionInput, Actor, FlagDetail, FlagView, InboxScope, ManualFlagInput, Outcome, Transition,
     MANUAL,
 };
-use crate::flags::FlagState;
-use crate::i18n::{en, en2};
+use crate::flags::{FlagState, Severity};
+use crate::i18n::{en, en1, en2, en_with};
 use crate::services::flags;
 use crate::web::extract::FlagHandlers;
 use crate::web::extract::{CurrentUser, RequireRole};
@@ -48,8 +48,12 @@ impl Viewer {
 /// One row of the inbox.
 struct Row {
     id: i64,
+    /// The severity's code (the style's class) and its words.
     severity: &'static str,
+    severity_words: String,
+    /// The state's code (the style's class) and its words.
     state: &'static str,
+    state_words: String,
     partnership: String,
     partnership_id: i64,
     /// The wave number, or "—" for a flag raised by hand.
@@ -71,7 +75,9 @@ impl Row {
         Row {
             id: f.id,
             severity: f.severity.as_str(),
+            severity_words: f.severity.words(),
             state: f.state.as_str(),
+            state_words: f.state.words(),
             partnership: f.partnership.clone(),
             partnership_id: f.partnership_id,
             wave: f.wave.map_or_else(|| "—".to_owned(), |w| w.to_string()),
@@ -81,7 +87,13 @@ impl Row {
             scope: if f.series == crate::domain::MAIN_SERIES {
                 scope_words(&f.scope)
             } else {
-                format!("series {} · {}", f.series, scope_words(&f.scope))
+                en2(
+                    "inbox-scope-series",
+                    "series",
+                    &f.series,
+                    "scope",
+                    scope_words(&f.scope),
+                )
             },
             measured: measured(f),
             assignee: f.assignee.clone().unwrap_or_default(),
@@ -164,7 +176,7 @@ struct FlagPage {
     assignees: Vec<(i64, String, bool)>,
     max_note: usize,
     outcome: String,
-    outcomes: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, String)>,
     actions: Vec<ActionLine>,
     /// (value `person:ID` or `user:ID`, words), persons first.
     owners: Vec<(String, String)>,
@@ -378,14 +390,99 @@ pub async fn inbox(
     result.unwrap_or_else(page_error)
 }
 
-fn humanize(key: &str) -> String {
-    let words = key
-        .replace("rwg_j", "rwg(j)")
-        .replace("ad_m", "AD_M")
-        .replace("n_", "respondents, ")
-        .replace('_', " ");
-    crate::web::dashboard::view::capitalize(&words)
+/// The name of one number of a finding (a key of its details), in words; a key this version
+/// does not know (a flag stored by an older rule) is shown as stored, spaced.
+fn detail_name(key: &str) -> String {
+    match detail_key(key) {
+        Some(id) => en(id),
+        None => crate::web::dashboard::view::capitalize(&key.replace('_', " ")),
+    }
 }
+
+/// The catalog key of the name of each detail the rules and the raise form write.
+fn detail_key(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "dimension" => "flag-detail-dimension",
+        "customer_mean" => "flag-detail-customer-mean",
+        "supplier_mean" => "flag-detail-supplier-mean",
+        "n_customer" => "flag-detail-n-customer",
+        "n_supplier" => "flag-detail-n-supplier",
+        "mean_diff" => "flag-detail-mean-diff",
+        "higher" => "flag-detail-higher",
+        "welch_t" => "flag-detail-welch-t",
+        "welch_df" => "flag-detail-welch-df",
+        "welch_p" => "flag-detail-welch-p",
+        "alpha" => "flag-detail-alpha",
+        "diff_ci95" => "flag-detail-diff-ci95",
+        "hedges_g" => "flag-detail-hedges-g",
+        "cliffs_delta" => "flag-detail-cliffs-delta",
+        "side" => "flag-detail-side",
+        "rwg_j" => "flag-detail-rwg-j",
+        "band" => "flag-detail-band",
+        "ad_m" => "flag-detail-ad-m",
+        "n_complete" => "flag-detail-n-complete",
+        "mean" => "flag-detail-mean",
+        "from_wave" => "flag-detail-from-wave",
+        "mean_from" => "flag-detail-mean-from",
+        "mean_to" => "flag-detail-mean-to",
+        "drop" => "flag-detail-drop",
+        "drop_p" => "flag-detail-drop-p",
+        "drop_p_adjusted" => "flag-detail-drop-p-adjusted",
+        "by_drop" => "flag-detail-by-drop",
+        "slope" => "flag-detail-slope",
+        "slope_p" => "flag-detail-slope-p",
+        "slope_p_adjusted" => "flag-detail-slope-p-adjusted",
+        "family" => "flag-detail-family",
+        "by_slope" => "flag-detail-by-slope",
+        "waves" => "flag-detail-waves",
+        "means" => "flag-detail-means",
+        "attribute" => "flag-detail-attribute",
+        "highest" => "flag-detail-highest",
+        "highest_mean" => "flag-detail-highest-mean",
+        "lowest" => "flag-detail-lowest",
+        "lowest_mean" => "flag-detail-lowest-mean",
+        "gap" => "flag-detail-gap",
+        "segments" => "flag-detail-segments",
+        "welch_f" => "flag-detail-welch-f",
+        "welch_p_adjusted" => "flag-detail-welch-p-adjusted",
+        "kruskal_p" => "flag-detail-kruskal-p",
+        "epsilon2" => "flag-detail-epsilon2",
+        "before_mean" => "flag-detail-before-mean",
+        "before_waves" => "flag-detail-before-waves",
+        "after_mean" => "flag-detail-after-mean",
+        "penalty" => "flag-detail-penalty",
+        "change_waves" => "flag-detail-change-waves",
+        "invited" => "flag-detail-invited",
+        "responded" => "flag-detail-responded",
+        "response_rate" => "flag-detail-response-rate",
+        "lower_side" => "flag-detail-lower-side",
+        "lower_rate" => "flag-detail-lower-rate",
+        "lower_invited" => "flag-detail-lower-invited",
+        "lower_responded" => "flag-detail-lower-responded",
+        "higher_side" => "flag-detail-higher-side",
+        "higher_rate" => "flag-detail-higher-rate",
+        "ratio" => "flag-detail-ratio",
+        "item" => "flag-detail-item",
+        "meta_item" => "flag-detail-meta-item",
+        "guess_mean" => "flag-detail-guess-mean",
+        "n_guess" => "flag-detail-n-guess",
+        "actual_mean" => "flag-detail-actual-mean",
+        "n_actual" => "flag-detail-n-actual",
+        "meta_error" => "flag-detail-meta-error",
+        "sentence" => "flag-detail-sentence",
+        "leads" => "flag-detail-leads",
+        "segment_attribute" => "flag-detail-segment-attribute",
+        "segment_value" => "flag-detail-segment-value",
+        "note" => "flag-detail-note",
+        "lower_dimension" => "flag-detail-lower-dimension",
+        "upper_dimension" => "flag-detail-upper-dimension",
+        _ => return None,
+    })
+}
+
+/// Every detail key [`detail_key`] names, for its test.
+#[cfg(test)]
+const DETAIL_KEYS: &[&str] = &["dimension", "customer_mean", "supplier_mean", "n_customer", "n_supplier", "mean_diff", "higher", "welch_t", "welch_df", "welch_p", "alpha", "diff_ci95", "hedges_g", "cliffs_delta", "side", "rwg_j", "band", "ad_m", "n_complete", "mean", "from_wave", "mean_from", "mean_to", "drop", "drop_p", "drop_p_adjusted", "by_drop", "slope", "slope_p", "slope_p_adjusted", "family", "by_slope", "waves", "means", "attribute", "highest", "highest_mean", "lowest", "lowest_mean", "gap", "segments", "welch_f", "welch_p_adjusted", "kruskal_p", "epsilon2", "before_mean", "before_waves", "after_mean", "penalty", "change_waves", "invited", "responded", "response_rate", "lower_side", "lower_rate", "lower_invited", "lower_responded", "higher_side", "higher_rate", "ratio", "item", "meta_item", "guess_mean", "n_guess", "actual_mean", "n_actual", "meta_error", "sentence", "leads", "segment_attribute", "segment_value", "note", "lower_dimension", "upper_dimension"];
 
 fn value_text(v: &serde_json::Value) -> String {
     match v {
@@ -404,7 +501,7 @@ async fn visible_flag(
 ) -> Result<FlagDetail, ApiError> {
     let detail = state.db(move |conn, _| flags::show(conn, id)).await?;
     if !user.access.can_see_partnership(detail.flag.partnership_id) {
-        return Err(ApiError::NotFound(format!("there is no flag with id {id}")));
+        return Err(ApiError::NotFound(en1("flag-problem-no-flag", "id", id)));
     }
     Ok(detail)
 }
@@ -439,19 +536,24 @@ pub async fn flag_page(
                             history.push((
                                 h.get("wave").and_then(|w| w.as_i64()).unwrap_or_default(),
                                 h.get("measured").map(value_text).unwrap_or_default(),
-                                h.get("severity").map(value_text).unwrap_or_default(),
+                                h.get("severity")
+                                    .and_then(|s| s.as_str())
+                                    .and_then(Severity::parse)
+                                    .map(Severity::words)
+                                    .or_else(|| h.get("severity").map(value_text))
+                                    .unwrap_or_default(),
                             ));
                         }
                     }
                     // ids of the template (trust, win_win) in words, as the dashboard shows them
                     "dimension" | "item" | "lower_dimension" | "upper_dimension" => {
                         details.push(Detail {
-                            name: humanize(k),
-                            value: humanize(&value_text(v)),
+                            name: detail_name(k),
+                            value: crate::domain::humanize(&value_text(v)),
                         })
                     }
                     _ => details.push(Detail {
-                        name: humanize(k),
+                        name: detail_name(k),
                         value: value_text(v),
                     }),
                 }
@@ -475,7 +577,7 @@ pub async fn flag_page(
                     .map(|e| {
                         (
                             e.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                            e.action.clone(),
+                            crate::flags::store::event_words(&e.action),
                             e.user.clone().unwrap_or_else(|| "Tandem".into()),
                             e.note.clone(),
                         )
@@ -494,7 +596,7 @@ pub async fn flag_page(
                         "measured",
                         number(m),
                     ),
-                    (Some(o), None) => o.words().to_owned(),
+                    (Some(o), None) => o.words(),
                     (None, _) => String::new(),
                 },
                 outcomes: Outcome::ALL
@@ -581,7 +683,14 @@ fn outcome_of(form: &NoteForm) -> Result<Option<Outcome>, ApiError> {
     Outcome::parse(raw).map(Some).ok_or_else(|| {
         ApiError::InvalidFields(vec![crate::domain::FieldProblem {
             field: "outcome".into(),
-            message: "the outcome is not settled, no action needed or escalated".into(),
+            message: en_with(
+                "flag-problem-unknown-outcome",
+                &[
+                    ("settled", &Outcome::Settled.words()),
+                    ("none", &Outcome::NoActionNeeded.words()),
+                    ("escalated", &Outcome::Escalated.words()),
+                ],
+            ),
         }])
     })
 }
@@ -657,7 +766,7 @@ pub async fn assign(
             Err(_) => {
                 return page_error(ApiError::InvalidFields(vec![crate::domain::FieldProblem {
                     field: "user_id".into(),
-                    message: format!("{raw:?} is not a user id"),
+                    message: en1("flag-problem-not-a-user-id", "raw", format!("{raw:?}")),
                 }]))
             }
         }

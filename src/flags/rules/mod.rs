@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::domain::FieldProblem;
+use crate::i18n::{en, en1, en2, en3, en_with};
 use crate::reports::report::{DimensionRecord, ResponseRecord, TrendRecord};
 use crate::reports::Report;
 
@@ -197,18 +198,23 @@ impl Rule {
         }
     }
 
-    /// The rule in words, for mail and pages.
-    pub fn words(self) -> &'static str {
+    /// The rule in words, for mail and pages (from the managers' catalog).
+    pub fn words(self) -> String {
+        en(self.words_key())
+    }
+
+    /// The catalog key of [`Rule::words`].
+    pub fn words_key(self) -> &'static str {
         match self {
-            Rule::InterFirmGap => "significant gap between the firms",
-            Rule::LowAgreement => "low agreement within a firm",
-            Rule::Decline => "declining perception",
-            Rule::LevelGap => "gap between levels within a firm",
-            Rule::SegmentGap => "gap between groups within a firm",
-            Rule::Shift => "a perception shifted down",
-            Rule::LowResponse => "low response rate",
-            Rule::ResponseImbalance => "one firm answering far less than the other",
-            Rule::BlindSpot => "a firm misreads how the other firm sees an item",
+            Rule::InterFirmGap => "rule-name-inter-firm-gap",
+            Rule::LowAgreement => "rule-name-low-agreement",
+            Rule::Decline => "rule-name-decline",
+            Rule::LevelGap => "rule-name-level-gap",
+            Rule::SegmentGap => "rule-name-segment-gap",
+            Rule::Shift => "rule-name-shift",
+            Rule::LowResponse => "rule-name-low-response",
+            Rule::ResponseImbalance => "rule-name-response-imbalance",
+            Rule::BlindSpot => "rule-name-blind-spot",
         }
     }
 
@@ -239,6 +245,8 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Low, Severity::Medium, Severity::High];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Low => "low",
@@ -248,9 +256,23 @@ impl Severity {
     }
 
     pub fn parse(raw: &str) -> Option<Severity> {
-        [Severity::Low, Severity::Medium, Severity::High]
+        Severity::ALL
             .into_iter()
             .find(|s| s.as_str() == raw)
+    }
+
+    /// The severity in words, for pages and mail (from the managers' catalog).
+    pub fn words(self) -> String {
+        en(self.words_key())
+    }
+
+    /// The catalog key of [`Severity::words`].
+    pub fn words_key(self) -> &'static str {
+        match self {
+            Severity::Low => "severity-low",
+            Severity::Medium => "severity-medium",
+            Severity::High => "severity-high",
+        }
     }
 
     /// Low within one `step` past the threshold, medium within two, high beyond.
@@ -312,20 +334,32 @@ impl Finding {
     pub fn scope_words(&self) -> String {
         let parts: Vec<&str> = self.scope.split(':').collect();
         match parts.as_slice() {
-            ["dimension", d] => format!("dimension {d}, both firms"),
-            ["dimension", d, side] => format!("dimension {d}, {side}"),
+            ["dimension", d] => en1("scope-dimension-both", "dimension", d),
+            ["dimension", d, side] => en2("scope-dimension-side", "dimension", d, "side", side),
             ["dimension", d, side, levels] if levels.contains('-') => {
-                format!(
-                    "dimension {d}, {side}, levels {}",
-                    levels.replace('-', " vs ")
+                let (upper, lower) = levels.split_once('-').unwrap_or((levels, ""));
+                en_with(
+                    "scope-dimension-levels",
+                    &[
+                        ("dimension", d),
+                        ("side", side),
+                        ("upper", &upper),
+                        ("lower", &lower),
+                    ],
                 )
             }
-            ["dimension", d, side, attribute] => {
-                format!("dimension {d}, {side}, by {attribute}")
-            }
-            ["side", side] => format!("{side} respondents"),
-            ["sides"] => "both firms' response rates".into(),
-            ["meta", item, side] => format!("item {item}, {side}'s guess of the other firm"),
+            ["dimension", d, side, attribute] => en3(
+                "scope-dimension-by",
+                "dimension",
+                d,
+                "side",
+                side,
+                "attribute",
+                attribute,
+            ),
+            ["side", side] => en1("scope-side", "side", side),
+            ["sides"] => en("scope-sides"),
+            ["meta", item, side] => en2("scope-meta", "item", item, "side", side),
             _ => self.scope.clone(),
         }
     }

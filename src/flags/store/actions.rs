@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use super::*;
 use crate::db::schema::{flag_actions, people};
 use crate::domain::FieldProblem;
+use crate::i18n::{en1, en2, en_with};
 
 /// Longest action text, in characters.
 pub const MAX_ACTION: usize = 500;
@@ -117,11 +118,11 @@ pub(super) fn actions_of(conn: &mut Conn, flag_id: i64) -> Result<Vec<ActionView
                 (Some(p), _) => persons
                     .get(&p)
                     .map(|(name, side)| format!("{name} ({side})"))
-                    .unwrap_or_else(|| format!("person {p}")),
+                    .unwrap_or_else(|| en1("flag-owner-person", "id", p)),
                 (None, Some(u)) => emails
                     .get(&u)
                     .cloned()
-                    .unwrap_or_else(|| format!("user {u}")),
+                    .unwrap_or_else(|| en1("flag-owner-user", "id", u)),
                 (None, None) => String::new(),
             };
             ActionView {
@@ -284,7 +285,15 @@ pub fn add_action(
         diesel::update(flags::table.find(flag_id))
             .set(flags::updated_at.eq(at))
             .execute(conn)?;
-        let note = format!("action {id}: {what} — {owner}, due {due}");
+        let note = en_with(
+            "flag-note-action-added",
+            &[
+                ("id", &id),
+                ("what", &what),
+                ("owner", &owner),
+                ("due", &due),
+            ],
+        );
         record(conn, flag_id, actor, "action added", &note, at)?;
         show(conn, flag_id)
     })
@@ -312,9 +321,14 @@ pub fn set_action_done(
             })?;
         debug_assert_eq!(row.flag_id, flag_id);
         if row.done_at.is_some() == done {
-            return Err(FlagError::Conflict(format!(
-                "action {action_id} is already {}",
-                if done { "done" } else { "not done" }
+            return Err(FlagError::Conflict(en1(
+                if done {
+                    "flag-action-already-done"
+                } else {
+                    "flag-action-already-not-done"
+                },
+                "id",
+                action_id,
             )));
         }
         let at = now();
@@ -330,12 +344,12 @@ pub fn set_action_done(
         let (action, note) = if done {
             (
                 "action done",
-                format!("action {action_id} done: {}", row.what),
+                en2("flag-note-action-done", "id", action_id, "what", &row.what),
             )
         } else {
             (
                 "action reopened",
-                format!("action {action_id} not done after all: {}", row.what),
+                en2("flag-note-action-reopened", "id", action_id, "what", &row.what),
             )
         };
         record(conn, flag_id, actor, action, &note, at)?;

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::domain::{FieldProblem, Side};
+use crate::i18n::{en, en1, en_with};
 
 /// The `rule` of a flag raised by hand.
 pub const MANUAL: &str = "manual";
@@ -82,7 +83,7 @@ impl ManualScope {
     fn words(&self) -> String {
         let mut parts = Vec::new();
         if let Some(d) = &self.dimension {
-            parts.push(format!("dimension {d}"));
+            parts.push(en1("scope-manual-dimension", "dimension", d));
         }
         if let Some(s) = self.side {
             parts.push(s.as_str().to_owned());
@@ -91,10 +92,10 @@ impl ManualScope {
             parts.push(format!("{a} {v}"));
         }
         if let Some(i) = &self.item {
-            parts.push(format!("item {i}"));
+            parts.push(en1("scope-manual-item", "item", i));
         }
         if parts.is_empty() {
-            "the whole partnership".into()
+            en("scope-manual-whole")
         } else {
             parts.join(", ")
         }
@@ -329,18 +330,16 @@ pub fn raise(
             })
             .returning(flags::id)
             .get_result(conn)?;
+        let raised: [(&str, &dyn std::fmt::Display); 4] = [
+            ("title", &title),
+            ("scope", &scope.words()),
+            ("severity", &severity.words()),
+            ("note", &note),
+        ];
         let event = if note.is_empty() {
-            format!(
-                "raised by hand: {title} ({}, severity {})",
-                scope.words(),
-                severity.as_str()
-            )
+            en_with("flag-note-raised", &raised)
         } else {
-            format!(
-                "raised by hand: {title} ({}, severity {}) — {note}",
-                scope.words(),
-                severity.as_str()
-            )
+            en_with("flag-note-raised-with-note", &raised)
         };
         record(conn, id, actor, "opened", &event, at)?;
         let recipients = ombudsmen_of(conn, partnership_id)?;
@@ -352,7 +351,7 @@ pub fn raise(
             scope: scope.words(),
             measured: None,
             threshold: None,
-            severity: severity.as_str().to_owned(),
+            severity: severity.words(),
             raised_by: Some(actor.name.clone()),
             note: note.clone(),
             link: format!("{}/flags/{id}", links.base_url),

@@ -63,10 +63,10 @@ pub(super) fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>
                 })?),
             };
             let rule_words = if r.rule == MANUAL {
-                "raised by hand".to_owned()
+                crate::i18n::en("flag-raised-by-hand")
             } else {
                 Rule::parse(&r.rule)
-                    .map(|x| x.words().to_owned())
+                    .map(Rule::words)
                     .unwrap_or_else(|| r.rule.clone())
             };
             let (actions_open, actions_overdue) = counts.get(&r.id).copied().unwrap_or_default();
