@@ -29,6 +29,7 @@ pub mod users;
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 pub use access::{Access, Visibility};
 pub use audit::audit;
@@ -55,12 +56,23 @@ impl Role {
         }
     }
 
-    /// The role in words, for pages.
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Manager, Role::Ombudsman];
+
+    /// The role in words, for pages (from the managers' catalog, read once: the catalog is
+    /// part of the binary).
     pub fn label(self) -> &'static str {
+        static LABELS: LazyLock<Vec<String>> =
+            LazyLock::new(|| Role::ALL.map(|r| crate::i18n::en(r.label_key())).to_vec());
+        let at = Role::ALL.iter().position(|r| *r == self).unwrap_or_default();
+        &LABELS[at]
+    }
+
+    /// The catalog key of [`Role::label`].
+    pub fn label_key(self) -> &'static str {
         match self {
-            Role::Admin => "administrator",
-            Role::Manager => "relationship manager",
-            Role::Ombudsman => "ombudsman",
+            Role::Admin => "role-admin",
+            Role::Manager => "role-manager",
+            Role::Ombudsman => "role-ombudsman",
         }
     }
 }

@@ -208,7 +208,7 @@ fn digest_of(
         &[
             ("flags", &open.len()),
             ("new", &new_count),
-            ("since", &since.format("%-d %B %Y")),
+            ("since", &crate::i18n::en_date(since)),
             ("overdue", &overdue.len()),
         ],
     );

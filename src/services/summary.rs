@@ -151,7 +151,7 @@ fn recipients(
 
 fn local_date(utc: chrono::NaiveDateTime, tz: chrono_tz::Tz) -> String {
     use chrono::TimeZone;
-    tz.from_utc_datetime(&utc).format("%-d %B %Y").to_string()
+    crate::i18n::en_date(tz.from_utc_datetime(&utc))
 }
 
 /// What [`compose`] needs beside the report and the flags.

@@ -21,7 +21,7 @@ use crate::auth::users::{Scope, User};
 use crate::auth::Access;
 use crate::domain::FieldProblem;
 use crate::error::ServiceError;
-use crate::i18n::en;
+use crate::i18n::{en, en1};
 use crate::services::accounts::{self, AccessRequest, Actor, AuditQuery};
 
 struct UserLine {
@@ -247,7 +247,7 @@ pub async fn user_page(
 
 fn parse_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
-        .map_err(|_| ApiError::NotFound(format!("there is no user with id {raw:?}")))
+        .map_err(|_| ApiError::NotFound(en1("admin-problem-no-user", "raw", format!("{raw:?}"))))
 }
 
 #[derive(serde::Deserialize)]
@@ -370,9 +370,10 @@ fn access_form(body: &[u8]) -> (AccessRequest, String, Vec<FieldProblem>) {
                 Ok(id) => request.partnerships.push(id),
                 Err(_) => problems.push(FieldProblem {
                     field: "partnerships".into(),
-                    message: format!(
-                        "{:?} is not a partnership id",
-                        value.chars().take(40).collect::<String>()
+                    message: en1(
+                        "admin-problem-not-a-partnership-id",
+                        "raw",
+                        format!("{:?}", value.chars().take(40).collect::<String>()),
                     ),
                 }),
             },

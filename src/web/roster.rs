@@ -10,6 +10,7 @@ use super::admin::page_error;
 use super::extract::{Admins, RequireRole};
 use super::render::html;
 use super::AppState;
+use crate::i18n::{en, en2};
 use crate::services::bounces::{self, RosterPerson};
 
 #[derive(Template)]
@@ -27,18 +28,20 @@ struct Line {
     side: String,
     email: String,
     segment: String,
-    status: String,
+    /// The status's code (the row's class) and its words.
+    status: &'static str,
+    status_words: String,
     /// "since … : reason" for an undeliverable address, else empty.
     bounce: String,
 }
 
 impl Line {
     fn of(p: &RosterPerson) -> Line {
-        let status = match (&p.undeliverable, p.active, p.opted_out) {
-            (Some(_), _, _) => "undeliverable",
-            (None, false, _) => "inactive",
-            (None, true, true) => "opted out",
-            (None, true, false) => "active",
+        let (status, key) = match (&p.undeliverable, p.active, p.opted_out) {
+            (Some(_), _, _) => ("undeliverable", "roster-status-undeliverable"),
+            (None, false, _) => ("inactive", "roster-status-inactive"),
+            (None, true, true) => ("opted-out", "roster-status-opted-out"),
+            (None, true, false) => ("active", "roster-status-active"),
         };
         Line {
             name: p.name.clone(),
@@ -50,15 +53,18 @@ impl Line {
                 .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(" · "),
-            status: status.into(),
+            status,
+            status_words: en(key),
             bounce: p
                 .undeliverable
                 .as_ref()
                 .map(|u| {
-                    format!(
-                        "since {} UTC: {}",
+                    en2(
+                        "roster-bounce-since",
+                        "since",
                         u.since.format("%Y-%m-%d %H:%M"),
-                        u.reason
+                        "reason",
+                        &u.reason,
                     )
                 })
                 .unwrap_or_default(),

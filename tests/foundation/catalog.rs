@@ -384,7 +384,17 @@ fn sources() -> Vec<(String, String)> {
         .iter()
         .map(|name| (name.to_string(), read(&root.join(name))))
         .collect();
-    for (dir, ext) in [("templates", ""), ("src/web", ".rs"), ("src/mail", ".rs")] {
+    for (dir, ext) in [
+        ("templates", ""),
+        ("src/web", ".rs"),
+        ("src/mail", ".rs"),
+        // the words that come with the data: rules, states, roles, reasons, dates
+        ("src/flags", ".rs"),
+        ("src/services", ".rs"),
+        ("src/reports", ".rs"),
+        ("src/auth", ".rs"),
+        ("src/i18n", ".rs"),
+    ] {
         for name in files(&root.join(dir)) {
             if name.ends_with(ext) {
                 let source = read(&root.join(dir).join(&name));

@@ -864,3 +864,50 @@ flag-detail-segment-value = Segment value
 flag-detail-note = Note
 flag-detail-lower-dimension = Lower dimension
 flag-detail-upper-dimension = Upper dimension
+
+## Words that come with the data: roles, what a user sees, roster statuses, dates
+## (auth, web::roster, web::admin, i18n::en_date)
+
+role-admin = administrator
+role-manager = relationship manager
+role-ombudsman = ombudsman
+visibility-both = both firms
+visibility-customer = customer side only
+visibility-supplier = supplier side only
+roster-status-undeliverable = undeliverable
+roster-status-inactive = inactive
+roster-status-opted-out = opted out
+roster-status-active = active
+# an address that bounced hard, on the roster page
+roster-bounce-since = since { $since } UTC: { $reason }
+admin-problem-no-user = there is no user with id { $raw }
+admin-problem-not-a-partnership-id = { $raw } is not a partnership id
+# A day in the managers' mails: "4 December 2026" (the month's name is the respondent file's month-1 … month-12)
+date-day-month-year = { $day } { $month } { $year }
+
+## Words that come with the data: the portfolio's risk reasons and what a viewer sees of a
+## partnership (services::overview; also in the JSON of /api/portfolio), the portfolio's
+## lead–lag sentences (services::portfolio)
+
+overview-reason-flags = { $count } open { $count ->
+    [one] flag
+   *[other] flags
+}
+overview-reason-health = health index { $health }
+overview-reason-health-fell = health index fell { $points } points
+overview-reason-gap = { $dimension } gap of { $gap } points
+overview-reason-disagrees = { $side } disagrees within on { $dimension }
+overview-reason-answered = { $side } answered { $rate } %
+overview-reason-complacent = scores flat and high while fewer answer
+overview-sees-both = both firms
+overview-sees-only = { $firm } only
+# who a pooled lead–lag sentence speaks of: "across the portfolio, customer"
+portfolio-across = across the portfolio, { $side }
+portfolio-problem-no-kpi = name the KPI (as imported, e.g. on_time_delivery_pct)
+
+## Words that come with the data: why a figure is withheld (reports::report::protection and
+## groups; the report's JSON carries these sentences). The minimum-size sentences are
+## confidentiality's.
+
+withheld-cells-missing = breakdowns withheld: this wave's aggregates predate the disclosure control; rebuild them
+withheld-item = an item is withheld ({ $reason })
