@@ -142,4 +142,31 @@ mod tests {
         assert_eq!(" Manager ".parse::<Role>().unwrap(), Role::Manager);
         assert!("owner".parse::<Role>().unwrap_err().contains("owner"));
     }
+
+    #[test]
+    fn every_role_and_every_reach_has_words_in_the_managers_catalog() {
+        for r in Role::ALL {
+            let words = r.label();
+            assert!(
+                !words.trim().is_empty() && words != r.label_key(),
+                "{r:?}: {words:?} ({} missing from manager-en.ftl?)",
+                r.label_key()
+            );
+        }
+        for v in Visibility::ALL {
+            let words = v.label();
+            assert!(
+                !words.trim().is_empty() && words != v.label_key(),
+                "{v:?}: {words:?} ({} missing from manager-en.ftl?)",
+                v.label_key()
+            );
+        }
+        // the words pages showed before they moved to the catalog
+        assert_eq!(Role::Manager.label(), "relationship manager");
+        assert_eq!(Role::Admin.label(), "administrator");
+        assert_eq!(
+            Visibility::Only(crate::domain::Side::Supplier).label(),
+            "supplier side only"
+        );
+    }
 }

@@ -565,6 +565,22 @@ mod tests {
     }
 
     #[test]
+    fn a_date_names_its_month_from_the_catalog_in_all_twelve_months() {
+        let tz: chrono_tz::Tz = "Europe/Paris".parse().expect("a zone");
+        for month in 1..=12 {
+            let utc = chrono::NaiveDate::from_ymd_opt(2026, month, 4)
+                .and_then(|d| d.and_hms_opt(12, 0, 0))
+                .expect("a date");
+            let written = local_date(utc, tz);
+            let name = crate::i18n::en(&format!("month-{month}"));
+            assert_ne!(name, format!("month-{month}"), "month-{month} is missing");
+            assert_eq!(written, format!("4 {name} 2026"));
+            // the same words as chrono's English month names, which it replaced
+            assert_eq!(written, utc.format("%-d %B %Y").to_string());
+        }
+    }
+
+    #[test]
     fn flag_links_become_absolute_once() {
         let base = "https://t.example";
         assert_eq!(

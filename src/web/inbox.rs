@@ -391,98 +391,11 @@ pub async fn inbox(
 }
 
 /// The name of one number of a finding (a key of its details), in words; a key this version
-/// does not know (a flag stored by an older rule) is shown as stored, spaced.
+/// does not name (a flag stored by an older rule) is shown as stored, spaced.
 fn detail_name(key: &str) -> String {
-    match detail_key(key) {
-        Some(id) => en(id),
-        None => crate::web::dashboard::view::capitalize(&key.replace('_', " ")),
-    }
+    crate::flags::rules::detail_words(key)
+        .unwrap_or_else(|| crate::web::dashboard::view::capitalize(&key.replace('_', " ")))
 }
-
-/// The catalog key of the name of each detail the rules and the raise form write.
-fn detail_key(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "dimension" => "flag-detail-dimension",
-        "customer_mean" => "flag-detail-customer-mean",
-        "supplier_mean" => "flag-detail-supplier-mean",
-        "n_customer" => "flag-detail-n-customer",
-        "n_supplier" => "flag-detail-n-supplier",
-        "mean_diff" => "flag-detail-mean-diff",
-        "higher" => "flag-detail-higher",
-        "welch_t" => "flag-detail-welch-t",
-        "welch_df" => "flag-detail-welch-df",
-        "welch_p" => "flag-detail-welch-p",
-        "alpha" => "flag-detail-alpha",
-        "diff_ci95" => "flag-detail-diff-ci95",
-        "hedges_g" => "flag-detail-hedges-g",
-        "cliffs_delta" => "flag-detail-cliffs-delta",
-        "side" => "flag-detail-side",
-        "rwg_j" => "flag-detail-rwg-j",
-        "band" => "flag-detail-band",
-        "ad_m" => "flag-detail-ad-m",
-        "n_complete" => "flag-detail-n-complete",
-        "mean" => "flag-detail-mean",
-        "from_wave" => "flag-detail-from-wave",
-        "mean_from" => "flag-detail-mean-from",
-        "mean_to" => "flag-detail-mean-to",
-        "drop" => "flag-detail-drop",
-        "drop_p" => "flag-detail-drop-p",
-        "drop_p_adjusted" => "flag-detail-drop-p-adjusted",
-        "by_drop" => "flag-detail-by-drop",
-        "slope" => "flag-detail-slope",
-        "slope_p" => "flag-detail-slope-p",
-        "slope_p_adjusted" => "flag-detail-slope-p-adjusted",
-        "family" => "flag-detail-family",
-        "by_slope" => "flag-detail-by-slope",
-        "waves" => "flag-detail-waves",
-        "means" => "flag-detail-means",
-        "attribute" => "flag-detail-attribute",
-        "highest" => "flag-detail-highest",
-        "highest_mean" => "flag-detail-highest-mean",
-        "lowest" => "flag-detail-lowest",
-        "lowest_mean" => "flag-detail-lowest-mean",
-        "gap" => "flag-detail-gap",
-        "segments" => "flag-detail-segments",
-        "welch_f" => "flag-detail-welch-f",
-        "welch_p_adjusted" => "flag-detail-welch-p-adjusted",
-        "kruskal_p" => "flag-detail-kruskal-p",
-        "epsilon2" => "flag-detail-epsilon2",
-        "before_mean" => "flag-detail-before-mean",
-        "before_waves" => "flag-detail-before-waves",
-        "after_mean" => "flag-detail-after-mean",
-        "penalty" => "flag-detail-penalty",
-        "change_waves" => "flag-detail-change-waves",
-        "invited" => "flag-detail-invited",
-        "responded" => "flag-detail-responded",
-        "response_rate" => "flag-detail-response-rate",
-        "lower_side" => "flag-detail-lower-side",
-        "lower_rate" => "flag-detail-lower-rate",
-        "lower_invited" => "flag-detail-lower-invited",
-        "lower_responded" => "flag-detail-lower-responded",
-        "higher_side" => "flag-detail-higher-side",
-        "higher_rate" => "flag-detail-higher-rate",
-        "ratio" => "flag-detail-ratio",
-        "item" => "flag-detail-item",
-        "meta_item" => "flag-detail-meta-item",
-        "guess_mean" => "flag-detail-guess-mean",
-        "n_guess" => "flag-detail-n-guess",
-        "actual_mean" => "flag-detail-actual-mean",
-        "n_actual" => "flag-detail-n-actual",
-        "meta_error" => "flag-detail-meta-error",
-        "sentence" => "flag-detail-sentence",
-        "leads" => "flag-detail-leads",
-        "segment_attribute" => "flag-detail-segment-attribute",
-        "segment_value" => "flag-detail-segment-value",
-        "note" => "flag-detail-note",
-        "lower_dimension" => "flag-detail-lower-dimension",
-        "upper_dimension" => "flag-detail-upper-dimension",
-        _ => return None,
-    })
-}
-
-/// Every detail key [`detail_key`] names, for its test.
-#[cfg(test)]
-const DETAIL_KEYS: &[&str] = &["dimension", "customer_mean", "supplier_mean", "n_customer", "n_supplier", "mean_diff", "higher", "welch_t", "welch_df", "welch_p", "alpha", "diff_ci95", "hedges_g", "cliffs_delta", "side", "rwg_j", "band", "ad_m", "n_complete", "mean", "from_wave", "mean_from", "mean_to", "drop", "drop_p", "drop_p_adjusted", "by_drop", "slope", "slope_p", "slope_p_adjusted", "family", "by_slope", "waves", "means", "attribute", "highest", "highest_mean", "lowest", "lowest_mean", "gap", "segments", "welch_f", "welch_p_adjusted", "kruskal_p", "epsilon2", "before_mean", "before_waves", "after_mean", "penalty", "change_waves", "invited", "responded", "response_rate", "lower_side", "lower_rate", "lower_invited", "lower_responded", "higher_side", "higher_rate", "ratio", "item", "meta_item", "guess_mean", "n_guess", "actual_mean", "n_actual", "meta_error", "sentence", "leads", "segment_attribute", "segment_value", "note", "lower_dimension", "upper_dimension"];
 
 fn value_text(v: &serde_json::Value) -> String {
     match v {

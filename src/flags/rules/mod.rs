@@ -14,7 +14,9 @@ use crate::reports::report::{DimensionRecord, ResponseRecord, TrendRecord};
 use crate::reports::Report;
 
 mod blind_spot;
+mod details;
 pub use blind_spot::blind_spot;
+pub use details::{detail_key, detail_words, DETAIL_KEYS};
 
 /// The thresholds of every rule. Stored per partnership as JSON; a field left out keeps its
 /// default.

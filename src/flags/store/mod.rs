@@ -32,6 +32,8 @@ mod manual;
 mod run;
 mod transitions;
 mod views;
+#[cfg(test)]
+mod words_tests;
 
 pub use actions::*;
 pub use config::*;
