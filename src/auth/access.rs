@@ -69,7 +69,7 @@ impl Visibility {
 
 /// Refusal of a partnership: answer 404 with the same words as for a missing partnership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("there is no partnership with id {0}")]
+#[error("{}", crate::i18n::en1("access-problem-no-partnership", "id", .0))]
 pub struct NotVisible(pub i64);
 
 /// Which partnerships a user reaches.

@@ -63,7 +63,10 @@ impl Role {
     pub fn label(self) -> &'static str {
         static LABELS: LazyLock<Vec<String>> =
             LazyLock::new(|| Role::ALL.map(|r| crate::i18n::en(r.label_key())).to_vec());
-        let at = Role::ALL.iter().position(|r| *r == self).unwrap_or_default();
+        let at = Role::ALL
+            .iter()
+            .position(|r| *r == self)
+            .unwrap_or_default();
         &LABELS[at]
     }
 
@@ -91,9 +94,10 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "manager" => Ok(Role::Manager),
             "ombudsman" => Ok(Role::Ombudsman),
-            _ => Err(format!(
-                "role {:?} is not one of admin, manager, ombudsman",
-                raw.trim()
+            _ => Err(crate::i18n::en1(
+                "role-problem-unknown",
+                "raw",
+                format!("{:?}", raw.trim()),
             )),
         }
     }

@@ -240,7 +240,11 @@ pub fn set_digest(conn: &mut Conn, email: &str, on: bool, actor: &str) -> Result
             .set(users::digest_opt_out.eq(!on))
             .execute(conn)?;
         if n == 0 {
-            return Err(FlagError::NotFound(format!("there is no user {email}")));
+            return Err(FlagError::NotFound(crate::i18n::en1(
+                "mail-problem-no-user",
+                "email",
+                email,
+            )));
         }
         audit::audit(
             conn,

@@ -293,7 +293,11 @@ pub fn risk(s: Option<&Summary>, flags: FlagCounts, complacent: bool) -> (f64, V
             if p - h >= FLAT {
                 parts.push((
                     2.0,
-                    en1("overview-reason-health-fell", "points", format!("{:.0}", p - h)),
+                    en1(
+                        "overview-reason-health-fell",
+                        "points",
+                        format!("{:.0}", p - h),
+                    ),
                 ));
             }
         }
@@ -369,8 +373,12 @@ pub fn rows(
                 name: c.name.clone(),
                 sees: match c.visibility {
                     Visibility::Both => en("overview-sees-both"),
-                    Visibility::Only(Side::Customer) => en1("overview-sees-only", "firm", &c.customer),
-                    Visibility::Only(Side::Supplier) => en1("overview-sees-only", "firm", &c.supplier),
+                    Visibility::Only(Side::Customer) => {
+                        en1("overview-sees-only", "firm", &c.customer)
+                    }
+                    Visibility::Only(Side::Supplier) => {
+                        en1("overview-sees-only", "firm", &c.supplier)
+                    }
                 },
                 customer: c.customer.clone(),
                 supplier: c.supplier.clone(),

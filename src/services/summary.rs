@@ -530,7 +530,11 @@ pub fn set_summary(
             .set(users::summary_opt_out.eq(!on))
             .execute(conn)?;
         if n == 0 {
-            return Err(ServiceError::NotFound(format!("there is no user {email}")));
+            return Err(ServiceError::NotFound(en1(
+                "mail-problem-no-user",
+                "email",
+                email,
+            )));
         }
         audit::audit(
             conn,

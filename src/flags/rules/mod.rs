@@ -118,7 +118,15 @@ impl RuleConfig {
             if !(value.is_finite() && value > lo && value <= hi) {
                 out.push(FieldProblem {
                     field: field.into(),
-                    message: format!("{value} is not in ({lo}, {hi}]"),
+                    message: en3(
+                        "flag-problem-config-range",
+                        "value",
+                        value,
+                        "lo",
+                        lo,
+                        "hi",
+                        hi,
+                    ),
                 });
             }
         };
@@ -137,9 +145,12 @@ impl RuleConfig {
         if self.close_after_quiet_waves > MAX_QUIET_WAVES {
             out.push(FieldProblem {
                 field: "close_after_quiet_waves".into(),
-                message: format!(
-                    "{} is not in [0, {MAX_QUIET_WAVES}]",
-                    self.close_after_quiet_waves
+                message: en2(
+                    "flag-problem-config-quiet",
+                    "value",
+                    self.close_after_quiet_waves,
+                    "max",
+                    MAX_QUIET_WAVES,
                 ),
             });
         }
@@ -258,9 +269,7 @@ impl Severity {
     }
 
     pub fn parse(raw: &str) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        Severity::ALL.into_iter().find(|s| s.as_str() == raw)
     }
 
     /// The severity in words, for pages and mail (from the managers' catalog).

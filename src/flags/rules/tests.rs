@@ -662,7 +662,10 @@ fn every_detail_a_rule_writes_has_a_name_in_the_catalog() {
         let id = detail_key(key).expect("listed");
         catalog_words(id, &detail_words(key).expect("listed"));
     }
-    assert_eq!(detail_words("n_customer").as_deref(), Some("Respondents, customer"));
+    assert_eq!(
+        detail_words("n_customer").as_deref(),
+        Some("Respondents, customer")
+    );
     assert_eq!(detail_words("rwg_j").as_deref(), Some("Rwg(j)"));
     assert_eq!(detail_words("no_such_key"), None);
 }
@@ -677,7 +680,10 @@ fn a_scope_reads_as_before_its_words_moved_to_the_catalog() {
         f.scope_words()
     };
     assert_eq!(words("dimension:trust"), "dimension trust, both firms");
-    assert_eq!(words("dimension:trust:supplier"), "dimension trust, supplier");
+    assert_eq!(
+        words("dimension:trust:supplier"),
+        "dimension trust, supplier"
+    );
     assert_eq!(
         words("dimension:trust:supplier:executive-staff"),
         "dimension trust, supplier, levels executive vs staff"

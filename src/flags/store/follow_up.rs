@@ -6,8 +6,8 @@
 
 use super::*;
 use crate::db::schema::flag_follow_ups;
-use crate::reports::Report;
 use crate::i18n::{en1, en2, en_with};
+use crate::reports::Report;
 
 /// One before/after line of a flag.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -168,7 +168,12 @@ impl Outcome {
 /// An event's action (as stored in the flag's history, e.g. `still firing`) in words, for
 /// pages; an action this version does not know is shown as stored.
 pub fn event_words(action: &str) -> String {
-    let key = match action {
+    event_key(action).map_or_else(|| action.to_owned(), crate::i18n::en)
+}
+
+/// The catalog key of [`event_words`], `None` for an action this version does not know.
+pub fn event_key(action: &str) -> Option<&'static str> {
+    Some(match action {
         "opened" => "flag-event-opened",
         "still firing" => "flag-event-still-firing",
         "reopened" => "flag-event-reopened",
@@ -180,9 +185,8 @@ pub fn event_words(action: &str) -> String {
         "action added" => "flag-event-action-added",
         "action done" => "flag-event-action-done",
         "action reopened" => "flag-event-action-reopened",
-        _ => return action.to_owned(),
-    };
-    crate::i18n::en(key)
+        _ => return None,
+    })
 }
 
 /// Every event action [`event_words`] knows, for its tests.

@@ -13,8 +13,10 @@ pub fn latest_closed_wave(conn: &mut Conn, partnership_id: i64) -> Result<(i64, 
         .first(conn)
         .optional()?
         .ok_or_else(|| {
-            FlagError::Conflict(format!(
-                "partnership {partnership_id} has no closed wave yet; the rules run on closed waves"
+            FlagError::Conflict(crate::i18n::en1(
+                "flag-problem-no-closed-wave",
+                "partnership",
+                partnership_id,
             ))
         })
 }
@@ -29,7 +31,13 @@ pub fn wave_id_of(conn: &mut Conn, partnership_id: i64, seq: i64) -> Result<i64,
         .first(conn)
         .optional()?
         .ok_or_else(|| {
-            FlagError::NotFound(format!("partnership {partnership_id} has no wave {seq}"))
+            FlagError::NotFound(crate::i18n::en2(
+                "flag-problem-no-wave",
+                "partnership",
+                partnership_id,
+                "seq",
+                seq,
+            ))
         })
 }
 
@@ -53,13 +61,21 @@ pub fn run_for_wave(
             .first(conn)
             .optional()?
             .ok_or_else(|| {
-                FlagError::NotFound(format!(
-                    "partnership {partnership_id} has no wave with id {wave_id}"
+                FlagError::NotFound(crate::i18n::en2(
+                    "flag-problem-no-wave-id",
+                    "partnership",
+                    partnership_id,
+                    "id",
+                    wave_id,
                 ))
             })?;
         if state != "closed" {
-            return Err(FlagError::Conflict(format!(
-                "wave {seq} is {state}; the rules run on closed waves"
+            return Err(FlagError::Conflict(crate::i18n::en2(
+                "flag-problem-wave-not-closed",
+                "seq",
+                seq,
+                "state",
+                &state,
             )));
         }
         let config = config(conn, partnership_id)?;

@@ -244,7 +244,10 @@ pub fn assign(
             return show(conn, id);
         }
         diesel::update(flags::table.find(id))
-            .set((flags::assignee_user_id.eq(assignee), flags::updated_at.eq(at)))
+            .set((
+                flags::assignee_user_id.eq(assignee),
+                flags::updated_at.eq(at),
+            ))
             .execute(conn)?;
         record(conn, id, actor, "assigned", &note, at)?;
         show(conn, id)

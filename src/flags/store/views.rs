@@ -111,7 +111,7 @@ pub fn show(conn: &mut Conn, id: i64) -> Result<FlagDetail, FlagError> {
     let row = get_row(conn, id)?;
     let flag = views(conn, vec![row])?
         .pop()
-        .ok_or_else(|| FlagError::NotFound(format!("there is no flag with id {id}")))?;
+        .ok_or_else(|| FlagError::NotFound(crate::i18n::en1("flag-problem-no-flag", "id", id)))?;
     let events: Vec<EventRow> = flag_events::table
         .filter(flag_events::flag_id.eq(id))
         .order((flag_events::created_at.asc(), flag_events::id.asc()))

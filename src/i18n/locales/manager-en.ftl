@@ -911,3 +911,48 @@ portfolio-problem-no-kpi = name the KPI (as imported, e.g. on_time_delivery_pct)
 
 withheld-cells-missing = breakdowns withheld: this wave's aggregates predate the disclosure control; rebuild them
 withheld-item = an item is withheld ({ $reason })
+
+## Words that come with the data: why an action or a flag raised by hand is refused
+## (flags::store::actions, flags::store::manual; also in the API's 422 bodies)
+
+flag-problem-no-action = flag { $flag } has no action { $action }
+flag-problem-action-nul = the action contains a NUL character
+flag-problem-action-empty = say what is to be done
+flag-problem-action-too-long = an action is at most { $max } characters
+flag-problem-action-one-line = an action is one line of text
+flag-problem-owner-missing = name an owner: owner_person_id (either firm's roster) or owner_user_id
+flag-problem-owner-twice = name one owner: owner_person_id or owner_user_id, not both
+flag-problem-owner-none = name an owner
+flag-problem-owner-no-person = there is no person { $id } on either firm's roster of this partnership
+flag-problem-owner-no-user = there is no active user { $id } who can see this partnership
+flag-problem-due-nul = the due date contains a NUL character
+flag-problem-due-missing = the due date is missing (YYYY-MM-DD)
+flag-problem-due-not-a-date = { $raw } is not a date (YYYY-MM-DD)
+# { $field } is the form field's name: title, note, side, dimension, item…
+flag-problem-field-nul = the { $field } contains a NUL character
+flag-problem-field-control = the { $field } contains a control character
+flag-problem-title-empty = the title is empty
+flag-problem-title-too-long = the title is at most { $max } characters
+flag-problem-title-one-line = the title is one line
+flag-problem-unknown-dimension = { $raw } is not a dimension of this partnership's survey (it has { $dimensions })
+flag-problem-unknown-item = { $raw } is not an item of this partnership's survey
+flag-problem-item-elsewhere = item { $item } belongs to dimension { $of }, not { $dimension }
+flag-problem-segment-no-value = a segment attribute needs the segment's value
+flag-problem-segment-no-attribute = a segment value needs its attribute (level, function, region, business_unit or language)
+flag-problem-segment-attribute = { $raw } is not level, function, region, business_unit or language
+flag-problem-segment-value = a segment value is one line of at most { $max } characters
+flag-problem-severity = severity { $raw } is not { $low }, { $medium } or { $high }
+flag-problem-no-partnership = there is no partnership with id { $id }
+flag-problem-no-closed-wave = partnership { $partnership } has no closed wave yet; the rules run on closed waves
+flag-problem-no-wave = partnership { $partnership } has no wave { $seq }
+flag-problem-no-wave-id = partnership { $partnership } has no wave with id { $id }
+# { $state } is the wave's state as stored: planned, open…
+flag-problem-wave-not-closed = wave { $seq } is { $state }; the rules run on closed waves
+# turning the weekly digest or the wave summary on or off for an unknown address
+mail-problem-no-user = there is no user { $email }
+# a threshold of the flag rules' configuration out of its range: "0 is not in (0, 4]"
+flag-problem-config-range = { $value } is not in ({ $lo }, { $hi }]
+flag-problem-config-quiet = { $value } is not in [0, { $max }]
+# the roles as typed (admin, manager, ombudsman) are codes, not words
+role-problem-unknown = role { $raw } is not one of admin, manager, ombudsman
+access-problem-no-partnership = there is no partnership with id { $id }
