@@ -465,4 +465,46 @@ mod tests {
         let (none, why) = risk(None, FlagCounts::default(), false);
         assert_eq!((none, why.len()), (0.0, 0));
     }
+
+    #[test]
+    fn every_risk_reason_reads_as_before_its_words_moved_to_the_catalog() {
+        let s = Summary {
+            health: Some(35.0),
+            health_previous: Some(47.0),
+            biggest_gap: Some(GapCell {
+                dimension: "Trust".into(),
+                gap: -0.75,
+                significant: true,
+            }),
+            lowest_agreement: Some(AgreementCell {
+                side: Side::Supplier,
+                dimension: "Win win".into(),
+                rwg_j: 0.3,
+                words: "weak",
+            }),
+            response_customer: Some(0.25),
+            response_supplier: Some(0.35),
+            ..Summary::default()
+        };
+        let one_low = FlagCounts {
+            high: 0,
+            medium: 0,
+            low: 1,
+        };
+        let (_, mut reasons) = risk(Some(&s), one_low, true);
+        reasons.sort();
+        assert_eq!(
+            reasons,
+            [
+                "1 open flag",
+                "Trust gap of 0.75 points",
+                "customer answered 25 %",
+                "health index 35",
+                "health index fell 12 points",
+                "scores flat and high while fewer answer",
+                "supplier answered 35 %",
+                "supplier disagrees within on Win win",
+            ]
+        );
+    }
 }

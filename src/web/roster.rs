@@ -95,3 +95,59 @@ pub async fn roster_page(
     .await;
     result.unwrap_or_else(page_error)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::bounces::UndeliverableView;
+
+    fn person(active: bool, opted_out: bool, bounced: bool) -> RosterPerson {
+        RosterPerson {
+            id: 1,
+            side: "customer".into(),
+            name: "Ana".into(),
+            email: Some("ana@example.com".into()),
+            level: String::new(),
+            function: String::new(),
+            region: String::new(),
+            business_unit: String::new(),
+            language: None,
+            active,
+            opted_out,
+            undeliverable: bounced.then(|| UndeliverableView {
+                since: chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+                    .and_then(|d| d.and_hms_opt(9, 5, 0))
+                    .expect("a moment"),
+                reason: "550 no such user".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn every_roster_status_reads_as_before_its_words_moved_to_the_catalog() {
+        let words = |p: RosterPerson| {
+            let line = Line::of(&p);
+            (line.status, line.status_words, line.bounce)
+        };
+        assert_eq!(
+            words(person(true, false, true)),
+            (
+                "undeliverable",
+                "undeliverable".to_owned(),
+                "since 2026-03-02 09:05 UTC: 550 no such user".to_owned()
+            )
+        );
+        assert_eq!(
+            words(person(false, false, false)),
+            ("inactive", "inactive".to_owned(), String::new())
+        );
+        assert_eq!(
+            words(person(true, true, false)),
+            ("opted-out", "opted out".to_owned(), String::new())
+        );
+        assert_eq!(
+            words(person(true, false, false)),
+            ("active", "active".to_owned(), String::new())
+        );
+    }
+}
