@@ -36,40 +36,19 @@ impl Visibility {
         }
     }
 
-    pub const ALL: [Visibility; 3] = [
-        Visibility::Both,
-        Visibility::Only(Side::Customer),
-        Visibility::Only(Side::Supplier),
-    ];
-
-    /// In words, for pages (from the managers' catalog, read once: the catalog is part of
-    /// the binary).
+    /// In words, for pages.
     pub fn label(self) -> &'static str {
-        static LABELS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
-            Visibility::ALL
-                .map(|v| crate::i18n::en(v.label_key()))
-                .to_vec()
-        });
-        let at = Visibility::ALL
-            .iter()
-            .position(|v| *v == self)
-            .unwrap_or_default();
-        &LABELS[at]
-    }
-
-    /// The catalog key of [`Visibility::label`].
-    pub fn label_key(self) -> &'static str {
         match self {
-            Visibility::Both => "visibility-both",
-            Visibility::Only(Side::Customer) => "visibility-customer",
-            Visibility::Only(Side::Supplier) => "visibility-supplier",
+            Visibility::Both => "both firms",
+            Visibility::Only(Side::Customer) => "customer side only",
+            Visibility::Only(Side::Supplier) => "supplier side only",
         }
     }
 }
 
 /// Refusal of a partnership: answer 404 with the same words as for a missing partnership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{}", crate::i18n::en1("access-problem-no-partnership", "id", .0))]
+#[error("there is no partnership with id {0}")]
 pub struct NotVisible(pub i64);
 
 /// Which partnerships a user reaches.

@@ -27,7 +27,7 @@ use crate::services::accounts::{self, AccessRequest, Actor, AuditQuery};
 struct UserLine {
     id: i64,
     email: String,
-    role: &'static str,
+    role: String,
     status: String,
     reach: String,
 }
@@ -47,7 +47,7 @@ impl UserLine {
         UserLine {
             id: u.id,
             email: u.email.clone(),
-            role: u.role.label(),
+            role: en(u.role.label_key()),
             status: status(u),
             reach: accounts::reach(u, scopes),
         }
@@ -546,6 +546,19 @@ pub async fn audit_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_role_has_words_in_the_catalog_and_they_are_the_command_lines() {
+        for role in crate::auth::Role::ALL {
+            let key = role.label_key();
+            let words = en(key);
+            assert!(
+                !words.trim().is_empty() && words != key,
+                "{key} is missing from manager-en.ftl"
+            );
+            assert_eq!(words, role.label(), "{role:?}");
+        }
+    }
 
     #[test]
     fn the_access_form_reads_repeated_partnerships() {

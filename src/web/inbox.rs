@@ -22,7 +22,7 @@ use crate::flags::store::{
     ActionInput, Actor, FlagDetail, FlagView, InboxScope, ManualFlagInput, Outcome, Transition,
     MANUAL,
 };
-use crate::flags::{FlagState, Severity};
+use crate::flags::{Finding, FlagState, Severity};
 use crate::i18n::{en, en1, en2, en_with};
 use crate::services::flags;
 use crate::web::extract::FlagHandlers;
@@ -31,7 +31,7 @@ use crate::web::render::{html, message_page};
 
 pub(super) struct Viewer {
     pub(super) email: String,
-    pub(super) role: &'static str,
+    pub(super) role: String,
     pub(super) csrf: String,
 }
 
@@ -39,7 +39,7 @@ impl Viewer {
     pub(super) fn of(user: &CurrentUser) -> Viewer {
         Viewer {
             email: user.user.email.clone(),
-            role: user.role().label(),
+            role: en(user.role().label_key()),
             csrf: user.csrf_token(),
         }
     }
@@ -393,7 +393,7 @@ pub async fn inbox(
 /// The name of one number of a finding (a key of its details), in words; a key this version
 /// does not name (a flag stored by an older rule) is shown as stored, spaced.
 fn detail_name(key: &str) -> String {
-    crate::flags::rules::detail_words(key)
+    Finding::detail_words(key)
         .unwrap_or_else(|| crate::web::dashboard::view::capitalize(&key.replace('_', " ")))
 }
 
@@ -490,7 +490,7 @@ pub async fn flag_page(
                     .map(|e| {
                         (
                             e.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                            crate::flags::store::event_words(&e.action),
+                            e.action_words(),
                             e.user.clone().unwrap_or_else(|| "Tandem".into()),
                             e.note.clone(),
                         )

@@ -341,6 +341,11 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The name of one of a finding's details, in words ([`detail_words`]).
+    pub fn detail_words(key: &str) -> Option<String> {
+        detail_words(key)
+    }
+
     /// The scope in words, for mail.
     pub fn scope_words(&self) -> String {
         let parts: Vec<&str> = self.scope.split(':').collect();

@@ -349,6 +349,13 @@ pub struct FlagEventView {
     pub created_at: NaiveDateTime,
 }
 
+impl FlagEventView {
+    /// The event's action in words ([`event_words`]).
+    pub fn action_words(&self) -> String {
+        event_words(&self.action)
+    }
+}
+
 /// A flag with its history, oldest event first.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FlagDetail {

@@ -865,15 +865,13 @@ flag-detail-note = Note
 flag-detail-lower-dimension = Lower dimension
 flag-detail-upper-dimension = Upper dimension
 
-## Words that come with the data: roles, what a user sees, roster statuses, dates
-## (auth, web::roster, web::admin, i18n::en_date)
+## Words that come with the data: roles (the keys are auth::Role::label_key), roster
+## statuses, dates (web::admin, web::account, web::inbox, web::overview, web::roster,
+## i18n::en_date)
 
 role-admin = administrator
 role-manager = relationship manager
 role-ombudsman = ombudsman
-visibility-both = both firms
-visibility-customer = customer side only
-visibility-supplier = supplier side only
 roster-status-undeliverable = undeliverable
 roster-status-inactive = inactive
 roster-status-opted-out = opted out
@@ -905,12 +903,9 @@ overview-sees-only = { $firm } only
 portfolio-across = across the portfolio, { $side }
 portfolio-problem-no-kpi = name the KPI (as imported, e.g. on_time_delivery_pct)
 
-## Words that come with the data: why a figure is withheld (reports::report::protection and
 ## groups; the report's JSON carries these sentences). The minimum-size sentences are
 ## confidentiality's.
 
-withheld-cells-missing = breakdowns withheld: this wave's aggregates predate the disclosure control; rebuild them
-withheld-item = an item is withheld ({ $reason })
 
 ## Words that come with the data: why an action or a flag raised by hand is refused
 ## (flags::store::actions, flags::store::manual; also in the API's 422 bodies)
@@ -953,6 +948,3 @@ mail-problem-no-user = there is no user { $email }
 # a threshold of the flag rules' configuration out of its range: "0 is not in (0, 4]"
 flag-problem-config-range = { $value } is not in ({ $lo }, { $hi }]
 flag-problem-config-quiet = { $value } is not in [0, { $max }]
-# the roles as typed (admin, manager, ombudsman) are codes, not words
-role-problem-unknown = role { $raw } is not one of admin, manager, ombudsman
-access-problem-no-partnership = there is no partnership with id { $id }

@@ -147,7 +147,7 @@ pub(super) fn dimension_stats(
         agreement,
         pairwise: match pairwise_withheld {
             Some(reason) => Pairwise {
-                suppressed: Some(crate::i18n::en1("withheld-item", "reason", reason)),
+                suppressed: Some(format!("an item is withheld ({reason})")),
                 rwg_j: None,
                 ad_m: None,
                 awg: None,
