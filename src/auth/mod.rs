@@ -55,12 +55,24 @@ impl Role {
         }
     }
 
-    /// The role in words, for pages.
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Manager, Role::Ombudsman];
+
+    /// The role in words, for the command line (pages take [`Role::label_key`]'s words from
+    /// the managers' catalog, which this layer does not reach).
     pub fn label(self) -> &'static str {
         match self {
             Role::Admin => "administrator",
             Role::Manager => "relationship manager",
             Role::Ombudsman => "ombudsman",
+        }
+    }
+
+    /// The catalog key of [`Role::label`].
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Admin => "role-admin",
+            Role::Manager => "role-manager",
+            Role::Ombudsman => "role-ombudsman",
         }
     }
 }

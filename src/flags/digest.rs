@@ -162,7 +162,7 @@ fn digest_of(
                 title
             } else {
                 super::Rule::parse(&rule)
-                    .map(|r| r.words().to_owned())
+                    .map(super::Rule::words)
                     .unwrap_or(rule)
             };
             (id, (p, title))
@@ -208,7 +208,7 @@ fn digest_of(
         &[
             ("flags", &open.len()),
             ("new", &new_count),
-            ("since", &since.format("%-d %B %Y")),
+            ("since", &crate::i18n::en_date(since)),
             ("overdue", &overdue.len()),
         ],
     );
@@ -240,7 +240,11 @@ pub fn set_digest(conn: &mut Conn, email: &str, on: bool, actor: &str) -> Result
             .set(users::digest_opt_out.eq(!on))
             .execute(conn)?;
         if n == 0 {
-            return Err(FlagError::NotFound(format!("there is no user {email}")));
+            return Err(FlagError::NotFound(crate::i18n::en1(
+                "mail-problem-no-user",
+                "email",
+                email,
+            )));
         }
         audit::audit(
             conn,

@@ -31,13 +31,9 @@ pub enum FlagError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("flag {id} is {state}: only a flag that is {allowed} can be {done}")]
-    IllegalTransition {
-        id: i64,
-        state: String,
-        done: &'static str,
-        allowed: String,
-    },
+    /// A step the flag's state does not allow, in the managers' words.
+    #[error("{message}")]
+    IllegalTransition { id: i64, message: String },
     #[error("the request was refused")]
     Invalid(Vec<FieldProblem>),
     #[error(transparent)]

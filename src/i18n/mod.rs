@@ -246,6 +246,18 @@ pub fn local_time(
     )
 }
 
+/// A day as the managers' pages and mails write it ("4 December 2026"): the month's name is
+/// the catalog's (`month-1` … `month-12`), the order the managers' `date-day-month-year`.
+pub fn en_date(date: impl Datelike) -> String {
+    let month = text(Language::En, &format!("month-{}", date.month()), &[]);
+    let (day, year) = (date.day(), date.year());
+    text(
+        Language::En,
+        "date-day-month-year",
+        &[("day", &day), ("month", &month), ("year", &year)],
+    )
+}
+
 /// Picks the best offered language from an `Accept-Language` header (RFC 9110 §12.5.4): the
 /// highest-weighted tag whose primary subtag is offered; `None` when none is.
 pub fn negotiate(accept_language: &str) -> Option<Language> {

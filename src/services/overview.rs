@@ -20,6 +20,7 @@ use crate::db::schema::{flags, report_versions};
 use crate::db::Conn;
 use crate::domain::{humanize, Side};
 use crate::error::ServiceError;
+use crate::i18n::{en, en1, en2};
 use crate::reports::aggregate::SegmentKind;
 use crate::reports::report::Report;
 use crate::reports::ReportOptions;
@@ -278,16 +279,26 @@ pub fn risk(s: Option<&Summary>, flags: FlagCounts, complacent: bool) -> (f64, V
     if flag_points > 0.0 {
         parts.push((
             flag_points,
-            format!("{} open flag{}", flags.total(), plural(flags.total())),
+            en1("overview-reason-flags", "count", flags.total()),
         ));
     }
     if let Some(s) = s {
         if let Some(h) = s.health.filter(|h| *h < 50.0) {
-            parts.push(((50.0 - h) / 10.0, format!("health index {h:.0}")));
+            parts.push((
+                (50.0 - h) / 10.0,
+                en1("overview-reason-health", "health", format!("{h:.0}")),
+            ));
         }
         if let (Some(h), Some(p)) = (s.health, s.health_previous) {
             if p - h >= FLAT {
-                parts.push((2.0, format!("health index fell {:.0} points", p - h)));
+                parts.push((
+                    2.0,
+                    en1(
+                        "overview-reason-health-fell",
+                        "points",
+                        format!("{:.0}", p - h),
+                    ),
+                ));
             }
         }
         if let Some(g) = s
@@ -297,13 +308,25 @@ pub fn risk(s: Option<&Summary>, flags: FlagCounts, complacent: bool) -> (f64, V
         {
             parts.push((
                 2.0,
-                format!("{} gap of {:.2} points", g.dimension, g.gap.abs()),
+                en2(
+                    "overview-reason-gap",
+                    "dimension",
+                    &g.dimension,
+                    "gap",
+                    format!("{:.2}", g.gap.abs()),
+                ),
             ));
         }
         if let Some(a) = s.lowest_agreement.as_ref().filter(|a| a.rwg_j < 0.5) {
             parts.push((
                 1.0,
-                format!("{} disagrees within on {}", a.side, a.dimension),
+                en2(
+                    "overview-reason-disagrees",
+                    "side",
+                    a.side,
+                    "dimension",
+                    &a.dimension,
+                ),
             ));
         }
         for (side, rate) in [
@@ -311,24 +334,25 @@ pub fn risk(s: Option<&Summary>, flags: FlagCounts, complacent: bool) -> (f64, V
             (Side::Supplier, s.response_supplier),
         ] {
             if let Some(r) = rate.filter(|r| *r < LOW_RESPONSE) {
-                parts.push((2.0, format!("{side} answered {:.0} %", r * 100.0)));
+                parts.push((
+                    2.0,
+                    en2(
+                        "overview-reason-answered",
+                        "side",
+                        side,
+                        "rate",
+                        format!("{:.0}", r * 100.0),
+                    ),
+                ));
             }
         }
     }
     if complacent {
-        parts.push((2.0, "scores flat and high while fewer answer".into()));
+        parts.push((2.0, en("overview-reason-complacent")));
     }
     parts.sort_by(|a, b| b.0.total_cmp(&a.0));
     let total = parts.iter().map(|(p, _)| p).sum();
     (total, parts.into_iter().map(|(_, r)| r).collect())
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// The overview's rows, most at risk first (then the lower health index, then the name).
@@ -348,9 +372,13 @@ pub fn rows(
                 id: c.id,
                 name: c.name.clone(),
                 sees: match c.visibility {
-                    Visibility::Both => "both firms".into(),
-                    Visibility::Only(Side::Customer) => format!("{} only", c.customer),
-                    Visibility::Only(Side::Supplier) => format!("{} only", c.supplier),
+                    Visibility::Both => en("overview-sees-both"),
+                    Visibility::Only(Side::Customer) => {
+                        en1("overview-sees-only", "firm", &c.customer)
+                    }
+                    Visibility::Only(Side::Supplier) => {
+                        en1("overview-sees-only", "firm", &c.supplier)
+                    }
                 },
                 customer: c.customer.clone(),
                 supplier: c.supplier.clone(),
@@ -436,5 +464,47 @@ mod tests {
         assert_eq!(reasons.len(), 4);
         let (none, why) = risk(None, FlagCounts::default(), false);
         assert_eq!((none, why.len()), (0.0, 0));
+    }
+
+    #[test]
+    fn every_risk_reason_reads_as_before_its_words_moved_to_the_catalog() {
+        let s = Summary {
+            health: Some(35.0),
+            health_previous: Some(47.0),
+            biggest_gap: Some(GapCell {
+                dimension: "Trust".into(),
+                gap: -0.75,
+                significant: true,
+            }),
+            lowest_agreement: Some(AgreementCell {
+                side: Side::Supplier,
+                dimension: "Win win".into(),
+                rwg_j: 0.3,
+                words: "weak",
+            }),
+            response_customer: Some(0.25),
+            response_supplier: Some(0.35),
+            ..Summary::default()
+        };
+        let one_low = FlagCounts {
+            high: 0,
+            medium: 0,
+            low: 1,
+        };
+        let (_, mut reasons) = risk(Some(&s), one_low, true);
+        reasons.sort();
+        assert_eq!(
+            reasons,
+            [
+                "1 open flag",
+                "Trust gap of 0.75 points",
+                "customer answered 25 %",
+                "health index 35",
+                "health index fell 12 points",
+                "scores flat and high while fewer answer",
+                "supplier answered 35 %",
+                "supplier disagrees within on Win win",
+            ]
+        );
     }
 }

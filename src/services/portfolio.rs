@@ -73,7 +73,7 @@ pub fn lead_lag(
     if kpi.is_empty() {
         return Err(ServiceError::Invalid(vec![crate::domain::FieldProblem {
             field: "kpi".into(),
-            message: "name the KPI (as imported, e.g. on_time_delivery_pct)".into(),
+            message: crate::i18n::en("portfolio-problem-no-kpi"),
         }]));
     }
     type Series = BTreeMap<u32, f64>;
@@ -152,7 +152,7 @@ pub fn lead_lag(
             .collect();
         r.verdict = stats::lead_lag_verdict(
             &as_table(&r.pooled, &r.p_adjusted),
-            &format!("across the portfolio, {}", r.side.as_str()),
+            &crate::i18n::en1("portfolio-across", "side", r.side.as_str()),
             &humanize(&r.dimension),
             &humanize(kpi),
         );

@@ -151,7 +151,7 @@ fn recipients(
 
 fn local_date(utc: chrono::NaiveDateTime, tz: chrono_tz::Tz) -> String {
     use chrono::TimeZone;
-    tz.from_utc_datetime(&utc).format("%-d %B %Y").to_string()
+    crate::i18n::en_date(tz.from_utc_datetime(&utc))
 }
 
 /// What [`compose`] needs beside the report and the flags.
@@ -530,7 +530,11 @@ pub fn set_summary(
             .set(users::summary_opt_out.eq(!on))
             .execute(conn)?;
         if n == 0 {
-            return Err(ServiceError::NotFound(format!("there is no user {email}")));
+            return Err(ServiceError::NotFound(en1(
+                "mail-problem-no-user",
+                "email",
+                email,
+            )));
         }
         audit::audit(
             conn,
@@ -562,6 +566,22 @@ mod tests {
             "withheld: fewer than 5 responses"
         );
         assert_eq!(withheld("withheld: x"), "withheld: x");
+    }
+
+    #[test]
+    fn a_date_names_its_month_from_the_catalog_in_all_twelve_months() {
+        let tz: chrono_tz::Tz = "Europe/Paris".parse().expect("a zone");
+        for month in 1..=12 {
+            let utc = chrono::NaiveDate::from_ymd_opt(2026, month, 4)
+                .and_then(|d| d.and_hms_opt(12, 0, 0))
+                .expect("a date");
+            let written = local_date(utc, tz);
+            let name = crate::i18n::en(&format!("month-{month}"));
+            assert_ne!(name, format!("month-{month}"), "month-{month} is missing");
+            assert_eq!(written, format!("4 {name} 2026"));
+            // the same words as chrono's English month names, which it replaced
+            assert_eq!(written, utc.format("%-d %B %Y").to_string());
+        }
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl TokenLine {
 #[template(path = "pages/account_tokens.html")]
 struct TokensPage {
     email: String,
-    role: &'static str,
+    role: String,
     csrf: String,
     tokens: Vec<TokenLine>,
     /// The secret just made, shown this once: (name, secret).
@@ -112,7 +112,7 @@ async fn render(
         status,
         TokensPage {
             email: user.user.email.clone(),
-            role: user.role().label(),
+            role: en(user.role().label_key()),
             csrf: user.csrf_token(),
             tokens: tokens.iter().map(|t| TokenLine::of(t, now)).collect(),
             created,

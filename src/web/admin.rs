@@ -21,13 +21,13 @@ use crate::auth::users::{Scope, User};
 use crate::auth::Access;
 use crate::domain::FieldProblem;
 use crate::error::ServiceError;
-use crate::i18n::en;
+use crate::i18n::{en, en1};
 use crate::services::accounts::{self, AccessRequest, Actor, AuditQuery};
 
 struct UserLine {
     id: i64,
     email: String,
-    role: &'static str,
+    role: String,
     status: String,
     reach: String,
 }
@@ -47,7 +47,7 @@ impl UserLine {
         UserLine {
             id: u.id,
             email: u.email.clone(),
-            role: u.role.label(),
+            role: en(u.role.label_key()),
             status: status(u),
             reach: accounts::reach(u, scopes),
         }
@@ -247,7 +247,7 @@ pub async fn user_page(
 
 fn parse_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
-        .map_err(|_| ApiError::NotFound(format!("there is no user with id {raw:?}")))
+        .map_err(|_| ApiError::NotFound(en1("admin-problem-no-user", "raw", format!("{raw:?}"))))
 }
 
 #[derive(serde::Deserialize)]
@@ -370,9 +370,10 @@ fn access_form(body: &[u8]) -> (AccessRequest, String, Vec<FieldProblem>) {
                 Ok(id) => request.partnerships.push(id),
                 Err(_) => problems.push(FieldProblem {
                     field: "partnerships".into(),
-                    message: format!(
-                        "{:?} is not a partnership id",
-                        value.chars().take(40).collect::<String>()
+                    message: en1(
+                        "admin-problem-not-a-partnership-id",
+                        "raw",
+                        format!("{:?}", value.chars().take(40).collect::<String>()),
                     ),
                 }),
             },
@@ -545,6 +546,19 @@ pub async fn audit_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_role_has_words_in_the_catalog_and_they_are_the_command_lines() {
+        for role in crate::auth::Role::ALL {
+            let key = role.label_key();
+            let words = en(key);
+            assert!(
+                !words.trim().is_empty() && words != key,
+                "{key} is missing from manager-en.ftl"
+            );
+            assert_eq!(words, role.label(), "{role:?}");
+        }
+    }
 
     #[test]
     fn the_access_form_reads_repeated_partnerships() {

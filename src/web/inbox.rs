@@ -22,8 +22,8 @@ use crate::flags::store::{
     ActionInput, Actor, FlagDetail, FlagView, InboxScope, ManualFlagInput, Outcome, Transition,
     MANUAL,
 };
-use crate::flags::FlagState;
-use crate::i18n::{en, en2};
+use crate::flags::{Finding, FlagState, Severity};
+use crate::i18n::{en, en1, en2, en_with};
 use crate::services::flags;
 use crate::web::extract::FlagHandlers;
 use crate::web::extract::{CurrentUser, RequireRole};
@@ -31,7 +31,7 @@ use crate::web::render::{html, message_page};
 
 pub(super) struct Viewer {
     pub(super) email: String,
-    pub(super) role: &'static str,
+    pub(super) role: String,
     pub(super) csrf: String,
 }
 
@@ -39,7 +39,7 @@ impl Viewer {
     pub(super) fn of(user: &CurrentUser) -> Viewer {
         Viewer {
             email: user.user.email.clone(),
-            role: user.role().label(),
+            role: en(user.role().label_key()),
             csrf: user.csrf_token(),
         }
     }
@@ -48,8 +48,12 @@ impl Viewer {
 /// One row of the inbox.
 struct Row {
     id: i64,
+    /// The severity's code (the style's class) and its words.
     severity: &'static str,
+    severity_words: String,
+    /// The state's code (the style's class) and its words.
     state: &'static str,
+    state_words: String,
     partnership: String,
     partnership_id: i64,
     /// The wave number, or "—" for a flag raised by hand.
@@ -71,7 +75,9 @@ impl Row {
         Row {
             id: f.id,
             severity: f.severity.as_str(),
+            severity_words: f.severity.words(),
             state: f.state.as_str(),
+            state_words: f.state.words(),
             partnership: f.partnership.clone(),
             partnership_id: f.partnership_id,
             wave: f.wave.map_or_else(|| "—".to_owned(), |w| w.to_string()),
@@ -81,7 +87,13 @@ impl Row {
             scope: if f.series == crate::domain::MAIN_SERIES {
                 scope_words(&f.scope)
             } else {
-                format!("series {} · {}", f.series, scope_words(&f.scope))
+                en2(
+                    "inbox-scope-series",
+                    "series",
+                    &f.series,
+                    "scope",
+                    scope_words(&f.scope),
+                )
             },
             measured: measured(f),
             assignee: f.assignee.clone().unwrap_or_default(),
@@ -164,7 +176,7 @@ struct FlagPage {
     assignees: Vec<(i64, String, bool)>,
     max_note: usize,
     outcome: String,
-    outcomes: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, String)>,
     actions: Vec<ActionLine>,
     /// (value `person:ID` or `user:ID`, words), persons first.
     owners: Vec<(String, String)>,
@@ -378,13 +390,11 @@ pub async fn inbox(
     result.unwrap_or_else(page_error)
 }
 
-fn humanize(key: &str) -> String {
-    let words = key
-        .replace("rwg_j", "rwg(j)")
-        .replace("ad_m", "AD_M")
-        .replace("n_", "respondents, ")
-        .replace('_', " ");
-    crate::web::dashboard::view::capitalize(&words)
+/// The name of one number of a finding (a key of its details), in words; a key this version
+/// does not name (a flag stored by an older rule) is shown as stored, spaced.
+fn detail_name(key: &str) -> String {
+    Finding::detail_words(key)
+        .unwrap_or_else(|| crate::web::dashboard::view::capitalize(&key.replace('_', " ")))
 }
 
 fn value_text(v: &serde_json::Value) -> String {
@@ -404,7 +414,7 @@ async fn visible_flag(
 ) -> Result<FlagDetail, ApiError> {
     let detail = state.db(move |conn, _| flags::show(conn, id)).await?;
     if !user.access.can_see_partnership(detail.flag.partnership_id) {
-        return Err(ApiError::NotFound(format!("there is no flag with id {id}")));
+        return Err(ApiError::NotFound(en1("flag-problem-no-flag", "id", id)));
     }
     Ok(detail)
 }
@@ -439,19 +449,24 @@ pub async fn flag_page(
                             history.push((
                                 h.get("wave").and_then(|w| w.as_i64()).unwrap_or_default(),
                                 h.get("measured").map(value_text).unwrap_or_default(),
-                                h.get("severity").map(value_text).unwrap_or_default(),
+                                h.get("severity")
+                                    .and_then(|s| s.as_str())
+                                    .and_then(Severity::parse)
+                                    .map(Severity::words)
+                                    .or_else(|| h.get("severity").map(value_text))
+                                    .unwrap_or_default(),
                             ));
                         }
                     }
                     // ids of the template (trust, win_win) in words, as the dashboard shows them
                     "dimension" | "item" | "lower_dimension" | "upper_dimension" => {
                         details.push(Detail {
-                            name: humanize(k),
-                            value: humanize(&value_text(v)),
+                            name: detail_name(k),
+                            value: crate::domain::humanize(&value_text(v)),
                         })
                     }
                     _ => details.push(Detail {
-                        name: humanize(k),
+                        name: detail_name(k),
                         value: value_text(v),
                     }),
                 }
@@ -475,7 +490,7 @@ pub async fn flag_page(
                     .map(|e| {
                         (
                             e.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                            e.action.clone(),
+                            e.action_words(),
                             e.user.clone().unwrap_or_else(|| "Tandem".into()),
                             e.note.clone(),
                         )
@@ -494,7 +509,7 @@ pub async fn flag_page(
                         "measured",
                         number(m),
                     ),
-                    (Some(o), None) => o.words().to_owned(),
+                    (Some(o), None) => o.words(),
                     (None, _) => String::new(),
                 },
                 outcomes: Outcome::ALL
@@ -581,7 +596,14 @@ fn outcome_of(form: &NoteForm) -> Result<Option<Outcome>, ApiError> {
     Outcome::parse(raw).map(Some).ok_or_else(|| {
         ApiError::InvalidFields(vec![crate::domain::FieldProblem {
             field: "outcome".into(),
-            message: "the outcome is not settled, no action needed or escalated".into(),
+            message: en_with(
+                "flag-problem-unknown-outcome",
+                &[
+                    ("settled", &Outcome::Settled.words()),
+                    ("none", &Outcome::NoActionNeeded.words()),
+                    ("escalated", &Outcome::Escalated.words()),
+                ],
+            ),
         }])
     })
 }
@@ -657,7 +679,7 @@ pub async fn assign(
             Err(_) => {
                 return page_error(ApiError::InvalidFields(vec![crate::domain::FieldProblem {
                     field: "user_id".into(),
-                    message: format!("{raw:?} is not a user id"),
+                    message: en1("flag-problem-not-a-user-id", "raw", format!("{raw:?}")),
                 }]))
             }
         }

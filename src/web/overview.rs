@@ -353,7 +353,7 @@ fn row_view(r: &PortfolioRow, prepared: &HashMap<i64, Arc<Prepared>>) -> RowView
 
 struct Viewer {
     email: String,
-    role: &'static str,
+    role: String,
     csrf: String,
     handles_flags: bool,
 }
@@ -445,7 +445,7 @@ pub async fn page(
             OverviewPage {
                 viewer: Viewer {
                     email: user.user.email.clone(),
-                    role: user.role().label(),
+                    role: crate::i18n::en(user.role().label_key()),
                     csrf: user.csrf_token(),
                     handles_flags,
                 },

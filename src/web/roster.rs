@@ -10,6 +10,7 @@ use super::admin::page_error;
 use super::extract::{Admins, RequireRole};
 use super::render::html;
 use super::AppState;
+use crate::i18n::{en, en2};
 use crate::services::bounces::{self, RosterPerson};
 
 #[derive(Template)]
@@ -27,38 +28,45 @@ struct Line {
     side: String,
     email: String,
     segment: String,
-    status: String,
+    /// The status's code (the row's class) and its words.
+    status: &'static str,
+    status_words: String,
     /// "since … : reason" for an undeliverable address, else empty.
     bounce: String,
 }
 
 impl Line {
     fn of(p: &RosterPerson) -> Line {
-        let status = match (&p.undeliverable, p.active, p.opted_out) {
-            (Some(_), _, _) => "undeliverable",
-            (None, false, _) => "inactive",
-            (None, true, true) => "opted out",
-            (None, true, false) => "active",
+        let (status, key) = match (&p.undeliverable, p.active, p.opted_out) {
+            (Some(_), _, _) => ("undeliverable", "roster-status-undeliverable"),
+            (None, false, _) => ("inactive", "roster-status-inactive"),
+            (None, true, true) => ("opted-out", "roster-status-opted-out"),
+            (None, true, false) => ("active", "roster-status-active"),
         };
         Line {
             name: p.name.clone(),
             side: p.side.clone(),
             email: p.email.clone().unwrap_or_default(),
+            // the custom attributes' values after the built-in ones
             segment: [&p.level, &p.function, &p.region, &p.business_unit]
                 .into_iter()
+                .chain(p.attributes.values())
                 .filter(|a| !a.is_empty())
                 .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(" · "),
-            status: status.into(),
+            status,
+            status_words: en(key),
             bounce: p
                 .undeliverable
                 .as_ref()
                 .map(|u| {
-                    format!(
-                        "since {} UTC: {}",
+                    en2(
+                        "roster-bounce-since",
+                        "since",
                         u.since.format("%Y-%m-%d %H:%M"),
-                        u.reason
+                        "reason",
+                        &u.reason,
                     )
                 })
                 .unwrap_or_default(),
@@ -88,4 +96,61 @@ pub async fn roster_page(
     }
     .await;
     result.unwrap_or_else(page_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::bounces::UndeliverableView;
+
+    fn person(active: bool, opted_out: bool, bounced: bool) -> RosterPerson {
+        RosterPerson {
+            id: 1,
+            side: "customer".into(),
+            name: "Ana".into(),
+            email: Some("ana@example.com".into()),
+            level: String::new(),
+            function: String::new(),
+            region: String::new(),
+            business_unit: String::new(),
+            language: None,
+            attributes: Default::default(),
+            active,
+            opted_out,
+            undeliverable: bounced.then(|| UndeliverableView {
+                since: chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+                    .and_then(|d| d.and_hms_opt(9, 5, 0))
+                    .expect("a moment"),
+                reason: "550 no such user".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn every_roster_status_reads_as_before_its_words_moved_to_the_catalog() {
+        let words = |p: RosterPerson| {
+            let line = Line::of(&p);
+            (line.status, line.status_words, line.bounce)
+        };
+        assert_eq!(
+            words(person(true, false, true)),
+            (
+                "undeliverable",
+                "undeliverable".to_owned(),
+                "since 2026-03-02 09:05 UTC: 550 no such user".to_owned()
+            )
+        );
+        assert_eq!(
+            words(person(false, false, false)),
+            ("inactive", "inactive".to_owned(), String::new())
+        );
+        assert_eq!(
+            words(person(true, true, false)),
+            ("opted-out", "opted out".to_owned(), String::new())
+        );
+        assert_eq!(
+            words(person(true, false, false)),
+            ("active", "active".to_owned(), String::new())
+        );
+    }
 }

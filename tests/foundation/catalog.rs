@@ -389,6 +389,12 @@ fn sources() -> Vec<(String, String)> {
         ("src/mail", ".rs"),
         ("src/charts", ".rs"),
         ("src/goals", ".rs"),
+        // the words that come with the data: rules, states, roles, reasons, dates
+        ("src/flags", ".rs"),
+        ("src/services", ".rs"),
+        ("src/reports", ".rs"),
+        ("src/auth", ".rs"),
+        ("src/i18n", ".rs"),
     ] {
         for name in files(&root.join(dir)) {
             if name.ends_with(ext) {

@@ -9,11 +9,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::domain::FieldProblem;
+use crate::i18n::{en, en1, en2, en3, en_with};
 use crate::reports::report::{DimensionRecord, ResponseRecord, TrendRecord};
 use crate::reports::Report;
 
 mod blind_spot;
+mod details;
 pub use blind_spot::blind_spot;
+pub use details::{detail_key, detail_words, DETAIL_KEYS};
 
 /// The thresholds of every rule. Stored per partnership as JSON; a field left out keeps its
 /// default.
@@ -115,7 +118,15 @@ impl RuleConfig {
             if !(value.is_finite() && value > lo && value <= hi) {
                 out.push(FieldProblem {
                     field: field.into(),
-                    message: format!("{value} is not in ({lo}, {hi}]"),
+                    message: en3(
+                        "flag-problem-config-range",
+                        "value",
+                        value,
+                        "lo",
+                        lo,
+                        "hi",
+                        hi,
+                    ),
                 });
             }
         };
@@ -134,9 +145,12 @@ impl RuleConfig {
         if self.close_after_quiet_waves > MAX_QUIET_WAVES {
             out.push(FieldProblem {
                 field: "close_after_quiet_waves".into(),
-                message: format!(
-                    "{} is not in [0, {MAX_QUIET_WAVES}]",
-                    self.close_after_quiet_waves
+                message: en2(
+                    "flag-problem-config-quiet",
+                    "value",
+                    self.close_after_quiet_waves,
+                    "max",
+                    MAX_QUIET_WAVES,
                 ),
             });
         }
@@ -197,18 +211,23 @@ impl Rule {
         }
     }
 
-    /// The rule in words, for mail and pages.
-    pub fn words(self) -> &'static str {
+    /// The rule in words, for mail and pages (from the managers' catalog).
+    pub fn words(self) -> String {
+        en(self.words_key())
+    }
+
+    /// The catalog key of [`Rule::words`].
+    pub fn words_key(self) -> &'static str {
         match self {
-            Rule::InterFirmGap => "significant gap between the firms",
-            Rule::LowAgreement => "low agreement within a firm",
-            Rule::Decline => "declining perception",
-            Rule::LevelGap => "gap between levels within a firm",
-            Rule::SegmentGap => "gap between groups within a firm",
-            Rule::Shift => "a perception shifted down",
-            Rule::LowResponse => "low response rate",
-            Rule::ResponseImbalance => "one firm answering far less than the other",
-            Rule::BlindSpot => "a firm misreads how the other firm sees an item",
+            Rule::InterFirmGap => "rule-name-inter-firm-gap",
+            Rule::LowAgreement => "rule-name-low-agreement",
+            Rule::Decline => "rule-name-decline",
+            Rule::LevelGap => "rule-name-level-gap",
+            Rule::SegmentGap => "rule-name-segment-gap",
+            Rule::Shift => "rule-name-shift",
+            Rule::LowResponse => "rule-name-low-response",
+            Rule::ResponseImbalance => "rule-name-response-imbalance",
+            Rule::BlindSpot => "rule-name-blind-spot",
         }
     }
 
@@ -239,6 +258,8 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Low, Severity::Medium, Severity::High];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Low => "low",
@@ -248,9 +269,21 @@ impl Severity {
     }
 
     pub fn parse(raw: &str) -> Option<Severity> {
-        [Severity::Low, Severity::Medium, Severity::High]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        Severity::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The severity in words, for pages and mail (from the managers' catalog).
+    pub fn words(self) -> String {
+        en(self.words_key())
+    }
+
+    /// The catalog key of [`Severity::words`].
+    pub fn words_key(self) -> &'static str {
+        match self {
+            Severity::Low => "severity-low",
+            Severity::Medium => "severity-medium",
+            Severity::High => "severity-high",
+        }
     }
 
     /// Low within one `step` past the threshold, medium within two, high beyond.
@@ -308,24 +341,41 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The name of one of a finding's details, in words ([`detail_words`]).
+    pub fn detail_words(key: &str) -> Option<String> {
+        detail_words(key)
+    }
+
     /// The scope in words, for mail.
     pub fn scope_words(&self) -> String {
         let parts: Vec<&str> = self.scope.split(':').collect();
         match parts.as_slice() {
-            ["dimension", d] => format!("dimension {d}, both firms"),
-            ["dimension", d, side] => format!("dimension {d}, {side}"),
+            ["dimension", d] => en1("scope-dimension-both", "dimension", d),
+            ["dimension", d, side] => en2("scope-dimension-side", "dimension", d, "side", side),
             ["dimension", d, side, levels] if levels.contains('-') => {
-                format!(
-                    "dimension {d}, {side}, levels {}",
-                    levels.replace('-', " vs ")
+                let (upper, lower) = levels.split_once('-').unwrap_or((levels, ""));
+                en_with(
+                    "scope-dimension-levels",
+                    &[
+                        ("dimension", d),
+                        ("side", side),
+                        ("upper", &upper),
+                        ("lower", &lower),
+                    ],
                 )
             }
-            ["dimension", d, side, attribute] => {
-                format!("dimension {d}, {side}, by {attribute}")
-            }
-            ["side", side] => format!("{side} respondents"),
-            ["sides"] => "both firms' response rates".into(),
-            ["meta", item, side] => format!("item {item}, {side}'s guess of the other firm"),
+            ["dimension", d, side, attribute] => en3(
+                "scope-dimension-by",
+                "dimension",
+                d,
+                "side",
+                side,
+                "attribute",
+                attribute,
+            ),
+            ["side", side] => en1("scope-side", "side", side),
+            ["sides"] => en("scope-sides"),
+            ["meta", item, side] => en2("scope-meta", "item", item, "side", side),
             _ => self.scope.clone(),
         }
     }

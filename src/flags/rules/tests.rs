@@ -603,3 +603,100 @@ fn the_blind_spot_fires_at_its_points_with_a_significant_test_and_never_withheld
         "configurable"
     );
 }
+
+/// A message of the managers' catalog: found (a missing one comes back as its key) and not
+/// empty.
+fn catalog_words(key: &str, words: &str) {
+    assert!(
+        !words.trim().is_empty() && words != key,
+        "{key} is missing from manager-en.ftl (got {words:?})"
+    );
+}
+
+#[test]
+fn every_rule_and_every_severity_has_words_in_the_catalog() {
+    for r in Rule::ALL {
+        catalog_words(r.words_key(), &r.words());
+    }
+    for s in Severity::ALL {
+        catalog_words(s.words_key(), &s.words());
+    }
+    let rules: std::collections::BTreeSet<String> = Rule::ALL.map(Rule::words).into();
+    assert_eq!(rules.len(), Rule::ALL.len(), "two rules share their words");
+    // the words mail and pages showed before they moved to the catalog
+    assert_eq!(Rule::Decline.words(), "declining perception");
+    assert_eq!(Severity::Medium.words(), "medium");
+}
+
+#[test]
+fn every_detail_a_rule_writes_has_a_name_in_the_catalog() {
+    let c = RuleConfig::default();
+    let findings: Vec<Finding> = [
+        inter_firm_gap(&gap_report(1.0, 0.001, false), 3, &c),
+        low_agreement(&agreement_report(0.1, false), 3, &c),
+        decline(&trend_report(&[3.6, 3.5, 3.6, 3.0], 40, 0.2), 4, &c),
+        segment_gap(&segment_report(8, 0.001), 3, &c),
+        shift(&shift_report(3.5, 3.0, 6, 7), 7, &c),
+        response_rates(&rates((20, 15), (20, 1)), 2, &c),
+        blind_spot(&meta_report(1.0, 0.001, false), 3, &c),
+    ]
+    .concat();
+    let fired: std::collections::BTreeSet<Rule> = findings.iter().map(|f| f.rule).collect();
+    let evaluated: std::collections::BTreeSet<Rule> = Rule::ALL
+        .into_iter()
+        .filter(|r| *r != Rule::LevelGap)
+        .collect();
+    assert_eq!(fired, evaluated, "every rule still evaluated fires here");
+    for f in &findings {
+        let details = f.details.as_object().expect("details are an object");
+        // the flag page leaves out the wave (it has its own column)
+        for key in details.keys().filter(|k| *k != "wave") {
+            assert!(
+                detail_words(key).is_some(),
+                "{:?} writes the detail {key:?}, which has no name in flags::rules::details",
+                f.rule
+            );
+        }
+    }
+    for key in DETAIL_KEYS {
+        let id = detail_key(key).expect("listed");
+        catalog_words(id, &detail_words(key).expect("listed"));
+    }
+    assert_eq!(
+        detail_words("n_customer").as_deref(),
+        Some("Respondents, customer")
+    );
+    assert_eq!(detail_words("rwg_j").as_deref(), Some("Rwg(j)"));
+    assert_eq!(detail_words("no_such_key"), None);
+}
+
+#[test]
+fn a_scope_reads_as_before_its_words_moved_to_the_catalog() {
+    let mut f = inter_firm_gap(&gap_report(1.0, 0.001, false), 3, &RuleConfig::default())
+        .pop()
+        .expect("the gap fires");
+    let mut words = |scope: &str| {
+        f.scope = scope.to_owned();
+        f.scope_words()
+    };
+    assert_eq!(words("dimension:trust"), "dimension trust, both firms");
+    assert_eq!(
+        words("dimension:trust:supplier"),
+        "dimension trust, supplier"
+    );
+    assert_eq!(
+        words("dimension:trust:supplier:executive-staff"),
+        "dimension trust, supplier, levels executive vs staff"
+    );
+    assert_eq!(
+        words("dimension:trust:supplier:level"),
+        "dimension trust, supplier, by level"
+    );
+    assert_eq!(words("side:customer"), "customer respondents");
+    assert_eq!(words("sides"), "both firms' response rates");
+    assert_eq!(
+        words("meta:q1:customer"),
+        "item q1, customer's guess of the other firm"
+    );
+    assert_eq!(words("other:thing"), "other:thing");
+}

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use super::*;
 use crate::db::schema::{flag_actions, people};
 use crate::domain::FieldProblem;
+use crate::i18n::{en, en1, en2, en_with};
 
 /// Longest action text, in characters.
 pub const MAX_ACTION: usize = 500;
@@ -117,11 +118,11 @@ pub(super) fn actions_of(conn: &mut Conn, flag_id: i64) -> Result<Vec<ActionView
                 (Some(p), _) => persons
                     .get(&p)
                     .map(|(name, side)| format!("{name} ({side})"))
-                    .unwrap_or_else(|| format!("person {p}")),
+                    .unwrap_or_else(|| en1("flag-owner-person", "id", p)),
                 (None, Some(u)) => emails
                     .get(&u)
                     .cloned()
-                    .unwrap_or_else(|| format!("user {u}")),
+                    .unwrap_or_else(|| en1("flag-owner-user", "id", u)),
                 (None, None) => String::new(),
             };
             ActionView {
@@ -152,34 +153,28 @@ fn check_fields(input: &ActionInput) -> (String, Option<NaiveDate>, Vec<FieldPro
     let mut problems = Vec::new();
     let what = input.what.trim().to_owned();
     if what.contains('\0') {
-        problems.push(problem("what", "the action contains a NUL character"));
+        problems.push(problem("what", en("flag-problem-action-nul")));
     } else if what.is_empty() {
-        problems.push(problem("what", "say what is to be done"));
+        problems.push(problem("what", en("flag-problem-action-empty")));
     } else if what.chars().count() > MAX_ACTION {
         problems.push(problem(
             "what",
-            format!("an action is at most {MAX_ACTION} characters"),
+            en1("flag-problem-action-too-long", "max", MAX_ACTION),
         ));
     } else if what.chars().any(char::is_control) {
-        problems.push(problem("what", "an action is one line of text"));
+        problems.push(problem("what", en("flag-problem-action-one-line")));
     }
     match (input.owner_person_id, input.owner_user_id) {
-        (None, None) => problems.push(problem(
-            "owner",
-            "name an owner: owner_person_id (either firm's roster) or owner_user_id",
-        )),
-        (Some(_), Some(_)) => problems.push(problem(
-            "owner",
-            "name one owner: owner_person_id or owner_user_id, not both",
-        )),
+        (None, None) => problems.push(problem("owner", en("flag-problem-owner-missing"))),
+        (Some(_), Some(_)) => problems.push(problem("owner", en("flag-problem-owner-twice"))),
         _ => {}
     }
     let raw = input.due_on.trim();
     let due = if raw.contains('\0') {
-        problems.push(problem("due_on", "the due date contains a NUL character"));
+        problems.push(problem("due_on", en("flag-problem-due-nul")));
         None
     } else if raw.is_empty() {
-        problems.push(problem("due_on", "the due date is missing (YYYY-MM-DD)"));
+        problems.push(problem("due_on", en("flag-problem-due-missing")));
         None
     } else {
         match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
@@ -187,7 +182,7 @@ fn check_fields(input: &ActionInput) -> (String, Option<NaiveDate>, Vec<FieldPro
             Err(_) => {
                 problems.push(problem(
                     "due_on",
-                    format!("{raw:?} is not a date (YYYY-MM-DD)"),
+                    en1("flag-problem-due-not-a-date", "raw", format!("{raw:?}")),
                 ));
                 None
             }
@@ -212,7 +207,7 @@ fn check_owner(
             Some((p, name, side)) if p == partnership => Ok(format!("{name} ({side})")),
             _ => Err(problem(
                 "owner_person_id",
-                format!("there is no person {person} on either firm's roster of this partnership"),
+                en1("flag-problem-owner-no-person", "id", person),
             )),
         });
     }
@@ -235,11 +230,11 @@ fn check_owner(
         return Ok(found.ok_or_else(|| {
             problem(
                 "owner_user_id",
-                format!("there is no active user {user} who can see this partnership"),
+                en1("flag-problem-owner-no-user", "id", user),
             )
         }));
     }
-    Ok(Err(problem("owner", "name an owner")))
+    Ok(Err(problem("owner", en("flag-problem-owner-none"))))
 }
 
 /// Adds an action to a flag (in any state); every field problem is reported at once.
@@ -284,7 +279,15 @@ pub fn add_action(
         diesel::update(flags::table.find(flag_id))
             .set(flags::updated_at.eq(at))
             .execute(conn)?;
-        let note = format!("action {id}: {what} — {owner}, due {due}");
+        let note = en_with(
+            "flag-note-action-added",
+            &[
+                ("id", &id),
+                ("what", &what),
+                ("owner", &owner),
+                ("due", &due),
+            ],
+        );
         record(conn, flag_id, actor, "action added", &note, at)?;
         show(conn, flag_id)
     })
@@ -308,13 +311,24 @@ pub fn set_action_done(
             .first(conn)
             .optional()?
             .ok_or_else(|| {
-                FlagError::NotFound(format!("flag {flag_id} has no action {action_id}"))
+                FlagError::NotFound(en2(
+                    "flag-problem-no-action",
+                    "flag",
+                    flag_id,
+                    "action",
+                    action_id,
+                ))
             })?;
         debug_assert_eq!(row.flag_id, flag_id);
         if row.done_at.is_some() == done {
-            return Err(FlagError::Conflict(format!(
-                "action {action_id} is already {}",
-                if done { "done" } else { "not done" }
+            return Err(FlagError::Conflict(en1(
+                if done {
+                    "flag-action-already-done"
+                } else {
+                    "flag-action-already-not-done"
+                },
+                "id",
+                action_id,
             )));
         }
         let at = now();
@@ -330,12 +344,18 @@ pub fn set_action_done(
         let (action, note) = if done {
             (
                 "action done",
-                format!("action {action_id} done: {}", row.what),
+                en2("flag-note-action-done", "id", action_id, "what", &row.what),
             )
         } else {
             (
                 "action reopened",
-                format!("action {action_id} not done after all: {}", row.what),
+                en2(
+                    "flag-note-action-reopened",
+                    "id",
+                    action_id,
+                    "what",
+                    &row.what,
+                ),
             )
         };
         record(conn, flag_id, actor, action, &note, at)?;

@@ -72,8 +72,10 @@ pub(super) fn lock_partnership(conn: &mut Conn, id: i64) -> Result<(), FlagError
         .set(partnerships::name.eq(partnerships::name))
         .execute(conn)?;
     if locked == 0 {
-        return Err(FlagError::NotFound(format!(
-            "there is no partnership with id {id}"
+        return Err(FlagError::NotFound(crate::i18n::en1(
+            "flag-problem-no-partnership",
+            "id",
+            id,
         )));
     }
     Ok(())
@@ -85,8 +87,10 @@ pub(super) fn lock_flag(conn: &mut Conn, id: i64) -> Result<(), FlagError> {
         .set(flags::updated_at.eq(flags::updated_at))
         .execute(conn)?;
     if locked == 0 {
-        return Err(FlagError::NotFound(format!(
-            "there is no flag with id {id}"
+        return Err(FlagError::NotFound(crate::i18n::en1(
+            "flag-problem-no-flag",
+            "id",
+            id,
         )));
     }
     Ok(())
@@ -99,5 +103,7 @@ pub fn require_partnership(conn: &mut Conn, id: i64) -> Result<String, FlagError
         .select(partnerships::name)
         .first(conn)
         .optional()?
-        .ok_or_else(|| FlagError::NotFound(format!("there is no partnership with id {id}")))
+        .ok_or_else(|| {
+            FlagError::NotFound(crate::i18n::en1("flag-problem-no-partnership", "id", id))
+        })
 }

@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::db::schema::flag_follow_ups;
+use crate::i18n::{en1, en2, en_with};
 use crate::reports::Report;
 
 /// One before/after line of a flag.
@@ -129,16 +130,16 @@ pub(super) fn close_quiet<'f>(
         let latest = lines
             .last()
             .and_then(|(_, m, _)| *m)
-            .map(|m| format!("measured {m:.3} on wave {seq}"))
-            .unwrap_or_else(|| format!("not measurable on wave {seq}"));
-        let (waves, quiet_words) = if quiet == 1 {
-            (format!("wave {seq}"), "1 quiet wave".to_owned())
-        } else {
-            (
-                format!("waves {first}–{seq}"),
-                format!("{quiet} quiet waves in a row"),
-            )
-        };
+            .map(|m| {
+                en2(
+                    "flag-note-latest-measured",
+                    "measured",
+                    format!("{m:.3}"),
+                    "seq",
+                    seq,
+                )
+            })
+            .unwrap_or_else(|| en1("flag-note-latest-not-measurable", "seq", seq));
         let changed = diesel::update(
             flags::table
                 .filter(flags::id.eq(flag.id))
@@ -151,8 +152,14 @@ pub(super) fn close_quiet<'f>(
         ))
         .execute(conn)?;
         if changed == 1 {
-            let note = format!(
-                "closed by the rules: it has not fired on {waves} ({quiet_words}); {latest}"
+            let note = en_with(
+                "flag-note-closed",
+                &[
+                    ("quiet", &quiet),
+                    ("first", &first),
+                    ("seq", &seq),
+                    ("latest", &latest),
+                ],
             );
             record(conn, flag.id, &Actor::rules(), "closed itself", &note, at)?;
             closed.push(flag.id);

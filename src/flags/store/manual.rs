@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::domain::{FieldProblem, Side};
+use crate::i18n::{en, en1, en2, en3, en_with};
 
 /// The `rule` of a flag raised by hand.
 pub const MANUAL: &str = "manual";
@@ -82,7 +83,7 @@ impl ManualScope {
     fn words(&self) -> String {
         let mut parts = Vec::new();
         if let Some(d) = &self.dimension {
-            parts.push(format!("dimension {d}"));
+            parts.push(en1("scope-manual-dimension", "dimension", d));
         }
         if let Some(s) = self.side {
             parts.push(s.as_str().to_owned());
@@ -91,10 +92,10 @@ impl ManualScope {
             parts.push(format!("{a} {v}"));
         }
         if let Some(i) = &self.item {
-            parts.push(format!("item {i}"));
+            parts.push(en1("scope-manual-item", "item", i));
         }
         if parts.is_empty() {
-            "the whole partnership".into()
+            en("scope-manual-whole")
         } else {
             parts.join(", ")
         }
@@ -126,7 +127,7 @@ fn check_text(field: &str, value: &str, problems: &mut Vec<FieldProblem>) -> boo
     if value.contains('\0') {
         problems.push(problem(
             field,
-            format!("the {field} contains a NUL character"),
+            en1("flag-problem-field-nul", "field", field),
         ));
         return false;
     }
@@ -136,7 +137,7 @@ fn check_text(field: &str, value: &str, problems: &mut Vec<FieldProblem>) -> boo
     {
         problems.push(problem(
             field,
-            format!("the {field} contains a control character"),
+            en1("flag-problem-field-control", "field", field),
         ));
         return false;
     }
@@ -152,21 +153,21 @@ fn check(
     let title = input.title.trim().to_owned();
     if check_text("title", &title, &mut problems) {
         if title.is_empty() {
-            problems.push(problem("title", "the title is empty"));
+            problems.push(problem("title", en("flag-problem-title-empty")));
         } else if title.chars().count() > MAX_TITLE {
             problems.push(problem(
                 "title",
-                format!("the title is at most {MAX_TITLE} characters"),
+                en1("flag-problem-title-too-long", "max", MAX_TITLE),
             ));
         } else if title.contains(['\n', '\r']) {
-            problems.push(problem("title", "the title is one line"));
+            problems.push(problem("title", en("flag-problem-title-one-line")));
         }
     }
     let note = input.note.trim().to_owned();
     if check_text("note", &note, &mut problems) && note.chars().count() > MAX_NOTE {
         problems.push(problem(
             "note",
-            format!("a note is at most {MAX_NOTE} characters"),
+            en1("flag-problem-note-too-long", "max", MAX_NOTE),
         ));
     }
     let mut scope = ManualScope::default();
@@ -185,9 +186,12 @@ fn check(
             } else {
                 problems.push(problem(
                     "dimension",
-                    format!(
-                        "{raw:?} is not a dimension of this partnership's survey (it has {})",
-                        vocabulary.dimensions.join(", ")
+                    en2(
+                        "flag-problem-unknown-dimension",
+                        "raw",
+                        format!("{raw:?}"),
+                        "dimensions",
+                        vocabulary.dimensions.join(", "),
                     ),
                 ));
             }
@@ -198,12 +202,20 @@ fn check(
             match vocabulary.items.iter().find(|(i, _)| i == raw) {
                 None => problems.push(problem(
                     "item",
-                    format!("{raw:?} is not an item of this partnership's survey"),
+                    en1("flag-problem-unknown-item", "raw", format!("{raw:?}")),
                 )),
                 Some((_, of)) => match (&scope.dimension, present(&input.dimension)) {
                     (Some(d), _) if d != of => problems.push(problem(
                         "item",
-                        format!("item {raw:?} belongs to dimension {of:?}, not {d:?}"),
+                        en3(
+                            "flag-problem-item-elsewhere",
+                            "item",
+                            format!("{raw:?}"),
+                            "of",
+                            format!("{of:?}"),
+                            "dimension",
+                            format!("{d:?}"),
+                        ),
                     )),
                     // an unknown dimension was already refused
                     (None, Some(_)) => {}
@@ -221,11 +233,11 @@ fn check(
         (None, None) => {}
         (Some(_), None) => problems.push(problem(
             "segment_value",
-            "a segment attribute needs the segment's value",
+            en("flag-problem-segment-no-value"),
         )),
         (None, Some(_)) => problems.push(problem(
             "segment_attribute",
-            "a segment value needs its attribute (level, function, region, business_unit or language)",
+            en("flag-problem-segment-no-attribute"),
         )),
         (Some(a), Some(v)) => {
             let attribute_ok = check_text("segment_attribute", a, &mut problems)
@@ -234,7 +246,7 @@ fn check(
                 } else {
                     problems.push(problem(
                         "segment_attribute",
-                        format!("{a:?} is not level, function, region, business_unit or language"),
+                        en1("flag-problem-segment-attribute", "raw", format!("{a:?}")),
                     ));
                     false
                 };
@@ -242,9 +254,7 @@ fn check(
                 && if v.chars().count() > MAX_SEGMENT_VALUE || v.contains(['\n', '\r']) {
                     problems.push(problem(
                         "segment_value",
-                        format!(
-                            "a segment value is one line of at most {MAX_SEGMENT_VALUE} characters"
-                        ),
+                        en1("flag-problem-segment-value", "max", MAX_SEGMENT_VALUE),
                     ));
                     false
                 } else {
@@ -263,7 +273,15 @@ fn check(
                 let shown: String = raw.chars().filter(|c| !c.is_control()).collect();
                 problems.push(problem(
                     "severity",
-                    format!("severity {shown:?} is not low, medium or high"),
+                    en_with(
+                        "flag-problem-severity",
+                        &[
+                            ("raw", &format!("{shown:?}")),
+                            ("low", &Severity::Low.words()),
+                            ("medium", &Severity::Medium.words()),
+                            ("high", &Severity::High.words()),
+                        ],
+                    ),
                 ));
             }
             parsed
@@ -329,18 +347,16 @@ pub fn raise(
             })
             .returning(flags::id)
             .get_result(conn)?;
+        let raised: [(&str, &dyn std::fmt::Display); 4] = [
+            ("title", &title),
+            ("scope", &scope.words()),
+            ("severity", &severity.words()),
+            ("note", &note),
+        ];
         let event = if note.is_empty() {
-            format!(
-                "raised by hand: {title} ({}, severity {})",
-                scope.words(),
-                severity.as_str()
-            )
+            en_with("flag-note-raised", &raised)
         } else {
-            format!(
-                "raised by hand: {title} ({}, severity {}) — {note}",
-                scope.words(),
-                severity.as_str()
-            )
+            en_with("flag-note-raised-with-note", &raised)
         };
         record(conn, id, actor, "opened", &event, at)?;
         let recipients = ombudsmen_of(conn, partnership_id)?;
@@ -352,7 +368,7 @@ pub fn raise(
             scope: scope.words(),
             measured: None,
             threshold: None,
-            severity: severity.as_str().to_owned(),
+            severity: severity.words(),
             raised_by: Some(actor.name.clone()),
             note: note.clone(),
             link: format!("{}/flags/{id}", links.base_url),

@@ -32,6 +32,8 @@ mod manual;
 mod run;
 mod transitions;
 mod views;
+#[cfg(test)]
+mod words_tests;
 
 pub use actions::*;
 pub use config::*;
@@ -87,6 +89,12 @@ pub enum FlagState {
 }
 
 impl FlagState {
+    pub const ALL: [FlagState; 3] = [
+        FlagState::Open,
+        FlagState::Acknowledged,
+        FlagState::Resolved,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FlagState::Open => "open",
@@ -96,13 +104,21 @@ impl FlagState {
     }
 
     pub fn parse(raw: &str) -> Option<FlagState> {
-        [
-            FlagState::Open,
-            FlagState::Acknowledged,
-            FlagState::Resolved,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == raw)
+        FlagState::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The state in words, for pages (from the managers' catalog).
+    pub fn words(self) -> String {
+        crate::i18n::en(self.words_key())
+    }
+
+    /// The catalog key of [`FlagState::words`].
+    pub fn words_key(self) -> &'static str {
+        match self {
+            FlagState::Open => "flag-state-open",
+            FlagState::Acknowledged => "flag-state-acknowledged",
+            FlagState::Resolved => "flag-state-resolved",
+        }
     }
 }
 
@@ -130,12 +146,17 @@ impl Outcome {
         }
     }
 
-    /// For pages and notes.
-    pub fn words(self) -> &'static str {
+    /// For pages and notes (from the managers' catalog).
+    pub fn words(self) -> String {
+        crate::i18n::en(self.words_key())
+    }
+
+    /// The catalog key of [`Outcome::words`].
+    pub fn words_key(self) -> &'static str {
         match self {
-            Outcome::Settled => "settled",
-            Outcome::NoActionNeeded => "no action needed",
-            Outcome::Escalated => "escalated",
+            Outcome::Settled => "outcome-settled",
+            Outcome::NoActionNeeded => "outcome-no-action-needed",
+            Outcome::Escalated => "outcome-escalated",
         }
     }
 
@@ -143,6 +164,45 @@ impl Outcome {
         Outcome::ALL.into_iter().find(|o| o.as_str() == raw)
     }
 }
+
+/// An event's action (as stored in the flag's history, e.g. `still firing`) in words, for
+/// pages; an action this version does not know is shown as stored.
+pub fn event_words(action: &str) -> String {
+    event_key(action).map_or_else(|| action.to_owned(), crate::i18n::en)
+}
+
+/// The catalog key of [`event_words`], `None` for an action this version does not know.
+pub fn event_key(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "opened" => "flag-event-opened",
+        "still firing" => "flag-event-still-firing",
+        "reopened" => "flag-event-reopened",
+        "acknowledged" => "flag-event-acknowledged",
+        "resolved" => "flag-event-resolved",
+        "closed itself" => "flag-event-closed-itself",
+        "note" => "flag-event-note",
+        "assigned" => "flag-event-assigned",
+        "action added" => "flag-event-action-added",
+        "action done" => "flag-event-action-done",
+        "action reopened" => "flag-event-action-reopened",
+        _ => return None,
+    })
+}
+
+/// Every event action [`event_words`] knows, for its tests.
+pub const EVENT_ACTIONS: [&str; 11] = [
+    "opened",
+    "still firing",
+    "reopened",
+    "acknowledged",
+    "resolved",
+    "closed itself",
+    "note",
+    "assigned",
+    "action added",
+    "action done",
+    "action reopened",
+];
 
 /// A state change asked for by a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,6 +347,13 @@ pub struct FlagEventView {
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "crate::domain::utc::rfc3339")]
     pub created_at: NaiveDateTime,
+}
+
+impl FlagEventView {
+    /// The event's action in words ([`event_words`]).
+    pub fn action_words(&self) -> String {
+        event_words(&self.action)
+    }
 }
 
 /// A flag with its history, oldest event first.

@@ -13,8 +13,10 @@ pub fn latest_closed_wave(conn: &mut Conn, partnership_id: i64) -> Result<(i64, 
         .first(conn)
         .optional()?
         .ok_or_else(|| {
-            FlagError::Conflict(format!(
-                "partnership {partnership_id} has no closed wave yet; the rules run on closed waves"
+            FlagError::Conflict(crate::i18n::en1(
+                "flag-problem-no-closed-wave",
+                "partnership",
+                partnership_id,
             ))
         })
 }
@@ -29,7 +31,13 @@ pub fn wave_id_of(conn: &mut Conn, partnership_id: i64, seq: i64) -> Result<i64,
         .first(conn)
         .optional()?
         .ok_or_else(|| {
-            FlagError::NotFound(format!("partnership {partnership_id} has no wave {seq}"))
+            FlagError::NotFound(crate::i18n::en2(
+                "flag-problem-no-wave",
+                "partnership",
+                partnership_id,
+                "seq",
+                seq,
+            ))
         })
 }
 
@@ -53,13 +61,21 @@ pub fn run_for_wave(
             .first(conn)
             .optional()?
             .ok_or_else(|| {
-                FlagError::NotFound(format!(
-                    "partnership {partnership_id} has no wave with id {wave_id}"
+                FlagError::NotFound(crate::i18n::en2(
+                    "flag-problem-no-wave-id",
+                    "partnership",
+                    partnership_id,
+                    "id",
+                    wave_id,
                 ))
             })?;
         if state != "closed" {
-            return Err(FlagError::Conflict(format!(
-                "wave {seq} is {state}; the rules run on closed waves"
+            return Err(FlagError::Conflict(crate::i18n::en2(
+                "flag-problem-wave-not-closed",
+                "seq",
+                seq,
+                "state",
+                &state,
             )));
         }
         let config = config(conn, partnership_id)?;
@@ -101,7 +117,13 @@ pub fn run_for_wave(
             .filter(|f| f.wave_id.is_some_and(|w| seq_of.contains_key(&w)))
             .collect();
         let partnership = if series_id.is_some() {
-            format!("{partnership}, series {series}")
+            crate::i18n::en2(
+                "flag-partnership-series",
+                "partnership",
+                &partnership,
+                "series",
+                &series,
+            )
         } else {
             partnership
         };
@@ -244,13 +266,16 @@ pub(super) fn insert_flag(
         })
         .returning(flags::id)
         .get_result(conn)?;
-    let note = format!(
-        "wave {seq}: {} {} — measured {:.3}, threshold {:.3}, severity {}",
-        finding.rule.words(),
-        finding.scope,
-        finding.measured,
-        finding.threshold,
-        finding.severity.as_str()
+    let note = crate::i18n::en_with(
+        "flag-note-opened",
+        &[
+            ("seq", &seq),
+            ("rule", &finding.rule.words()),
+            ("scope", &finding.scope),
+            ("measured", &format!("{:.3}", finding.measured)),
+            ("threshold", &format!("{:.3}", finding.threshold)),
+            ("severity", &finding.severity.words()),
+        ],
     );
     record(conn, id, &Actor::rules(), "opened", &note, at)?;
     Ok(id)
@@ -284,14 +309,19 @@ pub(super) fn refire(
             flags::updated_at.eq(at),
         ))
         .execute(conn)?;
-    let note = format!(
-        "wave {seq} still fires: measured {:.3} (was {}), threshold {:.3}, severity {}",
-        finding.measured,
-        flag.measured
-            .map(|m| format!("{m:.3}"))
-            .unwrap_or_else(|| "not measured".into()),
-        finding.threshold,
-        finding.severity.as_str()
+    let was = flag
+        .measured
+        .map(|m| format!("{m:.3}"))
+        .unwrap_or_else(|| crate::i18n::en("flag-note-not-measured"));
+    let note = crate::i18n::en_with(
+        "flag-note-still-fires",
+        &[
+            ("seq", &seq),
+            ("measured", &format!("{:.3}", finding.measured)),
+            ("was", &was),
+            ("threshold", &format!("{:.3}", finding.threshold)),
+            ("severity", &finding.severity.words()),
+        ],
     );
     record(conn, flag.id, &Actor::rules(), action, &note, at)
 }
@@ -337,11 +367,11 @@ pub(super) fn alert(
         ombudsman_name: name,
         partnership: partnership.to_owned(),
         wave_seq: Some(seq),
-        rule: finding.rule.words().to_owned(),
+        rule: finding.rule.words(),
         scope: finding.scope_words(),
         measured: Some(finding.measured),
         threshold: Some(finding.threshold),
-        severity: finding.severity.as_str().to_owned(),
+        severity: finding.severity.words(),
         raised_by: None,
         note: String::new(),
         link: format!("{}{}", links.base_url, finding.link),

@@ -1,6 +1,7 @@
 //! The life cycle of one flag: acknowledge, resolve, reopen, note and assign, each with its event and audit entry.
 
 use super::*;
+use crate::i18n::{en, en1, en2, en_with};
 
 pub(super) fn get_row(conn: &mut Conn, id: i64) -> Result<FlagRow, FlagError> {
     flags::table
@@ -8,7 +9,7 @@ pub(super) fn get_row(conn: &mut Conn, id: i64) -> Result<FlagRow, FlagError> {
         .select(FlagRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| FlagError::NotFound(format!("there is no flag with id {id}")))
+        .ok_or_else(|| FlagError::NotFound(en1("flag-problem-no-flag", "id", id)))
 }
 
 /// The partnership a flag belongs to (access checks ask before acting).
@@ -21,7 +22,7 @@ pub(super) fn clean_note(note: Option<&str>) -> Result<String, FlagError> {
     if note.chars().count() > MAX_NOTE {
         return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
             field: "note".into(),
-            message: format!("a note is at most {MAX_NOTE} characters"),
+            message: en1("flag-problem-note-too-long", "max", MAX_NOTE),
         }]));
     }
     Ok(note.to_owned())
@@ -57,14 +58,20 @@ pub fn transition_with_outcome(
     if outcome.is_some() && step != Transition::Resolve {
         return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
             field: "outcome".into(),
-            message: "an outcome is recorded only when a flag is resolved".into(),
+            message: en("flag-problem-outcome-not-resolving"),
         }]));
     }
     if let Some(o) = outcome {
         note = if note.is_empty() {
-            format!("outcome: {}", o.words())
+            en1("flag-note-outcome", "outcome", o.words())
         } else {
-            format!("outcome: {} — {note}", o.words())
+            en2(
+                "flag-note-outcome-with-note",
+                "outcome",
+                o.words(),
+                "note",
+                &note,
+            )
         };
     }
     let (from, to, action) = step.rule();
@@ -90,11 +97,23 @@ pub fn transition_with_outcome(
         };
         if changed == 0 {
             let row = get_row(conn, id)?;
+            let allowed = from
+                .iter()
+                .map(|s| s.words())
+                .reduce(|a, b| en2("flag-states-either", "first", a, "second", b))
+                .unwrap_or_default();
+            let state = FlagState::parse(&row.state).map_or(row.state, FlagState::words);
             return Err(FlagError::IllegalTransition {
                 id,
-                state: row.state,
-                done: action,
-                allowed: allowed.join(" or "),
+                message: en_with(
+                    "flag-problem-illegal-transition",
+                    &[
+                        ("id", &id),
+                        ("state", &state),
+                        ("allowed", &allowed),
+                        ("done", &event_words(action)),
+                    ],
+                ),
             });
         }
         record(conn, id, actor, action, &note, at)?;
@@ -140,7 +159,7 @@ pub fn annotate(
     if note.is_empty() {
         return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
             field: "note".into(),
-            message: "the note is empty".into(),
+            message: en("flag-problem-note-empty"),
         }]));
     }
     conn.write_transaction(|conn| {
@@ -188,7 +207,7 @@ pub fn assign(
         lock_flag(conn, id)?;
         let row = get_row(conn, id)?;
         let note = match assignee {
-            None => "unassigned".to_owned(),
+            None => en("flag-note-unassigned"),
             Some(user_id) => {
                 let user: Option<(String, String, bool)> = users::table
                     .find(user_id)
@@ -198,28 +217,24 @@ pub fn assign(
                 let reach = assignable(conn, row.partnership_id)?;
                 match user {
                     Some((email, _, false)) if reach.iter().any(|(id, _)| *id == user_id) => {
-                        format!("assigned to {email}")
+                        en1("flag-note-assigned", "email", email)
                     }
                     Some((_, role, false)) if role == "ombudsman" => {
                         return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
                             field: "user_id".into(),
-                            message: format!(
-                                "user {user_id} cannot see this flag's partnership: assign an ombudsman whose scope includes it"
-                            ),
+                            message: en1("flag-problem-assignee-out-of-scope", "id", user_id),
                         }]))
                     }
                     Some(_) => {
                         return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
                             field: "user_id".into(),
-                            message: format!(
-                                "user {user_id} cannot take flags: only an active ombudsman or administrator can"
-                            ),
+                            message: en1("flag-problem-assignee-cannot-take", "id", user_id),
                         }]))
                     }
                     None => {
                         return Err(FlagError::Invalid(vec![crate::domain::FieldProblem {
                             field: "user_id".into(),
-                            message: format!("there is no user with id {user_id}"),
+                            message: en1("flag-problem-no-user", "id", user_id),
                         }]))
                     }
                 }
@@ -229,7 +244,10 @@ pub fn assign(
             return show(conn, id);
         }
         diesel::update(flags::table.find(id))
-            .set((flags::assignee_user_id.eq(assignee), flags::updated_at.eq(at)))
+            .set((
+                flags::assignee_user_id.eq(assignee),
+                flags::updated_at.eq(at),
+            ))
             .execute(conn)?;
         record(conn, id, actor, "assigned", &note, at)?;
         show(conn, id)

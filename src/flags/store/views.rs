@@ -63,10 +63,10 @@ pub(super) fn views(conn: &mut Conn, rows: Vec<FlagRow>) -> Result<Vec<FlagView>
                 })?),
             };
             let rule_words = if r.rule == MANUAL {
-                "raised by hand".to_owned()
+                crate::i18n::en("flag-raised-by-hand")
             } else {
                 Rule::parse(&r.rule)
-                    .map(|x| x.words().to_owned())
+                    .map(Rule::words)
                     .unwrap_or_else(|| r.rule.clone())
             };
             let (actions_open, actions_overdue) = counts.get(&r.id).copied().unwrap_or_default();
@@ -111,7 +111,7 @@ pub fn show(conn: &mut Conn, id: i64) -> Result<FlagDetail, FlagError> {
     let row = get_row(conn, id)?;
     let flag = views(conn, vec![row])?
         .pop()
-        .ok_or_else(|| FlagError::NotFound(format!("there is no flag with id {id}")))?;
+        .ok_or_else(|| FlagError::NotFound(crate::i18n::en1("flag-problem-no-flag", "id", id)))?;
     let events: Vec<EventRow> = flag_events::table
         .filter(flag_events::flag_id.eq(id))
         .order((flag_events::created_at.asc(), flag_events::id.asc()))

@@ -890,3 +890,247 @@ plan-error-wrong-firm = person { $person } belongs to the { $actual } firm; the 
 plan-error-done-later = { $date } is after today: a milestone is done when it is done
 plan-error-unknown-goal = goal { $goal } is not a goal of this partnership
 plan-error-unknown-dimension = { $dimension } is not a dimension of this partnership's survey (it has: { $known })
+## Words that come with the data: flag rules, their scopes and details, states, severities,
+## outcomes and the notes the flags' history keeps (flags::rules, flags::store, web::inbox)
+
+rule-name-inter-firm-gap = significant gap between the firms
+rule-name-low-agreement = low agreement within a firm
+rule-name-decline = declining perception
+rule-name-level-gap = gap between levels within a firm
+rule-name-segment-gap = gap between groups within a firm
+rule-name-shift = a perception shifted down
+rule-name-low-response = low response rate
+rule-name-response-imbalance = one firm answering far less than the other
+rule-name-blind-spot = a firm misreads how the other firm sees an item
+severity-low = low
+severity-medium = medium
+severity-high = high
+flag-state-open = open
+flag-state-acknowledged = acknowledged
+flag-state-resolved = resolved
+# two states a step may start from: "open or acknowledged"
+flag-states-either = { $first } or { $second }
+outcome-settled = settled
+outcome-no-action-needed = no action needed
+outcome-escalated = escalated
+# What a rule's finding is about (Finding::scope_words, in the alert mail)
+scope-dimension-both = dimension { $dimension }, both firms
+scope-dimension-side = dimension { $dimension }, { $side }
+scope-dimension-levels = dimension { $dimension }, { $side }, levels { $upper } vs { $lower }
+scope-dimension-by = dimension { $dimension }, { $side }, by { $attribute }
+scope-side = { $side } respondents
+scope-sides = both firms' response rates
+scope-meta = item { $item }, { $side }'s guess of the other firm
+# What a flag raised by hand is about, its parts joined by commas
+scope-manual-dimension = dimension { $dimension }
+scope-manual-item = item { $item }
+scope-manual-whole = the whole partnership
+# A flag of another series than the partnership's main one, in the inbox
+inbox-scope-series = series { $series } · { $scope }
+flag-partnership-series = { $partnership }, series { $series }
+# An action's owner whose person or user is gone
+flag-owner-person = person { $id }
+flag-owner-user = user { $id }
+# What happened to a flag, as its history lists it (flags::store::event_words)
+flag-event-opened = opened
+flag-event-still-firing = still firing
+flag-event-reopened = reopened
+flag-event-acknowledged = acknowledged
+flag-event-resolved = resolved
+flag-event-closed-itself = closed itself
+flag-event-note = note
+flag-event-assigned = assigned
+flag-event-action-added = action added
+flag-event-action-done = action done
+flag-event-action-reopened = action reopened
+# The notes the history keeps (written once, when the event happens)
+flag-note-opened = wave { $seq }: { $rule } { $scope } — measured { $measured }, threshold { $threshold }, severity { $severity }
+flag-note-still-fires = wave { $seq } still fires: measured { $measured } (was { $was }), threshold { $threshold }, severity { $severity }
+flag-note-not-measured = not measured
+flag-note-raised = raised by hand: { $title } ({ $scope }, severity { $severity })
+flag-note-raised-with-note = raised by hand: { $title } ({ $scope }, severity { $severity }) — { $note }
+flag-note-outcome = outcome: { $outcome }
+flag-note-outcome-with-note = outcome: { $outcome } — { $note }
+flag-note-assigned = assigned to { $email }
+flag-note-unassigned = unassigned
+flag-note-action-added = action { $id }: { $what } — { $owner }, due { $due }
+flag-note-action-done = action { $id } done: { $what }
+flag-note-action-reopened = action { $id } not done after all: { $what }
+flag-note-closed = closed by the rules: it has not fired on { $quiet ->
+    [one] wave { $seq } (1 quiet wave)
+   *[other] waves { $first }–{ $seq } ({ $quiet } quiet waves in a row)
+}; { $latest }
+flag-note-latest-measured = measured { $measured } on wave { $seq }
+flag-note-latest-not-measurable = not measurable on wave { $seq }
+# Why a change to a flag was refused
+flag-problem-no-flag = there is no flag with id { $id }
+flag-problem-illegal-transition = flag { $id } is { $state }: only a flag that is { $allowed } can be { $done }
+flag-problem-note-too-long = a note is at most { $max } characters
+flag-problem-note-empty = the note is empty
+flag-problem-outcome-not-resolving = an outcome is recorded only when a flag is resolved
+flag-problem-unknown-outcome = the outcome is not { $settled }, { $none } or { $escalated }
+flag-problem-not-a-user-id = { $raw } is not a user id
+flag-problem-no-user = there is no user with id { $id }
+flag-problem-assignee-out-of-scope = user { $id } cannot see this flag's partnership: assign an ombudsman whose scope includes it
+flag-problem-assignee-cannot-take = user { $id } cannot take flags: only an active ombudsman or administrator can
+flag-action-already-done = action { $id } is already done
+flag-action-already-not-done = action { $id } is already not done
+# The names of the numbers of a finding, on the flag page (web::inbox::detail_key)
+flag-detail-dimension = Dimension
+flag-detail-customer-mean = Customer mean
+flag-detail-supplier-mean = Supplier mean
+flag-detail-n-customer = Respondents, customer
+flag-detail-n-supplier = Respondents, supplier
+flag-detail-mean-diff = Mean diff
+flag-detail-higher = Higher
+flag-detail-welch-t = Welch t
+flag-detail-welch-df = Welch df
+flag-detail-welch-p = Welch p
+flag-detail-alpha = Alpha
+flag-detail-diff-ci95 = Diff ci95
+flag-detail-hedges-g = Hedges g
+flag-detail-cliffs-delta = Cliffs delta
+flag-detail-side = Side
+flag-detail-rwg-j = Rwg(j)
+flag-detail-band = Band
+flag-detail-ad-m = AD M
+flag-detail-n-complete = Respondents, complete
+flag-detail-mean = Mean
+flag-detail-from-wave = From wave
+flag-detail-mean-from = Mean from
+flag-detail-mean-to = Mean to
+flag-detail-drop = Drop
+flag-detail-drop-p = Drop p
+flag-detail-drop-p-adjusted = Drop p adjusted
+flag-detail-by-drop = By drop
+flag-detail-slope = Slope
+flag-detail-slope-p = Slope p
+flag-detail-slope-p-adjusted = Slope p adjusted
+flag-detail-family = Family
+flag-detail-by-slope = By slope
+flag-detail-waves = Waves
+flag-detail-means = Means
+flag-detail-attribute = Attribute
+flag-detail-highest = Highest
+flag-detail-highest-mean = Highest mean
+flag-detail-lowest = Lowest
+flag-detail-lowest-mean = Lowest mean
+flag-detail-gap = Gap
+flag-detail-segments = Segments
+flag-detail-welch-f = Welch f
+flag-detail-welch-p-adjusted = Welch p adjusted
+flag-detail-kruskal-p = Kruskal p
+flag-detail-epsilon2 = Epsilon2
+flag-detail-before-mean = Before mean
+flag-detail-before-waves = Before waves
+flag-detail-after-mean = After mean
+flag-detail-penalty = Penalty
+flag-detail-change-waves = Change waves
+flag-detail-invited = Invited
+flag-detail-responded = Responded
+flag-detail-response-rate = Response rate
+flag-detail-lower-side = Lower side
+flag-detail-lower-rate = Lower rate
+flag-detail-lower-invited = Lower invited
+flag-detail-lower-responded = Lower responded
+flag-detail-higher-side = Higher side
+flag-detail-higher-rate = Higher rate
+flag-detail-ratio = Ratio
+flag-detail-item = Item
+flag-detail-meta-item = Meta item
+flag-detail-guess-mean = Guess mean
+flag-detail-n-guess = Respondents, guess
+flag-detail-actual-mean = Actual mean
+flag-detail-n-actual = Respondents, actual
+flag-detail-meta-error = Meta error
+flag-detail-sentence = Sentence
+flag-detail-leads = Leads
+flag-detail-segment-attribute = Segment attribute
+flag-detail-segment-value = Segment value
+flag-detail-note = Note
+flag-detail-lower-dimension = Lower dimension
+flag-detail-upper-dimension = Upper dimension
+
+## Words that come with the data: roles (the keys are auth::Role::label_key), roster
+## statuses, dates (web::admin, web::account, web::inbox, web::overview, web::roster,
+## i18n::en_date)
+
+role-admin = administrator
+role-manager = relationship manager
+role-ombudsman = ombudsman
+roster-status-undeliverable = undeliverable
+roster-status-inactive = inactive
+roster-status-opted-out = opted out
+roster-status-active = active
+# an address that bounced hard, on the roster page
+roster-bounce-since = since { $since } UTC: { $reason }
+admin-problem-no-user = there is no user with id { $raw }
+admin-problem-not-a-partnership-id = { $raw } is not a partnership id
+# A day in the managers' mails: "4 December 2026" (the month's name is the respondent file's month-1 … month-12)
+date-day-month-year = { $day } { $month } { $year }
+
+## Words that come with the data: the portfolio's risk reasons and what a viewer sees of a
+## partnership (services::overview; also in the JSON of /api/portfolio), the portfolio's
+## lead–lag sentences (services::portfolio)
+
+overview-reason-flags = { $count } open { $count ->
+    [one] flag
+   *[other] flags
+}
+overview-reason-health = health index { $health }
+overview-reason-health-fell = health index fell { $points } points
+overview-reason-gap = { $dimension } gap of { $gap } points
+overview-reason-disagrees = { $side } disagrees within on { $dimension }
+overview-reason-answered = { $side } answered { $rate } %
+overview-reason-complacent = scores flat and high while fewer answer
+overview-sees-both = both firms
+overview-sees-only = { $firm } only
+# who a pooled lead–lag sentence speaks of: "across the portfolio, customer"
+portfolio-across = across the portfolio, { $side }
+portfolio-problem-no-kpi = name the KPI (as imported, e.g. on_time_delivery_pct)
+
+## groups; the report's JSON carries these sentences). The minimum-size sentences are
+## confidentiality's.
+
+
+## Words that come with the data: why an action or a flag raised by hand is refused
+## (flags::store::actions, flags::store::manual; also in the API's 422 bodies)
+
+flag-problem-no-action = flag { $flag } has no action { $action }
+flag-problem-action-nul = the action contains a NUL character
+flag-problem-action-empty = say what is to be done
+flag-problem-action-too-long = an action is at most { $max } characters
+flag-problem-action-one-line = an action is one line of text
+flag-problem-owner-missing = name an owner: owner_person_id (either firm's roster) or owner_user_id
+flag-problem-owner-twice = name one owner: owner_person_id or owner_user_id, not both
+flag-problem-owner-none = name an owner
+flag-problem-owner-no-person = there is no person { $id } on either firm's roster of this partnership
+flag-problem-owner-no-user = there is no active user { $id } who can see this partnership
+flag-problem-due-nul = the due date contains a NUL character
+flag-problem-due-missing = the due date is missing (YYYY-MM-DD)
+flag-problem-due-not-a-date = { $raw } is not a date (YYYY-MM-DD)
+# { $field } is the form field's name: title, note, side, dimension, item…
+flag-problem-field-nul = the { $field } contains a NUL character
+flag-problem-field-control = the { $field } contains a control character
+flag-problem-title-empty = the title is empty
+flag-problem-title-too-long = the title is at most { $max } characters
+flag-problem-title-one-line = the title is one line
+flag-problem-unknown-dimension = { $raw } is not a dimension of this partnership's survey (it has { $dimensions })
+flag-problem-unknown-item = { $raw } is not an item of this partnership's survey
+flag-problem-item-elsewhere = item { $item } belongs to dimension { $of }, not { $dimension }
+flag-problem-segment-no-value = a segment attribute needs the segment's value
+flag-problem-segment-no-attribute = a segment value needs its attribute (level, function, region, business_unit or language)
+flag-problem-segment-attribute = { $raw } is not level, function, region, business_unit or language
+flag-problem-segment-value = a segment value is one line of at most { $max } characters
+flag-problem-severity = severity { $raw } is not { $low }, { $medium } or { $high }
+flag-problem-no-partnership = there is no partnership with id { $id }
+flag-problem-no-closed-wave = partnership { $partnership } has no closed wave yet; the rules run on closed waves
+flag-problem-no-wave = partnership { $partnership } has no wave { $seq }
+flag-problem-no-wave-id = partnership { $partnership } has no wave with id { $id }
+# { $state } is the wave's state as stored: planned, open…
+flag-problem-wave-not-closed = wave { $seq } is { $state }; the rules run on closed waves
+# turning the weekly digest or the wave summary on or off for an unknown address
+mail-problem-no-user = there is no user { $email }
+# a threshold of the flag rules' configuration out of its range: "0 is not in (0, 4]"
+flag-problem-config-range = { $value } is not in ({ $lo }, { $hi }]
+flag-problem-config-quiet = { $value } is not in [0, { $max }]
