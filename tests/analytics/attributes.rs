@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::common::disclosure::{api_reports, audit_reports};
 use crate::common::{write_file, TestApp};
-use crate::segments::{assert_shown, assert_withheld, group, links, mean, trust, ITEMS};
+use crate::segments::{assert_shown, assert_withheld, group, mean, open_and_answer, trust, ITEMS};
 
 /// One cell of people: side, site (the declared attribute) and each person's answer (the
 /// same on every item).
@@ -237,36 +237,17 @@ both_backends!(
         assert_eq!(site_of(&email(0, 0)), json!({"site": "Lyon"}));
         assert_eq!(site_of(&email(2, 0)), json!({}));
 
-        let r = app
-            .post(&format!("/api/partnerships/{p}/waves"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-        let people: usize = CELLS.iter().map(|c| c.values.len()).sum();
-        let links = links(&app, people).await;
-        assert_eq!(links.len(), people);
-        for (c, cell) in CELLS.iter().enumerate() {
-            for (i, value) in cell.values.iter().enumerate() {
-                let address = email(c, i);
-                let (_, token) = links
+        let people: Vec<(String, i64)> = CELLS
+            .iter()
+            .enumerate()
+            .flat_map(|(c, cell)| {
+                cell.values
                     .iter()
-                    .find(|(to, _)| to.contains(&address))
-                    .unwrap_or_else(|| panic!("no invitation to {address}"));
-                let answers: serde_json::Map<String, Value> = ITEMS
-                    .iter()
-                    .map(|i| (i.to_string(), json!(value)))
-                    .collect();
-                let r = app
-                    .client
-                    .post(app.url(&format!("/api/responses/{token}")))
-                    .json(&json!({ "answers": answers }))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-            }
-        }
+                    .enumerate()
+                    .map(move |(i, v)| (email(c, i), *v))
+            })
+            .collect();
+        open_and_answer(&app, p, &people).await;
         // Each response keeps the site it was given under.
         assert_eq!(app.db.count("response_attributes WHERE value = 'Lyon'"), 13);
         assert_eq!(

@@ -159,6 +159,37 @@ pub(crate) async fn links(app: &TestApp, n: usize) -> Vec<(String, String)> {
     }
 }
 
+/// Opens a wave of partnership `p` and answers each person's mailed link through the JSON
+/// API, every item with that person's value (`people`: address, value); all must be 200.
+pub(crate) async fn open_and_answer(app: &TestApp, p: i64, people: &[(String, i64)]) {
+    let r = app
+        .post(&format!("/api/partnerships/{p}/waves"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let links = links(app, people.len()).await;
+    assert_eq!(links.len(), people.len());
+    for (address, value) in people {
+        let (_, token) = links
+            .iter()
+            .find(|(to, _)| to.contains(address.as_str()))
+            .unwrap_or_else(|| panic!("no invitation to {address}"));
+        let answers: serde_json::Map<String, Value> = ITEMS
+            .iter()
+            .map(|i| (i.to_string(), json!(value)))
+            .collect();
+        let r = app
+            .client
+            .post(app.url(&format!("/api/responses/{token}")))
+            .json(&json!({ "answers": answers }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+}
+
 /// Creates the partnership, refuses a bad roster, imports the good one, runs the wave to
 /// its close; returns the partnership id.
 async fn run_wave(app: &TestApp) -> i64 {
@@ -182,36 +213,17 @@ async fn run_wave(app: &TestApp) -> i64 {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let r = app
-        .post(&format!("/api/partnerships/{p}/waves"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    let people: usize = CELLS.iter().map(|c| c.values.len()).sum();
-    let links = links(app, people).await;
-    assert_eq!(links.len(), people);
-    for (c, cell) in CELLS.iter().enumerate() {
-        for (i, value) in cell.values.iter().enumerate() {
-            let address = email(c, i);
-            let (_, token) = links
+    let people: Vec<(String, i64)> = CELLS
+        .iter()
+        .enumerate()
+        .flat_map(|(c, cell)| {
+            cell.values
                 .iter()
-                .find(|(to, _)| to.contains(&address))
-                .unwrap_or_else(|| panic!("no invitation to {address}"));
-            let answers: serde_json::Map<String, Value> = ITEMS
-                .iter()
-                .map(|i| (i.to_string(), json!(value)))
-                .collect();
-            let r = app
-                .client
-                .post(app.url(&format!("/api/responses/{token}")))
-                .json(&json!({ "answers": answers }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        }
-    }
+                .enumerate()
+                .map(move |(i, v)| (email(c, i), *v))
+        })
+        .collect();
+    open_and_answer(app, p, &people).await;
     let r = app
         .post(&format!("/api/partnerships/{p}/waves/close"))
         .send()
