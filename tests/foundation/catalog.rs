@@ -501,6 +501,9 @@ const RUST_COMPLETE: &[&str] = &[
     "src/goals/plan.rs",
     "src/goals/plan_validate.rs",
     "src/goals/store.rs",
+    // the statistics and the report (their words come with the data)
+
+    // accounts, sign-in and tokens as pages show them
 ];
 
 /// Literals of those files that hold words but are no reader's words, each with why: the

@@ -1089,8 +1089,9 @@ overview-sees-only = { $firm } only
 portfolio-across = across the portfolio, { $side }
 portfolio-problem-no-kpi = name the KPI (as imported, e.g. on_time_delivery_pct)
 
-## groups; the report's JSON carries these sentences). The minimum-size sentences are
-## confidentiality's.
+## Words that come with the data: the statistics' bands and the lead–lag verdict (their keys
+## are stats' words_key), and why a figure of the report is withheld, the meta-perception
+## readings (reports::report, reports::confidentiality; the report's JSON carries these words)
 
 
 ## Words that come with the data: why an action or a flag raised by hand is refused
@@ -1134,3 +1135,6 @@ mail-problem-no-user = there is no user { $email }
 # a threshold of the flag rules' configuration out of its range: "0 is not in (0, 4]"
 flag-problem-config-range = { $value } is not in ({ $lo }, { $hi }]
 flag-problem-config-quiet = { $value } is not in [0, { $max }]
+
+## Words that come with the data: accounts, sign-in, passwords and API tokens as pages show
+## them (auth, services::accounts, services::api_tokens, services::users)
