@@ -237,7 +237,7 @@ fn six_waves_are_too_few_for_a_verdict_on_any_fixture_series() {
             &series(&record["perception"]),
             &series(&record["kpi_values"]),
         );
-        let verdict = stats::lead_lag_verdict(
+        let verdict = tandem::reports::verdict::lead_lag(
             &table,
             record["firm"].as_str().unwrap(),
             record["dimension"].as_str().unwrap(),

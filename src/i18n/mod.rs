@@ -72,6 +72,23 @@ pub fn en(id: &str) -> String {
     text(Language::En, id, &[])
 }
 
+/// [`en`] for a message without arguments named by a `&'static str` key, as a `&'static
+/// str`: for the words of a closed set of values (a band, a reason), which reports carry as
+/// `&'static str`. Each key's words are made once and kept for the life of the process, so
+/// pass only keys written in the code, never one made at run time.
+pub fn en_static(id: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static WORDS: LazyLock<Mutex<HashMap<&'static str, &'static str>>> =
+        LazyLock::new(Mutex::default);
+    let mut words = WORDS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    words
+        .entry(id)
+        .or_insert_with(|| Box::leak(en(id).into_boxed_str()))
+}
+
 /// [`en`] with one argument.
 pub fn en1(id: &str, key: &str, value: impl Display) -> String {
     text(Language::En, id, &[(key, &value)])

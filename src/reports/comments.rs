@@ -58,7 +58,7 @@ pub fn for_wave(
         if state != "closed" {
             out.push(SideComments {
                 side,
-                withheld: Some("comments are shown once the wave has closed".into()),
+                withheld: Some(crate::i18n::en("withheld-comments-open")),
                 by_question: Vec::new(),
             });
             continue;
@@ -66,9 +66,7 @@ pub fn for_wave(
         if answered < min {
             out.push(SideComments {
                 side,
-                withheld: Some(format!(
-                    "fewer than {min} people of this firm answered the wave, so their comments are not shown"
-                )),
+                withheld: Some(crate::i18n::en1("withheld-comments-few", "min", min)),
                 by_question: Vec::new(),
             });
             continue;

@@ -22,34 +22,34 @@
 //! This module holds the reasons' words (they name no group and no count); the decisions
 //! are made in `report::protection`.
 
+use crate::i18n::en1;
+
 /// Why a group is not shown.
 pub fn below_minimum(min: u64) -> String {
-    format!("fewer than {min} responses")
+    en1("withheld-below-minimum", "min", min)
 }
 
 /// Why a group above the minimum is not shown either.
 pub fn complementary(min: u64) -> String {
-    format!(
-        "withheld so that a group of fewer than {min} responses cannot be recovered by subtraction"
-    )
+    en1("withheld-complementary", "min", min)
 }
 
 /// Why an item of a shown group is not shown: too few people answered it (not "don't know").
 pub fn fewer_answers(min: u64) -> String {
-    format!("fewer than {min} answers")
+    en1("withheld-fewer-answers", "min", min)
 }
 
 /// Why an item answered by enough people is not shown either.
 pub fn complementary_answers(min: u64) -> String {
-    format!("withheld so that fewer than {min} answers cannot be recovered by subtraction")
+    en1("withheld-complementary-answers", "min", min)
 }
 
 /// Why a dimension of a shown group is not shown: too few listwise-complete respondents.
 pub fn fewer_complete_answers(min: u64) -> String {
-    format!("fewer than {min} complete answers")
+    en1("withheld-fewer-complete", "min", min)
 }
 
 /// Why a dimension with enough complete respondents is not shown either.
 pub fn complementary_complete_answers(min: u64) -> String {
-    format!("withheld so that fewer than {min} complete answers cannot be recovered by subtraction")
+    en1("withheld-complementary-complete", "min", min)
 }

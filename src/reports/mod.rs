@@ -1,6 +1,7 @@
 //! From stored aggregates to report documents: the sufficient statistics kept per closed
 //! wave (`aggregate`), the confidentiality rules (`confidentiality`), KPIs and their
-//! alignment to waves (`kpi`), the report itself (`report`) and its CSV form (`csv`).
+//! alignment to waves (`kpi`), the report itself (`report`), the lead–lag verdict in words
+//! (`verdict`) and its CSV form (`csv`).
 //!
 //! A report must never read raw answers (only `aggregate::rebuild_wave` does, once per
 //! wave), and must never let a number about a group below the partnership's minimum
@@ -13,6 +14,7 @@ pub mod csv;
 pub mod disclosure;
 pub mod kpi;
 pub mod report;
+pub mod verdict;
 
 pub use aggregate::{check_attribute_key, rebuild_wave, SegmentKind, MAX_ATTRIBUTES};
 pub use report::{build, Report, ReportOptions};

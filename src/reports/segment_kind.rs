@@ -79,14 +79,17 @@ pub fn check_attribute_key(key: &str) -> Result<(), String> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok_shape {
-        return Err(format!(
-            "attribute key {key:?} must be 1 to 32 characters: a lowercase letter, then \
-             lowercase letters, digits or _"
+        return Err(crate::i18n::en1(
+            "attribute-problem-key-shape",
+            "key",
+            format!("{key:?}"),
         ));
     }
     if RESERVED.contains(&key) {
-        return Err(format!(
-            "attribute key {key:?} is taken by a built-in column or breakdown"
+        return Err(crate::i18n::en1(
+            "attribute-problem-key-taken",
+            "key",
+            format!("{key:?}"),
         ));
     }
     Ok(())

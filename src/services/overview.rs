@@ -140,7 +140,7 @@ pub fn summarize(report: &Report) -> Summary {
                 side: d.id.side,
                 dimension: humanize(&d.dimension),
                 rwg_j: rwg,
-                words: agreement_band(rwg).words(),
+                words: crate::i18n::en_static(agreement_band(rwg).words_key()),
             })
         })
         .min_by(|a, b| a.rwg_j.total_cmp(&b.rwg_j));

@@ -12,8 +12,9 @@ use crate::auth::{Access, Visibility};
 use crate::db::Conn;
 use crate::domain::{humanize, Side};
 use crate::error::ServiceError;
+use crate::reports::verdict::{self, Verdict};
 use crate::reports::ReportOptions;
-use crate::stats::{self, DifferenceLag, DifferenceLeadLag, LeadLagVerdict, PooledLeadLag};
+use crate::stats::{self, DifferenceLag, DifferenceLeadLag, PooledLeadLag};
 
 /// A partnership that took part.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -35,7 +36,7 @@ pub struct PooledRecord {
     /// this portfolio result.
     pub p_adjusted: Vec<Option<f64>>,
     /// The verdict on the adjusted permutation p's, with the report's rule.
-    pub verdict: LeadLagVerdict,
+    pub verdict: Verdict,
 }
 
 /// `tandem report --portfolio --kpi NAME`, `GET /api/portfolio/lead-lag?kpi=NAME`.
@@ -132,7 +133,7 @@ pub fn lead_lag(
                 side,
                 dimension,
                 p_adjusted: Vec::new(),
-                verdict: stats::lead_lag_verdict(&as_table(&pooled, &[]), "", "", ""),
+                verdict: verdict::lead_lag(&as_table(&pooled, &[]), "", "", ""),
                 pooled,
             }
         })
@@ -150,7 +151,7 @@ pub fn lead_lag(
             .iter()
             .map(|_| adjusted.next().flatten())
             .collect();
-        r.verdict = stats::lead_lag_verdict(
+        r.verdict = verdict::lead_lag(
             &as_table(&r.pooled, &r.p_adjusted),
             &crate::i18n::en1("portfolio-across", "side", r.side.as_str()),
             &humanize(&r.dimension),

@@ -1,8 +1,6 @@
 //! Interpretation bands: the words a report puts next to an agreement index, an effect size or
 //! a p-value.
 
-use std::fmt;
-
 use serde::Serialize;
 
 /// p below which a difference is called significant: 5 %, two-sided.
@@ -94,57 +92,54 @@ fn effect_size(magnitude: f64, [small, medium, large]: [f64; 3]) -> EffectSize {
     }
 }
 
+// The words of each band live in the managers' catalog (`src/i18n/locales/manager-en.ftl`):
+// `stats` stands on `domain` alone, so a band names its key and the report reads the words.
+
 impl AgreementBand {
-    /// The band in words, as a report prints it.
-    pub fn words(self) -> &'static str {
+    /// The catalog key of the band's words ("strong agreement").
+    pub fn words_key(self) -> &'static str {
         match self {
-            Self::LackOfAgreement => "lack of agreement",
-            Self::WeakAgreement => "weak agreement",
-            Self::ModerateAgreement => "moderate agreement",
-            Self::StrongAgreement => "strong agreement",
-            Self::VeryStrongAgreement => "very strong agreement",
+            Self::LackOfAgreement => "band-lack-of-agreement",
+            Self::WeakAgreement => "band-weak-agreement",
+            Self::ModerateAgreement => "band-moderate-agreement",
+            Self::StrongAgreement => "band-strong-agreement",
+            Self::VeryStrongAgreement => "band-very-strong-agreement",
         }
     }
+
+    pub const ALL: [Self; 5] = [
+        Self::LackOfAgreement,
+        Self::WeakAgreement,
+        Self::ModerateAgreement,
+        Self::StrongAgreement,
+        Self::VeryStrongAgreement,
+    ];
 }
 
 impl EffectSize {
-    /// The band in words, as a report prints it.
-    pub fn words(self) -> &'static str {
+    /// The catalog key of the band's words ("medium").
+    pub fn words_key(self) -> &'static str {
         match self {
-            Self::Negligible => "negligible",
-            Self::Small => "small",
-            Self::Medium => "medium",
-            Self::Large => "large",
+            Self::Negligible => "band-effect-negligible",
+            Self::Small => "band-effect-small",
+            Self::Medium => "band-effect-medium",
+            Self::Large => "band-effect-large",
         }
     }
+
+    pub const ALL: [Self; 4] = [Self::Negligible, Self::Small, Self::Medium, Self::Large];
 }
 
 impl Significance {
-    /// The verdict in words, as a report prints it.
-    pub fn words(self) -> &'static str {
+    /// The catalog key of the verdict's words ("significant at 5 %").
+    pub fn words_key(self) -> &'static str {
         match self {
-            Self::Significant => "significant at 5 %",
-            Self::NotSignificant => "not significant at 5 %",
+            Self::Significant => "band-significant",
+            Self::NotSignificant => "band-not-significant",
         }
     }
-}
 
-impl fmt::Display for AgreementBand {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.words())
-    }
-}
-
-impl fmt::Display for EffectSize {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.words())
-    }
-}
-
-impl fmt::Display for Significance {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.words())
-    }
+    pub const ALL: [Self; 2] = [Self::Significant, Self::NotSignificant];
 }
 
 #[cfg(test)]
@@ -154,19 +149,19 @@ mod tests {
     #[test]
     fn agreement_bands_follow_lebreton_and_senter() {
         let cases = [
-            (0.0, "lack of agreement"),
-            (0.30, "lack of agreement"),
-            (0.305, "weak agreement"),
-            (0.50, "weak agreement"),
-            (0.51, "moderate agreement"),
-            (0.70, "moderate agreement"),
-            (0.7254098360655737, "strong agreement"),
-            (0.90, "strong agreement"),
-            (0.91, "very strong agreement"),
-            (1.0, "very strong agreement"),
+            (0.0, AgreementBand::LackOfAgreement),
+            (0.30, AgreementBand::LackOfAgreement),
+            (0.305, AgreementBand::WeakAgreement),
+            (0.50, AgreementBand::WeakAgreement),
+            (0.51, AgreementBand::ModerateAgreement),
+            (0.70, AgreementBand::ModerateAgreement),
+            (0.7254098360655737, AgreementBand::StrongAgreement),
+            (0.90, AgreementBand::StrongAgreement),
+            (0.91, AgreementBand::VeryStrongAgreement),
+            (1.0, AgreementBand::VeryStrongAgreement),
         ];
-        for (rwg, words) in cases {
-            assert_eq!(agreement_band(rwg).to_string(), words, "rwg = {rwg}");
+        for (rwg, band) in cases {
+            assert_eq!(agreement_band(rwg), band, "rwg = {rwg}");
         }
     }
 
@@ -184,12 +179,12 @@ mod tests {
         assert_eq!(hedges_g_band(0.19), EffectSize::Negligible);
         assert_eq!(hedges_g_band(-0.2), EffectSize::Small);
         assert_eq!(hedges_g_band(0.5), EffectSize::Medium);
-        assert_eq!(hedges_g_band(1.3189672247007405).words(), "large");
+        assert_eq!(hedges_g_band(1.3189672247007405), EffectSize::Large);
     }
 
     #[test]
     fn significance_is_strictly_below_five_percent() {
-        assert_eq!(significance(0.0499).words(), "significant at 5 %");
+        assert_eq!(significance(0.0499), Significance::Significant);
         assert_eq!(significance(0.05), Significance::NotSignificant);
     }
 
@@ -197,5 +192,17 @@ mod tests {
     fn bands_serialize_in_snake_case() {
         let json = serde_json::to_string(&AgreementBand::VeryStrongAgreement).unwrap();
         assert_eq!(json, "\"very_strong_agreement\"");
+    }
+
+    #[test]
+    fn every_band_has_its_own_key() {
+        let keys: Vec<&str> = AgreementBand::ALL
+            .map(AgreementBand::words_key)
+            .into_iter()
+            .chain(EffectSize::ALL.map(EffectSize::words_key))
+            .chain(Significance::ALL.map(Significance::words_key))
+            .collect();
+        let unique: std::collections::BTreeSet<&str> = keys.iter().copied().collect();
+        assert_eq!(unique.len(), 11, "{keys:?}");
     }
 }

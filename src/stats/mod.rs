@@ -61,6 +61,8 @@ pub use meta::{meta_accuracy, MetaAccuracy};
 pub use sample::{ItemHistogram, ValueCounts, DEFAULT_POINTS, MAX_POINTS, MIN_POINTS, SCALE_MIN};
 pub use segments::{segment_differences, SegmentDifferences};
 pub use trend::{linear_trend, Trend};
+#[cfg(test)]
+pub(crate) use verdict::tests::table as lead_lag_test_table;
 pub use verdict::{lead_lag_verdict, LeadFinding, LeadLagVerdict, NoEvidenceReason};
 
 #[cfg(test)]

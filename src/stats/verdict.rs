@@ -1,7 +1,6 @@
 //! The verdict a report prints under a lead–lag table: is there evidence that a perception
-//! leads a KPI, and if not, why not.
-
-use std::fmt;
+//! leads a KPI, and if not, why not. The sentence that says it in words is the report's
+//! (`reports::verdict`), from the managers' catalog: `stats` stands on `domain` alone.
 
 use serde::Serialize;
 
@@ -33,7 +32,7 @@ pub enum NoEvidenceReason {
     NotSignificant,
 }
 
-/// The verdict on one lead–lag table, with the lag it rests on and a sentence for the report.
+/// The verdict on one lead–lag table, with the lag it rests on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeadLagVerdict {
     pub finding: LeadFinding,
@@ -49,15 +48,11 @@ pub struct LeadLagVerdict {
     pub p_adjusted: Option<f64>,
     /// Pairs of changes of that lag (for `TooFewWaves`: the most any positive lag has).
     pub n: usize,
-    /// The verdict in plain words, e.g. "supplier trust moved 2 waves before on-time delivery
-    /// (r = 0.71, adjusted p = 0.010, 14 pairs)".
-    pub sentence: String,
+    /// Tests of the family the table's p values were adjusted in (Holm).
+    pub family_size: usize,
 }
 
 /// Reads a first-difference lead–lag table ([`first_difference_lead_lag`]) into a verdict.
-///
-/// `side`, `dimension` and `kpi` are the caller's names, used as given in the sentence
-/// ("supplier", "trust", "on-time delivery").
 ///
 /// # Rule
 ///
@@ -78,13 +73,7 @@ pub struct LeadLagVerdict {
 ///
 /// [`first_difference_lead_lag`]: super::first_difference_lead_lag
 /// [`holm_across`]: super::holm_across
-pub fn lead_lag_verdict(
-    table: &DifferenceLeadLag,
-    side: &str,
-    dimension: &str,
-    kpi: &str,
-) -> LeadLagVerdict {
-    let perception = format!("{side} {dimension}");
+pub fn lead_lag_verdict(table: &DifferenceLeadLag) -> LeadLagVerdict {
     let significant = |l: &&DifferenceLag| l.p_adjusted.is_some_and(|p| p < SIGNIFICANCE_LEVEL);
     let strength = |l: &DifferenceLag| l.r.map_or(0.0, f64::abs);
     let positive: Vec<&DifferenceLag> = table.lags.iter().filter(|l| l.k > 0).collect();
@@ -103,21 +92,18 @@ pub fn lead_lag_verdict(
         .filter(significant)
         .filter(|l| strongest_negative.is_none_or(|n| strength(l) > n))
         .collect();
-    if let Some(lead) = best(&leads) {
-        return LeadLagVerdict {
-            sentence: format!(
-                "{perception} moved {} before {kpi} ({})",
-                waves(lead.k),
-                figures(lead)
-            ),
-            ..about(LeadFinding::Evidence, None, lead)
-        };
-    }
-
-    let no_evidence = |reason, lag: &DifferenceLag, sentence| LeadLagVerdict {
-        sentence,
-        ..about(LeadFinding::NoEvidenceYet, Some(reason), lag)
+    let about = |finding, reason, lag: &DifferenceLag| LeadLagVerdict {
+        finding,
+        reason,
+        k: Some(lag.k),
+        r: lag.r,
+        p_adjusted: lag.p_adjusted,
+        n: lag.n,
+        family_size: table.family_size,
     };
+    if let Some(lead) = best(&leads) {
+        return about(LeadFinding::Evidence, None, lead);
+    }
     let most_pairs = positive.iter().map(|l| l.n).max().unwrap_or(0);
     if most_pairs < MIN_PAIRS {
         return LeadLagVerdict {
@@ -127,10 +113,7 @@ pub fn lead_lag_verdict(
             r: None,
             p_adjusted: None,
             n: most_pairs,
-            sentence: format!(
-                "no evidence yet that {perception} leads {kpi}: too few waves (at most \
-                 {most_pairs} pairs of changes per lead, {MIN_PAIRS} needed)"
-            ),
+            family_size: table.family_size,
         };
     }
 
@@ -152,27 +135,18 @@ pub fn lead_lag_verdict(
                 })
                 .expect("a beaten lead implies a negative lag with an r")
         });
-        return no_evidence(
-            NoEvidenceReason::KpiMovesFirst,
+        return about(
+            LeadFinding::NoEvidenceYet,
+            Some(NoEvidenceReason::KpiMovesFirst),
             first,
-            format!(
-                "no evidence yet that {perception} leads {kpi}: {kpi} moved {} before \
-                 {perception} ({})",
-                waves(-first.k),
-                figures(first)
-            ),
         );
     }
 
     if let Some(together) = table.lags.iter().find(|l| l.k == 0).filter(significant) {
-        return no_evidence(
-            NoEvidenceReason::MovesTogether,
+        return about(
+            LeadFinding::NoEvidenceYet,
+            Some(NoEvidenceReason::MovesTogether),
             together,
-            format!(
-                "no evidence yet that {perception} leads {kpi}: they moved in the same wave \
-                 ({})",
-                figures(together)
-            ),
         );
     }
 
@@ -181,8 +155,8 @@ pub fn lead_lag_verdict(
         .copied()
         .filter(|l| l.p_adjusted.is_some())
         .collect();
-    let closest = best(&tested);
-    let mut verdict = match closest {
+    // The closest lead, when one was tested, is the lag the verdict names.
+    match best(&tested) {
         Some(l) => about(
             LeadFinding::NoEvidenceYet,
             Some(NoEvidenceReason::NotSignificant),
@@ -195,68 +169,38 @@ pub fn lead_lag_verdict(
             r: None,
             p_adjusted: None,
             n: most_pairs,
-            sentence: String::new(),
+            family_size: table.family_size,
         },
-    };
-    let closest = closest
-        .map(|l| format!("; the closest is {} ({})", waves(l.k), figures(l)))
-        .unwrap_or_default();
-    verdict.sentence = format!(
-        "no evidence yet that {perception} leads {kpi}: no lead is significant after \
-         correction for {} tests{closest}",
-        table.family_size
-    );
-    verdict
+    }
 }
 
 impl LeadFinding {
-    /// The finding in words, as a report prints it.
-    pub fn words(self) -> &'static str {
+    /// The catalog key of the finding's words ("no evidence yet").
+    pub fn words_key(self) -> &'static str {
         match self {
-            Self::Evidence => "evidence",
-            Self::NoEvidenceYet => "no evidence yet",
+            Self::Evidence => "lead-lag-finding-evidence",
+            Self::NoEvidenceYet => "lead-lag-finding-none-yet",
         }
     }
 }
 
 impl NoEvidenceReason {
-    /// The reason in words, as a report prints it.
-    pub fn words(self) -> &'static str {
+    /// The catalog key of the reason's words ("too few waves").
+    pub fn words_key(self) -> &'static str {
         match self {
-            Self::TooFewWaves => "too few waves",
-            Self::KpiMovesFirst => "the KPI moves first",
-            Self::MovesTogether => "they move in the same wave",
-            Self::NotSignificant => "not significant after correction",
+            Self::TooFewWaves => "lead-lag-reason-too-few-waves",
+            Self::KpiMovesFirst => "lead-lag-reason-kpi-first",
+            Self::MovesTogether => "lead-lag-reason-together",
+            Self::NotSignificant => "lead-lag-reason-not-significant",
         }
     }
-}
 
-impl fmt::Display for LeadFinding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.words())
-    }
-}
-
-impl fmt::Display for NoEvidenceReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.words())
-    }
-}
-
-fn about(
-    finding: LeadFinding,
-    reason: Option<NoEvidenceReason>,
-    lag: &DifferenceLag,
-) -> LeadLagVerdict {
-    LeadLagVerdict {
-        finding,
-        reason,
-        k: Some(lag.k),
-        r: lag.r,
-        p_adjusted: lag.p_adjusted,
-        n: lag.n,
-        sentence: String::new(),
-    }
+    pub const ALL: [Self; 4] = [
+        Self::TooFewWaves,
+        Self::KpiMovesFirst,
+        Self::MovesTogether,
+        Self::NotSignificant,
+    ];
 }
 
 /// Smallest adjusted p, then largest |r|, then smallest |k|.
@@ -270,43 +214,13 @@ fn best<'a>(lags: &[&'a DifferenceLag]) -> Option<&'a DifferenceLag> {
     })
 }
 
-fn waves(k: i32) -> String {
-    if k == 1 {
-        "1 wave".to_owned()
-    } else {
-        format!("{k} waves")
-    }
-}
-
-/// "r = 0.71, adjusted p = 0.010, 14 pairs".
-fn figures(lag: &DifferenceLag) -> String {
-    let r = lag
-        .r
-        .map_or_else(|| "undefined".to_owned(), |r| format!("{r:.2}"));
-    let p = lag
-        .p_adjusted
-        .map_or_else(|| "= undefined".to_owned(), format_p);
-    format!("r = {r}, adjusted p {p}, {} pairs", lag.n)
-}
-
-/// Three decimals, but never a rounding that crosses the 5 % line or shows 0.000.
-fn format_p(p: f64) -> String {
-    if p < 0.001 {
-        "< 0.001".to_owned()
-    } else if p < SIGNIFICANCE_LEVEL && format!("{p:.3}") == "0.050" {
-        "< 0.05".to_owned()
-    } else {
-        format!("= {p:.3}")
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::stats::lead_lag::FIRST_DIFFERENCES;
 
     /// A table from `(k, n, r, adjusted p)`; lags not listed have 3 pairs and no r.
-    fn table(lags: &[(i32, usize, f64, f64)]) -> DifferenceLeadLag {
+    pub(crate) fn table(lags: &[(i32, usize, f64, f64)]) -> DifferenceLeadLag {
         DifferenceLeadLag {
             method: FIRST_DIFFERENCES,
             family_size: lags.len(),
@@ -328,34 +242,39 @@ mod tests {
     }
 
     fn verdict(lags: &[(i32, usize, f64, f64)]) -> LeadLagVerdict {
-        lead_lag_verdict(&table(lags), "supplier", "trust", "on-time delivery")
+        lead_lag_verdict(&table(lags))
     }
 
     #[test]
     fn a_significant_lead_stronger_than_every_negative_lag_is_evidence() {
         let v = verdict(&[(-1, 14, -0.3, 0.9), (2, 14, 0.71, 0.01), (1, 14, 0.2, 0.9)]);
         assert_eq!(
-            (v.finding, v.reason, v.k, v.n),
-            (LeadFinding::Evidence, None, Some(2), 14)
-        );
-        assert_eq!(
-            v.sentence,
-            "supplier trust moved 2 waves before on-time delivery (r = 0.71, adjusted p = 0.010, \
-             14 pairs)"
+            (
+                v.finding,
+                v.reason,
+                v.k,
+                v.n,
+                v.r,
+                v.p_adjusted,
+                v.family_size
+            ),
+            (
+                LeadFinding::Evidence,
+                None,
+                Some(2),
+                14,
+                Some(0.71),
+                Some(0.01),
+                3
+            )
         );
     }
 
     #[test]
     fn the_reported_lead_has_the_smallest_adjusted_p_then_the_largest_r() {
         assert_eq!(verdict(&[(1, 9, 0.9, 0.02), (2, 8, 0.8, 0.01)]).k, Some(2));
-        let v = verdict(&[(1, 9, 0.7, 0.01), (3, 7, -0.8, 0.01)]);
-        assert_eq!(v.k, Some(3));
-        assert!(v
-            .sentence
-            .starts_with("supplier trust moved 3 waves before"));
-        assert!(verdict(&[(1, 9, 0.7, 0.01)])
-            .sentence
-            .contains("moved 1 wave before"));
+        assert_eq!(verdict(&[(1, 9, 0.7, 0.01), (3, 7, -0.8, 0.01)]).k, Some(3));
+        assert_eq!(verdict(&[(1, 9, 0.7, 0.01)]).k, Some(1));
     }
 
     #[test]
@@ -363,23 +282,13 @@ mod tests {
         let v = verdict(&[(0, 5, 0.95, 0.01)]);
         assert_eq!(v.reason, Some(NoEvidenceReason::TooFewWaves));
         assert_eq!((v.k, v.n), (None, 3));
-        assert_eq!(
-            v.sentence,
-            "no evidence yet that supplier trust leads on-time delivery: too few waves (at most \
-             3 pairs of changes per lead, 5 needed)"
-        );
     }
 
     #[test]
     fn a_significant_negative_lag_means_the_kpi_moves_first() {
         let v = verdict(&[(-2, 8, 0.9, 0.001), (1, 9, 0.3, 0.5)]);
         assert_eq!(v.reason, Some(NoEvidenceReason::KpiMovesFirst));
-        assert_eq!(v.k, Some(-2));
-        assert_eq!(
-            v.sentence,
-            "no evidence yet that supplier trust leads on-time delivery: on-time delivery moved 2 \
-             waves before supplier trust (r = 0.90, adjusted p = 0.001, 8 pairs)"
-        );
+        assert_eq!((v.k, v.n, v.r), (Some(-2), 8, Some(0.9)));
     }
 
     #[test]
@@ -396,47 +305,42 @@ mod tests {
     fn only_lag_zero_significant_means_they_move_together() {
         let v = verdict(&[(0, 10, 0.9, 0.001), (1, 9, 0.3, 0.6), (-1, 9, 0.2, 0.7)]);
         assert_eq!(
-            (v.reason, v.k),
-            (Some(NoEvidenceReason::MovesTogether), Some(0))
+            (v.reason, v.k, v.n),
+            (Some(NoEvidenceReason::MovesTogether), Some(0), 10)
         );
-        assert!(v
-            .sentence
-            .ends_with("they moved in the same wave (r = 0.90, adjusted p = 0.001, 10 pairs)"));
     }
 
     #[test]
     fn nothing_significant_names_the_closest_lead() {
         let v = verdict(&[(1, 9, 0.5, 0.3), (2, 8, 0.4, 0.2), (-1, 9, 0.1, 0.9)]);
         assert_eq!(
-            (v.reason, v.k),
-            (Some(NoEvidenceReason::NotSignificant), Some(2))
+            (v.reason, v.k, v.p_adjusted, v.family_size),
+            (
+                Some(NoEvidenceReason::NotSignificant),
+                Some(2),
+                Some(0.2),
+                3
+            )
         );
+        let none_tested = lead_lag_verdict(&table(&[(-1, 9, 0.1, 0.9)]));
         assert_eq!(
-            v.sentence,
-            "no evidence yet that supplier trust leads on-time delivery: no lead is significant \
-             after correction for 3 tests; the closest is 2 waves (r = 0.40, adjusted p = 0.200, \
-             8 pairs)"
+            (none_tested.reason, none_tested.k),
+            (Some(NoEvidenceReason::TooFewWaves), None)
         );
     }
 
     #[test]
-    fn p_values_never_round_across_five_percent() {
-        assert_eq!(format_p(0.0496), "< 0.05");
-        assert_eq!(format_p(0.0504), "= 0.050");
-        assert_eq!(format_p(0.0004), "< 0.001");
-        assert_eq!(format_p(0.2), "= 0.200");
-    }
-
-    #[test]
-    fn the_verdict_serializes_with_words() {
+    fn the_verdict_serializes_in_codes() {
         let v = serde_json::to_value(verdict(&[(2, 14, 0.71, 0.01)])).unwrap();
         assert_eq!(v["finding"], "evidence");
         assert_eq!(v["reason"], serde_json::Value::Null);
+        assert_eq!(v["family_size"], 1);
         let v = serde_json::to_value(verdict(&[])).unwrap();
         assert_eq!(v["reason"], "too_few_waves");
-        assert_eq!(
-            NoEvidenceReason::KpiMovesFirst.to_string(),
-            "the KPI moves first"
-        );
+        let keys: std::collections::BTreeSet<&str> = NoEvidenceReason::ALL
+            .map(NoEvidenceReason::words_key)
+            .into_iter()
+            .collect();
+        assert_eq!(keys.len(), 4);
     }
 }

@@ -393,6 +393,8 @@ fn sources() -> Vec<(String, String)> {
         ("src/flags", ".rs"),
         ("src/services", ".rs"),
         ("src/reports", ".rs"),
+        // the bands' and the lead–lag verdict's keys (`words_key`)
+        ("src/stats", ".rs"),
         ("src/auth", ".rs"),
         ("src/i18n", ".rs"),
     ] {
@@ -502,7 +504,42 @@ const RUST_COMPLETE: &[&str] = &[
     "src/goals/plan_validate.rs",
     "src/goals/store.rs",
     // the statistics and the report (their words come with the data)
-
+    "src/stats/agreement.rs",
+    "src/stats/bands.rs",
+    "src/stats/chance.rs",
+    "src/stats/change_points.rs",
+    "src/stats/compare.rs",
+    "src/stats/correlation.rs",
+    "src/stats/descriptives.rs",
+    "src/stats/distribution.rs",
+    "src/stats/holm.rs",
+    "src/stats/icc.rs",
+    "src/stats/joint.rs",
+    "src/stats/lead_lag.rs",
+    "src/stats/meta.rs",
+    "src/stats/mod.rs",
+    "src/stats/rng.rs",
+    "src/stats/sample.rs",
+    "src/stats/segments.rs",
+    "src/stats/trend.rs",
+    "src/stats/verdict.rs",
+    "src/reports/aggregate_cells.rs",
+    "src/reports/comments.rs",
+    "src/reports/confidentiality.rs",
+    "src/reports/csv.rs",
+    "src/reports/mod.rs",
+    "src/reports/segment_kind.rs",
+    "src/reports/verdict.rs",
+    "src/reports/report/assemble.rs",
+    "src/reports/report/chance.rs",
+    "src/reports/report/groups.rs",
+    "src/reports/report/load.rs",
+    "src/reports/report/meta.rs",
+    "src/reports/report/mod.rs",
+    "src/reports/report/protection.rs",
+    "src/reports/report/sections.rs",
+    "src/reports/disclosure/exact.rs",
+    "src/reports/disclosure/mod.rs",
     // accounts, sign-in and tokens as pages show them
 ];
 
@@ -536,6 +573,8 @@ const RUST_NOT_WORDS: &[(&str, &str)] = &[
     ("{:?} due {}, owner person {}, {}", "the audit log's detail of the plan"),
     ("not done", "the audit log's detail of the plan"),
     ("done {d}", "the audit log's detail of the plan"),
+    ("a scale has 2 to 11 points", "stats: a panic message (a programming error, never shown)"),
+    ("not given", "reports::segment_kind::NO_REGION: a segment value stored in the aggregates and named in URLs (`?segment=`), not words made for a page"),
 ];
 
 /// Whether a Rust string literal holds words a reader would see: after format placeholders

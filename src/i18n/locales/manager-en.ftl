@@ -1093,6 +1093,81 @@ portfolio-problem-no-kpi = name the KPI (as imported, e.g. on_time_delivery_pct)
 ## are stats' words_key), and why a figure of the report is withheld, the meta-perception
 ## readings (reports::report, reports::confidentiality; the report's JSON carries these words)
 
+# Within-group agreement, rwg(j) (LeBreton & Senter 2008)
+band-lack-of-agreement = lack of agreement
+band-weak-agreement = weak agreement
+band-moderate-agreement = moderate agreement
+band-strong-agreement = strong agreement
+band-very-strong-agreement = very strong agreement
+# Size of a standardized effect (Hedges' g, Cliff's delta)
+band-effect-negligible = negligible
+band-effect-small = small
+band-effect-medium = medium
+band-effect-large = large
+# A two-sided test at 5 %
+band-significant = significant at 5 %
+band-not-significant = not significant at 5 %
+lead-lag-finding-evidence = evidence
+lead-lag-finding-none-yet = no evidence yet
+lead-lag-reason-too-few-waves = too few waves
+lead-lag-reason-kpi-first = the KPI moves first
+lead-lag-reason-together = they move in the same wave
+lead-lag-reason-not-significant = not significant after correction
+# whose perception a lead–lag sentence speaks of: "supplier trust"
+lead-lag-perception = { $side } { $dimension }
+lead-lag-waves = { $k ->
+    [one] 1 wave
+   *[other] { $k } waves
+}
+# r or p when the lag has none
+lead-lag-undefined = undefined
+# { $p } comes with its sign: "= 0.010", "< 0.001"
+lead-lag-figures = r = { $r }, adjusted p { $p }, { $pairs ->
+    [one] 1 pair
+   *[other] { $pairs } pairs
+}
+lead-lag-evidence = { $perception } moved { $waves } before { $kpi } ({ $figures })
+lead-lag-too-few-waves = no evidence yet that { $perception } leads { $kpi }: too few waves (at most { $pairs } pairs of changes per lead, { $needed } needed)
+lead-lag-kpi-first = no evidence yet that { $perception } leads { $kpi }: { $kpi } moved { $waves } before { $perception } ({ $figures })
+lead-lag-together = no evidence yet that { $perception } leads { $kpi }: they moved in the same wave ({ $figures })
+# { $closest } is lead-lag-closest, or nothing when no lead was tested
+lead-lag-not-significant = no evidence yet that { $perception } leads { $kpi }: no lead is significant after correction for { $tests } tests{ $closest }
+lead-lag-closest = ; the closest is { $waves } ({ $figures })
+# Why a figure is withheld (confidentiality: { $min } is the partnership's minimum reporting size)
+withheld-below-minimum = fewer than { $min } responses
+withheld-complementary = withheld so that a group of fewer than { $min } responses cannot be recovered by subtraction
+withheld-fewer-answers = fewer than { $min } answers
+withheld-complementary-answers = withheld so that fewer than { $min } answers cannot be recovered by subtraction
+withheld-fewer-complete = fewer than { $min } complete answers
+withheld-complementary-complete = withheld so that fewer than { $min } complete answers cannot be recovered by subtraction
+withheld-cells-missing = breakdowns withheld: this wave's aggregates predate the disclosure control; rebuild them
+# { $reason } is one of the reasons above
+withheld-item = an item is withheld ({ $reason })
+# { $kind } is the breakdown as the API names it: level, function, region, site…
+withheld-segment = a { $kind } segment is withheld ({ $reason })
+withheld-no-complete-side = no complete answers on a side
+# { $side } is customer or supplier
+withheld-guesses = the { $side } guesses are withheld ({ $reason })
+withheld-answers = the { $side } answers are withheld ({ $reason })
+withheld-comments-open = comments are shown once the wave has closed
+withheld-comments-few = fewer than { $min } people of this firm answered the wave, so their comments are not shown
+# The meta-perception readings: { $guesser } and { $other } are customer or supplier, { $item } the item
+meta-reads-accurately = { $guesser } reads { $other }'s view of { $item } accurately (no significant difference)
+meta-believes-higher = { $guesser } believes { $other } rates { $item } higher than { $other } does
+meta-believes-lower = { $guesser } believes { $other } rates { $item } lower than { $other } does
+# A report's refusals (the API's 404 and 409; { $series } is the series key as given)
+report-no-series = partnership { $partnership } has no survey series "{ $series }"
+report-no-closed-wave = partnership { $partnership } has no closed wave yet; a report needs at least one
+report-series-no-closed-wave = series { $series } of partnership { $partnership } has no closed wave yet; a report needs at least one
+report-no-wave = partnership { $partnership } has no wave { $seq }
+report-series-no-wave = series { $series } of partnership { $partnership } has no wave { $seq }
+# { $state } is the wave's state as stored: planned, open, cancelled
+report-wave-not-closed = wave { $seq } is { $state }; a report covers closed waves only
+# the don't-know label of a report built without its template
+report-dont-know = don't know
+# Declaring a custom attribute ({ $key } is quoted)
+attribute-problem-key-shape = attribute key { $key } must be 1 to 32 characters: a lowercase letter, then lowercase letters, digits or _
+attribute-problem-key-taken = attribute key { $key } is taken by a built-in column or breakdown
 
 ## Words that come with the data: why an action or a flag raised by hand is refused
 ## (flags::store::actions, flags::store::manual; also in the API's 422 bodies)

@@ -130,7 +130,7 @@ pub fn assemble(input: &ReportInput) -> Report {
                             agreement: summary
                                 .as_ref()
                                 .and_then(|s| s.rwg)
-                                .map(|r| agreement_band(r).words()),
+                                .map(|r| en_static(agreement_band(r).words_key())),
                             stats: summary,
                         });
                     }

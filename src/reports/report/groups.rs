@@ -143,11 +143,13 @@ pub(super) fn dimension_stats(
         n_complete: d.n_complete,
         n_excluded_listwise: d.n_respondents.saturating_sub(d.n_complete),
         summary,
-        agreement_band: agreement.rwg_j.map(|r| agreement_band(r).words()),
+        agreement_band: agreement
+            .rwg_j
+            .map(|r| en_static(agreement_band(r).words_key())),
         agreement,
         pairwise: match pairwise_withheld {
             Some(reason) => Pairwise {
-                suppressed: Some(format!("an item is withheld ({reason})")),
+                suppressed: Some(crate::i18n::en1("withheld-item", "reason", reason)),
                 rwg_j: None,
                 ad_m: None,
                 awg: None,

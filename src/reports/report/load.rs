@@ -1,6 +1,7 @@
 //! The database half of the report: the partnership, its closed waves, their stored aggregates and the KPIs aligned to waves.
 
 use super::*;
+use crate::i18n::{en1, en2, en_with};
 
 /// Loads the aggregates and KPIs of a partnership and assembles its report.
 pub fn build(
@@ -30,8 +31,12 @@ pub fn load(
         .as_deref()
         .unwrap_or(crate::domain::MAIN_SERIES);
     let series = crate::db::series::find(conn, &p, key)?.ok_or_else(|| {
-        ServiceError::NotFound(format!(
-            "partnership {partnership_id} has no survey series {key:?}"
+        ServiceError::NotFound(en2(
+            "report-no-series",
+            "partnership",
+            partnership_id,
+            "series",
+            key,
         ))
     })?;
     let all_waves = waves::for_series(conn, partnership_id, series.id)?;
@@ -39,28 +44,38 @@ pub fn load(
         all_waves.iter().filter(|w| w.state == "closed").collect();
     if closed.is_empty() {
         return Err(ServiceError::Conflict(if series.is_main() {
-            format!(
-                "partnership {partnership_id} has no closed wave yet; a report needs at least one"
-            )
+            en1("report-no-closed-wave", "partnership", partnership_id)
         } else {
-            format!(
-                "series {key} of partnership {partnership_id} has no closed wave yet; a report needs at least one"
+            en2(
+                "report-series-no-closed-wave",
+                "partnership",
+                partnership_id,
+                "series",
+                key,
             )
         }));
     }
     if let Some(seq) = options.wave {
         match all_waves.iter().find(|w| w.seq == seq) {
             None => {
+                let args: [(&str, &dyn std::fmt::Display); 3] = [
+                    ("partnership", &partnership_id),
+                    ("series", &key),
+                    ("seq", &seq),
+                ];
                 return Err(ServiceError::NotFound(if series.is_main() {
-                    format!("partnership {partnership_id} has no wave {seq}")
+                    en_with("report-no-wave", &args)
                 } else {
-                    format!("series {key} of partnership {partnership_id} has no wave {seq}")
-                }))
+                    en_with("report-series-no-wave", &args)
+                }));
             }
             Some(w) if w.state != "closed" => {
-                return Err(ServiceError::Conflict(format!(
-                    "wave {seq} is {}; a report covers closed waves only",
-                    w.state
+                return Err(ServiceError::Conflict(en2(
+                    "report-wave-not-closed",
+                    "seq",
+                    seq,
+                    "state",
+                    &w.state,
                 )))
             }
             Some(_) => closed.retain(|w| w.seq <= seq),

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::domain::humanize;
+use crate::i18n::{en2, en3};
 
 /// One firm's guess of the other firm's answers to one item, in one wave.
 #[derive(Debug, Clone, Serialize)]
@@ -39,13 +40,14 @@ pub fn meta_words(
     alpha: f64,
 ) -> String {
     let item = humanize(item);
-    if accuracy.welch_p >= alpha {
-        format!("{guesser} reads {other}'s view of {item} accurately (no significant difference)")
+    let id = if accuracy.welch_p >= alpha {
+        "meta-reads-accurately"
     } else if accuracy.meta_error > 0.0 {
-        format!("{guesser} believes {other} rates {item} higher than {other} does")
+        "meta-believes-higher"
     } else {
-        format!("{guesser} believes {other} rates {item} lower than {other} does")
-    }
+        "meta-believes-lower"
+    };
+    en3(id, "guesser", guesser, "other", other, "item", item)
 }
 
 pub(super) fn meta_records(
@@ -76,10 +78,10 @@ pub(super) fn meta_records(
                 ),
                 None => (
                     w.whole_target_reason(guesser, tm, min)
-                        .map(|r| format!("the {guesser} guesses are withheld ({r})"))
+                        .map(|r| en2("withheld-guesses", "side", guesser, "reason", r))
                         .or_else(|| {
                             w.whole_target_reason(other, ti, min)
-                                .map(|r| format!("the {other} answers are withheld ({r})"))
+                                .map(|r| en2("withheld-answers", "side", other, "reason", r))
                         })
                         .or_else(|| Some(confidentiality::below_minimum(min))),
                     None,
@@ -95,7 +97,9 @@ pub(super) fn meta_records(
                 meta_item: meta_item.clone(),
                 side: guesser,
                 suppressed,
-                significance: accuracy.as_ref().map(|a| significance(a.welch_p).words()),
+                significance: accuracy
+                    .as_ref()
+                    .map(|a| en_static(significance(a.welch_p).words_key())),
                 words: accuracy
                     .as_ref()
                     .map(|a| meta_words(name(guesser), name(other), item, a, ALPHA)),

@@ -14,13 +14,15 @@ use serde::Serialize;
 use super::aggregate::{self, DimensionAggregate, GroupAggregate, SegmentKind};
 use super::confidentiality;
 use super::kpi::{self, AlignedKpi, WaveWindow};
+use super::verdict::{self, Verdict};
 use crate::db::{firms, template_versions, waves, Conn};
 use crate::domain::Side;
 use crate::error::ServiceError;
+use crate::i18n::en_static;
 use crate::stats::{
     self, agreement_band, cliffs_delta_band, hedges_g_band, significance, ChangePoints, Comparison,
-    DifferenceLeadLag, DimensionAgreement, ItemHistogram, ItemSummary, LeadLagVerdict,
-    SampleSummary, Trend, ValueCounts,
+    DifferenceLeadLag, DimensionAgreement, ItemHistogram, ItemSummary, SampleSummary, Trend,
+    ValueCounts,
 };
 use crate::survey_templates::SurveyTemplate;
 
@@ -128,7 +130,7 @@ impl Default for ReportScale {
             points: stats::DEFAULT_POINTS,
             labels: (1..=stats::DEFAULT_POINTS).map(|p| p.to_string()).collect(),
             favourable: 2,
-            dont_know: "don't know".to_owned(),
+            dont_know: crate::i18n::en("report-dont-know"),
         }
     }
 }
@@ -424,7 +426,7 @@ pub struct LeadLagRecord {
     pub table: DifferenceLeadLag,
     /// Whether the perception led the KPI, with the reason and a sentence; the dashboard,
     /// the review pack and the flags use this verdict.
-    pub verdict: LeadLagVerdict,
+    pub verdict: Verdict,
 }
 
 /// Where a side's dimension series shifted (PELT on the shown wave means, T ≥ 6).

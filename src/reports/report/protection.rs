@@ -32,8 +32,7 @@ pub(super) struct Optional {
 /// Why breakdowns are withheld when a wave's cell counts are missing (aggregates from before
 /// the cells were stored and not yet rebuilt): without them no breakdown can be proved safe.
 pub(super) fn cells_missing() -> String {
-    "breakdowns withheld: this wave's aggregates predate the disclosure control; rebuild them"
-        .to_owned()
+    crate::i18n::en("withheld-cells-missing")
 }
 
 /// The disclosure group a stored segment stands for.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::humanize;
+use crate::i18n::{en, en2};
 
 pub(super) fn report_inter_firm(
     out: &mut InterFirm,
@@ -23,15 +24,15 @@ pub(super) fn report_inter_firm(
         significance: comparison
             .as_ref()
             .and_then(|c| c.welch_p)
-            .map(|p| significance(p).words()),
+            .map(|p| en_static(significance(p).words_key())),
         hedges_g_band: comparison
             .as_ref()
             .and_then(|c| c.hedges_g)
-            .map(|g| hedges_g_band(g).words()),
+            .map(|g| en_static(hedges_g_band(g).words_key())),
         cliffs_delta_band: comparison
             .as_ref()
             .and_then(|c| c.cliffs_delta)
-            .map(|d| cliffs_delta_band(d).words()),
+            .map(|d| en_static(cliffs_delta_band(d).words_key())),
         comparison,
     };
     match kind {
@@ -58,8 +59,15 @@ pub(super) fn icc_record(
         .iter()
         .find_map(|&(pos, _)| w.target_reason(side, grouping, pos, t));
     let groups: Vec<&&GroupAggregate> = members.iter().map(|&(_, g)| g).collect();
-    let suppressed =
-        hidden.map(|reason| format!("a {} segment is withheld ({reason})", grouping.as_str()));
+    let suppressed = hidden.map(|reason| {
+        en2(
+            "withheld-segment",
+            "kind",
+            grouping.as_str(),
+            "reason",
+            reason,
+        )
+    });
     let stats = suppressed.is_none().then(|| {
         let samples: Vec<ValueCounts> = groups
             .iter()
@@ -160,7 +168,7 @@ pub(super) fn trend_record(
                 hedges_g: c.hedges_g,
                 cliffs_delta: c.cliffs_delta,
                 mwu_p: c.mwu_p,
-                significance: c.welch_p.map(|p| significance(p).words()),
+                significance: c.welch_p.map(|p| en_static(significance(p).words_key())),
             }
         })
         .collect();
@@ -191,7 +199,7 @@ pub(super) fn lead_lag_record(
             .collect();
     let table = stats::first_difference_lead_lag(&perception, &k.by_wave);
     LeadLagRecord {
-        verdict: stats::lead_lag_verdict(
+        verdict: verdict::lead_lag(
             &table,
             side.as_str(),
             &humanize(dimension),
@@ -245,7 +253,7 @@ pub(super) fn joint_record(w: &WaveGroups, dimension: &str, t: usize, min: u64) 
         let suppressed = w
             .whole_target_reason(Side::Customer, t, min)
             .or_else(|| w.whole_target_reason(Side::Supplier, t, min))
-            .or(Some("no complete answers on a side".to_owned()));
+            .or_else(|| Some(en("withheld-no-complete-side")));
         return JointRecord {
             wave: w.seq,
             dimension: dimension.to_owned(),
@@ -395,7 +403,7 @@ pub(super) fn adjust_lead_lag(records: &mut [LeadLagRecord]) {
     let mut tables: Vec<DifferenceLeadLag> = records.iter().map(|r| r.table.clone()).collect();
     stats::holm_across(&mut tables);
     for (r, table) in records.iter_mut().zip(tables) {
-        r.verdict = stats::lead_lag_verdict(
+        r.verdict = verdict::lead_lag(
             &table,
             r.side.as_str(),
             &humanize(&r.dimension),

@@ -99,13 +99,13 @@ pub fn verdict_sentence(report: &Report, labels: &Labels, r: &LeadLagRecord) -> 
                 (_, Some(k)) => en3(
                     "dash-kpi-reason-numbers",
                     "reason",
-                    reason.words(),
+                    en(reason.words_key()),
                     "numbers",
                     numbers(k),
                     "k",
                     k,
                 ),
-                (_, None) => reason.words().to_owned(),
+                (_, None) => en(reason.words_key()),
             };
             en3(
                 "dash-kpi-no-evidence-because",
