@@ -22,34 +22,65 @@
 //! This module holds the reasons' words (they name no group and no count); the decisions
 //! are made in `report::protection`.
 
-use crate::i18n::en1;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// The catalog's words for `id` with the minimum `min`. A report asks for the same few
+/// reasons for thousands of cells, so each (reason, minimum) is formatted once per thread.
+fn reason(id: &'static str, min: u64) -> String {
+    thread_local! {
+        static MADE: RefCell<HashMap<(&'static str, u64), String>> = RefCell::default();
+    }
+    MADE.with(|made| {
+        made.borrow_mut()
+            .entry((id, min))
+            .or_insert_with(|| crate::i18n::en1(id, "min", min))
+            .clone()
+    })
+}
 
 /// Why a group is not shown.
 pub fn below_minimum(min: u64) -> String {
-    en1("withheld-below-minimum", "min", min)
+    reason("withheld-below-minimum", min)
 }
 
 /// Why a group above the minimum is not shown either.
 pub fn complementary(min: u64) -> String {
-    en1("withheld-complementary", "min", min)
+    reason("withheld-complementary", min)
 }
 
 /// Why an item of a shown group is not shown: too few people answered it (not "don't know").
 pub fn fewer_answers(min: u64) -> String {
-    en1("withheld-fewer-answers", "min", min)
+    reason("withheld-fewer-answers", min)
 }
 
 /// Why an item answered by enough people is not shown either.
 pub fn complementary_answers(min: u64) -> String {
-    en1("withheld-complementary-answers", "min", min)
+    reason("withheld-complementary-answers", min)
 }
 
 /// Why a dimension of a shown group is not shown: too few listwise-complete respondents.
 pub fn fewer_complete_answers(min: u64) -> String {
-    en1("withheld-fewer-complete", "min", min)
+    reason("withheld-fewer-complete", min)
 }
 
 /// Why a dimension with enough complete respondents is not shown either.
 pub fn complementary_complete_answers(min: u64) -> String {
-    en1("withheld-complementary-complete", "min", min)
+    reason("withheld-complementary-complete", min)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reasons_name_the_minimum_and_are_the_same_every_time() {
+        assert_eq!(below_minimum(3), "fewer than 3 responses");
+        assert_eq!(below_minimum(5), "fewer than 5 responses");
+        assert_eq!(below_minimum(3), "fewer than 3 responses");
+        assert_eq!(
+            complementary_complete_answers(4),
+            "withheld so that fewer than 4 complete answers cannot be recovered by subtraction"
+        );
+    }
 }

@@ -172,22 +172,22 @@ impl FromRequest for CurrentUser {
 /// A set of roles allowed through a [`RequireRole`].
 pub trait RoleSet {
     const ROLES: &'static [Role];
-    /// Who may pass, in words, for the refusal.
-    const WHO: &'static str;
+    /// The catalog key of who may pass, in words, for the refusal.
+    const WHO_KEY: &'static str;
 }
 
 /// Administrators only.
 pub struct Admins;
 impl RoleSet for Admins {
     const ROLES: &'static [Role] = &[Role::Admin];
-    const WHO: &'static str = "administrators";
+    const WHO_KEY: &'static str = "notice-only-for-admins";
 }
 
 /// Those who handle flags: ombudsmen and administrators.
 pub struct FlagHandlers;
 impl RoleSet for FlagHandlers {
     const ROLES: &'static [Role] = &[Role::Admin, Role::Ombudsman];
-    const WHO: &'static str = "ombudsmen and administrators";
+    const WHO_KEY: &'static str = "notice-only-for-flag-handlers";
 }
 
 /// A signed-in user whose role is in `R`: `async fn inbox(user: RequireRole<FlagHandlers>)`.
@@ -220,7 +220,7 @@ impl<R: RoleSet + 'static> FromRequest for RequireRole<R> {
                     _roles: PhantomData,
                 });
             }
-            let message = format!("this is only for {}", R::WHO);
+            let message = crate::i18n::en(R::WHO_KEY);
             Err(if api {
                 AuthRejection::Api(ApiError::Forbidden(message))
             } else {

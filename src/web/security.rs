@@ -168,7 +168,10 @@ pub async fn input(
             .json(serde_json::json!({"error": format!("{} is not served here", req.method())}));
         return Ok(req.into_response(response));
     }
-    if let Err(refusal) = check_form_text("query parameter", req.query_string().as_bytes()) {
+    if let Err(refusal) = check_form_text(
+        &crate::i18n::en("notice-what-query"),
+        req.query_string().as_bytes(),
+    ) {
         return Ok(refuse(req, refusal));
     }
     if let Some(kind) = body_kind(&req) {
@@ -178,7 +181,9 @@ pub async fn input(
             Err(_) => return Ok(refuse(req, Refusal::TooLarge(limit(kind)))),
         };
         let verdict = match kind {
-            BodyKind::Form => check_form_text("form field", &body).map(|()| None),
+            BodyKind::Form => {
+                check_form_text(&crate::i18n::en("notice-what-form-field"), &body).map(|()| None)
+            }
             BodyKind::Json => check_json(&body),
             BodyKind::Csv => check_csv(&body).map(|()| None),
         };
@@ -201,10 +206,10 @@ fn refuse(req: ServiceRequest, refusal: Refusal) -> ServiceResponse<BoxBody> {
         Refusal::NotUtf8(m) | Refusal::Shape(m) => ApiError::BadRequest(m),
         // As the JSON extractor words it (400); 413 for the rest, as their extractors do.
         Refusal::TooLarge(n) if body_kind(&req) == Some(BodyKind::Json) => {
-            ApiError::BadRequest(format!("the body is over the {n}-byte limit"))
+            ApiError::BadRequest(crate::i18n::en1("notice-body-too-large", "bytes", n))
         }
         Refusal::TooLarge(n) => {
-            ApiError::PayloadTooLarge(format!("the body is over the {n}-byte limit"))
+            ApiError::PayloadTooLarge(crate::i18n::en1("notice-body-too-large", "bytes", n))
         }
     };
     let response = if json {
@@ -249,8 +254,12 @@ fn check_form_text(what: &str, raw: &[u8]) -> Result<(), Refusal> {
         let value = percent_decode(value);
         let shown = String::from_utf8_lossy(&name).replace('\0', "\\u0000");
         if std::str::from_utf8(&name).is_err() || std::str::from_utf8(&value).is_err() {
-            return Err(Refusal::NotUtf8(format!(
-                "the {what} {shown:?} is not valid UTF-8 text (send the form from a page in UTF-8)"
+            return Err(Refusal::NotUtf8(crate::i18n::en2(
+                "notice-not-utf8",
+                "what",
+                what,
+                "name",
+                format!("{shown:?}"),
             )));
         }
         if name.contains(&0) || value.contains(&0) {

@@ -500,6 +500,14 @@ notice-link-unusable = Set-password links work once and for a limited time: 48 h
 notice-page-closed-title = This page is not open to you
 notice-form-unreadable-title = The form could not be read
 notice-form-unreadable = Nothing was saved. { $detail }. Go back, correct it and send the form again.
+# a page or API call open to some roles only
+notice-only-for-admins = this is only for administrators
+notice-only-for-flag-handlers = this is only for ombudsmen and administrators
+# the details of a refused form ({ $name } is the field's name, quoted)
+notice-what-query = query parameter
+notice-what-form-field = form field
+notice-not-utf8 = the { $what } { $name } is not valid UTF-8 text (send the form from a page in UTF-8)
+notice-body-too-large = the body is over the { $bytes }-byte limit
 
 ## Relationship dashboard family: words shared by its pages (pages/dashboard*.html,
 ## goal_form.html, plan*.html)
