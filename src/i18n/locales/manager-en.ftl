@@ -713,6 +713,8 @@ dash-raise-flag-partnership = Raise a flag on this partnership
 dash-comments-wave = Comments, wave { $wave }
 
 ## Words the dashboard's view code computes (src/web/dashboard/view, src/charts)
+# a heatmap row of people whose roster gives no value for the breakdown
+dash-segment-not-given = not given
 # a firm and its side in a chart's legend: "Acme (customer)"
 dash-firm-side = { $firm } ({ $side })
 # a dimension's table cell: mean, its 95 % CI (dash-cell-ci or nothing), agreement and n

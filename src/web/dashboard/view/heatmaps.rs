@@ -179,7 +179,12 @@ pub(super) fn heatmap_view(
             }
         }
         rows.push(HeatRow {
-            label: s.clone(),
+            // a group with no value in the roster is stored as NO_REGION; shown in words
+            label: if s == crate::reports::aggregate::NO_REGION {
+                en("dash-segment-not-given")
+            } else {
+                s.clone()
+            },
             cells,
         });
         table.push((s.clone(), text));
