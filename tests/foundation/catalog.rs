@@ -504,6 +504,21 @@ const RUST_COMPLETE: &[&str] = &[
     // the statistics and the report (their words come with the data)
 
     // accounts, sign-in and tokens as pages show them
+    "src/auth/access.rs",
+    "src/auth/api_tokens.rs",
+    "src/auth/mod.rs",
+    "src/auth/passwords.rs",
+    "src/auth/tokens.rs",
+    "src/auth/users.rs",
+    "src/auth/sessions.rs",
+    "src/auth/audit.rs",
+    "src/auth/throttle.rs",
+    "src/services/accounts.rs",
+    "src/services/api_tokens.rs",
+    "src/services/users.rs",
+    "src/flags/store/actions.rs",
+    "src/flags/store/follow_up.rs",
+    "src/flags/store/run.rs",
 ];
 
 /// Literals of those files that hold words but are no reader's words, each with why: the
@@ -536,6 +551,31 @@ const RUST_NOT_WORDS: &[(&str, &str)] = &[
     ("{:?} due {}, owner person {}, {}", "the audit log's detail of the plan"),
     ("not done", "the audit log's detail of the plan"),
     ("done {d}", "the audit log's detail of the plan"),
+    ("Password(***)", "auth::passwords: how a password's Debug hides it (logs only)"),
+    ("through a one-time link", "the audit log's detail of user.password_set"),
+    ("read from standard input", "the audit log's detail of user.password_set"),
+    ("{ended} session(s) ended, {revoked} API token(s) revoked", "the audit log's detail of user.disabled"),
+    ("one-time link valid until {}", "the audit log's detail of user.password_reset_sent"),
+    ("valid through {d}", "the audit log's detail of api_token.created"),
+    ("no expiry", "the audit log's detail of api_token.created"),
+    ("refused without checking the password", "the audit log's detail of sign_in.throttled"),
+    ("no user with this email", "the audit log's detail of sign_in.failed"),
+    ("the user has not set a password yet", "the audit log's detail of sign_in.failed"),
+    ("wrong password", "the audit log's detail of sign_in.failed"),
+    ("the user is disabled", "the audit log's detail of sign_in.failed"),
+    ("{}; further failures in this 15-minute window are only counted", "the audit log's detail of sign_in.failed"),
+    ("email {email} | ip {ip}", "auth::throttle: a sign-in limit's key, stored (the audit log's target)"),
+    ("an admin sees every partnership: give no --partnership", "a CLI message naming its flags (tandem user add)"),
+    ("a relationship manager sees only their own partnerships: name them with --partnership", "a CLI message naming its flags (tandem user add)"),
+    ("a relationship manager needs at least one --partnership", "a CLI message naming its flags (tandem user add)"),
+    ("an ombudsman needs either --all-partnerships", "a CLI message naming its flags (tandem user add)"),
+    ("an ombudsman always sees both sides: --side", "a CLI message naming its flags (tandem user add)"),
+    ("action added", "a flag event's action as stored in its history (pages show flags::store::event_words)"),
+    ("action done", "a flag event's action as stored in its history (pages show flags::store::event_words)"),
+    ("action reopened", "a flag event's action as stored in its history (pages show flags::store::event_words)"),
+    ("closed itself", "a flag event's action as stored in its history (pages show flags::store::event_words)"),
+    ("still firing", "a flag event's action as stored in its history (pages show flags::store::event_words)"),
+    ("a stored ombudsman address is not valid", "flags::store::run: an internal error's message (logged, never shown)"),
 ];
 
 /// Whether a Rust string literal holds words a reader would see: after format placeholders
