@@ -235,7 +235,7 @@ fn check_access(
     }
 }
 
-/// What a user reaches, in words: "all partnerships", "partnerships 1, 3 (customer side)".
+/// What a user reaches, in words ([`super::users::describe_reach`]).
 pub fn reach(user: &User, scopes: &[Scope]) -> String {
     let pairs: Vec<(i64, Option<Side>)> =
         scopes.iter().map(|s| (s.partnership_id, s.side)).collect();

@@ -92,7 +92,7 @@ pub fn list(conn: &mut Conn) -> Result<Vec<(users::User, Vec<users::Scope>)>, Se
 }
 
 /// What a user reaches, in words (from the managers' catalog): "all partnerships",
-/// "partnerships 1, 3 (customer side)".
+/// "partnerships 1 (customer side), 3 (supplier side)", "partnerships 2, 5".
 pub fn describe_reach(user: &users::User, scopes: &[(i64, Option<Side>)]) -> String {
     if user.role == Role::Admin || user.all_partnerships {
         return en("reach-all");
