@@ -506,19 +506,22 @@ const RUST_COMPLETE: &[&str] = &[
     // accounts, sign-in and tokens as pages show them
     "src/auth/access.rs",
     "src/auth/api_tokens.rs",
+    "src/auth/audit.rs",
     "src/auth/mod.rs",
     "src/auth/passwords.rs",
+    "src/auth/sessions.rs",
+    "src/auth/throttle.rs",
     "src/auth/tokens.rs",
     "src/auth/users.rs",
-    "src/auth/sessions.rs",
-    "src/auth/audit.rs",
-    "src/auth/throttle.rs",
-    "src/services/accounts.rs",
-    "src/services/api_tokens.rs",
-    "src/services/users.rs",
     "src/flags/store/actions.rs",
     "src/flags/store/follow_up.rs",
     "src/flags/store/run.rs",
+    "src/services/accounts.rs",
+    "src/services/api_tokens.rs",
+    "src/services/users.rs",
+    "src/web/account.rs",
+    "src/web/admin.rs",
+    "src/web/auth_pages.rs",
 ];
 
 /// Literals of those files that hold words but are no reader's words, each with why: the
