@@ -36,19 +36,30 @@ impl Visibility {
         }
     }
 
-    /// In words, for pages.
-    pub fn label(self) -> &'static str {
+    pub const ALL: [Visibility; 3] = [
+        Visibility::Both,
+        Visibility::Only(Side::Customer),
+        Visibility::Only(Side::Supplier),
+    ];
+
+    /// In words, for pages (from the managers' catalog).
+    pub fn label(self) -> String {
+        crate::i18n::en(self.label_key())
+    }
+
+    /// The catalog key of [`Visibility::label`].
+    pub fn label_key(self) -> &'static str {
         match self {
-            Visibility::Both => "both firms",
-            Visibility::Only(Side::Customer) => "customer side only",
-            Visibility::Only(Side::Supplier) => "supplier side only",
+            Visibility::Both => "visibility-both",
+            Visibility::Only(Side::Customer) => "visibility-customer",
+            Visibility::Only(Side::Supplier) => "visibility-supplier",
         }
     }
 }
 
 /// Refusal of a partnership: answer 404 with the same words as for a missing partnership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("there is no partnership with id {0}")]
+#[error("{}", crate::i18n::en1("access-problem-no-partnership", "id", .0))]
 pub struct NotVisible(pub i64);
 
 /// Which partnerships a user reaches.
@@ -240,5 +251,17 @@ mod tests {
             NotVisible(9).to_string(),
             "there is no partnership with id 9"
         );
+    }
+
+    #[test]
+    fn every_visibility_has_catalog_words_and_they_read_as_before() {
+        let words: Vec<String> = Visibility::ALL.iter().map(|v| v.label()).collect();
+        assert_eq!(
+            words,
+            ["both firms", "customer side only", "supplier side only"]
+        );
+        for v in Visibility::ALL {
+            assert_ne!(v.label(), v.label_key(), "{v:?} has no catalog words");
+        }
     }
 }

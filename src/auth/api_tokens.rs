@@ -163,7 +163,9 @@ pub fn revoke(conn: &mut Conn, user_id: i64, id: i64) -> Result<ApiToken, AuthEr
     let token = list(conn, user_id)?
         .into_iter()
         .find(|t| t.id == id)
-        .ok_or_else(|| AuthError::NotFound(format!("you have no API token with id {id}")))?;
+        .ok_or_else(|| {
+            AuthError::NotFound(crate::i18n::en1("token-problem-no-such-id", "id", id))
+        })?;
     repo::delete(conn, user_id, id)?;
     Ok(token)
 }

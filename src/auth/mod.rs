@@ -57,14 +57,9 @@ impl Role {
 
     pub const ALL: [Role; 3] = [Role::Admin, Role::Manager, Role::Ombudsman];
 
-    /// The role in words, for the command line (pages take [`Role::label_key`]'s words from
-    /// the managers' catalog, which this layer does not reach).
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "administrator",
-            Role::Manager => "relationship manager",
-            Role::Ombudsman => "ombudsman",
-        }
+    /// The role in words, for pages and the command line (from the managers' catalog).
+    pub fn label(self) -> String {
+        crate::i18n::en(self.label_key())
     }
 
     /// The catalog key of [`Role::label`].
@@ -91,9 +86,10 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "manager" => Ok(Role::Manager),
             "ombudsman" => Ok(Role::Ombudsman),
-            _ => Err(format!(
-                "role {:?} is not one of admin, manager, ombudsman",
-                raw.trim()
+            _ => Err(crate::i18n::en1(
+                "role-problem-unknown",
+                "raw",
+                format!("{:?}", raw.trim()),
             )),
         }
     }
@@ -140,6 +136,25 @@ mod tests {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
         }
         assert_eq!(" Manager ".parse::<Role>().unwrap(), Role::Manager);
-        assert!("owner".parse::<Role>().unwrap_err().contains("owner"));
+        assert_eq!(
+            "owner".parse::<Role>().unwrap_err(),
+            "role \"owner\" is not one of admin, manager, ombudsman"
+        );
+    }
+
+    #[test]
+    fn every_role_has_catalog_words_and_they_read_as_before() {
+        let words: Vec<String> = Role::ALL.iter().map(|r| r.label()).collect();
+        assert_eq!(
+            words,
+            ["administrator", "relationship manager", "ombudsman"]
+        );
+        for role in Role::ALL {
+            assert_ne!(
+                role.label(),
+                role.label_key(),
+                "{role:?} has no catalog words"
+            );
+        }
     }
 }

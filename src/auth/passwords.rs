@@ -8,6 +8,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use rand::TryRngCore;
 
+use crate::i18n::{en, en1};
+
 /// Fewest characters a password may have.
 pub const MIN_LEN: usize = 12;
 /// Most characters a password may have (bounds the hashing work an attacker can ask for).
@@ -66,33 +68,26 @@ impl Password {
     /// character repeated, and not one of the most common passwords.
     pub fn parse(raw: &str) -> Result<Password, String> {
         if raw.trim().is_empty() {
-            return Err("the password cannot be blank or only spaces".into());
+            return Err(en("password-problem-blank"));
         }
         if raw.contains('\0') {
-            return Err("the password cannot contain a NUL character".into());
+            return Err(en("password-problem-nul"));
         }
         let n = raw.chars().count();
         if n < MIN_LEN {
-            return Err(format!(
-                "the password must have at least {MIN_LEN} characters"
-            ));
+            return Err(en1("password-problem-too-short", "min", MIN_LEN));
         }
         if n > MAX_LEN {
-            return Err(format!(
-                "the password must have at most {MAX_LEN} characters"
-            ));
+            return Err(en1("password-problem-too-long", "max", MAX_LEN));
         }
         let mut chars = raw.chars();
         let first = chars.next();
         if chars.all(|c| Some(c) == first) {
-            return Err("the password cannot be one character repeated".into());
+            return Err(en("password-problem-repeated"));
         }
         let lower = raw.trim().to_lowercase();
         if COMMON.contains(&lower.as_str()) {
-            return Err(
-                "this password is one of the most common ones and is guessed first; choose another"
-                    .into(),
-            );
+            return Err(en("password-problem-common"));
         }
         Ok(Password(raw.to_owned()))
     }
@@ -236,6 +231,22 @@ mod tests {
             assert!(e.contains(why), "{weak:?}: {e}");
         }
         assert!(Password::parse("correct horse battery staple").is_ok());
+    }
+
+    #[test]
+    fn the_refusals_read_as_the_set_password_page_shows_them() {
+        assert_eq!(
+            Password::parse("short").unwrap_err(),
+            "the password must have at least 12 characters"
+        );
+        assert_eq!(
+            Password::parse(&"xy".repeat(MAX_LEN)).unwrap_err(),
+            "the password must have at most 1024 characters"
+        );
+        assert_eq!(
+            Password::parse("abc\0defghijklm").unwrap_err(),
+            "the password cannot contain a NUL character"
+        );
     }
 
     #[tokio::test]

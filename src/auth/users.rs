@@ -8,6 +8,7 @@ use super::{AuthError, Role};
 use crate::db::schema::{partnerships, user_scopes, users};
 use crate::db::Conn;
 use crate::domain::{Email, Side};
+use crate::i18n::{en, en1};
 
 /// A user as the rest of the code sees it: parsed role, no password hash.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -113,7 +114,7 @@ fn check_spec(
             let mut ids: Vec<i64> = scopes.iter().map(|(p, _)| *p).collect();
             ids.sort_unstable();
             if ids.windows(2).any(|w| w[0] == w[1]) {
-                return Err(AuthError::Invalid("a partnership is named twice".into()));
+                return Err(AuthError::Invalid(en("account-problem-named-twice")));
             }
             Ok(())
         }
@@ -133,8 +134,10 @@ pub fn create_user(
     check_spec(role, &scopes, all_partnerships)?;
     conn.write_transaction(|conn| {
         if find_by_email(conn, email.as_str())?.is_some() {
-            return Err(AuthError::Conflict(format!(
-                "a user with email {email} already exists"
+            return Err(AuthError::Conflict(en1(
+                "account-problem-email-taken",
+                "email",
+                email,
             )));
         }
         for (p, _) in &scopes {
@@ -143,8 +146,10 @@ pub fn create_user(
             ))
             .get_result(conn)?;
             if !exists {
-                return Err(AuthError::NotFound(format!(
-                    "there is no partnership with id {p}"
+                return Err(AuthError::NotFound(en1(
+                    "access-problem-no-partnership",
+                    "id",
+                    p,
                 )));
             }
         }
@@ -267,8 +272,10 @@ pub fn set_access(
         ))
         .get_result(conn)?;
         if !exists {
-            return Err(AuthError::NotFound(format!(
-                "there is no partnership with id {p}"
+            return Err(AuthError::NotFound(en1(
+                "access-problem-no-partnership",
+                "id",
+                p,
             )));
         }
     }

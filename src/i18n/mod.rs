@@ -124,9 +124,10 @@ pub fn text(language: Language, id: &str, args: &[(&str, &dyn Display)]) -> Stri
     for (name, value) in args {
         let value = value.to_string();
         // Only a value that reads back the same ("7", not "007" or "+7") is a number: a name
-        // or title made of digits stays as written.
+        // or title made of digits stays as written. Fluent holds numbers as f64, so one
+        // beyond 2^53 stays text rather than be written rounded.
         match value.parse::<i64>() {
-            Ok(number) if number.to_string() == value => {
+            Ok(number) if number.to_string() == value && number.unsigned_abs() <= 1 << 53 => {
                 fluent_args.set(*name, FluentValue::from(number))
             }
             _ => fluent_args.set(*name, FluentValue::from(value)),

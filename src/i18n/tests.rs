@@ -190,3 +190,20 @@ fn a_value_of_digits_is_a_number_only_when_it_reads_back_the_same() {
         "01 undeliverable addresses."
     );
 }
+
+#[test]
+fn a_whole_number_beyond_what_fluent_holds_exactly_is_written_as_given() {
+    // Fluent numbers are f64: 2^53 + 1 would be written rounded
+    assert_eq!(
+        en1("token-problem-no-such-id", "id", 9_007_199_254_740_993_i64),
+        "you have no API token with id 9007199254740993"
+    );
+    assert_eq!(
+        en1("token-problem-no-such-id", "id", i64::MAX / 500),
+        "you have no API token with id 18446744073709551"
+    );
+    assert_eq!(
+        en1("token-problem-no-such-id", "id", 100_000),
+        "you have no API token with id 100000"
+    );
+}

@@ -19,6 +19,7 @@ use crate::db::schema::{flags, partnerships};
 use crate::db::Conn;
 use crate::domain::{FieldProblem, Side};
 use crate::error::ServiceError;
+use crate::i18n::{en, en1, en2};
 use crate::mail::messages::{self, PasswordResetMail};
 use crate::mail::{outbox, Links};
 
@@ -49,7 +50,7 @@ fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
 /// A user with their scopes; 404 when there is no such user.
 pub fn user(conn: &mut Conn, id: i64) -> Result<(User, Vec<Scope>), ServiceError> {
     let user = users::get(conn, id)?
-        .ok_or_else(|| ServiceError::NotFound(format!("there is no user with id {id}")))?;
+        .ok_or_else(|| ServiceError::NotFound(en1("admin-problem-no-user", "raw", id)))?;
     let scopes = users::scopes(conn, id)?;
     Ok((user, scopes))
 }
@@ -57,7 +58,7 @@ pub fn user(conn: &mut Conn, id: i64) -> Result<(User, Vec<Scope>), ServiceError
 /// The user with this email (any case); 404 when there is none.
 pub fn user_by_email(conn: &mut Conn, email: &str) -> Result<User, ServiceError> {
     users::find_by_email(conn, &email.trim().to_lowercase())?
-        .ok_or_else(|| ServiceError::NotFound(format!("there is no user with email {email}")))
+        .ok_or_else(|| ServiceError::NotFound(en1("account-problem-no-user-email", "email", email)))
 }
 
 /// What a change did: the user as they are now, and whether anything changed (disabling a
@@ -85,7 +86,7 @@ pub fn disable(conn: &mut Conn, actor: &Actor, id: i64) -> Result<Changed, Servi
     if actor.user_id == Some(id) {
         return Err(ServiceError::Invalid(vec![problem(
             "user",
-            "you cannot disable your own account; ask another administrator",
+            en("account-problem-disable-yourself"),
         )]));
     }
     conn.write_transaction(|conn| {
@@ -159,69 +160,57 @@ fn check_access(
         None | Some("") => None,
         Some(raw) => match raw.parse::<Side>() {
             Ok(s) => Some(s),
-            Err(e) => {
-                problems.push(problem("side", e));
+            Err(_) => {
+                problems.push(problem(
+                    "side",
+                    en1("account-problem-side", "raw", format!("{raw:?}")),
+                ));
                 None
             }
         },
     };
     if actor.user_id == Some(id) && role.is_some_and(|r| r != Role::Admin) {
-        problems.push(problem(
-            "role",
-            "you cannot take the administrator role from yourself; ask another administrator",
-        ));
+        problems.push(problem("role", en("account-problem-demote-yourself")));
     }
     let all = request.all_partnerships;
     let named = &request.partnerships;
     match role {
         Some(Role::Admin) => {
             if !named.is_empty() {
-                problems.push(problem(
-                    "partnerships",
-                    "an administrator sees every partnership: name none",
-                ));
+                problems.push(problem("partnerships", en("account-problem-admin-named")));
             }
             if all {
-                problems.push(problem(
-                    "all_partnerships",
-                    "an administrator sees every partnership already: leave this off",
-                ));
+                problems.push(problem("all_partnerships", en("account-problem-admin-all")));
             }
         }
         Some(Role::Manager) => {
             if all {
                 problems.push(problem(
                     "all_partnerships",
-                    "a relationship manager sees only the partnerships named",
+                    en("account-problem-manager-all"),
                 ));
             }
             if named.is_empty() {
-                problems.push(problem(
-                    "partnerships",
-                    "a relationship manager needs at least one partnership",
-                ));
+                problems.push(problem("partnerships", en("account-problem-manager-none")));
             }
         }
         Some(Role::Ombudsman) if all != named.is_empty() => {
             problems.push(problem(
                 "partnerships",
-                "an ombudsman sees every partnership or the ones named: choose one of the two",
+                en("account-problem-ombudsman-both"),
             ));
         }
         Some(Role::Ombudsman) | None => {}
     }
     if side.is_some() && role.is_some_and(|r| r != Role::Manager) {
-        problems.push(problem(
-            "side",
-            "only a relationship manager can be limited to one side",
-        ));
+        problems.push(problem("side", en("account-problem-side-not-manager")));
     }
     let mut seen = std::collections::BTreeSet::new();
     for p in named {
         if !seen.insert(*p) {
             problems.push(problem(
                 "partnerships",
-                format!("partnership {p} is named twice"),
+                en1("account-problem-partnership-twice", "id", p),
             ));
             continue;
         }
@@ -232,7 +221,7 @@ fn check_access(
         if !exists {
             problems.push(problem(
                 "partnerships",
-                format!("there is no partnership with id {p}"),
+                en1("access-problem-no-partnership", "id", p),
             ));
         }
     }
@@ -246,7 +235,7 @@ fn check_access(
     }
 }
 
-/// What a user reaches, in words: "all partnerships", "partnerships 1, 3 (customer side)".
+/// What a user reaches, in words ([`super::users::describe_reach`]).
 pub fn reach(user: &User, scopes: &[Scope]) -> String {
     let pairs: Vec<(i64, Option<Side>)> =
         scopes.iter().map(|s| (s.partnership_id, s.side)).collect();
@@ -309,9 +298,10 @@ pub fn send_reset(
     conn.write_transaction(|conn| {
         let (target, _) = user(conn, id)?;
         if target.disabled {
-            return Err(ServiceError::Conflict(format!(
-                "{} is disabled: enable the account before sending a password reset",
-                target.email
+            return Err(ServiceError::Conflict(en1(
+                "account-problem-reset-disabled",
+                "email",
+                &target.email,
             )));
         }
         let recipient = crate::domain::Email::parse(&target.email).map_err(|e| {
@@ -411,9 +401,12 @@ fn bound(raw: &str, field: &str, end: bool) -> Result<NaiveDateTime, FieldProble
         }
         Err(e) => Err(problem(
             field,
-            format!(
-                "{:?} is not a date (YYYY-MM-DD) or an RFC 3339 time: {e}",
-                shown(raw)
+            en2(
+                "audit-problem-date",
+                "raw",
+                format!("{:?}", shown(raw)),
+                "error",
+                e,
             ),
         )),
     }
@@ -427,7 +420,13 @@ fn positive(raw: Option<&str>, field: &str, default: i64, max: i64) -> Result<i6
         Ok(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(problem(
             field,
-            format!("{:?} is not a whole number from 1 to {max}", shown(raw)),
+            en2(
+                "audit-problem-whole-number",
+                "raw",
+                format!("{:?}", shown(raw)),
+                "max",
+                max,
+            ),
         )),
     }
 }
@@ -450,7 +449,11 @@ pub fn audit_selection(conn: &mut Conn, q: &AuditQuery) -> Result<AuditSelection
             }
             _ => problems.push(problem(
                 "partnership",
-                format!("{:?} is not a partnership id", shown(raw)),
+                en1(
+                    "admin-problem-not-a-partnership-id",
+                    "raw",
+                    format!("{:?}", shown(raw)),
+                ),
             )),
         }
     }
@@ -476,10 +479,7 @@ pub fn audit_selection(conn: &mut Conn, q: &AuditQuery) -> Result<AuditSelection
         } else {
             problems.push(problem(
                 "action",
-                format!(
-                    "{:?} is not an action such as user.disabled, or a family such as flag.*",
-                    shown(raw)
-                ),
+                en1("audit-problem-action", "raw", format!("{:?}", shown(raw))),
             ));
         }
     }
@@ -495,7 +495,7 @@ pub fn audit_selection(conn: &mut Conn, q: &AuditQuery) -> Result<AuditSelection
     }
     if let (Some(from), Some(until)) = (filter.from, filter.until) {
         if until <= from {
-            problems.push(problem("to", "the range ends before it starts"));
+            problems.push(problem("to", en("audit-problem-range")));
         }
     }
     let page = positive(given(&q.page), "page", 1, i64::MAX / MAX_PER_PAGE).unwrap_or_else(|p| {
@@ -552,8 +552,12 @@ pub fn audit_csv(conn: &mut Conn, s: &AuditSelection) -> Result<String, ServiceE
     if total > MAX_CSV_ROWS {
         return Err(ServiceError::Invalid(vec![problem(
             "format",
-            format!(
-                "{total} rows match; a CSV export holds at most {MAX_CSV_ROWS}: narrow the filters"
+            en2(
+                "audit-problem-too-many",
+                "total",
+                total,
+                "max",
+                MAX_CSV_ROWS,
             ),
         )]));
     }
@@ -615,5 +619,17 @@ mod tests {
         assert!(positive(Some("0"), "page", 1, 10).is_err());
         assert!(positive(Some("11"), "page", 1, 10).is_err());
         assert!(positive(Some("x"), "page", 1, 10).is_err());
+    }
+
+    #[test]
+    fn a_refused_page_names_its_exact_bound() {
+        let max = i64::MAX / MAX_PER_PAGE;
+        let refused = positive(Some("0"), "page", 1, max).unwrap_err();
+        assert_eq!(
+            refused.message,
+            "\"0\" is not a whole number from 1 to 18446744073709551"
+        );
+        let refused = positive(Some("x"), "per_page", PER_PAGE, MAX_PER_PAGE).unwrap_err();
+        assert_eq!(refused.message, "\"x\" is not a whole number from 1 to 500");
     }
 }

@@ -12,6 +12,7 @@ use crate::auth::{audit, users, AuthError, User};
 use crate::db::Conn;
 use crate::domain::FieldProblem;
 use crate::error::ServiceError;
+use crate::i18n::{en, en1, en2};
 
 /// A token just made, with the one copy of its secret.
 #[derive(Debug)]
@@ -36,6 +37,11 @@ fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
     }
 }
 
+/// The refusal of a name the user already gave a token.
+fn taken(name: &str) -> String {
+    en1("token-problem-name-taken", "name", format!("{name:?}"))
+}
+
 /// Checks the request: every problem at once.
 fn check(
     conn: &mut Conn,
@@ -46,22 +52,16 @@ fn check(
     let mut problems = Vec::new();
     let name = request.name.trim().to_owned();
     if name.is_empty() {
-        problems.push(problem("name", "give the token a name"));
+        problems.push(problem("name", en("token-problem-no-name")));
     } else if name.chars().any(char::is_control) {
-        problems.push(problem(
-            "name",
-            "the name must be one line without control characters",
-        ));
+        problems.push(problem("name", en("token-problem-name-control")));
     } else if name.chars().count() > MAX_NAME {
         problems.push(problem(
             "name",
-            format!("the name is longer than {MAX_NAME} characters"),
+            en1("token-problem-name-too-long", "max", MAX_NAME),
         ));
     } else if api_tokens::find_by_name(conn, user_id, &name)?.is_some() {
-        problems.push(problem(
-            "name",
-            format!("you already have a token named {name:?}"),
-        ));
+        problems.push(problem("name", taken(&name)));
     }
     let raw = request.expires_on.trim();
     let expires_on = if raw.is_empty() {
@@ -71,7 +71,7 @@ fn check(
             Ok(d) if d < today => {
                 problems.push(problem(
                     "expires_on",
-                    format!("the expiry date {d} is in the past"),
+                    en1("token-problem-expiry-past", "date", d),
                 ));
                 None
             }
@@ -79,9 +79,13 @@ fn check(
             Err(_) => {
                 problems.push(problem(
                     "expires_on",
-                    format!(
-                        "{:?} is not a date (YYYY-MM-DD)",
-                        raw.replace('\0', "").chars().take(40).collect::<String>()
+                    en1(
+                        "token-problem-expiry-not-a-date",
+                        "raw",
+                        format!(
+                            "{:?}",
+                            raw.replace('\0', "").chars().take(40).collect::<String>()
+                        ),
                     ),
                 ));
                 None
@@ -116,10 +120,7 @@ pub fn create(
         let (token, secret) = match issued {
             // Another request made a token of this name since the check.
             Err(AuthError::Database(DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
-                return Err(ServiceError::Invalid(vec![problem(
-                    "name",
-                    format!("you already have a token named {name:?}"),
-                )]))
+                return Err(ServiceError::Invalid(vec![problem("name", taken(&name))]))
             }
             other => other?,
         };
@@ -171,7 +172,7 @@ pub fn list(conn: &mut Conn, user_id: i64) -> Result<Vec<ApiToken>, ServiceError
 
 fn user_by_email(conn: &mut Conn, email: &str) -> Result<User, ServiceError> {
     users::find_by_email(conn, &email.trim().to_lowercase())?
-        .ok_or_else(|| ServiceError::NotFound(format!("there is no user with email {email}")))
+        .ok_or_else(|| ServiceError::NotFound(en1("account-problem-no-user-email", "email", email)))
 }
 
 /// `tandem user token create`: a token for the user with `email`, made by the CLI.
@@ -183,9 +184,10 @@ pub fn create_for_email(
 ) -> Result<CreatedToken, ServiceError> {
     let user = user_by_email(conn, email)?;
     if user.disabled {
-        return Err(ServiceError::Conflict(format!(
-            "the user {} is disabled",
-            user.email
+        return Err(ServiceError::Conflict(en1(
+            "token-problem-user-disabled",
+            "email",
+            &user.email,
         )));
     }
     create(conn, &user, request, "cli", now)
@@ -195,7 +197,13 @@ pub fn create_for_email(
 pub fn revoke_by_name(conn: &mut Conn, email: &str, name: &str) -> Result<ApiToken, ServiceError> {
     let user = user_by_email(conn, email)?;
     let token = api_tokens::find_by_name(conn, user.id, name.trim())?.ok_or_else(|| {
-        ServiceError::NotFound(format!("{} has no API token named {name:?}", user.email))
+        ServiceError::NotFound(en2(
+            "token-problem-no-such-name",
+            "email",
+            &user.email,
+            "name",
+            format!("{name:?}"),
+        ))
     })?;
     revoke(conn, &user, token.id, "cli")
 }

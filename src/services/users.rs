@@ -8,6 +8,7 @@ use crate::auth::{audit, tokens, users, Role};
 use crate::db::Conn;
 use crate::domain::{Email, Side};
 use crate::error::ServiceError;
+use crate::i18n::{en, en1};
 
 /// A user to create. `password_hash` is already hashed: hashing is slow on purpose and runs
 /// before a connection is taken.
@@ -90,16 +91,61 @@ pub fn list(conn: &mut Conn) -> Result<Vec<(users::User, Vec<users::Scope>)>, Se
     Ok(rows)
 }
 
+/// What a user reaches, in words (from the managers' catalog): "all partnerships",
+/// "partnerships 1 (customer side), 3 (supplier side)", "partnerships 2, 5".
 pub fn describe_reach(user: &users::User, scopes: &[(i64, Option<Side>)]) -> String {
     if user.role == Role::Admin || user.all_partnerships {
-        return "all partnerships".into();
+        return en("reach-all");
     }
     let list: Vec<String> = scopes
         .iter()
         .map(|(p, s)| match s {
-            Some(side) => format!("{p} ({side} side)"),
+            Some(Side::Customer) => en1("reach-one-customer", "id", p),
+            Some(Side::Supplier) => en1("reach-one-supplier", "id", p),
             None => p.to_string(),
         })
         .collect();
-    format!("partnerships {}", list.join(", "))
+    en1("reach-partnerships", "list", list.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, all_partnerships: bool) -> users::User {
+        users::User {
+            id: 1,
+            email: "a@example.com".into(),
+            role,
+            all_partnerships,
+            disabled: false,
+            has_password: true,
+            created_at: chrono::NaiveDate::from_ymd_opt(2026, 12, 4)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .expect("a valid time"),
+        }
+    }
+
+    #[test]
+    fn the_reach_reads_as_all_one_side_or_a_list() {
+        assert_eq!(
+            describe_reach(&user(Role::Admin, false), &[]),
+            "all partnerships"
+        );
+        assert_eq!(
+            describe_reach(&user(Role::Ombudsman, true), &[]),
+            "all partnerships"
+        );
+        assert_eq!(
+            describe_reach(&user(Role::Ombudsman, false), &[(1, None), (3, None)]),
+            "partnerships 1, 3"
+        );
+        assert_eq!(
+            describe_reach(
+                &user(Role::Manager, false),
+                &[(1, Some(Side::Customer)), (3, Some(Side::Supplier))]
+            ),
+            "partnerships 1 (customer side), 3 (supplier side)"
+        );
+    }
 }

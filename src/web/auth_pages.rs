@@ -43,7 +43,7 @@ struct SetPasswordPage {
 #[template(path = "pages/home.html")]
 struct HomePage {
     email: String,
-    role: &'static str,
+    role: String,
     csrf: String,
     everything: bool,
     /// Links to the users and audit pages.
@@ -58,7 +58,7 @@ struct PartnershipLink {
     name: String,
     customer: String,
     supplier: String,
-    visibility: &'static str,
+    visibility: String,
 }
 
 /// The one sentence for every failed sign-in, whatever the reason.

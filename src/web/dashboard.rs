@@ -82,8 +82,9 @@ fn series_query(key: &str) -> String {
 
 /// A flag that is open or acknowledged, as the dashboard lists it.
 pub struct FlagLine {
-    pub severity: &'static str,
-    pub state: &'static str,
+    /// The severity and the state in words (the pages show them as text).
+    pub severity: String,
+    pub state: String,
     /// "wave 6", or "raised by hand".
     pub when: String,
     pub text: String,
@@ -163,8 +164,8 @@ fn plug_ins(
                 .filter(|f| f.series == key)
                 .filter(|f| wave.is_none_or(|w| f.wave.is_none_or(|fw| fw <= w)))
                 .map(|f| FlagLine {
-                    severity: f.severity.as_str(),
-                    state: f.state.as_str(),
+                    severity: f.severity.words(),
+                    state: f.state.words(),
                     when: f.wave.map_or_else(
                         || en("flag-raised-by-hand"),
                         |w| en1("dash-flag-wave", "wave", w),
@@ -245,9 +246,9 @@ fn plug_ins(
 /// What every dashboard page knows about who is looking.
 struct Viewer {
     email: String,
-    role: &'static str,
+    role: String,
     csrf: String,
-    scope: &'static str,
+    scope: String,
 }
 
 impl Viewer {
@@ -632,7 +633,7 @@ pub async fn export_csv(
                     &email,
                     "export.csv",
                     &format!("partnership {id}"),
-                    v.label(),
+                    &v.label(),
                 )?;
                 Ok(out)
             })

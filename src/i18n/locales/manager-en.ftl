@@ -1223,3 +1223,62 @@ flag-problem-config-quiet = { $value } is not in [0, { $max }]
 
 ## Words that come with the data: accounts, sign-in, passwords and API tokens as pages show
 ## them (auth, services::accounts, services::api_tokens, services::users)
+
+# what a user sees of a partnership (the keys are auth::Visibility::label_key)
+visibility-both = both firms
+visibility-customer = customer side only
+visibility-supplier = supplier side only
+# a role as typed that is none of the three; { $raw } is quoted; the roles are codes, typed as written
+role-problem-unknown = role { $raw } is not one of admin, manager, ombudsman
+access-problem-no-partnership = there is no partnership with id { $id }
+# what a user reaches (services::users::describe_reach): "all partnerships", "partnerships 1 (customer side), 3"
+reach-all = all partnerships
+# { $list } is the partnerships' ids, each alone or as reach-one-customer / reach-one-supplier, joined by ", "
+reach-partnerships = partnerships { $list }
+reach-one-customer = { $id } (customer side)
+reach-one-supplier = { $id } (supplier side)
+# an administrator's changes to an account refused (services::accounts: the user page and the API's 422, 404 and 409 bodies)
+account-problem-no-user-email = there is no user with email { $email }
+account-problem-disable-yourself = you cannot disable your own account; ask another administrator
+account-problem-demote-yourself = you cannot take the administrator role from yourself; ask another administrator
+# { $raw } is the side as typed, quoted; customer and supplier are typed as written
+account-problem-side = side { $raw } is neither "customer" nor "supplier"
+account-problem-admin-named = an administrator sees every partnership: name none
+account-problem-admin-all = an administrator sees every partnership already: leave this off
+account-problem-manager-all = a relationship manager sees only the partnerships named
+account-problem-manager-none = a relationship manager needs at least one partnership
+account-problem-ombudsman-both = an ombudsman sees every partnership or the ones named: choose one of the two
+account-problem-side-not-manager = only a relationship manager can be limited to one side
+account-problem-partnership-twice = partnership { $id } is named twice
+account-problem-reset-disabled = { $email } is disabled: enable the account before sending a password reset
+# the audit log's filters refused; { $raw } is the value as typed, quoted
+# { $error } is the date parser's own reason (English, from the chrono library)
+audit-problem-date = { $raw } is not a date (YYYY-MM-DD) or an RFC 3339 time: { $error }
+audit-problem-whole-number = { $raw } is not a whole number from 1 to { $max }
+# user.disabled and flag.* are typed as written in the filter
+audit-problem-action = { $raw } is not an action such as user.disabled, or a family such as flag.*
+audit-problem-range = the range ends before it starts
+audit-problem-too-many = { $total } rows match; a CSV export holds at most { $max }: narrow the filters
+# a personal API token refused (services::api_tokens, auth::api_tokens: the API tokens page, the API and the CLI)
+token-problem-no-name = give the token a name
+token-problem-name-control = the name must be one line without control characters
+token-problem-name-too-long = the name is longer than { $max } characters
+# { $name } is the name as typed, quoted
+token-problem-name-taken = you already have a token named { $name }
+token-problem-expiry-past = the expiry date { $date } is in the past
+# { $raw } is the date as typed, quoted
+token-problem-expiry-not-a-date = { $raw } is not a date (YYYY-MM-DD)
+token-problem-user-disabled = the user { $email } is disabled
+# { $name } is the name as typed, quoted
+token-problem-no-such-name = { $email } has no API token named { $name }
+token-problem-no-such-id = you have no API token with id { $id }
+# a password refused (auth::passwords: the set-password page and the CLI)
+password-problem-blank = the password cannot be blank or only spaces
+password-problem-nul = the password cannot contain a NUL character
+password-problem-too-short = the password must have at least { $min } characters
+password-problem-too-long = the password must have at most { $max } characters
+password-problem-repeated = the password cannot be one character repeated
+password-problem-common = this password is one of the most common ones and is guessed first; choose another
+# a new user refused (auth::users: the CLI's tandem user add)
+account-problem-named-twice = a partnership is named twice
+account-problem-email-taken = a user with email { $email } already exists
