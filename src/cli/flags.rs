@@ -57,7 +57,8 @@ pub enum FlagsCommand {
         /// An item of the partnership's survey
         #[arg(long)]
         item: Option<String>,
-        /// level, function, region, business_unit or language (with --segment-value)
+        /// level, function, region, business_unit, language or a custom attribute the
+        /// partnership declared (with --segment-value)
         #[arg(long)]
         segment_attribute: Option<String>,
         #[arg(long)]

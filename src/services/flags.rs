@@ -121,7 +121,12 @@ pub fn vocabulary(
     partnership: i64,
 ) -> Result<Vocabulary, ServiceError> {
     let stored = crate::db::partnerships::require(conn, partnership)?;
+    let attributes: Vec<(String, String)> = crate::db::attributes::list(conn, partnership)?
+        .into_iter()
+        .map(|d| (d.key, d.label))
+        .collect();
     let of = |t: &SurveyTemplate| Vocabulary {
+        attributes: attributes.clone(),
         dimensions: t.dimensions().iter().map(|d| d.id().to_owned()).collect(),
         items: t
             .items()

@@ -203,6 +203,8 @@ struct NewFlagPage {
     partnerships: Vec<(i64, String, bool)>,
     dimensions: Vec<String>,
     items: Vec<String>,
+    /// The partnership's custom attributes: (key, label).
+    attributes: Vec<(String, String)>,
     max_note: usize,
     max_title: usize,
     prefill: FlagPrefill,
@@ -731,6 +733,7 @@ pub async fn new_flag_page(
                     .collect(),
                 dimensions: vocabulary.dimensions,
                 items: vocabulary.items.into_iter().map(|(i, _)| i).collect(),
+                attributes: vocabulary.attributes,
                 max_note: crate::flags::store::MAX_NOTE,
                 max_title: crate::flags::store::MAX_TITLE,
                 prefill,

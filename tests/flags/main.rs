@@ -13,6 +13,7 @@ mod meta;
 mod scheduled;
 mod summary;
 mod workbench;
+mod workbench_attributes;
 
 use std::time::{Duration, Instant};
 

@@ -18,7 +18,7 @@ bob@acme.com,Bob Roe,customer,staff,engineering,EU,\n\
 cy@bolt.com,Cy Poe,supplier,manager,sales,US,point person\n\
 di@bolt.com,Di Fox,supplier,staff,operations,US,\n";
 
-async fn post_json(w: &crate::World, path: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn post_json(w: &crate::World, path: &str, body: Value) -> (StatusCode, Value) {
     let r = w.app.post(path).json(&body).send().await.unwrap();
     let status = r.status();
     let text = r.text().await.unwrap();
@@ -26,19 +26,23 @@ async fn post_json(w: &crate::World, path: &str, body: Value) -> (StatusCode, Va
     (status, body)
 }
 
-async fn get_json(w: &crate::World, path: &str) -> Value {
+pub(crate) async fn get_json(w: &crate::World, path: &str) -> Value {
     let r = w.app.get(path).send().await.unwrap();
     assert_eq!(r.status(), 200, "{path}");
     r.json().await.unwrap()
 }
 
-async fn page(client: &reqwest::Client, w: &crate::World, path: &str) -> (StatusCode, String) {
+pub(crate) async fn page(
+    client: &reqwest::Client,
+    w: &crate::World,
+    path: &str,
+) -> (StatusCode, String) {
     let r = client.get(w.app.url(path)).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
 }
 
 /// Posts a form; the `Location` of a redirect, else the body.
-async fn form(
+pub(crate) async fn form(
     client: &reqwest::Client,
     w: &crate::World,
     path: &str,

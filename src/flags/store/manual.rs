@@ -36,11 +36,24 @@ pub struct ManualFlagInput {
 }
 
 /// What a manual flag may point at: the dimensions and items (with their dimension) of the
-/// partnership's survey.
+/// partnership's survey, and the custom attributes it declared (key, label) beside the
+/// built-in [`SEGMENT_ATTRIBUTES`].
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     pub dimensions: Vec<String>,
     pub items: Vec<(String, String)>,
+    pub attributes: Vec<(String, String)>,
+}
+
+impl Vocabulary {
+    /// Every attribute a segment may be named by: the built-in ones, then the declared keys.
+    fn segment_attributes(&self) -> Vec<&str> {
+        SEGMENT_ATTRIBUTES
+            .iter()
+            .copied()
+            .chain(self.attributes.iter().map(|(key, _)| key.as_str()))
+            .collect()
+    }
 }
 
 /// A manual flag's checked scope.
@@ -237,16 +250,27 @@ fn check(
         )),
         (None, Some(_)) => problems.push(problem(
             "segment_attribute",
-            en("flag-problem-segment-no-attribute"),
+            en1(
+                "flag-problem-segment-no-attribute",
+                "known",
+                vocabulary.segment_attributes().join(", "),
+            ),
         )),
         (Some(a), Some(v)) => {
+            let known = vocabulary.segment_attributes();
             let attribute_ok = check_text("segment_attribute", a, &mut problems)
-                && if SEGMENT_ATTRIBUTES.contains(&a) {
+                && if known.contains(&a) {
                     true
                 } else {
                     problems.push(problem(
                         "segment_attribute",
-                        en1("flag-problem-segment-attribute", "raw", format!("{a:?}")),
+                        en2(
+                            "flag-problem-segment-attribute",
+                            "raw",
+                            format!("{a:?}"),
+                            "known",
+                            known.join(", "),
+                        ),
                     ));
                     false
                 };
@@ -388,7 +412,32 @@ mod tests {
                 ("trust_1".into(), "trust".into()),
                 ("ww_1".into(), "win_win".into()),
             ],
+            attributes: vec![("site".into(), "Site".into())],
         }
+    }
+
+    #[test]
+    fn a_declared_attribute_names_a_segment_and_an_undeclared_one_is_refused_with_the_list() {
+        let on = |attribute: &str| ManualFlagInput {
+            title: "Lyon feels left out".into(),
+            segment_attribute: Some(attribute.into()),
+            segment_value: Some("Lyon".into()),
+            ..Default::default()
+        };
+        let (_, _, scope, _) = check(&on("site"), &vocabulary()).unwrap();
+        assert_eq!(scope.key(), "segment:site=Lyon");
+        let problems = check(&on("programme"), &vocabulary()).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].message,
+            "\"programme\" is not an attribute of this partnership: level, function, region, \
+             business_unit, language, site"
+        );
+        let without_site = Vocabulary {
+            attributes: Vec::new(),
+            ..vocabulary()
+        };
+        assert!(check(&on("site"), &without_site).is_err());
     }
 
     #[test]

@@ -1205,8 +1205,9 @@ flag-problem-unknown-dimension = { $raw } is not a dimension of this partnership
 flag-problem-unknown-item = { $raw } is not an item of this partnership's survey
 flag-problem-item-elsewhere = item { $item } belongs to dimension { $of }, not { $dimension }
 flag-problem-segment-no-value = a segment attribute needs the segment's value
-flag-problem-segment-no-attribute = a segment value needs its attribute (level, function, region, business_unit or language)
-flag-problem-segment-attribute = { $raw } is not level, function, region, business_unit or language
+# { $known } lists the built-in attributes and the partnership's own: "level, function, region, business_unit, language, site"
+flag-problem-segment-no-attribute = a segment value needs its attribute ({ $known })
+flag-problem-segment-attribute = { $raw } is not an attribute of this partnership: { $known }
 flag-problem-segment-value = a segment value is one line of at most { $max } characters
 flag-problem-severity = severity { $raw } is not { $low }, { $medium } or { $high }
 flag-problem-no-partnership = there is no partnership with id { $id }
