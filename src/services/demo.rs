@@ -31,6 +31,8 @@ struct Story {
     noise: [f64; 3],
     kpis: fn(supplier_trust: &[f64]) -> String,
     roster_domain: [&'static str; 2],
+    /// Whether the partnership declares the custom attribute `site` (see [`site`]).
+    sites: bool,
 }
 
 /// The audit actor of what the demo seed writes.
@@ -48,6 +50,19 @@ const LEVELS: [&str; 3] = ["executive", "manager", "staff"];
 const FUNCTIONS: [&str; 4] = ["sales", "procurement", "engineering", "operations"];
 pub const HISTORY_WAVES: usize = 8;
 const PEOPLE_PER_SIDE: usize = 34;
+
+/// The site of the `j`-th person of a side: about half in Lyon, half in Paris, and two people
+/// (the 20th and the 40th) in Hamburg, a group too small to show, so the demo's site heatmap
+/// has a withheld row.
+fn site(j: usize) -> &'static str {
+    if j % 20 == 19 {
+        "Hamburg"
+    } else if j % 2 == 0 {
+        "Lyon"
+    } else {
+        "Paris"
+    }
+}
 
 fn acme_bolt(side: usize, dimension: usize, wave: usize) -> f64 {
     let w = wave as f64;
@@ -110,6 +125,7 @@ fn stories() -> [Story; 2] {
             noise: [0.35, 0.55, 0.8],
             kpis: acme_bolt_kpis,
             roster_domain: ["acme.example", "bolt.example"],
+            sites: true,
         },
         Story {
             name: "Northwind Foods / Harbor Logistics",
@@ -122,6 +138,7 @@ fn stories() -> [Story; 2] {
             noise: [0.3, 0.5, 0.75],
             kpis: northwind_kpis,
             roster_domain: ["northwind.example", "harbor.example"],
+            sites: false,
         },
     ]
 }
@@ -161,6 +178,19 @@ pub fn seed(
             },
             DEMO,
         )?;
+        if story.sites {
+            // a custom attribute: a column of the history and the roster, a breakdown of
+            // the report and a heatmap on the dashboard
+            crate::services::attributes::add(
+                conn,
+                view.id,
+                &crate::services::attributes::AttributeInput {
+                    key: "site".into(),
+                    label: "Site".into(),
+                },
+                DEMO,
+            )?;
+        }
         let (history, supplier_trust) = history(story, &mut rng);
         partnerships::import_history(conn, catalog, view.id, history.as_bytes(), DEMO)?;
         // The ombudsman's inbox starts with what the history shows, as if each wave had
@@ -464,7 +494,8 @@ fn demo_users(
 
 /// The long-format history of one story, and the supplier's trust level per wave.
 fn history(story: &Story, rng: &mut StdRng) -> (String, Vec<f64>) {
-    let mut csv = String::from("wave,firm,respondent,level,function,item,value\n");
+    let mut csv = String::from("wave,firm,respondent,level,function,item,value");
+    csv.push_str(if story.sites { ",site\n" } else { "\n" });
     // a stable staff list per side: some leave and join as waves go by
     let people: Vec<(usize, usize, usize, f64)> = (0..(2 * PEOPLE_PER_SIDE + 12))
         .map(|i| {
@@ -501,11 +532,15 @@ fn history(story: &Story, rng: &mut StdRng) -> (String, Vec<f64>) {
                         let x = latent + normal(rng) * story.noise[*level];
                         (x.round().clamp(1.0, 5.0) as i64).to_string()
                     };
-                    let _ = writeln!(
+                    let _ = write!(
                         csv,
                         "{wave},{firm},p{i:03},{},{},{item},{value}",
                         LEVELS[*level], FUNCTIONS[*function]
                     );
+                    if story.sites {
+                        let _ = write!(csv, ",{}", site(i / 2));
+                    }
+                    csv.push('\n');
                 }
             }
         }
@@ -604,7 +639,8 @@ fn roster(story: &Story, rng: &mut StdRng) -> String {
     const LAST: [&str; 10] = [
         "Lee", "Roe", "Martin", "Okafor", "Novak", "Silva", "Berg", "Rossi", "Kim", "Dubois",
     ];
-    let mut csv = String::from("email,name,side,level,function,region,roles\n");
+    let mut csv = String::from("email,name,side,level,function,region,roles");
+    csv.push_str(if story.sites { ",site\n" } else { "\n" });
     for side in 0..2 {
         for i in 0..PEOPLE_PER_SIDE {
             let first = FIRST[rng.random_range(0..FIRST.len())];
@@ -621,7 +657,7 @@ fn roster(story: &Story, rng: &mut StdRng) -> String {
             } else {
                 ""
             };
-            let _ = writeln!(
+            let _ = write!(
                 csv,
                 "{}.{}{i}@{},{first} {last},{},{level},{},{},{roles}",
                 first.to_lowercase(),
@@ -631,6 +667,10 @@ fn roster(story: &Story, rng: &mut StdRng) -> String {
                 FUNCTIONS[i % FUNCTIONS.len()],
                 if i % 3 == 0 { "Americas" } else { "EMEA" },
             );
+            if story.sites {
+                let _ = write!(csv, ",{}", site(i));
+            }
+            csv.push('\n');
         }
     }
     csv

@@ -58,6 +58,35 @@ both_backends!(
         );
         assert!(html.contains("KPI: on time delivery (%) ≥ 97 by"));
         assert!(html.contains("Comments, wave 8"));
+        // The first story declares a custom attribute, site: a heatmap per firm, and a report
+        // breakdown where Hamburg (two people a side) is withheld and Lyon is shown.
+        assert_eq!(app.db.count("partnership_attributes WHERE key = 'site'"), 1);
+        assert!(html.contains("heatmap-customer-site"), "{html}");
+        assert!(html.contains("heatmap-supplier-site"), "{html}");
+        let report: serde_json::Value = admin
+            .get(app.url(&format!(
+                "/api/partnerships/{}/report?segment=site&wave=8",
+                first.created[0].0
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let groups = report["groups"].as_array().unwrap();
+        let site = |name: &str| {
+            groups
+                .iter()
+                .filter(|g| g["segment_kind"] == "site" && g["segment"] == name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(site("Lyon").len(), 2, "Lyon of each firm: {report}");
+        assert!(site("Lyon").iter().all(|g| g["suppressed"].is_null()));
+        assert!(!site("Hamburg").is_empty(), "{report}");
+        assert!(site("Hamburg")
+            .iter()
+            .all(|g| g["suppressed"].is_string() && g["responded"].is_null()));
         assert!(html.matches("<q>").count() >= 10, "comments of both firms");
         // Everything the demo's reports publish passes the exhaustive disclosure audit.
         for (id, _) in &first.created {
