@@ -699,9 +699,21 @@ mod tests {
             "the supplier's trust declines"
         );
         let catalog = Catalog::load(None).unwrap();
-        let parsed =
-            crate::import::responses::parse(a.as_bytes(), catalog.default_template()).unwrap();
+        // the first story's history has a site column, which it declares first
+        assert!(crate::import::responses::parse(a.as_bytes(), catalog.default_template()).is_err());
+        let parsed = crate::import::responses::parse_with(
+            a.as_bytes(),
+            catalog.default_template(),
+            &["site".to_owned()],
+        )
+        .unwrap();
         assert!(parsed.len() > 400);
+        let sites: std::collections::BTreeSet<&str> = a
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.rsplit(',').next())
+            .collect();
+        assert_eq!(sites, ["Hamburg", "Lyon", "Paris"].into());
         let kpis = acme_bolt_kpis(&trust);
         assert_eq!(kpis.lines().count(), HISTORY_WAVES + 1);
     }
