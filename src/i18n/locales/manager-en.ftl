@@ -694,7 +694,7 @@ dash-raise-flag-on-cell = Raise a flag on { $group }, { $column }
 dash-meta = How well each firm reads the other, wave { $wave }
 dash-meta-caption = Each firm was asked how it thinks the other firm answers. The meta-error is its guess minus the other firm's own mean; Welch's t test says whether the difference is more than chance.
 dash-meta-guess = Its guess
-dash-segments = Levels, functions and regions, wave { $wave }
+dash-segments = Groups within each firm, wave { $wave }
 dash-segments-caption = { $min ->
     [one] Each cell is a group's mean. Hatched cells are withheld: the group had fewer than { $min } response, or showing it would let a small group be worked out by subtraction.
    *[other] Each cell is a group's mean. Hatched cells are withheld: the group had fewer than { $min } responses, or showing it would let a small group be worked out by subtraction.
