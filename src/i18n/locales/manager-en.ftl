@@ -699,7 +699,7 @@ dash-segments-caption = { $min ->
     [one] Each cell is a group's mean. Hatched cells are withheld: the group had fewer than { $min } response, or showing it would let a small group be worked out by subtraction.
    *[other] Each cell is a group's mean. Hatched cells are withheld: the group had fewer than { $min } responses, or showing it would let a small group be worked out by subtraction.
 }
-dash-segments-none = No level, function or region breakdown for this wave.
+dash-segments-none = No group within either firm is shown for this wave.
 dash-questions = Questions, wave { $wave }
 dash-firm-mean-favourable = { $firm }: mean · favourable
 dash-questions-caption = Favourable: the share answering 4 or 5. Open a question for its answer distribution in every wave.
