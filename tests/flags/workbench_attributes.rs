@@ -45,6 +45,11 @@ world_test!(a_manual_flag_names_a_group_of_a_declared_attribute, |w| {
     assert_eq!(flag["scope"], "side:supplier:site=Lyon");
     assert_eq!(flag["details"]["segment_attribute"], "site");
     assert_eq!(flag["details"]["segment_value"], "Lyon");
+    let opened = flag["events"][0]["note"].as_str().unwrap();
+    assert!(
+        opened.contains("supplier, Site Lyon"),
+        "the label: {opened}"
+    );
     let id = flag["id"].as_i64().unwrap();
     assert_eq!(
         get_json(&w, &format!("/api/flags/{id}")).await["scope"],

@@ -62,6 +62,8 @@ struct ManualScope {
     side: Option<Side>,
     dimension: Option<String>,
     segment: Option<(String, String)>,
+    /// The declared label of a custom attribute's segment, for the words (not the key).
+    segment_label: Option<String>,
     item: Option<String>,
 }
 
@@ -102,7 +104,8 @@ impl ManualScope {
             parts.push(s.as_str().to_owned());
         }
         if let Some((a, v)) = &self.segment {
-            parts.push(format!("{a} {v}"));
+            let name = self.segment_label.as_deref().unwrap_or(a);
+            parts.push(format!("{name} {v}"));
         }
         if let Some(i) = &self.item {
             parts.push(en1("scope-manual-item", "item", i));
@@ -286,6 +289,11 @@ fn check(
                 };
             if attribute_ok && value_ok {
                 scope.segment = Some((a.to_owned(), v.to_owned()));
+                scope.segment_label = vocabulary
+                    .attributes
+                    .iter()
+                    .find(|(key, _)| key == a)
+                    .map(|(_, label)| label.clone());
             }
         }
     }
@@ -426,6 +434,11 @@ mod tests {
         };
         let (_, _, scope, _) = check(&on("site"), &vocabulary()).unwrap();
         assert_eq!(scope.key(), "segment:site=Lyon");
+        assert_eq!(
+            scope.words(),
+            "Site Lyon",
+            "the declared label, not the key"
+        );
         let problems = check(&on("programme"), &vocabulary()).unwrap_err();
         assert_eq!(problems.len(), 1);
         assert_eq!(

@@ -53,8 +53,10 @@ pub struct RaiseBody {
     pub side: Option<String>,
     /// A dimension of the partnership's survey.
     pub dimension: Option<String>,
-    /// `level`, `function`, `region`, `business_unit` or `language`, with `segment_value`.
-    #[schema(pattern = "^(level|function|region|business_unit|language)?$")]
+    /// `level`, `function`, `region`, `business_unit`, `language` or the key of a custom
+    /// attribute the partnership declared (`GET /api/partnerships/{id}/attributes`), with
+    /// `segment_value`.
+    #[schema(pattern = "^([a-z][a-z0-9_]{0,31})?$")]
     pub segment_attribute: Option<String>,
     pub segment_value: Option<String>,
     /// An item of the partnership's survey (its dimension comes with it).
