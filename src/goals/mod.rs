@@ -342,6 +342,7 @@ fn value_at(
 
 /// Where a goal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = GoalStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The latest value reaches the target.

@@ -28,6 +28,7 @@ use crate::reports::report::Report;
 
 /// Where an objective stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ObjectiveStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Planned,

@@ -371,8 +371,13 @@ pub struct AuditSelection {
     pub per_page: i64,
 }
 
+/// A filter's value without the spaces, tabs and line breaks around it; `None` when nothing
+/// is left. Exactly the characters the API's query patterns allow around a value (`[ \t\r\n]`),
+/// so the document and the answers agree on what a blank parameter is.
 fn given(raw: &Option<String>) -> Option<&str> {
-    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    raw.as_deref()
+        .map(|s| s.trim_matches([' ', '\t', '\r', '\n']))
+        .filter(|s| !s.is_empty())
 }
 
 fn shown(raw: &str) -> String {

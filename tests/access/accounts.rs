@@ -1202,6 +1202,17 @@ both_backends!(the_audit_api_filters_orders_pages_and_exports_csv, |app| {
     let (ids, body, _) = audit_ids(&app, &format!("{range}&per_page=3&page=4")).await;
     assert!(ids.is_empty());
     assert_eq!(body["total"], 7);
+    // Spaces, tabs and line breaks around a value are ignored, and a blank filter is no
+    // filter, as the document's patterns say (`^[ \t\r\n]*(…)?[ \t\r\n]*$`).
+    let (ids, _, _) = audit_ids(
+        &app,
+        "from=%202020-01-01%09&to=2021-12-31%0A&page=%203&per_page=3%20&partnership=%20",
+    )
+    .await;
+    assert_eq!(ids, [r1]);
+    let (blank, _, _) = audit_ids(&app, "to=%20&from=").await;
+    let (none, _, _) = audit_ids(&app, "").await;
+    assert_eq!(blank, none);
 
     // CSV: every matching row, formulas neutralised.
     let r = app

@@ -326,3 +326,76 @@ both_backends!(
         );
     }
 );
+
+/// Every type the OpenAPI document describes is a component under its name, and utoipa keeps
+/// the last of two types with the same name: a goal's `Status` and an objective's `Status`
+/// once shared one component, so the document said a goal's status was `planned` or `done`.
+/// Each `ToSchema` type's component name (its `#[schema(as = …)]`, else its own name) must
+/// be unique across `src/`.
+#[test]
+fn no_two_schema_types_share_a_component_name() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for file in files {
+        let source = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = source.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !(line.trim_start().starts_with("#[derive(") && line.contains("ToSchema")) {
+                continue;
+            }
+            // the attributes and the item that follow the derive
+            let mut alias = None;
+            for next in &lines[i + 1..] {
+                let next = next.trim_start();
+                if let Some(rest) = next.strip_prefix("#[schema(as = ") {
+                    alias = rest
+                        .split([')', ','])
+                        .next()
+                        .map(|a| a.rsplit("::").next().unwrap_or(a).trim().to_owned());
+                }
+                let item = next
+                    .strip_prefix("pub struct ")
+                    .or_else(|| next.strip_prefix("pub enum "))
+                    .or_else(|| next.strip_prefix("struct "))
+                    .or_else(|| next.strip_prefix("enum "));
+                if let Some(item) = item {
+                    let name: String = item
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let place = format!("{}:{}", file.display(), i + 1);
+                    names.entry(alias.unwrap_or(name)).or_default().push(place);
+                    break;
+                }
+            }
+        }
+    }
+    assert!(
+        names.len() > 50,
+        "the scan found the schema types: {names:?}"
+    );
+    let shared: Vec<String> = names
+        .iter()
+        .filter(|(_, places)| places.len() > 1)
+        .map(|(name, places)| format!("{name}: {}", places.join(", ")))
+        .collect();
+    assert!(
+        shared.is_empty(),
+        "schema types sharing a component name (give one #[schema(as = OtherName)]):\n{}",
+        shared.join("\n")
+    );
+}

@@ -124,6 +124,7 @@ impl FlagState {
 
 /// What resolving a flag came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = FlagOutcome)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Settled,

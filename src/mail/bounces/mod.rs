@@ -30,6 +30,7 @@ const SOFT_LOOKBACK: TimeDelta = TimeDelta::days(30);
 
 /// What became of one recipient of one report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = BounceOutcome)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// Recorded as a hard or soft bounce of outbox row `outbox_id`.

@@ -237,8 +237,9 @@ pub async fn password_reset(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// Rows about this partnership: its own and its flags' (a partnership id)
-    #[param(pattern = "^([0-9]{1,18})?$")]
+    /// Rows about this partnership: its own and its flags' (a partnership id). Spaces, tabs
+    /// and line breaks around a filter's value are ignored; a blank filter is no filter.
+    #[param(pattern = "^[ \\t\\r\\n]*([0-9]{1,18})?[ \\t\\r\\n]*$")]
     pub partnership: Option<String>,
     /// Rows this person did or that were done to them: an email, or an actor such as `cli`
     /// or `admin-token`
@@ -247,19 +248,19 @@ pub struct AuditParams {
     pub action: Option<String>,
     /// From this day (YYYY-MM-DD, UTC) or moment (RFC 3339) on
     #[param(
-        pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?$"
+        pattern = "^[ \\t\\r\\n]*([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?[ \\t\\r\\n]*$"
     )]
     pub from: Option<String>,
     /// Up to and including this day (YYYY-MM-DD, UTC) or moment (RFC 3339)
     #[param(
-        pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?$"
+        pattern = "^[ \\t\\r\\n]*([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?[ \\t\\r\\n]*$"
     )]
     pub to: Option<String>,
     /// Page number, from 1 (default 1)
-    #[param(pattern = "^([1-9][0-9]{0,8})?$")]
+    #[param(pattern = "^[ \\t\\r\\n]*([1-9][0-9]{0,8})?[ \\t\\r\\n]*$")]
     pub page: Option<String>,
     /// Rows per page, 1 to 500 (default 50)
-    #[param(pattern = "^([1-9][0-9]?|[1-4][0-9]{2}|500)?$")]
+    #[param(pattern = "^[ \\t\\r\\n]*([1-9][0-9]?|[1-4][0-9]{2}|500)?[ \\t\\r\\n]*$")]
     pub per_page: Option<String>,
     /// json (default) or csv (every matching row, not one page); empty is the default
     #[param(pattern = "^(json|csv)?$")]
