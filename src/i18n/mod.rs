@@ -89,6 +89,18 @@ pub fn en_static(id: &'static str) -> &'static str {
         .or_insert_with(|| Box::leak(en(id).into_boxed_str()))
 }
 
+/// For unit tests of the words that come with the data: the managers' English of `key`,
+/// failing when the catalog lacks it (a missing message comes back as its key) or it is empty.
+#[cfg(test)]
+pub(crate) fn en_present(key: &str) -> String {
+    let words = en(key);
+    assert!(
+        !words.trim().is_empty() && words != key,
+        "{key} is missing from manager-en.ftl (got {words:?})"
+    );
+    words
+}
+
 /// [`en`] with one argument.
 pub fn en1(id: &str, key: &str, value: impl Display) -> String {
     text(Language::En, id, &[(key, &value)])

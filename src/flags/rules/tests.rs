@@ -604,13 +604,9 @@ fn the_blind_spot_fires_at_its_points_with_a_significant_test_and_never_withheld
     );
 }
 
-/// A message of the managers' catalog: found (a missing one comes back as its key) and not
-/// empty.
+/// The words `words()` gives are the catalog's for the key, which must be there.
 fn catalog_words(key: &str, words: &str) {
-    assert!(
-        !words.trim().is_empty() && words != key,
-        "{key} is missing from manager-en.ftl (got {words:?})"
-    );
+    assert_eq!(crate::i18n::en_present(key), words, "{key}");
 }
 
 #[test]
