@@ -121,43 +121,46 @@ pub fn lead_lag(
             });
         }
     }
-    let mut records: Vec<PooledRecord> = series
+    let pooled: Vec<(Side, String, PooledLeadLag)> = series
         .into_iter()
         .map(|((side, dimension), list)| {
             let inputs: Vec<stats::PartnershipSeries> = list
                 .iter()
                 .map(|(perception, kpi)| stats::PartnershipSeries { perception, kpi })
                 .collect();
-            let pooled = stats::pooled_lead_lag(&inputs);
+            (side, dimension, stats::pooled_lead_lag(&inputs))
+        })
+        .collect();
+    // One Holm family over the portfolio result's permutation p's; each verdict is read once,
+    // from the adjusted values.
+    let all: Vec<Option<f64>> = pooled
+        .iter()
+        .flat_map(|(_, _, p)| p.lags.iter().map(|l| l.p_permutation))
+        .collect();
+    let mut adjusted = stats::holm(&all).into_iter();
+    let records: Vec<PooledRecord> = pooled
+        .into_iter()
+        .map(|(side, dimension, pooled)| {
+            let p_adjusted: Vec<Option<f64>> = pooled
+                .lags
+                .iter()
+                .map(|_| adjusted.next().flatten())
+                .collect();
+            let verdict = verdict::lead_lag(
+                &as_table(&pooled, &p_adjusted),
+                &crate::i18n::en1("portfolio-across", "side", side.as_str()),
+                &humanize(&dimension),
+                &humanize(kpi),
+            );
             PooledRecord {
                 side,
                 dimension,
-                p_adjusted: Vec::new(),
-                verdict: verdict::lead_lag(&as_table(&pooled, &[]), "", "", ""),
+                p_adjusted,
+                verdict,
                 pooled,
             }
         })
         .collect();
-    // One Holm family over the portfolio result's permutation p's.
-    let all: Vec<Option<f64>> = records
-        .iter()
-        .flat_map(|r| r.pooled.lags.iter().map(|l| l.p_permutation))
-        .collect();
-    let mut adjusted = stats::holm(&all).into_iter();
-    for r in &mut records {
-        r.p_adjusted = r
-            .pooled
-            .lags
-            .iter()
-            .map(|_| adjusted.next().flatten())
-            .collect();
-        r.verdict = verdict::lead_lag(
-            &as_table(&r.pooled, &r.p_adjusted),
-            &crate::i18n::en1("portfolio-across", "side", r.side.as_str()),
-            &humanize(&r.dimension),
-            &humanize(kpi),
-        );
-    }
     Ok(PortfolioLeadLag {
         kpi: kpi.to_owned(),
         method: stats::POOLED_FIRST_DIFFERENCES,
